@@ -1,0 +1,16 @@
+/**
+ * Builds a ScriptInvocation for a catalogue operation: checks the parameters with zod and pairs them with
+ * the script text, byte for byte the `.ps1` file. Values never enter the script text.
+ */
+import { readAsset } from '../platform/assets.js';
+import type { ScriptInvocation } from '../transport/transport.js';
+import { operations, type OperationName, type OperationParams } from './operations.js';
+
+export function scriptText(name: string): string {
+  return readAsset(new URL(`./scripts/${name}.ps1`, import.meta.url));
+}
+
+export function buildInvocation<N extends OperationName>(name: N, params: OperationParams<N>): ScriptInvocation {
+  const checked = operations[name].params.parse(params) as Record<string, unknown>;
+  return { name, script: scriptText(name), params: checked };
+}

@@ -1,0 +1,271 @@
+/**
+ * The catalogue of remote operations: for each, the zod schema of its parameters and of its JSON result.
+ * Each operation is one `.ps1` file in `scripts/` with the same name. The simulator implements the same
+ * catalogue, so the gateway cannot tell a model from a cluster. Depends on zod only.
+ */
+import { z } from 'zod';
+
+export const NodeState = z.enum(['Up', 'Down', 'Paused', 'Joining', 'Unknown']);
+export type NodeState = z.infer<typeof NodeState>;
+
+export const DrainStatus = z.enum(['NotInitiated', 'InProgress', 'Completed', 'Failed']);
+
+export const PluginName = z.enum([
+  'Microsoft.WindowsUpdatePlugin',
+  'Microsoft.HotfixPlugin',
+  'Microsoft.RollingUpgradePlugin',
+]);
+export type PluginName = z.infer<typeof PluginName>;
+
+const isoTime = z.string().min(1);
+
+/** Plug-in arguments as they travel to a node: string values, as CAU's hashtables carry them. */
+const pluginArguments = z.record(z.string(), z.string());
+
+// ---------------------------------------------------------------------------------------------------------
+// Cluster-wide operations (run on any reachable node)
+
+export const getClusterParams = z.object({});
+export const getClusterResult = z.object({
+  name: z.string(),
+  nodes: z.array(
+    z.object({
+      name: z.string(),
+      state: NodeState,
+      drainStatus: DrainStatus,
+      /** Clustered roles (groups) this node owns, by name. */
+      roles: z.array(z.string()),
+    }),
+  ),
+  quorum: z.object({
+    healthy: z.boolean(),
+    /** `None`, `Disk`, `FileShare`, `Cloud`. */
+    witnessType: z.string(),
+    /** `Online`, `Offline`, `Failed`, `NotConfigured`. */
+    witnessState: z.string(),
+  }),
+  functionalLevel: z.number().int(),
+  s2dEnabled: z.boolean(),
+  /** A native CAU run (MSFT_CAURun object) is in progress on this cluster. */
+  nativeCauRunInProgress: z.boolean(),
+});
+export type ClusterInfo = z.infer<typeof getClusterResult>;
+
+export const StorageJob = z.object({
+  name: z.string(),
+  /** MSFT_StorageJob JobState name: `Running`, `Suspended`, `Completed`, ... */
+  jobState: z.string(),
+  bytesProcessed: z.number(),
+  bytesTotal: z.number(),
+  percentComplete: z.number(),
+});
+export type StorageJob = z.infer<typeof StorageJob>;
+
+const healthObject = z.object({
+  friendlyName: z.string(),
+  healthStatus: z.string(),
+  operationalStatus: z.string(),
+});
+
+export const storageHealthResult = z.object({
+  s2dEnabled: z.boolean(),
+  jobs: z.array(StorageJob),
+  virtualDisks: z.array(healthObject.extend({ isOnline: z.boolean() })),
+  pools: z.array(healthObject),
+});
+export type StorageHealth = z.infer<typeof storageHealthResult>;
+
+export const getStorageHealthParams = z.object({});
+
+/** Waits on the node (long poll) until storage is healthy or `timeoutSeconds` pass; returns the last view. */
+export const waitStorageHealthyParams = z.object({
+  timeoutSeconds: z.number().int().min(0),
+  pollSeconds: z.number().int().min(1),
+});
+export const waitStorageHealthyResult = storageHealthResult.extend({
+  healthy: z.boolean(),
+  waitedSeconds: z.number(),
+});
+
+/** Cluster private properties (`Get-ClusterParameter` on the cluster object). Used for the lock. */
+export const getClusterPropertyParams = z.object({ name: z.string().min(1) });
+export const getClusterPropertyResult = z.object({ value: z.string().nullable() });
+
+/**
+ * Sets (or, with `value: null`, removes) a cluster private property. With `expected` present, the write
+ * happens only when the current value equals it (compare-and-set); `applied` says whether it happened.
+ */
+export const setClusterPropertyParams = z.object({
+  name: z.string().min(1),
+  value: z.string().nullable(),
+  expected: z.string().nullable().optional(),
+});
+export const setClusterPropertyResult = z.object({ applied: z.boolean(), current: z.string().nullable() });
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-node operations
+
+export const getNodeSetupParams = z.object({});
+export const getNodeSetupResult = z.object({
+  node: z.string(),
+  osCaption: z.string(),
+  osBuild: z.number().int(),
+  features: z.object({
+    failoverClustering: z.boolean(),
+    rsatClusteringPowerShell: z.boolean(),
+    netFramework45: z.boolean(),
+  }),
+  psRemotingEnabled: z.boolean(),
+  wmiRemotingEnabled: z.boolean(),
+  winrmServiceAutomatic: z.boolean(),
+  remoteShutdownFirewallEnabled: z.boolean(),
+  /** Automatic Updates: `Disabled`, `NotifyOnly`, `DownloadOnly`, `AutoInstall`, `NotConfigured`. */
+  autoUpdateMode: z.string(),
+  /** `WindowsUpdate`, `MicrosoftUpdate` or `WSUS:<url>`. */
+  updateSource: z.string(),
+  /** `Direct` or `<proxy>` with its bypass list. */
+  winHttpProxy: z.string(),
+  dotNetVersion: z.string(),
+  powerShellVersion: z.string(),
+  clusterServiceState: z.string(),
+  clusterServiceStartMode: z.string(),
+  credSspServerEnabled: z.boolean(),
+  registeredPlugins: z.array(z.string()),
+});
+export type NodeSetup = z.infer<typeof getNodeSetupResult>;
+
+export const repairSetupParams = z.object({
+  enableRemoteShutdownFirewall: z.boolean(),
+  installFeatures: z.array(z.string()),
+  disableCredSspServer: z.boolean(),
+});
+export const repairSetupResult = z.object({ applied: z.array(z.string()) });
+
+export const UpdateInfo = z.object({
+  updateId: z.string(),
+  title: z.string(),
+  kb: z.string(),
+  rebootRequired: z.boolean(),
+  /** For RollingUpgradePlugin: the feature update offered (target build name). */
+  featureUpdate: z.string().optional(),
+});
+export type UpdateInfo = z.infer<typeof UpdateInfo>;
+
+export const scanUpdatesParams = z.object({ plugin: PluginName, arguments: pluginArguments });
+export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
+
+/**
+ * Starts the one-shot scheduled task that downloads (`Download`) or installs (`Install`) updates on the
+ * node, because Windows Update refuses both from a remote logon. Progress goes to a file on the node.
+ */
+export const startUpdateTaskParams = z.object({
+  plugin: PluginName,
+  arguments: pluginArguments,
+  mode: z.enum(['Download', 'Install']),
+  updateIds: z.array(z.string()),
+  /** Unique per run, node and attempt; makes the start idempotent. */
+  taskId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
+});
+export const startUpdateTaskResult = z.object({ taskId: z.string(), alreadyStarted: z.boolean() });
+
+export const UpdateInstallResult = z.object({
+  updateId: z.string(),
+  kb: z.string(),
+  title: z.string(),
+  /** `Succeeded`, `SucceededWithErrors`, `Failed`, `Aborted`, `AlreadyInstalled`, `NotApplicable`. */
+  resultCode: z.string(),
+  /** HRESULT or installer exit code as hex text (`0x80240022`), `0x0` on success. */
+  errorCode: z.string(),
+  rebootRequired: z.boolean(),
+});
+export type UpdateInstallResult = z.infer<typeof UpdateInstallResult>;
+
+/** Long poll: returns when the task ends or after `timeoutSeconds`. */
+export const waitUpdateTaskParams = z.object({
+  taskId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
+  timeoutSeconds: z.number().int().min(0),
+});
+export const waitUpdateTaskResult = z.object({
+  state: z.enum(['Running', 'Completed', 'Failed', 'NotFound']),
+  results: z.array(UpdateInstallResult),
+  rebootRequired: z.boolean(),
+  message: z.string().optional(),
+});
+export type UpdateTaskStatus = z.infer<typeof waitUpdateTaskResult>;
+
+export const getNodeStatusParams = z.object({});
+export const getNodeStatusResult = z.object({
+  node: z.string(),
+  /** ISO-8601 UTC. */
+  lastBootUpTime: isoTime,
+  osBuild: z.number().int(),
+  autoStartServicesNotRunning: z.array(z.string()),
+  clusterNodeState: NodeState,
+  rebootPending: z.boolean(),
+});
+export type NodeStatus = z.infer<typeof getNodeStatusResult>;
+
+export const suspendNodeParams = z.object({
+  name: z.string().min(1),
+  forceDrain: z.boolean(),
+  timeoutSeconds: z.number().int().min(1),
+});
+export const suspendNodeResult = z.object({ state: NodeState, drainStatus: DrainStatus });
+
+export const FailbackMode = z.enum(['Immediate', 'Policy', 'NoFailback']);
+export type FailbackMode = z.infer<typeof FailbackMode>;
+export const resumeNodeParams = z.object({ name: z.string().min(1), failback: FailbackMode });
+export const resumeNodeResult = z.object({ state: NodeState });
+
+export const restartNodeParams = z.object({ soft: z.boolean(), delaySeconds: z.number().int().min(2) });
+export const restartNodeResult = z.object({
+  scheduled: z.boolean(),
+  /** `FullReboot` or `SoftReboot` (Kernel Soft Reboot). */
+  bootType: z.enum(['FullReboot', 'SoftReboot']),
+});
+
+export const invokeNodeScriptParams = z.object({
+  path: z.string().min(1).max(260),
+  configurationName: z.string().min(1),
+});
+export const invokeNodeScriptResult = z.object({ exitCode: z.number().int(), output: z.string() });
+
+/** The catalogue: operation name → parameter and result schemas. */
+export const operations = {
+  'get-cluster': { params: getClusterParams, result: getClusterResult },
+  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult },
+  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult },
+  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult },
+  'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult },
+  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult },
+  'repair-setup': { params: repairSetupParams, result: repairSetupResult },
+  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult },
+  'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult },
+  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult },
+  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult },
+  'suspend-node': { params: suspendNodeParams, result: suspendNodeResult },
+  'resume-node': { params: resumeNodeParams, result: resumeNodeResult },
+  'restart-node': { params: restartNodeParams, result: restartNodeResult },
+  'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },
+} as const;
+
+export type OperationName = keyof typeof operations;
+export type OperationParams<N extends OperationName> = z.infer<(typeof operations)[N]['params']>;
+export type OperationResult<N extends OperationName> = z.infer<(typeof operations)[N]['result']>;
+
+/**
+ * Error codes a node-side script may return in `{ ok: false, error: { code } }`. The coordinator branches
+ * on these; anything else is a generic operation failure.
+ */
+export const ScriptErrorCode = {
+  /** Suspend-ClusterNode refused: ERROR_CLUSTER_SPACE_DEGRADED (storage not healthy). Retried. */
+  spaceDegraded: 'CLUSTER_SPACE_DEGRADED',
+  /** Drain failed: a role could not move. */
+  drainFailed: 'DRAIN_FAILED',
+  /** A cmdlet or feature the script needs is missing on the node. */
+  missingFeature: 'MISSING_FEATURE',
+  /** The node is not a member of the cluster, or the cluster service is down. */
+  clusterUnavailable: 'CLUSTER_UNAVAILABLE',
+  /** Unexpected PowerShell error: message and category attached. */
+  scriptError: 'SCRIPT_ERROR',
+} as const;
