@@ -1,0 +1,115 @@
+/**
+ * The fixed PowerShell bootstrap every transport runs, its command line, the stdin payload, and the parser of
+ * what it prints. Values travel only in the payload, as JSON data. Depends on errors, platform/assets, zod
+ * and clixml; never on a concrete transport.
+ */
+import { z } from 'zod';
+import { AppError, ExitCode } from '../errors.js';
+import { readAsset } from '../platform/assets.js';
+import { decodeClixml } from './clixml.js';
+import { TransportErrorCode, type ScriptInvocation, type ScriptOutcome } from './transport.js';
+
+/** The bootstrap's text, byte for byte `bootstrap.ps1`. */
+export const BOOTSTRAP_SCRIPT: string = readAsset(new URL('./bootstrap.ps1', import.meta.url));
+
+export const RESULT_MARKER = '<<<CAUCTL-RESULT>>>';
+export const END_MARKER = '<<<CAUCTL-END>>>';
+
+/** How many characters of stdout a protocol error carries, so a huge output cannot flood a message. */
+const STDOUT_TAIL_CHARS = 2000;
+const STDERR_TAIL_CHARS = 4000;
+
+/**
+ * The bootstrap without comment lines, blank lines and indentation. cmd.exe caps a command line at 8191
+ * characters and `-EncodedCommand` costs ~2.67 characters per script character (winrm.md §3.1), so the
+ * commented file would not fit. Safe only because the bootstrap has no here-strings or block comments.
+ */
+export function minifiedBootstrap(): string {
+  return BOOTSTRAP_SCRIPT.split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .join('\n');
+}
+
+/** Base64 of the (minified) bootstrap in UTF-16LE, as `-EncodedCommand` wants it. */
+export function encodedBootstrap(): string {
+  return Buffer.from(minifiedBootstrap(), 'utf16le').toString('base64');
+}
+
+/** The argv that runs the bootstrap; the payload then goes to the process's stdin. */
+export function bootstrapCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershell.exe'): {
+  command: string;
+  args: string[];
+} {
+  return {
+    command: exe,
+    args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encodedBootstrap()],
+  };
+}
+
+/**
+ * Escapes every non-ASCII character as `\uXXXX` so the payload reads the same whatever code page the node's
+ * console uses. The result is still plain JSON (and UTF-8, being ASCII).
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The stdin payload: UTF-8 JSON `{ "script": "...", "params": { ... } }`. */
+export function encodePayload(invocation: ScriptInvocation): Buffer {
+  return Buffer.from(asciiJson({ script: invocation.script, params: invocation.params }), 'utf8');
+}
+
+const outcomeSchema = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown().optional() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.string().min(1), message: z.string(), category: z.string().optional() }),
+  }),
+]);
+
+/**
+ * Takes the one JSON result between the markers. The bootstrap escapes `<` and `>` inside the JSON, so the
+ * last end marker and the last result marker before it delimit the result even when a script printed marker
+ * text of its own. Anything else is `SCRIPT_PROTOCOL_ERROR`, carrying the tail of stdout and the decoded stderr.
+ */
+export function parseBootstrapOutput(stdout: string, stderr: string, exitCode: number | null): ScriptOutcome {
+  const fail = (why: string, cause?: unknown): AppError => {
+    const decodedStderr = decodeClixml(stderr);
+    const stderrTail = decodedStderr.slice(-STDERR_TAIL_CHARS).trim();
+    return new AppError(
+      TransportErrorCode.protocol,
+      ExitCode.internal,
+      `The node-side PowerShell did not return a result: ${why}` +
+        (exitCode === null ? '' : ` (exit code ${exitCode})`) +
+        (stderrTail === '' ? '' : `: ${firstLine(stderrTail)}`),
+      {
+        hint: 'Run with the same options and read the stderr attached to this error; PowerShell may have failed to start.',
+        cause,
+        details: { exitCode, stdoutTail: stdout.slice(-STDOUT_TAIL_CHARS), stderr: stderrTail },
+      },
+    );
+  };
+
+  const end = stdout.lastIndexOf(END_MARKER);
+  if (end < 0) throw fail('no result marker in its output');
+  const start = stdout.lastIndexOf(RESULT_MARKER, end);
+  if (start < 0) throw fail('an end marker without a result marker');
+  const json = stdout.slice(start + RESULT_MARKER.length, end);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw fail('the result is not valid JSON', error);
+  }
+  const parsed = outcomeSchema.safeParse(value);
+  if (!parsed.success) throw fail('the result does not have the { ok, data | error } shape', parsed.error);
+  if (parsed.data.ok) return { ok: true, data: parsed.data.data ?? null };
+  const { code, message, category } = parsed.data.error;
+  return { ok: false, error: category === undefined ? { code, message } : { code, message, category } };
+}
+
+function firstLine(text: string): string {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
