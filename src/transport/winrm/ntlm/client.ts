@@ -73,7 +73,6 @@ export class NtlmClient {
   authenticate(challengeToken: Buffer, credentials: NtlmCredentials): NtlmAuthenticateResult {
     const challenge = decodeChallenge(challengeToken);
     const flags = this.agreedFlags(challenge);
-    const unicode = (flags & NtlmFlag.unicode) !== 0;
     const ntowf = ntowfv2(credentials.password, credentials.user, credentials.domain);
     const clientChallenge = this.randomBytes(8);
 
