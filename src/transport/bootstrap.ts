@@ -20,21 +20,36 @@ const STDOUT_TAIL_CHARS = 2000;
 const STDERR_TAIL_CHARS = 4000;
 
 /**
- * The bootstrap without comment lines, blank lines and indentation. cmd.exe caps a command line at 8191
+ * A fixed script without comment lines, blank lines and indentation. cmd.exe caps a command line at 8191
  * characters and `-EncodedCommand` costs ~2.67 characters per script character (winrm.md §3.1), so the
- * commented file would not fit. Safe only because the bootstrap has no here-strings or block comments.
+ * commented bootstrap would not fit. Safe only for scripts without here-strings or block comments, which
+ * the bootstrap and the local-pwsh wrapper are (their tests check it).
  */
-export function minifiedBootstrap(): string {
-  return BOOTSTRAP_SCRIPT.split(/\r?\n/)
+export function minifyPowerShell(text: string): string {
+  return text
+    .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
     .join('\n');
 }
 
+/** Base64 of `text` in UTF-16LE, as `-EncodedCommand` wants it. */
+export function encodeCommand(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('base64');
+}
+
+/** The bootstrap as it travels on the command line. */
+export function minifiedBootstrap(): string {
+  return minifyPowerShell(BOOTSTRAP_SCRIPT);
+}
+
 /** Base64 of the (minified) bootstrap in UTF-16LE, as `-EncodedCommand` wants it. */
 export function encodedBootstrap(): string {
-  return Buffer.from(minifiedBootstrap(), 'utf16le').toString('base64');
+  return encodeCommand(minifiedBootstrap());
 }
+
+/** The switches before `-EncodedCommand`: no profile, no prompts, no execution policy in the way. */
+export const POWERSHELL_SWITCHES: readonly string[] = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass'];
 
 /** The argv that runs the bootstrap; the payload then goes to the process's stdin. */
 export function bootstrapCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershell.exe'): {
@@ -43,7 +58,7 @@ export function bootstrapCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershel
 } {
   return {
     command: exe,
-    args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encodedBootstrap()],
+    args: [...POWERSHELL_SWITCHES, '-EncodedCommand', encodedBootstrap()],
   };
 }
 
