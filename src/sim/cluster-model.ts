@@ -1,0 +1,315 @@
+/**
+ * The simulated cluster's behaviour over virtual time: scheduled events (reboots, crashes, task ends, repair
+ * jobs) applied in time order when the model is brought up to the clock, plus the cluster's derived views
+ * (storage health, quorum, roles). Depends on the model state, the audit and the Clock interface only.
+ */
+import type { Clock } from '../platform/clock.js';
+import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
+import type { SimAudit } from './audit.js';
+import type { ModelState, SimEvent, SimJobState, SimNodeState } from './model-state.js';
+
+/** Services still starting after a boot, as Get-Service would list them. */
+const LATE_SERVICES = ['vmms', 'HealthService', 'SDDC Management'];
+/** A soft (kernel) reboot skips firmware and hardware init: about 40% of a full one. */
+const SOFT_REBOOT_FACTOR = 0.4;
+/** A stuck repair gets this far before it suspends. */
+const STUCK_REPAIR_FRACTION = 0.3;
+const RECENT_OPS_KEPT = 50;
+
+type EventInput = SimEvent extends infer E ? (E extends SimEvent ? Omit<E, 'seq'> : never) : never;
+
+export interface StorageView {
+  s2dEnabled: boolean;
+  jobs: { name: string; jobState: string; bytesProcessed: number; bytesTotal: number; percentComplete: number }[];
+  virtualDisks: { friendlyName: string; healthStatus: string; operationalStatus: string; isOnline: boolean }[];
+  pools: { friendlyName: string; healthStatus: string; operationalStatus: string }[];
+}
+
+export class ClusterModel {
+  /** Set when something persistent changed since the last save. */
+  dirty = false;
+
+  constructor(
+    readonly state: ModelState,
+    readonly clock: Clock,
+    readonly audit: SimAudit,
+  ) {}
+
+  node(name: string): SimNodeState | undefined {
+    const key = name.toUpperCase();
+    return this.state.nodes.find((n) => n.name.toUpperCase() === key);
+  }
+
+  get now(): number {
+    return this.state.virtualNow;
+  }
+
+  schedule(event: EventInput): void {
+    this.state.events.push({ ...event, seq: this.state.nextSeq++ } as SimEvent);
+    this.state.events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.dirty = true;
+  }
+
+  /** Applies every event due by the clock's now, in time order, auditing each change. */
+  advance(): void {
+    const target = Math.max(this.clock.now(), this.state.virtualNow);
+    while (this.state.events.length > 0 && this.state.events[0]!.at <= target) {
+      const event = this.state.events.shift()!;
+      this.state.virtualNow = Math.max(this.state.virtualNow, event.at);
+      this.apply(event);
+      this.dirty = true;
+      this.changed();
+    }
+    this.state.virtualNow = target;
+  }
+
+  /** Call after any change of node states: audits invariant 1. */
+  changed(): void {
+    const out = this.state.nodes.filter((n) => n.pausedByRun || n.downByRestart).map((n) => n.name);
+    this.audit.outOfService(this.now, out);
+  }
+
+  logOp(node: string, op: string, outcome: string): void {
+    this.state.opCounts[op] = (this.state.opCounts[op] ?? 0) + 1;
+    this.state.recentOps.push({ at: this.now, node, op, outcome });
+    if (this.state.recentOps.length > RECENT_OPS_KEPT) this.state.recentOps.splice(0, this.state.recentOps.length - RECENT_OPS_KEPT);
+  }
+
+  private apply(event: SimEvent): void {
+    switch (event.kind) {
+      case 'restartDown': {
+        const node = this.node(event.node);
+        if (!node || node.power !== 'on') return;
+        this.goDown(node);
+        node.downByRestart = true;
+        if (node.faults.rebootHangs) {
+          node.power = 'hung';
+          return;
+        }
+        const full = node.faults.slowRebootSeconds ?? this.state.timing.rebootSeconds;
+        const seconds = event.soft ? full * SOFT_REBOOT_FACTOR : full;
+        this.schedule({ at: event.at + seconds * 1000, kind: 'boot', node: node.name });
+        return;
+      }
+      case 'crash': {
+        const node = this.node(event.node);
+        if (!node || node.power !== 'on') return;
+        this.goDown(node);
+        if (event.seconds === undefined) node.power = 'hung';
+        else this.schedule({ at: event.at + event.seconds * 1000, kind: 'boot', node: node.name });
+        return;
+      }
+      case 'boot': {
+        const node = this.node(event.node);
+        if (!node || node.power !== 'off') return;
+        node.power = 'on';
+        node.lastBootMs = event.at;
+        node.servicesReadyAt = event.at + this.state.timing.servicesStartSeconds * 1000;
+        node.clusterState = node.pausedWhenDown ? 'Paused' : 'Up';
+        node.pausedWhenDown = false;
+        node.downByRestart = false;
+        node.rebootPending = false;
+        if (node.pendingOsBuild !== undefined) {
+          node.osBuild = node.pendingOsBuild;
+          delete node.pendingOsBuild;
+        }
+        this.startRepairIfDue(node);
+        return;
+      }
+      case 'taskEnd':
+        this.finishTask(event.taskId);
+        return;
+      case 'jobEnd': {
+        const job = this.state.jobs.find((j) => j.id === event.jobId);
+        if (!job || job.state !== 'Running') return;
+        job.state = 'Completed';
+        const node = this.node(job.node);
+        if (node) node.storageStale = false;
+        // Completed jobs are not listed; the history lives in the op log.
+        this.state.jobs = this.state.jobs.filter((j) => j.id !== job.id);
+        return;
+      }
+      case 'jobStall': {
+        const job = this.state.jobs.find((j) => j.id === event.jobId);
+        if (job && job.state === 'Running') job.state = 'Suspended';
+        return;
+      }
+    }
+  }
+
+  /** An outage, planned or not: roles fail over, tasks die, storage goes stale. */
+  private goDown(node: SimNodeState): void {
+    node.pausedWhenDown = node.clusterState === 'Paused';
+    node.clusterState = 'Down';
+    node.power = 'off';
+    this.moveRoles(node.name, this.state.roles.filter((r) => r.owner === node.name));
+    for (const task of this.state.tasks) {
+      if (task.node === node.name && task.state === 'Running') {
+        task.state = 'Failed';
+        task.message = 'The node restarted while the task was running.';
+        task.results = task.updateIds.map((id) => ({ ...this.describeUpdate(node, id), resultCode: 'Aborted', errorCode: '0x80240016', rebootRequired: false }));
+      }
+    }
+    if (this.state.s2d) {
+      node.storageStale = true;
+      this.state.jobs = this.state.jobs.filter((j) => j.node !== node.name);
+    }
+  }
+
+  /** Moves roles to the Up nodes with the fewest roles; returns false when some had nowhere to go. */
+  moveRoles(from: string, roles: { name: string; owner: string }[]): boolean {
+    const targets = this.state.nodes.filter((n) => n.name !== from && n.clusterState === 'Up');
+    if (targets.length === 0) return roles.length === 0;
+    for (const role of roles) {
+      const count = (n: SimNodeState): number => this.state.roles.filter((r) => r.owner === n.name).length;
+      const target = [...targets].sort((a, b) => count(a) - count(b))[0]!;
+      role.owner = target.name;
+    }
+    return true;
+  }
+
+  rolesOwnedBy(node: string): string[] {
+    return this.state.roles.filter((r) => r.owner === node).map((r) => r.name);
+  }
+
+  /** S2D resync starts once a stale node is back and out of maintenance (Up, not Paused). */
+  startRepairIfDue(node: SimNodeState): void {
+    if (!this.state.s2d || !node.storageStale || node.power !== 'on' || node.clusterState !== 'Up') return;
+    if (this.state.jobs.some((j) => j.node === node.name)) return;
+    const seconds = this.state.timing.resyncSeconds;
+    const job: SimJobState = {
+      id: this.state.nextJobId++,
+      node: node.name,
+      startedAt: this.now,
+      endsAt: this.now + seconds * 1000,
+      state: 'Running',
+      bytesTotal: this.state.resyncBytes,
+    };
+    if (node.faults.storageRepairStuck) {
+      job.stallsAt = this.now + seconds * 1000 * STUCK_REPAIR_FRACTION;
+      this.state.jobs.push(job);
+      this.schedule({ at: job.stallsAt, kind: 'jobStall', jobId: job.id });
+    } else {
+      this.state.jobs.push(job);
+      this.schedule({ at: job.endsAt, kind: 'jobEnd', jobId: job.id });
+    }
+    this.dirty = true;
+  }
+
+  storageView(): StorageView {
+    if (!this.state.s2d) return { s2dEnabled: false, jobs: [], virtualDisks: [], pools: [] };
+    const jobs = this.state.jobs.map((j) => {
+      const until = j.state === 'Suspended' && j.stallsAt !== undefined ? j.stallsAt : this.now;
+      const span = j.endsAt - j.startedAt;
+      const fraction = span <= 0 ? 1 : Math.min(1, Math.max(0, (until - j.startedAt) / span));
+      const bytesProcessed = Math.floor(j.bytesTotal * fraction);
+      return {
+        name: 'Repair',
+        jobState: j.state,
+        bytesProcessed,
+        bytesTotal: j.bytesTotal,
+        percentComplete: Math.floor(fraction * 100),
+      };
+    });
+    const away = this.state.nodes.filter((n) => n.power !== 'on' || n.clusterState === 'Down').length;
+    const waiting = this.state.nodes.some((n) => n.storageStale && !this.state.jobs.some((j) => j.node === n.name));
+    let disk: { healthStatus: string; operationalStatus: string; isOnline: boolean };
+    let pool: { healthStatus: string; operationalStatus: string };
+    if (away * 2 > this.state.nodes.length) {
+      disk = { healthStatus: 'Unknown', operationalStatus: 'Detached', isOnline: false };
+      pool = { healthStatus: 'Unhealthy', operationalStatus: 'Read-only' };
+    } else if (away > 0 || waiting) {
+      disk = { healthStatus: 'Warning', operationalStatus: 'Incomplete', isOnline: true };
+      pool = { healthStatus: 'Warning', operationalStatus: 'Degraded' };
+    } else if (this.state.jobs.some((j) => j.state === 'Suspended')) {
+      disk = { healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true };
+      pool = { healthStatus: 'Warning', operationalStatus: 'Degraded' };
+    } else if (this.state.jobs.length > 0) {
+      disk = { healthStatus: 'Warning', operationalStatus: 'InService', isOnline: true };
+      pool = { healthStatus: 'Warning', operationalStatus: 'Degraded' };
+    } else {
+      disk = { healthStatus: 'Healthy', operationalStatus: 'OK', isOnline: true };
+      pool = { healthStatus: 'Healthy', operationalStatus: 'OK' };
+    }
+    return {
+      s2dEnabled: true,
+      jobs,
+      virtualDisks: this.state.virtualDisks.map((friendlyName) => ({ friendlyName, ...disk })),
+      pools: [{ friendlyName: this.state.poolName, ...pool }],
+    };
+  }
+
+  /** The ready-for-next-node test: no job not Completed, every disk and pool Healthy. */
+  storageHealthy(view: StorageView = this.storageView()): boolean {
+    return (
+      view.jobs.every((j) => j.jobState === 'Completed') &&
+      view.virtualDisks.every((d) => d.healthStatus === 'Healthy') &&
+      view.pools.every((p) => p.healthStatus === 'Healthy')
+    );
+  }
+
+  /** Majority of node votes plus the witness vote, optionally as if `without` were gone too. */
+  quorumHealthy(without?: string): boolean {
+    const witness = this.state.quorum.witnessType !== 'None';
+    const total = this.state.nodes.length + (witness ? 1 : 0);
+    const present =
+      this.state.nodes.filter((n) => n.clusterState !== 'Down' && n.name !== without).length +
+      (witness && this.state.quorum.witnessState === 'Online' ? 1 : 0);
+    return present * 2 > total;
+  }
+
+  autoStartServicesNotRunning(node: SimNodeState): string[] {
+    const list: string[] = [];
+    if (node.setup.clusterServiceState !== 'Running' && node.setup.clusterServiceStartMode === 'Auto') list.push('ClusSvc');
+    if (this.now < node.servicesReadyAt) list.push(...LATE_SERVICES);
+    return list;
+  }
+
+  describeUpdate(node: SimNodeState, id: string): { updateId: string; kb: string; title: string } {
+    if (node.featureUpdate && node.featureUpdate.id === id) {
+      return { updateId: id, kb: node.featureUpdate.kb, title: node.featureUpdate.title };
+    }
+    const u = node.updates.find((x) => x.id.toLowerCase() === id.toLowerCase());
+    return u ? { updateId: u.id, kb: u.kb, title: u.title } : { updateId: id, kb: '', title: `Unknown update ${id}` };
+  }
+
+  private finishTask(taskId: string): void {
+    const task = this.state.tasks.find((t) => t.taskId === taskId);
+    if (!task || task.state !== 'Running') return;
+    const node = this.node(task.node);
+    if (!node) return;
+    if (task.failWith !== undefined) {
+      const code = task.failWith;
+      task.results = task.updateIds.map((id) => ({ ...this.describeUpdate(node, id), resultCode: 'Failed', errorCode: code, rebootRequired: false }));
+      task.state = 'Failed';
+      task.message = `Windows Update reported ${code}.`;
+      return;
+    }
+    task.results = task.updateIds.map((id) => {
+      const info = this.describeUpdate(node, id);
+      if (node.featureUpdate && node.featureUpdate.id === id) {
+        if (task.mode === 'Install') node.pendingOsBuild = node.featureUpdate.targetBuild;
+        return { ...info, resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: task.mode === 'Install' };
+      }
+      const u = node.updates.find((x) => x.id.toLowerCase() === id.toLowerCase());
+      if (!u) return { ...info, resultCode: 'NotApplicable', errorCode: '0x80240017', rebootRequired: false };
+      if (task.mode === 'Download') {
+        u.staged = true;
+        return { ...info, resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: false };
+      }
+      if (u.installed) return { ...info, resultCode: 'AlreadyInstalled', errorCode: '0x0', rebootRequired: false };
+      if (u.plugin === 'Microsoft.HotfixPlugin') {
+        const c = classifyHotfixExitCode(u.exitCode ?? 0, this.state.hotfixRules);
+        if (c.resultCode === 'Succeeded' || c.resultCode === 'AlreadyInstalled') u.installed = true;
+        if (c.resultCode === 'NotApplicable') u.notApplicable = true;
+        return { ...info, resultCode: c.resultCode, errorCode: c.errorCode, rebootRequired: c.rebootRequired };
+      }
+      u.installed = true;
+      return { ...info, resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: u.rebootRequired };
+    });
+    task.rebootRequired = task.results.some((r) => r.rebootRequired);
+    if (task.rebootRequired) node.rebootPending = true;
+    const allFailed = task.results.length > 0 && task.results.every((r) => r.resultCode === 'Failed');
+    task.state = allFailed ? 'Failed' : 'Completed';
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The rehearsal-model fixture format (DESIGN.md, "Rehearsal model"): a zod schema with strict objects so
+ * typos are caught, realistic defaults, and a loader whose errors list every problem by its path in the file.
+ * Depends on zod, errors, plugins/hotfix-rules and node:fs/node:url only.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { AppError, ExitCode } from '../errors.js';
+import { ExitCodeValue, HotfixExitRules } from '../plugins/hotfix-rules.js';
+
+/** The built-in model: a 4-node Storage Spaces Direct cluster named HCI01. */
+export const BUILTIN_FIXTURE_PATH: string = fileURLToPath(
+  new URL('../../fixtures/clusters/hci01-4node-s2d.json', import.meta.url),
+);
+
+const seconds = z.number().min(0);
+const hexCode = z.string().regex(/^0x[0-9a-fA-F]{1,8}$/, 'expected an HRESULT as hex text, such as 0x80240022');
+const nodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/, 'expected a NetBIOS name (1-15 letters, digits, hyphens)');
+
+/** Virtual durations, in seconds. Defaults are typical of a physical server on a fast network. */
+export const SimTiming = z
+  .strictObject({
+    scanSeconds: seconds.default(30),
+    downloadSeconds: seconds.default(300),
+    drainSecondsPerRole: seconds.default(15),
+    installSeconds: seconds.default(600),
+    rebootSeconds: seconds.default(300),
+    servicesStartSeconds: seconds.default(60),
+    resyncSeconds: seconds.default(600),
+  })
+  .prefault({});
+export type SimTiming = z.infer<typeof SimTiming>;
+
+export const UPDATE_PLUGINS = ['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin'] as const;
+
+export interface FixtureUpdate {
+  id: string;
+  kb: string;
+  title: string;
+  rebootRequired: boolean;
+  type: 'Software' | 'Driver';
+  recommended: boolean;
+  hidden: boolean;
+  plugin: (typeof UPDATE_PLUGINS)[number];
+  folder?: string | undefined;
+  exitCode?: ExitCodeValue | undefined;
+  followUps: FixtureUpdate[];
+}
+
+// The getter makes the schema recursive: follow-ups are updates too, with follow-ups of their own.
+export const FixtureUpdate: z.ZodType<FixtureUpdate, unknown> = z.strictObject({
+  id: z.string().min(1),
+  kb: z.string().min(1),
+  title: z.string().min(1),
+  rebootRequired: z.boolean().default(true),
+  type: z.enum(['Software', 'Driver']).default('Software'),
+  recommended: z.boolean().default(false),
+  hidden: z.boolean().default(false),
+  plugin: z.enum(UPDATE_PLUGINS).default('Microsoft.WindowsUpdatePlugin'),
+  /** HotfixPlugin only: `CAUHotfix_All` or the node's own name. */
+  folder: z.string().min(1).optional(),
+  /** HotfixPlugin only: the installer's exit code (default 0). */
+  exitCode: ExitCodeValue.optional(),
+  get followUps() {
+    return z.array(FixtureUpdate).default([]);
+  },
+}) as unknown as z.ZodType<FixtureUpdate, unknown>;
+
+export const CONNECTION_LOSS_PHASES = ['scan', 'stage', 'drain', 'install', 'reboot', 'resume', 'resync'] as const;
+export type ConnectionLossPhase = (typeof CONNECTION_LOSS_PHASES)[number];
+
+export const FixtureFault = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('installFails'), times: z.number().int().min(1), errorCode: hexCode }),
+  z.strictObject({ kind: z.literal('drainFails'), times: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('rebootHangs') }),
+  z.strictObject({ kind: z.literal('slowReboot'), seconds: z.number().positive() }),
+  z.strictObject({ kind: z.literal('connectionLoss'), phase: z.enum(CONNECTION_LOSS_PHASES), seconds: z.number().positive() }),
+  z.strictObject({ kind: z.literal('storageRepairStuck') }),
+  z.strictObject({ kind: z.literal('nodeCrash'), atSeconds: seconds, seconds: z.number().positive().optional() }),
+]);
+export type FixtureFault = z.infer<typeof FixtureFault>;
+
+/** The facts `get-node-setup` reports; defaults describe a node that passes every setup rule. */
+export const NodeSetupFacts = z
+  .strictObject({
+    osCaption: z.string().default('Microsoft Windows Server 2022 Datacenter'),
+    features: z
+      .strictObject({
+        failoverClustering: z.boolean().default(true),
+        rsatClusteringPowerShell: z.boolean().default(true),
+        netFramework45: z.boolean().default(true),
+      })
+      .prefault({}),
+    psRemotingEnabled: z.boolean().default(true),
+    wmiRemotingEnabled: z.boolean().default(true),
+    winrmServiceAutomatic: z.boolean().default(true),
+    remoteShutdownFirewallEnabled: z.boolean().default(true),
+    autoUpdateMode: z.enum(['Disabled', 'NotifyOnly', 'DownloadOnly', 'AutoInstall', 'NotConfigured']).default('NotifyOnly'),
+    updateSource: z.string().regex(/^(WindowsUpdate|MicrosoftUpdate|WSUS:.+)$/, 'expected WindowsUpdate, MicrosoftUpdate or WSUS:<url>').default('WindowsUpdate'),
+    winHttpProxy: z.string().default('Direct'),
+    dotNetVersion: z.string().default('4.8.04161'),
+    powerShellVersion: z.string().default('5.1.20348.2652'),
+    clusterServiceState: z.enum(['Running', 'Stopped', 'StartPending', 'StopPending']).default('Running'),
+    clusterServiceStartMode: z.enum(['Auto', 'Manual', 'Disabled']).default('Auto'),
+    credSspServerEnabled: z.boolean().default(false),
+    registeredPlugins: z
+      .array(z.string())
+      .default(['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin']),
+  })
+  .prefault({});
+export type NodeSetupFacts = z.infer<typeof NodeSetupFacts>;
+
+export const FixtureNode = z.strictObject({
+  name: nodeName,
+  state: z.enum(['Up', 'Down', 'Paused']).default('Up'),
+  roles: z.array(z.string().min(1)).default([]),
+  updates: z.array(FixtureUpdate).default([]),
+  faults: z.array(FixtureFault).default([]),
+  /** OS build number (20348 = Windows Server 2022). */
+  osBuild: z.number().int().positive().default(20348),
+  /** The feature update RollingUpgradePlugin offers this node. */
+  featureUpdate: z
+    .strictObject({
+      title: z.string().min(1),
+      targetBuild: z.number().int().positive(),
+      kb: z.string().min(1),
+      /** Update id; default `feature-<targetBuild>`. */
+      id: z.string().min(1).optional(),
+      /** Install duration; default 3 × timing.installSeconds (an OS upgrade is slower than a CU). */
+      installSeconds: seconds.optional(),
+    })
+    .optional(),
+  setup: NodeSetupFacts,
+  /** `false`: WinRM never answers (firewall, service off), though the cluster sees the node. */
+  reachable: z.boolean().default(true),
+});
+export type FixtureNode = z.infer<typeof FixtureNode>;
+
+export const ClusterFixture = z
+  .strictObject({
+    name: nodeName,
+    description: z.string().optional(),
+    timing: SimTiming,
+    storage: z
+      .strictObject({
+        s2d: z.boolean().default(false),
+        poolName: z.string().min(1).optional(),
+        virtualDisks: z.array(z.string().min(1)).optional(),
+        /** Bytes a repair job resyncs after a node's outage. Default 64 GiB. */
+        resyncBytes: z.number().int().positive().default(64 * 1024 ** 3),
+      })
+      .prefault({}),
+    quorum: z
+      .strictObject({
+        witnessType: z.enum(['None', 'Disk', 'FileShare', 'Cloud']).default('None'),
+        witnessState: z.enum(['Online', 'Offline', 'Failed', 'NotConfigured']).default('NotConfigured'),
+      })
+      .prefault({}),
+    functionalLevel: z.number().int().min(0).default(11),
+    nativeCauRunInProgress: z.boolean().default(false),
+    /** Reserved for the CAU clustered role's state (add-role / get-role); kept as given. */
+    cauRole: z.record(z.string(), z.unknown()).optional(),
+    /** HotfixPlugin exit conditions; default: 0 ok, 3010 reboot, 0x00240006 already, 0x80240017 n/a. */
+    hotfixRules: HotfixExitRules.optional(),
+    /** Pre/post-update scripts by path: what `invoke-node-script` returns. Unlisted paths exit 0. */
+    scripts: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), output: z.string().default('') })).default({}),
+    nodes: z.array(FixtureNode).min(1).max(64),
+  })
+  .superRefine((fx, ctx) => {
+    const issue = (path: (string | number)[], message: string): void => {
+      ctx.addIssue({ code: 'custom', path, message });
+    };
+    const nodeNames = new Map<string, number>();
+    const roleOwners = new Map<string, string>();
+    fx.nodes.forEach((node, n) => {
+      const key = node.name.toUpperCase();
+      if (nodeNames.has(key)) issue(['nodes', n, 'name'], `duplicate node name ${node.name} (also nodes[${nodeNames.get(key)}])`);
+      nodeNames.set(key, n);
+      node.roles.forEach((role, r) => {
+        const other = roleOwners.get(role.toLowerCase());
+        if (other !== undefined) issue(['nodes', n, 'roles', r], `role ${role} is already owned by ${other}`);
+        roleOwners.set(role.toLowerCase(), node.name);
+      });
+      const ids = new Set<string>();
+      const checkUpdates = (list: FixtureUpdate[], path: (string | number)[]): void => {
+        list.forEach((u, i) => {
+          const at = [...path, i];
+          if (ids.has(u.id.toLowerCase())) issue([...at, 'id'], `duplicate update id ${u.id} on ${node.name}`);
+          ids.add(u.id.toLowerCase());
+          if (u.plugin === 'Microsoft.HotfixPlugin') {
+            if (u.folder === undefined) issue([...at, 'folder'], `a hotfix needs a folder: 'CAUHotfix_All' or '${node.name}'`);
+            else if (u.folder !== 'CAUHotfix_All' && u.folder.toUpperCase() !== key) {
+              issue([...at, 'folder'], `a hotfix for ${node.name} lives in 'CAUHotfix_All' or '${node.name}', not '${u.folder}'`);
+            }
+          } else {
+            if (u.folder !== undefined) issue([...at, 'folder'], 'folder applies to Microsoft.HotfixPlugin updates only');
+            if (u.exitCode !== undefined) issue([...at, 'exitCode'], 'exitCode applies to Microsoft.HotfixPlugin updates only');
+          }
+          checkUpdates(u.followUps, [...at, 'followUps']);
+        });
+      };
+      checkUpdates(node.updates, ['nodes', n, 'updates']);
+      const seenKinds = new Map<string, number>();
+      node.faults.forEach((f, i) => {
+        const kindKey = f.kind === 'connectionLoss' ? `connectionLoss:${f.phase}` : f.kind === 'nodeCrash' ? `nodeCrash:${i}` : f.kind;
+        const first = seenKinds.get(kindKey);
+        if (first !== undefined) issue(['nodes', n, 'faults', i], `duplicate ${kindKey} fault (also faults[${first}])`);
+        seenKinds.set(kindKey, i);
+      });
+      const hangs = node.faults.findIndex((f) => f.kind === 'rebootHangs');
+      const slow = node.faults.findIndex((f) => f.kind === 'slowReboot');
+      if (hangs >= 0 && slow >= 0) issue(['nodes', n, 'faults', slow], 'slowReboot contradicts rebootHangs on the same node');
+      if (node.setup.clusterServiceState !== 'Running' && node.state !== 'Down') {
+        issue(['nodes', n, 'state'], `a node whose cluster service is ${node.setup.clusterServiceState} is Down, not ${node.state}`);
+      }
+      if (node.featureUpdate && node.featureUpdate.targetBuild <= node.osBuild) {
+        issue(['nodes', n, 'featureUpdate', 'targetBuild'], `must be above the node's osBuild ${node.osBuild}`);
+      }
+    });
+    const { witnessType, witnessState } = fx.quorum;
+    if ((witnessType === 'None') !== (witnessState === 'NotConfigured')) {
+      issue(['quorum', 'witnessState'], `witnessState ${witnessState} does not fit witnessType ${witnessType}`);
+    }
+    if (!fx.storage.s2d && (fx.storage.poolName !== undefined || fx.storage.virtualDisks !== undefined)) {
+      issue(['storage', 's2d'], 'poolName and virtualDisks describe Storage Spaces Direct: set s2d to true');
+    }
+  });
+export type ClusterFixture = z.infer<typeof ClusterFixture>;
+
+/** `nodes[1].faults[0].times` from zod's path array. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out || '(root)';
+}
+
+/** Validates parsed JSON as a fixture; `source` names the file in the error. */
+export function parseFixture(raw: unknown, source: string): ClusterFixture {
+  const parsed = ClusterFixture.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
+  throw new AppError('FIXTURE_INVALID', ExitCode.usage, `The cluster model ${source} is invalid:\n  ${problems.join('\n  ')}`, {
+    hint: 'Fix the listed fields; the format is described in fixtures/clusters/README.md.',
+    details: { file: source, problems },
+  });
+}
+
+/** Reads and validates a fixture file. Throws FIXTURE_NOT_FOUND or FIXTURE_INVALID (exit 2). */
+export function loadFixture(path: string): ClusterFixture {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new AppError('FIXTURE_NOT_FOUND', ExitCode.usage, `The cluster model ${path} could not be read.`, {
+      cause,
+      hint: 'Check the path given to --simulate, or use --simulate alone for the built-in model.',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('FIXTURE_INVALID', ExitCode.usage, `The cluster model ${path} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+      details: { file: path, problems: [`(root): ${(cause as Error).message}`] },
+    });
+  }
+  return parseFixture(raw, path);
+}

@@ -1,0 +1,138 @@
+/**
+ * The rehearsal model's entry point: opens a simulated cluster from a fixture, restores or creates its
+ * persistent state under the user's state directory, and exposes it as a Transport plus a virtual Clock.
+ * Only the transport factory and tests import this. Depends on sim/, platform/ and the transport interface.
+ */
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, ExitCode } from '../errors.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
+import type { Transport } from '../transport/transport.js';
+import { SimAudit, type SimulationAudit } from './audit.js';
+import { ClusterModel } from './cluster-model.js';
+import { BUILTIN_FIXTURE_PATH, loadFixture, type ClusterFixture, type SimTiming } from './fixture.js';
+import { createModelState, MODEL_STATE_VERSION, type ModelState } from './model-state.js';
+import { PropertyStore } from './properties.js';
+import { SimTransport } from './sim-transport.js';
+import { VirtualClock, type SimSpeed } from './virtual-clock.js';
+
+export { BUILTIN_FIXTURE_PATH, loadFixture };
+export type { ClusterFixture, SimTiming, SimulationAudit, SimSpeed };
+
+export interface SimulatorOptions {
+  /** The fixture file; undefined = the built-in model (fixtures/clusters/hci01-4node-s2d.json). */
+  fixturePath?: string;
+  /** The user's state dir; model state lives under `<stateDir>/sim/<model name>/`. */
+  stateDir: string;
+  /** Virtual seconds per real second, or 'max' = no real waiting at all. */
+  speed: number | 'max';
+  /** --sim-reset: start again from the fixture (deletes the state and the cluster properties). */
+  reset: boolean;
+}
+
+export interface Simulator {
+  /** Transport named 'simulator'. */
+  readonly transport: Transport;
+  /** The virtual clock; the coordinator uses it for every wait. */
+  readonly clock: Clock;
+  readonly clusterName: string;
+  readonly nodeNames: readonly string[];
+  /** Resolved timings (defaults filled), for --what-if predictions. */
+  readonly timing: SimTiming;
+  /** The validated fixture. */
+  readonly fixture: ClusterFixture;
+  /** The run stopped for good: any later suspend, install start or restart is a violation (invariant 4). */
+  noteHalt(): void;
+  /** The run's end: every node the run paused is resumed, unless it never came back (invariant 3). */
+  noteRunEnd(): void;
+  /** virtualSeconds = virtual time elapsed since openSimulator. */
+  audit(): SimulationAudit;
+  /** Persists the model now (also done after every mutating operation). */
+  save(): void;
+}
+
+function fixtureHash(fixture: ClusterFixture): string {
+  return createHash('sha256').update(JSON.stringify(fixture)).digest('hex').slice(0, 16);
+}
+
+function readState(path: string, fixture: ClusterFixture, hash: string): ModelState | undefined {
+  const text = readTextIfExists(path);
+  if (text === undefined) return undefined;
+  let state: ModelState;
+  try {
+    state = JSON.parse(text) as ModelState;
+  } catch (cause) {
+    throw new AppError('SIM_STATE_CORRUPT', ExitCode.usage, `The saved state of simulated cluster ${fixture.name} (${path}) is not valid JSON.`, {
+      cause,
+      hint: 'Start again from the fixture with --sim-reset.',
+    });
+  }
+  if (state.version !== MODEL_STATE_VERSION) {
+    throw new AppError('SIM_STATE_CORRUPT', ExitCode.usage, `The saved state of simulated cluster ${fixture.name} has version ${String(state.version)}, not ${MODEL_STATE_VERSION}.`, {
+      hint: 'Start again from the fixture with --sim-reset.',
+    });
+  }
+  if (state.fixtureHash !== hash) {
+    throw new AppError('SIM_STATE_STALE', ExitCode.usage, `The fixture of simulated cluster ${fixture.name} changed since its saved state was created.`, {
+      hint: 'Add --sim-reset to start again from the edited fixture.',
+    });
+  }
+  return state;
+}
+
+export function openSimulator(options: SimulatorOptions): Simulator {
+  const fixture = loadFixture(options.fixturePath ?? BUILTIN_FIXTURE_PATH);
+  const hash = fixtureHash(fixture);
+  const dir = join(options.stateDir, 'sim', fixture.name);
+  const statePath = join(dir, 'model.json');
+  if (options.reset) rmSync(dir, { recursive: true, force: true });
+
+  let state = readState(statePath, fixture, hash);
+  const isNew = state === undefined;
+  // A new model starts at the real current time, so its reports read naturally.
+  state ??= createModelState(fixture, hash, systemClock.now());
+
+  const clock = new VirtualClock({ startMs: state.virtualNow, speed: options.speed as SimSpeed, base: systemClock });
+  const audit = new SimAudit(clock.now());
+  const model = new ClusterModel(state, clock, audit);
+  const save = (): void => {
+    model.advance();
+    writeFileAtomic(statePath, `${JSON.stringify(model.state)}\n`);
+    model.dirty = false;
+  };
+  if (isNew) {
+    // Roles of nodes that start Down are already running elsewhere.
+    for (const node of state.nodes) {
+      if (node.clusterState === 'Down') model.moveRoles(node.name, state.roles.filter((r) => r.owner === node.name));
+    }
+    save();
+  }
+  model.advance();
+  model.changed();
+  const transport = new SimTransport(model, new PropertyStore(join(dir, 'properties')), save);
+
+  return {
+    transport,
+    clock,
+    clusterName: fixture.name,
+    nodeNames: fixture.nodes.map((n) => n.name),
+    timing: fixture.timing,
+    fixture,
+    noteHalt: () => audit.halt(),
+    noteRunEnd: () => {
+      model.advance();
+      for (const node of model.state.nodes) {
+        if (node.pausedByRun && node.clusterState === 'Paused' && node.power === 'on') {
+          audit.violation(model.now, `${node.name} was paused by the run and is still Paused at the run's end.`);
+        }
+      }
+    },
+    audit: () => {
+      model.advance();
+      return audit.report(clock.now());
+    },
+    save,
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * The simulated cluster's persistent state: plain JSON data, created from a fixture and saved between CLI
+ * invocations. No behaviour here beyond construction. Depends on the fixture types only.
+ */
+import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
+import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
+import type { ClusterFixture, ConnectionLossPhase, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
+
+export const MODEL_STATE_VERSION = 1;
+
+export interface SimUpdateState {
+  id: string;
+  kb: string;
+  title: string;
+  rebootRequired: boolean;
+  type: 'Software' | 'Driver';
+  recommended: boolean;
+  hidden: boolean;
+  plugin: 'Microsoft.WindowsUpdatePlugin' | 'Microsoft.HotfixPlugin';
+  folder?: string;
+  exitCode?: ExitCodeValue;
+  /** A follow-up is applicable only once its parent is installed. */
+  parentId?: string;
+  installed: boolean;
+  /** Downloaded by a Download task, so an Install skips the download time. */
+  staged: boolean;
+  /** A hotfix the installer found not applicable: no longer offered. */
+  notApplicable: boolean;
+}
+
+export interface SimNodeFaults {
+  installFailsLeft: number;
+  installErrorCode: string;
+  drainFailsLeft: number;
+  rebootHangs: boolean;
+  slowRebootSeconds?: number;
+  connectionLoss: { phase: ConnectionLossPhase; seconds: number; used: boolean }[];
+  storageRepairStuck: boolean;
+}
+
+export interface SimNodeState {
+  name: string;
+  /** The cluster's view (Get-ClusterNode). */
+  clusterState: 'Up' | 'Down' | 'Paused';
+  drainStatus: 'NotInitiated' | 'InProgress' | 'Completed' | 'Failed';
+  /** The machine: `on`; `off` while shut down, rebooting or crashed; `hung` never to return. */
+  power: 'on' | 'off' | 'hung';
+  /** The node was paused when it went down, so it comes back Paused (a reboot keeps the pause). */
+  pausedWhenDown: boolean;
+  /** WinRM reachable at all (fixture `reachable`). */
+  reachable: boolean;
+  /** Virtual ms until which a connection loss keeps WinRM away. */
+  unreachableUntil: number;
+  lastBootMs: number;
+  /** Auto-start services are still starting until this virtual time. */
+  servicesReadyAt: number;
+  osBuild: number;
+  /** Build the node boots into after a feature update's restart. */
+  pendingOsBuild?: number;
+  rebootPending: boolean;
+  setup: NodeSetupFacts;
+  updates: SimUpdateState[];
+  featureUpdate?: { id: string; title: string; kb: string; targetBuild: number; installSeconds: number };
+  faults: SimNodeFaults;
+  /** Audit: the run paused this node (suspend-node) and has not resumed it. */
+  pausedByRun: boolean;
+  /** Audit: down because of a restart-node, not yet back. */
+  downByRestart: boolean;
+  /** S2D: this node missed writes while away and needs a repair job once it is back and resumed. */
+  storageStale: boolean;
+}
+
+export interface SimRoleState {
+  name: string;
+  /** The node it belongs on (its preferred owner), for failback. */
+  home: string;
+  owner: string;
+}
+
+export interface SimTaskState {
+  taskId: string;
+  node: string;
+  mode: 'Download' | 'Install';
+  plugin: string;
+  updateIds: string[];
+  startedAt: number;
+  endsAt: number;
+  state: 'Running' | 'Completed' | 'Failed';
+  /** installFails: this task ends Failed with this code. */
+  failWith?: string;
+  results: {
+    updateId: string;
+    kb: string;
+    title: string;
+    resultCode: string;
+    errorCode: string;
+    rebootRequired: boolean;
+  }[];
+  rebootRequired: boolean;
+  message?: string;
+}
+
+export interface SimJobState {
+  id: number;
+  node: string;
+  startedAt: number;
+  endsAt: number;
+  /** storageRepairStuck: the job suspends at this time and never moves again. */
+  stallsAt?: number;
+  state: 'Running' | 'Suspended' | 'Completed';
+  bytesTotal: number;
+}
+
+export type SimEvent =
+  | { at: number; seq: number; kind: 'restartDown'; node: string; soft: boolean }
+  | { at: number; seq: number; kind: 'boot'; node: string }
+  | { at: number; seq: number; kind: 'taskEnd'; taskId: string }
+  | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
+  | { at: number; seq: number; kind: 'jobEnd'; jobId: number }
+  | { at: number; seq: number; kind: 'jobStall'; jobId: number };
+
+export interface OpLogEntry {
+  at: number;
+  node: string;
+  op: string;
+  outcome: string;
+}
+
+export interface ModelState {
+  version: number;
+  name: string;
+  /** Hash of the fixture the state was created from, to notice an edited fixture. */
+  fixtureHash: string;
+  createdAt: number;
+  virtualNow: number;
+  timing: SimTiming;
+  s2d: boolean;
+  poolName: string;
+  virtualDisks: string[];
+  resyncBytes: number;
+  quorum: { witnessType: string; witnessState: string };
+  functionalLevel: number;
+  nativeCauRunInProgress: boolean;
+  cauRole?: Record<string, unknown>;
+  hotfixRules?: HotfixExitRules;
+  scripts: Record<string, { exitCode: number; output: string }>;
+  nodes: SimNodeState[];
+  roles: SimRoleState[];
+  tasks: SimTaskState[];
+  jobs: SimJobState[];
+  events: SimEvent[];
+  nextSeq: number;
+  nextJobId: number;
+  opCounts: Record<string, number>;
+  /** The most recent operations, newest last (bounded). */
+  recentOps: OpLogEntry[];
+}
+
+function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out: SimUpdateState[]): void {
+  for (const u of list) {
+    out.push({
+      id: u.id,
+      kb: u.kb,
+      title: u.title,
+      rebootRequired: u.rebootRequired,
+      type: u.type,
+      recommended: u.recommended,
+      hidden: u.hidden,
+      plugin: u.plugin,
+      ...(u.folder !== undefined ? { folder: u.folder } : {}),
+      ...(u.exitCode !== undefined ? { exitCode: u.exitCode } : {}),
+      ...(parentId !== undefined ? { parentId } : {}),
+      installed: false,
+      staged: false,
+      notApplicable: false,
+    });
+    flattenUpdates(u.followUps, u.id, out);
+  }
+}
+
+/** A fresh model from a validated fixture, starting at virtual time `nowMs`. */
+export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs: number): ModelState {
+  const events: SimEvent[] = [];
+  let seq = 0;
+  const nodes = fx.nodes.map((n): SimNodeState => {
+    const updates: SimUpdateState[] = [];
+    flattenUpdates(n.updates, undefined, updates);
+    const installFails = n.faults.find((f) => f.kind === 'installFails');
+    const drainFails = n.faults.find((f) => f.kind === 'drainFails');
+    const slow = n.faults.find((f) => f.kind === 'slowReboot');
+    for (const f of n.faults) {
+      if (f.kind === 'nodeCrash') {
+        events.push({
+          at: nowMs + f.atSeconds * 1000,
+          seq: seq++,
+          kind: 'crash',
+          node: n.name,
+          ...(f.seconds !== undefined ? { seconds: f.seconds } : {}),
+        });
+      }
+    }
+    const isDown = n.state === 'Down';
+    return {
+      name: n.name,
+      clusterState: n.state,
+      drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
+      // A Down node whose cluster service is merely stopped is still a running machine.
+      power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
+      pausedWhenDown: false,
+      reachable: n.reachable,
+      unreachableUntil: 0,
+      lastBootMs: nowMs - 3 * 86_400_000,
+      servicesReadyAt: 0,
+      osBuild: n.osBuild,
+      rebootPending: false,
+      setup: structuredClone(n.setup),
+      updates,
+      ...(n.featureUpdate
+        ? {
+            featureUpdate: {
+              id: n.featureUpdate.id ?? `feature-${n.featureUpdate.targetBuild}`,
+              title: n.featureUpdate.title,
+              kb: n.featureUpdate.kb,
+              targetBuild: n.featureUpdate.targetBuild,
+              installSeconds: n.featureUpdate.installSeconds ?? 3 * fx.timing.installSeconds,
+            },
+          }
+        : {}),
+      faults: {
+        installFailsLeft: installFails?.times ?? 0,
+        installErrorCode: installFails?.errorCode ?? '0x0',
+        drainFailsLeft: drainFails?.times ?? 0,
+        rebootHangs: n.faults.some((f) => f.kind === 'rebootHangs'),
+        ...(slow ? { slowRebootSeconds: slow.seconds } : {}),
+        connectionLoss: n.faults.flatMap((f) =>
+          f.kind === 'connectionLoss' ? [{ phase: f.phase, seconds: f.seconds, used: false }] : [],
+        ),
+        storageRepairStuck: n.faults.some((f) => f.kind === 'storageRepairStuck'),
+      },
+      pausedByRun: false,
+      downByRestart: false,
+      // A node that is down in the fixture has missed writes already.
+      storageStale: fx.storage.s2d && isDown,
+    };
+  });
+  return {
+    version: MODEL_STATE_VERSION,
+    name: fx.name,
+    fixtureHash,
+    createdAt: nowMs,
+    virtualNow: nowMs,
+    timing: fx.timing,
+    s2d: fx.storage.s2d,
+    poolName: fx.storage.poolName ?? `S2D on ${fx.name}`,
+    virtualDisks: fx.storage.s2d ? (fx.storage.virtualDisks ?? ['Volume01', 'Volume02']) : [],
+    resyncBytes: fx.storage.resyncBytes,
+    quorum: { ...fx.quorum },
+    functionalLevel: fx.functionalLevel,
+    nativeCauRunInProgress: fx.nativeCauRunInProgress,
+    ...(fx.cauRole !== undefined ? { cauRole: structuredClone(fx.cauRole) } : {}),
+    ...(fx.hotfixRules !== undefined ? { hotfixRules: fx.hotfixRules } : {}),
+    scripts: fx.scripts,
+    nodes,
+    roles: fx.nodes.flatMap((n) => n.roles.map((r) => ({ name: r, home: n.name, owner: n.name }))),
+    tasks: [],
+    jobs: [],
+    events,
+    nextSeq: seq,
+    nextJobId: 1,
+    opCounts: {},
+    recentOps: [],
+  };
+}

@@ -1,0 +1,389 @@
+/**
+ * The operation catalogue implemented against the model: one handler per operation name, taking virtual
+ * time through the clock as the real node-side script would. Depends on the model, the catalogue's types
+ * and the plug-in helpers; never on a transport.
+ */
+import type {
+  OperationName,
+  OperationParams,
+  OperationResult,
+} from '../cluster/operations.js';
+import { ScriptErrorCode } from '../cluster/operations.js';
+import { isAppError } from '../errors.js';
+import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
+import type { ClusterModel } from './cluster-model.js';
+import type { SimNodeState, SimTaskState } from './model-state.js';
+import type { PropertyStore } from './properties.js';
+
+/** A failure the node-side script reports as `{ ok: false, error }`. */
+export class OpFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OpContext {
+  readonly model: ClusterModel;
+  readonly properties: PropertyStore;
+  /** The node the operation runs on (the WinRM endpoint). */
+  readonly node: SimNodeState;
+  readonly signal: AbortSignal;
+}
+
+type Handler<N extends OperationName> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
+export type OpHandlers = { [N in OperationName]: Handler<N> };
+
+/** Seconds one suspend-node refusal costs (the cmdlet's own health check). */
+const REFUSAL_SECONDS = 1;
+const RESUME_SECONDS = 1;
+const SCRIPT_SECONDS = 1;
+
+async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
+  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
+  ctx.model.advance();
+}
+
+function requireCluster(ctx: OpContext): void {
+  if (ctx.node.clusterState === 'Down') {
+    throw new OpFailure(ScriptErrorCode.clusterUnavailable, `The cluster service is not running on ${ctx.node.name}.`);
+  }
+}
+
+function targetNode(ctx: OpContext, name: string): SimNodeState {
+  const node = ctx.model.node(name);
+  if (!node) throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node '${name}' was not found.`);
+  return node;
+}
+
+function updateFacts(u: SimNodeState['updates'][number]): Parameters<typeof evaluateWuaQuery>[1] {
+  return {
+    updateId: u.id,
+    type: u.type,
+    isInstalled: u.installed,
+    isHidden: u.hidden,
+    // Everything the simulated service offers is assigned; "recommended" is filtered by its own argument.
+    isAssigned: true,
+    rebootRequired: u.rebootRequired,
+  };
+}
+
+function argTrue(args: Readonly<Record<string, string>>, name: string): boolean {
+  const entry = Object.entries(args).find(([k]) => k.toLowerCase() === name.toLowerCase());
+  return entry !== undefined && entry[1].trim().toLowerCase() === 'true';
+}
+
+function argValue(args: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.entries(args).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+/** Checks plug-in arguments before any time passes, as the plug-in would on load. */
+function checkPluginArguments(plugin: string, args: Readonly<Record<string, string>>): (() => ReturnType<typeof parseWuaQuery>) | undefined {
+  if (plugin === 'Microsoft.HotfixPlugin' && !argValue(args, 'HotfixRootFolderPath')) {
+    throw new OpFailure(ScriptErrorCode.scriptError, 'Microsoft.HotfixPlugin needs the HotfixRootFolderPath argument.');
+  }
+  if (plugin === 'Microsoft.RollingUpgradePlugin' && !argTrue(args, 'WuConnected') && !argValue(args, 'PathToSetupMedia')) {
+    throw new OpFailure(ScriptErrorCode.scriptError, "Microsoft.RollingUpgradePlugin needs WuConnected='true' or PathToSetupMedia.");
+  }
+  if (plugin === 'Microsoft.WindowsUpdatePlugin') {
+    const text = argValue(args, 'QueryString') ?? DEFAULT_WUA_QUERY;
+    try {
+      const query = parseWuaQuery(text);
+      return () => query;
+    } catch (e) {
+      throw new OpFailure(ScriptErrorCode.scriptError, isAppError(e) ? e.message : String(e));
+    }
+  }
+  return undefined;
+}
+
+function applicableUpdates(
+  ctx: OpContext,
+  plugin: string,
+  args: Readonly<Record<string, string>>,
+  query: (() => ReturnType<typeof parseWuaQuery>) | undefined,
+): OperationResult<'scan-updates'>['updates'] {
+  const node = ctx.node;
+  const visible = node.updates.filter((u) => {
+    if (u.parentId === undefined) return true;
+    return node.updates.find((p) => p.id === u.parentId)?.installed === true;
+  });
+  if (plugin === 'Microsoft.RollingUpgradePlugin') {
+    const fu = node.featureUpdate;
+    if (!fu || node.osBuild >= fu.targetBuild || node.pendingOsBuild !== undefined) return [];
+    return [{ updateId: fu.id, title: fu.title, kb: fu.kb, rebootRequired: true, featureUpdate: fu.title }];
+  }
+  if (plugin === 'Microsoft.HotfixPlugin') {
+    return visible
+      .filter((u) => u.plugin === plugin && !u.installed && !u.notApplicable)
+      .filter((u) => u.folder === 'CAUHotfix_All' || u.folder?.toUpperCase() === node.name.toUpperCase())
+      .map((u) => ({ updateId: u.id, title: u.title, kb: u.kb, rebootRequired: u.rebootRequired }));
+  }
+  const recommended = argTrue(args, 'IncludeRecommendedUpdates');
+  const q = query!();
+  return visible
+    .filter((u) => u.plugin === 'Microsoft.WindowsUpdatePlugin')
+    .filter((u) => recommended || !u.recommended)
+    .filter((u) => evaluateWuaQuery(q, updateFacts(u)))
+    .map((u) => ({ updateId: u.id, title: u.title, kb: u.kb, rebootRequired: u.rebootRequired }));
+}
+
+function taskStatus(task: SimTaskState | undefined): OperationResult<'wait-update-task'> {
+  if (!task) return { state: 'NotFound', results: [], rebootRequired: false, message: 'No such update task on this node.' };
+  return {
+    state: task.state,
+    results: task.results.map((r) => ({ ...r })),
+    rebootRequired: task.rebootRequired,
+    ...(task.message !== undefined ? { message: task.message } : {}),
+  };
+}
+
+const FEATURE_NAMES: Record<string, 'failoverClustering' | 'rsatClusteringPowerShell' | 'netFramework45'> = {
+  'failover-clustering': 'failoverClustering',
+  'rsat-clustering-powershell': 'rsatClusteringPowerShell',
+  'net-framework-45-core': 'netFramework45',
+  'net-framework-45-features': 'netFramework45',
+};
+
+export const opHandlers: OpHandlers = {
+  'get-cluster': async (ctx) => {
+    requireCluster(ctx);
+    const m = ctx.model;
+    return {
+      name: m.state.name,
+      nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name) })),
+      quorum: { healthy: m.quorumHealthy(), witnessType: m.state.quorum.witnessType, witnessState: m.state.quorum.witnessState },
+      functionalLevel: m.state.functionalLevel,
+      s2dEnabled: m.state.s2d,
+      nativeCauRunInProgress: m.state.nativeCauRunInProgress,
+    };
+  },
+
+  'get-storage-health': async (ctx) => {
+    requireCluster(ctx);
+    return ctx.model.storageView();
+  },
+
+  'wait-storage-healthy': async (ctx, p) => {
+    requireCluster(ctx);
+    const m = ctx.model;
+    const started = m.now;
+    const deadline = started + p.timeoutSeconds * 1000;
+    for (;;) {
+      const view = m.storageView();
+      const healthy = m.storageHealthy(view);
+      if (healthy || m.now >= deadline) return { ...view, healthy, waitedSeconds: (m.now - started) / 1000 };
+      await sleepSeconds(ctx, Math.min(p.pollSeconds, (deadline - m.now) / 1000));
+    }
+  },
+
+  'get-cluster-property': async (ctx, p) => {
+    requireCluster(ctx);
+    return { value: ctx.properties.get(p.name) };
+  },
+
+  'set-cluster-property': async (ctx, p) => {
+    requireCluster(ctx);
+    return ctx.properties.set(p.name, p.value, p.expected);
+  },
+
+  'get-node-setup': async (ctx) => {
+    const n = ctx.node;
+    return {
+      node: n.name,
+      osCaption: n.setup.osCaption,
+      osBuild: n.osBuild,
+      features: { ...n.setup.features },
+      psRemotingEnabled: n.setup.psRemotingEnabled,
+      wmiRemotingEnabled: n.setup.wmiRemotingEnabled,
+      winrmServiceAutomatic: n.setup.winrmServiceAutomatic,
+      remoteShutdownFirewallEnabled: n.setup.remoteShutdownFirewallEnabled,
+      autoUpdateMode: n.setup.autoUpdateMode,
+      updateSource: n.setup.updateSource,
+      winHttpProxy: n.setup.winHttpProxy,
+      dotNetVersion: n.setup.dotNetVersion,
+      powerShellVersion: n.setup.powerShellVersion,
+      clusterServiceState: n.setup.clusterServiceState,
+      clusterServiceStartMode: n.setup.clusterServiceStartMode,
+      credSspServerEnabled: n.setup.credSspServerEnabled,
+      registeredPlugins: [...n.setup.registeredPlugins],
+    };
+  },
+
+  'repair-setup': async (ctx, p) => {
+    const n = ctx.node;
+    const applied: string[] = [];
+    if (p.enableRemoteShutdownFirewall && !n.setup.remoteShutdownFirewallEnabled) {
+      n.setup.remoteShutdownFirewallEnabled = true;
+      applied.push('Enabled the Remote Shutdown firewall rule group');
+    }
+    for (const feature of p.installFeatures) {
+      const key = FEATURE_NAMES[feature.toLowerCase()];
+      if (!key) throw new OpFailure(ScriptErrorCode.missingFeature, `Windows feature '${feature}' is not known on ${n.name}.`);
+      if (!n.setup.features[key]) {
+        n.setup.features[key] = true;
+        applied.push(`Installed ${feature}`);
+      }
+    }
+    if (p.disableCredSspServer && n.setup.credSspServerEnabled) {
+      n.setup.credSspServerEnabled = false;
+      applied.push('Disabled the CredSSP server role');
+    }
+    if (applied.length > 0) ctx.model.dirty = true;
+    return { applied };
+  },
+
+  'scan-updates': async (ctx, p) => {
+    const query = checkPluginArguments(p.plugin, p.arguments);
+    await sleepSeconds(ctx, ctx.model.state.timing.scanSeconds);
+    return { updates: applicableUpdates(ctx, p.plugin, p.arguments, query) };
+  },
+
+  'start-update-task': async (ctx, p) => {
+    const m = ctx.model;
+    const existing = m.state.tasks.find((t) => t.node === ctx.node.name && t.taskId === p.taskId);
+    if (existing) return { taskId: p.taskId, alreadyStarted: true };
+    checkPluginArguments(p.plugin, p.arguments);
+    if (p.mode === 'Install') m.audit.touched(m.now, ctx.node.name, 'given an update install');
+    const node = ctx.node;
+    const t = m.state.timing;
+    const isFeature = (id: string): boolean => node.featureUpdate?.id === id;
+    const needsDownload = p.updateIds.some((id) => !isFeature(id) && !node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase())?.staged);
+    let seconds: number;
+    if (p.updateIds.length === 0) seconds = 0;
+    else if (p.mode === 'Download') seconds = t.downloadSeconds;
+    else {
+      const install = p.updateIds.some(isFeature) ? Math.max(node.featureUpdate!.installSeconds, t.installSeconds) : t.installSeconds;
+      seconds = install + (needsDownload ? t.downloadSeconds : 0);
+    }
+    const task: SimTaskState = {
+      taskId: p.taskId,
+      node: node.name,
+      mode: p.mode,
+      plugin: p.plugin,
+      updateIds: [...p.updateIds],
+      startedAt: m.now,
+      endsAt: m.now + seconds * 1000,
+      state: 'Running',
+      results: [],
+      rebootRequired: false,
+    };
+    if (p.mode === 'Install' && p.updateIds.length > 0 && node.faults.installFailsLeft > 0) {
+      node.faults.installFailsLeft -= 1;
+      task.failWith = node.faults.installErrorCode;
+    }
+    m.state.tasks.push(task);
+    m.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
+    m.advance();
+    return { taskId: p.taskId, alreadyStarted: false };
+  },
+
+  'wait-update-task': async (ctx, p) => {
+    const m = ctx.model;
+    const find = (): SimTaskState | undefined => m.state.tasks.find((t) => t.node === ctx.node.name && t.taskId === p.taskId);
+    const task = find();
+    if (task?.state === 'Running') {
+      const remaining = Math.max(0, (task.endsAt - m.now) / 1000);
+      await sleepSeconds(ctx, Math.min(p.timeoutSeconds, remaining));
+    }
+    return taskStatus(find());
+  },
+
+  'get-node-status': async (ctx) => {
+    const n = ctx.node;
+    return {
+      node: n.name,
+      lastBootUpTime: new Date(n.lastBootMs).toISOString(),
+      osBuild: n.osBuild,
+      autoStartServicesNotRunning: ctx.model.autoStartServicesNotRunning(n),
+      clusterNodeState: n.clusterState,
+      rebootPending: n.rebootPending || n.pendingOsBuild !== undefined,
+    };
+  },
+
+  'suspend-node': async (ctx, p) => {
+    requireCluster(ctx);
+    const m = ctx.model;
+    const target = targetNode(ctx, p.name);
+    m.audit.touched(m.now, target.name, 'suspended');
+    // Invariant 2, as observed: judged on the call, whatever the cluster then does with it.
+    const others = m.state.nodes.filter((n) => n !== target);
+    const paused = others.filter((n) => n.clusterState === 'Paused').map((n) => n.name);
+    const down = others.filter((n) => n.clusterState === 'Down').map((n) => n.name);
+    if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused.`);
+    if (down.length > 0 && !m.quorumHealthy(target.name)) {
+      m.audit.violation(m.now, `${target.name} was suspended while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} Down and quorum would not survive its loss.`);
+    }
+    const healthy = m.storageHealthy();
+    if (!healthy) m.audit.violation(m.now, `${target.name} was suspended while storage was not healthy (repair running or disks degraded).`);
+
+    if (target.clusterState === 'Paused') return { state: 'Paused', drainStatus: target.drainStatus };
+    if (target.clusterState === 'Down') throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be paused.`);
+    if (!healthy) {
+      await sleepSeconds(ctx, REFUSAL_SECONDS);
+      throw new OpFailure(
+        ScriptErrorCode.spaceDegraded,
+        `Suspend-ClusterNode ${target.name}: ERROR_CLUSTER_SPACE_DEGRADED (0x139A): a storage space is degraded or repairing.`,
+      );
+    }
+    const roles = m.state.roles.filter((r) => r.owner === target.name);
+    const drainSeconds = m.state.timing.drainSecondsPerRole * Math.max(1, roles.length);
+    if (target.faults.drainFailsLeft > 0) {
+      target.faults.drainFailsLeft -= 1;
+      target.drainStatus = 'Failed';
+      m.dirty = true;
+      await sleepSeconds(ctx, drainSeconds);
+      throw new OpFailure(ScriptErrorCode.drainFailed, `Draining ${target.name} failed: role ${roles[0]?.name ?? 'Cluster Group'} could not be moved.`);
+    }
+    target.clusterState = 'Paused';
+    target.drainStatus = 'InProgress';
+    target.pausedByRun = true;
+    m.dirty = true;
+    m.changed();
+    await sleepSeconds(ctx, m.state.timing.drainSecondsPerRole * roles.length);
+    const still = m.state.roles.filter((r) => r.owner === target.name);
+    if (!m.moveRoles(target.name, still) && !p.forceDrain) {
+      target.drainStatus = 'Failed';
+      throw new OpFailure(ScriptErrorCode.drainFailed, `Draining ${target.name} failed: no other node is Up to take its roles.`);
+    }
+    target.drainStatus = 'Completed';
+    return { state: target.clusterState, drainStatus: target.drainStatus };
+  },
+
+  'resume-node': async (ctx, p) => {
+    requireCluster(ctx);
+    const m = ctx.model;
+    const target = targetNode(ctx, p.name);
+    if (target.clusterState === 'Down') {
+      throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be resumed.`);
+    }
+    if (target.clusterState === 'Paused') {
+      target.clusterState = 'Up';
+      target.drainStatus = 'NotInitiated';
+      target.pausedByRun = false;
+      if (p.failback === 'Immediate') {
+        for (const role of m.state.roles) if (role.home === target.name) role.owner = target.name;
+      }
+      m.dirty = true;
+      m.changed();
+      m.startRepairIfDue(target);
+    }
+    await sleepSeconds(ctx, RESUME_SECONDS);
+    return { state: target.clusterState };
+  },
+
+  'restart-node': async (ctx, p) => {
+    const m = ctx.model;
+    m.audit.touched(m.now, ctx.node.name, 'restarted');
+    m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
+    return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot' };
+  },
+
+  'invoke-node-script': async (ctx, p) => {
+    await sleepSeconds(ctx, SCRIPT_SECONDS);
+    const script = ctx.model.state.scripts[p.path];
+    return script ?? { exitCode: 0, output: `${p.path} ran on ${ctx.node.name} (simulated).` };
+  },
+};

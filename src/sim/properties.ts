@@ -1,0 +1,83 @@
+/**
+ * Simulated cluster private properties: one small file per property, read fresh on every call and replaced
+ * atomically, so a second cauctl process (get-run, stop-run) sees and changes them while a run is live.
+ * Compare-and-set holds a short mkdir-based mutex (real time: it guards against real processes).
+ * Depends on platform/fs, platform/clock and node:fs (mkdir/rmdir/stat).
+ */
+import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, ExitCode } from '../errors.js';
+import { systemClock } from '../platform/clock.js';
+import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
+
+/** A mutex older than this was left by a dead process and may be broken. */
+const STALE_LOCK_MS = 10_000;
+const LOCK_WAIT_MS = 3_000;
+const LOCK_RETRY_MS = 5;
+
+/** Blocks this thread briefly. The critical section is a file read and a rename, so waits are tiny. */
+function pauseRealMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export class PropertyStore {
+  constructor(private readonly dir: string) {}
+
+  private file(name: string): string {
+    return join(this.dir, `${encodeURIComponent(name)}.json`);
+  }
+
+  get(name: string): string | null {
+    const text = readTextIfExists(this.file(name));
+    if (text === undefined) return null;
+    const parsed = JSON.parse(text) as { value?: unknown };
+    return typeof parsed.value === 'string' ? parsed.value : null;
+  }
+
+  /** Sets (or with null removes) a property; with `expected` given, only when the current value equals it. */
+  set(name: string, value: string | null, expected?: string | null): { applied: boolean; current: string | null } {
+    return this.withLock(() => {
+      const current = this.get(name);
+      if (expected !== undefined && current !== expected) return { applied: false, current };
+      if (value === null) rmSync(this.file(name), { force: true });
+      else writeFileAtomic(this.file(name), JSON.stringify({ value }));
+      return { applied: true, current: value };
+    });
+  }
+
+  private withLock<T>(body: () => T): T {
+    const lock = join(this.dir, '.lock');
+    mkdirSync(this.dir, { recursive: true });
+    const started = systemClock.now();
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const age = (() => {
+          try {
+            return systemClock.now() - statSync(lock).mtimeMs;
+          } catch {
+            return 0;
+          }
+        })();
+        if (age > STALE_LOCK_MS) {
+          rmSync(lock, { recursive: true, force: true });
+          continue;
+        }
+        if (systemClock.now() - started > LOCK_WAIT_MS) {
+          throw new AppError('SIM_PROPERTY_LOCK_TIMEOUT', ExitCode.internal, `The simulated cluster's property lock ${lock} stayed busy for ${LOCK_WAIT_MS} ms.`, {
+            hint: 'Another cauctl process is holding it; if none is running, delete the folder.',
+          });
+        }
+        pauseRealMs(LOCK_RETRY_MS);
+      }
+    }
+    try {
+      return body();
+    } finally {
+      rmdirSync(lock);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The simulator as a Transport: checks reachability the way a WinRM connect would (spending virtual connect
+ * time), validates params against the catalogue, runs the handler, applies connection-loss faults and
+ * persists the model after mutating operations. Depends on the transport interface, the catalogue and sim/.
+ */
+import { operations, type OperationName } from '../cluster/operations.js';
+import { ScriptErrorCode } from '../cluster/operations.js';
+import { AppError, ExitCode } from '../errors.js';
+import { abortReason } from '../platform/clock.js';
+import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
+import { TransportErrorCode } from '../transport/transport.js';
+import type { ClusterModel } from './cluster-model.js';
+import type { ConnectionLossPhase } from './fixture.js';
+import type { SimNodeState } from './model-state.js';
+import { OpFailure, opHandlers, type OpContext } from './ops.js';
+import type { PropertyStore } from './properties.js';
+
+/** Virtual seconds a client spends before "connection refused" (the machine is booting). */
+const REFUSED_SECONDS = 2;
+/** Virtual seconds a client spends before giving up on a silent host (hung, off, firewalled). */
+const CONNECT_TIMEOUT_SECONDS = 5;
+
+function phaseOf(name: string, params: Readonly<Record<string, unknown>>): ConnectionLossPhase | undefined {
+  switch (name) {
+    case 'scan-updates':
+      return 'scan';
+    case 'start-update-task':
+      return params.mode === 'Install' ? 'install' : 'stage';
+    case 'suspend-node':
+      return 'drain';
+    case 'restart-node':
+      return 'reboot';
+    case 'resume-node':
+      return 'resume';
+    case 'wait-storage-healthy':
+      return 'resync';
+    default:
+      return undefined;
+  }
+}
+
+function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+export class SimTransport implements Transport {
+  readonly name = 'simulator';
+
+  constructor(
+    private readonly model: ClusterModel,
+    private readonly properties: PropertyStore,
+    private readonly save: () => void,
+  ) {}
+
+  /** Why a connection to this node fails right now, with the virtual time the client spends finding out. */
+  private unreachable(node: SimNodeState): { seconds: number; why: string } | undefined {
+    if (!node.reachable) return { seconds: CONNECT_TIMEOUT_SECONDS, why: 'WinRM does not answer on this node' };
+    if (node.power === 'hung') return { seconds: CONNECT_TIMEOUT_SECONDS, why: 'the node hangs and does not answer' };
+    if (node.power === 'off') {
+      return node.downByRestart
+        ? { seconds: REFUSED_SECONDS, why: 'connection refused while the node restarts' }
+        : { seconds: CONNECT_TIMEOUT_SECONDS, why: 'the node is down' };
+    }
+    if (this.model.now < node.unreachableUntil) return { seconds: CONNECT_TIMEOUT_SECONDS, why: 'the network connection to the node was lost' };
+    return undefined;
+  }
+
+  private async fail(nodeName: string, seconds: number, why: string, signal: AbortSignal): Promise<never> {
+    await this.model.clock.sleep(seconds * 1000, signal);
+    this.model.advance();
+    throw new AppError(TransportErrorCode.unreachable, ExitCode.connection, `${nodeName} is not reachable over WinRM (simulated: ${why}).`, {
+      hint: 'In a rehearsal this is a modelled fault; the coordinator should wait and reconnect.',
+      details: { node: nodeName },
+    });
+  }
+
+  async run(nodeName: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
+    const model = this.model;
+    const controller = new AbortController();
+    const onOuterAbort = (): void => controller.abort(abortReason(options.signal!));
+    if (options.signal?.aborted) throw abortReason(options.signal);
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    // The deadline is a sleeper of its own; it is cancelled when the operation ends, so that at `max` speed
+    // it does not pull virtual time forward.
+    const deadline = new AbortController();
+    let timedOut = false;
+    if (options.timeoutMs !== undefined) {
+      model.clock.sleep(options.timeoutMs, deadline.signal).then(
+        () => {
+          timedOut = true;
+          controller.abort(
+            new AppError(TransportErrorCode.timeout, ExitCode.connection, `${invocation.name} on ${nodeName} did not finish within ${options.timeoutMs} ms (simulated).`),
+          );
+        },
+        () => undefined,
+      );
+    }
+    try {
+      return await this.runInner(nodeName, invocation, controller.signal);
+    } catch (e) {
+      if (timedOut || controller.signal.aborted) throw abortReason(controller.signal);
+      throw e;
+    } finally {
+      deadline.abort();
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      if (model.dirty) {
+        this.save();
+        model.dirty = false;
+      }
+    }
+  }
+
+  private async runInner(nodeName: string, invocation: ScriptInvocation, signal: AbortSignal): Promise<ScriptOutcome> {
+    const model = this.model;
+    model.advance();
+    const node = model.node(nodeName);
+    if (!node) return this.fail(nodeName, REFUSED_SECONDS, `no node named ${nodeName} in cluster ${model.state.name}`, signal);
+    const away = this.unreachable(node);
+    if (away) return this.fail(node.name, away.seconds, away.why, signal);
+
+    const name = invocation.name;
+    if (!isOperationName(name)) {
+      model.logOp(node.name, name, 'not found');
+      return { ok: false, error: { code: ScriptErrorCode.scriptError, message: `The operation '${name}' was not found on ${node.name}.`, category: 'ObjectNotFound' } };
+    }
+    const parsed = operations[name].params.safeParse(invocation.params);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      model.logOp(node.name, name, 'invalid params');
+      return { ok: false, error: { code: ScriptErrorCode.scriptError, message: `${name}: invalid parameters: ${issues}`, category: 'InvalidArgument' } };
+    }
+
+    const ctx: OpContext = { model, properties: this.properties, node, signal };
+    let outcome: ScriptOutcome;
+    try {
+      const handler = opHandlers[name] as (c: OpContext, p: unknown) => Promise<unknown>;
+      outcome = { ok: true, data: await handler(ctx, parsed.data) };
+    } catch (e) {
+      if (!(e instanceof OpFailure)) throw e;
+      outcome = { ok: false, error: { code: e.code, message: e.message } };
+    }
+    model.advance();
+    model.logOp(node.name, name, outcome.ok ? 'ok' : outcome.error.code);
+
+    // The node went away while the operation ran (a crash, or its own restart): the reply is lost.
+    const awayNow = this.unreachable(node);
+    if (awayNow && name !== 'restart-node') return this.fail(node.name, awayNow.seconds, awayNow.why, signal);
+
+    const phase = phaseOf(name, parsed.data as Record<string, unknown>);
+    const loss = phase === undefined ? undefined : node.faults.connectionLoss.find((f) => f.phase === phase && !f.used);
+    if (loss) {
+      // The operation took effect on the node; its reply never reaches the coordinator.
+      loss.used = true;
+      node.unreachableUntil = model.now + loss.seconds * 1000;
+      model.dirty = true;
+      return this.fail(node.name, CONNECT_TIMEOUT_SECONDS, `the connection dropped during ${name} (connectionLoss fault, ${loss.seconds} s)`, signal);
+    }
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    this.model.advance();
+    if (this.model.dirty) {
+      this.save();
+      this.model.dirty = false;
+    }
+  }
+}
