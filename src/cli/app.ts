@@ -1,0 +1,92 @@
+/**
+ * The command line: commander wiring, global options, error printing. `runCli` returns the exit code and
+ * never exits, so tests drive it with fake streams; main.ts is the only place that exits.
+ */
+import { Command, CommanderError } from 'commander';
+import { AppError, ExitCode, isAppError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { CommandEnv, InterruptSource } from './command-env.js';
+import { buildGetRunCommand } from './commands/get-run.js';
+import { buildRunCommand } from './commands/run.js';
+import { buildScanCommand } from './commands/scan.js';
+import { buildStopRunCommand } from './commands/stop-run.js';
+import { buildTestSetupCommand } from './commands/test-setup.js';
+import { addGlobalOptions } from './global-options.js';
+import { EXIT_CODES_HELP, examples } from './help.js';
+import type { CliIo } from './io.js';
+
+export function buildProgram(env: CommandEnv): Command {
+  const program = new Command('cauctl')
+    .description('Cluster-Aware Updating for Windows Server failover clusters and Azure Local, from any OS.\nMirrors the CAU cmdlets; every command rehearses on a simulated cluster with --simulate.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => env.io.stdout.write(s),
+      writeErr: (s) => env.io.stderr.write(s),
+      outputError: (s, write) => write(`cauctl: ${s.replace(/^error: /, '')}`),
+    });
+  addGlobalOptions(program);
+  program.addHelpText(
+    'after',
+    examples([
+      ['check that a cluster is ready for CAU', 'cauctl test-setup --simulate'],
+      ['list the updates each node would get', 'cauctl scan --simulate --json'],
+      ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
+    ]) + EXIT_CODES_HELP + '\n',
+  );
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand]) {
+    const command = build(env);
+    command.exitOverride().configureOutput(program.configureOutput());
+    command.showSuggestionAfterError(true);
+    command.addHelpText('after', EXIT_CODES_HELP + '\n');
+    program.addCommand(command);
+  }
+  return program;
+}
+
+export function printError(error: unknown, io: CliIo, options: { verbose: boolean; json: boolean }): number {
+  if (isAppError(error)) {
+    io.stderr.write(`cauctl: ${error.message}\n`);
+    if (error.hint) io.stderr.write(`  try: ${error.hint}\n`);
+    if (options.verbose && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: { code: error.code, message: error.message, hint: error.hint ?? null, exitCode: error.exitCode, ...(error.details ? { details: error.details } : {}) } }, null, 2)}\n`);
+    }
+    return error.exitCode;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`cauctl: internal error — this is a bug, please report it with the output below.\n${stack}\n`);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), hint: null, exitCode: 1 } }, null, 2)}\n`);
+  }
+  return ExitCode.internal;
+}
+
+const noInterrupts: InterruptSource = { onInterrupt: () => () => undefined, exit: () => undefined };
+
+export async function runCli(argv: readonly string[], io: CliIo, interrupts: InterruptSource = noInterrupts): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const env: CommandEnv = { io, interrupts, setExitCode: (code) => (exitCode = code), abandon: (code) => interrupts.exit(code) };
+  const program = buildProgram(env);
+  const verbose = argv.includes('--verbose');
+  const json = argv.includes('--json') || argv.some((a, i) => (a === '--output' && argv[i + 1] === 'json') || a === '--output=json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return ExitCode.internal;
+      if (json) io.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: null, exitCode: 2 } }, null, 2)}\n`);
+      if (error.code === 'commander.missingArgument' || error.code === 'commander.unknownCommand' || error.code === 'commander.unknownOption') {
+        io.stderr.write(`  try: cauctl --help\n`);
+      }
+      return ExitCode.usage;
+    }
+    return printError(error, io, { verbose, json });
+  }
+}
+
+export { AppError };

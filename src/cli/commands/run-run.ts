@@ -1,0 +1,187 @@
+/**
+ * The body of `cauctl run`: confirmation, --what-if, --force-recovery, --resume, then the rolling run with
+ * live progress, the JSON document, the summary table and the saved report.
+ */
+import { randomUUID } from 'node:crypto';
+import { forceRecoverLock, describeOwner } from '../../core/cluster-lock.js';
+import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
+import { DEFAULT_TIMING, predictPlan, type RunPlan } from '../../core/plan.js';
+import { orderNodes } from '../../core/policy.js';
+import { scanCluster } from '../../core/scan.js';
+import type { RunProfile, RunResult } from '../../core/types.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { saveReport } from '../../journal/history.js';
+import { FileJournal, findInterruptedRun, journalPath } from '../../journal/journal.js';
+import { fanOut, nullSink, type EventSink } from '../../output/events.js';
+import { HumanSink, NdjsonSink } from '../../output/human-sink.js';
+import { renderTable } from '../../output/table.js';
+import type { RunMode } from '../../profiles/run-profile.js';
+import type { CommandEnv } from '../command-env.js';
+import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
+import type { GlobalProfile } from '../global-options.js';
+
+function formatSeconds(total: number): string {
+  const s = Math.round(total);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan> {
+  const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
+  const cluster = scan.cluster;
+  const updates = new Map<string, typeof scan.entries[number][]>();
+  for (const e of scan.entries) updates.set(e.nodeName, [...(updates.get(e.nodeName) ?? []), e]);
+  const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
+  return predictPlan({
+    clusterName: cluster.name,
+    order: orderNodes(cluster.nodes, profile.nodeOrder),
+    roles: new Map(cluster.nodes.map((n) => [n.name, n.roles.length])),
+    updates,
+    offline: new Set(scan.nodes.filter((n) => n.status !== 'Scanned').map((n) => n.node)),
+    timing: ctx.sim?.timing ?? DEFAULT_TIMING,
+    timingSource: ctx.sim ? 'model' : 'defaults',
+    s2d: storage.s2dEnabled,
+  });
+}
+
+function printPlan(plan: RunPlan, env: CommandEnv, ctx: ClusterContext): void {
+  const rows: string[][] = [];
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatSeconds(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
+  for (const n of plan.nodes) {
+    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatSeconds(0), n.note ?? '']);
+    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatSeconds(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
+  }
+  env.io.stdout.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
+  env.io.stdout.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: env.io.stdout.isTTY }));
+  env.io.stdout.write(`Predicted total: ${formatSeconds(plan.totalSeconds)}\n`);
+  void ctx;
+}
+
+function printSummary(result: RunResult, env: CommandEnv, ctx: ClusterContext): void {
+  const rows = result.nodeResults.map((r) => [
+    r.node,
+    ctx.theme.status(r.status),
+    String(r.attempts),
+    String(r.numberOfSucceededUpdates),
+    String(r.numberOfFailedUpdates),
+    r.rebooted ? r.nodeRebootResult.bootType : 'no',
+    r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
+  ]);
+  env.io.stdout.write(renderTable(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows, { tty: env.io.stdout.isTTY }));
+  env.io.stdout.write(`Run ${result.runId} on ${result.clusterName}: ${ctx.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}\n`);
+}
+
+async function confirm(env: CommandEnv, question: string): Promise<boolean> {
+  const answer = (await env.io.promptLine(question)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
+
+export async function runRunCommand(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+  if (!mode.whatIf && !mode.force && !env.io.stdinIsTty) {
+    throw usageError('CONFIRMATION_REQUIRED', 'run changes the cluster and asks for confirmation, but stdin is not a terminal; nothing was touched.', {
+      hint: 'Add --force to run without asking (scheduled tasks, pipelines), or --what-if to see the plan.',
+    });
+  }
+  const ctx = await openCluster(globals, env.io);
+  const sinksToClose: HumanSink[] = [];
+  let unsubscribe = (): void => undefined;
+  try {
+    if (mode.whatIf) {
+      const plan = await buildPlan(ctx, profile);
+      if (globals.output === 'human') printPlan(plan, env, ctx);
+      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...plan }, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: 300 };
+    if (mode.forceRecovery && !mode.resume) {
+      if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
+      const cleared = await forceRecoverLock(lockCtx);
+      const message = cleared === null ? `No cauctl lock on ${ctx.entry}; nothing to recover.` : `Cleared the dead lock of ${describeOwner(cleared)}.`;
+      if (globals.output === 'human') env.io.stdout.write(`${message}\n`);
+      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared }, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const interrupted = mode.resume ? findInterruptedRun(ctx.stateDir, ctx.entry) : undefined;
+    if (mode.resume && interrupted === undefined) {
+      env.io.stderr.write(`cauctl: no interrupted run of ${ctx.entry} in this state directory; starting a new run.\n`);
+    }
+    if (!mode.force && !(await confirm(env, `${interrupted ? `Resume run ${interrupted.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
+      env.io.stderr.write('Nothing was touched.\n');
+      return ExitCode.refused;
+    }
+    const runId = interrupted?.runId ?? randomUUID();
+    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
+    const sinks: EventSink[] = [];
+    if (globals.output === 'human') {
+      const spinnerFactory = env.io.stderr.isTTY ? (await import('./spinner.js')).oraSpinnerFactory : undefined;
+      const human = new HumanSink(env.io.stderr, ctx.theme, spinnerFactory);
+      sinksToClose.push(human);
+      sinks.push(human);
+    } else if (globals.output === 'ndjson') {
+      sinks.push(new NdjsonSink(env.io.stdout));
+    }
+    const stop = { requested: false };
+    const run = new RollingRun(
+      profile,
+      {
+        gateway: ctx.gateway,
+        clock: ctx.clock,
+        wallClock: ctx.wallClock,
+        sink: sinks.length > 0 ? fanOut(...sinks) : nullSink,
+        journal,
+        owner: ctx.owner,
+        isProcessAlive,
+        stop,
+        newRunId: () => runId,
+        leaseSeconds: 300,
+        ...(ctx.sim ? { onHalt: () => ctx.sim!.noteHalt() } : {}),
+      },
+      {
+        entry: ctx.entry,
+        ...(interrupted ? { resumeFrom: { records: interrupted.records } } : {}),
+        forceRecovery: mode.forceRecovery,
+        takeOverDeadLocalLock: mode.resume && interrupted === undefined,
+      },
+    );
+    unsubscribe = env.interrupts.onInterrupt((count) => {
+      stop.requested = true;
+      if (count === 1) {
+        env.io.stderr.write('\ncauctl: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Ctrl-C again to see what is paused.\n');
+      } else if (count === 2) {
+        const paused = run.pausedNodes();
+        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. Ctrl-C once more abandons the run now; continue it later with: cauctl run --resume\n`);
+      } else {
+        unsubscribe();
+        env.io.stderr.write(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
+        env.abandon(130);
+      }
+    });
+    const result = await run.execute();
+    let simulation: ReturnType<NonNullable<typeof ctx.sim>['audit']> | undefined;
+    if (ctx.sim) {
+      ctx.sim.noteRunEnd();
+      simulation = ctx.sim.audit();
+    }
+    const document = { ...result, journalPath: journal.path ?? null, ...(simulation ? { simulation } : {}) };
+    try {
+      saveReport(ctx.stateDir, document);
+    } catch (error) {
+      env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
+    }
+    for (const sink of sinksToClose) sink.close();
+    if (globals.output === 'json') {
+      env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else if (globals.output === 'human') {
+      printSummary(result, env, ctx);
+      if (simulation) env.io.stdout.write(`Simulation: ${formatSeconds(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
+      for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
+      env.io.stderr.write(`journal: ${journal.path}\n`);
+    }
+    return exitCodeForRun(result);
+  } finally {
+    unsubscribe();
+    for (const sink of sinksToClose) sink.close();
+    await ctx.close();
+  }
+}

@@ -1,0 +1,60 @@
+/** `cauctl run` (Invoke-CauRun): wiring only; the work is in run-run.ts, loaded when the command runs. */
+import { Command, Option } from 'commander';
+import type { CommandEnv } from '../command-env.js';
+import { globalsOf } from '../command-env.js';
+import type { GlobalProfile } from '../global-options.js';
+import { examples } from '../help.js';
+import type { RunProfile } from '../../core/types.js';
+import type { RunMode } from '../../profiles/run-profile.js';
+import { addPluginOptions } from './scan.js';
+
+export type RunRunner = (profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
+  const command = new Command('run').description(
+    'Update the cluster one node at a time (mirrors Invoke-CauRun): drain, install, restart, wait, resume, wait for storage, next node. Enforces MaxFailedNodes, MaxRetriesPerNode and RequireAllNodesOnline, and never drains a node while storage or quorum is at risk.',
+  );
+  addPluginOptions(command)
+    .option('--max-failed-nodes <n>', 'stop once more than this many nodes failed (default: a third of the nodes, rounded down)')
+    .option('--max-retries-per-node <n>', 'retries of the whole per-node process, 0-64 (default 3)')
+    .addOption(new Option('--node-order <names>', 'update these nodes first, in this order (comma-separated or repeated)').argParser(collect))
+    .option('--pre-update-script <path>', '.ps1 run on each node before it is drained; if it fails the node is not updated')
+    .option('--post-update-script <path>', '.ps1 run on each node after it is resumed')
+    .option('--configuration-name <name>', 'PowerShell session configuration for the scripts (default Microsoft.PowerShell)')
+    .option('--require-all-nodes-online', 'refuse to start unless every node is online')
+    .option('--warn-after <duration>', 'warn when the run is still going after this long (01:30:00, 90m, 2h)')
+    .option('--stop-after <duration>', 'stop at the next safe point after this long')
+    .option('--reboot-timeout-minutes <n>', 'time for a restart and all auto-start services (default 15)')
+    .option('--separate-reboots', "restart after each plug-in's installs (needs two or more plug-ins)")
+    .option('--enable-firewall-rules', 'enable the Remote Shutdown firewall group on every node first')
+    .addOption(new Option('--failback-mode <mode>', 'how drained roles return on resume (default Immediate)').choices(['Immediate', 'Policy', 'NoFailback']))
+    .option('--suspend-cluster-node-timeout-minutes <n>', 'keep retrying a suspend refused for degraded storage this long (default 30)')
+    .option('--wait-for-storage-repair-timeout-minutes <n>', 'wait this long for storage repair after a node resumes (default 60)')
+    .option('--force-pause-and-drain', 'force the drain: roles that cannot move are moved anyway (explicit only, never a default)')
+    .option('--attempt-soft-reboot', 'use Kernel Soft Reboot for this run')
+    .option('--disable-soft-reboot', 'use a full restart for this run (the default)')
+    .option('-f, --force', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('--what-if', 'print the ordered plan with predicted durations and touch nothing')
+    .option('--resume', 'continue the interrupted run of this cluster from its journal, after re-reading the cluster')
+    .option('--force-recovery', "clear a cluster lock left by a dead coordinator (a live lock is never cleared)")
+    .addHelpText(
+      'after',
+      examples([
+        ['rehearse a run on the built-in model', 'cauctl run --simulate --force'],
+        ['see the plan and predicted durations first', 'cauctl run --simulate --what-if'],
+        ['watch it at 300x in real time', 'cauctl run --simulate --sim-speed 300 --force'],
+        ['a scripted run: no prompt, JSON result', 'cauctl run --cluster-name HCI01 --username CONTOSO\\admin --force --json'],
+        ['continue after a crash', 'cauctl run --simulate --resume --force'],
+      ]) + '\nStatus → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5.\n',
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      const globals = globalsOf(cmd, env.io);
+      const { parseRunProfile } = await import('../../profiles/run-profile.js');
+      const { profile, mode } = parseRunProfile(cmd.opts());
+      const runner = run ?? (await import('./run-run.js')).runRunCommand;
+      env.setExitCode(await runner(profile, mode, globals, env));
+    });
+  return command;
+}

@@ -1,0 +1,119 @@
+/**
+ * Global options shared by every command, and the one function that resolves them (with env fallbacks such
+ * as NO_COLOR and CAUCTL_PASSWORD) into a readonly GlobalProfile.
+ */
+import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import { availableTransports, type TransportName } from '../transport/factory.js';
+import type { CliIo } from './io.js';
+
+export type OutputFormat = 'human' | 'json' | 'ndjson';
+
+export interface GlobalProfile {
+  readonly output: OutputFormat;
+  readonly color: boolean;
+  readonly verbose: boolean;
+  readonly transport: TransportName;
+  /** `--simulate` alone: true (built-in model); with a file: its path. */
+  readonly simulate: string | true | undefined;
+  readonly simSpeed: number | 'max';
+  readonly simReset: boolean;
+  readonly clusterName: string | undefined;
+  readonly username: string | undefined;
+  readonly passwordFile: string | undefined;
+  readonly port: number | undefined;
+  readonly useSsl: boolean;
+  readonly authentication: 'Negotiate' | 'Ntlm' | 'Basic' | 'Kerberos';
+  readonly caFile: string | undefined;
+  readonly insecureSkipTlsVerify: boolean;
+  readonly allowUnencrypted: boolean;
+}
+
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--json', 'write one JSON document to stdout at the end (same as --output json)')
+    .addOption(new Option('--output <format>', 'output format').choices(['human', 'json', 'ndjson']))
+    .option('--no-color', 'no colours (NO_COLOR is respected too)')
+    .option('--verbose', 'more detail, and stack traces for errors')
+    .addOption(new Option('--transport <name>', 'how nodes are reached').choices(availableTransports()))
+    .option('--simulate [file]', 'use the rehearsal model: the built-in 4-node S2D cluster, or a fixture file')
+    .option('--sim-speed <factor|max>', 'virtual seconds per real second in simulation, or max', 'max')
+    .option('--sim-reset', 'start the simulated cluster again from its fixture')
+    .option('--cluster-name <name>', 'the cluster to act on (its name or one node)')
+    .option('--username <user>', 'account for WinRM (DOMAIN\\user); the password comes from CAUCTL_PASSWORD, --password-file or a prompt')
+    .option('--password-file <path>', 'read the password from this file (first line)')
+    .option('--port <n>', 'WinRM port (default 5985, or 5986 with --use-ssl)')
+    .option('--use-ssl', 'WinRM over HTTPS')
+    .addOption(new Option('--authentication <mechanism>', 'WinRM authentication').choices(['Negotiate', 'Ntlm', 'Basic', 'Kerberos']).default('Negotiate'))
+    .option('--ca-file <path>', 'extra CA certificate (PEM) to trust for HTTPS')
+    .option('--insecure-skip-tls-verify', 'do not verify the HTTPS certificate (dangerous)')
+    .option('--allow-unencrypted', 'allow Basic authentication over plain HTTP (the password crosses the network in clear)');
+}
+
+interface RawGlobals {
+  json?: boolean;
+  output?: OutputFormat;
+  color?: boolean;
+  verbose?: boolean;
+  transport?: string;
+  simulate?: string | boolean;
+  simSpeed?: string;
+  simReset?: boolean;
+  clusterName?: string;
+  username?: string;
+  passwordFile?: string;
+  port?: string;
+  useSsl?: boolean;
+  authentication?: GlobalProfile['authentication'];
+  caFile?: string;
+  insecureSkipTlsVerify?: boolean;
+  allowUnencrypted?: boolean;
+}
+
+export function parseSimSpeed(text: string): number | 'max' {
+  if (text === 'max') return 'max';
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) {
+    throw usageError('USAGE_SIM_SPEED', `--sim-speed must be a positive number or max (got ${JSON.stringify(text)}).`, {
+      hint: 'For example --sim-speed 60 (one virtual minute per second) or --sim-speed max.',
+    });
+  }
+  return Number(text);
+}
+
+export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
+  if (raw.json && raw.output !== undefined && raw.output !== 'json') {
+    throw usageError('USAGE_CONFLICT', `--json and --output ${raw.output} conflict.`);
+  }
+  const output: OutputFormat = raw.json ? 'json' : (raw.output ?? 'human');
+  const simulate = raw.simulate === true ? true : typeof raw.simulate === 'string' ? raw.simulate : undefined;
+  const transport = (raw.transport ?? (simulate !== undefined ? 'simulator' : availableTransports().find((t) => t !== 'simulator') ?? 'simulator')) as TransportName;
+  if (simulate !== undefined && raw.transport !== undefined && raw.transport !== 'simulator' && raw.transport !== 'winrm') {
+    throw usageError('USAGE_CONFLICT', `--simulate and --transport ${raw.transport} conflict.`);
+  }
+  let port: number | undefined;
+  if (raw.port !== undefined) {
+    if (!/^\d+$/.test(raw.port) || Number(raw.port) < 1 || Number(raw.port) > 65535) {
+      throw usageError('USAGE_PORT', `--port must be an integer from 1 to 65535 (got ${JSON.stringify(raw.port)}).`);
+    }
+    port = Number(raw.port);
+  }
+  const color = raw.color !== false && io.env.NO_COLOR === undefined && output === 'human';
+  return {
+    output,
+    color,
+    verbose: raw.verbose === true,
+    transport,
+    simulate,
+    simSpeed: parseSimSpeed(raw.simSpeed ?? 'max'),
+    simReset: raw.simReset === true,
+    clusterName: raw.clusterName,
+    username: raw.username,
+    passwordFile: raw.passwordFile,
+    port,
+    useSsl: raw.useSsl === true,
+    authentication: raw.authentication ?? 'Negotiate',
+    caFile: raw.caFile,
+    insecureSkipTlsVerify: raw.insecureSkipTlsVerify === true,
+    allowUnencrypted: raw.allowUnencrypted === true,
+  };
+}

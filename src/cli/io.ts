@@ -1,0 +1,61 @@
+/**
+ * The process's streams and environment, as one injectable object, so commands can be tested with fake
+ * streams (TTY on and off). Only cli/ builds the real one.
+ */
+
+import type { OutStream } from '../output/stream.js';
+
+export type { OutStream };
+
+export interface CliIo {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  readonly stdinIsTty: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: NodeJS.Platform;
+  /** Reads a line from the terminal without echo (password prompts). */
+  readonly promptSecret: (question: string) => Promise<string>;
+  /** Reads a line from the terminal (typed confirmations). */
+  readonly promptLine: (question: string) => Promise<string>;
+}
+
+export function realIo(): CliIo {
+  const wrap = (stream: NodeJS.WriteStream): OutStream => ({
+    write: (text: string) => {
+      stream.write(text);
+    },
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  });
+  return {
+    stdout: wrap(process.stdout),
+    stderr: wrap(process.stderr),
+    stdinIsTty: process.stdin.isTTY === true,
+    env: process.env,
+    platform: process.platform,
+    promptSecret: (question) => prompt(question, true),
+    promptLine: (question) => prompt(question, false),
+  };
+}
+
+async function prompt(question: string, secret: boolean): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    if (secret) {
+      // Keep the typed characters off the screen.
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.includes(question)) process.stderr.write(question);
+      };
+    }
+    rl.question(question, (answer) => {
+      rl.close();
+      if (secret) process.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Entry point: the only module that exits. `--version` is answered before anything else loads, so the
+ * most common scripted probe starts as fast as Node itself.
+ */
+import { VERSION } from '../version.js';
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const [{ runCli }, { realIo }, { createInterruptSource }] = await Promise.all([
+    import('./app.js'),
+    import('./io.js'),
+    import('./interrupts.js'),
+  ]);
+  const code = await runCli(argv, realIo(), createInterruptSource((code) => process.exit(code)));
+  process.exitCode = code;
+  // Let pending stdout writes drain, then leave even if a socket or timer lingers.
+  process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,251 @@
+/**
+ * The cluster-side lock (invariant 5): a cluster private property holding owner, run id, heartbeat, lease and
+ * a progress summary that `get-run` reads from any host. Writes are compare-and-set, so a coordinator that
+ * lost its lock (force-recovered by someone else) finds out on its next heartbeat.
+ * Depends on the gateway and the Clock interface only.
+ */
+import type { ClusterGateway } from '../cluster/gateway.js';
+import { AppError, ExitCode, refusedError } from '../errors.js';
+import type { Clock } from '../platform/clock.js';
+
+export const LOCK_PROPERTY = 'CauctlRunLock';
+export const STOP_PROPERTY = 'CauctlStopRequest';
+
+export interface LockOwner {
+  readonly host: string;
+  readonly user: string;
+  readonly pid: number;
+}
+
+export interface NodeStatusNotification {
+  readonly node: string;
+  /** A phase name while the node is worked on, then its final status. */
+  readonly status: string;
+  readonly timestamp: string;
+}
+
+export interface RunProgress {
+  readonly runStartTime: string;
+  readonly currentNode: string | null;
+  readonly currentPhase: string | null;
+  readonly nodeStatusNotifications: readonly NodeStatusNotification[];
+  readonly nodeResults: ReadonlyArray<{ node: string; status: string; attempts: number }>;
+}
+
+export interface LockRecord {
+  readonly version: 1;
+  readonly runId: string;
+  readonly owner: LockOwner;
+  /** Wall-clock ISO times: leases are about real processes, even in simulation. */
+  readonly acquiredAt: string;
+  readonly heartbeatAt: string;
+  readonly leaseSeconds: number;
+  readonly progress: RunProgress;
+}
+
+export interface StopRequest {
+  readonly runId: string;
+  readonly requestedAt: string;
+  readonly requestedBy: string;
+}
+
+/** @default 300 s: a coordinator that has not written for 5 minutes is presumed dead. */
+export const DEFAULT_LEASE_SECONDS = 300;
+
+export interface LockContext {
+  readonly gateway: ClusterGateway;
+  /** The node cluster-wide operations run on. */
+  readonly entryNode: string;
+  readonly wallClock: Clock;
+  readonly owner: LockOwner;
+  /** Is this process alive? Only asked for owners on this host. */
+  readonly isProcessAlive: (pid: number) => boolean;
+  readonly leaseSeconds: number;
+}
+
+export function parseLock(value: string | null): LockRecord | null {
+  if (value === null || value === '') return null;
+  try {
+    const parsed = JSON.parse(value) as LockRecord;
+    return parsed && typeof parsed.runId === 'string' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+export type LockLiveness = { live: true } | { live: false; why: string };
+
+/**
+ * A lock is live while its lease runs and, when its owner is on this host, while that process exists.
+ * An unparseable value is treated as live: we never clear what we cannot read.
+ */
+export function lockLiveness(lock: LockRecord, nowMs: number, ctx: Pick<LockContext, 'owner' | 'isProcessAlive'>): LockLiveness {
+  const expires = Date.parse(lock.heartbeatAt) + lock.leaseSeconds * 1000;
+  if (Number.isFinite(expires) && expires <= nowMs) {
+    return { live: false, why: `its lease expired at ${new Date(expires).toISOString()}` };
+  }
+  if (lock.owner.host === ctx.owner.host && !ctx.isProcessAlive(lock.owner.pid)) {
+    return { live: false, why: `its owner process ${lock.owner.pid} on ${lock.owner.host} is gone` };
+  }
+  return { live: true };
+}
+
+export function describeOwner(lock: LockRecord): string {
+  return `run ${lock.runId} by ${lock.owner.user} on ${lock.owner.host} (pid ${lock.owner.pid}), last heartbeat ${lock.heartbeatAt}`;
+}
+
+export async function readLock(ctx: Pick<LockContext, 'gateway' | 'entryNode'>): Promise<{ raw: string | null; lock: LockRecord | null }> {
+  const { value } = await ctx.gateway.call(ctx.entryNode, 'get-cluster-property', { name: LOCK_PROPERTY });
+  return { raw: value, lock: parseLock(value) };
+}
+
+export async function readStopRequest(ctx: Pick<LockContext, 'gateway' | 'entryNode'>): Promise<StopRequest | null> {
+  const { value } = await ctx.gateway.call(ctx.entryNode, 'get-cluster-property', { name: STOP_PROPERTY });
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as StopRequest;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeStopRequest(
+  ctx: Pick<LockContext, 'gateway' | 'entryNode'>,
+  request: StopRequest | null,
+): Promise<void> {
+  await ctx.gateway.call(ctx.entryNode, 'set-cluster-property', {
+    name: STOP_PROPERTY,
+    value: request === null ? null : JSON.stringify(request),
+  });
+}
+
+/** Thrown by a heartbeat when the lock is no longer ours. */
+export class LockLostError extends AppError {
+  constructor(message: string) {
+    super('LOCK_LOST', ExitCode.runFailed, message, {
+      hint: 'Another coordinator took over the cluster lock; this run stopped touching nodes.',
+    });
+  }
+}
+
+export class ClusterLock {
+  private current: string | null = null;
+
+  constructor(private readonly ctx: LockContext) {}
+
+  private record(runId: string, acquiredAt: string, progress: RunProgress): LockRecord {
+    return {
+      version: 1,
+      runId,
+      owner: this.ctx.owner,
+      acquiredAt,
+      heartbeatAt: new Date(this.ctx.wallClock.now()).toISOString(),
+      leaseSeconds: this.ctx.leaseSeconds,
+      progress,
+    };
+  }
+
+  /**
+   * Takes the lock. A live lock is never taken. A dead one is taken over only when `takeOverRunId` names its
+   * run (our own `--resume`) or when `forceRecovery` is set.
+   */
+  async acquire(
+    runId: string,
+    progress: RunProgress,
+    options: { takeOverRunId?: string; forceRecovery?: boolean; takeOverDeadLocal?: boolean } = {},
+  ): Promise<void> {
+    const { raw, lock } = await readLock(this.ctx);
+    if (raw !== null) {
+      if (lock === null) {
+        throw refusedError('LOCK_UNREADABLE', `The cluster lock property ${LOCK_PROPERTY} holds a value cauctl cannot read.`, {
+          hint: `Inspect it with Get-ClusterParameter -Name ${LOCK_PROPERTY}; remove it by hand only when no coordinator runs.`,
+        });
+      }
+      const liveness = lockLiveness(lock, this.ctx.wallClock.now(), this.ctx);
+      if (liveness.live) {
+        throw refusedError('LOCK_HELD', `The cluster is locked by ${describeOwner(lock)}.`, {
+          hint: 'Wait for that run to end (cauctl get-run --wait-for-completion), or stop it with cauctl stop-run. A live lock is never cleared.',
+          details: { runId: lock.runId, owner: lock.owner },
+        });
+      }
+      const mayTakeOver =
+        options.forceRecovery === true ||
+        options.takeOverRunId === lock.runId ||
+        (options.takeOverDeadLocal === true && lock.owner.host === this.ctx.owner.host);
+      if (!mayTakeOver) {
+        throw refusedError('LOCK_STALE', `The cluster is locked by ${describeOwner(lock)}, and ${liveness.why}.`, {
+          hint: lock.owner.host === this.ctx.owner.host
+            ? 'Continue that run with: cauctl run --resume   (or clear the lock with --force-recovery)'
+            : 'Clear the dead lock with: cauctl run --force-recovery --force',
+          details: { runId: lock.runId },
+        });
+      }
+    }
+    const value = JSON.stringify(this.record(runId, new Date(this.ctx.wallClock.now()).toISOString(), progress));
+    const result = await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', {
+      name: LOCK_PROPERTY,
+      value,
+      expected: raw,
+    });
+    if (!result.applied) {
+      throw refusedError('LOCK_HELD', 'Another coordinator took the cluster lock at the same moment.', {
+        hint: 'Check with cauctl get-run.',
+      });
+    }
+    this.current = value;
+  }
+
+  /** Refreshes the lease and publishes progress. Throws LockLostError when the lock is no longer ours. */
+  async heartbeat(progress: RunProgress): Promise<void> {
+    if (this.current === null) return;
+    const previous = parseLock(this.current)!;
+    const value = JSON.stringify(this.record(previous.runId, previous.acquiredAt, progress));
+    const result = await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', {
+      name: LOCK_PROPERTY,
+      value,
+      expected: this.current,
+    });
+    if (!result.applied) {
+      this.current = null;
+      const other = parseLock(result.current);
+      throw new LockLostError(other ? `The cluster lock now belongs to ${describeOwner(other)}.` : 'The cluster lock was removed by someone else.');
+    }
+    this.current = value;
+  }
+
+  get held(): boolean {
+    return this.current !== null;
+  }
+
+  /** Releases the lock if still ours; never removes someone else's. */
+  async release(): Promise<void> {
+    if (this.current === null) return;
+    await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', {
+      name: LOCK_PROPERTY,
+      value: null,
+      expected: this.current,
+    });
+    this.current = null;
+  }
+}
+
+/**
+ * `--force-recovery` without a run to resume: clears a dead lock, refuses a live one. Returns what was
+ * cleared, or null when there was no lock.
+ */
+export async function forceRecoverLock(ctx: LockContext): Promise<LockRecord | null> {
+  const { raw, lock } = await readLock(ctx);
+  if (raw === null) return null;
+  if (lock !== null) {
+    const liveness = lockLiveness(lock, ctx.wallClock.now(), ctx);
+    if (liveness.live) {
+      throw refusedError('LOCK_HELD', `The cluster lock is live: ${describeOwner(lock)}. A live lock is never cleared.`, {
+        hint: 'Stop that run with cauctl stop-run, or wait for its lease to expire.',
+      });
+    }
+  }
+  const result = await ctx.gateway.call(ctx.entryNode, 'set-cluster-property', { name: LOCK_PROPERTY, value: null, expected: raw });
+  if (!result.applied) throw refusedError('LOCK_HELD', 'The cluster lock changed while it was being cleared; it is live.');
+  await writeStopRequest(ctx, null);
+  return lock;
+}

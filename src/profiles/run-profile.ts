@@ -1,0 +1,168 @@
+/**
+ * `run` options → RunProfile (mirrors Invoke-CauRun) in three steps: parse (zod shape of the raw flags),
+ * normalize (numbers, durations, plug-in arguments, defaults), rules (cross-field checks). Every problem
+ * is reported at once as `path: message`.
+ */
+import { z } from 'zod';
+import { FailbackMode } from '../cluster/operations.js';
+import type { RunProfile } from '../core/types.js';
+import { describeError } from '../errors.js';
+import { parseDuration } from './duration.js';
+import { ProfileError, flattenZodIssues } from './issues.js';
+import { parseIntOption, type IntRange } from './numbers.js';
+import { normalizePlugins, pluginOptionsShape } from './scan-profile.js';
+
+/** What `run` does besides the run profile: confirmation, plan only, resume, recovery. */
+export interface RunMode {
+  readonly force: boolean;
+  readonly whatIf: boolean;
+  readonly resume: boolean;
+  readonly forceRecovery: boolean;
+}
+
+const rawRunOptions = z.object({
+  ...pluginOptionsShape,
+  maxFailedNodes: z.string().optional(),
+  maxRetriesPerNode: z.string().optional(),
+  nodeOrder: z.array(z.string()).optional(),
+  preUpdateScript: z.string().optional(),
+  postUpdateScript: z.string().optional(),
+  configurationName: z.string().optional(),
+  requireAllNodesOnline: z.boolean().optional(),
+  warnAfter: z.string().optional(),
+  stopAfter: z.string().optional(),
+  rebootTimeoutMinutes: z.string().optional(),
+  separateReboots: z.boolean().optional(),
+  enableFirewallRules: z.boolean().optional(),
+  failbackMode: z.string().optional(),
+  suspendClusterNodeTimeoutMinutes: z.string().optional(),
+  waitForStorageRepairTimeoutMinutes: z.string().optional(),
+  forcePauseAndDrain: z.boolean().optional(),
+  attemptSoftReboot: z.boolean().optional(),
+  disableSoftReboot: z.boolean().optional(),
+  force: z.boolean().optional(),
+  whatIf: z.boolean().optional(),
+  resume: z.boolean().optional(),
+  forceRecovery: z.boolean().optional(),
+});
+export type RawRunOptions = z.infer<typeof rawRunOptions>;
+
+/** Defaults, named in one place (cau-surface.md §2; the UNCONFIRMED ones are cauctl's choice). */
+export const RUN_DEFAULTS = {
+  maxRetriesPerNode: 3,
+  rebootTimeoutMinutes: 15,
+  configurationName: 'Microsoft.PowerShell',
+  failbackMode: 'Immediate',
+  suspendClusterNodeTimeoutMinutes: 30,
+  waitForStorageRepairTimeoutMinutes: 60,
+} as const;
+
+function kebab(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function int(raw: string | undefined, name: string, range: IntRange, problems: string[]): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseIntOption(kebab(name), raw, range);
+  } catch (error) {
+    problems.push(`${name}: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+function duration(raw: string | undefined, name: string, problems: string[]): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const ms = parseDuration(raw, kebab(name));
+    if (ms <= 0) problems.push(`${name}: must be longer than zero`);
+    return ms;
+  } catch (error) {
+    problems.push(`${name}: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+function scriptPath(raw: string | undefined, name: string, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.length > 260) problems.push(`${name}: the path and name must be at most 260 characters (got ${raw.length})`);
+  if (!/\.ps1$/i.test(raw)) problems.push(`${name}: must be a .ps1 script (got ${JSON.stringify(raw)})`);
+  return raw;
+}
+
+export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunMode } {
+  const parsed = rawRunOptions.safeParse(raw);
+  if (!parsed.success) throw new ProfileError(flattenZodIssues(parsed.error), 'invalid run options');
+  const o = parsed.data;
+  const problems: string[] = [];
+
+  // normalize
+  const plugins = normalizePlugins(o, problems);
+  const maxFailedNodes = int(o.maxFailedNodes, 'maxFailedNodes', { min: 0 }, problems);
+  const maxRetriesPerNode = int(o.maxRetriesPerNode, 'maxRetriesPerNode', { min: 0, max: 64 }, problems) ?? RUN_DEFAULTS.maxRetriesPerNode;
+  const rebootTimeoutMinutes = int(o.rebootTimeoutMinutes, 'rebootTimeoutMinutes', { min: 1, max: 1440 }, problems) ?? RUN_DEFAULTS.rebootTimeoutMinutes;
+  const suspendClusterNodeTimeoutMinutes = int(o.suspendClusterNodeTimeoutMinutes, 'suspendClusterNodeTimeoutMinutes', { min: 1, max: 1440 }, problems) ?? RUN_DEFAULTS.suspendClusterNodeTimeoutMinutes;
+  const waitForStorageRepairTimeoutMinutes = int(o.waitForStorageRepairTimeoutMinutes, 'waitForStorageRepairTimeoutMinutes', { min: 1, max: 10080 }, problems) ?? RUN_DEFAULTS.waitForStorageRepairTimeoutMinutes;
+  const warnAfterMs = duration(o.warnAfter, 'warnAfter', problems);
+  const stopAfterMs = duration(o.stopAfter, 'stopAfter', problems);
+  const nodeOrder = o.nodeOrder?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  let failbackMode: FailbackMode = RUN_DEFAULTS.failbackMode;
+  if (o.failbackMode !== undefined) {
+    const match = FailbackMode.options.find((m) => m.toLowerCase() === o.failbackMode!.toLowerCase());
+    if (match === undefined) problems.push(`failbackMode: must be one of ${FailbackMode.options.join(', ')} (got ${JSON.stringify(o.failbackMode)})`);
+    else failbackMode = match;
+  }
+  const preUpdateScript = scriptPath(o.preUpdateScript, 'preUpdateScript', problems);
+  const postUpdateScript = scriptPath(o.postUpdateScript, 'postUpdateScript', problems);
+  if (o.configurationName !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.configurationName)) {
+    problems.push(`configurationName: ${JSON.stringify(o.configurationName)} is not a session configuration name`);
+  }
+
+  // rules
+  if (warnAfterMs !== undefined && stopAfterMs !== undefined && warnAfterMs >= stopAfterMs) {
+    problems.push('warnAfter: must be less than stopAfter');
+  }
+  if (o.separateReboots === true && (o.cauPluginName ?? []).length < 2) {
+    problems.push(`separateReboots: --separate-reboots needs two or more plug-ins (--cau-plugin-name given ${(o.cauPluginName ?? []).length} time(s))`);
+  }
+  if (o.attemptSoftReboot === true && o.disableSoftReboot === true) {
+    problems.push('attemptSoftReboot: --attempt-soft-reboot and --disable-soft-reboot conflict');
+  }
+  if (nodeOrder !== undefined) {
+    const seen = new Set<string>();
+    for (const name of nodeOrder) {
+      if (seen.has(name.toUpperCase())) problems.push(`nodeOrder: ${name} is listed twice`);
+      seen.add(name.toUpperCase());
+    }
+  }
+  if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
+  if (o.whatIf === true && o.forceRecovery === true) problems.push('whatIf: --what-if and --force-recovery conflict');
+  if (problems.length > 0) throw new ProfileError(problems, 'invalid run options');
+
+  const profile: RunProfile = {
+    plugins,
+    ...(maxFailedNodes !== undefined ? { maxFailedNodes } : {}),
+    maxRetriesPerNode,
+    ...(nodeOrder !== undefined ? { nodeOrder } : {}),
+    ...(preUpdateScript !== undefined ? { preUpdateScript } : {}),
+    ...(postUpdateScript !== undefined ? { postUpdateScript } : {}),
+    configurationName: o.configurationName ?? RUN_DEFAULTS.configurationName,
+    requireAllNodesOnline: o.requireAllNodesOnline === true,
+    ...(warnAfterMs !== undefined ? { warnAfterMs } : {}),
+    ...(stopAfterMs !== undefined ? { stopAfterMs } : {}),
+    rebootTimeoutMinutes,
+    separateReboots: o.separateReboots === true,
+    enableFirewallRules: o.enableFirewallRules === true,
+    failbackMode,
+    runPluginsSerially: o.runPluginsSerially === true,
+    stopOnPluginFailure: o.stopOnPluginFailure === true,
+    suspendClusterNodeTimeoutMinutes,
+    waitForStorageRepairTimeoutMinutes,
+    forcePauseAndDrain: o.forcePauseAndDrain === true,
+    attemptSoftReboot: o.attemptSoftReboot === true,
+  };
+  return {
+    profile,
+    mode: { force: o.force === true, whatIf: o.whatIf === true, resume: o.resume === true, forceRecovery: o.forceRecovery === true },
+  };
+}
