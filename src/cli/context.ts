@@ -54,7 +54,8 @@ export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
   return createTheme(globals.color && io.stderr.isTTY);
 }
 
-export async function openCluster(globals: GlobalProfile, io: CliIo): Promise<ClusterContext> {
+/** `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model. */
+export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean } = {}): Promise<ClusterContext> {
   const stateDir = resolveStateDir(io.env as NodeJS.ProcessEnv, io.platform);
   const theme = themeFor(globals, io);
   if (globals.transport === 'simulator') {
@@ -63,6 +64,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo): Promise<Cl
       stateDir,
       speed: globals.simSpeed,
       reset: globals.simReset,
+      readOnly: options.readOnly === true,
     });
     if (globals.clusterName !== undefined && globals.clusterName.toUpperCase() !== sim.clusterName.toUpperCase()) {
       throw usageError('USAGE_CLUSTER_NAME', `--cluster-name ${globals.clusterName} does not match the simulated cluster ${sim.clusterName}.`, {

@@ -158,6 +158,7 @@ export class RollingRun {
   private lastHeartbeatWallMs = 0;
   private readonly leaseSeconds: number;
   private active: NodeWork | null = null;
+  private heartbeatChain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly profile: RunProfile,
@@ -213,12 +214,20 @@ export class RollingRun {
     await this.heartbeat(true);
   }
 
-  /** Refreshes the lease; with `force`, also publishes progress now. */
-  private async heartbeat(force = false): Promise<void> {
+  /**
+   * Refreshes the lease; with `force`, also publishes progress now. Heartbeats are compare-and-set writes, so
+   * they are serialized: parallel scans must not race each other into a false "lock lost".
+   */
+  private heartbeat(force = false): Promise<void> {
     const wallNow = this.deps.wallClock.now();
-    if (!force && wallNow - this.lastHeartbeatWallMs < (this.leaseSeconds * 1000) / 4) return;
+    if (!force && wallNow - this.lastHeartbeatWallMs < (this.leaseSeconds * 1000) / 4) return this.heartbeatChain;
     this.lastHeartbeatWallMs = wallNow;
-    await this.withReconnect(this.options.entry, 'lock heartbeat', RunTimings.unreachableGraceMs, () => this.lock.heartbeat(this.progress()));
+    const next = this.heartbeatChain.then(() =>
+      this.withReconnect(this.options.entry, 'lock heartbeat', RunTimings.unreachableGraceMs, () => this.lock.heartbeat(this.progress())),
+    );
+    // A failed heartbeat rejects its own callers; the chain itself goes on for the next one.
+    this.heartbeatChain = next.catch(() => undefined);
+    return next;
   }
 
   /** Retries `fn` while the node is unreachable (invariant 7), until `graceMs` of run time pass. */

@@ -30,6 +30,11 @@ export interface SimulatorOptions {
   speed: number | 'max';
   /** --sim-reset: start again from the fixture (deletes the state and the cluster properties). */
   reset: boolean;
+  /**
+   * A watcher beside a live run (get-run, stop-run): never writes the model, which the run's process owns;
+   * cluster properties are still read and written (they are separate files).
+   */
+  readOnly?: boolean;
 }
 
 export interface Simulator {
@@ -98,6 +103,7 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   const audit = new SimAudit(clock.now());
   const model = new ClusterModel(state, clock, audit);
   const save = (): void => {
+    if (options.readOnly === true && !isNew) return;
     model.advance();
     writeFileAtomic(statePath, `${JSON.stringify(model.state)}\n`);
     model.dirty = false;

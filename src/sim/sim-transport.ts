@@ -74,6 +74,18 @@ export class SimTransport implements Transport {
     });
   }
 
+  /**
+   * The cluster name resolves to the node that owns the core cluster group: here, the first node that is
+   * up and answering, as the cluster name object moves to a surviving node when its owner goes down.
+   */
+  private clusterNameOwner(): SimNodeState | undefined {
+    const nodes = this.model.state.nodes;
+    return (
+      nodes.find((n) => n.clusterState !== 'Down' && this.unreachable(n) === undefined) ??
+      nodes.find((n) => this.unreachable(n) === undefined)
+    );
+  }
+
   async run(nodeName: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
     const model = this.model;
     const controller = new AbortController();
@@ -113,8 +125,8 @@ export class SimTransport implements Transport {
   private async runInner(nodeName: string, invocation: ScriptInvocation, signal: AbortSignal): Promise<ScriptOutcome> {
     const model = this.model;
     model.advance();
-    const node = model.node(nodeName);
-    if (!node) return this.fail(nodeName, REFUSED_SECONDS, `no node named ${nodeName} in cluster ${model.state.name}`, signal);
+    const node = nodeName.toUpperCase() === model.state.name.toUpperCase() ? this.clusterNameOwner() : model.node(nodeName);
+    if (!node) return this.fail(nodeName, REFUSED_SECONDS, nodeName.toUpperCase() === model.state.name.toUpperCase() ? `no node of cluster ${model.state.name} answers for the cluster name` : `no node named ${nodeName} in cluster ${model.state.name}`, signal);
     const away = this.unreachable(node);
     if (away) return this.fail(node.name, away.seconds, away.why, signal);
 

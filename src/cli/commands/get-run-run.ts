@@ -47,7 +47,7 @@ function printView(view: RunView, env: CommandEnv, ctx: ClusterContext): void {
 export async function runGetRunCommand(options: GetRunOptions, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const chosen = [options.waitForStart, options.waitForCompletion, options.showClusterNodeState].filter(Boolean).length;
   if (chosen > 1) throw usageError('USAGE_CONFLICT', '--wait-for-start, --wait-for-completion and --show-cluster-node-state conflict: choose one.');
-  const ctx = await openCluster(globals, env.io);
+  const ctx = await openCluster(globals, env.io, { readOnly: true });
   const json = globals.output !== 'human';
   const emit = (view: RunView): void => {
     if (json) env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...view })}\n`);

@@ -19,7 +19,7 @@ export function buildStopRunCommand(env: CommandEnv): Command {
         import('./get-run-run.js'),
         import('../../errors.js'),
       ]);
-      const ctx = await openCluster(globals, env.io);
+      const ctx = await openCluster(globals, env.io, { readOnly: true });
       try {
         let view = await readView(ctx);
         const json = globals.output !== 'human';
