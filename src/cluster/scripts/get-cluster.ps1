@@ -1,0 +1,94 @@
+# get-cluster: the cluster's name, nodes (state, drain status, owned roles), quorum, functional level, S2D, and
+# whether a native CAU run holds the cluster. Returns one hashtable; values arrive only as parameters.
+[CmdletBinding()]
+param()
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, $Target) {
+    # The bootstrap reads the code from the FullyQualifiedErrorId ("CAUCTL:<CODE>").
+    $exception = New-Object System.InvalidOperationException $Message
+    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
+}
+
+function Get-CauctlProperty($Object, [string]$Name, $Default) {
+    # StrictMode throws on a missing property; older OS builds lack some (S2DEnabled, DrainStatus, IsCoreGroup).
+    $property = $Object.PSObject.Properties[$Name]
+    if ($null -eq $property -or $null -eq $property.Value) { return $Default }
+    return $property.Value
+}
+
+function ConvertTo-CauctlName([string]$Value, [string[]]$Allowed, [string]$Fallback) {
+    # Enums serialise as numbers on 5.1; names are the contract. Unknown names fall back rather than fail.
+    foreach ($name in $Allowed) { if ($Value -eq $name) { return $name } }
+    return $Fallback
+}
+
+try {
+    $cluster = Get-Cluster
+} catch {
+    throw (New-CauctlError 'CLUSTER_UNAVAILABLE' ('This node cannot reach its cluster: ' + $_.Exception.Message) 'ResourceUnavailable' $env:COMPUTERNAME)
+}
+
+$groups = @(Get-ClusterGroup)
+$clusterNodes = @(Get-ClusterNode)
+$nodes = @()
+foreach ($node in $clusterNodes) {
+    $nodeName = [string]$node.Name
+    $roles = @()
+    foreach ($group in $groups) {
+        # Core groups (Cluster Group, Available Storage) are not roles; CAU's "fewest roles first" ignores them.
+        if ([bool](Get-CauctlProperty $group 'IsCoreGroup' $false)) { continue }
+        if ([string]$group.OwnerNode -eq $nodeName) { $roles += [string]$group.Name }
+    }
+    $nodes += @{
+        name        = $nodeName
+        state       = ConvertTo-CauctlName ([string]$node.State) @('Up', 'Down', 'Paused', 'Joining') 'Unknown'
+        drainStatus = ConvertTo-CauctlName ([string](Get-CauctlProperty $node 'DrainStatus' 'NotInitiated')) @('NotInitiated', 'InProgress', 'Completed', 'Failed') 'NotInitiated'
+        roles       = $roles
+    }
+}
+
+$quorum = Get-ClusterQuorum
+$witness = Get-CauctlProperty $quorum 'QuorumResource' $null
+$witnessType = 'None'
+$witnessState = 'NotConfigured'
+if ($null -ne $witness) {
+    $resourceType = [string](Get-CauctlProperty $witness 'ResourceType' '')
+    if ($resourceType -eq 'File Share Witness') { $witnessType = 'FileShare' }
+    elseif ($resourceType -eq 'Cloud Witness') { $witnessType = 'Cloud' }
+    else { $witnessType = 'Disk' }
+    $witnessState = ConvertTo-CauctlName ([string]$witness.State) @('Online', 'Offline', 'Failed') 'Offline'
+}
+
+# Static vote count: each node's NodeWeight (1 unless removed) plus the witness. Dynamic quorum may do better;
+# this is the conservative answer the coordinator wants before taking a node down.
+$totalVotes = 0
+$upVotes = 0
+foreach ($node in $clusterNodes) {
+    $weight = [int](Get-CauctlProperty $node 'NodeWeight' 1)
+    $totalVotes += $weight
+    if (@('Up', 'Paused') -contains [string]$node.State) { $upVotes += $weight }
+}
+if ($witnessType -ne 'None') {
+    $totalVotes += 1
+    if ($witnessState -eq 'Online') { $upVotes += 1 }
+}
+
+# A native CAU run leaves an MSFT_CAURun instance; without the CAU provider the namespace is absent (no run).
+$nativeRun = $false
+try {
+    $nativeRun = @(Get-CimInstance -Namespace 'root/Microsoft/Windows/ClusterUpdate' -ClassName 'MSFT_CAURun').Count -gt 0
+} catch {
+    $nativeRun = $false
+}
+
+@{
+    name                   = [string]$cluster.Name
+    nodes                  = $nodes
+    quorum                 = @{ healthy = ($upVotes * 2 -gt $totalVotes); witnessType = $witnessType; witnessState = $witnessState }
+    functionalLevel        = [int](Get-CauctlProperty $cluster 'ClusterFunctionalLevel' 0)
+    s2dEnabled             = ([int](Get-CauctlProperty $cluster 'S2DEnabled' 0) -eq 1)
+    nativeCauRunInProgress = $nativeRun
+}

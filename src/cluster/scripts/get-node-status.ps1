@@ -1,0 +1,53 @@
+# get-node-status: this node's boot time (ISO 8601 UTC), build, auto-start services that are not running,
+# its cluster node state and whether a reboot is pending. Used to tell that a restart finished.
+[CmdletBinding()]
+param()
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function Test-CauctlRegistryKey([string]$Path) {
+    # Wrapped for Pester: on Linux there is no registry provider.
+    Test-Path -LiteralPath $Path
+}
+
+function Get-CauctlRegistryValue([string]$Path, [string]$Name) {
+    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    return $item.$Name
+}
+
+$os = Get-CimInstance -ClassName 'Win32_OperatingSystem'
+# 5.1's ConvertTo-Json writes DateTime as \/Date(ms)\/; the contract wants ISO 8601 UTC text.
+$bootTime = ([DateTime]$os.LastBootUpTime).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
+
+# Delayed-start services may legitimately still be starting; CAU's "all auto-start services" means the
+# plain Automatic ones, which the coordinator waits for.
+$notRunning = @(Get-CimInstance -ClassName 'Win32_Service' -Filter "StartMode='Auto' AND State<>'Running'" |
+        Where-Object { -not ($_.PSObject.Properties['DelayedAutoStart'] -and [bool]$_.DelayedAutoStart) } |
+        ForEach-Object { [string]$_.Name } | Sort-Object)
+
+$clusterNodeState = 'Unknown'
+try {
+    $node = Get-ClusterNode -Name $env:COMPUTERNAME
+    $state = [string]$node.State
+    if (@('Up', 'Down', 'Paused', 'Joining') -contains $state) { $clusterNodeState = $state }
+} catch {
+    # The cluster service is down (typical right after a restart): to the coordinator the node is Down.
+    $service = Get-Service -Name 'ClusSvc' -ErrorAction SilentlyContinue
+    if ($null -ne $service -and [string]$service.Status -ne 'Running') { $clusterNodeState = 'Down' }
+}
+
+$pendingFileRenames = Get-CauctlRegistryValue 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations'
+$rebootPending = (Test-CauctlRegistryKey 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') -or
+    (Test-CauctlRegistryKey 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') -or
+    (@($pendingFileRenames | Where-Object { $_ }).Count -gt 0)
+
+@{
+    node                        = [string]$env:COMPUTERNAME
+    lastBootUpTime              = $bootTime
+    osBuild                     = [int]$os.BuildNumber
+    autoStartServicesNotRunning = $notRunning
+    clusterNodeState            = $clusterNodeState
+    rebootPending               = [bool]$rebootPending
+}

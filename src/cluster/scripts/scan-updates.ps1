@@ -1,0 +1,109 @@
+# scan-updates: the updates a plug-in would apply on this node. WindowsUpdatePlugin searches the Windows
+# Update Agent; HotfixPlugin lists .msu/.msi/.msp files in the hotfix root; RollingUpgradePlugin looks for a
+# feature update on Windows Update or reads the setup media's version. Returns one hashtable.
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)][ValidateSet('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')][string]$plugin,
+    [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+# CAU's default criteria (cau-surface section 8); QueryString replaces it entirely.
+$defaultCriteria = "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssigned=1"
+# The Windows Update "Upgrades" category, where feature updates are offered.
+$upgradesCategory = '3689bdc8-b205-4af4-8d4a-a63924c5e9d5'
+
+function Invoke-CauctlUpdateSearch([string]$Criteria) {
+    # Wrapped for Pester: the Windows Update Agent COM API.
+    $session = New-Object -ComObject 'Microsoft.Update.Session'
+    $session.ClientApplicationID = 'cauctl'
+    $searcher = $session.CreateUpdateSearcher()
+    @($searcher.Search($Criteria).Updates)
+}
+
+function Get-CauctlArgument([string]$Name, [string]$Default) {
+    # Plug-in arguments are strings, as CAU's hashtables carry them; keys match without case.
+    if ($arguments.ContainsKey($Name) -and $null -ne $arguments[$Name] -and [string]$arguments[$Name] -ne '') { return [string]$arguments[$Name] }
+    return $Default
+}
+
+function ConvertTo-CauctlUpdateInfo($Update) {
+    $kbIds = @($Update.KBArticleIDs)
+    $kb = ''
+    if ($kbIds.Count -gt 0 -and $kbIds[0]) { $kb = 'KB' + [string]$kbIds[0] }
+    @{
+        updateId       = [string]$Update.Identity.UpdateID
+        title          = [string]$Update.Title
+        kb             = $kb
+        # RebootBehavior: 0 never, 1 always, 2 can request a reboot.
+        rebootRequired = ([int]$Update.InstallationBehavior.RebootBehavior -ne 0)
+    }
+}
+
+function Test-CauctlInstallableUnattended($Update) {
+    # CAU skips updates that need a EULA accepted or user input; so does cauctl.
+    return ([bool]$Update.EulaAccepted -and -not [bool]$Update.InstallationBehavior.CanRequestUserInput)
+}
+
+$updates = @()
+switch ($plugin) {
+    'Microsoft.WindowsUpdatePlugin' {
+        $criteria = Get-CauctlArgument 'QueryString' $defaultCriteria
+        # With the default criteria and without IncludeRecommendedUpdates, only important updates
+        # (AutoSelectOnWebSites) are taken; a QueryString says exactly what the operator wants.
+        $importantOnly = ($criteria -eq $defaultCriteria) -and ((Get-CauctlArgument 'IncludeRecommendedUpdates' 'False') -ne 'True')
+        foreach ($update in @(Invoke-CauctlUpdateSearch $criteria)) {
+            if (-not (Test-CauctlInstallableUnattended $update)) { continue }
+            if ($importantOnly -and -not [bool]$update.AutoSelectOnWebSites) { continue }
+            $updates += ConvertTo-CauctlUpdateInfo $update
+        }
+    }
+    'Microsoft.HotfixPlugin' {
+        $root = Get-CauctlArgument 'HotfixRootFolderPath' ''
+        if ($root -eq '') {
+            $exception = New-Object System.ArgumentException 'HotfixPlugin needs the HotfixRootFolderPath argument.'
+            throw (New-Object System.Management.Automation.ErrorRecord $exception, 'CAUCTL:SCRIPT_ERROR', 'InvalidArgument', 'HotfixRootFolderPath')
+        }
+        foreach ($folder in @('CAUHotfix_All', [string]$env:COMPUTERNAME)) {
+            $path = Join-Path $root $folder
+            if (-not (Test-Path -LiteralPath $path -PathType Container)) { continue }
+            $files = @(Get-ChildItem -LiteralPath $path -File | Where-Object { @('.msu', '.msi', '.msp') -contains $_.Extension.ToLowerInvariant() } | Sort-Object Name)
+            foreach ($file in $files) {
+                $kb = ''
+                if ($file.Name -match '(KB\d+)') { $kb = $Matches[1].ToUpperInvariant() }
+                $updates += @{
+                    # The path below the root identifies the file on every node and in start-update-task.
+                    updateId       = $folder + '\' + $file.Name
+                    title          = $file.Name
+                    kb             = $kb
+                    # Known only from the installer's exit code; assume the worst for planning.
+                    rebootRequired = $true
+                }
+            }
+        }
+    }
+    'Microsoft.RollingUpgradePlugin' {
+        if ((Get-CauctlArgument 'WuConnected' 'true') -eq 'true') {
+            foreach ($update in @(Invoke-CauctlUpdateSearch "IsInstalled=0 and Type='Software' and IsHidden=0")) {
+                $categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
+                if ($categories -notcontains $upgradesCategory) { continue }
+                $info = ConvertTo-CauctlUpdateInfo $update
+                $info.featureUpdate = [string]$update.Title
+                $info.rebootRequired = $true
+                $updates += $info
+            }
+        } else {
+            $media = Get-CauctlArgument 'PathToSetupMedia' ''
+            $setup = Join-Path $media 'setup.exe'
+            if ($media -eq '' -or -not (Test-Path -LiteralPath $setup -PathType Leaf)) {
+                $exception = New-Object System.IO.FileNotFoundException ('No setup.exe in PathToSetupMedia ''' + $media + '''.')
+                throw (New-Object System.Management.Automation.ErrorRecord $exception, 'CAUCTL:SCRIPT_ERROR', 'ObjectNotFound', $media)
+            }
+            $version = [string](Get-Item -LiteralPath $setup).VersionInfo.ProductVersion
+            $updates += @{ updateId = 'media:' + $version; title = 'Feature update from setup media ' + $version; kb = ''; rebootRequired = $true; featureUpdate = $version }
+        }
+    }
+}
+@{ updates = $updates }

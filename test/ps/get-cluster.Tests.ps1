@@ -1,0 +1,79 @@
+# Pester tests for src/cluster/scripts/get-cluster.ps1 with the FailoverClusters cmdlets mocked.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
+}
+
+Describe 'get-cluster' {
+    BeforeEach {
+        Mock Get-Cluster { [pscustomobject]@{ Name = 'HCI01'; ClusterFunctionalLevel = 12; S2DEnabled = 1 } }
+        Mock Get-ClusterNode {
+            [pscustomobject]@{ Name = 'NODE1'; State = 'Up'; DrainStatus = 'NotInitiated'; NodeWeight = 1 }
+            [pscustomobject]@{ Name = 'NODE2'; State = 'Paused'; DrainStatus = 'Completed'; NodeWeight = 1 }
+            [pscustomobject]@{ Name = 'NODE3'; State = 'Down'; DrainStatus = 'NotInitiated'; NodeWeight = 1 }
+        }
+        Mock Get-ClusterGroup {
+            [pscustomobject]@{ Name = 'Cluster Group'; OwnerNode = 'NODE1'; IsCoreGroup = $true }
+            [pscustomobject]@{ Name = 'VM01'; OwnerNode = 'NODE1'; IsCoreGroup = $false }
+            [pscustomobject]@{ Name = 'VM02'; OwnerNode = 'NODE1'; IsCoreGroup = $false }
+            [pscustomobject]@{ Name = 'VM03'; OwnerNode = 'NODE3'; IsCoreGroup = $false }
+        }
+        Mock Get-ClusterQuorum {
+            [pscustomobject]@{ QuorumType = 'NodeAndFileShareMajority'; QuorumResource = [pscustomobject]@{ ResourceType = 'File Share Witness'; State = 'Online' } }
+        }
+        Mock Get-CimInstance { }
+    }
+
+    It 'returns nodes with their roles (core groups excluded), quorum, level and S2D' {
+        $result = Invoke-ViaBootstrap 'get-cluster'
+        $result.Outcome.ok | Should -BeTrue
+        $data = $result.Outcome.data
+        $data.name | Should -Be 'HCI01'
+        $data.nodes.Count | Should -Be 3
+        $node1 = $data.nodes | Where-Object name -EQ 'NODE1'
+        $node1.roles | Should -Be @('VM01', 'VM02')
+        ($data.nodes | Where-Object name -EQ 'NODE2').drainStatus | Should -Be 'Completed'
+        ($data.nodes | Where-Object name -EQ 'NODE2').roles.Count | Should -Be 0
+        $data.quorum.witnessType | Should -Be 'FileShare'
+        $data.quorum.witnessState | Should -Be 'Online'
+        # 2 of 3 node votes up (Paused still votes) + witness = 3 of 4.
+        $data.quorum.healthy | Should -BeTrue
+        $data.functionalLevel | Should -Be 12
+        $data.s2dEnabled | Should -BeTrue
+        $data.nativeCauRunInProgress | Should -BeFalse
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $ClassName -eq 'MSFT_CAURun' }
+        Save-OperationJson 'get-cluster' $result
+    }
+
+    It 'keeps a one-role list an array and reports an unhealthy quorum and a native CAU run' {
+        Mock Get-ClusterNode {
+            [pscustomobject]@{ Name = 'NODE1'; State = 'Up'; DrainStatus = 'NotInitiated' }
+            [pscustomobject]@{ Name = 'NODE2'; State = 'Down'; DrainStatus = 'NotInitiated' }
+        }
+        Mock Get-ClusterGroup { [pscustomobject]@{ Name = 'VM01'; OwnerNode = 'NODE1' } }
+        Mock Get-ClusterQuorum { [pscustomobject]@{ QuorumType = 'NodeMajority'; QuorumResource = $null } }
+        Mock Get-CimInstance { [pscustomobject]@{ RunId = 'x' } }
+        $result = Invoke-ViaBootstrap 'get-cluster'
+        $result.Json | Should -Match '"roles":\["VM01"\]'
+        $result.Outcome.data.quorum.healthy | Should -BeFalse
+        $result.Outcome.data.quorum.witnessType | Should -Be 'None'
+        $result.Outcome.data.quorum.witnessState | Should -Be 'NotConfigured'
+        $result.Outcome.data.nativeCauRunInProgress | Should -BeTrue
+        Save-OperationJson 'get-cluster' $result 'no-witness'
+    }
+
+    It 'maps numeric enum values (Windows PowerShell 5.1 style) to Unknown rather than failing' {
+        Mock Get-ClusterNode { [pscustomobject]@{ Name = 'NODE1'; State = 7; DrainStatus = 9 } }
+        $result = Invoke-ViaBootstrap 'get-cluster'
+        $result.Outcome.data.nodes[0].state | Should -Be 'Unknown'
+        $result.Outcome.data.nodes[0].drainStatus | Should -Be 'NotInitiated'
+    }
+
+    It 'reports CLUSTER_UNAVAILABLE when the cluster cannot be reached' {
+        Mock Get-Cluster { throw 'The cluster service is not running' }
+        $result = Invoke-ViaBootstrap 'get-cluster'
+        $result.Outcome.ok | Should -BeFalse
+        $result.Outcome.error.code | Should -Be 'CLUSTER_UNAVAILABLE'
+        $result.Outcome.error.message | Should -Match 'cluster service is not running'
+        Should -Invoke Get-ClusterNode -Times 0 -Exactly
+    }
+}
