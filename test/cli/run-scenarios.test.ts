@@ -1,0 +1,185 @@
+/**
+ * Issue 3 acceptance: scenario tests of the built CLI in simulation. Each checks the run status, per-node
+ * status and attempts, the exit code and the simulator's audit together.
+ */
+import { aCluster, anUpdate, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+
+interface NodeResultDoc {
+  node: string;
+  status: string;
+  attempts: number;
+  numberOfSucceededUpdates: number;
+  numberOfFailedUpdates: number;
+  installResults: Array<{ kb: string; resultCode: string }>;
+  errorRecord: { code: string; message: string } | null;
+  phases: Array<{ phase: string; attempt: number; start: string; end: string; ok: boolean }>;
+}
+interface RunDoc {
+  schemaVersion: number;
+  runId: string;
+  clusterName: string;
+  status: string;
+  errorRecord: { code: string; message: string } | null;
+  maxFailedNodes: number;
+  nodeResults: NodeResultDoc[];
+  journalPath: string;
+  simulation: { virtualSeconds: number; maxNodesOutOfService: number; violations: string[] };
+}
+
+let box: Sandbox;
+beforeEach(() => {
+  box = sandbox();
+});
+afterEach(() => box.cleanup());
+
+function run(fixture: unknown, ...args: string[]): { code: number | null; doc: RunDoc; stderr: string } {
+  const path = box.fixture(fixture);
+  const result = box.run(['run', '--simulate', path, '--sim-reset', '--force', '--json', ...args]);
+  return { code: result.code, doc: parseJson<RunDoc>(result), stderr: result.stderr };
+}
+
+function byNode(doc: RunDoc, node: string): NodeResultDoc {
+  const found = doc.nodeResults.find((r) => r.node === node);
+  if (!found) throw new Error(`no result for ${node} in ${JSON.stringify(doc.nodeResults.map((r) => r.node))}`);
+  return found;
+}
+
+function expectCleanAudit(doc: RunDoc): void {
+  expect(doc.simulation.violations).toEqual([]);
+  expect(doc.simulation.maxNodesOutOfService).toBeLessThanOrEqual(1);
+}
+
+describe('run scenarios (simulation)', () => {
+  it('updates every node of the built-in model', () => {
+    const result = box.run(['run', '--simulate', '--sim-reset', '--force', '--json']);
+    const doc = parseJson<RunDoc>(result);
+    expect(result.code).toBe(0);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.status).toBe('Succeeded');
+    expect(doc.errorRecord).toBeNull();
+    expect(doc.nodeResults.map((r) => r.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+    expect(doc.nodeResults.every((r) => r.attempts === 1 && r.numberOfSucceededUpdates > 0)).toBe(true);
+    expect(doc.simulation.maxNodesOutOfService).toBe(1);
+    expectCleanAudit(doc);
+  });
+
+  it('retries an install that fails twice: the node succeeds at attempt 3', () => {
+    const { code, doc } = run(aCluster('RETRY', [1, 2, 3], { NODE1: { faults: [{ kind: 'installFails', times: 2, errorCode: '0x80240022' }] } }), '--max-retries-per-node', '3');
+    expect(code).toBe(0);
+    expect(doc.status).toBe('Succeeded');
+    const node1 = byNode(doc, 'NODE1');
+    expect(node1.status).toBe('Succeeded');
+    expect(node1.attempts).toBe(3);
+    expect(node1.numberOfFailedUpdates).toBe(0);
+    expect(byNode(doc, 'NODE2').attempts).toBe(1);
+    expectCleanAudit(doc);
+  });
+
+  it('stops with MaxFailedNodesExceeded and touches no later node when MaxFailedNodes is 0', () => {
+    const { code, doc } = run(aCluster('BUDGET', [0, 1, 2, 3], { NODE1: { faults: [{ kind: 'installFails', times: 99, errorCode: '0x80240022' }] } }), '--max-failed-nodes', '0', '--max-retries-per-node', '1');
+    expect(code).toBe(3);
+    expect(doc.status).toBe('Failed');
+    expect(doc.errorRecord?.code).toBe('MaxFailedNodesExceeded');
+    expect(doc.nodeResults.map((r) => [r.node, r.status, r.attempts])).toEqual([
+      ['NODE1', 'Failed', 2],
+      ['NODE2', 'Canceled', 0],
+      ['NODE3', 'Canceled', 0],
+      ['NODE4', 'Canceled', 0],
+    ]);
+    for (const node of ['NODE2', 'NODE3', 'NODE4']) expect(byNode(doc, node).phases.filter((p) => p.phase !== 'scan' && p.phase !== 'stage')).toEqual([]);
+    expectCleanAudit(doc);
+  });
+
+  it('finishes PartiallyFailed (exit 6) with failures within the budget', () => {
+    const { code, doc } = run(aCluster('PARTIAL', [0, 1, 2, 3], { NODE2: { faults: [{ kind: 'installFails', times: 99, errorCode: '0x80070005' }] } }), '--max-retries-per-node', '0');
+    expect(code).toBe(6);
+    expect(doc.status).toBe('PartiallyFailed');
+    expect(byNode(doc, 'NODE2').status).toBe('Failed');
+    expect(byNode(doc, 'NODE2').errorRecord?.code).toBe('InstallFailed');
+    expect(['NODE1', 'NODE3', 'NODE4'].map((n) => byNode(doc, n).status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    expectCleanAudit(doc);
+  });
+
+  it('fails a node whose reboot hangs after RebootTimeoutMinutes and drains nothing else', () => {
+    const { code, doc } = run(aCluster('HANG', [0, 1, 2], { NODE1: { faults: [{ kind: 'rebootHangs' }] } }), '--reboot-timeout-minutes', '20');
+    expect(code).toBe(3);
+    const node1 = byNode(doc, 'NODE1');
+    expect(node1.status).toBe('Failed');
+    expect(node1.errorRecord?.code).toBe('RebootTimeout');
+    const wait = node1.phases.find((p) => p.phase === 'wait-node')!;
+    const waitedMinutes = (Date.parse(wait.end) - Date.parse(wait.start)) / 60000;
+    expect(waitedMinutes).toBeGreaterThanOrEqual(20);
+    expect(waitedMinutes).toBeLessThan(21);
+    expect(byNode(doc, 'NODE2').status).toBe('Canceled');
+    expect(byNode(doc, 'NODE3').status).toBe('Canceled');
+    // The hung node is the documented exception to invariant 3; nothing else may be out of service.
+    expectCleanAudit(doc);
+  });
+
+  it('refuses with exit 5 and touches nothing when RequireAllNodesOnline is set and a node is Down', () => {
+    const path = box.fixture(aCluster('DOWN', [1, 1, 1], { NODE3: { state: 'Down' } }));
+    const result = box.run(['run', '--simulate', path, '--sim-reset', '--force', '--require-all-nodes-online']);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/RequireAllNodesOnline is set and NODE3 is Down; nothing was touched/);
+    expect(result.stdout).toBe('');
+    const state = box.run(['get-run', '--simulate', path, '--json']);
+    expect(parseJson(state).runState).toBe('RunNotInProgress');
+  });
+
+  it('waits for a stuck storage repair, then fails at the storage timeout without draining the next node', () => {
+    const { code, doc } = run(aCluster('STUCK', [0, 1, 2], { NODE1: { faults: [{ kind: 'storageRepairStuck' }] } }), '--wait-for-storage-repair-timeout-minutes', '45');
+    expect(code).toBe(3);
+    expect(doc.status).toBe('Failed');
+    expect(doc.errorRecord?.code).toBe('StorageRepairTimeout');
+    const resync = byNode(doc, 'NODE1').phases.find((p) => p.phase === 'resync')!;
+    expect((Date.parse(resync.end) - Date.parse(resync.start)) / 60000).toBeGreaterThanOrEqual(45);
+    expect(byNode(doc, 'NODE2').status).toBe('Canceled');
+    expect(byNode(doc, 'NODE2').phases.some((p) => p.phase === 'drain')).toBe(false);
+    expectCleanAudit(doc);
+  });
+
+  it('does not count a connection lost during install as a failure', () => {
+    const { code, doc } = run(aCluster('FLAKY', [0, 1, 2], { NODE1: { faults: [{ kind: 'connectionLoss', phase: 'install', seconds: 240 }] } }));
+    expect(code).toBe(0);
+    expect(byNode(doc, 'NODE1').status).toBe('Succeeded');
+    expect(byNode(doc, 'NODE1').attempts).toBe(1);
+    expectCleanAudit(doc);
+  });
+
+  it('installs follow-up updates in a second round', () => {
+    const followUp = anUpdate({ kb: 'KB5044032', title: '.NET follow-up', rebootRequired: false });
+    const { code, doc } = run(aCluster('FOLLOW', [1, 1], { NODE1: { updates: [anUpdate({ kb: 'KB5044288', followUps: [followUp] })] } }));
+    expect(code).toBe(0);
+    const node1 = byNode(doc, 'NODE1');
+    expect(node1.installResults.map((r) => r.kb).sort()).toEqual(['KB5044032', 'KB5044288']);
+    expect(node1.phases.filter((p) => p.phase === 'install')).toHaveLength(2);
+    expect(node1.numberOfSucceededUpdates).toBe(2);
+    expectCleanAudit(doc);
+  });
+
+  it('honours NodeOrder, and otherwise takes the nodes with the fewest roles first', () => {
+    const fixture = aCluster('ORDER', [3, 0, 2, 1]);
+    expect(run(fixture).doc.nodeResults.map((r) => r.node)).toEqual(['NODE2', 'NODE4', 'NODE3', 'NODE1']);
+    expect(run(fixture, '--node-order', 'NODE3,node1').doc.nodeResults.map((r) => r.node)).toEqual(['NODE3', 'NODE1', 'NODE2', 'NODE4']);
+  });
+
+  it('treats drain failures as attempt failures that are retried', () => {
+    const { code, doc } = run(aCluster('DRAIN', [2, 2], { NODE1: { faults: [{ kind: 'drainFails', times: 1 }] } }));
+    expect(code).toBe(0);
+    expect(byNode(doc, 'NODE1').attempts).toBe(2);
+    expectCleanAudit(doc);
+  });
+
+  it('waits out a slow reboot within the timeout', () => {
+    const { code, doc } = run(aCluster('SLOW', [1, 1], { NODE2: { faults: [{ kind: 'slowReboot', seconds: 600 }] } }));
+    expect(code).toBe(0);
+    expect(byNode(doc, 'NODE2').status).toBe('Succeeded');
+    expectCleanAudit(doc);
+  });
+
+  it('keeps storage and quorum safe when a node crashes during the run', () => {
+    const { doc } = run(aCluster('CRASH', [1, 1, 1, 1], { NODE4: { faults: [{ kind: 'nodeCrash', atSeconds: 1500, seconds: 1200 }] } }));
+    expectCleanAudit(doc);
+    expect(doc.nodeResults).toHaveLength(4);
+  });
+});
