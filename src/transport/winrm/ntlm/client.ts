@@ -38,8 +38,6 @@ export interface NtlmClientOptions {
   readonly randomBytes?: (size: number) => Buffer;
   /** Unix milliseconds, used only when the server sends no MsvAvTimestamp. */
   readonly now?: () => number;
-  /** MD5 of the gss_channel_bindings_struct (HTTPS); see `channelBindingsHash`. */
-  readonly channelBindingsHash?: Buffer;
   /** Refuse a CHALLENGE that cannot give 128-bit sealing (true on HTTP, where bodies are encrypted). @default true */
   readonly requireSealing?: boolean;
   /** Workstation name sent in AUTHENTICATE. @default '' */
@@ -70,7 +68,11 @@ export class NtlmClient {
   }
 
   /** The AUTHENTICATE token for `challengeToken`, and the session that seals what follows. */
-  authenticate(challengeToken: Buffer, credentials: NtlmCredentials): NtlmAuthenticateResult {
+  /**
+   * @param channelBindingsHash MD5 of the gss_channel_bindings_struct, over HTTPS (see channel-bindings.ts);
+   *   known only once the TLS handshake is done, hence a parameter here
+   */
+  authenticate(challengeToken: Buffer, credentials: NtlmCredentials, channelBindingsHash?: Buffer): NtlmAuthenticateResult {
     const challenge = decodeChallenge(challengeToken);
     const flags = this.agreedFlags(challenge);
     const ntowf = ntowfv2(credentials.password, credentials.user, credentials.domain);
@@ -79,7 +81,7 @@ export class NtlmClient {
     // With a server timestamp we must send a MIC (MS-NLMP 3.1.5.1.2) and an all-zero LM response.
     const hasTimestamp = challenge.timestamp !== undefined;
     const timestamp = challenge.timestamp ?? fileTime(this.now());
-    const pairs = clientAvPairs(challenge, hasTimestamp, this.options.channelBindingsHash);
+    const pairs = clientAvPairs(challenge, hasTimestamp, channelBindingsHash);
     const temp = ntlmv2Temp(timestamp, clientChallenge, encodeAvPairs(pairs));
     const proof = ntProofStr(ntowf, challenge.serverChallenge, temp);
     const keyExchangeKey = sessionBaseKey(ntowf, proof);

@@ -222,8 +222,8 @@ describe('NtlmClient against NtlmAcceptor', () => {
   it('checks channel bindings when the server expects them', () => {
     const cbt = Buffer.alloc(16, 7);
     const acceptor = new NtlmAcceptor({ lookupPassword: users, expectedChannelBindingsHash: cbt });
-    const good = new NtlmClient({ channelBindingsHash: cbt });
-    const { token } = good.authenticate(acceptor.challenge(good.negotiateMessage), { user: 'admin', domain: 'CORP', password: 'S3cret!' });
+    const good = new NtlmClient();
+    const { token } = good.authenticate(acceptor.challenge(good.negotiateMessage), { user: 'admin', domain: 'CORP', password: 'S3cret!' }, cbt);
     expect(acceptor.accept(token).user).toBe('admin');
     const acceptor2 = new NtlmAcceptor({ lookupPassword: users, expectedChannelBindingsHash: cbt });
     const none = new NtlmClient();

@@ -1,0 +1,381 @@
+// One authenticated HTTP(S) connection to a node's WS-Man endpoint: a single keep-alive socket per security
+// context, NTLM (raw tokens in `Negotiate`, RFC 4559) with MS-WSMV message encryption on HTTP, Basic or NTLM
+// with channel bindings on HTTPS. No transparent retries. Depends on node:http(s), the NTLM layer and errors.
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { readFile } from 'node:fs/promises';
+import { AppError, ExitCode } from '../../errors.js';
+import { systemClock, type Clock } from '../../platform/clock.js';
+import { channelBindingsHash } from './ntlm/channel-bindings.js';
+import { NtlmClient, NtlmNegotiationError, splitUsername } from './ntlm/client.js';
+import type { NtlmSession } from './ntlm/session.js';
+import { decodeEncryptedBody, encodeEncryptedBody, encryptedContentType, isEncryptedContentType } from './multipart.js';
+import {
+  ConnectTimeoutError,
+  RequestTimeoutError,
+  WinRmErrorCode,
+  authRefusedError,
+  isNetworkError,
+  protocolError,
+  unreachableError,
+} from './errors.js';
+
+export type WinRmAuthentication = 'Negotiate' | 'Ntlm' | 'Basic' | 'Kerberos';
+
+export interface WsmanConnectionOptions {
+  /** Host name or address of the node. */
+  readonly host: string;
+  /** @default 5986 with useSsl, otherwise 5985 */
+  readonly port?: number;
+  /** @default false */
+  readonly useSsl?: boolean;
+  readonly authentication: WinRmAuthentication;
+  /** `DOMAIN\user`, `user@domain` or a local `user`. */
+  readonly username: string;
+  /** Read only while authenticating; never stored or logged. */
+  readonly password: () => Promise<string> | string;
+  /** PEM bundle of CAs to trust for HTTPS. */
+  readonly caFile?: string;
+  /** Do not verify the node's certificate (test labs only). @default false */
+  readonly insecureSkipTlsVerify?: boolean;
+  /** Allow Basic over plain HTTP, which sends the password readable on the wire. @default false */
+  readonly allowUnencrypted?: boolean;
+  /** @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** Read timeout for one HTTP exchange; must exceed OperationTimeout. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  readonly clock?: Clock;
+  /** Randomness for NTLM (client challenge, session key). @default node:crypto randomBytes */
+  readonly randomBytes?: (size: number) => Buffer;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  /** The (decrypted) SOAP text, empty for an empty body. */
+  readonly body: string;
+}
+
+export interface ConnectionStats {
+  /** HTTP round trips, handshake legs included. */
+  requests: number;
+  /** Authentication handshakes (one per security context). */
+  handshakes: number;
+}
+
+interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
+  body: Buffer;
+  socket: Socket;
+}
+
+/** Raised when a request would leave the authenticated socket: the security context is lost. */
+const CONTEXT_LOST = 'ECONNRESET';
+
+/**
+ * A WS-Man endpoint connection. Requests are serialised: the NTLM sealing state demands that messages are
+ * sealed and sent in the same order, and a context belongs to one TCP connection.
+ */
+export class WsmanConnection {
+  readonly endpoint: string;
+  readonly stats: ConnectionStats = { requests: 0, handshakes: 0 };
+  private readonly options: WsmanConnectionOptions;
+  private readonly useSsl: boolean;
+  private readonly clock: Clock;
+  private agent: http.Agent | undefined;
+  private socket: Socket | undefined;
+  private session: NtlmSession | undefined;
+  private authenticated = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: WsmanConnectionOptions) {
+    this.options = options;
+    this.useSsl = options.useSsl ?? false;
+    this.clock = options.clock ?? systemClock;
+    const port = options.port ?? (this.useSsl ? 5986 : 5985);
+    const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+    this.endpoint = `${this.useSsl ? 'https' : 'http'}://${host}:${port}/wsman`;
+  }
+
+  /** Whether bodies are sealed with NTLM (HTTP with Negotiate/NTLM). */
+  get encrypts(): boolean {
+    return !this.useSsl && this.options.authentication !== 'Basic';
+  }
+
+  /** POSTs one SOAP envelope, authenticating first when needed; returns the status and the plaintext body. */
+  post(xml: string, operation: string, signal?: AbortSignal): Promise<HttpReply> {
+    const run = this.queue.then(() => this.postNow(xml, operation, signal));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops the socket and the security context; the next post starts a new connection and handshake. */
+  reset(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+    this.socket = undefined;
+    this.session = undefined;
+    this.authenticated = false;
+  }
+
+  close(): void {
+    this.reset();
+  }
+
+  private async postNow(xml: string, operation: string, signal?: AbortSignal): Promise<HttpReply> {
+    signal?.throwIfAborted();
+    const auth = this.options.authentication;
+    if (auth === 'Kerberos') await refuseKerberos();
+    if (auth === 'Basic') return this.postBasic(xml, operation, signal);
+    if (!this.authenticated) await this.handshake(operation, signal);
+
+    const plain = Buffer.from(xml, 'utf8');
+    const session = this.session;
+    const headers: http.OutgoingHttpHeaders = {};
+    let body: Buffer = plain;
+    if (this.encrypts && session) {
+      body = encodeEncryptedBody(plain, session);
+      headers['Content-Type'] = encryptedContentType();
+    } else {
+      headers['Content-Type'] = 'application/soap+xml;charset=UTF-8';
+    }
+    const reply = await this.exchange(body, headers, operation, signal, this.socket);
+    if (reply.status === 401) {
+      this.reset();
+      throw authRefusedError(this.options.host, this.options.username, 'HTTP 401 after authentication');
+    }
+    return { status: reply.status, body: this.readBody(reply, session) };
+  }
+
+  private readBody(reply: RawReply, session: NtlmSession | undefined): string {
+    if (reply.body.length === 0) return '';
+    if (isEncryptedContentType(reply.headers['content-type'])) {
+      if (!session) throw protocolError(this.options.host, 'an encrypted reply on an unencrypted session');
+      try {
+        return decodeEncryptedBody(reply.body, session).toString('utf8');
+      } catch (error) {
+        // The RC4 streams are now out of step; nothing more can be read on this context.
+        this.reset();
+        throw protocolError(this.options.host, `cannot decrypt the reply: ${(error as Error).message}`, error);
+      }
+    }
+    if (this.encrypts) {
+      this.reset();
+      throw protocolError(this.options.host, `HTTP ${reply.status} with an unencrypted body on an encrypted session`);
+    }
+    return reply.body.toString('utf8');
+  }
+
+  private async postBasic(xml: string, operation: string, signal?: AbortSignal): Promise<HttpReply> {
+    if (!this.useSsl && !this.options.allowUnencrypted) {
+      throw new AppError(WinRmErrorCode.insecure, ExitCode.usage, `Basic authentication over HTTP would send the password of ${this.options.username} in clear text to ${this.options.host}`, {
+        hint: 'Use HTTPS (--use-ssl), or Negotiate, which encrypts every message over HTTP.',
+      });
+    }
+    const password = await this.options.password();
+    const headers = {
+      'Content-Type': 'application/soap+xml;charset=UTF-8',
+      Authorization: `Basic ${Buffer.from(`${this.options.username}:${password}`, 'utf8').toString('base64')}`,
+    };
+    const reply = await this.exchange(Buffer.from(xml, 'utf8'), headers, operation, signal);
+    if (reply.status === 401) throw authRefusedError(this.options.host, this.options.username, 'Basic authentication refused');
+    return { status: reply.status, body: reply.body.toString('utf8') };
+  }
+
+  /** NTLM in three legs on one socket: NEGOTIATE, CHALLENGE, then AUTHENTICATE with an empty body. */
+  private async handshake(operation: string, signal?: AbortSignal): Promise<void> {
+    this.reset();
+    this.stats.handshakes++;
+    const client = new NtlmClient({
+      ...(this.options.randomBytes ? { randomBytes: this.options.randomBytes } : {}),
+      now: () => this.clock.now(),
+      requireSealing: !this.useSsl,
+    });
+    const leg1 = await this.exchange(Buffer.alloc(0), { Authorization: `Negotiate ${client.negotiateMessage.toString('base64')}` }, `${operation} (authentication)`, signal);
+    const challenge = negotiateToken(leg1.rawHeaders);
+    if (leg1.status !== 401 || !challenge) {
+      this.reset();
+      throw leg1.status === 401
+        ? authRefusedError(this.options.host, this.options.username, 'the node does not offer Negotiate (NTLM) authentication')
+        : protocolError(this.options.host, `HTTP ${leg1.status} to an NTLM NEGOTIATE`);
+    }
+    const socket = leg1.socket;
+    let cbt: Buffer | undefined;
+    if (this.useSsl) {
+      const cert = (socket as TLSSocket).getPeerCertificate?.();
+      if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+    }
+    const { user, domain } = splitUsername(this.options.username);
+    let result;
+    try {
+      // The password lives only for this call.
+      result = client.authenticate(challenge, { user, domain, password: await this.options.password() }, cbt);
+    } catch (error) {
+      this.reset();
+      if (error instanceof NtlmNegotiationError) {
+        throw new AppError(WinRmErrorCode.authRefused, ExitCode.connection, `NTLM negotiation with ${this.options.host} failed: ${error.message}`, { cause: error });
+      }
+      throw protocolError(this.options.host, `bad NTLM CHALLENGE: ${(error as Error).message}`, error);
+    }
+    const leg3 = await this.exchange(Buffer.alloc(0), { Authorization: `Negotiate ${result.token.toString('base64')}` }, `${operation} (authentication)`, signal, socket);
+    if (leg3.status === 401) {
+      this.reset();
+      throw authRefusedError(this.options.host, this.options.username, 'the user name or password is wrong, or the account may not use WinRM');
+    }
+    if (leg3.status < 200 || leg3.status >= 300) {
+      this.reset();
+      throw protocolError(this.options.host, `HTTP ${leg3.status} to the NTLM AUTHENTICATE`);
+    }
+    this.socket = socket;
+    this.session = result.session;
+    this.authenticated = true;
+    // A context is bound to its socket: once that closes, the next post must authenticate again.
+    socket.once('close', () => {
+      if (this.socket === socket) {
+        this.socket = undefined;
+        this.session = undefined;
+        this.authenticated = false;
+      }
+    });
+  }
+
+  private async ensureAgent(): Promise<http.Agent> {
+    if (this.agent) return this.agent;
+    const common = { keepAlive: true, maxSockets: 1, maxFreeSockets: 1, scheduling: 'lifo' as const };
+    if (!this.useSsl) {
+      this.agent = new http.Agent(common);
+    } else {
+      const ca = this.options.caFile ? await readFile(this.options.caFile) : undefined;
+      this.agent = new https.Agent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: !this.options.insecureSkipTlsVerify });
+    }
+    return this.agent;
+  }
+
+  /** One HTTP round trip with connect and read timeouts; `mustUse` pins it to the authenticated socket. */
+  private async exchange(
+    body: Buffer,
+    headers: http.OutgoingHttpHeaders,
+    operation: string,
+    signal: AbortSignal | undefined,
+    mustUse?: Socket,
+  ): Promise<RawReply> {
+    const agent = await this.ensureAgent();
+    const url = new URL(this.endpoint);
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    const requestTimeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    this.stats.requests++;
+    const timers = new AbortController();
+    const lib = this.useSsl ? https : http;
+    try {
+      return await new Promise<RawReply>((resolve, reject) => {
+        const req = lib.request({
+          agent,
+          method: 'POST',
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port,
+          path: url.pathname,
+          headers: { ...headers, 'Content-Length': body.length, 'Accept-Encoding': 'identity' },
+        });
+        const fail = (error: unknown): void => {
+          req.destroy();
+          reject(error);
+        };
+        const onAbort = (): void => fail(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+        if (signal) {
+          if (signal.aborted) return onAbort();
+          signal.addEventListener('abort', onAbort, { once: true });
+          timers.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort), { once: true });
+        }
+        this.clock.sleep(requestTimeoutMs, timers.signal).then(
+          () => fail(new RequestTimeoutError(this.options.host, operation, requestTimeoutMs)),
+          () => undefined,
+        );
+        let used: Socket | undefined;
+        req.on('socket', (socket: Socket) => {
+          used = socket;
+          if (mustUse && socket !== mustUse) {
+            fail(Object.assign(new Error('the authenticated connection was closed'), { code: CONTEXT_LOST }));
+            return;
+          }
+          if (socket.connecting) {
+            const connected = new AbortController();
+            timers.signal.addEventListener('abort', () => connected.abort(), { once: true });
+            socket.once(this.useSsl ? 'secureConnect' : 'connect', () => connected.abort());
+            this.clock.sleep(connectTimeoutMs, connected.signal).then(
+              () => fail(new ConnectTimeoutError(this.options.host, connectTimeoutMs)),
+              () => undefined,
+            );
+          }
+        });
+        req.on('error', (error) => reject(this.mapNetworkError(error)));
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (error) => reject(this.mapNetworkError(error)));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), socket: used ?? res.socket }),
+          );
+        });
+        req.end(body);
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code !== WinRmErrorCode.unreachable && error.code !== WinRmErrorCode.tls) throw error;
+      // Any failure mid-exchange leaves the context in an unknown state.
+      this.reset();
+      throw error;
+    } finally {
+      timers.abort();
+    }
+  }
+
+  private mapNetworkError(error: unknown): unknown {
+    if (error instanceof AppError) return error;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) {
+      return new AppError(WinRmErrorCode.tls, ExitCode.connection, `The TLS certificate of ${this.options.host} was not accepted (${code})`, {
+        hint: 'Pass --ca-file with the CA that issued the WinRM HTTPS certificate (or, in a lab only, --insecure-skip-tls-verify).',
+        cause: error,
+      });
+    }
+    if (isNetworkError(error)) return unreachableError(this.options.host, this.endpoint, error);
+    return error;
+  }
+}
+
+/** The token of a `WWW-Authenticate: Negotiate <token>` header; Node joins repeated headers, so read raw ones. */
+export function negotiateToken(rawHeaders: readonly string[]): Buffer | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() !== 'www-authenticate') continue;
+    for (const part of rawHeaders[i + 1]!.split(',')) {
+      const m = /^\s*Negotiate\s+([A-Za-z0-9+/=]+)\s*$/i.exec(part);
+      if (m) return Buffer.from(m[1]!, 'base64');
+    }
+  }
+  return undefined;
+}
+
+/** Kerberos needs the optional native `kerberos` addon; without it, say how to get it. */
+async function refuseKerberos(): Promise<never> {
+  const moduleName = 'kerberos';
+  let installed = true;
+  try {
+    await import(moduleName);
+  } catch {
+    installed = false;
+  }
+  throw new AppError(
+    WinRmErrorCode.kerberosUnavailable,
+    ExitCode.usage,
+    installed
+      ? 'Kerberos authentication over WinRM is not supported by this version of cauctl yet.'
+      : 'Kerberos authentication needs the optional "kerberos" package, which is not installed.',
+    {
+      hint: installed
+        ? 'Use --authentication Negotiate (NTLM with message encryption) or the local-pwsh transport on a domain-joined Windows host.'
+        : 'Install it next to cauctl (npm install kerberos; on Linux this needs libkrb5-dev and a C++ toolchain), or use --authentication Negotiate.',
+    },
+  );
+}

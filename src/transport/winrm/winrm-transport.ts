@@ -1,0 +1,192 @@
+// The `winrm` Transport: one persistent WinRS shell per node running the fixed PowerShell bootstrap; each run()
+// is Command + Send(payload) + Receive until Done + Signal. Recreates the shell (and the connection) once per
+// run on a lost shell or socket. Depends on the bootstrap helpers, the WinRM layers and the clock.
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors.js';
+import { systemClock, type Clock } from '../../platform/clock.js';
+import { bootstrapCommandLine, encodePayload, parseBootstrapOutput } from '../bootstrap.js';
+import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
+import { WinRmErrorCode } from './errors.js';
+import { WsmanConnection, type WinRmAuthentication } from './http-connection.js';
+import { WinRsShell } from './shell.js';
+import type { SoapContext } from './soap.js';
+
+export interface WinRmLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface WinRmTransportOptions {
+  /** @default 5986 with useSsl, otherwise 5985 */
+  readonly port?: number;
+  /** @default false */
+  readonly useSsl?: boolean;
+  readonly authentication: WinRmAuthentication;
+  readonly username: string;
+  /** Called only when authenticating; the value is never stored, logged or put in a message. */
+  readonly password: () => Promise<string> | string;
+  readonly caFile?: string;
+  readonly insecureSkipTlsVerify?: boolean;
+  readonly allowUnencrypted?: boolean;
+  /** How long the node may hold a Receive open, in seconds. @default 20 */
+  readonly operationTimeoutSeconds?: number;
+  /** @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** @default 153600 */
+  readonly maxEnvelopeSize?: number;
+  readonly clock?: Clock;
+  readonly logger?: WinRmLogger;
+  /** Injected for deterministic tests. @default node:crypto randomUUID */
+  readonly newUuid?: () => string;
+  /** Injected for deterministic tests. @default node:crypto randomBytes */
+  readonly randomBytes?: (size: number) => Buffer;
+}
+
+export interface WinRmStats {
+  /** HTTP round trips, handshake legs included. */
+  requests: number;
+  shellsCreated: number;
+  handshakes: number;
+}
+
+interface NodeSession {
+  readonly connection: WsmanConnection;
+  readonly ctx: SoapContext;
+  shell: WinRsShell | undefined;
+  queue: Promise<unknown>;
+}
+
+/** Errors after which a new connection and shell may succeed: the shell is gone or the socket dropped. */
+function isRecoverable(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  if (error.code === WinRmErrorCode.shellNotFound) return true;
+  const cause = (error.cause as { code?: unknown } | undefined)?.code;
+  return error.code === WinRmErrorCode.unreachable && (cause === 'ECONNRESET' || cause === 'EPIPE' || cause === 'ECONNABORTED');
+}
+
+export class WinRmTransport implements Transport {
+  readonly name = 'winrm';
+  private readonly sessions = new Map<string, NodeSession>();
+  private readonly clock: Clock;
+  private shellsCreated = 0;
+  private readonly retired: WinRmStats = { requests: 0, shellsCreated: 0, handshakes: 0 };
+
+  constructor(private readonly options: WinRmTransportOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Totals since this transport was created (the benchmark diffs them around an operation). */
+  stats(): WinRmStats {
+    let requests = this.retired.requests;
+    let handshakes = this.retired.handshakes;
+    for (const s of this.sessions.values()) {
+      requests += s.connection.stats.requests;
+      handshakes += s.connection.stats.handshakes;
+    }
+    return { requests, handshakes, shellsCreated: this.shellsCreated };
+  }
+
+  run(node: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
+    const session = this.session(node);
+    // One command at a time per node: the shell and the sealed connection are used in order.
+    const result = session.queue.then(() => this.runNow(node, session, invocation, options));
+    session.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(
+      sessions.map(async (s) => {
+        try {
+          await s.queue;
+          await s.shell?.close();
+        } catch {
+          // Best effort: the node may be gone; the server reaps idle shells anyway.
+        } finally {
+          this.retire(s);
+          s.connection.close();
+        }
+      }),
+    );
+  }
+
+  private retire(s: NodeSession): void {
+    this.retired.requests += s.connection.stats.requests;
+    this.retired.handshakes += s.connection.stats.handshakes;
+    s.connection.stats.requests = 0;
+    s.connection.stats.handshakes = 0;
+  }
+
+  private session(node: string): NodeSession {
+    let s = this.sessions.get(node);
+    if (!s) {
+      const o = this.options;
+      const operationTimeoutSeconds = o.operationTimeoutSeconds ?? 20;
+      const connection = new WsmanConnection({
+        host: node,
+        authentication: o.authentication,
+        username: o.username,
+        password: o.password,
+        useSsl: o.useSsl ?? false,
+        clock: this.clock,
+        // The read timeout must outlast a Receive that the server holds for OperationTimeout.
+        requestTimeoutMs: (operationTimeoutSeconds + 10) * 1000,
+        ...(o.port === undefined ? {} : { port: o.port }),
+        ...(o.caFile === undefined ? {} : { caFile: o.caFile }),
+        ...(o.insecureSkipTlsVerify === undefined ? {} : { insecureSkipTlsVerify: o.insecureSkipTlsVerify }),
+        ...(o.allowUnencrypted === undefined ? {} : { allowUnencrypted: o.allowUnencrypted }),
+        ...(o.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: o.connectTimeoutMs }),
+        ...(o.randomBytes === undefined ? {} : { randomBytes: o.randomBytes }),
+      });
+      const newUuid = o.newUuid ?? randomUUID;
+      const ctx: SoapContext = {
+        to: connection.endpoint,
+        maxEnvelopeSize: o.maxEnvelopeSize ?? 153600,
+        operationTimeoutSeconds,
+        sessionId: `uuid:${newUuid().toUpperCase()}`,
+        newUuid,
+      };
+      s = { connection, ctx, shell: undefined, queue: Promise.resolve() };
+      this.sessions.set(node, s);
+    }
+    return s;
+  }
+
+  private async runNow(node: string, s: NodeSession, invocation: ScriptInvocation, options: RunOptions): Promise<ScriptOutcome> {
+    const deadlineMs = options.timeoutMs === undefined ? undefined : this.clock.now() + options.timeoutMs;
+    const { command, args } = bootstrapCommandLine('powershell.exe');
+    const payload = encodePayload(invocation);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!s.shell) {
+          const shell = new WinRsShell(s.connection, s.ctx, node, this.clock);
+          await shell.open({ codepage: 65001, noProfile: true }, options.signal);
+          this.shellsCreated++;
+          s.shell = shell;
+          this.options.logger?.debug('winrm shell created', { node, shellId: shell.shellId });
+        }
+        const result = await s.shell.execute(command, args, payload, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: options.timeoutMs }),
+        });
+        this.options.logger?.debug('winrm command done', { node, operation: invocation.name, exitCode: result.exitCode });
+        return parseBootstrapOutput(result.stdout.toString('utf8'), result.stderr.toString('utf8'), result.exitCode ?? null);
+      } catch (error) {
+        if (attempt === 0 && isRecoverable(error) && !options.signal?.aborted) {
+          // The shell or the socket is gone (reaped, WinRM restarted, node rebooted): new connection,
+          // new handshake and keys, new shell. The command's effect is unknown; scripts are idempotent.
+          this.options.logger?.debug('winrm recreating the shell', { node, reason: (error as AppError).code });
+          const old = s.shell;
+          s.shell = undefined;
+          s.connection.reset();
+          // After a dropped socket the old shell may live on; delete it so it does not count toward
+          // MaxShellsPerUser. A shell that is already gone answers with a fault, which is fine.
+          if ((error as AppError).code !== WinRmErrorCode.shellNotFound) await old?.close(options.signal).catch(() => undefined);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
