@@ -36,6 +36,18 @@ $stubs = [ordered]@{
     'New-ScheduledTaskSettingsSet' = 'param([switch]$AllowStartIfOnBatteries, [switch]$DontStopIfGoingOnBatteries, $ExecutionTimeLimit, [switch]$StartWhenAvailable)'
     'Get-CauPlugin'                = 'param($Name)'
     'Get-PSSessionConfiguration'   = 'param($Name)'
+    # The scripts' own thin wrappers: defined by each script when it runs, but Mock needs them to exist first.
+    'Get-CauctlMonotonicSeconds'     = 'param()'
+    'Get-CauctlRegistryValue'        = 'param([string]$Path, [string]$Name)'
+    'Test-CauctlRegistryKey'         = 'param([string]$Path)'
+    'Test-CauctlPSRemoting'          = 'param()'
+    'Invoke-CauctlNetshWinHttpProxy' = 'param()'
+    'Get-CauctlUpdateServiceIds'     = 'param()'
+    'Invoke-CauctlUpdateSearch'      = 'param([string]$Criteria)'
+    'Invoke-CauctlShutdown'          = 'param([string[]]$ArgumentList)'
+    'New-CauctlUpdateSession'        = 'param()'
+    'New-CauctlUpdateCollection'     = 'param()'
+    'Invoke-CauctlInstaller'         = 'param([string]$FilePath, [string]$Arguments, [int]$TimeoutMinutes)'
 }
 foreach ($name in $stubs.Keys) {
     if (-not (Get-Command $name -ErrorAction SilentlyContinue)) {
