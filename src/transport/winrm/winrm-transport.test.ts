@@ -114,6 +114,26 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     expect(JSON.stringify({ m: error.message, h: error.hint, d: error.details })).not.toContain(PASSWORD);
   });
 
+  it('reports HTTP 401 after the handshake as TRANSPORT_AUTH_REFUSED', async () => {
+    const { server, transport } = await setup();
+    await transport.run('127.0.0.1', invocation);
+    server.revokeSessions();
+    await expect(transport.run('127.0.0.1', invocation)).rejects.toMatchObject({
+      code: WinRmErrorCode.authRefused,
+      message: expect.stringContaining('CORP\\admin'),
+    });
+  });
+
+  it('never logs the password', async () => {
+    const lines: string[] = [];
+    const { server, transport } = await setup({}, { logger: { debug: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`) } });
+    await transport.run('127.0.0.1', invocation);
+    server.forgetShells();
+    await transport.run('127.0.0.1', invocation);
+    expect(lines.some((l) => l.includes('recreating'))).toBe(true);
+    expect(lines.join('\n')).not.toContain(PASSWORD);
+  });
+
   it('reports a script protocol error when the output has no result', async () => {
     const { transport } = await setup({ run: () => ({ stdout: 'nothing here', stderr: 'boom', exitCode: 1 }) });
     await expect(transport.run('127.0.0.1', invocation)).rejects.toMatchObject({ code: 'SCRIPT_PROTOCOL_ERROR' });
@@ -131,8 +151,10 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     await transport.run('127.0.0.1', invocation);
     server.hang(true);
     const controller = new AbortController();
+    const before = server.received();
     const pending = transport.run('127.0.0.1', invocation, { signal: controller.signal });
-    await waitFor(() => server.log.length > 0 || true);
+    await waitFor(() => server.received() > before);
+    expect(server.received()).toBe(before + 1);
     controller.abort(new Error('stop now'));
     await expect(pending).rejects.toThrow('stop now');
   });

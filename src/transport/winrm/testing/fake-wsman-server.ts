@@ -44,6 +44,10 @@ export interface FakeWsmanServer {
   forgetShells(): void;
   /** Destroys every open client socket. */
   dropConnections(): void;
+  /** Forgets every NTLM context without closing sockets: the next sealed request gets HTTP 401. */
+  revokeSessions(): void;
+  /** Requests received, answered or not. */
+  received(): number;
   /** Stops answering (requests hang) until released. */
   hang(on: boolean): void;
   close(): Promise<void>;
@@ -85,6 +89,7 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
   const sockets = new Map<Socket, SocketState>();
   let nextSocketId = 0;
   let hanging = false;
+  let receivedCount = 0;
   const auth = options.auth ?? 'ntlm';
   const lookupPassword = (user: string, domain: string): string | undefined =>
     options.users[domain === '' ? user : `${domain}\\${user}`];
@@ -93,6 +98,7 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      receivedCount++;
       if (hanging) return;
       const state = sockets.get(req.socket)!;
       const body = Buffer.concat(chunks);
@@ -242,6 +248,10 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
     log,
     shells,
     forgetShells: () => shells.clear(),
+    revokeSessions: () => {
+      for (const st of sockets.values()) st.session = undefined;
+    },
+    received: () => receivedCount,
     dropConnections: () => {
       for (const s of sockets.keys()) s.destroy();
     },
