@@ -1,0 +1,38 @@
+/** The body of `cauctl export-report`: select runs from the history, render HTML or CSV, write the file. */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ExitCode, usageError } from '../../errors.js';
+import { renderCsvReport } from '../../output/report-csv.js';
+import { renderHtmlReport } from '../../output/report-html.js';
+import { systemClock } from '../../platform/clock.js';
+import { writeFileAtomic } from '../../platform/fs.js';
+import { VERSION } from '../../version.js';
+import type { CommandEnv } from '../command-env.js';
+import type { GlobalProfile } from '../global-options.js';
+import type { ExportReportProfile } from './export-report.js';
+import { readHistory, resolveHistoryTarget, selectOrExplain } from './get-report-run.js';
+
+export async function runExportReportCommand(profile: ExportReportProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+  const path = resolve(profile.path);
+  // Checked before anything is read, so a mistyped path never costs the user a file.
+  if (existsSync(path) && !profile.force) {
+    throw usageError('REPORT_FILE_EXISTS', `${profile.path} already exists; nothing was written.`, { hint: 'Add --force to overwrite it, or choose another --path.' });
+  }
+  const target = await resolveHistoryTarget(globals, env.io);
+  const history = readHistory(target, env.io);
+  const selected = selectOrExplain(history, profile.query, env.io);
+  if (selected === undefined) {
+    throw usageError('NO_REPORTS', `No report to export for ${target.clusterName}; nothing was written.`, { hint: 'List the runs with: cauctl get-report' });
+  }
+  const content =
+    profile.format === 'html'
+      ? renderHtmlReport(selected, { timeZone: profile.timeZone, generatedAt: new Date(systemClock.now()).toISOString(), version: VERSION })
+      : renderCsvReport(selected, { timeZone: profile.timeZone });
+  writeFileAtomic(path, content);
+  if (globals.output === 'human') {
+    env.io.stderr.write(`Wrote the ${profile.format.toUpperCase()} report of ${selected.length} run(s) of ${target.clusterName} to ${profile.path}.\n`);
+  } else {
+    env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: target.clusterName, format: profile.format, path, timeZone: profile.timeZone, runIds: selected.map((r) => r.runId) }, null, 2)}\n`);
+  }
+  return ExitCode.ok;
+}
