@@ -204,6 +204,33 @@ export function selectReports(reports: readonly RunReport[], query: ReportQuery)
   });
 }
 
+/** Phases that undo or finish a node's attempt, run after a failure as well as after a success. */
+const CLEANUP_PHASES = new Set(['resume', 'resync', 'post-script']);
+
+/**
+ * Which recorded phases failed, one flag per entry of `node.phases`. A phase recorded with `ok: false` failed.
+ * An attempt can also fail without a phase throwing (an install task that ran but whose updates failed):
+ * every attempt of a Failed or PartiallyFailed node, and every attempt but the last of the others, failed,
+ * so in such an attempt with no failed phase the last phase that did work (not resume, resync, post-script)
+ * is the one that failed.
+ */
+export function phaseFailures(node: NodeReport): boolean[] {
+  const flags = node.phases.map((p) => !p.ok);
+  const lastAttempt = Math.max(node.attempts, ...node.phases.map((p) => p.attempt));
+  const nodeFailed = node.status === 'Failed' || node.status === 'PartiallyFailed';
+  const attempts = [...new Set(node.phases.map((p) => p.attempt))];
+  for (const attempt of attempts) {
+    const attemptFailed = nodeFailed || attempt < lastAttempt;
+    if (!attemptFailed) continue;
+    const indexes = node.phases.map((p, i) => (p.attempt === attempt ? i : -1)).filter((i) => i >= 0);
+    if (indexes.some((i) => flags[i])) continue;
+    const work = indexes.filter((i) => !CLEANUP_PHASES.has(node.phases[i]!.phase));
+    const culprit = work[work.length - 1];
+    if (culprit !== undefined) flags[culprit] = true;
+  }
+  return flags;
+}
+
 // ---- time zones -------------------------------------------------------------------------------------------
 
 /** Checks an IANA time-zone name (`Europe/Paris`, `UTC`); returns it as given. */

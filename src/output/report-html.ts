@@ -4,7 +4,7 @@
  * results and a per-node timeline. Every value is escaped: node names, titles and messages are untrusted.
  * Pure text rendering; depends on core/report-query only.
  */
-import { formatDuration, formatInTimeZone, zonedParts, type NodeReport, type PhaseReport, type RunReport } from '../core/report-query.js';
+import { formatDuration, formatInTimeZone, phaseFailures, zonedParts, type NodeReport, type PhaseReport, type RunReport } from '../core/report-query.js';
 
 export interface HtmlReportOptions {
   /** IANA zone for every timestamp shown. @default 'UTC' */
@@ -134,8 +134,8 @@ function chartBounds(run: RunReport): { t0: number; t1: number } {
   return { t0, t1: Math.max(t1, t0 + 60_000) };
 }
 
-function failureSummary(node: NodeReport): string | undefined {
-  const failed = node.phases.filter((p) => !p.ok);
+function failureSummary(node: NodeReport, flags: readonly boolean[]): string | undefined {
+  const failed = node.phases.filter((_, i) => flags[i]);
   if (failed.length === 0) return node.status === 'Failed' || node.status === 'PartiallyFailed' ? `${node.status}${node.errorRecord ? `: ${node.errorRecord.code}` : ''}` : undefined;
   const phases = [...new Set(failed.map((p) => p.phase))].join(', ');
   const code = node.errorRecord?.code ?? failed[failed.length - 1]?.detail ?? '';
@@ -168,24 +168,26 @@ function renderTimeline(run: RunReport, zone: string): string {
     out.push(`<rect class="status-mark" data-status="${escapeHtml(node.status)}" x="${LABEL_WIDTH - 12}" y="${barY}" width="6" height="${BAR_HEIGHT}" fill="${node.status === 'Succeeded' ? '#1a7f37' : node.status === 'Failed' ? FAILED_COLOR : '#bf8700'}"/>`);
     let lastEndX = LABEL_WIDTH;
     let lastFailedX: { start: number; end: number } | undefined;
-    for (const p of node.phases) {
+    const flags = phaseFailures(node);
+    node.phases.forEach((p, index) => {
+      const ok = !flags[index];
       const start = Date.parse(p.start);
       const end = Date.parse(p.end);
-      if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
+      if (!Number.isFinite(start) || !Number.isFinite(end)) return;
       const bx = x(start);
       const bw = Math.max(MIN_BAR_PX, x(end) - bx);
-      const fill = p.ok ? (PHASE_COLORS[p.phase] ?? OTHER_COLOR) : FAILED_COLOR;
-      const tip = `${node.node} — ${phaseLabel(p)}: ${p.ok ? 'ok' : 'FAILED'}, ${formatInTimeZone(p.start, zone)} → ${formatInTimeZone(p.end, zone)} (${formatDuration((end - start) / 1000)})${p.detail ? ` — ${p.detail}` : ''}`;
+      const fill = ok ? (PHASE_COLORS[p.phase] ?? OTHER_COLOR) : FAILED_COLOR;
+      const tip = `${node.node} — ${phaseLabel(p)}: ${ok ? 'ok' : 'FAILED'}, ${formatInTimeZone(p.start, zone)} → ${formatInTimeZone(p.end, zone)} (${formatDuration((end - start) / 1000)})${p.detail ? ` — ${p.detail}` : ''}`;
       out.push(
-        `<rect class="phase${p.ok ? '' : ' failed'}" data-node="${escapeHtml(node.node)}" data-phase="${escapeHtml(p.phase)}" data-attempt="${p.attempt}" data-status="${p.ok ? 'Succeeded' : 'Failed'}" x="${bx.toFixed(1)}" y="${barY}" width="${bw.toFixed(1)}" height="${BAR_HEIGHT}" rx="2" fill="${fill}"${p.ok ? '' : ' stroke="#7f0000" stroke-width="1"'}><title>${escapeHtml(tip)}</title></rect>`,
+        `<rect class="phase${ok ? '' : ' failed'}" data-node="${escapeHtml(node.node)}" data-phase="${escapeHtml(p.phase)}" data-attempt="${p.attempt}" data-status="${ok ? 'Succeeded' : 'Failed'}" x="${bx.toFixed(1)}" y="${barY}" width="${bw.toFixed(1)}" height="${BAR_HEIGHT}" rx="2" fill="${fill}"${ok ? '' : ' stroke="#7f0000" stroke-width="1"'}><title>${escapeHtml(tip)}</title></rect>`,
       );
       lastEndX = Math.max(lastEndX, bx + bw);
-      if (!p.ok) lastFailedX = { start: bx, end: bx + bw };
-    }
+      if (!ok) lastFailedX = { start: bx, end: bx + bw };
+    });
     if (node.phases.length === 0) {
       out.push(`<text class="axis-label" x="${LABEL_WIDTH + 6}" y="${top + ROW_HEIGHT / 2 + 4}">${escapeHtml(node.status === 'Canceled' ? 'not started (canceled)' : `no phase recorded (${node.status})`)}</text>`);
     }
-    const failure = failureSummary(node);
+    const failure = failureSummary(node, flags);
     if (failure !== undefined) {
       // Right of the last failed bar while there is room, otherwise left of it, so the label stays inside.
       const anchorX = lastFailedX ?? { start: lastEndX, end: lastEndX };
