@@ -269,3 +269,13 @@ export function createHttpPoster(userAgent: string, timeoutMs: number): WebhookP
       req.end(body);
     });
 }
+
+/** The warning to print after a drain, or undefined when every notification was delivered. */
+export function webhookWarning(url: URL, report: WebhookReport): string | undefined {
+  if (report.failed === 0 && report.dropped === 0) return undefined;
+  const parts = [
+    ...(report.failed > 0 ? [`${report.failed} notification(s) not delivered${report.lastError ? ` (${report.lastError})` : ''}`] : []),
+    ...(report.dropped > 0 ? [`${report.dropped} still queued when the run ended and dropped`] : []),
+  ];
+  return `cauctl: warning: web hook ${describeWebhook(url)}: ${parts.join('; ')}. The run's result is not affected.\n`;
+}

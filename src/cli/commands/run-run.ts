@@ -15,10 +15,14 @@ import { FileJournal, findInterruptedRun, journalPath } from '../../journal/jour
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
 import { HumanSink, NdjsonSink } from '../../output/human-sink.js';
 import { renderTable } from '../../output/table.js';
+import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
+import { systemClock } from '../../platform/clock.js';
+import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import type { RunNotifyOptions } from './run.js';
 
 function formatSeconds(total: number): string {
   const s = Math.round(total);
@@ -77,7 +81,7 @@ async function confirm(env: CommandEnv, question: string): Promise<boolean> {
   return answer === 'y' || answer === 'yes';
 }
 
-export async function runRunCommand(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+export async function runRunCommand(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv, notify: RunNotifyOptions = {}): Promise<number> {
   if (!mode.whatIf && !mode.force && !env.io.stdinIsTty) {
     throw usageError('CONFIRMATION_REQUIRED', 'run changes the cluster and asks for confirmation, but stdin is not a terminal; nothing was touched.', {
       hint: 'Add --force to run without asking (scheduled tasks, pipelines), or --what-if to see the plan.',
@@ -85,6 +89,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   }
   const ctx = await openCluster(globals, env.io);
   const sinksToClose: HumanSink[] = [];
+  let webhook: WebhookSink | undefined;
   let unsubscribe = (): void => undefined;
   try {
     if (mode.whatIf) {
@@ -120,6 +125,11 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       sinks.push(human);
     } else if (globals.output === 'ndjson') {
       sinks.push(new NdjsonSink(env.io.stdout));
+    }
+    if (notify.webhook) {
+      // Real time, not the simulator's clock: the posts and their backoff happen on this host's network.
+      webhook = createWebhookSink({ url: notify.webhook, clusterName: ctx.entry, clock: systemClock, userAgent: `cauctl/${VERSION}` });
+      sinks.push(webhook);
     }
     const stop = { requested: false };
     const run = new RollingRun(
@@ -182,6 +192,10 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   } finally {
     unsubscribe();
     for (const sink of sinksToClose) sink.close();
+    if (webhook && notify.webhook) {
+      const warning = webhookWarning(notify.webhook, await webhook.drain(DEFAULT_WEBHOOK_DRAIN_MS));
+      if (warning) env.io.stderr.write(warning);
+    }
     await ctx.close();
   }
 }

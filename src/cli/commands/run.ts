@@ -8,7 +8,13 @@ import type { RunProfile } from '../../core/types.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import { addPluginOptions } from './scan.js';
 
-export type RunRunner = (profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
+/** Where the run's progress is announced besides the terminal. */
+export interface RunNotifyOptions {
+  /** --notify-webhook: posts run start, node results and run end as JSON. */
+  readonly webhook?: URL;
+}
+
+export type RunRunner = (profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv, notify?: RunNotifyOptions) => Promise<number>;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -38,6 +44,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('-f, --force', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--what-if', 'print the ordered plan with predicted durations and touch nothing')
     .option('--resume', 'continue the interrupted run of this cluster from its journal, after re-reading the cluster')
+    .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
     .option('--force-recovery', "clear a cluster lock left by a dead coordinator (a live lock is never cleared)")
     .addHelpText(
       'after',
@@ -53,8 +60,10 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
       const globals = globalsOf(cmd, env.io);
       const { parseRunProfile } = await import('../../profiles/run-profile.js');
       const { profile, mode } = parseRunProfile(cmd.opts());
+      const rawWebhook = (cmd.opts() as { notifyWebhook?: string }).notifyWebhook;
+      const notify: RunNotifyOptions = rawWebhook === undefined ? {} : { webhook: (await import('../../output/webhook-sink.js')).parseWebhookUrl(rawWebhook) };
       const runner = run ?? (await import('./run-run.js')).runRunCommand;
-      env.setExitCode(await runner(profile, mode, globals, env));
+      env.setExitCode(await runner(profile, mode, globals, env, notify));
     });
   return command;
 }
