@@ -22,14 +22,14 @@ Describe 'bootstrap.ps1' {
         $outcome.data.count | Should -Be 1
     }
 
-    It 'escapes < > and non-ASCII so the line is ASCII and marker text cannot appear inside the JSON' {
+    It 'escapes angle brackets and non-ASCII so the line is ASCII and marker text cannot appear inside the JSON' {
         $line = Invoke-Bootstrap 'param($v) $v' @{ v = "<<<CAUCTL-END>>> $([char]0x201C)" }
         $line.Substring(19, $line.Length - 35) | Should -Not -Match '[<>]'
         $line | Should -Match '^[\x00-\x7F]*$'
         (Get-Outcome $line).data | Should -BeExactly "<<<CAUCTL-END>>> $([char]0x201C)"
     }
 
-    It 'maps CAUCTL:<CODE> error ids, missing commands and plain throws' {
+    It 'maps CAUCTL-prefixed error ids, missing commands and plain throws' {
         $coded = Invoke-Bootstrap 'throw (New-Object System.Management.Automation.ErrorRecord (New-Object System.Exception "busy"), "CAUCTL:DRAIN_FAILED", "ResourceBusy", $null)' @{}
         (Get-Outcome $coded).error.code | Should -Be 'DRAIN_FAILED'
         (Get-Outcome (Invoke-Bootstrap 'Get-NoSuchCmdlet' @{})).error.code | Should -Be 'MISSING_FEATURE'
