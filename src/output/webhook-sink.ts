@@ -9,23 +9,47 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
-import type { EVENT_SCHEMA_VERSION, EventSink, RunEvent } from './events.js';
+import { z } from 'zod';
+import { EVENT_SCHEMA_VERSION, RunStatus, type EventSink, type RunEvent } from './events.js';
 
 /** The events a web hook receives. */
 export const WEBHOOK_EVENTS = ['run-started', 'node-completed', 'run-completed'] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
-/** What is posted: the event's own fields plus `event` (its type), `clusterName` and a one-line `text`. */
-export interface WebhookPayload {
-  readonly schemaVersion: typeof EVENT_SCHEMA_VERSION;
-  readonly event: WebhookEventName;
+const payloadBase = {
+  schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
   /** One human sentence, shown as is by Teams and Slack. */
-  readonly text: string;
-  readonly time: string;
-  readonly runId: string;
-  readonly clusterName: string;
-  readonly [field: string]: unknown;
-}
+  text: z.string(),
+  time: z.string(),
+  runId: z.string(),
+  clusterName: z.string(),
+};
+
+/**
+ * What is posted (documented in docs/events.md): the event's own fields, plus `event` (its type), the cluster
+ * name and a one-line `text`. Strict, so a test notices any field that should not travel (credentials).
+ */
+export const WebhookPayload = z.discriminatedUnion('event', [
+  z.strictObject({ ...payloadBase, event: z.literal('run-started'), nodes: z.array(z.string()), plugins: z.array(z.string()), resumed: z.boolean() }),
+  z.strictObject({
+    ...payloadBase,
+    event: z.literal('node-completed'),
+    node: z.string(),
+    status: RunStatus,
+    attempts: z.number().int(),
+    numberOfSucceededUpdates: z.number().int(),
+    numberOfFailedUpdates: z.number().int(),
+  }),
+  z.strictObject({
+    ...payloadBase,
+    event: z.literal('run-completed'),
+    status: RunStatus,
+    errorCode: z.string().nullable(),
+    nodesSucceeded: z.number().int(),
+    nodesFailed: z.number().int(),
+  }),
+]);
+export type WebhookPayload = z.infer<typeof WebhookPayload>;
 
 /** Retry policy of one post (STYLE.md §5: data, defaults in one place). */
 export interface WebhookRetryPolicy {
@@ -122,7 +146,7 @@ export function webhookPayload(event: RunEvent, clusterName: string, tally: { su
   if (text === undefined) return undefined;
   const { type, schemaVersion, ...fields } = event;
   const extra = event.type === 'run-completed' ? { nodesSucceeded: tally.succeeded, nodesFailed: tally.failed } : {};
-  return { schemaVersion, event: type as WebhookEventName, text, clusterName, ...fields, ...extra };
+  return { schemaVersion, event: type, text, clusterName, ...fields, ...extra } as WebhookPayload;
 }
 
 export interface WebhookReport {
@@ -166,7 +190,13 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
   const deliver = async (body: string): Promise<void> => {
     for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
       if (abort.signal.aborted) return;
-      const outcome = await post(options.url, body, abort.signal);
+      let outcome: PostOutcome;
+      try {
+        outcome = await post(options.url, body, abort.signal);
+      } catch (error) {
+        // A poster is meant to settle, never throw; one that does still must not end the queue.
+        outcome = { error: error instanceof Error ? error.message : String(error) };
+      }
       if (abort.signal.aborted) return; // cut off by drain: counted as dropped
       if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) {
         counts.delivered += 1;
