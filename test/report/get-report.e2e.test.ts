@@ -55,7 +55,7 @@ beforeAll(() => {
   // Two older runs, stored as `run` stores them: copies of the first with earlier times and new ids.
   const first = JSON.parse(readFileSync(join(box.stateDir, 'history', 'HIST', readHistoryFile(box, real[0]!.runId)), 'utf8')) as Record<string, unknown>;
   OLD.forEach((startTime, i) => {
-    saveReport(box.stateDir, { ...first, runId: `0000000${i}-old0-4000-8000-000000000000`, startTime, endTime: startTime.replace('T08', 'T09'), status: i === 0 ? 'Failed' : 'Succeeded' });
+    saveReport(box.stateDir, { ...first, clusterName: 'HIST', runId: `0000000${i}-old0-4000-8000-000000000000`, startTime, endTime: startTime.replace('T08', 'T09'), status: i === 0 ? 'Failed' : 'Succeeded' });
   });
 });
 afterAll(() => box.cleanup());
