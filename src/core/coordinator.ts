@@ -36,6 +36,7 @@ import {
   drainGate,
   judgeStorage,
   orderNodes,
+  quorumSurvives,
   reconnectBackoff,
   runStatus,
   unknownNodeNames,
@@ -87,7 +88,7 @@ export const RunTimings = {
   /** How long a node may stay unreachable outside a reboot before the attempt fails (invariant 7). */
   unreachableGraceMs: 15 * 60_000,
   /** Parallel scans and stagings at once. */
-  scanConcurrency: 8,
+  scanConcurrency: 32,
   /** Install/reboot/rescan rounds per attempt (follow-up updates). */
   maxRounds: 5,
   /** Delay given to shutdown.exe so the restart call returns before the node goes down. */
@@ -158,6 +159,7 @@ export class RollingRun {
   private lastHeartbeatWallMs = 0;
   private readonly leaseSeconds: number;
   private active: NodeWork | null = null;
+  private order: string[] = [];
   private heartbeatChain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -412,25 +414,32 @@ export class RollingRun {
     });
   }
 
-  /** Waits until `node` may be drained: the cluster gate and healthy storage (invariant 2). */
+  /**
+   * Waits until `node` may be drained: healthy storage and the cluster gate (invariant 2). The long wait is
+   * for storage; then both are read again back to back, right before the suspend, so a node that went down
+   * during the wait is seen.
+   */
   private async awaitDrainGate(work: NodeWork): Promise<void> {
     const deadline = this.deps.clock.now() + this.profile.waitForStorageRepairTimeoutMinutes * 60_000;
     for (;;) {
-      const cluster = await this.call(this.options.entry, 'get-cluster', {});
-      const gate = drainGate({ cluster, candidate: work.name, requireAllNodesOnline: this.profile.requireAllNodesOnline });
       const remainingS = Math.max(0, Math.floor((deadline - this.deps.clock.now()) / 1000));
-      if (gate.ok) {
-        const storage = await this.call(this.options.entry, 'wait-storage-healthy', { timeoutSeconds: Math.min(remainingS, RunTimings.longPollSeconds), pollSeconds: 5 });
-        const verdict = judgeStorage(storage);
-        if (verdict.healthy) return;
-        if (this.deps.clock.now() >= deadline) {
-          throw this.fail('drain', 'StorageNotHealthy', `Storage did not become healthy within ${this.profile.waitForStorageRepairTimeoutMinutes} min before draining ${work.name}: ${verdict.reason}`, work.name, { fatal: true });
+      const waited = await this.call(this.options.entry, 'wait-storage-healthy', { timeoutSeconds: Math.min(remainingS, RunTimings.longPollSeconds), pollSeconds: 5 });
+      let verdict = judgeStorage(waited);
+      if (verdict.healthy) {
+        const cluster = await this.call(this.options.entry, 'get-cluster', {});
+        const gate = drainGate({ cluster, candidate: work.name, requireAllNodesOnline: this.profile.requireAllNodesOnline });
+        if (gate.ok) {
+          verdict = judgeStorage(await this.call(this.options.entry, 'get-storage-health', {}));
+          if (verdict.healthy) return;
+        } else {
+          if (this.deps.clock.now() >= deadline) {
+            throw this.fail('drain', gate.code, `Not safe to drain ${work.name}: ${gate.message}`, work.name, { fatal: true });
+          }
+          await this.deps.clock.sleep(Math.min(RunTimings.gateRetryMs, Math.max(1000, deadline - this.deps.clock.now())));
         }
-      } else {
-        if (this.deps.clock.now() >= deadline) {
-          throw this.fail('drain', gate.code, `Not safe to drain ${work.name}: ${gate.message}`, work.name, { fatal: true });
-        }
-        await this.deps.clock.sleep(Math.min(RunTimings.gateRetryMs, Math.max(1000, deadline - this.deps.clock.now())));
+      }
+      if (!verdict.healthy && this.deps.clock.now() >= deadline) {
+        throw this.fail('drain', 'StorageNotHealthy', `Storage did not become healthy within ${this.profile.waitForStorageRepairTimeoutMinutes} min before draining ${work.name}: ${verdict.reason}`, work.name, { fatal: true });
       }
       await this.heartbeat();
     }
@@ -443,16 +452,25 @@ export class RollingRun {
       this.step(work, 'suspend-requested');
       for (;;) {
         try {
-          await this.call(this.options.entry, 'suspend-node', {
+          await this.gateway.call(this.options.entry, 'suspend-node', {
             name: work.name,
             forceDrain: this.profile.forcePauseAndDrain,
             timeoutSeconds: 30 * 60,
           });
           break;
         } catch (error) {
+          if (isTransient(error)) {
+            // The reply was lost: the suspend may or may not have happened. Never repeat it blindly — read
+            // the node's state, and if it is not paused, pass the gate again before another try.
+            const live = await this.call(work.name, 'get-node-status', {});
+            if (live.clusterNodeState === 'Paused') break;
+            if (this.deps.clock.now() >= deadline) throw this.fail('drain', 'SuspendTimeout', `${work.name} could not be suspended: ${describeError(error)}`, work.name);
+            await this.awaitDrainGate(work);
+            continue;
+          }
           if (error instanceof OperationFailedError && error.scriptCode === ScriptErrorCode.spaceDegraded && this.deps.clock.now() < deadline) {
             // Storage degraded: wait for it, as CAU does for ERROR_CLUSTER_SPACE_DEGRADED; not an attempt.
-            await this.call(this.options.entry, 'wait-storage-healthy', { timeoutSeconds: Math.round(RunTimings.suspendRetryMs / 1000), pollSeconds: 5 });
+            await this.awaitDrainGate(work);
             await this.heartbeat();
             continue;
           }
@@ -502,7 +520,29 @@ export class RollingRun {
     return status;
   }
 
+  /**
+   * Before a paused node restarts: quorum must survive its loss and storage must be healthy. A node that
+   * crashed elsewhere during this node's maintenance would otherwise turn one planned outage into two.
+   */
+  private async awaitRestartGate(work: NodeWork): Promise<void> {
+    const deadline = this.deps.clock.now() + this.profile.waitForStorageRepairTimeoutMinutes * 60_000;
+    for (;;) {
+      const cluster = await this.call(this.options.entry, 'get-cluster', {});
+      const down = cluster.nodes.filter((n) => n.name !== work.name && (n.state === 'Down' || n.state === 'Unknown'));
+      const quorumOk = quorumSurvives(cluster, work.name) && !(this.profile.requireAllNodesOnline && down.length > 0);
+      const storage = judgeStorage(await this.call(this.options.entry, 'get-storage-health', {}));
+      if (quorumOk && storage.healthy) return;
+      if (this.deps.clock.now() >= deadline) {
+        const why = !quorumOk ? `${down.map((n) => n.name).join(', ')} went down and restarting ${work.name} would risk quorum` : `storage is not healthy: ${(storage as { reason: string }).reason}`;
+        throw this.fail('reboot', !quorumOk ? 'QuorumAtRisk' : 'StorageNotHealthy', `Not safe to restart ${work.name}: ${why}.`, work.name);
+      }
+      await this.deps.clock.sleep(Math.min(RunTimings.gateRetryMs, Math.max(1000, deadline - this.deps.clock.now())));
+      await this.heartbeat();
+    }
+  }
+
   private async restart(work: NodeWork, round: number, source: 'round' | 'failure'): Promise<void> {
+    await this.awaitRestartGate(work);
     await this.phase(work, 'reboot', async () => {
       const before = await this.call(work.name, 'get-node-status', {});
       this.step(work, 'restart-requested', { round, bootBefore: before.lastBootUpTime, source });
@@ -703,6 +743,11 @@ export class RollingRun {
           if (pluginFailures.length > 0 && this.profile.stopOnPluginFailure) break;
         }
       }, () => `${pending.length} update(s)`);
+      if (failed.length > 0) {
+        // The phase ran to its end, but the installs failed: the timeline shows it as a failed phase.
+        const index = work.phases.map((p) => p.phase).lastIndexOf('install');
+        if (index >= 0) work.phases[index] = { ...work.phases[index]!, ok: false, detail: `${failed.length} of ${pending.length} update(s) failed: ${failed.map((f) => `${f.kb || f.title} ${f.errorCode}`).join(', ')}` };
+      }
       if (rebootRequired) await this.restart(work, round, failed.length > 0 ? 'failure' : 'round');
       if (failed.length > 0) {
         return this.fail('install', 'InstallFailed', `${failed.length} update(s) failed on ${work.name}: ${failed.map((f) => `${f.kb || f.title} (${f.errorCode})`).join(', ')}`, work.name);
@@ -806,11 +851,13 @@ export class RollingRun {
       const scanFailures = new Map<string, string>();
       if (replay) {
         order = (replay.started.order as string[] | undefined) ?? orderNodes(cluster.nodes, this.profile.nodeOrder);
+        this.order = order;
         for (const node of (replay.started.downAtStart as string[] | undefined) ?? []) downAtStart.add(node);
         for (const result of replay.completed.values()) this.nodeResults.push(result);
         if (replay.halted) this.halt = { kind: 'unsafe', code: 'Halted', message: 'halted before the interruption' };
       } else {
         order = orderNodes(cluster.nodes, this.profile.nodeOrder);
+        this.order = order;
         this.journal('run-started', {
           runId: this.runId,
           clusterName: cluster.name,
@@ -897,9 +944,15 @@ export class RollingRun {
         }
       }
     } catch (error) {
-      if (error instanceof LockLostError) {
-        fatal = { code: error.code, message: error.message };
-        this.noteHalt({ kind: 'unsafe', code: error.code, message: error.message }, error.code, error.message);
+      if (error instanceof LockLostError || isTransient(error)) {
+        // The lock was taken from us, or the cluster stayed unreachable past every grace period: stop
+        // touching anything, and report what happened to each node.
+        const code = error instanceof LockLostError ? error.code : 'ClusterUnreachable';
+        fatal = { code, message: describeError(error) };
+        this.noteHalt({ kind: 'unsafe', code, message: fatal.message }, code, fatal.message);
+        for (const node of this.order) {
+          if (!this.nodeResults.some((r) => r.node === node)) this.nodeResults.push(this.active?.name === node ? this.nodeResult(this.active, 'Failed', { ...fatal, node }) : this.canceledResult(node));
+        }
       } else {
         throw error;
       }

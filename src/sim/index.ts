@@ -14,7 +14,7 @@ import { SimAudit, type SimulationAudit } from './audit.js';
 import { ClusterModel } from './cluster-model.js';
 import { BUILTIN_FIXTURE_PATH, loadFixture, type ClusterFixture, type SimTiming } from './fixture.js';
 import { createModelState, MODEL_STATE_VERSION, type ModelState } from './model-state.js';
-import { PropertyStore } from './properties.js';
+import { MemoryPropertyStore, PropertyStore } from './properties.js';
 import { SimTransport } from './sim-transport.js';
 import { VirtualClock, type SimSpeed } from './virtual-clock.js';
 
@@ -35,6 +35,8 @@ export interface SimulatorOptions {
    * cluster properties are still read and written (they are separate files).
    */
   readOnly?: boolean;
+  /** Nothing is read from or written to disk: a throwaway model for in-process tests (property tests). */
+  ephemeral?: boolean;
 }
 
 export interface Simulator {
@@ -92,9 +94,9 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   const hash = fixtureHash(fixture);
   const dir = join(options.stateDir, 'sim', fixture.name);
   const statePath = join(dir, 'model.json');
-  if (options.reset) rmSync(dir, { recursive: true, force: true });
+  if (options.reset && options.ephemeral !== true) rmSync(dir, { recursive: true, force: true });
 
-  let state = readState(statePath, fixture, hash);
+  let state = options.ephemeral === true ? undefined : readState(statePath, fixture, hash);
   const isNew = state === undefined;
   // A new model starts at the real current time, so its reports read naturally.
   state ??= createModelState(fixture, hash, systemClock.now());
@@ -103,7 +105,7 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   const audit = new SimAudit(clock.now());
   const model = new ClusterModel(state, clock, audit);
   const save = (): void => {
-    if (options.readOnly === true && !isNew) return;
+    if (options.ephemeral === true || (options.readOnly === true && !isNew)) return;
     model.advance();
     writeFileAtomic(statePath, `${JSON.stringify(model.state)}\n`);
     model.dirty = false;
@@ -117,7 +119,7 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   }
   model.advance();
   model.changed();
-  const transport = new SimTransport(model, new PropertyStore(join(dir, 'properties')), save);
+  const transport = new SimTransport(model, options.ephemeral === true ? new MemoryPropertyStore() : new PropertyStore(join(dir, 'properties')), save);
 
   return {
     transport,

@@ -13,7 +13,7 @@ import { isAppError } from '../errors.js';
 import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
-import type { PropertyStore } from './properties.js';
+import type { PropertyAccess } from './properties.js';
 
 /** A failure the node-side script reports as `{ ok: false, error }`. */
 export class OpFailure extends Error {
@@ -27,7 +27,7 @@ export class OpFailure extends Error {
 
 export interface OpContext {
   readonly model: ClusterModel;
-  readonly properties: PropertyStore;
+  readonly properties: PropertyAccess;
   /** The node the operation runs on (the WinRM endpoint). */
   readonly node: SimNodeState;
   readonly signal: AbortSignal;

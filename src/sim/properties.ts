@@ -20,7 +20,30 @@ function pauseRealMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-export class PropertyStore {
+/** Cluster private properties, as the simulator's operations see them. */
+export interface PropertyAccess {
+  get(name: string): string | null;
+  set(name: string, value: string | null, expected?: string | null): { applied: boolean; current: string | null };
+}
+
+/** Properties held in memory only: for an ephemeral model that no other process can see. */
+export class MemoryPropertyStore implements PropertyAccess {
+  private readonly values = new Map<string, string>();
+
+  get(name: string): string | null {
+    return this.values.get(name) ?? null;
+  }
+
+  set(name: string, value: string | null, expected?: string | null): { applied: boolean; current: string | null } {
+    const current = this.get(name);
+    if (expected !== undefined && current !== expected) return { applied: false, current };
+    if (value === null) this.values.delete(name);
+    else this.values.set(name, value);
+    return { applied: true, current: value };
+  }
+}
+
+export class PropertyStore implements PropertyAccess {
   constructor(private readonly dir: string) {}
 
   private file(name: string): string {

@@ -13,7 +13,7 @@ import type { ClusterModel } from './cluster-model.js';
 import type { ConnectionLossPhase } from './fixture.js';
 import type { SimNodeState } from './model-state.js';
 import { OpFailure, opHandlers, type OpContext } from './ops.js';
-import type { PropertyStore } from './properties.js';
+import type { PropertyAccess } from './properties.js';
 
 /** Virtual seconds a client spends before "connection refused" (the machine is booting). */
 const REFUSED_SECONDS = 2;
@@ -48,7 +48,7 @@ export class SimTransport implements Transport {
 
   constructor(
     private readonly model: ClusterModel,
-    private readonly properties: PropertyStore,
+    private readonly properties: PropertyAccess,
     private readonly save: () => void,
   ) {}
 
