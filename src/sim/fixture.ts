@@ -149,6 +149,10 @@ export const ClusterFixture = z
         virtualDisks: z.array(z.string().min(1)).optional(),
         /** Bytes a repair job resyncs after a node's outage. Default 64 GiB. */
         resyncBytes: z.number().int().positive().default(64 * 1024 ** 3),
+        /** Get-StoragePool's Version text; default: the version of the lowest node build at creation. */
+        poolVersion: z.string().min(1).optional(),
+        /** Storage Replica is installed and replicating (a feature update then needs a second restart). */
+        storageReplica: z.boolean().optional(),
       })
       .prefault({}),
     quorum: z
@@ -165,6 +169,10 @@ export const ClusterFixture = z
     hotfixRules: HotfixExitRules.optional(),
     /** Pre/post-update scripts by path: what `invoke-node-script` returns. Unlisted paths exit 0. */
     scripts: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), output: z.string().default('') })).default({}),
+    /** Clustered roles that are VMs, by role name: state and configuration version. Unlisted roles are Running VMs at the version of the lowest node build. */
+    vms: z.record(z.string(), z.strictObject({ state: z.enum(['Running', 'Off']).optional(), configurationVersion: z.string().min(1).optional() })).optional(),
+    /** Test-Cluster outcome: categories that end with warnings or failures (all others pass). */
+    validation: z.strictObject({ warning: z.array(z.string().min(1)).default([]), failed: z.array(z.string().min(1)).default([]) }).optional(),
     nodes: z.array(FixtureNode).min(1).max(64),
   })
   .superRefine((fx, ctx) => {

@@ -5,6 +5,7 @@
 import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
 import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
 import type { ClusterFixture, ConnectionLossPhase, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
+import { createFeatureState, type SimFeatureState } from './feature-state.js';
 
 export const MODEL_STATE_VERSION = 1;
 
@@ -154,6 +155,8 @@ export interface ModelState {
   opCounts: Record<string, number>;
   /** The most recent operations, newest last (bounded). */
   recentOps: OpLogEntry[];
+  /** Feature-update facts (pool version, VMs, Storage Replica, Test-Cluster); absent in older saved states. */
+  feature?: SimFeatureState;
 }
 
 function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out: SimUpdateState[]): void {
@@ -269,5 +272,6 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     nextJobId: 1,
     opCounts: {},
     recentOps: [],
+    feature: createFeatureState(fx),
   };
 }
