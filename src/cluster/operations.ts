@@ -4,6 +4,7 @@
  * catalogue, so the gateway cannot tell a model from a cluster. Depends on zod only.
  */
 import { z } from 'zod';
+import { offlineOperations } from './operations-offline.js';
 
 export const NodeState = z.enum(['Up', 'Down', 'Paused', 'Joining', 'Unknown']);
 export type NodeState = z.infer<typeof NodeState>;
@@ -247,6 +248,7 @@ export const operations = {
   'resume-node': { params: resumeNodeParams, result: resumeNodeResult },
   'restart-node': { params: restartNodeParams, result: restartNodeResult },
   'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },
+  ...offlineOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

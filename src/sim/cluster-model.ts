@@ -105,9 +105,14 @@ export class ClusterModel {
         node.power = 'on';
         node.lastBootMs = event.at;
         node.servicesReadyAt = event.at + this.state.timing.servicesStartSeconds * 1000;
-        node.clusterState = node.pausedWhenDown ? 'Paused' : 'Up';
-        node.pausedWhenDown = false;
         node.downByRestart = false;
+        // A stopped cluster, or a disabled cluster service, keeps the node out of the cluster after its boot.
+        if (this.state.clusterStopped === true || node.setup.clusterServiceStartMode === 'Disabled') {
+          if (node.setup.clusterServiceState === 'Running') node.setup.clusterServiceState = 'Stopped';
+        } else {
+          node.clusterState = node.pausedWhenDown ? 'Paused' : 'Up';
+          node.pausedWhenDown = false;
+        }
         node.rebootPending = false;
         if (node.pendingOsBuild !== undefined) {
           node.osBuild = node.pendingOsBuild;
@@ -150,7 +155,8 @@ export class ClusterModel {
         task.results = task.updateIds.map((id) => ({ ...this.describeUpdate(node, id), resultCode: 'Aborted', errorCode: '0x80240016', rebootRequired: false }));
       }
     }
-    if (this.state.s2d) {
+    // With the cluster stopped nothing writes to the pool, so there is nothing to resync afterwards.
+    if (this.state.s2d && this.state.clusterStopped !== true) {
       node.storageStale = true;
       this.state.jobs = this.state.jobs.filter((j) => j.node !== node.name);
     }
@@ -231,10 +237,13 @@ export class ClusterModel {
       disk = { healthStatus: 'Healthy', operationalStatus: 'OK', isOnline: true };
       pool = { healthStatus: 'Healthy', operationalStatus: 'OK' };
     }
+    const offline = new Set(this.state.offlineVirtualDisks ?? []);
+    // A disk resource taken offline detaches its virtual disk (DetachedReason "By Policy").
+    const detached = { healthStatus: 'Unknown', operationalStatus: 'Detached', isOnline: false };
     return {
       s2dEnabled: true,
       jobs,
-      virtualDisks: this.state.virtualDisks.map((friendlyName) => ({ friendlyName, ...disk })),
+      virtualDisks: this.state.virtualDisks.map((friendlyName) => ({ friendlyName, ...(offline.has(friendlyName) ? detached : disk) })),
       pools: [{ friendlyName: this.state.poolName, ...pool }],
     };
   }

@@ -28,6 +28,10 @@ export const SimTiming = z
     rebootSeconds: seconds.default(300),
     servicesStartSeconds: seconds.default(60),
     resyncSeconds: seconds.default(600),
+    // Offline update only; optional so that existing fixtures keep their hash (defaults: OFFLINE_STEP_SECONDS).
+    stopClusterSeconds: seconds.optional(),
+    startClusterSeconds: seconds.optional(),
+    diskStateSeconds: seconds.optional(),
   })
   .prefault({});
 export type SimTiming = z.infer<typeof SimTiming>;

@@ -56,6 +56,12 @@ export interface Simulator {
   noteRunEnd(): void;
   /** virtualSeconds = virtual time elapsed since openSimulator. */
   audit(): SimulationAudit;
+  /**
+   * The audit of an offline update, where every node is down by design: the end state instead of the rolling
+   * invariants. Violations: the cluster is not started (or has no quorum), a reachable node's cluster service
+   * is not Automatic, a virtual disk of `onlineBefore` (friendly names) is not online.
+   */
+  auditOffline(onlineBefore: readonly string[]): SimulationAudit;
   /** Persists the model now (also done after every mutating operation). */
   save(): void;
 }
@@ -140,6 +146,24 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     audit: () => {
       model.advance();
       return audit.report(clock.now());
+    },
+    auditOffline: (onlineBefore) => {
+      model.advance();
+      const at = audit.when(model.now);
+      const violations: string[] = [];
+      if (model.state.clusterStopped === true) violations.push(`At ${at}: the cluster is still stopped.`);
+      else if (!model.quorumHealthy()) violations.push(`At ${at}: the cluster has no quorum.`);
+      for (const node of model.state.nodes) {
+        const reachable = node.reachable && node.power === 'on';
+        if (reachable && node.setup.clusterServiceStartMode !== 'Auto') {
+          violations.push(`At ${at}: the cluster service on ${node.name} is ${node.setup.clusterServiceStartMode}, not Automatic.`);
+        }
+      }
+      const offline = new Set(model.state.offlineVirtualDisks ?? []);
+      for (const disk of onlineBefore) {
+        if (offline.has(disk)) violations.push(`At ${at}: virtual disk ${disk} was online before the update and is offline now.`);
+      }
+      return { ...audit.report(clock.now()), violations };
     },
     save,
   };

@@ -155,6 +155,10 @@ export interface ModelState {
   opCounts: Record<string, number>;
   /** The most recent operations, newest last (bounded). */
   recentOps: OpLogEntry[];
+  /** Stop-Cluster ran and no Start-Cluster since (offline update). Absent = false. */
+  clusterStopped?: boolean;
+  /** Virtual disks whose cluster resource was taken offline (offline update). Absent = none. */
+  offlineVirtualDisks?: string[];
   /** Feature-update facts (pool version, VMs, Storage Replica, Test-Cluster); absent in older saved states. */
   feature?: SimFeatureState;
 }

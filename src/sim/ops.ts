@@ -12,6 +12,7 @@ import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
 import type { ClusterModel } from './cluster-model.js';
+import { offlineOpHandlers } from './ops-offline.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import type { PropertyAccess } from './properties.js';
 
@@ -386,4 +387,5 @@ export const opHandlers: OpHandlers = {
     const script = ctx.model.state.scripts[p.path];
     return script ?? { exitCode: 0, output: `${p.path} ran on ${ctx.node.name} (simulated).` };
   },
+  ...offlineOpHandlers,
 };

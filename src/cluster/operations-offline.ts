@@ -1,0 +1,82 @@
+/**
+ * Operations of the offline (all-at-once) update (cau-surface.md §11 "Offline"): the cluster service's start
+ * mode per node, the cluster's virtual disk resources, Stop-Cluster and Start-Cluster. Same shape as the
+ * entries of `operations`, which spreads this in. Depends on zod only.
+ */
+import { z } from 'zod';
+
+/**
+ * Typical durations of the cluster-wide steps, in seconds: what predictions use when nothing better is known,
+ * and what the simulator takes unless the fixture's `timing` overrides them.
+ */
+export const OFFLINE_STEP_SECONDS = {
+  /** Stop-Cluster: every node's cluster service stops. */
+  stopCluster: 60,
+  /** Start-Cluster until quorum. */
+  startCluster: 90,
+  /** Taking the virtual disk resources offline, or bringing them online. */
+  diskState: 10,
+} as const;
+
+/** Get-Service's StartType for ClusSvc, as cauctl reports it. */
+export const ServiceStartMode = z.enum(['Automatic', 'Manual', 'Disabled']);
+export type ServiceStartMode = z.infer<typeof ServiceStartMode>;
+
+export const getClusterServiceParams = z.object({});
+export const clusterServiceResult = z.object({
+  node: z.string(),
+  startMode: ServiceStartMode,
+  /** Get-Service Status: `Running`, `Stopped`, `StartPending`, ... */
+  status: z.string(),
+});
+export type ClusterServiceInfo = z.infer<typeof clusterServiceResult>;
+
+/** Sets ClusSvc's start mode on the node it runs on (Set-Service); never starts or stops the service. */
+export const setClusterServiceParams = z.object({ startMode: z.enum(['Automatic', 'Disabled']) });
+
+/** A virtual disk's cluster resource (Physical Disk resource or Cluster Shared Volume). */
+export const ClusterDisk = z.object({
+  /** The cluster resource name, e.g. `Cluster Virtual Disk (UserStorage_1)`. */
+  name: z.string().min(1),
+  /** The virtual disk's FriendlyName (the resource's VirtualDiskName private property). */
+  virtualDisk: z.string(),
+  /** Resource state: `Online`, `Offline`, `Failed`, `OnlinePending`, `OfflinePending`, `Unknown`. */
+  state: z.string(),
+  isSharedVolume: z.boolean(),
+});
+export type ClusterDisk = z.infer<typeof ClusterDisk>;
+
+export const getClusterDisksParams = z.object({});
+export const clusterDisksResult = z.object({ disks: z.array(ClusterDisk) });
+
+/** Takes the named disk resources offline or brings them online, waiting up to timeoutSeconds for each. */
+export const setClusterDisksParams = z.object({
+  names: z.array(z.string().min(1)).min(1),
+  state: z.enum(['Online', 'Offline']),
+  timeoutSeconds: z.number().int().min(1),
+});
+
+/** Stop-Cluster on the cluster the node belongs to; a cluster already stopped is not an error. */
+export const stopClusterParams = z.object({ timeoutSeconds: z.number().int().min(1) });
+export const stopClusterResult = z.object({ stopped: z.boolean(), alreadyStopped: z.boolean() });
+
+/**
+ * Start-Cluster from the node it runs on; returns when quorum is achieved or timeoutSeconds pass. Resources
+ * come online per their persisted state, so disks taken offline before the stop stay offline.
+ */
+export const startClusterParams = z.object({ timeoutSeconds: z.number().int().min(1) });
+export const startClusterResult = z.object({
+  alreadyRunning: z.boolean(),
+  quorum: z.boolean(),
+  /** Nodes whose cluster node state is Up after the start. */
+  nodesUp: z.array(z.string()),
+});
+
+export const offlineOperations = {
+  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult },
+  'set-cluster-service': { params: setClusterServiceParams, result: clusterServiceResult },
+  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult },
+  'set-cluster-disks': { params: setClusterDisksParams, result: clusterDisksResult },
+  'stop-cluster': { params: stopClusterParams, result: stopClusterResult },
+  'start-cluster': { params: startClusterParams, result: startClusterResult },
+} as const;
