@@ -322,8 +322,7 @@ export class WsmanConnection {
         req.end(body);
       });
     } catch (error) {
-      if (error instanceof AppError && error.code !== WinRmErrorCode.unreachable && error.code !== WinRmErrorCode.tls) throw error;
-      // Any failure mid-exchange leaves the context in an unknown state.
+      // Any failure mid-exchange (timeout, abort, socket error) leaves the sealing state unknown: start over.
       this.reset();
       throw error;
     } finally {

@@ -157,6 +157,7 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     expect(server.received()).toBe(before + 1);
     controller.abort(new Error('stop now'));
     await expect(pending).rejects.toThrow('stop now');
+    server.hang(false);
   });
 
   it('gives up with TRANSPORT_RECEIVE_TIMEOUT past the operation deadline', async () => {
@@ -181,6 +182,7 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     await waitFor(() => clock.pending() > 0);
     clock.fire();
     expect(await caught).toMatchObject({ code: WinRmErrorCode.requestTimeout });
+    server.hang(false);
   });
 });
 

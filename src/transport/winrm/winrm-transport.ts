@@ -48,6 +48,9 @@ export interface WinRmStats {
   handshakes: number;
 }
 
+/** How long close() waits for each shell's Delete. */
+const CLOSE_TIMEOUT_MS = 5000;
+
 interface NodeSession {
   readonly connection: WsmanConnection;
   readonly ctx: SoapContext;
@@ -98,12 +101,16 @@ export class WinRmTransport implements Transport {
     this.sessions.clear();
     await Promise.all(
       sessions.map(async (s) => {
+        // Bounded: a node that stopped answering must not hold close() for a whole read timeout.
+        const bound = new AbortController();
+        void this.clock.sleep(CLOSE_TIMEOUT_MS, bound.signal).then(() => bound.abort(new Error('close timed out')), () => undefined);
         try {
           await s.queue;
-          await s.shell?.close();
+          await s.shell?.close(bound.signal);
         } catch {
           // Best effort: the node may be gone; the server reaps idle shells anyway.
         } finally {
+          bound.abort();
           this.retire(s);
           s.connection.close();
         }

@@ -1,0 +1,78 @@
+import { systemClock } from '../../platform/clock.js';
+import type { HttpReply, WsmanConnection } from './http-connection.js';
+import { WinRmErrorCode } from './errors.js';
+import { parseRequest, type SoapContext } from './soap.js';
+import { WinRsShell } from './shell.js';
+
+const ctx: SoapContext = {
+  to: 'http://n:5985/wsman',
+  maxEnvelopeSize: 153600,
+  operationTimeoutSeconds: 20,
+  sessionId: 'uuid:S',
+  newUuid: (() => {
+    let n = 0;
+    return () => `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`;
+  })(),
+};
+
+type Answer = (action: string, messageId: string) => HttpReply;
+
+/** A connection double that answers each request by its action. */
+function connection(answer: Answer): { conn: WsmanConnection; actions: string[] } {
+  const actions: string[] = [];
+  const conn = {
+    post: async (xml: string): Promise<HttpReply> => {
+      const r = parseRequest(xml);
+      const action = r.action!.split('/').pop()!;
+      actions.push(action);
+      return answer(action, r.messageId!);
+    },
+  } as unknown as WsmanConnection;
+  return { conn, actions };
+}
+
+const ok = (relatesTo: string, body: string): HttpReply => ({
+  status: 200,
+  body: `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:RelatesTo>${relatesTo}</a:RelatesTo></s:Header><s:Body>${body}</s:Body></s:Envelope>`,
+});
+
+const normal: Answer = (action, id) => {
+  switch (action) {
+    case 'Create':
+      return ok(id, '<rsp:Shell><rsp:ShellId>SH</rsp:ShellId></rsp:Shell>');
+    case 'Command':
+      return ok(id, '<rsp:CommandResponse><rsp:CommandId>C1</rsp:CommandId></rsp:CommandResponse>');
+    case 'Receive':
+      return ok(id, `<rsp:ReceiveResponse><rsp:Stream Name="stdout" CommandId="C1">${Buffer.from('out').toString('base64')}</rsp:Stream><rsp:Stream Name="stderr" CommandId="C1">${Buffer.from('err').toString('base64')}</rsp:Stream><rsp:CommandState CommandId="C1" State="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done"><rsp:ExitCode>3</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`);
+    default:
+      return ok(id, '');
+  }
+};
+
+describe('WinRsShell', () => {
+  it('runs Command, Send, Receive until Done, then Signal; Delete on close', async () => {
+    const { conn, actions } = connection(normal);
+    const shell = new WinRsShell(conn, ctx, 'n', systemClock);
+    expect(await shell.open()).toBe('SH');
+    const result = await shell.execute('powershell.exe', ['-'], Buffer.from('x'));
+    expect({ stdout: result.stdout.toString(), stderr: result.stderr.toString(), exitCode: result.exitCode }).toEqual({ stdout: 'out', stderr: 'err', exitCode: 3 });
+    await shell.close();
+    expect(actions).toEqual(['Create', 'Command', 'Send', 'Receive', 'Signal', 'Delete']);
+  });
+
+  it('rejects a response that relates to another message', async () => {
+    const { conn } = connection((action, id) => normal(action, action === 'Command' ? 'uuid:OTHER' : id));
+    const shell = new WinRsShell(conn, ctx, 'n', systemClock);
+    await shell.open();
+    await expect(shell.execute('x', [], Buffer.alloc(0))).rejects.toMatchObject({ code: WinRmErrorCode.protocol });
+  });
+
+  it.each([
+    ['HTTP 500 without a fault', { status: 500, body: '' }],
+    ['HTTP 503', { status: 503, body: '' }],
+    ['not XML', { status: 200, body: 'garbage<' }],
+  ])('turns %s into WINRM_PROTOCOL_ERROR', async (_label, reply) => {
+    const { conn } = connection(() => reply);
+    await expect(new WinRsShell(conn, ctx, 'n', systemClock).open()).rejects.toMatchObject({ code: WinRmErrorCode.protocol });
+  });
+});
