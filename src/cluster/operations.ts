@@ -4,6 +4,7 @@
  * catalogue, so the gateway cannot tell a model from a cluster. Depends on zod only.
  */
 import { z } from 'zod';
+import { featureOperations } from './operations-feature.js';
 import { offlineOperations } from './operations-offline.js';
 
 export const NodeState = z.enum(['Up', 'Down', 'Paused', 'Joining', 'Unknown']);
@@ -249,6 +250,7 @@ export const operations = {
   'restart-node': { params: restartNodeParams, result: restartNodeResult },
   'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },
   ...offlineOperations,
+  ...featureOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

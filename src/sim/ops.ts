@@ -13,6 +13,7 @@ import { isAppError } from '../errors.js';
 import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
 import type { ClusterModel } from './cluster-model.js';
 import { offlineOpHandlers } from './ops-offline.js';
+import { featureOpHandlers } from './ops-feature.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import type { PropertyAccess } from './properties.js';
 
@@ -388,4 +389,5 @@ export const opHandlers: OpHandlers = {
     return script ?? { exitCode: 0, output: `${p.path} ran on ${ctx.node.name} (simulated).` };
   },
   ...offlineOpHandlers,
+  ...featureOpHandlers,
 };

@@ -1,0 +1,35 @@
+# Pester tests for src/cluster/scripts/test-cluster.ps1: one Test-Cluster per category, classed as passed,
+# warning (a warning was written) or failed (the cmdlet threw).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
+}
+
+Describe 'test-cluster' {
+    BeforeEach {
+        Mock Test-Cluster {
+            if ($Include -eq 'Network') { Write-Warning 'Node NODE2 has only one network adapter.' }
+            if ($Include -eq 'Storage Spaces Direct') { throw 'Disk 4 on NODE3 is not eligible.' }
+            [pscustomobject]@{ FullName = 'C:\Windows\Cluster\Reports\Validation Report.htm' }
+        }
+    }
+
+    It 'classes each category and keeps the messages and the report path' {
+        $result = Invoke-ViaBootstrap 'test-cluster' @{ include = @('Inventory', 'Network', 'Storage Spaces Direct') }
+        $data = $result.Outcome.data
+        @($data.passed) | Should -Be @('Inventory')
+        @($data.warning) | Should -Be @('Network')
+        @($data.failed) | Should -Be @('Storage Spaces Direct')
+        ($data.messages -join "`n") | Should -Match 'only one network adapter'
+        ($data.messages -join "`n") | Should -Match 'Disk 4 on NODE3'
+        $data.reportPath | Should -Be 'C:\Windows\Cluster\Reports\Validation Report.htm'
+        Should -Invoke Test-Cluster -Times 3 -Exactly -ParameterFilter { $Force }
+        Should -Invoke Test-Cluster -Times 1 -Exactly -ParameterFilter { $Include -eq 'Network' }
+        Save-OperationJson 'test-cluster' $result
+    }
+
+    It 'passes a hostile category name as data' {
+        $result = Invoke-ViaBootstrap 'test-cluster' @{ include = @("Inventory'; Remove-Item C:\ #") }
+        @($result.Outcome.data.passed) | Should -Be @("Inventory'; Remove-Item C:\ #")
+    }
+}
