@@ -1,0 +1,110 @@
+/**
+ * Catalogue entries for the CAU clustered role (self-updating mode): get, add, set, enable, disable and
+ * remove, each one `.ps1` in `scripts/` calling the native *-CauClusterRole cmdlet. Depends on zod only.
+ */
+import { z } from 'zod';
+
+/** `YYYY-MM-DDTHH:mm`, a wall time in the cluster's own time zone (CAU's StartDate has no zone). */
+const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be YYYY-MM-DDTHH:mm');
+const weekdays = z.number().int().min(1).max(127);
+/** A TimeSpan as .NET parses it: `hh:mm:ss`, optionally `d.` in front and `.fff` behind. */
+const timeSpan = z.string().regex(/^(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{1,7})?$/, 'must be a TimeSpan such as 01:30:00');
+
+/**
+ * The schedule, always sent whole: Add/Set-CauClusterRole get every parameter of one parameter set, so CAU
+ * never fills in its default "third Tuesday" (cau-surface.md §5). Field names follow `CauSchedule`.
+ */
+export const roleScheduleParams = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('MonthlyDayOfWeek'), startDate: localDateTime, daysOfWeek: weekdays, weeksOfMonth: z.array(z.number().int().min(1).max(5)).min(1).max(5) }),
+  z.strictObject({ kind: z.literal('Weekly'), startDate: localDateTime, daysOfWeek: weekdays, intervalWeeks: z.number().int().min(1).max(520) }),
+  z.strictObject({ kind: z.literal('Once'), startDate: localDateTime }),
+]);
+export type RoleScheduleParams = z.infer<typeof roleScheduleParams>;
+
+/**
+ * The run options the role accepts, under the cmdlet's own parameter names (Invoke-CauRun's options minus
+ * ForceRecovery, ClearCorruptReports, SuspendNode, ResumeNode and ForceSelfUpdate). Only the ones given are
+ * sent; switches travel as `true` and are left out otherwise.
+ */
+export const roleRunOptions = z.strictObject({
+  CauPluginName: z.array(z.string().min(1)).min(1).optional(),
+  CauPluginArguments: z.array(z.record(z.string(), z.string())).optional(),
+  MaxFailedNodes: z.number().int().min(0).optional(),
+  MaxRetriesPerNode: z.number().int().min(0).max(64).optional(),
+  NodeOrder: z.array(z.string().min(1)).min(1).optional(),
+  PreUpdateScript: z.string().min(1).max(260).optional(),
+  PostUpdateScript: z.string().min(1).max(260).optional(),
+  ConfigurationName: z.string().min(1).optional(),
+  RequireAllNodesOnline: z.literal(true).optional(),
+  WarnAfter: timeSpan.optional(),
+  StopAfter: timeSpan.optional(),
+  RebootTimeoutMinutes: z.number().int().min(1).optional(),
+  SeparateReboots: z.literal(true).optional(),
+  EnableFirewallRules: z.literal(true).optional(),
+  FailbackMode: z.enum(['Immediate', 'Policy', 'NoFailback']).optional(),
+  SuspendClusterNodeTimeoutMinutes: z.number().int().min(1).optional(),
+  WaitForStorageRepairTimeoutMinutes: z.number().int().min(1).optional(),
+  ForcePauseAndDrain: z.literal(true).optional(),
+  AttemptSoftReboot: z.literal(true).optional(),
+  RunPluginsSerially: z.literal(true).optional(),
+  StopOnPluginFailure: z.literal(true).optional(),
+});
+export type RoleRunOptions = z.infer<typeof roleRunOptions>;
+export const ROLE_OPTION_NAMES = Object.keys(roleRunOptions.shape) as Array<keyof RoleRunOptions>;
+
+/** One CauParameter of Get-CauClusterRole, its value made JSON (dates as local `YYYY-MM-DDTHH:mm`, enums as text). */
+export const roleParameter = z.object({
+  name: z.string().min(1),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]),
+});
+export type RoleParameter = z.infer<typeof roleParameter>;
+
+export const getCauRoleParams = z.object({});
+export const getCauRoleResult = z.object({
+  /** The node's `(Get-TimeZone).Id` (a Windows id such as `W. Europe Standard Time`, or an IANA name). */
+  timeZoneId: z.string(),
+  /** The IANA name when the node could convert it (.NET 6+), otherwise null. */
+  ianaTimeZone: z.string().nullable(),
+  role: z
+    .object({
+      /** The role's cluster group (CAU's ResourceGroupName). */
+      groupName: z.string(),
+      /** Nodes that may own the group. */
+      possibleOwners: z.array(z.string()),
+      /** Get-CauClusterRole's Name/Value pairs, in CAU's order. */
+      parameters: z.array(roleParameter),
+    })
+    .nullable(),
+});
+export type CauRoleView = z.infer<typeof getCauRoleResult>;
+
+export const addCauRoleParams = z.object({
+  schedule: roleScheduleParams,
+  options: roleRunOptions,
+  virtualComputerObjectName: z.string().min(1).max(15).optional(),
+  groupName: z.string().min(1).max(64).optional(),
+});
+export const roleChangeResult = z.object({ groupName: z.string(), status: z.string() });
+
+export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options: roleRunOptions });
+export const enableCauRoleParams = z.object({});
+export const disableCauRoleParams = z.object({});
+export const removeCauRoleParams = z.object({});
+export const removeCauRoleResult = z.object({ removed: z.boolean(), groupName: z.string() });
+
+/** Script error codes of the role operations. */
+export const RoleErrorCode = {
+  /** Get/Set/Enable/Disable/Remove on a cluster without the role (CAU's "not configured" error). */
+  notFound: 'CAU_ROLE_NOT_FOUND',
+  /** Add on a cluster that already has the role. */
+  exists: 'CAU_ROLE_EXISTS',
+} as const;
+
+export const roleOperations = {
+  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult },
+  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult },
+  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult },
+  'enable-cau-role': { params: enableCauRoleParams, result: roleChangeResult },
+  'disable-cau-role': { params: disableCauRoleParams, result: roleChangeResult },
+  'remove-cau-role': { params: removeCauRoleParams, result: removeCauRoleResult },
+} as const;

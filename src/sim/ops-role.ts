@@ -1,0 +1,142 @@
+/**
+ * The CAU clustered role against the model: present or absent, enabled or disabled, its schedule and run
+ * options, answering with the Name/Value pairs Get-CauClusterRole gives. Spread into `opHandlers`.
+ * Depends on the model, the catalogue's types and the pure role module; never on a transport.
+ */
+import type { OperationParams, OperationResult } from '../cluster/operations.js';
+import { ScriptErrorCode } from '../cluster/operations.js';
+import { RoleErrorCode, type RoleRunOptions } from '../cluster/operations-role.js';
+import { roleParameters } from '../core/cau-role.js';
+import type { SimCauRole } from './model-state.js';
+import { OpFailure, type OpContext } from './ops.js';
+
+type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'enable-cau-role' | 'disable-cau-role' | 'remove-cau-role';
+type Handler<N extends RoleOp> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
+
+/** Creating the role's group, network name and resource takes the cluster a little while. */
+const ADD_SECONDS = 20;
+const CHANGE_SECONDS = 2;
+
+/** Simulated clusters answer in their fixture's zone; a real node reports a Windows id (see get-cau-role.ps1). */
+const DEFAULT_TIME_ZONE = 'UTC';
+
+async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
+  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
+  ctx.model.advance();
+}
+
+function requireCluster(ctx: OpContext): void {
+  if (ctx.node.clusterState === 'Down') {
+    throw new OpFailure(ScriptErrorCode.clusterUnavailable, `The cluster service is not running on ${ctx.node.name}.`);
+  }
+}
+
+/** CAU's own wording when there is no role (cau-surface.md §5). */
+function notFound(): OpFailure {
+  return new OpFailure(RoleErrorCode.notFound, 'The current cluster is not configured with a Cluster-Aware Updating clustered role.');
+}
+
+function currentRole(ctx: OpContext): SimCauRole | undefined {
+  return ctx.model.state.cauRole ?? undefined;
+}
+
+/** CAU names the group after the cluster with a random suffix; a stable suffix keeps rehearsals repeatable. */
+function generatedName(clusterName: string): string {
+  return `CAU${clusterName}`.slice(0, 11) + 'x7k';
+}
+
+function groupNameOf(ctx: OpContext, role: SimCauRole): string {
+  return role.groupName ?? generatedName(ctx.model.state.name);
+}
+
+function view(ctx: OpContext, role: SimCauRole): OperationResult<'add-cau-role'> {
+  return { groupName: groupNameOf(ctx, role), status: role.enabled ? 'Online' : 'Offline' };
+}
+
+function save(ctx: OpContext, role: SimCauRole | null): void {
+  ctx.model.state.cauRole = role;
+  ctx.model.dirty = true;
+}
+
+/** Set-CauClusterRole changes the options it is given and keeps the others. */
+function mergeOptions(current: RoleRunOptions, change: RoleRunOptions): RoleRunOptions {
+  return { ...current, ...structuredClone(change) };
+}
+
+export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
+  'get-cau-role': async (ctx) => {
+    requireCluster(ctx);
+    const role = currentRole(ctx);
+    const zone = ctx.model.state.timeZone ?? DEFAULT_TIME_ZONE;
+    return {
+      timeZoneId: zone,
+      ianaTimeZone: zone,
+      role:
+        role === undefined
+          ? null
+          : {
+              groupName: groupNameOf(ctx, role),
+              possibleOwners: role.possibleOwners ?? ctx.model.state.nodes.map((n) => n.name),
+              parameters: roleParameters({ groupName: groupNameOf(ctx, role), status: role.enabled ? 'Online' : 'Offline', schedule: role.schedule, options: role.options }),
+            },
+    };
+  },
+
+  'add-cau-role': async (ctx, p) => {
+    requireCluster(ctx);
+    const existing = currentRole(ctx);
+    if (existing !== undefined) {
+      throw new OpFailure(RoleErrorCode.exists, `The cluster already has a Cluster-Aware Updating clustered role (${groupNameOf(ctx, existing)}).`);
+    }
+    await sleepSeconds(ctx, ADD_SECONDS);
+    const role: SimCauRole = {
+      ...(p.groupName !== undefined ? { groupName: p.groupName } : {}),
+      ...(p.virtualComputerObjectName !== undefined ? { virtualComputerObjectName: p.virtualComputerObjectName } : {}),
+      enabled: true,
+      schedule: structuredClone(p.schedule),
+      options: structuredClone(p.options),
+    };
+    save(ctx, role);
+    return view(ctx, role);
+  },
+
+  'set-cau-role': async (ctx, p) => {
+    requireCluster(ctx);
+    const role = currentRole(ctx);
+    if (role === undefined) throw notFound();
+    await sleepSeconds(ctx, CHANGE_SECONDS);
+    const next: SimCauRole = { ...role, schedule: structuredClone(p.schedule), options: mergeOptions(role.options, p.options) };
+    save(ctx, next);
+    return view(ctx, next);
+  },
+
+  'enable-cau-role': async (ctx) => {
+    requireCluster(ctx);
+    const role = currentRole(ctx);
+    if (role === undefined) throw notFound();
+    await sleepSeconds(ctx, CHANGE_SECONDS);
+    const next = { ...role, enabled: true };
+    save(ctx, next);
+    return view(ctx, next);
+  },
+
+  'disable-cau-role': async (ctx) => {
+    requireCluster(ctx);
+    const role = currentRole(ctx);
+    if (role === undefined) throw notFound();
+    await sleepSeconds(ctx, CHANGE_SECONDS);
+    const next = { ...role, enabled: false };
+    save(ctx, next);
+    return view(ctx, next);
+  },
+
+  'remove-cau-role': async (ctx) => {
+    requireCluster(ctx);
+    const role = currentRole(ctx);
+    if (role === undefined) throw notFound();
+    await sleepSeconds(ctx, CHANGE_SECONDS);
+    const groupName = groupNameOf(ctx, role);
+    save(ctx, null);
+    return { removed: true, groupName };
+  },
+};

@@ -1,0 +1,31 @@
+# Pester tests for src/cluster/scripts/remove-cau-role.ps1: removes the role (Remove-CauClusterRole -Force) and reports the result;
+# no role → CAU_ROLE_NOT_FOUND and the cmdlet is not called.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'helpers/CauctlRoleStubs.ps1')
+}
+AfterAll { Remove-Variable -Name CauctlTestState -Scope Global -ErrorAction SilentlyContinue }
+
+Describe 'remove-cau-role' {
+    BeforeEach {
+        $global:CauctlTestState = @{ role = (New-CauctlTestRole) }
+        Set-CauctlRoleMocks
+        Mock Remove-CauClusterRole { $global:CauctlTestState.role = $null }
+    }
+
+    It 'calls Remove-CauClusterRole -Force once and reports the role' {
+        $result = Invoke-ViaBootstrap 'remove-cau-role' @{}
+        $result.Outcome.ok | Should -BeTrue
+        $result.Outcome.data.groupName | Should -Be 'CAUHCI01x7k'
+        $result.Outcome.data.removed | Should -BeTrue
+        Should -Invoke Remove-CauClusterRole -Times 1 -Exactly -ParameterFilter { $Force }
+        Save-OperationJson 'remove-cau-role' $result
+    }
+
+    It 'refuses with CAU_ROLE_NOT_FOUND when there is no role' {
+        $global:CauctlTestState.role = $null
+        $result = Invoke-ViaBootstrap 'remove-cau-role' @{}
+        $result.Outcome.error.code | Should -Be 'CAU_ROLE_NOT_FOUND'
+        Should -Invoke Remove-CauClusterRole -Times 0 -Exactly
+    }
+}
