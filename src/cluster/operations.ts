@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { featureOperations } from './operations-feature.js';
 import { offlineOperations } from './operations-offline.js';
+import { roleOperations } from './operations-role.js';
 
 export const NodeState = z.enum(['Up', 'Down', 'Paused', 'Joining', 'Unknown']);
 export type NodeState = z.infer<typeof NodeState>;
@@ -250,6 +251,7 @@ export const operations = {
   'restart-node': { params: restartNodeParams, result: restartNodeResult },
   'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },
   ...offlineOperations,
+  ...roleOperations,
   ...featureOperations,
 } as const;
 

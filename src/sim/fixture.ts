@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError, ExitCode } from '../errors.js';
 import { ExitCodeValue, HotfixExitRules } from '../plugins/hotfix-rules.js';
+import { roleRunOptions, roleScheduleParams } from '../cluster/operations-role.js';
 
 /** The built-in model: a 4-node Storage Spaces Direct cluster named HCI01. */
 export const BUILTIN_FIXTURE_PATH: string = fileURLToPath(
@@ -141,6 +142,21 @@ export const FixtureNode = z.strictObject({
 });
 export type FixtureNode = z.infer<typeof FixtureNode>;
 
+/**
+ * A CAU clustered role in a fixture (self-updating mode). Absent fields default to a role CAU would create:
+ * enabled, a generated group name, the third Tuesday at 03:00, no run options.
+ */
+export const FixtureCauRole = z.strictObject({
+  groupName: z.string().min(1).optional(),
+  virtualComputerObjectName: z.string().min(1).max(15).optional(),
+  enabled: z.boolean().default(true),
+  schedule: roleScheduleParams.default({ kind: 'MonthlyDayOfWeek', startDate: '2024-01-01T03:00', daysOfWeek: 0x04, weeksOfMonth: [3] }),
+  options: roleRunOptions.default({}),
+  /** Nodes that may own the role's group; default every node. */
+  possibleOwners: z.array(z.string().min(1)).optional(),
+});
+export type FixtureCauRole = z.infer<typeof FixtureCauRole>;
+
 export const ClusterFixture = z
   .strictObject({
     name: nodeName,
@@ -167,8 +183,10 @@ export const ClusterFixture = z
       .prefault({}),
     functionalLevel: z.number().int().min(0).default(11),
     nativeCauRunInProgress: z.boolean().default(false),
-    /** Reserved for the CAU clustered role's state (add-role / get-role); kept as given. */
-    cauRole: z.record(z.string(), z.unknown()).optional(),
+    /** The CAU clustered role, configured from the start (absent: no role, as on a fresh cluster). */
+    cauRole: FixtureCauRole.optional(),
+    /** The cluster's IANA time zone, which the role's schedule is read in. Absent: UTC. */
+    timeZone: z.string().min(1).optional(),
     /** HotfixPlugin exit conditions; default: 0 ok, 3010 reboot, 0x00240006 already, 0x80240017 n/a. */
     hotfixRules: HotfixExitRules.optional(),
     /** Pre/post-update scripts by path: what `invoke-node-script` returns. Unlisted paths exit 0. */

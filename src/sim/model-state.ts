@@ -5,9 +5,13 @@
 import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
 import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
 import type { ClusterFixture, ConnectionLossPhase, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
+import type { FixtureCauRole } from './fixture.js';
 import { createFeatureState, type SimFeatureState } from './feature-state.js';
 
 export const MODEL_STATE_VERSION = 1;
+
+/** The CAU clustered role as the model keeps it: the fixture's shape, with the names filled in when created. */
+export type SimCauRole = FixtureCauRole;
 
 export interface SimUpdateState {
   id: string;
@@ -142,7 +146,10 @@ export interface ModelState {
   quorum: { witnessType: string; witnessState: string };
   functionalLevel: number;
   nativeCauRunInProgress: boolean;
-  cauRole?: Record<string, unknown>;
+  /** The CAU clustered role; absent (or null once removed) when the cluster has none. */
+  cauRole?: SimCauRole | null;
+  /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
+  timeZone?: string;
   hotfixRules?: HotfixExitRules;
   scripts: Record<string, { exitCode: number; output: string }>;
   nodes: SimNodeState[];
@@ -155,12 +162,12 @@ export interface ModelState {
   opCounts: Record<string, number>;
   /** The most recent operations, newest last (bounded). */
   recentOps: OpLogEntry[];
+  /** Feature-update facts (pool version, VMs, Storage Replica, Test-Cluster); absent in older saved states. */
+  feature?: SimFeatureState;
   /** Stop-Cluster ran and no Start-Cluster since (offline update). Absent = false. */
   clusterStopped?: boolean;
   /** Virtual disks whose cluster resource was taken offline (offline update). Absent = none. */
   offlineVirtualDisks?: string[];
-  /** Feature-update facts (pool version, VMs, Storage Replica, Test-Cluster); absent in older saved states. */
-  feature?: SimFeatureState;
 }
 
 function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out: SimUpdateState[]): void {
@@ -265,6 +272,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     functionalLevel: fx.functionalLevel,
     nativeCauRunInProgress: fx.nativeCauRunInProgress,
     ...(fx.cauRole !== undefined ? { cauRole: structuredClone(fx.cauRole) } : {}),
+    ...(fx.timeZone !== undefined ? { timeZone: fx.timeZone } : {}),
     ...(fx.hotfixRules !== undefined ? { hotfixRules: fx.hotfixRules } : {}),
     scripts: fx.scripts,
     nodes,

@@ -12,6 +12,7 @@ import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
 import type { ClusterModel } from './cluster-model.js';
+import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
@@ -389,5 +390,6 @@ export const opHandlers: OpHandlers = {
     return script ?? { exitCode: 0, output: `${p.path} ran on ${ctx.node.name} (simulated).` };
   },
   ...offlineOpHandlers,
+  ...roleOpHandlers,
   ...featureOpHandlers,
 };
