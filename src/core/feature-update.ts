@@ -1,0 +1,256 @@
+/**
+ * The feature-update flow (RollingUpgradePlugin, cau-surface.md §8): readiness, optional remoting preparation,
+ * Test-Cluster, the same-offer scan, the coordinator-outside-the-cluster check, build probing, the rolling
+ * run, the Storage Replica second restart and the optional functional-level raise. Depends on the gateway,
+ * core modules and interfaces only; the rolling run and the questions to the operator are injected.
+ */
+import type { ClusterGateway } from '../cluster/gateway.js';
+import type { TestClusterSummary } from '../cluster/operations-feature.js';
+import { ExitCode, refusedError } from '../errors.js';
+import type { RunStatus } from '../output/events.js';
+import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
+import { checkFeatureOffers, explainMixedOffers, scanCluster } from './scan.js';
+import { restartNodesRolling, type SingleNodeDeps, type SingleNodeOptions } from './single-node.js';
+import type { ErrorRecord, NodeResult, PluginSpec, RunProfile, RunResult } from './types.js';
+
+/** The lowest OS build that knows a cmdlet or parameter cauctl may send. Below it, it is never sent. */
+export const BUILD_CAPABILITIES = {
+  /** Test-Cluster's "Storage Spaces Direct" category (Windows Server 2016). */
+  storageSpacesDirectValidation: 14393,
+  /** Update-ClusterFunctionalLevel (Windows Server 2016). */
+  updateClusterFunctionalLevel: 14393,
+  /** Kernel Soft Reboot (Azure Stack HCI 21H2 / Windows Server 2022 builds). */
+  kernelSoftReboot: 20348,
+} as const;
+export type BuildCapability = keyof typeof BUILD_CAPABILITIES;
+
+export function buildSupports(build: number, capability: BuildCapability): boolean {
+  return build >= BUILD_CAPABILITIES[capability];
+}
+
+/** Test-Cluster categories to run, limited to those every node's build knows. */
+export function validationCategories(lowestBuild: number, s2d: boolean): string[] {
+  const list = ['Inventory', 'Network', 'System Configuration'];
+  if (s2d && buildSupports(lowestBuild, 'storageSpacesDirectValidation')) list.push('Storage Spaces Direct');
+  return list;
+}
+
+/** The readiness rules that matter for a remote feature update: reachability, remoting, OS, cluster service, restarts, features, quorum, storage. */
+export const FEATURE_READINESS_RULES = ['CAU-01', 'CAU-02', 'CAU-03', 'CAU-04', 'CAU-06', 'CAU-09', 'CAUCTL-01', 'CAUCTL-02', 'CAUCTL-03'] as const;
+
+export function featureReadiness(all: readonly RuleResult[]): RuleResult[] {
+  return all.filter((r) => (FEATURE_READINESS_RULES as readonly string[]).includes(r.id));
+}
+
+/** The coordinator must not be a node of the cluster it upgrades: its own restart would end the run. */
+export function coordinatorIsMember(host: string | null, nodes: readonly string[]): boolean {
+  if (host === null) return false;
+  const short = host.split('.')[0]!.toUpperCase();
+  return nodes.some((n) => n.toUpperCase() === short);
+}
+
+export type StepStatus = 'Succeeded' | 'AlreadyDone' | 'Skipped' | 'WouldRun' | 'Failed';
+
+export interface StepRecord {
+  readonly step: string;
+  readonly status: StepStatus;
+  readonly detail: string;
+}
+
+/** RollingUpgradePlugin arguments: from Windows Update, or from setup media on every node. */
+export interface FeatureSource {
+  readonly wuConnected: boolean;
+  /** Extracted ISO contents, the same path on every node (required when wuConnected is false). */
+  readonly pathToSetupMedia?: string;
+}
+
+export interface FeatureUpdateProfile {
+  readonly source: FeatureSource;
+  /** Run Set-WSManQuickConfig, Enable-PSRemoting and the firewall group on every node first. */
+  readonly prepare: boolean;
+  /** Raise the functional level at the end, when every node runs the new build. */
+  readonly updateClusterFunctionalLevel: boolean;
+  /** The Storage Replica second restart: ask the operator, do it, or leave it to them. */
+  readonly storageReplicaRestart: 'ask' | 'yes' | 'no';
+  /** The rolling run's profile (its plug-in list is replaced by the RollingUpgradePlugin). */
+  readonly run: RunProfile;
+  readonly restart: SingleNodeOptions;
+}
+
+export interface FeatureUpdateDeps extends SingleNodeDeps {
+  /** This host's name, or null when it cannot be a member (simulation). */
+  readonly coordinatorHost: string | null;
+  readonly rolling: (profile: RunProfile) => Promise<RunResult>;
+  /** A yes/no question to the operator (only asked when the profile says 'ask'). */
+  readonly confirm: (question: string) => Promise<boolean>;
+  readonly progress: (line: string) => void;
+}
+
+export interface FeatureUpdateResult {
+  readonly schemaVersion: 1;
+  readonly runId: string | null;
+  readonly clusterName: string;
+  readonly status: RunStatus;
+  readonly errorRecord: ErrorRecord | null;
+  readonly nodeResults: readonly NodeResult[];
+  readonly steps: readonly StepRecord[];
+  readonly featureUpdate: string | null;
+  readonly buildsBefore: Readonly<Record<string, number>>;
+  readonly buildsAfter: Readonly<Record<string, number>>;
+  readonly readiness: readonly RuleResult[];
+  readonly validation: TestClusterSummary | null;
+  readonly functionalLevel: number;
+  readonly warnings: readonly string[];
+}
+
+export function rollingUpgradePlugin(source: FeatureSource): PluginSpec {
+  return {
+    plugin: 'Microsoft.RollingUpgradePlugin',
+    arguments: source.wuConnected ? { WuConnected: 'true' } : { WuConnected: 'false', PathToSetupMedia: source.pathToSetupMedia ?? '' },
+  };
+}
+
+export async function probeBuilds(gateway: ClusterGateway, nodes: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const node of nodes) out[node] = (await gateway.call(node, 'get-node-status', {})).osBuild;
+  return out;
+}
+
+export function describeValidation(v: TestClusterSummary): string {
+  return `${v.passed.length} passed, ${v.warning.length} warning (${v.warning.join(', ') || 'none'}), ${v.failed.length} failed (${v.failed.join(', ') || 'none'})`;
+}
+
+export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps): Promise<FeatureUpdateResult> {
+  const steps: StepRecord[] = [];
+  const warnings: string[] = [];
+  const step = (s: StepRecord): void => {
+    steps.push(s);
+    deps.progress(`${s.step}: ${s.status} — ${s.detail}`);
+  };
+  const g = deps.gateway;
+
+  // Readiness (and the documented preparation first, when asked).
+  let cluster = await g.call(deps.entry, 'get-cluster', {});
+  const names = cluster.nodes.map((n) => n.name);
+  if (coordinatorIsMember(deps.coordinatorHost, names)) {
+    throw refusedError('COORDINATOR_IS_MEMBER', `This host (${deps.coordinatorHost}) is a node of ${cluster.name}; its own upgrade restart would end the run. Nothing was touched.`, {
+      hint: 'Run cauctl from a machine outside the cluster (a management host or admin PC).',
+    });
+  }
+  step({ step: 'coordinator', status: 'Succeeded', detail: deps.coordinatorHost === null ? 'simulation: the coordinator is not a member' : `${deps.coordinatorHost} is not a node of ${cluster.name}` });
+  if (profile.prepare) {
+    const applied: string[] = [];
+    for (const node of cluster.nodes.filter((n) => n.state === 'Up' || n.state === 'Paused')) {
+      const r = await g.call(node.name, 'prepare-remoting', {});
+      if (r.applied.length > 0) applied.push(`${node.name}: ${r.applied.join(', ')}`);
+    }
+    step({ step: 'prepare', status: applied.length > 0 ? 'Succeeded' : 'AlreadyDone', detail: applied.length > 0 ? applied.join('; ') : 'WinRM, PowerShell remoting and the Remote Shutdown rules were already set on every node' });
+  }
+  const readiness = featureReadiness(evaluateSetup(await gatherSetupFacts(g, deps.entry)));
+  const failing = readiness.filter((r) => r.state === 'Fail' && r.severity === 'Error');
+  if (failing.length > 0) {
+    throw refusedError('READINESS_FAILED', `The cluster is not ready for a feature update; nothing was touched:\n  ${failing.map((r) => `${r.id} ${r.title}: ${r.detail}`).join('\n  ')}`, {
+      hint: `See cauctl test-setup for remedies${failing.some((r) => r.id === 'CAU-09' || r.id === 'CAU-02') ? '; --prepare sets up WinRM, remoting and the Remote Shutdown rules' : ''}.`,
+      details: { rules: failing.map((r) => r.id) },
+    });
+  }
+  for (const r of readiness.filter((x) => x.state === 'Fail')) warnings.push(`${r.id} ${r.title}: ${r.detail}`);
+  step({ step: 'readiness', status: 'Succeeded', detail: `${readiness.filter((r) => r.state === 'Pass').length} of ${readiness.length} rules pass` });
+
+  // Build probing: what each node runs decides which parameters may be sent.
+  const buildsBefore = await probeBuilds(g, names);
+  const lowest = Math.min(...Object.values(buildsBefore));
+
+  // Cluster validation.
+  const validation = await g.call(deps.entry, 'test-cluster', { include: validationCategories(lowest, cluster.s2dEnabled) });
+  if (validation.failed.length > 0) {
+    throw refusedError('VALIDATION_FAILED', `Test-Cluster failed (${describeValidation(validation)}); nothing was touched:\n  ${validation.messages.join('\n  ')}`, {
+      hint: validation.reportPath ? `Read the report at ${validation.reportPath} on the node, fix the failures, and run again.` : 'Fix the failures Test-Cluster reports and run again.',
+    });
+  }
+  for (const m of validation.messages) warnings.push(`Test-Cluster: ${m}`);
+  step({ step: 'validation', status: 'Succeeded', detail: describeValidation(validation) });
+
+  // Same-offer scan.
+  const plugin = rollingUpgradePlugin(profile.source);
+  const scan = await scanCluster(g, deps.entry, { plugins: [plugin], runPluginsSerially: false, stopOnPluginFailure: false });
+  const notScanned = scan.nodes.filter((n) => n.status !== 'Scanned');
+  if (notScanned.length > 0) {
+    throw refusedError('SCAN_INCOMPLETE', `Not every node could be scanned, so the same-offer check cannot pass: ${notScanned.map((n) => `${n.node} (${n.error?.message ?? n.status})`).join('; ')}. Nothing was touched.`);
+  }
+  const offers = checkFeatureOffers(scan);
+  if (!offers.consistent) {
+    throw refusedError('MIXED_FEATURE_OFFERS', explainMixedOffers(offers), { details: { groups: offers.groups } });
+  }
+  const offer = offers.groups[0]?.offer ?? '(none)';
+  const base = { schemaVersion: 1 as const, clusterName: cluster.name, readiness, validation, buildsBefore, warnings };
+  if (offer === '(none)') {
+    step({ step: 'scan', status: 'AlreadyDone', detail: 'no node is offered a feature update' });
+    return { ...base, runId: null, status: 'Succeeded', errorRecord: null, nodeResults: [], steps, featureUpdate: null, buildsAfter: buildsBefore, functionalLevel: cluster.functionalLevel };
+  }
+  step({ step: 'scan', status: 'Succeeded', detail: `every node is offered ${offer}` });
+
+  // The rolling run. A feature update is never a soft reboot: the OS itself changes.
+  const run = await deps.rolling({ ...profile.run, plugins: [plugin], attemptSoftReboot: false });
+  step({ step: 'rolling-run', status: run.status === 'Succeeded' ? 'Succeeded' : 'Failed', detail: `run ${run.runId}: ${run.status}${run.errorRecord ? ` (${run.errorRecord.code})` : ''}` });
+  const buildsAfter = await probeBuilds(g, names);
+  const finish = (status: RunStatus, errorRecord: ErrorRecord | null): FeatureUpdateResult => ({
+    ...base,
+    runId: run.runId,
+    status,
+    errorRecord,
+    nodeResults: run.nodeResults,
+    steps,
+    featureUpdate: offer,
+    buildsAfter,
+    functionalLevel: cluster.functionalLevel,
+  });
+  if (run.status !== 'Succeeded') return finish(run.status, run.errorRecord);
+
+  const newBuilds = new Set(Object.values(buildsAfter));
+  const uniform = newBuilds.size === 1 && [...newBuilds][0]! > lowest;
+
+  // Storage Replica: every node needs a second restart before the finishing steps.
+  const replica = await g.call(deps.entry, 'get-storage-replica', {});
+  if (replica.present) {
+    const question = `Storage Replica is in use (${replica.groups.join(', ')}): every node needs a second restart before post-install. Restart them now, one at a time? [y/N] `;
+    const go = profile.storageReplicaRestart === 'yes' || (profile.storageReplicaRestart === 'ask' && (await deps.confirm(question)));
+    if (go) {
+      const outcomes = await restartNodesRolling(deps, names, profile.restart, (o) => deps.progress(`storage-replica-restart: ${o.detail}`));
+      step({ step: 'storage-replica-restart', status: 'Succeeded', detail: `${outcomes.length} node(s) restarted a second time, one at a time` });
+    } else {
+      warnings.push('Storage Replica is in use: restart every node a second time before post-install (cauctl feature-update --storage-replica-restart, or one node at a time by hand).');
+      step({ step: 'storage-replica-restart', status: 'Skipped', detail: 'every node still needs a second restart before post-install' });
+    }
+  }
+
+  // Functional level, only when every node runs the new build.
+  if (profile.updateClusterFunctionalLevel) {
+    if (!uniform) {
+      step({ step: 'functional-level', status: 'Failed', detail: `the nodes do not all run the new build (${Object.entries(buildsAfter).map(([n, b]) => `${n} ${b}`).join(', ')}); the level was not raised` });
+      return finish('Failed', { code: 'MixedBuilds', message: 'Not every node runs the new build; the functional level was not raised.' });
+    }
+    if (replica.present && !steps.some((s) => s.step === 'storage-replica-restart' && s.status === 'Succeeded')) {
+      step({ step: 'functional-level', status: 'Skipped', detail: 'waits for the Storage Replica second restart; raise it with cauctl post-install' });
+    } else {
+      const check = await g.call(deps.entry, 'update-functional-level', { whatIf: true });
+      if (!check.feasible) {
+        step({ step: 'functional-level', status: 'Failed', detail: check.message });
+        return finish('Failed', { code: 'FunctionalLevelNotFeasible', message: check.message });
+      }
+      const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
+      step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
+      cluster = await g.call(deps.entry, 'get-cluster', {});
+    }
+  } else {
+    step({ step: 'functional-level', status: 'Skipped', detail: 'not asked; raise it with cauctl post-install once you are sure (it cannot be undone)' });
+  }
+  return { ...finish('Succeeded', null), functionalLevel: cluster.functionalLevel };
+}
+
+/** Exit code of a feature-update or post-install result, as `run`: 0, 6 partially failed, 3 failed or stopped. */
+export function exitCodeForStatus(status: RunStatus): number {
+  if (status === 'Succeeded') return ExitCode.ok;
+  if (status === 'PartiallyFailed') return ExitCode.partiallyFailed;
+  return ExitCode.runFailed;
+}
