@@ -130,6 +130,8 @@ export class LockLostError extends AppError {
 
 export class ClusterLock {
   private current: string | null = null;
+  /** A write whose reply never came back: it may have applied. */
+  private pending: string | null = null;
 
   constructor(private readonly ctx: LockContext) {}
 
@@ -187,7 +189,7 @@ export class ClusterLock {
       value,
       expected: raw,
     });
-    if (!result.applied) {
+    if (!result.applied && result.current !== value) {
       throw refusedError('LOCK_HELD', 'Another coordinator took the cluster lock at the same moment.', {
         hint: 'Check with cauctl get-run.',
       });
@@ -200,12 +202,15 @@ export class ClusterLock {
     if (this.current === null) return;
     const previous = parseLock(this.current)!;
     const value = JSON.stringify(this.record(previous.runId, previous.acquiredAt, progress));
-    const result = await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', {
-      name: LOCK_PROPERTY,
-      value,
-      expected: this.current,
-    });
-    if (!result.applied) {
+    // The value an earlier try wrote before its reply was lost also counts as ours.
+    const ours = new Set([this.current, ...(this.pending === null ? [] : [this.pending])]);
+    this.pending = value;
+    let result = await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', { name: LOCK_PROPERTY, value, expected: this.current });
+    if (!result.applied && result.current !== null && ours.has(result.current) && result.current !== this.current) {
+      result = await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', { name: LOCK_PROPERTY, value, expected: result.current });
+    }
+    this.pending = null;
+    if (!result.applied && result.current !== value) {
       this.current = null;
       const other = parseLock(result.current);
       throw new LockLostError(other ? `The cluster lock now belongs to ${describeOwner(other)}.` : 'The cluster lock was removed by someone else.');

@@ -313,7 +313,9 @@ export class RollingRun {
         hint: 'Wait for it (Get-CauRun -WaitForCompletion) or stop it (Stop-CauRun); if it is a leftover, clear it with Invoke-CauRun -ForceRecovery -Force.',
       });
     }
-    const offline = cluster.nodes.filter((n) => n.state !== 'Up' && n.state !== 'Paused');
+    // On resume, the node the run had in hand may be down for its own restart; that is not "offline".
+    const inFlight = this.options.resumeFrom ? replayJournal(this.options.resumeFrom.records).inFlight?.node : undefined;
+    const offline = cluster.nodes.filter((n) => n.state !== 'Up' && n.state !== 'Paused' && n.name !== inFlight);
     if (this.profile.requireAllNodesOnline && offline.length > 0) {
       throw refusedError('NODES_OFFLINE', `RequireAllNodesOnline is set and ${offline.map((n) => `${n.name} is ${n.state}`).join(', ')}; nothing was touched.`, {
         hint: 'Bring the nodes online, or run without --require-all-nodes-online to update the nodes that are up.',
@@ -845,7 +847,8 @@ export class RollingRun {
     let fatal: ErrorRecord | undefined;
     try {
       if (replay === undefined) await writeStopRequest({ gateway: this.gateway, entryNode: this.options.entry }, null);
-      const downAtStart = new Set(cluster.nodes.filter((n) => n.state === 'Down' || n.state === 'Unknown').map((n) => n.name));
+      // On resume, "down at start" is what the journal recorded: a node down now may be our own reboot.
+      const downAtStart = new Set(replay ? [] : cluster.nodes.filter((n) => n.state === 'Down' || n.state === 'Unknown').map((n) => n.name));
       let order: string[];
       const scanned = new Map<string, UpdateInfo[]>();
       const scanFailures = new Map<string, string>();

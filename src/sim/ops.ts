@@ -249,7 +249,14 @@ export const opHandlers: OpHandlers = {
     const existing = m.state.tasks.find((t) => t.node === ctx.node.name && t.taskId === p.taskId);
     if (existing) return { taskId: p.taskId, alreadyStarted: true };
     checkPluginArguments(p.plugin, p.arguments);
-    if (p.mode === 'Install') m.audit.touched(m.now, ctx.node.name, 'given an update install');
+    if (p.mode === 'Install') {
+      m.audit.touched(m.now, ctx.node.name, 'given an update install');
+      // "Updates no node twice": an install of something already installed means the coordinator lost track.
+      for (const id of p.updateIds) {
+        const update = ctx.node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase());
+        if (update?.installed) m.audit.violation(m.now, `${ctx.node.name} was given ${update.kb || update.id} to install again after it was installed.`);
+      }
+    }
     const node = ctx.node;
     const t = m.state.timing;
     const isFeature = (id: string): boolean => node.featureUpdate?.id === id;
