@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CommandEnv, InterruptSource } from './command-env.js';
+import { roleCommandBuilders } from './commands/cau-role.js';
 import { buildExportReportCommand } from './commands/export-report.js';
 import { buildGetReportCommand } from './commands/get-report.js';
 import { buildGetRunCommand } from './commands/get-run.js';
+import { buildOfflineUpdateCommand } from './commands/offline-update.js';
 import { buildRunCommand } from './commands/run.js';
 import { buildScanCommand } from './commands/scan.js';
 import { buildStopRunCommand } from './commands/stop-run.js';
@@ -38,7 +40,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);
