@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CommandEnv, InterruptSource } from './command-env.js';
+import { roleCommandBuilders } from './commands/cau-role.js';
 import { buildExportReportCommand } from './commands/export-report.js';
 import { buildGetReportCommand } from './commands/get-report.js';
 import { buildGetRunCommand } from './commands/get-run.js';
@@ -39,7 +40,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);

@@ -6,6 +6,7 @@ import type { Theme } from '../../output/theme.js';
 import type { CommandEnv } from '../command-env.js';
 import { openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import { probeCauRole } from './cau-role-run.js';
 import type { TestSetupProfile } from './test-setup.js';
 
 function printRules(results: readonly RuleResult[], env: CommandEnv, theme: Theme): void {
@@ -30,7 +31,7 @@ function summary(results: readonly RuleResult[]): { errors: number; warnings: nu
 }
 
 async function check(ctx: ClusterContext): Promise<RuleResult[]> {
-  return evaluateSetup(await gatherSetupFacts(ctx.gateway, ctx.entry));
+  return evaluateSetup(await gatherSetupFacts(ctx.gateway, ctx.entry, () => probeCauRole(ctx.gateway, ctx.entry)));
 }
 
 export async function runTestSetupCommand(profile: TestSetupProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
