@@ -11,7 +11,9 @@ import { systemClock } from '../platform/clock.js';
 import { resolveStateDir } from '../platform/fs.js';
 import { createTheme, type Theme } from '../output/theme.js';
 import type { Simulator } from '../sim/index.js';
-import { openSimulatorTransport } from '../transport/factory.js';
+import { createLocalPwshTransport, createWinRmTransport, openSimulatorTransport } from '../transport/factory.js';
+import type { Transport } from '../transport/transport.js';
+import { endpointResolver, passwordSource } from './credentials.js';
 import type { GlobalProfile } from './global-options.js';
 import type { CliIo } from './io.js';
 
@@ -88,7 +90,53 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       close: () => gateway.close(),
     };
   }
-  throw usageError('USAGE_TRANSPORT', `The ${globals.transport} transport is not available in this build.`, {
-    hint: 'Rehearse on the simulator with --simulate.',
-  });
+  if (globals.clusterName === undefined) {
+    throw usageError('USAGE_CLUSTER_NAME', `--cluster-name is required with --transport ${globals.transport}.`, {
+      hint: 'Name the cluster (or one of its nodes), or rehearse on the simulator with --simulate.',
+    });
+  }
+  let transport: Transport;
+  if (globals.transport === 'winrm') {
+    if (globals.username === undefined && globals.authentication !== 'Kerberos') {
+      throw usageError('USAGE_USERNAME', `--username is required for ${globals.authentication} authentication.`, {
+        hint: 'For example --username CONTOSO\\admin; the password then comes from CAUCTL_PASSWORD, --password-file or a prompt.',
+      });
+    }
+    if (globals.authentication === 'Basic' && !globals.useSsl && !globals.allowUnencrypted) {
+      throw usageError('USAGE_BASIC_OVER_HTTP', 'Basic authentication over plain HTTP would send the password in clear; it is refused.', {
+        hint: 'Use --use-ssl (HTTPS, port 5986), or Negotiate (NTLM with message encryption), or accept the risk with --allow-unencrypted.',
+      });
+    }
+    if (globals.insecureSkipTlsVerify) {
+      io.stderr.write('cauctl: WARNING: --insecure-skip-tls-verify: the node certificates are NOT verified; anyone on the path can read and change this session, credentials included.\n');
+    }
+    transport = await createWinRmTransport({
+      ...(globals.port !== undefined ? { port: globals.port } : {}),
+      useSsl: globals.useSsl,
+      authentication: globals.authentication,
+      username: globals.username ?? '',
+      password: passwordSource(globals, io),
+      ...(globals.caFile !== undefined ? { caFile: globals.caFile } : {}),
+      insecureSkipTlsVerify: globals.insecureSkipTlsVerify,
+      allowUnencrypted: globals.allowUnencrypted,
+      resolveEndpoint: endpointResolver(globals.nodeAddresses),
+      ...(globals.verbose ? { logger: { debug: (message: string) => io.stderr.write(`winrm: ${message}\n`) } } : {}),
+    });
+  } else {
+    transport = await createLocalPwshTransport({ env: io.env as NodeJS.ProcessEnv, ...(globals.pwshPath ? { executable: globals.pwshPath } : {}) });
+  }
+  const gateway = new ClusterGateway(transport);
+  return {
+    io,
+    globals,
+    theme,
+    stateDir,
+    clock: systemClock,
+    wallClock: systemClock,
+    gateway,
+    sim: undefined,
+    entry: globals.clusterName,
+    owner: currentOwner(),
+    close: () => gateway.close(),
+  };
 }

@@ -27,6 +27,8 @@ export interface GlobalProfile {
   readonly caFile: string | undefined;
   readonly insecureSkipTlsVerify: boolean;
   readonly allowUnencrypted: boolean;
+  readonly nodeAddresses: readonly string[];
+  readonly pwshPath: string | undefined;
 }
 
 export function addGlobalOptions(program: Command): Command {
@@ -47,7 +49,9 @@ export function addGlobalOptions(program: Command): Command {
     .addOption(new Option('--authentication <mechanism>', 'WinRM authentication').choices(['Negotiate', 'Ntlm', 'Basic', 'Kerberos']).default('Negotiate'))
     .option('--ca-file <path>', 'extra CA certificate (PEM) to trust for HTTPS')
     .option('--insecure-skip-tls-verify', 'do not verify the HTTPS certificate (dangerous)')
-    .option('--allow-unencrypted', 'allow Basic authentication over plain HTTP (the password crosses the network in clear)');
+    .option('--allow-unencrypted', 'allow Basic authentication over plain HTTP (the password crosses the network in clear)')
+    .addOption(new Option('--node-address <name=host[:port]>', 'reach a node (or the cluster name) at this address; repeat per node').argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .option('--pwsh-path <path>', 'PowerShell executable for --transport local-pwsh (default: pwsh, then powershell.exe on PATH)');
 }
 
 interface RawGlobals {
@@ -68,6 +72,8 @@ interface RawGlobals {
   caFile?: string;
   insecureSkipTlsVerify?: boolean;
   allowUnencrypted?: boolean;
+  nodeAddress?: string[];
+  pwshPath?: string;
 }
 
 export function parseSimSpeed(text: string): number | 'max' {
@@ -86,9 +92,14 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
   }
   const output: OutputFormat = raw.json ? 'json' : (raw.output ?? 'human');
   const simulate = raw.simulate === true ? true : typeof raw.simulate === 'string' ? raw.simulate : undefined;
-  const transport = (raw.transport ?? (simulate !== undefined ? 'simulator' : availableTransports().find((t) => t !== 'simulator') ?? 'simulator')) as TransportName;
-  if (simulate !== undefined && raw.transport !== undefined && raw.transport !== 'simulator' && raw.transport !== 'winrm') {
-    throw usageError('USAGE_CONFLICT', `--simulate and --transport ${raw.transport} conflict.`);
+  const transport = (raw.transport ?? (simulate !== undefined ? 'simulator' : 'winrm')) as TransportName;
+  if (simulate !== undefined && transport !== 'simulator') {
+    throw usageError('USAGE_CONFLICT', `--simulate and --transport ${raw.transport} conflict.`, {
+      hint: '--simulate uses the simulator transport; leave --transport out.',
+    });
+  }
+  if (!availableTransports().includes(transport)) {
+    throw usageError('USAGE_TRANSPORT', `--transport ${transport} is not available in this build (available: ${availableTransports().join(', ')}).`);
   }
   let port: number | undefined;
   if (raw.port !== undefined) {
@@ -115,5 +126,7 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
     caFile: raw.caFile,
     insecureSkipTlsVerify: raw.insecureSkipTlsVerify === true,
     allowUnencrypted: raw.allowUnencrypted === true,
+    nodeAddresses: raw.nodeAddress ?? [],
+    pwshPath: raw.pwshPath,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Picks a transport by name (`--transport`). The only shipped module that imports sim/, and the only one that
- * knows the concrete transports; everything else sees the Transport interface.
+ * knows the concrete transports; everything else sees the Transport interface. Each is loaded lazily, so a
+ * command pays only for the transport it uses.
  */
 import type { Simulator, SimulatorOptions } from '../sim/index.js';
 import type { Transport } from './transport.js';
@@ -9,19 +10,39 @@ export type TransportName = 'simulator' | 'winrm' | 'local-pwsh';
 
 /** Transports this build implements; `--transport` accepts only these. */
 export function availableTransports(): TransportName[] {
-  return ['simulator'];
+  return ['winrm', 'local-pwsh', 'simulator'];
 }
 
-/** Opens the rehearsal model. Loaded lazily so commands that do not simulate never pay for it. */
+/** Opens the rehearsal model. */
 export async function openSimulatorTransport(options: SimulatorOptions): Promise<Simulator> {
   const { openSimulator } = await import('../sim/index.js');
   return openSimulator(options);
 }
 
-export interface RealTransportOptions {
-  readonly name: Exclude<TransportName, 'simulator'>;
+export interface WinRmFactoryOptions {
+  readonly port?: number;
+  readonly useSsl: boolean;
+  readonly authentication: 'Negotiate' | 'Ntlm' | 'Basic' | 'Kerberos';
+  readonly username: string;
+  readonly password: () => Promise<string>;
+  readonly caFile?: string;
+  readonly insecureSkipTlsVerify: boolean;
+  readonly allowUnencrypted: boolean;
+  readonly resolveEndpoint: (node: string) => { host: string; port?: number };
+  readonly logger?: { debug(message: string, fields?: Record<string, unknown>): void };
 }
 
-export async function createRealTransport(options: RealTransportOptions): Promise<Transport> {
-  throw new Error(`transport ${options.name} is not part of this build`);
+export async function createWinRmTransport(options: WinRmFactoryOptions): Promise<Transport> {
+  const { WinRmTransport } = await import('./winrm/winrm-transport.js');
+  return new WinRmTransport(options);
+}
+
+export interface LocalPwshFactoryOptions {
+  readonly executable?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export async function createLocalPwshTransport(options: LocalPwshFactoryOptions): Promise<Transport> {
+  const { createLocalPwshTransport: create } = await import('./local-pwsh/local-pwsh-transport.js');
+  return create({ env: options.env, ...(options.executable ? { executable: options.executable } : {}) });
 }

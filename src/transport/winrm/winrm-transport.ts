@@ -33,6 +33,11 @@ export interface WinRmTransportOptions {
   readonly connectTimeoutMs?: number;
   /** @default 153600 */
   readonly maxEnvelopeSize?: number;
+  /**
+   * Where a node name is reached: `--node-address NODE1=10.0.0.11:5985`, for management hosts whose DNS does
+   * not know the cluster's names. @default the name itself, on `port`
+   */
+  readonly resolveEndpoint?: (node: string) => { host: string; port?: number };
   readonly clock?: Clock;
   readonly logger?: WinRmLogger;
   /** Injected for deterministic tests. @default node:crypto randomUUID */
@@ -130,8 +135,10 @@ export class WinRmTransport implements Transport {
     if (!s) {
       const o = this.options;
       const operationTimeoutSeconds = o.operationTimeoutSeconds ?? 20;
+      const endpoint = o.resolveEndpoint?.(node) ?? { host: node };
+      const port = endpoint.port ?? o.port;
       const connection = new WsmanConnection({
-        host: node,
+        host: endpoint.host,
         authentication: o.authentication,
         username: o.username,
         password: o.password,
@@ -139,7 +146,7 @@ export class WinRmTransport implements Transport {
         clock: this.clock,
         // The read timeout must outlast a Receive that the server holds for OperationTimeout.
         requestTimeoutMs: (operationTimeoutSeconds + 10) * 1000,
-        ...(o.port === undefined ? {} : { port: o.port }),
+        ...(port === undefined ? {} : { port }),
         ...(o.caFile === undefined ? {} : { caFile: o.caFile }),
         ...(o.insecureSkipTlsVerify === undefined ? {} : { insecureSkipTlsVerify: o.insecureSkipTlsVerify }),
         ...(o.allowUnencrypted === undefined ? {} : { allowUnencrypted: o.allowUnencrypted }),
