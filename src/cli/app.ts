@@ -8,6 +8,8 @@ import { VERSION } from '../version.js';
 import type { CommandEnv, InterruptSource } from './command-env.js';
 import { roleCommandBuilders } from './commands/cau-role.js';
 import { buildExportReportCommand } from './commands/export-report.js';
+import { buildFeatureUpdateCommand } from './commands/feature-update.js';
+import { buildPostInstallCommand } from './commands/post-install.js';
 import { buildGetReportCommand } from './commands/get-report.js';
 import { buildGetRunCommand } from './commands/get-run.js';
 import { buildOfflineUpdateCommand } from './commands/offline-update.js';
@@ -40,7 +42,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);

@@ -155,9 +155,10 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
   if (!feasibility.feasible) {
     throw refusedError('FUNCTIONAL_LEVEL_NOT_FEASIBLE', `Update-ClusterFunctionalLevel -WhatIf refused: ${feasibility.message} Nothing was touched.`);
   }
-  const pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
+  let pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
   const levelDue = feasibility.pending !== false;
-  const poolsDue = pools.filter((p) => p.upgradeAvailable !== false);
+  // A pool follows the functional level: once the level is raised, every pool may have a newer version.
+  let poolsDue = levelDue ? pools : pools.filter((p) => p.upgradeAvailable !== false);
 
   const irreversible = [
     ...(levelDue ? [`Update-ClusterFunctionalLevel on ${cluster.name} (now ${cluster.functionalLevel})`] : []),
@@ -165,7 +166,7 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
   ];
   if (profile.whatIf) {
     step({ step: 'functional-level', status: levelDue ? 'WouldRun' : 'AlreadyDone', detail: levelDue ? `would raise the functional level (now ${cluster.functionalLevel}); it cannot be undone` : `already current (${cluster.functionalLevel})` });
-    for (const p of pools) step({ step: 'storage-pool', status: poolsDue.includes(p) ? 'WouldRun' : 'AlreadyDone', detail: poolsDue.includes(p) ? `would run Update-StoragePool on ${p.friendlyName} (now ${p.version})` : `${p.friendlyName} already at ${p.version}` });
+    for (const p of pools) step({ step: 'storage-pool', status: poolsDue.includes(p) ? 'WouldRun' : 'AlreadyDone', detail: poolsDue.includes(p) ? `would run Update-StoragePool on ${p.friendlyName} (now ${p.version})${levelDue ? ', after the functional level' : ''}` : `${p.friendlyName} already at ${p.version}` });
   } else if (irreversible.length > 0 && !(await deps.confirmIrreversible(cluster.name, irreversible))) {
     throw refusedError('NOT_CONFIRMED', `The irreversible steps were not confirmed; nothing was touched.`);
   } else {
@@ -173,6 +174,8 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
     if (levelDue) {
       const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
       step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
+      pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
+      poolsDue = pools.filter((p) => p.upgradeAvailable !== false);
     } else {
       step({ step: 'functional-level', status: 'AlreadyDone', detail: `already current (${cluster.functionalLevel})` });
     }

@@ -51,6 +51,8 @@ export function vmVersionFor(build: number): string {
 export function createFeatureState(fx: ClusterFixture): SimFeatureState {
   const clusterBuild = Math.min(...fx.nodes.map((n) => n.osBuild));
   const vms: Record<string, SimVmState> = {};
+  // Every role is a VM unless listed otherwise; its version is fixed now, before any node is upgraded.
+  for (const role of fx.nodes.flatMap((n) => n.roles)) vms[role] = { state: 'Running', configurationVersion: vmVersionFor(clusterBuild) };
   for (const [name, vm] of Object.entries(fx.vms ?? {})) {
     vms[name] = { state: vm.state ?? 'Running', configurationVersion: vm.configurationVersion ?? vmVersionFor(clusterBuild) };
   }

@@ -35,7 +35,9 @@ function requireCluster(ctx: OpContext): void {
 function feature(m: ClusterModel): SimFeatureState {
   if (m.state.feature === undefined) {
     const clusterBuild = Math.min(...m.state.nodes.map((n) => n.osBuild));
-    m.state.feature = { clusterBuild, poolVersion: poolVersionFor(clusterBuild), storageReplica: false, validation: { warning: [], failed: [] }, vms: {} };
+    const vms: Record<string, SimVmState> = {};
+    for (const r of m.state.roles) vms[r.name] = { state: 'Running', configurationVersion: vmVersionFor(clusterBuild) };
+    m.state.feature = { clusterBuild, poolVersion: poolVersionFor(clusterBuild), storageReplica: false, validation: { warning: [], failed: [] }, vms };
     m.dirty = true;
   }
   return m.state.feature;

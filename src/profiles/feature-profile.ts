@@ -1,0 +1,149 @@
+/**
+ * `feature-update` and `post-install` options → profiles, in three steps (parse, normalize, rules), every
+ * problem reported at once as `path: message`. Depends on zod, core types, the run profile parser and the
+ * profile helpers only.
+ */
+import { z } from 'zod';
+import type { FeatureUpdateProfile } from '../core/feature-update.js';
+import type { PostInstallProfile } from '../core/post-install.js';
+import { describeError } from '../errors.js';
+import { parseHashtable } from './hashtable.js';
+import { ProfileError, flattenZodIssues } from './issues.js';
+import { parseRunProfile } from './run-profile.js';
+
+/** An OS upgrade restarts slower than a cumulative update: the reboot wait defaults longer. */
+export const FEATURE_DEFAULTS = { rebootTimeoutMinutes: 60 } as const;
+
+const rawFeatureOptions = z.object({
+  wuConnected: z.boolean().optional(),
+  pathToSetupMedia: z.string().optional(),
+  cauPluginArguments: z.array(z.string()).optional(),
+  prepare: z.boolean().optional(),
+  updateClusterFunctionalLevel: z.boolean().optional(),
+  storageReplicaRestart: z.boolean().optional(),
+  noStorageReplicaRestart: z.boolean().optional(),
+  maxFailedNodes: z.string().optional(),
+  maxRetriesPerNode: z.string().optional(),
+  rebootTimeoutMinutes: z.string().optional(),
+  waitForStorageRepairTimeoutMinutes: z.string().optional(),
+  failbackMode: z.string().optional(),
+  nodeOrder: z.array(z.string()).optional(),
+  force: z.boolean().optional(),
+});
+
+export interface FeatureUpdateMode {
+  readonly force: boolean;
+}
+
+/**
+ * `--wu-connected` or `--path-to-setup-media`, also accepted as the plug-in's own hashtable
+ * (`--cau-plugin-arguments "@{ WuConnected='false'; PathToSetupMedia='D:\\' }"`), as the docs write it.
+ */
+export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdateProfile; mode: FeatureUpdateMode } {
+  const parsed = rawFeatureOptions.safeParse(raw);
+  if (!parsed.success) throw new ProfileError(flattenZodIssues(parsed.error), 'invalid feature-update options');
+  const o = parsed.data;
+  const problems: string[] = [];
+
+  let wuConnected = o.wuConnected;
+  let media = o.pathToSetupMedia;
+  let hashUpdateLevel = false;
+  for (const [i, text] of (o.cauPluginArguments ?? []).entries()) {
+    try {
+      const args = parseHashtable(text);
+      for (const [key, value] of Object.entries(args)) {
+        const k = key.toLowerCase();
+        if (k === 'wuconnected') wuConnected = value.trim().toLowerCase() === 'true';
+        else if (k === 'pathtosetupmedia') media = value;
+        else if (k === 'updateclusterfunctionallevel') hashUpdateLevel = value.trim().toLowerCase() === 'true';
+        else problems.push(`cauPluginArguments[${i}].${key}: not an argument of Microsoft.RollingUpgradePlugin (WuConnected, PathToSetupMedia, UpdateClusterFunctionalLevel)`);
+      }
+    } catch (error) {
+      problems.push(`cauPluginArguments[${i}]: ${describeError(error)}`);
+    }
+  }
+  if (media !== undefined && media.trim() === '') problems.push('pathToSetupMedia: must not be empty');
+  if (wuConnected === true && media !== undefined) problems.push('pathToSetupMedia: --path-to-setup-media and --wu-connected conflict (media means WuConnected false)');
+  if (wuConnected !== true && media === undefined) problems.push("wuConnected: give --wu-connected (feature update from Windows Update) or --path-to-setup-media <path> (extracted ISO contents on every node)");
+  if (/\.iso$/i.test(media ?? '')) problems.push('pathToSetupMedia: give the extracted contents of the ISO, not the .iso file');
+  if (o.storageReplicaRestart === true && o.noStorageReplicaRestart === true) problems.push('storageReplicaRestart: --storage-replica-restart and --no-storage-replica-restart conflict');
+
+  // The rolling-run options reuse run's parser, so their rules and messages are the same.
+  let runProfile: ReturnType<typeof parseRunProfile>['profile'] | undefined;
+  try {
+    runProfile = parseRunProfile({
+      ...(o.maxFailedNodes !== undefined ? { maxFailedNodes: o.maxFailedNodes } : {}),
+      ...(o.maxRetriesPerNode !== undefined ? { maxRetriesPerNode: o.maxRetriesPerNode } : {}),
+      rebootTimeoutMinutes: o.rebootTimeoutMinutes ?? String(FEATURE_DEFAULTS.rebootTimeoutMinutes),
+      ...(o.waitForStorageRepairTimeoutMinutes !== undefined ? { waitForStorageRepairTimeoutMinutes: o.waitForStorageRepairTimeoutMinutes } : {}),
+      ...(o.failbackMode !== undefined ? { failbackMode: o.failbackMode } : {}),
+      ...(o.nodeOrder !== undefined ? { nodeOrder: o.nodeOrder } : {}),
+      requireAllNodesOnline: true,
+      enableFirewallRules: true,
+    }).profile;
+  } catch (error) {
+    if (error instanceof ProfileError) problems.push(...error.problems);
+    else throw error;
+  }
+  if (problems.length > 0 || runProfile === undefined) throw new ProfileError(problems, 'invalid feature-update options');
+
+  const profile: FeatureUpdateProfile = {
+    source: wuConnected === true ? { wuConnected: true } : { wuConnected: false, pathToSetupMedia: media! },
+    prepare: o.prepare === true,
+    updateClusterFunctionalLevel: o.updateClusterFunctionalLevel === true || hashUpdateLevel,
+    storageReplicaRestart: o.storageReplicaRestart === true ? 'yes' : o.noStorageReplicaRestart === true ? 'no' : 'ask',
+    run: runProfile,
+    restart: {
+      requireAllNodesOnline: true,
+      failbackMode: runProfile.failbackMode,
+      waitForStorageRepairTimeoutMinutes: runProfile.waitForStorageRepairTimeoutMinutes,
+      rebootTimeoutMinutes: runProfile.rebootTimeoutMinutes,
+      forceDrain: false,
+    },
+  };
+  return { profile, mode: { force: o.force === true } };
+}
+
+const rawPostInstallOptions = z.object({
+  whatIf: z.boolean().optional(),
+  force: z.boolean().optional(),
+  updateVmVersion: z.array(z.string()).optional(),
+  stopVms: z.boolean().optional(),
+  testLiveMigration: z.boolean().optional(),
+});
+
+export interface PostInstallMode {
+  readonly force: boolean;
+}
+
+export function parsePostInstallProfile(raw: unknown): { profile: PostInstallProfile; mode: PostInstallMode } {
+  const parsed = rawPostInstallOptions.safeParse(raw);
+  if (!parsed.success) throw new ProfileError(flattenZodIssues(parsed.error), 'invalid post-install options');
+  const o = parsed.data;
+  const problems: string[] = [];
+  const names = o.updateVmVersion?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  let vms: PostInstallProfile['updateVmVersion'];
+  if (names !== undefined) {
+    if (names.length === 0) problems.push('updateVmVersion: give VM names (comma-separated) or all');
+    else if (names.some((n) => n.toLowerCase() === 'all')) {
+      if (names.length > 1) problems.push('updateVmVersion: all cannot be combined with names');
+      vms = 'all';
+    } else vms = names;
+  }
+  if (o.stopVms === true && names === undefined) problems.push('stopVms: --stop-vms needs --update-vm-version');
+  if (o.whatIf === true && o.force === true) problems.push('whatIf: --what-if and --force conflict');
+  if (problems.length > 0) throw new ProfileError(problems, 'invalid post-install options');
+  return {
+    profile: { whatIf: o.whatIf === true, ...(vms !== undefined ? { updateVmVersion: vms } : {}), stopVms: o.stopVms === true, testLiveMigration: o.testLiveMigration === true },
+    mode: { force: o.force === true },
+  };
+}
+
+/** `run --suspend-node` / `--resume-node` values, checked with the run options (see run-profile.ts). */
+export function parseNodeName(raw: string, flag: string, problems: string[]): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(raw)) {
+    problems.push(`${flag}: ${JSON.stringify(raw)} is not a node name`);
+    return undefined;
+  }
+  return raw;
+}
