@@ -326,12 +326,6 @@ export class RollingRun {
         hint: 'Fix quorum first: Get-ClusterQuorum, and check the witness.',
       });
     }
-    const paused = cluster.nodes.filter((n) => n.state === 'Paused');
-    if (paused.length > 0 && this.options.resumeFrom === undefined) {
-      throw refusedError('NODE_ALREADY_PAUSED', `${paused.map((n) => n.name).join(', ')} ${paused.length === 1 ? 'is' : 'are'} already paused; a rolling run takes one node out of service at a time.`, {
-        hint: `Resume it first (Resume-ClusterNode -Name ${paused[0]!.name} -Failback Immediate, or cauctl run --resume-node ${paused[0]!.name}), or continue an interrupted cauctl run with --resume.`,
-      });
-    }
     return cluster;
   }
 
@@ -844,6 +838,14 @@ export class RollingRun {
       takeOverDeadLocal: this.options.takeOverDeadLocalLock === true,
     });
     this.lastHeartbeatWallMs = this.deps.wallClock.now();
+    // Checked under the lock, so a live run elsewhere is reported as "locked", not as its paused node.
+    const paused = cluster.nodes.filter((n) => n.state === 'Paused');
+    if (paused.length > 0 && replay === undefined) {
+      await this.lock.release();
+      throw refusedError('NODE_ALREADY_PAUSED', `${paused.map((n) => n.name).join(', ')} ${paused.length === 1 ? 'is' : 'are'} already paused; a rolling run takes one node out of service at a time. Nothing was touched.`, {
+        hint: `Resume it first (Resume-ClusterNode -Name ${paused[0]!.name} -Failback Immediate), or continue an interrupted cauctl run with --resume.`,
+      });
+    }
     let fatal: ErrorRecord | undefined;
     try {
       if (replay === undefined) await writeStopRequest({ gateway: this.gateway, entryNode: this.options.entry }, null);

@@ -1,0 +1,124 @@
+/**
+ * Issue 3 acceptance: the cluster lock between two coordinators, --force-recovery on dead and live locks,
+ * live progress from a second process (get-run), and graceful cancel (stop-run) at a safe point.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+
+let box: Sandbox;
+beforeEach(() => {
+  box = sandbox();
+});
+afterEach(() => box.cleanup());
+
+function collect(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Polls get-run until `predicate` holds (real time: the run lives in another process). */
+async function waitFor(fixture: string, predicate: (view: Record<string, unknown>) => boolean, timeoutMs = 20000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = parseJson(box.run(['get-run', '--simulate', fixture, '--json']));
+    if (predicate(view)) return view;
+    if (Date.now() > deadline) throw new Error(`timed out waiting; last view ${JSON.stringify(view)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('one coordinator per cluster', () => {
+  it('refuses a second run with exit 5 while the first lives, and --force-recovery never clears a live lock', async () => {
+    const fixture = box.fixture(aCluster('LOCKED', [1, 1, 1]));
+    const first = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '600']);
+    const done = collect(first);
+    await waitFor(fixture, (v) => v.runState === 'RunInProgress');
+
+    const second = box.run(['run', '--simulate', fixture, '--force', '--json']);
+    expect(second.code).toBe(5);
+    expect(second.stderr).toMatch(/The cluster is locked by run [0-9a-f-]+ by .+ \(pid \d+\)/);
+    expect(parseJson(second).error).toMatchObject({ code: 'LOCK_HELD', exitCode: 5 });
+
+    const recovery = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
+    expect(recovery.code).toBe(5);
+    expect(recovery.stderr).toMatch(/A live lock is never cleared/);
+
+    first.kill('SIGKILL');
+    await done;
+    // The owner is dead now; a plain run still refuses and points at --resume / --force-recovery.
+    const stale = box.run(['run', '--simulate', fixture, '--force']);
+    expect(stale.code).toBe(5);
+    expect(stale.stderr).toMatch(/--resume|--force-recovery/);
+    const cleared = box.run(['run', '--simulate', fixture, '--force-recovery', '--force', '--json']);
+    expect(cleared.code).toBe(0);
+    expect(parseJson(cleared)).toMatchObject({ recovered: true });
+    expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunNotInProgress');
+  }, 60000);
+
+  it('clears a lock whose lease expired, even when its owner is on another host', () => {
+    const fixture = box.fixture(aCluster('EXPIRED', [1, 1]));
+    expect(box.run(['scan', '--simulate', fixture, '--sim-reset', '--json']).code).toBe(0);
+    const lock = (heartbeatAt: string) =>
+      JSON.stringify({ version: 1, runId: 'r-other', owner: { host: 'other-host', user: 'admin', pid: 4242 }, acquiredAt: heartbeatAt, heartbeatAt, leaseSeconds: 300, progress: { runStartTime: heartbeatAt, currentNode: 'NODE1', currentPhase: 'install', nodeStatusNotifications: [], nodeResults: [] } });
+    const propertiesDir = `${box.stateDir}/sim/EXPIRED/properties`;
+    const write = (value: string) => writeFileSync(`${propertiesDir}/CauctlRunLock.json`, JSON.stringify({ value }));
+    mkdirSync(propertiesDir, { recursive: true });
+
+    write(lock(new Date().toISOString()));
+    const live = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
+    expect(live.code).toBe(5);
+    expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json']))).toMatchObject({ runState: 'RunInProgress', source: 'cluster-lock', currentNode: 'NODE1' });
+
+    write(lock(new Date(Date.now() - 3600_000).toISOString()));
+    expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunFailed');
+    const recovered = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
+    expect(recovered.code).toBe(0);
+    expect(recovered.stdout).toMatch(/Cleared the dead lock of run r-other by admin on other-host/);
+  });
+});
+
+describe('progress from a second process, and stop-run', () => {
+  it('shows the current node and phase while a run lives, and --wait-for-completion ends with it', async () => {
+    const fixture = box.fixture(aCluster('WATCHED', [1, 2, 3]));
+    const run = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '60']);
+    const done = collect(run);
+    const view = await waitFor(fixture, (v) => v.runState === 'RunInProgress' && typeof v.currentNode === 'string' && typeof v.currentPhase === 'string');
+    expect(view).toMatchObject({ source: 'journal', runId: expect.any(String) });
+    expect(['NODE1', 'NODE2', 'NODE3']).toContain(view.currentNode);
+
+    // Stop it early so the test stays short; the watcher must end when the run ends.
+    const watcher = collect(box.start(['get-run', '--simulate', fixture, '--wait-for-completion', '--json']));
+    const stop = box.run(['stop-run', '--simulate', fixture, '--json']);
+    expect(stop.code).toBe(0);
+    expect(parseJson(stop)).toMatchObject({ stopped: true });
+    const result = await done;
+    const watched = await watcher;
+    expect(watched.code).toBe(0);
+    const lines = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runState: string });
+    expect(lines[0]!.runState).toBe('RunInProgress');
+    expect(lines.at(-1)!.runState).toBe('RunNotInProgress');
+
+    // The stop lands at a safe point: the node in hand is finished and resumed, the rest are Canceled.
+    expect(result.code).toBe(3);
+    const doc = JSON.parse(result.stdout) as { status: string; errorRecord: { code: string }; nodeResults: Array<{ status: string }>; simulation: { violations: string[] } };
+    expect(doc.status).toBe('Canceled');
+    expect(doc.errorRecord.code).toBe('UserCanceled');
+    expect(doc.nodeResults.some((r) => r.status === 'Canceled')).toBe(true);
+    expect(doc.nodeResults.filter((r) => r.status !== 'Canceled').every((r) => r.status === 'Succeeded')).toBe(true);
+    expect(doc.simulation.violations).toEqual([]);
+  }, 90000);
+
+  it('says RunNotInProgress when nothing runs', () => {
+    const fixture = box.fixture(aCluster('IDLE', [0, 0]));
+    const view = box.run(['get-run', '--simulate', fixture, '--sim-reset']);
+    expect(view.code).toBe(0);
+    expect(view.stdout).toMatch(/RunNotInProgress/);
+    const stop = box.run(['stop-run', '--simulate', fixture]);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toMatch(/RunNotInProgress: nothing to stop/);
+  });
+});
