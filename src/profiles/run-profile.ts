@@ -18,6 +18,10 @@ export interface RunMode {
   readonly whatIf: boolean;
   readonly resume: boolean;
   readonly forceRecovery: boolean;
+  /** `--suspend-node`: drain this one node and leave it paused (single-node maintenance). */
+  readonly suspendNode?: string;
+  /** `--resume-node`: resume this one node with failback after manual maintenance. */
+  readonly resumeNode?: string;
 }
 
 const rawRunOptions = z.object({
@@ -44,6 +48,8 @@ const rawRunOptions = z.object({
   whatIf: z.boolean().optional(),
   resume: z.boolean().optional(),
   forceRecovery: z.boolean().optional(),
+  suspendNode: z.string().optional(),
+  resumeNode: z.string().optional(),
 });
 export type RawRunOptions = z.infer<typeof rawRunOptions>;
 
@@ -137,6 +143,17 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   }
   if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
   if (o.whatIf === true && o.forceRecovery === true) problems.push('whatIf: --what-if and --force-recovery conflict');
+  // Single-node maintenance is not a rolling run: its flags exclude each other and the rolling-run ones.
+  const single = o.suspendNode !== undefined ? 'suspendNode' : o.resumeNode !== undefined ? 'resumeNode' : undefined;
+  if (o.suspendNode !== undefined && o.resumeNode !== undefined) problems.push('suspendNode: --suspend-node and --resume-node conflict');
+  if (single !== undefined) {
+    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'cauPluginName', 'cauPluginArguments'] as const) {
+      if (o[key as keyof typeof o] !== undefined && o[key as keyof typeof o] !== false) problems.push(`${single}: ${kebab(single)} and ${kebab(key)} conflict (single-node maintenance is not a rolling run)`);
+    }
+    for (const [key, value] of [['suspendNode', o.suspendNode], ['resumeNode', o.resumeNode]] as const) {
+      if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(value)) problems.push(`${key}: ${JSON.stringify(value)} is not a node name`);
+    }
+  }
   if (problems.length > 0) throw new ProfileError(problems, 'invalid run options');
 
   const profile: RunProfile = {
@@ -163,6 +180,13 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   };
   return {
     profile,
-    mode: { force: o.force === true, whatIf: o.whatIf === true, resume: o.resume === true, forceRecovery: o.forceRecovery === true },
+    mode: {
+      force: o.force === true,
+      whatIf: o.whatIf === true,
+      resume: o.resume === true,
+      forceRecovery: o.forceRecovery === true,
+      ...(o.suspendNode !== undefined ? { suspendNode: o.suspendNode } : {}),
+      ...(o.resumeNode !== undefined ? { resumeNode: o.resumeNode } : {}),
+    },
   };
 }

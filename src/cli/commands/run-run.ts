@@ -88,6 +88,14 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     });
   }
   const ctx = await openCluster(globals, env.io);
+  if (mode.suspendNode !== undefined || mode.resumeNode !== undefined) {
+    try {
+      const { runSingleNode } = await import('./run-single-node.js');
+      return await runSingleNode(profile, mode, globals, env, ctx);
+    } finally {
+      await ctx.close();
+    }
+  }
   const sinksToClose: HumanSink[] = [];
   let webhook: WebhookSink | undefined;
   let unsubscribe = (): void => undefined;

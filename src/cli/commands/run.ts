@@ -46,6 +46,8 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('--resume', 'continue the interrupted run of this cluster from its journal, after re-reading the cluster')
     .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
     .option('--force-recovery', "clear a cluster lock left by a dead coordinator (a live lock is never cleared)")
+    .option('--suspend-node <name>', 'single-node maintenance: drain this node under the rolling run\'s preconditions and leave it paused')
+    .option('--resume-node <name>', 'single-node maintenance: wait for storage jobs, resume this node with failback, check storage health')
     .addHelpText(
       'after',
       examples([
@@ -54,6 +56,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
         ['watch it at 300x in real time', 'cauctl run --simulate --sim-speed 300 --force'],
         ['a scripted run: no prompt, JSON result', 'cauctl run --cluster-name HCI01 --username CONTOSO\\admin --force --json'],
         ['continue after a crash', 'cauctl run --simulate --resume --force'],
+        ['pause one node for manual work, then bring it back', 'cauctl run --simulate --suspend-node NODE2 --force   then   cauctl run --simulate --resume-node NODE2 --force'],
       ]) + '\nStatus → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5.\n',
     )
     .action(async (_opts: unknown, cmd: Command) => {
