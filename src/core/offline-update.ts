@@ -759,7 +759,7 @@ export class OfflineUpdate {
     const g = this.deps.gateway;
     const entry = this.options.entry;
     const deadline = this.deps.clock.now() + this.profile.storageTimeoutMinutes * 60_000;
-    let last = 'no answer yet';
+    let last: string;
     for (;;) {
       try {
         const cluster = await g.call(entry, 'get-cluster', {});
