@@ -99,6 +99,9 @@ export const RunTimings = {
   gateRetryMs: 30_000,
 } as const;
 
+/** Real milliseconds between two progress publications in the lock (a node's end is always published). */
+const PROGRESS_MIN_INTERVAL_MS = 200;
+
 const transientCodes = new Set([
   'TRANSPORT_UNREACHABLE',
   'TRANSPORT_TIMEOUT',
@@ -161,6 +164,7 @@ export class RollingRun {
   private active: NodeWork | null = null;
   private order: string[] = [];
   private heartbeatChain: Promise<void> = Promise.resolve();
+  private lastProgressWallMs = 0;
 
   constructor(
     private readonly profile: RunProfile,
@@ -209,10 +213,18 @@ export class RollingRun {
     };
   }
 
+  /**
+   * Publishes a node's phase in the lock for get-run on other hosts. A node's end is always published; phase
+   * changes at most every PROGRESS_MIN_INTERVAL_MS of real time, so a run at simulation speed `max` does not
+   * spend its time rewriting the lock.
+   */
   private async notify(node: string, status: string, phase: string | null): Promise<void> {
     this.notifications.set(node, { node, status, timestamp: this.iso() });
     this.currentNode = phase === null ? null : node;
     this.currentPhase = phase;
+    const due = phase === null || this.deps.wallClock.now() - this.lastProgressWallMs >= PROGRESS_MIN_INTERVAL_MS;
+    if (!due) return this.heartbeat(false);
+    this.lastProgressWallMs = this.deps.wallClock.now();
     await this.heartbeat(true);
   }
 
