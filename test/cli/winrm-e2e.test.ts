@@ -1,0 +1,78 @@
+// Issue 4 acceptance: `cauctl run --transport winrm` against the WS-Man test server's 4-node fake cluster (the
+// built-in model), over NTLM with encryption through the gss-ntlmssp acceptor, ends with the same result as the
+// simulator run of the same fixture, every node rebooting, shells recreated and sessions re-authenticated.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILTIN_FIXTURE_PATH } from '../../src/sim/index.js';
+import { runCli } from '../wsman-server/cli-run.js';
+import { ntlmAcceptorMissing } from '../wsman-server/ntlm-sidecar.js';
+import { PASSWORD, USER, peersAvailable, startServer, type ServerHarness } from '../wsman-server/test-support.js';
+import { hasBuild } from '../support/cli.js';
+
+const run = peersAvailable('winrm end-to-end run', ntlmAcceptorMissing()) && hasBuild();
+const describeIf = run ? describe : describe.skip;
+
+interface RunJson {
+  status: string;
+  errorRecord: unknown;
+  nodeResults: Array<{ node: string; status: string; attempts: number; numberOfSucceededUpdates: number; numberOfFailedUpdates: number; rebooted: boolean }>;
+}
+
+const summary = (r: RunJson): unknown => ({
+  status: r.status,
+  errorRecord: r.errorRecord,
+  nodes: r.nodeResults.map((n) => ({
+    node: n.node,
+    status: n.status,
+    attempts: n.attempts,
+    succeeded: n.numberOfSucceededUpdates,
+    failed: n.numberOfFailedUpdates,
+    rebooted: n.rebooted,
+  })),
+});
+
+describeIf('cauctl run --transport winrm against the WS-Man test server', () => {
+  let dir: string;
+  let h: ServerHarness | undefined;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cauctl-winrm-e2e-'));
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ends like the simulator run of the same fixture, with every node rebooted and re-authenticated', async () => {
+    const simulated = await runCli(['run', '--simulate', '--sim-speed', 'max', '--force', '--json'], { stateDir: join(dir, 'sim-state') });
+    expect(simulated.code).toBe(0);
+    const expected = JSON.parse(simulated.stdout) as RunJson;
+
+    // The server owns the model (its own state dir) and lets virtual time run 1000x the real clock, so the
+    // coordinator's real-time waits (5 s between reboot polls) see a node come back at the next poll.
+    h = await startServer({ fixturePath: BUILTIN_FIXTURE_PATH, speed: 1000, receiveHoldMs: 200, auth: ['ntlm'] });
+    const { server } = h;
+    const result = await runCli(
+      ['run', '--transport', 'winrm', '--cluster-name', 'HCI01', '--username', USER, ...server.nodeAddressArgs(), '--force', '--json'],
+      { stateDir: join(dir, 'cli-state'), password: PASSWORD },
+    );
+    if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stderr.slice(-4000)}`);
+    const actual = JSON.parse(result.stdout) as RunJson;
+
+    expect(summary(actual)).toEqual(summary(expected));
+    expect(actual.status).toBe('Succeeded');
+    expect(actual.nodeResults.every((n) => n.rebooted)).toBe(true);
+
+    // The server's own view: every message sealed, every script from the catalogue, the model's invariants kept.
+    expect(server.violations).toEqual([]);
+    expect(server.requests.every((r) => r.auth === 'ntlm' && r.encrypted)).toBe(true);
+    expect(server.invocations.filter((i) => i.name === undefined)).toEqual([]);
+    expect(server.sim.audit().violations).toEqual([]);
+    for (const node of ['NODE1', 'NODE2', 'NODE3', 'NODE4']) {
+      const stats = server.stats(node);
+      // A reboot kills the shell and the connection: a new NTLM context and a new shell after it.
+      expect({ node, handshakes: stats.handshakes >= 2, shells: stats.shellsCreated >= 2 }).toEqual({ node, handshakes: true, shells: true });
+      expect(stats.resets + stats.shellsNotFound).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
