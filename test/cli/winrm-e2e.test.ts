@@ -48,9 +48,10 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     expect(simulated.code).toBe(0);
     const expected = JSON.parse(simulated.stdout) as RunJson;
 
-    // The server owns the model (its own state dir) and lets virtual time run 1000x the real clock, so the
-    // coordinator's real-time waits (5 s between reboot polls) see a node come back at the next poll.
-    h = await startServer({ fixturePath: BUILTIN_FIXTURE_PATH, speed: 1000, receiveHoldMs: 200, auth: ['ntlm'] });
+    // The server owns the model (its own state dir) and lets virtual time run 2000x the real clock, so the
+    // coordinator's real-time waits (5 s between reboot polls) see a node come back at the next poll. Receives
+    // are held 25 ms, so the long polls (install, storage repair) meet w:TimedOut on the way.
+    h = await startServer({ fixturePath: BUILTIN_FIXTURE_PATH, speed: 2000, receiveHoldMs: 25, auth: ['ntlm'] });
     const { server } = h;
     const result = await runCli(
       ['run', '--transport', 'winrm', '--cluster-name', 'HCI01', '--username', USER, ...server.nodeAddressArgs(), '--force', '--json'],
@@ -74,5 +75,7 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
       expect({ node, handshakes: stats.handshakes >= 2, shells: stats.shellsCreated >= 2 }).toEqual({ node, handshakes: true, shells: true });
       expect(stats.resets + stats.shellsNotFound).toBeGreaterThan(0);
     }
+    const all = ['NODE1', 'NODE2', 'NODE3', 'NODE4', 'HCI01'].map((n) => server.stats(n));
+    expect(all.reduce((sum, s) => sum + s.timedOut, 0)).toBeGreaterThan(0);
   }, 120_000);
 });
