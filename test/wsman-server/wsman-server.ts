@@ -445,7 +445,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     return runOnSim(ep, record, cmd.abort.signal, asBootstrap);
   }
 
-  /** cmd.exe and powershell.exe as far as the peers need them: `echo`, `exit /b N`, run_ps scripts, the bootstrap. */
+  /** cmd.exe and powershell.exe as far as the peers need them: `echo`, `exit /b N`, `timeout /t N`, run_ps scripts, the bootstrap. */
   function startCommand(ep: Endpoint, request: WsmanRequest, id: string): ServerCommand {
     const line = commandLine(request);
     const tokens = line.split(/\s+/);
@@ -469,6 +469,15 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     }
     if (exe === 'echo') return done({ stdout: text(`${line.slice(line.indexOf(' ') + 1)}\r\n`), stderr: Buffer.alloc(0), exitCode: 0 });
     if (exe === 'exit' && tokens[1]?.toLowerCase() === '/b') return done({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: Number(tokens[2] ?? 0) });
+    if (exe === 'timeout' && tokens[1]?.toLowerCase() === '/t') {
+      // timeout.exe, on the simulator's clock: a command that keeps its Receives waiting.
+      const seconds = Number(tokens[2] ?? 0);
+      cmd.result = sim.clock.sleep(seconds * 1000, cmd.abort.signal).then(
+        () => (cmd.settled = { stdout: text(`\r\nWaiting for ${seconds} seconds, press CTRL+C to quit ...\r\n`), stderr: Buffer.alloc(0), exitCode: 0 }),
+        () => (cmd.settled = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 1 }),
+      );
+      return cmd;
+    }
     return done({ stdout: Buffer.alloc(0), stderr: text(`'${tokens[0]}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`), exitCode: 1 });
   }
 
