@@ -14,7 +14,7 @@ describeIf('our WinRM client against the gss-ntlmssp acceptor', () => {
     await h?.close();
   });
 
-  it.each([
+  it.each<{ account: string; username: string; users: Record<string, string> }>([
     { account: 'a local account', username: USER, users: { [USER]: PASSWORD } },
     { account: 'a DOMAIN\\user account', username: `CONTOSO\\${USER}`, users: { [`CONTOSO\\${USER}`]: PASSWORD } },
   ])('authenticates $account and keeps 40 sealed exchanges in step', async ({ username, users }) => {
