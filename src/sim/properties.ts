@@ -4,15 +4,28 @@
  * Compare-and-set holds a short mkdir-based mutex (real time: it guards against real processes).
  * Depends on platform/fs, platform/clock and node:fs (mkdir/rmdir/stat).
  */
-import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ExitCode } from '../errors.js';
 import { systemClock } from '../platform/clock.js';
 import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
 
-/** A mutex older than this was left by a dead process and may be broken. */
-const STALE_LOCK_MS = 10_000;
-const LOCK_WAIT_MS = 3_000;
+/** A mutex older than this was left by a dead process and may be broken (the critical section takes ms). */
+const STALE_LOCK_MS = 5_000;
+const LOCK_WAIT_MS = 10_000;
+
+/** The mutex's owner, when it is a process of this machine that no longer exists: a crash left the lock. */
+function ownerIsGone(lock: string): boolean {
+  const text = readTextIfExists(join(lock, 'owner'));
+  const pid = text === undefined ? NaN : Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 const LOCK_RETRY_MS = 5;
 
 /** Blocks this thread briefly. The critical section is a file read and a rename, so waits are tiny. */
@@ -75,6 +88,7 @@ export class PropertyStore implements PropertyAccess {
     for (;;) {
       try {
         mkdirSync(lock);
+        writeFileSync(join(lock, 'owner'), String(process.pid));
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -85,7 +99,7 @@ export class PropertyStore implements PropertyAccess {
             return 0;
           }
         })();
-        if (age > STALE_LOCK_MS) {
+        if (age > STALE_LOCK_MS || ownerIsGone(lock)) {
           rmSync(lock, { recursive: true, force: true });
           continue;
         }
@@ -100,7 +114,7 @@ export class PropertyStore implements PropertyAccess {
     try {
       return body();
     } finally {
-      rmdirSync(lock);
+      rmSync(lock, { recursive: true, force: true });
     }
   }
 }
