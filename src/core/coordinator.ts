@@ -580,7 +580,7 @@ export class RollingRun {
   private async awaitReboot(work: NodeWork, round: number, bootBefore: string, source: 'round' | 'failure'): Promise<void> {
     await this.phase(work, 'wait-node', async () => {
       const deadline = this.deps.clock.now() + this.profile.rebootTimeoutMinutes * 60_000;
-      let last = 'no answer yet';
+      let last: string;
       for (;;) {
         try {
           const status = await this.gateway.call(work.name, 'get-node-status', {});

@@ -42,7 +42,7 @@ describe('test-setup', () => {
 
     const human = box.run(['test-setup', '--simulate', setupProblems]);
     expect(human.code).toBe(5);
-    expect(human.stdout).toMatch(/CAU-09 The firewall rule group that allows remote shutdown is enabled on each node — Error\n  NODE2: Remote Shutdown rules disabled\n  NODE4: Remote Shutdown rules disabled\n  remedy \(cauctl test-setup --fix\): Set-NetFirewallRule/);
+    expect(human.stdout).toMatch(/CAU-09 The firewall rule group that allows remote shutdown is enabled on each node — Error\n {2}NODE2: Remote Shutdown rules disabled\n {2}NODE4: Remote Shutdown rules disabled\n {2}remedy \(cauctl test-setup --fix\): Set-NetFirewallRule/);
 
     const refused = box.run(['test-setup', '--simulate', setupProblems, '--fix']);
     expect(refused.code).toBe(2);
@@ -179,7 +179,7 @@ describe('help and version', () => {
   it.each(['test-setup', 'scan', 'run', 'get-run', 'stop-run'])('%s --help shows examples and the exit codes', (command) => {
     const result = box.run([command, '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Examples:\n  # .+\n  \$ cauctl /);
+    expect(result.stdout).toMatch(/Examples:\n {2}# .+\n {2}\$ cauctl /);
     expect(result.stdout).toMatch(/Exit codes:[\s\S]*5 +refused before touching anything[\s\S]*130 +interrupted/);
   });
 
