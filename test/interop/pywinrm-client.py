@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # pywinrm (Debian python3-winrm 0.3.0) as an independent WinRM client of the WS-Man test server. Reads one JSON
 # job from stdin: {"url", "transport": "basic"|"ntlm", "encryption": "auto"|"always"|"never", "username",
-# "steps": [{"cmd": "echo", "args": [...]} | {"ps": "<script text>"}], "repeat": n}. The password comes from
+# "steps": [{"cmd": "echo", "args": [...]} | {"ps": "<script text>"}], "repeat": n, "warmup": n}. The password comes from
 # the WINRM_PASSWORD environment variable, never argv. Prints one JSON line: per step the std_out, std_err
 # (text) and status_code; with "repeat", also the wall time of the repeated steps in ms.
 import json
@@ -35,6 +35,9 @@ def main():
     if job.get('repeat'):
         # Benchmark mode: session.run_ps, pywinrm's usual way (one shell per command).
         results = []
+        for _ in range(job.get('warmup', 0)):
+            for step in job['steps']:
+                session.run_ps(step['ps'])
         started = time.perf_counter()
         for _ in range(job['repeat']):
             for step in job['steps']:

@@ -1,0 +1,211 @@
+// WinRM client (issue 4): 200 sequential small operations (get-node-status) on one node of the WS-Man test
+// server, through our WinRmTransport (one persistent shell) and through pywinrm's run_ps (a shell per command),
+// both over NTLM with message encryption through the gss-ntlmssp acceptor. Wall-time ratio and HTTP round
+// trips per operation once warm, counted by the server.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import process from 'node:process';
+import { figure } from '../lib/figures.mjs';
+import { round, summarize } from '../lib/stats.mjs';
+
+export const id = 'winrm-client';
+export const title = 'WinRM: 200 small operations on one node, our client vs pywinrm run_ps (NTLM + encryption)';
+
+const OPERATIONS = 200;
+const NODE = 'NODE1';
+const USER = 'benchadmin';
+const PASSWORD = 'Bench-Pa55word!';
+const PYTHON = '/usr/bin/python3';
+/** Goal of issue 4: at least 5 times faster than pywinrm's run_ps. */
+export const SPEEDUP_GOAL = 5;
+/** Goal of issue 4: one Send and one Receive per operation once warm. */
+export const ROUND_TRIPS_GOAL = 2;
+
+function copyPs1(fromDir, toDir, dir = fromDir) {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) copyPs1(fromDir, toDir, path);
+    else if (path.endsWith('.ps1')) {
+      const target = join(toDir, relative(fromDir, path));
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(path, target);
+    }
+  }
+}
+
+/** The test server is TypeScript in the test tree: compile it (and the src modules it imports) into tmp. */
+function buildServer(ctx) {
+  const out = join(ctx.tmpDir, 'wsman-build');
+  const config = join(ctx.tmpDir, 'tsconfig.wsman.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(ctx.root, 'tsconfig.json'),
+      compilerOptions: { outDir: out, rootDir: ctx.root, sourceMap: false, noEmit: false, types: ['node'], typeRoots: [join(ctx.root, 'node_modules', '@types')] },
+      files: [join(ctx.root, 'test', 'wsman-server', 'main.ts')],
+      include: [],
+    }),
+  );
+  const tsc = spawnSync(ctx.nodePath, [join(ctx.root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`compiling the WS-Man test server failed: ${tsc.stdout.slice(-1500)} ${tsc.stderr.slice(-500)}`);
+  copyPs1(join(ctx.root, 'src'), join(out, 'src'));
+  // The output lives outside the checkout: it needs to be ESM and to find the checkout's packages.
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
+  symlinkSync(join(ctx.root, 'node_modules'), join(out, 'node_modules'), 'dir');
+  const sidecar = join(ctx.root, 'test', 'wsman-server', 'ntlm-sidecar.py');
+  cpSync(sidecar, join(out, 'test', 'wsman-server', 'ntlm-sidecar.py'));
+  return join(out, 'test', 'wsman-server', 'main.js');
+}
+
+/** Starts the server process; resolves with its port map and a `stats(endpoint)` query. */
+async function startServer(ctx, mainJs) {
+  const child = spawn(
+    ctx.nodePath,
+    [mainJs, '--state-dir', join(ctx.tmpDir, 'server-state'), '--fixture', join(ctx.root, 'fixtures', 'clusters', 'hci01-4node-s2d.json'), '--auth', 'ntlm', '--scripts-dir', join(ctx.root, 'src', 'cluster', 'scripts')],
+    { env: { ...process.env, WSMAN_USERS: JSON.stringify({ [USER]: PASSWORD }) }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  const lines = createInterface({ input: child.stdout });
+  const queue = [];
+  const waiters = [];
+  lines.on('line', (line) => (waiters.length > 0 ? waiters.shift()(line) : queue.push(line)));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const nextLine = () =>
+    queue.length > 0
+      ? Promise.resolve(queue.shift())
+      : Promise.race([
+          new Promise((resolve) => waiters.push(resolve)),
+          exited.then((code) => {
+            throw new Error(`the WS-Man test server exited (${code}): ${stderr.slice(-1500)}`);
+          }),
+        ]);
+  const hello = JSON.parse(await nextLine());
+  return {
+    ports: hello.ports,
+    async stats(endpoint) {
+      child.stdin.write(`stats ${endpoint}\n`);
+      return JSON.parse(await nextLine());
+    },
+    async close() {
+      child.stdin.end('close\n');
+      await exited;
+    },
+  };
+}
+
+function runPywinrm(ctx, job) {
+  const child = spawn(PYTHON, [join(ctx.root, 'test', 'interop', 'pywinrm-client.py')], {
+    env: { ...process.env, WINRM_PASSWORD: PASSWORD, OPENSSL_CONF: join(ctx.root, 'test', 'interop', 'openssl-legacy.cnf') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  child.stdin.end(JSON.stringify(job));
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`pywinrm exited ${code}: ${stderr.slice(-1500)}`))));
+  });
+}
+
+const diffActions = (after, before) =>
+  Object.fromEntries(Object.keys(after.actions).map((k) => [k, (after.actions[k] ?? 0) - (before.actions[k] ?? 0)]).filter(([, v]) => v !== 0));
+
+const perOp = (actions, n) => Object.fromEntries(Object.entries(actions).map(([k, v]) => [k, round(v / n, 2)]));
+const describeActions = (actions) => Object.entries(actions).map(([k, v]) => `${k} ${v}`).join(', ');
+
+export async function run(ctx) {
+  for (const [what, probe] of [
+    ['python3-winrm', 'import winrm'],
+    ['python3-gssapi', 'import gssapi'],
+  ]) {
+    if (spawnSync(PYTHON, ['-c', probe]).status !== 0) throw new Error(`${what} is not installed (apt-get install python3-winrm python3-gssapi gss-ntlmssp)`);
+  }
+  const mainJs = buildServer(ctx);
+  const server = await startServer(ctx, mainJs);
+  const rounds = Math.max(1, Math.min(ctx.runs, 3));
+  try {
+    const { WinRmTransport } = await import(pathToFileURL(join(ctx.distDir, 'transport', 'winrm', 'winrm-transport.js')).href);
+    const { buildInvocation } = await import(pathToFileURL(join(ctx.distDir, 'cluster', 'invocation.js')).href);
+    const invocation = buildInvocation('get-node-status', {});
+    const port = server.ports[NODE];
+
+    // Ours: one transport, one shell, warmed by one operation (handshake and Create happen there).
+    const ours = [];
+    let oursActions;
+    let oursRequestsPerOp;
+    for (let r = 0; r < rounds; r++) {
+      const client = new WinRmTransport({ authentication: 'Negotiate', username: USER, password: () => PASSWORD, resolveEndpoint: () => ({ host: '127.0.0.1', port }) });
+      try {
+        for (let i = 0; i < Math.max(1, ctx.warmup); i++) {
+          const outcome = await client.run(NODE, invocation);
+          if (!outcome.ok) throw new Error(`get-node-status failed: ${outcome.error.message}`);
+        }
+        const before = await server.stats(NODE);
+        const clientBefore = client.stats().requests;
+        const started = process.hrtime.bigint();
+        for (let i = 0; i < OPERATIONS; i++) {
+          const outcome = await client.run(NODE, invocation);
+          if (!outcome.ok) throw new Error(`get-node-status failed: ${outcome.error.message}`);
+        }
+        ours.push(Number(process.hrtime.bigint() - started) / 1e6);
+        const after = await server.stats(NODE);
+        oursActions = perOp(diffActions(after.stats, before.stats), OPERATIONS);
+        oursRequestsPerOp = (client.stats().requests - clientBefore) / OPERATIONS;
+      } finally {
+        await client.close();
+      }
+    }
+
+    // pywinrm: Session.run_ps, a shell per command; its Python process times the loop after one warm-up.
+    const py = [];
+    let pyActions;
+    for (let r = 0; r < rounds; r++) {
+      const before = await server.stats(NODE);
+      const result = await runPywinrm(ctx, {
+        url: `http://127.0.0.1:${port}/wsman`,
+        transport: 'ntlm',
+        encryption: 'always',
+        username: USER,
+        steps: [{ ps: invocation.script }],
+        repeat: OPERATIONS,
+        warmup: 1,
+      });
+      if (result.statuses.some((s) => s !== 0)) throw new Error('a pywinrm run_ps failed');
+      py.push(result.elapsedMs);
+      const after = await server.stats(NODE);
+      const actions = diffActions(after.stats, before.stats);
+      // Leave the warm-up operation and the handshake out: per-operation counts once warm.
+      pyActions = perOp(actions, OPERATIONS + 1);
+    }
+    const { violations } = await server.stats(NODE);
+    if (violations.length > 0) throw new Error(`the WS-Man test server saw violations: ${violations.join('; ')}`);
+
+    const oursStats = summarize(ours);
+    const pyStats = summarize(py);
+    const ratio = pyStats.median / oursStats.median;
+    const oursRoundTrips = Object.values(oursActions).reduce((a, b) => a + b, 0);
+    const pyRoundTrips = Object.values(pyActions).reduce((a, b) => a + b, 0);
+    const figures = [
+      figure('ours.msPerOp', 'our client, per operation (median of rounds)', round(oursStats.median / OPERATIONS, 3), 'ms', {
+        detail: `${OPERATIONS} ops in ${round(oursStats.median, 1)} ms; rounds ${ours.map((v) => round(v, 0)).join(', ')}`,
+      }),
+      figure('pywinrm.msPerOp', 'pywinrm run_ps, per operation (median of rounds)', round(pyStats.median / OPERATIONS, 3), 'ms', {
+        detail: `${OPERATIONS} ops in ${round(pyStats.median, 1)} ms; rounds ${py.map((v) => round(v, 0)).join(', ')}`,
+      }),
+      figure('speedup', 'pywinrm wall time / ours', round(ratio, 2), 'x', { goal: { op: '>=', value: SPEEDUP_GOAL } }),
+      figure('ours.roundTripsPerOp', 'our HTTP round trips per operation, warm', round(oursRoundTrips, 2), 'requests', {
+        goal: { op: '<=', value: ROUND_TRIPS_GOAL },
+        detail: `${describeActions(oursActions)} (client counted ${round(oursRequestsPerOp, 2)})`,
+      }),
+      figure('pywinrm.roundTripsPerOp', 'pywinrm HTTP round trips per operation, warm', round(pyRoundTrips, 2), 'requests', { detail: describeActions(pyActions) }),
+    ];
+    return { figures, data: { operations: OPERATIONS, rounds, oursMs: ours, pywinrmMs: py, oursActionsPerOp: oursActions, pywinrmActionsPerOp: pyActions } };
+  } finally {
+    await server.close();
+  }
+}
