@@ -48,14 +48,25 @@ export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdat
   let wuConnected = o.wuConnected;
   let media = o.pathToSetupMedia;
   let hashUpdateLevel = false;
+  // A WuConnected value that is no boolean already has its own problem; "give a source" would only add noise.
+  let sourceMisspelt = false;
   for (const [i, text] of (o.cauPluginArguments ?? []).entries()) {
     try {
       const args = parseHashtable(text);
+      // A typo ('ture') must not quietly read as false: the plug-in itself would refuse it on the node.
+      const flag = (key: string, value: string): boolean | undefined => {
+        const v = value.trim().toLowerCase();
+        if (v === 'true' || v === 'false') return v === 'true';
+        problems.push(`cauPluginArguments[${i}].${key}: expected 'true' or 'false', not '${value}'`);
+        return undefined;
+      };
       for (const [key, value] of Object.entries(args)) {
         const k = key.toLowerCase();
-        if (k === 'wuconnected') wuConnected = value.trim().toLowerCase() === 'true';
-        else if (k === 'pathtosetupmedia') media = value;
-        else if (k === 'updateclusterfunctionallevel') hashUpdateLevel = value.trim().toLowerCase() === 'true';
+        if (k === 'wuconnected') {
+          wuConnected = flag(key, value);
+          if (wuConnected === undefined) sourceMisspelt = true;
+        } else if (k === 'pathtosetupmedia') media = value;
+        else if (k === 'updateclusterfunctionallevel') hashUpdateLevel = flag(key, value) ?? false;
         else problems.push(`cauPluginArguments[${i}].${key}: not an argument of Microsoft.RollingUpgradePlugin (WuConnected, PathToSetupMedia, UpdateClusterFunctionalLevel)`);
       }
     } catch (error) {
@@ -64,7 +75,7 @@ export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdat
   }
   if (media !== undefined && media.trim() === '') problems.push('pathToSetupMedia: must not be empty');
   if (wuConnected === true && media !== undefined) problems.push('pathToSetupMedia: --path-to-setup-media and --wu-connected conflict (media means WuConnected false)');
-  if (wuConnected !== true && media === undefined) problems.push("wuConnected: give --wu-connected (feature update from Windows Update) or --path-to-setup-media <path> (extracted ISO contents on every node)");
+  if (wuConnected !== true && media === undefined && !sourceMisspelt) problems.push("wuConnected: give --wu-connected (feature update from Windows Update) or --path-to-setup-media <path> (extracted ISO contents on every node)");
   if (/\.iso$/i.test(media ?? '')) problems.push('pathToSetupMedia: give the extracted contents of the ISO, not the .iso file');
   if (o.storageReplicaRestart === true && o.noStorageReplicaRestart === true) problems.push('storageReplicaRestart: --storage-replica-restart and --no-storage-replica-restart conflict');
 
