@@ -99,7 +99,7 @@ export interface WsmanTestServer {
 }
 
 const SCRIPTS_DIR = fileURLToPath(new URL('../../src/cluster/scripts/', import.meta.url));
-/** Real seconds a refused connection costs in virtual time (lets a rebooting node come back at 'max'). */
+/** Virtual time a refused connection costs the client (at 'max' this is what lets a rebooting node come back). */
 const REFUSED_VIRTUAL_MS = 2000;
 const CMD_LINE_LIMIT = 8191;
 const SHELL_NS = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell';
