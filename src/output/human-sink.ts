@@ -16,10 +16,11 @@ export interface Spinner {
 
 export type SpinnerFactory = (stream: OutStream) => Spinner;
 
-function formatSeconds(s: number): string {
-  if (s < 90) return `${Math.round(s)}s`;
+export function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 90) return `${s}s`;
   const m = Math.floor(s / 60);
-  const rest = Math.round(s % 60);
+  const rest = s % 60;
   return rest === 0 ? `${m}m` : `${m}m${String(rest).padStart(2, '0')}s`;
 }
 
