@@ -9,7 +9,7 @@ import type { TestClusterSummary } from '../cluster/operations-feature.js';
 import { ExitCode, refusedError } from '../errors.js';
 import type { RunStatus } from '../output/events.js';
 import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
-import { checkFeatureOffers, explainMixedOffers, scanCluster } from './scan.js';
+import { checkFeatureOffers, explainMixedOffers, scanCluster, type FeatureOfferCheck } from './scan.js';
 import { restartNodesRolling, type SingleNodeDeps, type SingleNodeOptions } from './single-node.js';
 import type { ErrorRecord, NodeResult, PluginSpec, RunProfile, RunResult } from './types.js';
 
@@ -110,6 +110,23 @@ export function rollingUpgradePlugin(source: FeatureSource): PluginSpec {
   };
 }
 
+/**
+ * Sets apart the nodes a previous, partial run already upgraded. Windows Update offers nothing to a node that
+ * runs the new build, so after a run that failed on one node the others show "no feature update offered";
+ * that is progress, not the mixed-patch-level problem. A node offered nothing counts as upgraded when its
+ * build is above that of every node still offered an update; a node offered nothing on an old build stays a
+ * mixed offer. The builds are probed again after the run, so a wrong guess can never raise the level.
+ */
+export function setApartUpgraded(offers: FeatureOfferCheck, builds: Readonly<Record<string, number>>): { offers: FeatureOfferCheck; upgraded: string[] } {
+  const offered = offers.groups.filter((g) => g.offer !== '(none)');
+  if (offered.length === 0) return { offers, upgraded: [] };
+  const highestOffered = Math.max(...offered.flatMap((g) => g.nodes.map((n) => builds[n] ?? Number.POSITIVE_INFINITY)));
+  const upgraded = offers.groups.filter((g) => g.offer === '(none)').flatMap((g) => g.nodes.filter((n) => (builds[n] ?? 0) > highestOffered));
+  if (upgraded.length === 0) return { offers, upgraded };
+  const groups = offers.groups.map((g) => ({ offer: g.offer, nodes: g.nodes.filter((n) => !upgraded.includes(n)) })).filter((g) => g.nodes.length > 0);
+  return { offers: { consistent: groups.length <= 1, groups }, upgraded };
+}
+
 export async function probeBuilds(gateway: ClusterGateway, nodes: readonly string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const node of nodes) out[node] = (await gateway.call(node, 'get-node-status', {})).osBuild;
@@ -178,7 +195,7 @@ export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: Feat
   if (notScanned.length > 0) {
     throw refusedError('SCAN_INCOMPLETE', `Not every node could be scanned, so the same-offer check cannot pass: ${notScanned.map((n) => `${n.node} (${n.error?.message ?? n.status})`).join('; ')}. Nothing was touched.`);
   }
-  const offers = checkFeatureOffers(scan);
+  const { offers, upgraded } = setApartUpgraded(checkFeatureOffers(scan), buildsBefore);
   if (!offers.consistent) {
     throw refusedError('MIXED_FEATURE_OFFERS', explainMixedOffers(offers), { details: { groups: offers.groups } });
   }
@@ -188,7 +205,7 @@ export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: Feat
     step({ step: 'scan', status: 'AlreadyDone', detail: 'no node is offered a feature update' });
     return { ...base, runId: null, status: 'Succeeded', errorRecord: null, nodeResults: [], steps, featureUpdate: null, buildsAfter: buildsBefore, functionalLevel: cluster.functionalLevel };
   }
-  step({ step: 'scan', status: 'Succeeded', detail: `every node is offered ${offer}` });
+  step({ step: 'scan', status: 'Succeeded', detail: upgraded.length > 0 ? `${offers.groups[0]!.nodes.join(', ')} offered ${offer}; ${upgraded.join(', ')} already upgraded (build ${upgraded.map((n) => buildsBefore[n]).join(', ')})` : `every node is offered ${offer}` });
 
   // The rolling run. A feature update is never a soft reboot: the OS itself changes.
   const run = await deps.rolling({ ...profile.run, plugins: [plugin], attemptSoftReboot: false });

@@ -2,7 +2,7 @@ import { ProfileError } from './issues.js';
 import { FEATURE_DEFAULTS, parseFeatureUpdateProfile, parseNodeName, parsePostInstallProfile } from './feature-profile.js';
 
 /** The problems a parser reports, or a failure when it accepted the input. */
-function problemsOf(parse: () => unknown): string[] {
+function problemsOf(parse: () => unknown): readonly string[] {
   try {
     parse();
   } catch (error) {
