@@ -84,13 +84,28 @@ async function updateVms(g: ClusterGateway, nodes: readonly string[], profile: P
         reports.push({ ...base, status: 'WouldRun', versionAfter: host.defaultVersion, detail: running ? `would stop, update to ${host.defaultVersion} and start again` : `would update to ${host.defaultVersion}` });
         continue;
       }
+      let stopped = false;
       try {
-        if (running) await g.call(node, 'set-vm-state', { name: vm.name, state: 'Off' });
+        if (running) {
+          await g.call(node, 'set-vm-state', { name: vm.name, state: 'Off' });
+          stopped = true;
+        }
         const updated = await g.call(node, 'update-vm-version', { name: vm.name });
-        if (running) await g.call(node, 'set-vm-state', { name: vm.name, state: 'Running' });
+        if (stopped) await g.call(node, 'set-vm-state', { name: vm.name, state: 'Running' });
+        stopped = false;
         reports.push({ ...base, status: updated.updated ? 'Succeeded' : 'AlreadyDone', versionAfter: updated.versionAfter, detail: running ? 'stopped, updated and started again' : 'updated (it stays off)' });
       } catch (error) {
-        reports.push({ ...base, status: 'Failed', versionAfter: vm.configurationVersion, detail: describeError(error) });
+        // A VM we stopped must not stay off because its update failed: its workload comes first.
+        let restart = '';
+        if (stopped) {
+          try {
+            await g.call(node, 'set-vm-state', { name: vm.name, state: 'Running' });
+            restart = '; it was started again';
+          } catch (startError) {
+            restart = `; it is still off, and starting it failed: ${describeError(startError)}`;
+          }
+        }
+        reports.push({ ...base, status: 'Failed', versionAfter: vm.configurationVersion, detail: `${describeError(error)}${restart}` });
       }
     }
   }
