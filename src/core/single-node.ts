@@ -67,25 +67,36 @@ export async function awaitHealthyStorage(deps: SingleNodeDeps, timeoutMinutes: 
   }
 }
 
-/** The rolling run's preconditions for taking `name` out of service; throws a refusal (exit 5) when not met. */
-async function checkDrainable(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<{ cluster: ClusterInfo; node: string; paused: boolean }> {
-  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
+/** The cluster half of the rolling run's preconditions for taking `name` out of service; throws a refusal (exit 5). */
+function checkClusterGate(cluster: ClusterInfo, name: string, options: SingleNodeOptions): { node: string; paused: boolean } {
   const node = findNode(cluster, name);
   if (cluster.nativeCauRunInProgress) {
     throw refusedError('NATIVE_CAU_RUN_IN_PROGRESS', `A native CAU run is in progress on ${cluster.name}; ${node.name} was not touched.`);
   }
-  if (node.state === 'Paused') return { cluster, node: node.name, paused: true };
+  if (node.state === 'Paused') return { node: node.name, paused: true };
   if (node.state !== 'Up') throw refusedError('NODE_NOT_UP', `${node.name} is ${node.state}; only an Up node can be drained.`);
   if (!cluster.quorum.healthy) throw refusedError('QUORUM_UNHEALTHY', `Cluster ${cluster.name} has no healthy quorum; ${node.name} was not touched.`);
   const gate = drainGate({ cluster, candidate: node.name, requireAllNodesOnline: options.requireAllNodesOnline });
   if (!gate.ok) throw refusedError(gate.code, `Not safe to drain ${node.name}: ${gate.message}; nothing was touched.`);
+  return { node: node.name, paused: false };
+}
+
+/**
+ * The rolling run's preconditions for taking `name` out of service, storage included; throws a refusal (exit 5)
+ * when not met. Call it under the cluster lock: checked before the lock, another coordinator could pause a
+ * node between the check and the drain.
+ */
+async function checkDrainable(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<{ cluster: ClusterInfo; node: string; paused: boolean }> {
+  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
+  const { node, paused } = checkClusterGate(cluster, name, options);
+  if (paused) return { cluster, node, paused };
   const storage = await awaitHealthyStorage(deps, options.waitForStorageRepairTimeoutMinutes);
   if (!storage.healthy) {
-    throw refusedError('STORAGE_NOT_HEALTHY', `Not safe to drain ${node.name}: ${storage.reason}; nothing was touched.`, {
+    throw refusedError('STORAGE_NOT_HEALTHY', `Not safe to drain ${node}: ${storage.reason}; nothing was touched.`, {
       hint: 'Wait for the repair jobs (Get-StorageJob) and check Get-VirtualDisk, then try again.',
     });
   }
-  return { cluster, node: node.name, paused: false };
+  return { cluster, node, paused: false };
 }
 
 async function withLock<T>(deps: SingleNodeDeps, fn: () => Promise<T>): Promise<T> {
@@ -109,10 +120,16 @@ async function suspendChecked(deps: SingleNodeDeps, node: string, options: Singl
 
 /** `run --suspend-node`: drains `name` safely and leaves it Paused, under the cluster lock. */
 export async function suspendSingleNode(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
-  const checked = await checkDrainable(deps, name, options);
-  if (checked.paused) return { node: checked.node, action: 'suspend', changed: false, detail: `${checked.node} is already paused.`, rebooted: false };
-  await withLock(deps, () => suspendChecked(deps, checked.node, options));
-  return { node: checked.node, action: 'suspend', changed: true, detail: `${checked.node} is drained and paused for maintenance; resume it with: cauctl run --resume-node ${checked.node}`, rebooted: false };
+  const already = (node: string): SingleNodeOutcome => ({ node, action: 'suspend', changed: false, detail: `${node} is already paused.`, rebooted: false });
+  // A first look without the lock, so that a plain refusal writes nothing to the cluster.
+  const first = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
+  if (first.paused) return already(first.node);
+  return withLock(deps, async () => {
+    const checked = await checkDrainable(deps, name, options);
+    if (checked.paused) return already(checked.node);
+    await suspendChecked(deps, checked.node, options);
+    return { node: checked.node, action: 'suspend', changed: true, detail: `${checked.node} is drained and paused for maintenance; resume it with: cauctl run --resume-node ${checked.node}`, rebooted: false };
+  });
 }
 
 /**
