@@ -242,6 +242,36 @@ describe('runPostInstall after a feature update', () => {
     expect(await h.vm('NODE2', 'NODE2-VM1')).toEqual({ name: 'NODE2-VM1', state: 'Running', configurationVersion: '10.0' });
   }, 20_000);
 
+  it('a failed step is reported, the others go on, and a second pass finishes only what is left', async () => {
+    const h = open(aCluster('RESUMABLE'));
+    await h.upgrade();
+    h.gateway.fail = (_node, name) => name === 'update-storage-pool';
+    const first = await runPostInstall(profile(), h.deps());
+    expect(first.steps.map((s) => `${s.step} ${s.status}`)).toEqual(['functional-level Succeeded', 'storage-pool Failed', 'vm-version Skipped', 'validation Succeeded']);
+    expect(first.steps[1]!.detail).toMatch(/^S2D on RESUMABLE: update-storage-pool on RESUMABLE failed: injected failure/);
+    expect(first.status).toBe('PartiallyFailed');
+    expect(first.errorRecord?.code).toBe('PostInstallStepFailed');
+    expect(first.functionalLevel).toBe(12);
+    expect(first.pools).toEqual([{ friendlyName: 'S2D on RESUMABLE', version: 'Windows Server 2022' }]);
+
+    h.gateway.fail = () => false;
+    const second = await runPostInstall(profile(), h.deps());
+    expect(second.steps.map((s) => `${s.step} ${s.status}`)).toEqual(['functional-level AlreadyDone', 'storage-pool Succeeded', 'vm-version Skipped', 'validation Succeeded']);
+    expect(h.confirmations[1]).toEqual(['Update-StoragePool on S2D on RESUMABLE (now Windows Server 2022)']);
+    expect(second.status).toBe('Succeeded');
+  }, 20_000);
+
+  it('a failed functional level is reported and the pools wait for it', async () => {
+    const h = open(aCluster('LEVELFAIL'));
+    await h.upgrade();
+    h.gateway.fail = (_node, name, params) => name === 'update-functional-level' && (params as { whatIf: boolean }).whatIf === false;
+    const result = await runPostInstall(profile(), h.deps());
+    expect(result.steps.map((s) => `${s.step} ${s.status}`)).toEqual(['functional-level Failed', 'storage-pool Skipped', 'vm-version Skipped', 'validation Succeeded']);
+    expect(result.steps[1]!.detail).toBe('S2D on LEVELFAIL waits for the functional level');
+    expect(h.gateway.calls.filter((c) => c.name === 'update-storage-pool')).toEqual([]);
+    expect(result.status).toBe('PartiallyFailed');
+  }, 20_000);
+
   it('what-if shows every step and touches nothing: the model is the same before and after', async () => {
     const h = open(aCluster('WHATIF'), { ephemeral: false });
     await h.upgrade();

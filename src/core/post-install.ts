@@ -185,12 +185,19 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
   } else if (irreversible.length > 0 && !(await deps.confirmIrreversible(cluster.name, irreversible))) {
     throw refusedError('NOT_CONFIRMED', `The irreversible steps were not confirmed; nothing was touched.`);
   } else {
-    // 2. The functional level, then the pools (a pool follows the level).
+    // 2. The functional level, then the pools (a pool follows the level). A failed step is a Failed record, not
+    // an exception: the steps already done stay in the result, and a second run finishes what is left.
+    let levelFailed = false;
     if (levelDue) {
-      const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
-      step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
-      pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
-      poolsDue = pools.filter((p) => p.upgradeAvailable !== false);
+      try {
+        const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
+        step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
+        pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
+        poolsDue = pools.filter((p) => p.upgradeAvailable !== false);
+      } catch (error) {
+        levelFailed = true;
+        step({ step: 'functional-level', status: 'Failed', detail: describeError(error) });
+      }
     } else {
       step({ step: 'functional-level', status: 'AlreadyDone', detail: `already current (${cluster.functionalLevel})` });
     }
@@ -199,8 +206,16 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
         step({ step: 'storage-pool', status: 'AlreadyDone', detail: `${p.friendlyName} already at ${p.version}` });
         continue;
       }
-      const r = await g.call(deps.entry, 'update-storage-pool', { friendlyName: p.friendlyName });
-      step({ step: 'storage-pool', status: r.updated ? 'Succeeded' : 'AlreadyDone', detail: r.updated ? `${r.friendlyName}: ${r.versionBefore} → ${r.versionAfter}` : `${r.friendlyName} already at ${r.versionAfter}` });
+      if (levelFailed) {
+        step({ step: 'storage-pool', status: 'Skipped', detail: `${p.friendlyName} waits for the functional level` });
+        continue;
+      }
+      try {
+        const r = await g.call(deps.entry, 'update-storage-pool', { friendlyName: p.friendlyName });
+        step({ step: 'storage-pool', status: r.updated ? 'Succeeded' : 'AlreadyDone', detail: r.updated ? `${r.friendlyName}: ${r.versionBefore} → ${r.versionAfter}` : `${r.friendlyName} already at ${r.versionAfter}` });
+      } catch (error) {
+        step({ step: 'storage-pool', status: 'Failed', detail: `${p.friendlyName}: ${describeError(error)}` });
+      }
     }
   }
   if (pools.length === 0) step({ step: 'storage-pool', status: 'Skipped', detail: 'no non-primordial storage pool' });
