@@ -35,11 +35,12 @@ describe('HumanSink', () => {
   it('spins on a terminal while a phase runs, and prints finished phases as lines', () => {
     const stream = fakeStream(true);
     const log: string[] = [];
+    const state = { spinning: false };
     const spinner: Spinner = {
       text: '',
-      isSpinning: false,
-      start() { this.isSpinning = true; log.push(`start:${this.text}`); },
-      stop() { this.isSpinning = false; log.push('stop'); },
+      get isSpinning() { return state.spinning; },
+      start() { state.spinning = true; log.push(`start:${this.text}`); },
+      stop() { state.spinning = false; log.push('stop'); },
     };
     const sink = new HumanSink(stream, createTheme(false), () => spinner);
     sink.emit(events[0]!);
