@@ -9,8 +9,10 @@ import {
   bootstrapCommandLine,
   encodePayload,
   encodedBootstrap,
+  encodePayloadLine,
   minifiedBootstrap,
   parseBootstrapOutput,
+  takeBootstrapResult,
 } from './bootstrap.js';
 
 const line = (json: string): string => `${RESULT_MARKER}${json}${END_MARKER}`;
@@ -71,6 +73,29 @@ describe('encodePayload', () => {
 
   it('escapes non-ASCII as \\uXXXX code units', () => {
     expect(asciiJson('é\u{1F600}')).toBe('"\\u00e9\\ud83d\\ude00"');
+  });
+});
+
+describe('encodePayloadLine', () => {
+  it('is the payload plus one line break, with no other line break inside', () => {
+    const invocation = { name: 'x', script: 'param($v)\r\n$v', params: { v: 'a\nb\r\n' } };
+    const text = encodePayloadLine(invocation).toString('utf8');
+    expect(text).toBe(`${encodePayload(invocation).toString('utf8')}\n`);
+    expect(text.indexOf('\n')).toBe(text.length - 1);
+    expect(text).not.toContain('\r');
+  });
+});
+
+describe('takeBootstrapResult', () => {
+  it.each([
+    ['nothing yet', '', undefined],
+    ['a result still arriving', `${RESULT_MARKER}{"ok":tr`, undefined],
+    ['one result and its CRLF', `${line('{"ok":true}')}\r\n`, { result: `${line('{"ok":true}')}\r\n`, rest: '' }],
+    ['one result without its line break yet', line('{"ok":true}'), { result: line('{"ok":true}'), rest: '' }],
+    ['noise before, the next result after', `noise${line('1')}\n${line('2')}\n`, { result: `noise${line('1')}\n`, rest: `${line('2')}\n` }],
+    ['the start of the next result after', `${line('1')}\r\n${RESULT_MARKER}{`, { result: `${line('1')}\r\n`, rest: `${RESULT_MARKER}{` }],
+  ])('%s', (_name, stdout, expected) => {
+    expect(takeBootstrapResult(stdout)).toEqual(expected);
   });
 });
 

@@ -70,9 +70,29 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The stdin payload: UTF-8 JSON `{ "script": "...", "params": { ... } }`. */
+/** The stdin payload: UTF-8 JSON `{ "script": "...", "params": { ... } }`, on one line (JSON escapes newlines). */
 export function encodePayload(invocation: ScriptInvocation): Buffer {
   return Buffer.from(asciiJson({ script: invocation.script, params: invocation.params }), 'utf8');
+}
+
+/** The payload as one line of a persistent bootstrap's stdin: the bootstrap runs one payload per line. */
+export function encodePayloadLine(invocation: ScriptInvocation): Buffer {
+  return Buffer.from(`${asciiJson({ script: invocation.script, params: invocation.params })}\n`, 'utf8');
+}
+
+/**
+ * Splits the first complete result off the stdout of a persistent bootstrap: everything up to the first end
+ * marker (and the line break after it), or undefined while that has not arrived. Inside the JSON `<` and `>`
+ * are escaped and the bootstrap's runspaces keep script output off stdout, so the first end marker is this
+ * payload's. `result` goes to `parseBootstrapOutput`; `rest` belongs to the next payload.
+ */
+export function takeBootstrapResult(stdout: string): { result: string; rest: string } | undefined {
+  const end = stdout.indexOf(END_MARKER);
+  if (end < 0) return undefined;
+  let cut = end + END_MARKER.length;
+  if (stdout.startsWith('\r\n', cut)) cut += 2;
+  else if (stdout.startsWith('\n', cut)) cut += 1;
+  return { result: stdout.slice(0, cut), rest: stdout.slice(cut) };
 }
 
 const outcomeSchema = z.union([
