@@ -65,6 +65,11 @@ export function faultToError(fault: WsmanFault, ctx: FaultContext): AppError {
   return new AppError(WinRmErrorCode.fault, ExitCode.internal, `WinRM fault ${code} from ${where}: ${fault.message}`, { details });
 }
 
+/** Whether `error` is a WS-Man fault the server answered with (so it refused the request; it did not act on it). */
+export function isFaultError(error: unknown): boolean {
+  return error instanceof AppError && error.details !== undefined && 'faultCode' in error.details && 'operation' in error.details;
+}
+
 /** HTTP 401 once the handshake is done, or credentials refused in the handshake. Names node and user only. */
 export function authRefusedError(node: string, username: string, why: string, options: AppErrorOptions = {}): AppError {
   return new AppError(WinRmErrorCode.authRefused, ExitCode.connection, `WinRM on ${node} refused the credentials of ${username}: ${why}`, {

@@ -90,6 +90,7 @@ export class WsmanConnection {
   private session: NtlmSession | undefined;
   private authenticated = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private bodyMayHaveArrived = false;
 
   constructor(options: WsmanConnectionOptions) {
     this.options = options;
@@ -112,6 +113,15 @@ export class WsmanConnection {
     return run;
   }
 
+  /**
+   * Whether the last post's envelope may have reached the node: false when it failed before its body left on
+   * a connected socket (refused connection, failed handshake, connect timeout, abort before sending). Callers
+   * use it to tell a request that is safe to repeat from one whose effect is unknown.
+   */
+  get lastPostMayHaveArrived(): boolean {
+    return this.bodyMayHaveArrived;
+  }
+
   /** Drops the socket and the security context; the next post starts a new connection and handshake. */
   reset(): void {
     this.agent?.destroy();
@@ -126,6 +136,7 @@ export class WsmanConnection {
   }
 
   private async postNow(xml: string, operation: string, signal?: AbortSignal): Promise<HttpReply> {
+    this.bodyMayHaveArrived = false;
     signal?.throwIfAborted();
     const auth = this.options.authentication;
     if (auth === 'Kerberos') await refuseKerberos();
@@ -142,7 +153,7 @@ export class WsmanConnection {
     } else {
       headers['Content-Type'] = 'application/soap+xml;charset=UTF-8';
     }
-    const reply = await this.exchange(body, headers, operation, signal, this.socket);
+    const reply = await this.exchange(body, headers, operation, signal, this.socket, this.markSent);
     if (reply.status === 401) {
       this.reset();
       throw authRefusedError(this.options.host, this.options.username, 'HTTP 401 after authentication');
@@ -180,7 +191,7 @@ export class WsmanConnection {
       'Content-Type': 'application/soap+xml;charset=UTF-8',
       Authorization: `Basic ${Buffer.from(`${this.options.username}:${password}`, 'utf8').toString('base64')}`,
     };
-    const reply = await this.exchange(Buffer.from(xml, 'utf8'), headers, operation, signal);
+    const reply = await this.exchange(Buffer.from(xml, 'utf8'), headers, operation, signal, undefined, this.markSent);
     if (reply.status === 401) throw authRefusedError(this.options.host, this.options.username, 'Basic authentication refused');
     return { status: reply.status, body: reply.body.toString('utf8') };
   }
@@ -254,13 +265,21 @@ export class WsmanConnection {
     return this.agent;
   }
 
-  /** One HTTP round trip with connect and read timeouts; `mustUse` pins it to the authenticated socket. */
+  private readonly markSent = (): void => {
+    this.bodyMayHaveArrived = true;
+  };
+
+  /**
+   * One HTTP round trip with connect and read timeouts; `mustUse` pins it to the authenticated socket;
+   * `onConnected` runs once the request has a connected socket to be written to.
+   */
   private async exchange(
     body: Buffer,
     headers: http.OutgoingHttpHeaders,
     operation: string,
     signal: AbortSignal | undefined,
     mustUse?: Socket,
+    onConnected?: () => void,
   ): Promise<RawReply> {
     const agent = await this.ensureAgent();
     const url = new URL(this.endpoint);
@@ -300,10 +319,16 @@ export class WsmanConnection {
             fail(Object.assign(new Error('the authenticated connection was closed'), { code: CONTEXT_LOST }));
             return;
           }
-          if (socket.connecting) {
+          // A kept-alive socket that the node has already closed takes nothing in: the request never arrives.
+          if (!socket.connecting) {
+            if (!socket.destroyed && !socket.readableEnded) onConnected?.();
+          } else {
             const connected = new AbortController();
             timers.signal.addEventListener('abort', () => connected.abort(), { once: true });
-            socket.once(this.useSsl ? 'secureConnect' : 'connect', () => connected.abort());
+            socket.once(this.useSsl ? 'secureConnect' : 'connect', () => {
+              connected.abort();
+              onConnected?.();
+            });
             this.clock.sleep(connectTimeoutMs, connected.signal).then(
               () => fail(new ConnectTimeoutError(this.options.host, connectTimeoutMs)),
               () => undefined,

@@ -1,5 +1,6 @@
-// One WinRS cmd shell on a node (MS-WSMV 3.1.4): Create, then per command Command + Send + Receive until Done +
-// Signal(terminate); Delete on close. Turns SOAP faults into AppErrors and TimedOut into another poll.
+// One WinRS cmd shell on a node (MS-WSMV 3.1.4): Create; Command, Send, Receive and Signal(terminate) as
+// separate steps (for a command whose stdin stays open) or together (execute: one command run to Done);
+// Delete on close. Turns SOAP faults into AppErrors and TimedOut into another poll.
 // Depends on the connection, the SOAP layer, errors and the injected clock.
 import type { Clock } from '../../platform/clock.js';
 import type { WsmanConnection } from './http-connection.js';
@@ -38,6 +39,15 @@ export interface ExecuteOptions {
   readonly timeoutMs?: number;
 }
 
+/** What one Receive brought back. */
+export interface ReceiveChunk {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  /** The command has ended (CommandState Done): no further output will come. */
+  readonly done: boolean;
+  readonly exitCode: number | undefined;
+}
+
 const TIMED_OUT = Symbol('timed-out');
 
 export class WinRsShell {
@@ -61,18 +71,47 @@ export class WinRsShell {
     return reply.shellId;
   }
 
-  /** Runs one command with `stdin` as its whole input and collects its output until it is Done. */
-  async execute(command: string, args: readonly string[], stdin: Buffer, options: ExecuteOptions = {}): Promise<CommandResult> {
-    const shellId = this.requireId();
-    const { signal } = options;
-    const started = await this.call(commandRequest(this.ctx, shellId, command, args), 'Command', signal);
+  /** Starts `command args...` and returns its CommandId; its stdin stays open until a Send with `end`. */
+  async start(command: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
+    const started = await this.call(commandRequest(this.ctx, this.requireId(), command, args), 'Command', signal);
     if (started === TIMED_OUT || !started.commandId) throw protocolError(this.node, 'CommandResponse without a CommandId');
-    const commandId = started.commandId;
+    return started.commandId;
+  }
 
-    for (const send of sendRequests(this.ctx, shellId, commandId, stdin, true)) {
+  /**
+   * Writes `data` to the command's stdin, in as many Sends as MaxEnvelopeSize needs; `end` closes stdin.
+   * `progress.finalSendStarted` tells a caller whose Send failed whether the last chunk had left yet.
+   */
+  async send(commandId: string, data: Buffer, end: boolean, signal?: AbortSignal, progress?: { finalSendStarted: boolean }): Promise<void> {
+    const requests = sendRequests(this.ctx, this.requireId(), commandId, data, end);
+    for (const [i, send] of requests.entries()) {
+      if (progress && i === requests.length - 1) progress.finalSendStarted = true;
       if ((await this.call(send, 'Send', signal)) === TIMED_OUT) throw protocolError(this.node, 'Send timed out');
     }
+  }
 
+  /** One Receive: the output so far, or undefined when the server held it for OperationTimeout (poll again). */
+  async receive(commandId: string, signal?: AbortSignal): Promise<ReceiveChunk | undefined> {
+    const reply = await this.call(receiveRequest(this.ctx, this.requireId(), commandId), 'Receive', signal);
+    if (reply === TIMED_OUT) return undefined;
+    return {
+      stdout: reply.streams['stdout'] ?? Buffer.alloc(0),
+      stderr: reply.streams['stderr'] ?? Buffer.alloc(0),
+      done: reply.commandState?.done ?? false,
+      exitCode: reply.commandState?.exitCode,
+    };
+  }
+
+  /** Signal(terminate): ends the command and frees it (a Receive of Done alone leaks it toward the quotas). */
+  async terminate(commandId: string, signal?: AbortSignal): Promise<void> {
+    await this.call(signalRequest(this.ctx, this.requireId(), commandId), 'Signal', signal);
+  }
+
+  /** Runs one command with `stdin` as its whole input and collects its output until it is Done. */
+  async execute(command: string, args: readonly string[], stdin: Buffer, options: ExecuteOptions = {}): Promise<CommandResult> {
+    const { signal } = options;
+    const commandId = await this.start(command, args, signal);
+    await this.send(commandId, stdin, true, signal);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let exitCode: number | undefined;
@@ -81,16 +120,15 @@ export class WinRsShell {
         await this.terminate(commandId, signal).catch(() => undefined);
         throw new ReceiveTimeoutError(this.node, options.timeoutMs ?? 0);
       }
-      const reply = await this.call(receiveRequest(this.ctx, shellId, commandId), 'Receive', signal);
-      if (reply === TIMED_OUT) continue; // the server held the Receive for OperationTimeout: poll again
-      if (reply.streams['stdout']) stdout.push(reply.streams['stdout']);
-      if (reply.streams['stderr']) stderr.push(reply.streams['stderr']);
-      if (reply.commandState?.done) {
-        exitCode = reply.commandState.exitCode;
+      const chunk = await this.receive(commandId, signal);
+      if (chunk === undefined) continue; // the server held the Receive for OperationTimeout: poll again
+      stdout.push(chunk.stdout);
+      stderr.push(chunk.stderr);
+      if (chunk.done) {
+        exitCode = chunk.exitCode;
         break;
       }
     }
-    // MS-WSMV: a final Signal(terminate) frees the command; Receive alone leaks it toward the quotas.
     await this.terminate(commandId, signal);
     return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode };
   }
@@ -101,10 +139,6 @@ export class WinRsShell {
     const id = this.id;
     this.id = undefined;
     await this.call(deleteShellRequest(this.ctx, id), 'Delete', signal);
-  }
-
-  private async terminate(commandId: string, signal?: AbortSignal): Promise<void> {
-    await this.call(signalRequest(this.ctx, this.requireId(), commandId), 'Signal', signal);
   }
 
   private requireId(): string {

@@ -11,9 +11,9 @@ import { WinRmTransport, type WinRmTransportOptions } from './winrm-transport.js
 const PASSWORD = 'Pa55-w0rd!';
 const invocation: ScriptInvocation = { name: 'get-thing', script: 'param($Name) "hi $Name"', params: { Name: 'NODE1 ✓' } };
 
-/** The fake process: echoes what the bootstrap would get from stdin, framed as the bootstrap frames results. */
-function echoBootstrap(command: string, args: string[], stdin: Buffer): { stdout: string; exitCode: number } {
-  const payload = JSON.parse(stdin.toString('utf8')) as { script: string; params: unknown };
+/** The fake process: echoes each payload line the bootstrap gets on stdin, framed as the bootstrap frames results. */
+function echoBootstrap(command: string, args: string[], line: Buffer): { stdout: string; exitCode: number } {
+  const payload = JSON.parse(line.toString('utf8')) as { script: string; params: unknown };
   const data = { command, encoded: args.includes('-EncodedCommand'), script: payload.script, params: payload.params };
   return { stdout: `banner\r\n${RESULT_MARKER}${JSON.stringify({ ok: true, data })}${END_MARKER}\r\n`, exitCode: 0 };
 }
@@ -47,55 +47,124 @@ async function setup(
 }
 
 describe('WinRmTransport over HTTP with NTLM message encryption', () => {
-  it('runs the bootstrap with the payload on stdin, in one sealed session', async () => {
+  it('starts the bootstrap once and sends the payload as a line of its stdin, in one sealed session', async () => {
     const { server, transport, passwordReads } = await setup();
     const outcome = await transport.run('127.0.0.1', invocation);
     expect(outcome).toEqual({
       ok: true,
       data: { command: 'powershell.exe', encoded: true, script: invocation.script, params: { Name: 'NODE1 ✓' } },
     });
-    expect(server.log.map((l) => l.action)).toEqual(['Create', 'Command', 'Send', 'Receive', 'Receive', 'Signal']);
+    // The fake returns the line's stdout over two Receives; the command stays open for the next payload.
+    expect(server.log.map((l) => l.action)).toEqual(['Create', 'Command', 'Send', 'Receive', 'Receive']);
     expect(server.log.every((l) => l.encrypted)).toBe(true);
     expect(new Set(server.log.map((l) => l.socketId)).size).toBe(1);
-    expect(transport.stats()).toEqual({ requests: 8, shellsCreated: 1, handshakes: 1 });
+    expect(transport.stats()).toEqual({ requests: 7, shellsCreated: 1, commandsStarted: 1, handshakes: 1 });
     expect(passwordReads()).toBe(1);
   });
 
-  it('reuses the warm shell and connection: no Create and no handshake for the next operation', async () => {
-    const { server, transport, passwordReads } = await setup();
+  it('once warm, an operation is one Send and one Receive: no Create, Command, Signal or handshake', async () => {
+    const { server, transport, passwordReads } = await setup({ splitOutput: false });
     await transport.run('127.0.0.1', invocation);
     const before = transport.stats();
     server.log.length = 0;
-    await transport.run('127.0.0.1', { ...invocation, params: { Name: 'again' } });
-    expect(server.log.map((l) => l.action)).toEqual(['Command', 'Send', 'Receive', 'Receive', 'Signal']);
+    for (let i = 0; i < 5; i++) {
+      const outcome = await transport.run('127.0.0.1', { ...invocation, params: { Name: `again ${i}` } });
+      expect(outcome).toMatchObject({ ok: true, data: { params: { Name: `again ${i}` } } });
+    }
+    expect(server.log.map((l) => l.action)).toEqual(Array.from({ length: 5 }, () => ['Send', 'Receive']).flat());
     const after = transport.stats();
-    expect(after.requests - before.requests).toBe(5);
-    expect(after.handshakes).toBe(1);
-    expect(after.shellsCreated).toBe(1);
+    expect(after.requests - before.requests).toBe(10);
+    expect(after).toMatchObject({ handshakes: 1, shellsCreated: 1, commandsStarted: 1 });
+    expect(server.linesRun()).toBe(6);
     expect(passwordReads()).toBe(1);
   });
 
+  it('keeps stdin open between payloads and ends the bootstrap with Signal and Delete on close', async () => {
+    const { server, transport } = await setup();
+    await transport.run('127.0.0.1', invocation);
+    await transport.run('127.0.0.1', invocation);
+    const [shell] = [...server.shells.values()];
+    const [command] = [...shell!.values()];
+    expect(command).toMatchObject({ lines: 2, exited: false });
+    await transport.close();
+    expect(server.log.slice(-2).map((l) => l.action)).toEqual(['Signal', 'Delete']);
+    expect(server.shells.size).toBe(0);
+  });
+
   it('polls again after w:TimedOut faults', async () => {
-    const { server, transport } = await setup({ timeoutsPerCommand: 3 });
+    const { server, transport } = await setup({ timeoutsPerLine: 3 });
     const outcome = await transport.run('127.0.0.1', invocation);
     expect(outcome.ok).toBe(true);
     expect(server.log.filter((l) => l.action === 'Receive')).toHaveLength(5);
   });
 
-  it('recreates the shell once when the node forgot it (reboot, WinRM restart)', async () => {
+  it('recreates the shell and resends when the node forgot it (reboot, WinRM restart): the Send was refused', async () => {
     const { server, transport } = await setup();
     await transport.run('127.0.0.1', invocation);
     server.forgetShells();
+    server.log.length = 0;
     const outcome = await transport.run('127.0.0.1', invocation);
     expect(outcome.ok).toBe(true);
-    expect(transport.stats()).toMatchObject({ shellsCreated: 2, handshakes: 2 });
+    expect(server.log.map((l) => l.action)).toEqual(['Send', 'Create', 'Command', 'Send', 'Receive', 'Receive']);
+    expect(server.linesRun()).toBe(2);
+    expect(transport.stats()).toMatchObject({ shellsCreated: 2, commandsStarted: 2, handshakes: 1 });
+  });
+
+  it('does not resend a payload that was delivered when the connection drops: the outcome is unknown', async () => {
+    const { server, transport } = await setup();
+    await transport.run('127.0.0.1', invocation);
+    server.hang(true, 'Receive');
+    const before = server.received();
+    const pending = transport.run('127.0.0.1', invocation).catch((e: unknown) => e);
+    await waitFor(() => server.received() >= before + 2); // the Send, then the Receive that hangs
+    server.dropConnections();
+    const error = (await pending) as AppError;
+    server.hang(false);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe(WinRmErrorCode.unreachable);
+    expect(error.message).toContain('unknown');
+    expect(error.details).toMatchObject({ outcomeUnknown: true });
+    expect(server.linesRun()).toBe(2);
+    // The next operation gets a new bootstrap; the old shell, which lives on, is ended first.
+    server.log.length = 0;
+    expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
+    expect(server.log.map((l) => l.action)).toEqual(['Signal', 'Delete', 'Create', 'Command', 'Send', 'Receive', 'Receive']);
+    expect(server.linesRun()).toBe(3);
+  });
+
+  it('returns the result of a bootstrap that exits after it, then starts a new one', async () => {
+    let calls = 0;
+    const { server, transport } = await setup({
+      run: (command, args, line) => ({ ...echoBootstrap(command, args, line), exits: ++calls === 1 }),
+    });
+    expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
+    server.log.length = 0;
+    expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
+    expect(server.log.map((l) => l.action)).toEqual(['Signal', 'Delete', 'Create', 'Command', 'Send', 'Receive', 'Receive']);
+    expect(transport.stats()).toMatchObject({ shellsCreated: 2, commandsStarted: 2 });
+  });
+
+  it('reads results in order when two arrive in one Receive', async () => {
+    // A fake that answers the first line twice: the second copy must be taken as the next payload's result.
+    let calls = 0;
+    const { transport } = await setup({
+      splitOutput: false,
+      run: (command, args, line) => {
+        const one = echoBootstrap(command, args, line);
+        return ++calls === 1 ? { ...one, stdout: `${one.stdout}${one.stdout.replace('"ok":true', '"ok":true,"second":1')}` } : { stdout: '', exitCode: 0 };
+      },
+    });
+    expect(await transport.run('127.0.0.1', invocation)).toMatchObject({ ok: true, data: { params: { Name: 'NODE1 ✓' } } });
+    expect(await transport.run('127.0.0.1', invocation)).toMatchObject({ ok: true, data: { params: { Name: 'NODE1 ✓' } } });
   });
 
   it('re-authenticates with new keys on a new socket after the connection dropped', async () => {
     const { server, transport, passwordReads } = await setup();
     await transport.run('127.0.0.1', invocation);
     server.dropConnections();
-    await new Promise<void>((resolve) => setImmediate(resolve)); // let the client see the socket close
+    // Let the client see the socket close (a few event-loop turns, each with an I/O phase). A Send written
+    // before it did would be a payload of unknown fate, which the next test covers.
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     const outcome = await transport.run('127.0.0.1', invocation);
     expect(outcome.ok).toBe(true);
     expect(transport.stats().handshakes).toBe(2);
@@ -134,9 +203,14 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     expect(lines.join('\n')).not.toContain(PASSWORD);
   });
 
-  it('reports a script protocol error when the output has no result', async () => {
-    const { transport } = await setup({ run: () => ({ stdout: 'nothing here', stderr: 'boom', exitCode: 1 }) });
-    await expect(transport.run('127.0.0.1', invocation)).rejects.toMatchObject({ code: 'SCRIPT_PROTOCOL_ERROR' });
+  it('reports a script protocol error when the process ends without a result, and recovers', async () => {
+    let calls = 0;
+    const { transport } = await setup({
+      run: (command, args, line) => (++calls === 1 ? { stdout: 'nothing here', stderr: 'boom', exitCode: 1, exits: true } : echoBootstrap(command, args, line)),
+    });
+    const error = (await transport.run('127.0.0.1', invocation).catch((e: unknown) => e)) as AppError;
+    expect(error).toMatchObject({ code: 'SCRIPT_PROTOCOL_ERROR', details: { exitCode: 1, stderr: 'boom' } });
+    expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
   });
 
   it('stops on an aborted signal', async () => {
@@ -164,12 +238,13 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     // Each reading of the clock moves it 1 s on, so the deadline passes after a few polls.
     let t = 0;
     const clock: Clock = { now: () => (t += 1000), sleep: systemClock.sleep };
-    const { server, transport } = await setup({ timeoutsPerCommand: 1000 }, { clock });
+    const { server, transport } = await setup({ timeoutsPerLine: 1000 }, { clock });
     await expect(transport.run('127.0.0.1', invocation, { timeoutMs: 5000 })).rejects.toMatchObject({
       code: WinRmErrorCode.receiveTimeout,
       exitCode: 4,
     });
-    expect(server.log.at(-1)?.action).toBe('Signal');
+    // The payload still running is ended at once, with its shell.
+    expect(server.log.slice(-2).map((l) => l.action)).toEqual(['Signal', 'Delete']);
   });
 
   it('times a request out with TRANSPORT_REQUEST_TIMEOUT (manual clock)', async () => {

@@ -1,12 +1,14 @@
-// The `winrm` Transport: one persistent WinRS shell per node running the fixed PowerShell bootstrap; each run()
-// is Command + Send(payload) + Receive until Done + Signal. Recreates the shell (and the connection) once per
-// run on a lost shell or socket. Depends on the bootstrap helpers, the WinRM layers and the clock.
+// The `winrm` Transport: one persistent WinRS shell per node with one long-running PowerShell bootstrap; once
+// warm each run() is one Send (the payload line) and Receives until its result line. Recreates the shell (and
+// the connection) on a lost shell, socket or process, and repeats an operation only when its payload cannot
+// have been delivered. Depends on the bootstrap helpers, the WinRM layers and the clock.
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
-import { bootstrapCommandLine, encodePayload, parseBootstrapOutput } from '../bootstrap.js';
+import { encodePayloadLine } from '../bootstrap.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
-import { WinRmErrorCode } from './errors.js';
+import { BootstrapLoop, PayloadNotDeliveredError, outcomeUnknown } from './bootstrap-loop.js';
+import { ReceiveTimeoutError, WinRmErrorCode } from './errors.js';
 import { WsmanConnection, type WinRmAuthentication } from './http-connection.js';
 import { WinRsShell } from './shell.js';
 import type { SoapContext } from './soap.js';
@@ -50,6 +52,8 @@ export interface WinRmStats {
   /** HTTP round trips, handshake legs included. */
   requests: number;
   shellsCreated: number;
+  /** Bootstrap processes started (one Command each). */
+  commandsStarted: number;
   handshakes: number;
 }
 
@@ -59,7 +63,9 @@ const CLOSE_TIMEOUT_MS = 5000;
 interface NodeSession {
   readonly connection: WsmanConnection;
   readonly ctx: SoapContext;
-  shell: WinRsShell | undefined;
+  loop: BootstrapLoop | undefined;
+  /** A loop (or a shell) given up on that may live on; closed before the next one starts. */
+  stale: { close(signal?: AbortSignal): Promise<void> } | undefined;
   queue: Promise<unknown>;
 }
 
@@ -76,7 +82,8 @@ export class WinRmTransport implements Transport {
   private readonly sessions = new Map<string, NodeSession>();
   private readonly clock: Clock;
   private shellsCreated = 0;
-  private readonly retired: WinRmStats = { requests: 0, shellsCreated: 0, handshakes: 0 };
+  private commandsStarted = 0;
+  private readonly retired = { requests: 0, handshakes: 0 };
 
   constructor(private readonly options: WinRmTransportOptions) {
     this.clock = options.clock ?? systemClock;
@@ -90,7 +97,7 @@ export class WinRmTransport implements Transport {
       requests += s.connection.stats.requests;
       handshakes += s.connection.stats.handshakes;
     }
-    return { requests, handshakes, shellsCreated: this.shellsCreated };
+    return { requests, handshakes, shellsCreated: this.shellsCreated, commandsStarted: this.commandsStarted };
   }
 
   run(node: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
@@ -111,7 +118,8 @@ export class WinRmTransport implements Transport {
         void this.clock.sleep(CLOSE_TIMEOUT_MS, bound.signal).then(() => bound.abort(new Error('close timed out')), () => undefined);
         try {
           await s.queue;
-          await s.shell?.close(bound.signal);
+          await s.stale?.close(bound.signal);
+          await s.loop?.close(bound.signal);
         } catch {
           // Best effort: the node may be gone; the server reaps idle shells anyway.
         } finally {
@@ -161,7 +169,7 @@ export class WinRmTransport implements Transport {
         sessionId: `uuid:${newUuid().toUpperCase()}`,
         newUuid,
       };
-      s = { connection, ctx, shell: undefined, queue: Promise.resolve() };
+      s = { connection, ctx, loop: undefined, stale: undefined, queue: Promise.resolve() };
       this.sessions.set(node, s);
     }
     return s;
@@ -169,38 +177,70 @@ export class WinRmTransport implements Transport {
 
   private async runNow(node: string, s: NodeSession, invocation: ScriptInvocation, options: RunOptions): Promise<ScriptOutcome> {
     const deadlineMs = options.timeoutMs === undefined ? undefined : this.clock.now() + options.timeoutMs;
-    const { command, args } = bootstrapCommandLine('powershell.exe');
-    const payload = encodePayload(invocation);
+    const line = encodePayloadLine(invocation);
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!s.shell) {
-          const shell = new WinRsShell(s.connection, s.ctx, node, this.clock);
-          await shell.open({ codepage: 65001, noProfile: true }, options.signal);
-          this.shellsCreated++;
-          s.shell = shell;
-          this.options.logger?.debug('winrm shell created', { node, shellId: shell.shellId });
-        }
-        const result = await s.shell.execute(command, args, payload, {
+        const loop = await this.warmLoop(node, s, options.signal);
+        const outcome = await loop.run(line, {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: options.timeoutMs }),
         });
-        this.options.logger?.debug('winrm command done', { node, operation: invocation.name, exitCode: result.exitCode });
-        return parseBootstrapOutput(result.stdout.toString('utf8'), result.stderr.toString('utf8'), result.exitCode ?? null);
-      } catch (error) {
-        if (attempt === 0 && isRecoverable(error) && !options.signal?.aborted) {
-          // The shell or the socket is gone (reaped, WinRM restarted, node rebooted): new connection,
-          // new handshake and keys, new shell. The command's effect is unknown; scripts are idempotent.
+        this.options.logger?.debug('winrm operation done', { node, operation: invocation.name, ok: outcome.ok });
+        return outcome;
+      } catch (caught) {
+        const notDelivered = caught instanceof PayloadNotDeliveredError;
+        const error = notDelivered ? caught.cause : caught;
+        this.retireLoop(s, error);
+        // A payload past its deadline is still running: end it now rather than at the next operation.
+        if (error instanceof ReceiveTimeoutError) await this.closeStale(s, options.signal);
+        if (notDelivered && attempt === 0 && isRecoverable(error) && !options.signal?.aborted) {
+          // The shell or the socket was gone before the payload left (reaped, WinRM restarted, node rebooted):
+          // new connection, new handshake and keys, new shell, and the payload again.
           this.options.logger?.debug('winrm recreating the shell', { node, reason: (error as AppError).code });
-          const old = s.shell;
-          s.shell = undefined;
-          s.connection.reset();
-          // After a dropped socket the old shell may live on; delete it so it does not count toward
-          // MaxShellsPerUser. A shell that is already gone answers with a fault, which is fine.
-          if ((error as AppError).code !== WinRmErrorCode.shellNotFound) await old?.close(options.signal).catch(() => undefined);
           continue;
         }
-        throw error;
+        throw notDelivered ? error : outcomeUnknown(error, node, invocation.name);
       }
     }
+  }
+
+  /** The node's running bootstrap, started (Create + Command) when there is none or the last one ended. */
+  private async warmLoop(node: string, s: NodeSession, signal?: AbortSignal): Promise<BootstrapLoop> {
+    if (s.loop?.isUsable) return s.loop;
+    if (s.loop) this.retireLoop(s, undefined);
+    await this.closeStale(s, signal);
+    const shell = new WinRsShell(s.connection, s.ctx, node, this.clock);
+    try {
+      await shell.open({ codepage: 65001, noProfile: true }, signal);
+      this.shellsCreated++;
+      this.options.logger?.debug('winrm shell created', { node, shellId: shell.shellId });
+      const loop = await BootstrapLoop.start(shell, s.connection, node, this.clock, signal);
+      this.commandsStarted++;
+      s.loop = loop;
+      return loop;
+    } catch (error) {
+      if (shell.shellId !== undefined) s.stale = { close: (sig) => shell.close(sig).catch(() => undefined) };
+      // Nothing of this operation has been sent yet.
+      throw new PayloadNotDeliveredError(error);
+    }
+  }
+
+  /**
+   * After a dropped socket or an abandoned payload the old shell may live on; ending it (Signal, Delete) keeps
+   * it from counting toward MaxShellsPerUser. Best effort: the node may not answer.
+   */
+  private async closeStale(s: NodeSession, signal?: AbortSignal): Promise<void> {
+    const stale = s.stale;
+    s.stale = undefined;
+    await stale?.close(signal).catch(() => undefined);
+  }
+
+  /** Gives up on the current loop: its shell is closed before the next one starts unless it is known gone. */
+  private retireLoop(s: NodeSession, error: unknown): void {
+    const old = s.loop;
+    s.loop = undefined;
+    if (!old) return;
+    if (error instanceof AppError && error.code === WinRmErrorCode.shellNotFound) return;
+    s.stale = old;
   }
 }

@@ -1,5 +1,6 @@
 // A small in-process WS-Man server for tests: plays the server side of NTLM with our NtlmAcceptor (or Basic),
-// seals replies, and runs a scripted fake process per WinRS command. Test support only; not an independent
+// seals replies, and runs a scripted fake process per WinRS command that answers each stdin line (as the
+// persistent bootstrap does) and exits at end of input. Test support only; not an independent
 // peer (the gss-ntlmssp based server in test/wsman-server/ is). Depends on node:http(s) and the WinRM layers.
 import http from 'node:http';
 import https from 'node:https';
@@ -15,6 +16,8 @@ export interface FakeProcessResult {
   stdout: Buffer | string;
   stderr?: Buffer | string;
   exitCode: number;
+  /** The process exits after this output (the command is Done) instead of reading the next line. */
+  exits?: boolean;
 }
 
 export interface FakeWsmanServerOptions {
@@ -24,10 +27,12 @@ export interface FakeWsmanServerOptions {
   readonly auth?: 'ntlm' | 'basic';
   /** Serve HTTPS with this key and certificate (PEM); NTLM then requires channel bindings. */
   readonly tls?: { key: string | Buffer; cert: string | Buffer };
-  /** The fake process behind a WinRS command. */
-  readonly run: (command: string, args: string[], stdin: Buffer) => FakeProcessResult;
-  /** Answer this many Receives of each command with w:TimedOut before any output. @default 0 */
-  readonly timeoutsPerCommand?: number;
+  /** The fake process behind a WinRS command: called with each stdin line (without its line break). */
+  readonly run: (command: string, args: string[], line: Buffer) => FakeProcessResult;
+  /** Answer this many Receives with w:TimedOut before the output of each line. @default 0 */
+  readonly timeoutsPerLine?: number;
+  /** Return a line's stdout over two Receives, as Windows may. @default true */
+  readonly splitOutput?: boolean;
 }
 
 export interface LoggedRequest {
@@ -48,18 +53,24 @@ export interface FakeWsmanServer {
   revokeSessions(): void;
   /** Requests received, answered or not. */
   received(): number;
-  /** Stops answering (requests hang) until released. */
-  hang(on: boolean): void;
+  /** Stops answering requests (of one action only, when given) until released. */
+  hang(on: boolean, action?: string): void;
+  /** Lines the fake processes have run, across all commands. */
+  linesRun(): number;
   close(): Promise<void>;
 }
 
 interface FakeCommand {
   command: string;
   args: string[];
-  stdin: Buffer[];
-  ended: boolean;
+  /** Stdin received after the last complete line. */
+  partial: Buffer;
+  /** Lines run so far. */
+  lines: number;
   timeoutsLeft: number;
-  pending: Array<{ stream: string; data: Buffer }> | undefined;
+  /** Output not yet received, in Receive-sized batches. */
+  pending: Array<Array<{ stream: string; data: Buffer }>>;
+  exited: boolean;
   exitCode: number;
 }
 
@@ -88,7 +99,8 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
   const shells = new Map<string, Map<string, FakeCommand>>();
   const sockets = new Map<Socket, SocketState>();
   let nextSocketId = 0;
-  let hanging = false;
+  let hanging: boolean | string = false;
+  let linesRun = 0;
   let receivedCount = 0;
   const auth = options.auth ?? 'ntlm';
   const lookupPassword = (user: string, domain: string): string | undefined =>
@@ -99,7 +111,7 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       receivedCount++;
-      if (hanging) return;
+      if (hanging === true) return;
       const state = sockets.get(req.socket)!;
       const body = Buffer.concat(chunks);
       const authz = req.headers.authorization ?? '';
@@ -154,6 +166,7 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
 
   function respond(state: SocketState, _req: http.IncomingMessage, res: http.ServerResponse, plain: Buffer, encrypted: boolean): void {
     const request = parseRequest(plain.toString('utf8'));
+    if (typeof hanging === 'string' && (request.action ?? '').endsWith(`/${hanging}`)) return;
     log.push({ action: (request.action ?? '').split('/').pop()!, encrypted, socketId: state.id });
     const [status, xml] = dispatch(request);
     const out = Buffer.from(xml, 'utf8');
@@ -189,42 +202,31 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
         const line = r.body['CommandLine'] as { Command?: unknown; Arguments?: unknown[] } | undefined;
         const command = String(line?.Command ?? '');
         const args = (line?.Arguments ?? []).map((a) => (typeof a === 'object' && a !== null ? String((a as Record<string, unknown>)['#text'] ?? '') : String(a)));
-        shell.set(id, { command, args, stdin: [], ended: false, timeoutsLeft: options.timeoutsPerCommand ?? 0, pending: undefined, exitCode: 0 });
+        shell.set(id, { command, args, partial: Buffer.alloc(0), lines: 0, timeoutsLeft: 0, pending: [], exited: false, exitCode: 0 });
         return [200, env(head(Action.command), `<rsp:CommandResponse><rsp:CommandId>${id}</rsp:CommandId></rsp:CommandResponse>`)];
       }
       case Action.send: {
         const p = sendPayload(r);
         const cmd = shell.get(p.commandId ?? '');
-        if (!cmd) return [500, fault(rel, 87, 'InvalidParameter', 'The parameter is incorrect.')];
-        cmd.stdin.push(p.data);
-        cmd.ended = p.end;
+        if (!cmd || cmd.exited) return [500, fault(rel, 87, 'InvalidParameter', 'The parameter is incorrect.')];
+        feed(cmd, p.data, p.end);
         return [200, env(head(Action.send), '<rsp:SendResponse/>')];
       }
       case Action.receive: {
         const commandId = commandIdOf();
         const cmd = shell.get(commandId);
         if (!cmd) return [500, fault(rel, 2150858843, 'InvalidSelectors', 'The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist.')];
-        if (cmd.timeoutsLeft > 0 || !cmd.ended) {
-          cmd.timeoutsLeft--;
+        if (cmd.timeoutsLeft > 0 || (cmd.pending.length === 0 && !cmd.exited)) {
+          cmd.timeoutsLeft = Math.max(0, cmd.timeoutsLeft - 1);
           return [500, fault(rel, 2150858793, 'TimedOut', 'The WS-Management service cannot complete the operation within the time specified in OperationTimeout.')];
         }
-        if (!cmd.pending) {
-          const result = options.run(cmd.command, cmd.args, Buffer.concat(cmd.stdin));
-          const stdout = Buffer.from(result.stdout);
-          // Output comes back split over two Receives, as Windows does.
-          const half = Math.floor(stdout.length / 2);
-          cmd.pending = [
-            { stream: 'stdout', data: stdout.subarray(0, half) },
-            { stream: 'stdout', data: stdout.subarray(half) },
-            { stream: 'stderr', data: Buffer.from(result.stderr ?? '') },
-          ];
-          cmd.exitCode = result.exitCode;
-          const first = cmd.pending.shift()!;
-          return [200, env(head(Action.receive), `<rsp:ReceiveResponse>${stream(first.stream, commandId, first.data)}<rsp:CommandState CommandId="${commandId}" State="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Running"/></rsp:ReceiveResponse>`)];
-        }
-        const rest = cmd.pending.map((p) => stream(p.stream, commandId, p.data, true)).join('');
-        cmd.pending = [];
-        return [200, env(head(Action.receive), `<rsp:ReceiveResponse>${rest}<rsp:CommandState CommandId="${commandId}" State="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done"><rsp:ExitCode>${cmd.exitCode}</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`)];
+        const batch = cmd.pending.shift() ?? [];
+        const done = cmd.exited && cmd.pending.length === 0;
+        const streams = batch.map((b) => stream(b.stream, commandId, b.data, done)).join('');
+        const state = done
+          ? `<rsp:CommandState CommandId="${commandId}" State="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done"><rsp:ExitCode>${cmd.exitCode}</rsp:ExitCode></rsp:CommandState>`
+          : `<rsp:CommandState CommandId="${commandId}" State="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Running"/>`;
+        return [200, env(head(Action.receive), `<rsp:ReceiveResponse>${streams}${state}</rsp:ReceiveResponse>`)];
       }
       case Action.signal: {
         shell.delete(commandIdOf());
@@ -233,6 +235,39 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
       default:
         return [500, fault(rel, 2150858771, 'ActionNotSupported', 'The action is not supported by the service.')];
     }
+  }
+
+  /** The fake process reads stdin: each complete line is run at once; end of input runs the rest and exits. */
+  function feed(cmd: FakeCommand, data: Buffer, end: boolean): void {
+    let buffered = Buffer.concat([cmd.partial, data]);
+    for (let nl = buffered.indexOf(0x0a); nl >= 0 && !cmd.exited; nl = buffered.indexOf(0x0a)) {
+      runLine(cmd, buffered.subarray(0, nl).toString('utf8').replace(/\r$/, ''));
+      buffered = buffered.subarray(nl + 1);
+    }
+    cmd.partial = buffered;
+    if (end && !cmd.exited) {
+      if (buffered.length > 0) runLine(cmd, buffered.toString('utf8'));
+      cmd.partial = Buffer.alloc(0);
+      cmd.exited = true;
+    }
+  }
+
+  function runLine(cmd: FakeCommand, line: string): void {
+    if (line.trim() === '') return;
+    const result = options.run(cmd.command, cmd.args, Buffer.from(line, 'utf8'));
+    cmd.lines++;
+    linesRun++;
+    cmd.timeoutsLeft += options.timeoutsPerLine ?? 0;
+    const stdout = Buffer.from(result.stdout);
+    const stderr = { stream: 'stderr', data: Buffer.from(result.stderr ?? '') };
+    if (options.splitOutput === false) {
+      cmd.pending.push([{ stream: 'stdout', data: stdout }, stderr]);
+    } else {
+      const half = Math.floor(stdout.length / 2);
+      cmd.pending.push([{ stream: 'stdout', data: stdout.subarray(0, half) }], [{ stream: 'stdout', data: stdout.subarray(half) }, stderr]);
+    }
+    cmd.exitCode = result.exitCode;
+    if (result.exits) cmd.exited = true;
   }
 
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
@@ -255,9 +290,10 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
     dropConnections: () => {
       for (const s of sockets.keys()) s.destroy();
     },
-    hang: (on) => {
-      hanging = on;
+    hang: (on, action) => {
+      hanging = on ? action ?? true : false;
     },
+    linesRun: () => linesRun,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets.keys()) s.destroy();
