@@ -285,7 +285,7 @@ export function loadFixture(path: string): ClusterFixture {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new AppError('FIXTURE_NOT_FOUND', ExitCode.usage, `The cluster model ${path} could not be read.`, {
+    throw new AppError('FIXTURE_NOT_FOUND', ExitCode.usage, `The cluster model ${path} could not be read: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : (cause as Error).message}.`, {
       cause,
       hint: 'Check the path given to --simulate, or use --simulate alone for the built-in model.',
     });
