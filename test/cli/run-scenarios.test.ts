@@ -182,4 +182,27 @@ describe('run scenarios (simulation)', () => {
     expectCleanAudit(doc);
     expect(doc.nodeResults).toHaveLength(4);
   });
+
+  it('installs firmware and driver packages through the HotfixPlugin, classifying installer exit codes', () => {
+    const hotfix = (id: string, kb: string, folder: string, exitCode: number | string) => ({ id, kb, title: kb, plugin: 'Microsoft.HotfixPlugin', folder, exitCode });
+    const fixture = aCluster('HOTFIX', [1, 0], {
+      NODE1: { updates: [hotfix('h1', 'BIOS-2.1', 'CAUHotfix_All', 3010), hotfix('h2', 'NIC-FW', 'NODE1', '0x80240017')] },
+      NODE2: { updates: [hotfix('h3', 'BIOS-2.1', 'CAUHotfix_All', 1603)] },
+    });
+    const { code, doc } = run(fixture, '--cau-plugin-name', 'Microsoft.HotfixPlugin', '--cau-plugin-arguments', "@{ HotfixRootFolderPath='\\\\fs01\\hotfixes' }", '--max-retries-per-node', '0', '--max-failed-nodes', '1');
+    expect(code).toBe(6);
+    const node1 = byNode(doc, 'NODE1');
+    expect(node1.status).toBe('Succeeded');
+    expect(node1.installResults.map((r) => [r.kb, r.resultCode])).toEqual([
+      ['BIOS-2.1', 'Succeeded'],
+      ['NIC-FW', 'NotApplicable'],
+    ]);
+    expect(node1.phases.some((p) => p.phase === 'reboot')).toBe(true);
+    // Any code the config does not list is a failure with no restart.
+    const node2 = byNode(doc, 'NODE2');
+    expect(node2.status).toBe('Failed');
+    expect(node2.installResults.map((r) => [r.kb, r.resultCode, (r as unknown as { errorCode: string }).errorCode])).toEqual([['BIOS-2.1', 'Failed', '0x643']]);
+    expect(node2.phases.some((p) => p.phase === 'reboot')).toBe(false);
+    expectCleanAudit(doc);
+  });
 });
