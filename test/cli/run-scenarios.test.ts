@@ -205,4 +205,70 @@ describe('run scenarios (simulation)', () => {
     expect(node2.phases.some((p) => p.phase === 'reboot')).toBe(false);
     expectCleanAudit(doc);
   });
+
+  it('does not update a node whose pre-update script fails, and runs the post-update script after resume', () => {
+    const fixture = aCluster('SCRIPTS', [0, 1], {}, { scripts: { 'C:\\cau\\pre-bad.ps1': { exitCode: 1, output: 'BitLocker could not be suspended' } } });
+    const bad = run(fixture, '--pre-update-script', 'C:\\cau\\pre-bad.ps1', '--max-retries-per-node', '1', '--max-failed-nodes', '1');
+    expect(bad.code).toBe(3);
+    const first = bad.doc.nodeResults[0]!;
+    expect(first.status).toBe('Failed');
+    expect(first.attempts).toBe(2);
+    expect(first.errorRecord?.code).toBe('PreUpdateScriptFailed');
+    expect(first.errorRecord?.message).toMatch(/BitLocker could not be suspended/);
+    expect(first.phases.some((p) => p.phase === 'drain')).toBe(false);
+    expectCleanAudit(bad.doc);
+
+    const good = run(fixture, '--pre-update-script', 'C:\\cau\\pre.ps1', '--post-update-script', 'C:\\cau\\post.ps1');
+    expect(good.code).toBe(0);
+    for (const r of good.doc.nodeResults) {
+      const phases = r.phases.map((p) => p.phase);
+      expect(phases[phases.indexOf('pre-script') + 1]).toBe('drain');
+      expect(phases.at(-1)).toBe('post-script');
+      expect(phases.indexOf('post-script')).toBeGreaterThan(phases.indexOf('resume'));
+    }
+  });
+
+  it('uses Kernel Soft Reboot when asked, and a full restart by default', () => {
+    const fixture = aCluster('KSR', [0, 1]);
+    expect(run(fixture, '--attempt-soft-reboot').doc.nodeResults.map((r) => (r as unknown as { nodeRebootResult: { bootType: string } }).nodeRebootResult.bootType)).toEqual(['SoftReboot', 'SoftReboot']);
+    expect(run(fixture).doc.nodeResults.map((r) => (r as unknown as { nodeRebootResult: { bootType: string } }).nodeRebootResult.bootType)).toEqual(['FullReboot', 'FullReboot']);
+  });
+
+  it('stops at a safe point after StopAfter and warns after WarnAfter', () => {
+    const fixture = aCluster('LIMITS', [0, 1, 2, 3]);
+    const { code, doc } = run(fixture, '--warn-after', '30m', '--stop-after', '1h');
+    expect(code).toBe(3);
+    expect(doc.status).toBe('Canceled');
+    expect(doc.errorRecord?.code).toBe('StopAfterExceeded');
+    expect((doc as unknown as { warnings: string[] }).warnings.join(' ')).toMatch(/WarnAfter/);
+    const statuses = doc.nodeResults.map((r) => r.status);
+    expect(statuses[0]).toBe('Succeeded');
+    expect(statuses.at(-1)).toBe('Canceled');
+    expectCleanAudit(doc);
+  });
+
+  it('prints the plan with predicted durations and touches nothing (--what-if)', () => {
+    const path = box.fixture(aCluster('PLAN', [2, 0, 1]));
+    const result = box.run(['run', '--simulate', path, '--sim-reset', '--what-if', '--json']);
+    expect(result.code).toBe(0);
+    const plan = parseJson<{ whatIf: boolean; timingSource: string; nodes: Array<{ node: string; seconds: number; phases: Array<{ phase: string; seconds: number }> }>; preflight: Array<{ seconds: number }>; totalSeconds: number }>(result);
+    expect(plan.whatIf).toBe(true);
+    expect(plan.timingSource).toBe('model');
+    expect(plan.nodes.map((n) => n.node)).toEqual(['NODE2', 'NODE3', 'NODE1']);
+    // The default model timing: drain 15 s per role, install 600, reboot 300, services 60, rescan 30, resync 600.
+    expect(plan.nodes[2]!.phases).toEqual([
+      { phase: 'drain', seconds: 30 },
+      { phase: 'install', seconds: 600 },
+      { phase: 'reboot', seconds: 300 },
+      { phase: 'wait-node', seconds: 60 },
+      { phase: 'rescan', seconds: 30 },
+      { phase: 'resume', seconds: 0 },
+      { phase: 'resync', seconds: 600 },
+    ]);
+    expect(plan.totalSeconds).toBe(plan.preflight.reduce((s, p) => s + p.seconds, 0) + plan.nodes.reduce((s, n) => s + n.seconds, 0));
+    const human = box.run(['run', '--simulate', path, '--what-if']);
+    expect(human.stdout).toMatch(/Nothing was touched[\s\S]*Predicted total: \d\d:\d\d:\d\d/);
+    expect(parseJson(box.run(['get-report', '--simulate', path, '--json']))).toMatchObject({ reports: [] });
+    expect(parseJson(box.run(['get-run', '--simulate', path, '--json']))).toMatchObject({ runState: 'RunNotInProgress' });
+  });
 });
