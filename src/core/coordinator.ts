@@ -143,6 +143,8 @@ interface NodeWork {
   suspendedMs: number;
   /** This run paused the node and has not resumed it yet. */
   pausedByRun: boolean;
+  /** Restarts since the node was last suspended (its own resync debt grows with the first). */
+  rebootsThisMaintenance: number;
 }
 
 export class RollingRun {
@@ -491,6 +493,7 @@ export class RollingRun {
       }
       work.pausedByRun = true;
       work.suspendedAt = this.deps.clock.now();
+      work.rebootsThisMaintenance = 0;
       this.step(work, 'suspended');
     });
   }
@@ -529,20 +532,22 @@ export class RollingRun {
   }
 
   /**
-   * Before a paused node restarts: quorum must survive its loss and storage must be healthy. A node that
-   * crashed elsewhere during this node's maintenance would otherwise turn one planned outage into two.
+   * Before a paused node restarts: no other node may be down (with S2D a second missing node costs data
+   * redundancy; without S2D a down node is tolerated while quorum survives), and storage must be healthy —
+   * except for this node's own resync debt once it has already restarted in this maintenance window (it comes
+   * back stale and resyncs only after resume; SBE packages need up to three restarts in a row).
    */
   private async awaitRestartGate(work: NodeWork): Promise<void> {
     const deadline = this.deps.clock.now() + this.profile.waitForStorageRepairTimeoutMinutes * 60_000;
     for (;;) {
       const cluster = await this.call(this.options.entry, 'get-cluster', {});
       const down = cluster.nodes.filter((n) => n.name !== work.name && (n.state === 'Down' || n.state === 'Unknown'));
-      const quorumOk = quorumSurvives(cluster, work.name) && !(this.profile.requireAllNodesOnline && down.length > 0);
-      const storage = judgeStorage(await this.call(this.options.entry, 'get-storage-health', {}));
-      if (quorumOk && storage.healthy) return;
+      const clusterOk = down.length === 0 || (!cluster.s2dEnabled && !this.profile.requireAllNodesOnline && quorumSurvives(cluster, work.name));
+      const storage = work.rebootsThisMaintenance > 0 ? { healthy: true as const } : judgeStorage(await this.call(this.options.entry, 'get-storage-health', {}));
+      if (clusterOk && storage.healthy) return;
       if (this.deps.clock.now() >= deadline) {
-        const why = !quorumOk ? `${down.map((n) => n.name).join(', ')} went down and restarting ${work.name} would risk quorum` : `storage is not healthy: ${(storage as { reason: string }).reason}`;
-        throw this.fail('reboot', !quorumOk ? 'QuorumAtRisk' : 'StorageNotHealthy', `Not safe to restart ${work.name}: ${why}.`, work.name);
+        const why = !clusterOk ? `${down.map((n) => n.name).join(', ')} went down and restarting ${work.name} too would risk quorum or storage redundancy` : `storage is not healthy: ${(storage as { reason: string }).reason}`;
+        throw this.fail('reboot', !clusterOk ? 'QuorumAtRisk' : 'StorageNotHealthy', `Not safe to restart ${work.name}: ${why}.`, work.name);
       }
       await this.deps.clock.sleep(Math.min(RunTimings.gateRetryMs, Math.max(1000, deadline - this.deps.clock.now())));
       await this.heartbeat();
@@ -604,6 +609,7 @@ export class RollingRun {
         await this.heartbeat();
       }
       work.reboots += 1;
+      work.rebootsThisMaintenance += 1;
       this.step(work, 'node-back', { round, source });
     });
   }
@@ -833,7 +839,7 @@ export class RollingRun {
   }
 
   private newWork(name: string, updates: UpdateInfo[]): NodeWork {
-    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false };
+    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, rebootsThisMaintenance: 0 };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -941,6 +947,9 @@ export class RollingRun {
           if (resumeHere) {
             for (const r of resumeHere.installResults) work.results.set(r.updateId, r);
             work.reboots = resumeHere.reboots;
+            // The journal does not say how many of those fell in this maintenance window; assume all did
+            // when the node was restarted after its suspend, which only relaxes the node's own resync debt.
+            work.rebootsThisMaintenance = resumeHere.reboots;
             work.suspendedAt = resumeHere.suspendedAt === null ? null : Date.parse(resumeHere.suspendedAt);
           }
           if (updates.length === 0 && resumeHere === undefined) {

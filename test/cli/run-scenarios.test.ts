@@ -271,4 +271,29 @@ describe('run scenarios (simulation)', () => {
     expect(parseJson(box.run(['get-report', '--simulate', path, '--json']))).toMatchObject({ reports: [] });
     expect(parseJson(box.run(['get-run', '--simulate', path, '--json']))).toMatchObject({ runState: 'RunNotInProgress' });
   });
+
+  it('restarts after each plug-in with --separate-reboots, and once otherwise', () => {
+    const fixture = aCluster('TWOPLUGINS', [1, 1], {
+      NODE1: { updates: [anUpdate(), { id: 'hf1', kb: 'FW-1', title: 'FW-1', plugin: 'Microsoft.HotfixPlugin', folder: 'CAUHotfix_All', exitCode: 3010 }] },
+      NODE2: { updates: [anUpdate(), { id: 'hf2', kb: 'FW-1', title: 'FW-1', plugin: 'Microsoft.HotfixPlugin', folder: 'CAUHotfix_All', exitCode: 3010 }] },
+    });
+    const plugins = ['--cau-plugin-name', 'Microsoft.WindowsUpdatePlugin', '--cau-plugin-name', 'Microsoft.HotfixPlugin', '--cau-plugin-arguments', "@{},@{ HotfixRootFolderPath='\\\\fs01\\hf' }"];
+    const reboots = (doc: RunDoc) => doc.nodeResults.map((r) => r.phases.filter((p) => p.phase === 'reboot').length);
+    const separate = run(fixture, ...plugins, '--separate-reboots', '--run-plugins-serially');
+    expect(separate.code).toBe(0);
+    expect(reboots(separate.doc)).toEqual([2, 2]);
+    const together = run(fixture, ...plugins);
+    expect(together.code).toBe(0);
+    expect(reboots(together.doc)).toEqual([1, 1]);
+    expect(together.doc.nodeResults.every((r) => r.numberOfSucceededUpdates === 2)).toBe(true);
+  });
+
+  it('enables the Remote Shutdown firewall group on every node with --enable-firewall-rules', () => {
+    const path = box.fixture(aCluster('FW', [0, 1], { NODE2: { setup: { remoteShutdownFirewallEnabled: false } } }));
+    const before = parseJson<{ rules: Array<{ id: string; state: string }> }>(box.run(['test-setup', '--simulate', path, '--sim-reset', '--json']));
+    expect(before.rules.find((r) => r.id === 'CAU-09')?.state).toBe('Fail');
+    expect(box.run(['run', '--simulate', path, '--force', '--enable-firewall-rules']).code).toBe(0);
+    const after = parseJson<{ rules: Array<{ id: string; state: string }> }>(box.run(['test-setup', '--simulate', path, '--json']));
+    expect(after.rules.find((r) => r.id === 'CAU-09')?.state).toBe('Pass');
+  });
 });
