@@ -50,6 +50,9 @@ const scenarioArb = fc
     budgetFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     useDefaultBudget: fc.boolean(),
     requireAllNodesOnline: fc.constantFrom(false, false, false, true),
+    failbackMode: fc.constantFrom('Immediate', 'Policy', 'NoFailback'),
+    attemptSoftReboot: fc.boolean(),
+    forcePauseAndDrain: fc.boolean(),
   })
   // The first node is always Up: a cluster with every node down cannot be reached at all (exit 4, not a run).
   .map((s) => ({ ...s, nodes: s.nodes.map((n, i) => (i === 0 ? { ...n, state: 'Up' } : n)) }))
@@ -90,13 +93,13 @@ function profileOf(s: Scenario): RunProfile {
     rebootTimeoutMinutes: 30,
     separateReboots: false,
     enableFirewallRules: false,
-    failbackMode: 'Immediate',
+    failbackMode: s.failbackMode,
     runPluginsSerially: false,
     stopOnPluginFailure: false,
     suspendClusterNodeTimeoutMinutes: 20,
     waitForStorageRepairTimeoutMinutes: 40,
-    forcePauseAndDrain: false,
-    attemptSoftReboot: false,
+    forcePauseAndDrain: s.forcePauseAndDrain,
+    attemptSoftReboot: s.attemptSoftReboot,
   };
 }
 
