@@ -1,6 +1,7 @@
 // One authenticated HTTP(S) connection to a node's WS-Man endpoint: a single keep-alive socket per security
 // context, NTLM (raw tokens in `Negotiate`, RFC 4559) with MS-WSMV message encryption on HTTP, Basic or NTLM
-// with channel bindings on HTTPS. No transparent retries. Depends on node:http(s), the NTLM layer and errors.
+// with channel bindings on HTTPS, Kerberos (SPNEGO in `Negotiate`) on HTTPS only. No transparent retries.
+// Depends on node:http(s), the NTLM and Kerberos layers and errors.
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -11,6 +12,7 @@ import { systemClock, type Clock } from '../../platform/clock.js';
 import { channelBindingsHash } from './ntlm/channel-bindings.js';
 import { NtlmClient, NtlmNegotiationError, splitUsername } from './ntlm/client.js';
 import type { NtlmSession } from './ntlm/session.js';
+import { KerberosContext, kerberosOverHttpError, type KerberosModuleLoader, type KerberosScheme } from './kerberos.js';
 import { decodeEncryptedBody, encodeEncryptedBody, encryptedContentType, isEncryptedContentType } from './multipart.js';
 import {
   ConnectTimeoutError,
@@ -32,7 +34,10 @@ export interface WsmanConnectionOptions {
   /** @default false */
   readonly useSsl?: boolean;
   readonly authentication: WinRmAuthentication;
-  /** `DOMAIN\user`, `user@domain` or a local `user`. */
+  /**
+   * `DOMAIN\user`, `user@domain` or a local `user`. With Kerberos, `user@REALM` or empty (the default principal
+   * of the caller's ticket cache).
+   */
   readonly username: string;
   /** Read only while authenticating; never stored or logged. */
   readonly password: () => Promise<string> | string;
@@ -49,6 +54,8 @@ export interface WsmanConnectionOptions {
   readonly clock?: Clock;
   /** Randomness for NTLM (client challenge, session key). @default node:crypto randomBytes */
   readonly randomBytes?: (size: number) => Buffer;
+  /** Loads the optional `kerberos` package (tests pass a fake). @default import('kerberos') */
+  readonly loadKerberos?: KerberosModuleLoader;
 }
 
 export interface HttpReply {
@@ -89,6 +96,8 @@ export class WsmanConnection {
   private socket: Socket | undefined;
   private session: NtlmSession | undefined;
   private authenticated = false;
+  /** With Kerberos: who the current context authenticated, for messages. */
+  private kerberosPrincipal: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private bodyMayHaveArrived = false;
 
@@ -129,6 +138,7 @@ export class WsmanConnection {
     this.socket = undefined;
     this.session = undefined;
     this.authenticated = false;
+    this.kerberosPrincipal = undefined;
   }
 
   close(): void {
@@ -139,9 +149,9 @@ export class WsmanConnection {
     this.bodyMayHaveArrived = false;
     signal?.throwIfAborted();
     const auth = this.options.authentication;
-    if (auth === 'Kerberos') await refuseKerberos();
+    if (auth === 'Kerberos' && !this.useSsl) throw kerberosOverHttpError(this.options.host);
     if (auth === 'Basic') return this.postBasic(xml, operation, signal);
-    if (!this.authenticated) await this.handshake(operation, signal);
+    if (!this.authenticated) await (auth === 'Kerberos' ? this.kerberosHandshake(operation, signal) : this.handshake(operation, signal));
 
     const plain = Buffer.from(xml, 'utf8');
     const session = this.session;
@@ -155,8 +165,11 @@ export class WsmanConnection {
     }
     const reply = await this.exchange(body, headers, operation, signal, this.socket, this.markSent);
     if (reply.status === 401) {
+      const kerberosPrincipal = this.kerberosPrincipal;
       this.reset();
-      throw authRefusedError(this.options.host, this.options.username, 'HTTP 401 after authentication');
+      throw kerberosPrincipal === undefined
+        ? authRefusedError(this.options.host, this.options.username, 'HTTP 401 after authentication')
+        : authRefusedError(this.options.host, kerberosPrincipal, 'HTTP 401 after Kerberos authentication', { hint: KERBEROS_REFUSED_HINT });
     }
     return { status: reply.status, body: this.readBody(reply, session) };
   }
@@ -251,6 +264,70 @@ export class WsmanConnection {
         this.authenticated = false;
       }
     });
+  }
+
+  /**
+   * Kerberos over HTTPS: the context's tokens ride in `Authorization` on empty POSTs until the node answers
+   * 2xx, whose `WWW-Authenticate` token (mutual authentication) must then complete the context. SPNEGO in
+   * `Negotiate` first; a raw Kerberos token in the `Kerberos` scheme only when the node offers that and not
+   * Negotiate. TLS protects the bodies, so nothing is wrapped and the password is never read.
+   */
+  private async kerberosHandshake(operation: string, signal?: AbortSignal): Promise<void> {
+    this.reset();
+    this.stats.handshakes++;
+    const host = this.options.host;
+    const leg = `${operation} (authentication)`;
+    const empty = Buffer.alloc(0);
+    const start = async (scheme: KerberosScheme): Promise<{ context: KerberosContext; token: Buffer }> => {
+      const context = await KerberosContext.create({ host, username: this.options.username, scheme }, this.options.loadKerberos);
+      const token = await context.step();
+      signal?.throwIfAborted();
+      if (!token) throw protocolError(host, 'the Kerberos library produced no initial token');
+      return { context, token };
+    };
+    try {
+      let { context, token } = await start('Negotiate');
+      let reply = await this.exchange(empty, { Authorization: `${context.scheme} ${token.toString('base64')}` }, leg, signal);
+      if (reply.status === 401 && !authChallenge(reply.rawHeaders, 'Negotiate').offered && authChallenge(reply.rawHeaders, 'Kerberos').offered) {
+        ({ context, token } = await start('Kerberos'));
+        reply = await this.exchange(empty, { Authorization: `${context.scheme} ${token.toString('base64')}` }, leg, signal);
+      }
+      // Later legs of one context must stay on the connection the node keeps its half of the context for.
+      const socket = reply.socket;
+      for (let legs = 1; reply.status === 401; legs++) {
+        const challenge = authChallenge(reply.rawHeaders, context.scheme).token;
+        if (!challenge || legs >= MAX_KERBEROS_LEGS) {
+          throw authRefusedError(host, context.principalLabel, `the node refused the Kerberos ticket for ${context.service}`, { hint: KERBEROS_REFUSED_HINT });
+        }
+        const next = await context.step(challenge);
+        signal?.throwIfAborted();
+        if (!next) throw protocolError(host, 'HTTP 401 with a Kerberos token that needs no answer');
+        reply = await this.exchange(empty, { Authorization: `${context.scheme} ${next.toString('base64')}` }, leg, signal, socket);
+      }
+      if (reply.status < 200 || reply.status >= 300) throw protocolError(host, `HTTP ${reply.status} to a Kerberos token`);
+      const final = authChallenge(reply.rawHeaders, context.scheme).token;
+      if (final && !context.complete) await context.step(final);
+      if (!context.complete) {
+        throw new AppError(WinRmErrorCode.authRefused, ExitCode.connection, `${host} accepted the Kerberos ticket but did not prove its own identity (no final mutual-authentication token); cauctl stops here.`, {
+          hint: 'Something between cauctl and WinRM (a proxy or load balancer) may be answering for the node; connect to the node directly.',
+          details: { node: host, service: context.service },
+        });
+      }
+      this.socket = socket;
+      this.kerberosPrincipal = context.principalLabel;
+      this.authenticated = true;
+      // As with NTLM, the node binds the authentication to this connection: once it closes, authenticate again.
+      socket.once('close', () => {
+        if (this.socket === socket) {
+          this.socket = undefined;
+          this.authenticated = false;
+          this.kerberosPrincipal = undefined;
+        }
+      });
+    } catch (error) {
+      this.reset();
+      throw error;
+    }
   }
 
   private async ensureAgent(): Promise<http.Agent> {
@@ -381,25 +458,26 @@ export function negotiateToken(rawHeaders: readonly string[]): Buffer | undefine
   return undefined;
 }
 
-/** Kerberos needs the optional native `kerberos` addon; without it, say how to get it. */
-async function refuseKerberos(): Promise<never> {
-  const moduleName = 'kerberos';
-  let installed = true;
-  try {
-    await import(moduleName);
-  } catch {
-    installed = false;
+/**
+ * Whether a `WWW-Authenticate` header offers `scheme` (case-insensitively), and the token that came with it.
+ * Node joins repeated headers, so read raw ones.
+ */
+export function authChallenge(rawHeaders: readonly string[], scheme: string): { offered: boolean; token?: Buffer } {
+  let offered = false;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() !== 'www-authenticate') continue;
+    for (const part of rawHeaders[i + 1]!.split(',')) {
+      const m = /^\s*([^\s=]+)(?:\s+(.*?))?\s*$/.exec(part);
+      if (!m || m[1]!.toLowerCase() !== scheme.toLowerCase()) continue;
+      offered = true;
+      if (m[2] && /^[A-Za-z0-9+/]+={0,2}$/.test(m[2])) return { offered, token: Buffer.from(m[2], 'base64') };
+    }
   }
-  throw new AppError(
-    WinRmErrorCode.kerberosUnavailable,
-    ExitCode.usage,
-    installed
-      ? 'Kerberos authentication over WinRM is not supported by this version of cauctl yet.'
-      : 'Kerberos authentication needs the optional "kerberos" package, which is not installed.',
-    {
-      hint: installed
-        ? 'Use --authentication Negotiate (NTLM with message encryption) or the local-pwsh transport on a domain-joined Windows host.'
-        : 'Install it next to cauctl (npm install kerberos; on Linux this needs libkrb5-dev and a C++ toolchain), or use --authentication Negotiate.',
-    },
-  );
+  return { offered };
 }
+
+/** Handshake legs one Kerberos context may take; SPNEGO with Kerberos needs one, a retried mechanism two. */
+const MAX_KERBEROS_LEGS = 4;
+
+const KERBEROS_REFUSED_HINT =
+  'Check the ticket (klist; kinit user@REALM), that the node is named by the DNS name its SPN HTTP/<fqdn> uses, that the account is an administrator of the node, and that WinRM allows Kerberos (winrm get winrm/config/service/auth).';
