@@ -2,6 +2,7 @@
 // line `{ ports, clusterName }`, then answers `stats <endpoint>` lines on stdin with one JSON line each, and
 // closes on `close` or end of stdin. Users come from WSMAN_USERS (JSON `{ "user": "password" }`), never argv.
 //   node main.js --state-dir DIR [--fixture FILE] [--speed max|N] [--hold-ms N] [--scripts-dir DIR] [--auth basic,ntlm]
+//                [--process-start-ms N] [--runspace-open-ms N]
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startWsmanTestServer, type ServerAuth } from './wsman-server.js';
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
       'hold-ms': { type: 'string' },
       'scripts-dir': { type: 'string' },
       auth: { type: 'string', default: 'basic,ntlm' },
+      'process-start-ms': { type: 'string' },
+      'runspace-open-ms': { type: 'string' },
     },
   });
   if (!values['state-dir']) throw new Error('--state-dir is required');
@@ -27,6 +30,8 @@ async function main(): Promise<void> {
     ...(values.fixture ? { fixturePath: values.fixture } : {}),
     ...(values['hold-ms'] ? { receiveHoldMs: Number(values['hold-ms']) } : {}),
     ...(values['scripts-dir'] ? { scriptsDir: values['scripts-dir'] } : {}),
+    ...(values['process-start-ms'] ? { processStartMs: Number(values['process-start-ms']) } : {}),
+    ...(values['runspace-open-ms'] ? { runspaceOpenMs: Number(values['runspace-open-ms']) } : {}),
   });
   process.stdout.write(`${JSON.stringify({ ports: server.ports, clusterName: server.clusterName })}\n`);
   const lines = createInterface({ input: process.stdin });

@@ -30,7 +30,7 @@ describeIf('WS-Man test server (gss-ntlmssp acceptor)', () => {
       ['WSM01', 'bootstrap', 'get-cluster'],
     ]);
     expect(server.requests.every((r) => r.auth === 'ntlm' && r.encrypted)).toBe(true);
-    expect(server.requests.filter((r) => r.endpoint === 'N1').map((r) => r.action)).toEqual(['Create', 'Command', 'Send', 'Receive', 'Signal']);
+    expect(server.requests.filter((r) => r.endpoint === 'N1').map((r) => r.action)).toEqual(['Create', 'Command', 'Send', 'Receive']);
     expect(server.stats('N1')).toMatchObject({ handshakes: 1, shellsCreated: 1 });
     // The password never travels inside a message, sealed or not.
     expect(server.requests.some((r) => r.xml.includes(PASSWORD))).toBe(false);
@@ -109,9 +109,43 @@ describeIf('WS-Man test server (gss-ntlmssp acceptor)', () => {
     await gateway.call('N2', 'restart-node', { soft: true, delaySeconds: 2 });
     // Let the node go down and come back with nobody asking (virtual time passes at 'max').
     await h.server.sim.clock.sleep(60_000);
+    // The kept-alive connection died with the reboot: the next Send is reset, and since the client cannot
+    // tell whether it arrived, it reports the outcome as unknown rather than sending the payload again.
+    await expect(gateway.call('N2', 'get-node-status', {})).rejects.toMatchObject({ code: 'TRANSPORT_UNREACHABLE', details: { outcomeUnknown: true } });
+    expect(h.server.invocations.filter((i) => i.name === 'get-node-status')).toHaveLength(1);
+    // The next call ends the old shell (which the rebooted node no longer knows) and starts a new one.
     await gateway.call('N2', 'get-node-status', {});
     const stats = h.server.stats('N2');
     expect(stats.shellsNotFound).toBe(1);
     expect(stats.shellsCreated).toBe(2);
+    expect(stats.resets).toBe(1);
+  });
+
+  it('keeps one powershell.exe per shell: warm operations are one Send and one Receive', async () => {
+    h = await startServer({ fixture: shortFixture() });
+    const gateway = new ClusterGateway(h.client());
+    await gateway.call('N1', 'get-node-status', {});
+    const before = { ...h.server.stats('N1').actions };
+    for (let i = 0; i < 5; i++) await gateway.call('N1', i % 2 === 0 ? 'get-node-status' : 'get-cluster', {});
+    const after = h.server.stats('N1').actions;
+    const delta = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+    expect(delta).toEqual({ Send: 5, Receive: 5 });
+    expect(h.server.invocations.map((i) => i.name)).toEqual(['get-node-status', 'get-node-status', 'get-cluster', 'get-node-status', 'get-cluster', 'get-node-status']);
+    expect(h.server.violations).toEqual([]);
+  });
+
+  it('makes each powershell.exe Command wait processStartMs, paid once by the persistent bootstrap', async () => {
+    h = await startServer({ fixture: shortFixture(), processStartMs: 300, receiveHoldMs: 50 });
+    const client = h.client();
+    const gateway = new ClusterGateway(client);
+    await gateway.call('N1', 'get-node-status', {});
+    // The start-up is real time on the server: the first payload's Receives are held, time out and are polled
+    // again until the process has started. The next payload finds it running.
+    const first = h.server.stats('N1').timedOut;
+    expect(first).toBeGreaterThan(0);
+    await gateway.call('N1', 'get-node-status', {});
+    expect(h.server.stats('N1').timedOut).toBe(first);
+    expect(h.server.stats('N1').actions).toMatchObject({ Command: 1, Send: 2 });
+    expect(client.stats()).toMatchObject({ commandsStarted: 1 });
   });
 });

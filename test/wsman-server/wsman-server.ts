@@ -1,8 +1,10 @@
 // A WS-Man (WinRS cmd shell) test server in front of the simulator: one loopback listener per simulated node
 // plus one for the cluster name. Basic auth, and NTLM with MS-WSMV message encryption whose acceptor is
-// gss-ntlmssp (ntlm-sidecar.py). Runs the fixed bootstrap by dispatching the stdin payload to the simulator,
-// after checking that the script is byte for byte a catalogue script. Models TimedOut, shell-not-found after a
-// reboot and connection resets while a node is away. Records every decrypted request. Test support only:
+// gss-ntlmssp (ntlm-sidecar.py). Runs the fixed bootstrap as the real one runs: each stdin line is a payload,
+// dispatched to the simulator after checking that the script is byte for byte a catalogue script, and its
+// result line is output at once while stdin stays open; end of input ends the process. Models TimedOut,
+// shell-not-found after a reboot, connection resets while a node is away, and what starting powershell.exe
+// (and opening a runspace) costs on a Windows node. Records every decrypted request. Test support only:
 // depends on node:http, the simulator, the bootstrap helpers and the WinRM framing/SOAP parsers.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -40,6 +42,19 @@ export interface WsmanTestServerOptions {
   readonly receiveHoldMs?: number;
   /** Where the catalogue scripts are. @default src/cluster/scripts of this checkout */
   readonly scriptsDir?: string;
+  /**
+   * Real milliseconds a `powershell.exe` Command takes before it runs anything: the process start (and .NET
+   * and PowerShell start-up) on a Windows node, a few hundred ms on a typical server. Paid once by a
+   * persistent bootstrap, once per operation by clients that start PowerShell per command (pywinrm run_ps).
+   * @default 0
+   */
+  readonly processStartMs?: number;
+  /**
+   * Real milliseconds the bootstrap needs to open the fresh runspace each payload runs in. It opens the next
+   * one while it waits for stdin, so only the part of it that the client's next Send does not already cover
+   * is waited for. @default 0
+   */
+  readonly runspaceOpenMs?: number;
   readonly python?: string;
 }
 
@@ -104,6 +119,7 @@ const REFUSED_VIRTUAL_MS = 2000;
 const CMD_LINE_LIMIT = 8191;
 const SHELL_NS = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell';
 const STATE_DONE = `${SHELL_NS}/CommandState/Done`;
+const STATE_RUNNING = `${SHELL_NS}/CommandState/Running`;
 
 interface CommandOutput {
   readonly stdout: Buffer;
@@ -113,13 +129,25 @@ interface CommandOutput {
 
 type CommandResult = CommandOutput | { readonly unreachable: true };
 
+/** A process behind a WinRS command: output not yet received, and whether it has exited. */
 interface ServerCommand {
   readonly id: string;
   readonly kind: 'bootstrap' | 'immediate';
-  readonly stdin: Buffer[];
   readonly abort: AbortController;
-  result: Promise<CommandResult> | undefined;
-  settled: CommandResult | undefined;
+  /** The process has started (after processStartMs for powershell.exe). */
+  readonly ready: Promise<void>;
+  stdout: Buffer[];
+  stderr: Buffer[];
+  /** Set when the process has exited: once its output is received, the command is Done. */
+  exitCode: number | undefined;
+  /** The node went away while the process ran: the connection is reset instead of a reply. */
+  unreachable: boolean;
+  /** Bootstrap: stdin after the last complete line, the payloads in order, and when the next runspace is open. */
+  partial: Buffer;
+  work: Promise<void>;
+  runspaceReadyAt: number;
+  /** Receives held until there is output. */
+  readonly waiters: Array<() => void>;
 }
 
 interface ServerShell {
@@ -198,9 +226,10 @@ function faultXml(relatesTo: string, code: number, subcode: string, text: string
   );
 }
 
-function streamXml(name: string, commandId: string, data: Buffer): string {
+/** A stream's data in one element; a Done reply also marks its end, as Windows does. */
+function streamXml(name: string, commandId: string, data: Buffer, end: boolean): string {
   const chunk = data.length === 0 ? '' : `<rsp:Stream Name="${name}" CommandId="${commandId}">${data.toString('base64')}</rsp:Stream>`;
-  return `${chunk}<rsp:Stream Name="${name}" CommandId="${commandId}" End="true"></rsp:Stream>`;
+  return `${chunk}${end ? `<rsp:Stream Name="${name}" CommandId="${commandId}" End="true"></rsp:Stream>` : ''}`;
 }
 
 /** Command line → argv, the way our client and pywinrm send it (no quoting needed by either). */
@@ -220,6 +249,8 @@ function modelOf(sim: Simulator): ClusterModel {
 export async function startWsmanTestServer(options: WsmanTestServerOptions): Promise<WsmanTestServer> {
   const offered = options.auth ?? ['basic', 'ntlm'];
   const holdMs = options.receiveHoldMs ?? 1000;
+  const processStartMs = options.processStartMs ?? 0;
+  const runspaceOpenMs = options.runspaceOpenMs ?? 0;
   const catalogue = loadCatalogue(options.scriptsDir ?? SCRIPTS_DIR);
   const bootstrapText = minifiedBootstrap();
   const sim = openSimulator({
@@ -397,10 +428,15 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     return typeof id === 'string' ? id : '';
   }
 
+  /** Output already produced was on its way before the node left: it can still be received. */
+  function hasOutput(cmd: ServerCommand | undefined): boolean {
+    return cmd !== undefined && !cmd.unreachable && (cmd.stdout.length > 0 || cmd.stderr.length > 0 || cmd.exitCode !== undefined);
+  }
+
   function settledCommand(ep: Endpoint, request: WsmanRequest): boolean {
     if (request.action !== Action.receive && request.action !== Action.signal) return false;
     const shell = ep.shells.get(request.selectors['ShellId'] ?? '');
-    return shell?.commands.get(commandIdOf(request))?.settled !== undefined;
+    return hasOutput(shell?.commands.get(commandIdOf(request)));
   }
 
   /** Runs one invocation on the simulator and prints what the bootstrap would. */
@@ -431,18 +467,82 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       ? { stdout: Buffer.from(`${JSON.stringify(o.data ?? null)}\r\n`, 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 }
       : { stdout: Buffer.alloc(0), stderr: clixmlError(`${o.error.code}: ${o.error.message}`), exitCode: 1 };
 
-  function startBootstrap(ep: Endpoint, cmd: ServerCommand): Promise<CommandResult> {
-    const text = Buffer.concat(cmd.stdin).toString('utf8').replace(/^\uFEFF/, '');
-    let payload: { script?: unknown; params?: unknown };
-    try {
-      payload = JSON.parse(text) as typeof payload;
-    } catch {
-      return Promise.resolve({ stdout: Buffer.from(bootstrapLine({ ok: false, error: { code: 'SCRIPT_ERROR', message: 'Invalid JSON primitive.', category: 'InvalidArgument' } })), stderr: Buffer.alloc(0), exitCode: 0 });
+  const realDelay = (ms: number, signal: AbortSignal): Promise<void> =>
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          }, { once: true });
+        });
+
+  function wake(cmd: ServerCommand): void {
+    for (const w of cmd.waiters.splice(0)) w();
+  }
+
+  /** The process's output and exit (or the node's disappearance) as the command's output. */
+  function emit(cmd: ServerCommand, result: CommandResult, exits: boolean): void {
+    if ('unreachable' in result) cmd.unreachable = true;
+    else {
+      cmd.stdout.push(result.stdout);
+      cmd.stderr.push(result.stderr);
+      if (exits) cmd.exitCode = result.exitCode;
     }
-    const script = typeof payload.script === 'string' ? payload.script : '';
-    const params = payload.params !== null && typeof payload.params === 'object' ? (payload.params as Record<string, unknown>) : {};
-    const record: InvocationRecord = { endpoint: ep.name, via: 'bootstrap', name: catalogue.get(script), script, params, outcome: undefined };
-    return runOnSim(ep, record, cmd.abort.signal, asBootstrap);
+    wake(cmd);
+  }
+
+  function newCommand(id: string, kind: ServerCommand['kind'], startMs: number): ServerCommand {
+    const abort = new AbortController();
+    const ready = realDelay(startMs, abort.signal);
+    return { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), work: ready, runspaceReadyAt: 0, waiters: [] };
+  }
+
+  /** One payload line of a running bootstrap: what the real one prints for it. */
+  async function runBootstrapLine(ep: Endpoint, cmd: ServerCommand, line: string): Promise<void> {
+    if (cmd.abort.signal.aborted || cmd.unreachable) return;
+    // The runspace for this payload opened while the process waited for it; wait only for what is left.
+    await realDelay(cmd.runspaceReadyAt - Date.now(), cmd.abort.signal);
+    let payload: { script?: unknown; params?: unknown };
+    let result: CommandResult;
+    try {
+      payload = JSON.parse(line) as typeof payload;
+      const script = typeof payload.script === 'string' ? payload.script : '';
+      const params = payload.params !== null && typeof payload.params === 'object' ? (payload.params as Record<string, unknown>) : {};
+      const record: InvocationRecord = { endpoint: ep.name, via: 'bootstrap', name: catalogue.get(script), script, params, outcome: undefined };
+      result = await runOnSim(ep, record, cmd.abort.signal, asBootstrap);
+    } catch {
+      result = asBootstrap({ ok: false, error: { code: 'SCRIPT_ERROR', message: 'Invalid JSON primitive.', category: 'InvalidArgument' } });
+    }
+    if (cmd.abort.signal.aborted) return;
+    cmd.runspaceReadyAt = Date.now() + runspaceOpenMs;
+    // A refused (non-catalogue) script or a simulator crash ends the process with its exit code, as before.
+    emit(cmd, result, !('unreachable' in result) && result.exitCode !== 0);
+  }
+
+  /** Stdin of a running bootstrap: each complete line is queued as a payload; end of input ends the process. */
+  function feedBootstrap(ep: Endpoint, cmd: ServerCommand, data: Buffer, end: boolean): void {
+    let buffered = Buffer.concat([cmd.partial, data]);
+    const lines: string[] = [];
+    for (let nl = buffered.indexOf(0x0a); nl >= 0; nl = buffered.indexOf(0x0a)) {
+      lines.push(buffered.subarray(0, nl).toString('utf8'));
+      buffered = buffered.subarray(nl + 1);
+    }
+    if (end && buffered.length > 0) {
+      lines.push(buffered.toString('utf8'));
+      buffered = Buffer.alloc(0);
+    }
+    cmd.partial = buffered;
+    for (const raw of lines) {
+      const line = raw.replace(/^\uFEFF/, '').replace(/\r$/, '');
+      if (line.trim() !== '') cmd.work = cmd.work.then(() => runBootstrapLine(ep, cmd, line));
+    }
+    if (end) {
+      cmd.work = cmd.work.then(() => {
+        if (cmd.exitCode === undefined && !cmd.unreachable) emit(cmd, { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 }, true);
+      });
+    }
   }
 
   /** cmd.exe and powershell.exe as far as the peers need them: `echo`, `exit /b N`, `timeout /t N`, run_ps scripts, the bootstrap. */
@@ -451,20 +551,26 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     const tokens = line.split(/\s+/);
     const exe = (tokens[0] ?? '').toLowerCase().replace(/\.exe$/, '');
     const throughCmd = request.options['WINRS_SKIP_CMD_SHELL'] !== 'TRUE';
-    const cmd: ServerCommand = { id, kind: 'immediate', stdin: [], abort: new AbortController(), result: undefined, settled: undefined };
+    const text = (s: string): Buffer => Buffer.from(s, 'utf8');
     const done = (result: CommandResult): ServerCommand => {
-      cmd.result = Promise.resolve(result);
-      cmd.settled = result;
+      const cmd = newCommand(id, 'immediate', 0);
+      emit(cmd, result, true);
       return cmd;
     };
-    const text = (s: string): Buffer => Buffer.from(s, 'utf8');
     if (throughCmd && line.length > CMD_LINE_LIMIT) return done({ stdout: Buffer.alloc(0), stderr: text('The command line is too long.\r\n'), exitCode: 1 });
     if (exe === 'powershell') {
       const at = tokens.findIndex((t) => /^-(e|ec|enc|encodedcommand)$/i.test(t));
       const script = at >= 0 ? Buffer.from(tokens[at + 1] ?? '', 'base64').toString('utf16le') : '';
-      if (script === bootstrapText) return { ...cmd, kind: 'bootstrap' };
+      if (script === bootstrapText) {
+        const cmd = newCommand(id, 'bootstrap', processStartMs);
+        cmd.runspaceReadyAt = Date.now() + processStartMs + runspaceOpenMs;
+        return cmd;
+      }
+      const cmd = newCommand(id, 'immediate', processStartMs);
       const record: InvocationRecord = { endpoint: ep.name, via: 'encoded-script', name: catalogue.get(script), script, params: {}, outcome: undefined };
-      cmd.result = runOnSim(ep, record, cmd.abort.signal, asScript).then((r) => (cmd.settled = r));
+      void cmd.ready.then(async () => {
+        if (!cmd.abort.signal.aborted) emit(cmd, await runOnSim(ep, record, cmd.abort.signal, asScript), true);
+      });
       return cmd;
     }
     if (exe === 'echo') return done({ stdout: text(`${line.slice(line.indexOf(' ') + 1)}\r\n`), stderr: Buffer.alloc(0), exitCode: 0 });
@@ -472,9 +578,10 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     if (exe === 'timeout' && tokens[1]?.toLowerCase() === '/t') {
       // timeout.exe, on the simulator's clock: a command that keeps its Receives waiting.
       const seconds = Number(tokens[2] ?? 0);
-      cmd.result = sim.clock.sleep(seconds * 1000, cmd.abort.signal).then(
-        () => (cmd.settled = { stdout: text(`\r\nWaiting for ${seconds} seconds, press CTRL+C to quit ...\r\n`), stderr: Buffer.alloc(0), exitCode: 0 }),
-        () => (cmd.settled = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 1 }),
+      const cmd = newCommand(id, 'immediate', 0);
+      sim.clock.sleep(seconds * 1000, cmd.abort.signal).then(
+        () => emit(cmd, { stdout: text(`\r\nWaiting for ${seconds} seconds, press CTRL+C to quit ...\r\n`), stderr: Buffer.alloc(0), exitCode: 0 }, true),
+        () => emit(cmd, { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 1 }, true),
       );
       return cmd;
     }
@@ -506,7 +613,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     const shell = ep.shells.get(shellId);
     if (!shell) return notFound();
     const commandId = commandIdOf(r);
-    const settled = shell.commands.get(commandId)?.settled !== undefined;
+    const settled = hasOutput(shell.commands.get(commandId));
     const now = target(ep);
     if (!settled && (!now || now.name !== shell.node || now.lastBootMs !== shell.bootMs)) {
       // The node rebooted (or the cluster name moved) since the shell was created: the shell is gone.
@@ -528,30 +635,36 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         const p = sendPayload(r);
         const cmd = shell.commands.get(p.commandId ?? '');
         if (!cmd) return fault(87, 'InvalidParameter', 'The parameter is incorrect.');
-        cmd.stdin.push(p.data);
-        if (p.end && cmd.kind === 'bootstrap' && cmd.result === undefined) {
-          cmd.result = startBootstrap(ep, cmd).then((res) => (cmd.settled = res));
-        }
+        // Windows refuses stdin for a process that has exited (the pipe is closed).
+        if (cmd.exitCode !== undefined) return fault(232, 'InternalError', 'The pipe is being closed.');
+        if (cmd.kind === 'bootstrap') feedBootstrap(ep, cmd, p.data, p.end);
         return ok(Action.send, '<rsp:SendResponse/>');
       }
       case Action.receive: {
         const cmd = shell.commands.get(commandId);
         if (!cmd) return fault(87, 'InvalidParameter', 'The parameter is incorrect.');
         const limitMs = Math.min(holdMs, (seconds(r.operationTimeout) ?? 60) * 1000);
-        if (cmd.settled === undefined) {
+        if (!hasOutput(cmd) && !cmd.unreachable) {
+          // Held until the process prints something or exits, at most OperationTimeout (capped for tests).
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([cmd.result ?? new Promise(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+          await new Promise<void>((resolve) => {
+            cmd.waiters.push(resolve);
+            timer = setTimeout(resolve, limitMs);
+          });
           clearTimeout(timer);
         }
-        const result = cmd.settled;
-        if (result === undefined) {
+        if (cmd.unreachable) return 'reset';
+        if (!hasOutput(cmd)) {
           ep.stats.timedOut++;
           return fault(2150858793, 'TimedOut', 'The WS-Management service cannot complete the operation within the time specified in OperationTimeout.');
         }
-        if ('unreachable' in result) return 'reset';
-        return ok(Action.receive,
-          `<rsp:ReceiveResponse>${streamXml('stdout', commandId, result.stdout)}${streamXml('stderr', commandId, result.stderr)}` +
-            `<rsp:CommandState CommandId="${commandId}" State="${STATE_DONE}"><rsp:ExitCode>${result.exitCode}</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`);
+        const stdout = Buffer.concat(cmd.stdout.splice(0));
+        const stderr = Buffer.concat(cmd.stderr.splice(0));
+        const done = cmd.exitCode !== undefined;
+        const state = done
+          ? `<rsp:CommandState CommandId="${commandId}" State="${STATE_DONE}"><rsp:ExitCode>${cmd.exitCode}</rsp:ExitCode></rsp:CommandState>`
+          : `<rsp:CommandState CommandId="${commandId}" State="${STATE_RUNNING}"/>`;
+        return ok(Action.receive, `<rsp:ReceiveResponse>${streamXml('stdout', commandId, stdout, done)}${streamXml('stderr', commandId, stderr, done)}${state}</rsp:ReceiveResponse>`);
       }
       case Action.signal: {
         const cmd = shell.commands.get(commandId);

@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { bootstrapCommandLine, parseBootstrapOutput, takeBootstrapResult } from '../bootstrap.js';
 import type { ScriptOutcome } from '../transport.js';
-import { ReceiveTimeoutError, isFaultError } from './errors.js';
+import { ReceiveTimeoutError, WinRmErrorCode, isFaultError } from './errors.js';
 import type { WsmanConnection } from './http-connection.js';
 import type { WinRsShell } from './shell.js';
 
@@ -96,11 +96,14 @@ export class BootstrapLoop {
     }
   }
 
-  /** Signal(terminate) and Delete, best effort: a shell that is already gone answers with a fault. */
-  async close(signal?: AbortSignal, shellKnownGone = false): Promise<void> {
+  /** Signal(terminate) and Delete, best effort; no Delete once the Signal has found the shell gone. */
+  async close(signal?: AbortSignal): Promise<void> {
     this.broken = true;
-    if (shellKnownGone) return;
-    await this.shell.terminate(this.commandId, signal).catch(() => undefined);
+    try {
+      await this.shell.terminate(this.commandId, signal);
+    } catch (error) {
+      if (error instanceof AppError && error.code === WinRmErrorCode.shellNotFound) return;
+    }
     await this.shell.close(signal).catch(() => undefined);
   }
 }

@@ -52,7 +52,7 @@ export function kerberosOverHttpError(host: string): AppError {
   return new AppError(
     KerberosErrorCode.unavailable,
     ExitCode.usage,
-    `Kerberos authentication to ${host} needs HTTPS: over plain HTTP WinRM requires Kerberos message encryption (gss_wrap_iov), which no npm package exposes.`,
+    `Kerberos authentication to ${host} needs HTTPS (--use-ssl): over plain HTTP, WinRM requires Kerberos message encryption (gss_wrap_iov), which no npm package exposes.`,
     {
       hint: 'Add --use-ssl (WinRM HTTPS listener, port 5986), or use --authentication Negotiate, which encrypts every message over HTTP.',
       details: { node: host },
