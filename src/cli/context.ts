@@ -107,6 +107,11 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Use --use-ssl (HTTPS, port 5986), or Negotiate (NTLM with message encryption), or accept the risk with --allow-unencrypted.',
       });
     }
+    if (globals.authentication === 'Kerberos' && !globals.useSsl) {
+      throw usageError('USAGE_KERBEROS_OVER_HTTP', 'Kerberos is supported over HTTPS only: message encryption for Kerberos over plain HTTP needs gss_wrap_iov, which no Node package offers.', {
+        hint: 'Add --use-ssl (port 5986), or use Negotiate (NTLM with message encryption) over HTTP.',
+      });
+    }
     if (globals.insecureSkipTlsVerify) {
       io.stderr.write('cauctl: WARNING: --insecure-skip-tls-verify: the node certificates are NOT verified; anyone on the path can read and change this session, credentials included.\n');
     }
