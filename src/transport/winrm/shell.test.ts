@@ -60,6 +60,42 @@ describe('WinRsShell', () => {
     expect(actions).toEqual(['Create', 'Command', 'Send', 'Receive', 'Signal', 'Delete']);
   });
 
+  it('sends a payload over several Sends and tells whether the final one had left when one failed', async () => {
+    const small: SoapContext = { ...ctx, maxEnvelopeSize: 4096 };
+    let sends = 0;
+    const { conn, actions } = connection((action, id) => {
+      if (action === 'Send' && ++sends === 2) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+      return normal(action, id);
+    });
+    const shell = new WinRsShell(conn, small, 'n', systemClock);
+    await shell.open();
+    const progress = { finalSendStarted: false };
+    await expect(shell.send('C1', Buffer.alloc(6000, 0x61), false, undefined, progress)).rejects.toThrow('reset');
+    expect(progress.finalSendStarted).toBe(false);
+    expect(actions).toEqual(['Create', 'Send', 'Send']);
+    const last = { finalSendStarted: false };
+    await shell.send('C1', Buffer.from('line\n'), false, undefined, last);
+    expect(last.finalSendStarted).toBe(true);
+  });
+
+  it('leaves stdin open unless asked, and returns undefined for a Receive that timed out', async () => {
+    const bodies: string[] = [];
+    const timedOut = `<s:Fault><s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value>w:TimedOut</s:Value></s:Subcode></s:Code><s:Reason><s:Text>t</s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="2150858793"><f:Message>t</f:Message></f:WSManFault></s:Detail></s:Fault>`;
+    const conn = {
+      post: async (xml: string): Promise<HttpReply> => {
+        bodies.push(xml);
+        const r = parseRequest(xml);
+        const action = r.action!.split('/').pop()!;
+        return action === 'Receive' ? { ...ok(r.messageId!, timedOut), status: 500 } : normal(action, r.messageId!);
+      },
+    } as unknown as WsmanConnection;
+    const shell = new WinRsShell(conn, ctx, 'n', systemClock);
+    await shell.open();
+    await shell.send('C1', Buffer.from('x\n'), false);
+    expect(bodies.at(-1)).not.toContain('End=');
+    expect(await shell.receive('C1')).toBeUndefined();
+  });
+
   it('rejects a response that relates to another message', async () => {
     const { conn } = connection((action, id) => normal(action, action === 'Command' ? 'uuid:OTHER' : id));
     const shell = new WinRsShell(conn, ctx, 'n', systemClock);
