@@ -80,6 +80,12 @@ describe('scan', () => {
     for (const entry of list) expect(Object.keys(entry).sort()).toEqual(['kb', 'nodeName', 'plugin', 'rebootRequired', 'updateId', 'updateTitle']);
   });
 
+  it('streams one entry per line with --output ndjson', () => {
+    const json = parseJson<unknown[]>(box.run(['scan', '--simulate', '--sim-reset', '--json']));
+    const lines = box.run(['scan', '--simulate', '--output', 'ndjson']).stdout.trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(json);
+  });
+
   it('reports an unreachable node as failed while the others are listed', () => {
     const result = box.run(['scan', '--simulate', unreachable, '--sim-reset', '--json']);
     expect(result.code).toBe(6);

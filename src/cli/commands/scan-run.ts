@@ -30,7 +30,9 @@ export async function runScanCommand(profile: ScanProfile, globals: GlobalProfil
         ...result.entries.map((e) => ({ nodeName: e.nodeName, updateId: e.updateId, updateTitle: e.title, kb: e.kb, rebootRequired: e.rebootRequired, plugin: e.plugin, ...(e.featureUpdate ? { featureUpdate: e.featureUpdate } : {}) })),
         ...failed.map((n) => ({ nodeName: n.node, updateId: null, updateTitle: null, kb: null, rebootRequired: null, plugin: null, error: n.error })),
       ];
-      env.io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      // ndjson: one entry per line, for streaming consumers; json: one document.
+      if (globals.output === 'ndjson') for (const entry of list) env.io.stdout.write(`${JSON.stringify(entry)}\n`);
+      else env.io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     }
     for (const node of failed) env.io.stderr.write(`cauctl: ${node.node} was not scanned: ${node.error?.message ?? node.status}\n`);
     if (mixed !== undefined) throw mixed;

@@ -82,7 +82,8 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
         rules: results,
         ...(profile.fix ? { fixesApplied: applied, before: summary(before) } : {}),
       };
-      env.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      if (globals.output === 'ndjson') for (const rule of results) env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: ctx.entry, ...rule })}\n`);
+      else env.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     }
     return hasErrors(results) ? ExitCode.refused : ExitCode.ok;
   } finally {
