@@ -135,7 +135,7 @@ describe('get-report', () => {
     expectClean(result);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("No reports of OTHER in this host's history");
-    expect(result.stderr).toContain("Runs coordinated from another host are saved in that host's history; the cluster itself carries only the progress summary of the run in progress (cauctl get-run).");
+    expect(result.stderr).toContain("Runs coordinated from another host are saved in that host's history; the cluster carries a summary of its last runs: add --include-cluster to list them.");
     const json = box.run(['get-report', '--cluster-name', 'OTHER', '--json']);
     expectClean(json);
     expect(parseJson<ReportDoc<Summary>>(json).reports).toEqual([]);
@@ -156,7 +156,7 @@ describe('get-report', () => {
   it('mentions runs from other hosts in its help', () => {
     const result = box.run(['get-report', '--help']);
     expectClean(result);
-    expect(result.stdout).toContain('the cluster\nitself carries only the progress summary of the run in progress (see cauctl get-run)');
+    expect(result.stdout).toContain('the cluster\nitself carries a summary of its last 10 runs');
   });
 });
 

@@ -19,7 +19,7 @@ export async function runExportReportCommand(profile: ExportReportProfile, globa
     throw usageError('REPORT_FILE_EXISTS', `${profile.path} already exists; nothing was written.`, { hint: 'Add --force to overwrite it, or choose another --path.' });
   }
   const target = await resolveHistoryTarget(globals, env.io);
-  const history = readHistory(target, env.io);
+  const history = await readHistory(target, env.io, profile.includeCluster ? { globals } : undefined);
   const selected = selectOrExplain(history, profile.query, env.io);
   if (selected === undefined) {
     throw usageError('NO_REPORTS', `No report to export for ${target.clusterName}; nothing was written.`, { hint: 'List the runs with: cauctl get-report' });

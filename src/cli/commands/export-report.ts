@@ -8,6 +8,8 @@ import type { ReportQuery } from '../../core/report-query.js';
 import { addReportFilterOptions, HISTORY_HELP, type RawReportFilterOptions } from './get-report.js';
 
 export interface ExportReportProfile {
+  /** Also export the run summaries the cluster carries (runs coordinated from other hosts). */
+  readonly includeCluster?: boolean;
   readonly query: ReportQuery;
   readonly format: 'html' | 'csv';
   readonly path: string;
@@ -53,6 +55,7 @@ export function buildExportReportCommand(env: CommandEnv, run?: ExportReportRunn
         path: opts.path,
         timeZone: assertTimeZone(opts.timeZone ?? 'UTC'),
         force: opts.force === true,
+        includeCluster: opts.includeCluster === true,
       };
       const runner = run ?? (await import('./export-report-run.js')).runExportReportCommand;
       env.setExitCode(await runner(profile, globals, env));

@@ -4,7 +4,8 @@
  */
 import { parseStoredReports, selectReports, summarizeReport, type ReportQuery, type RunReport } from '../../core/report-query.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { historyDir, loadReports } from '../../journal/history.js';
+import { readClusterSummaries } from '../../core/run-history.js';
+import { historyDir, loadReports, type StoredReport } from '../../journal/history.js';
 import { renderTable } from '../../output/table.js';
 import type { Theme } from '../../output/theme.js';
 import { resolveStateDir } from '../../platform/fs.js';
@@ -47,10 +48,24 @@ export interface History {
   readonly reports: RunReport[];
 }
 
-/** Loads the cluster's stored reports; unreadable files are named on stderr and skipped. */
-export function readHistory(target: HistoryTarget, io: CliIo): History {
+/**
+ * Loads the cluster's stored reports; unreadable files are named on stderr and skipped. With `fromCluster`,
+ * the run summaries the cluster carries are added for runs this host has no report of (coordinated elsewhere).
+ */
+export async function readHistory(target: HistoryTarget, io: CliIo, fromCluster?: { globals: GlobalProfile }): Promise<History> {
   const dir = historyDir(target.stateDir, target.clusterName);
   const loaded = loadReports(target.stateDir, target.clusterName);
+  if (fromCluster !== undefined) {
+    const ctx = await openCluster(fromCluster.globals, io, { readOnly: true });
+    try {
+      const known = new Set(loaded.reports.map((r) => r.runId));
+      for (const summary of await readClusterSummaries(ctx.gateway, ctx.entry)) {
+        if (!known.has(summary.runId)) loaded.reports.push(summary as unknown as StoredReport);
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
   const parsed = parseStoredReports(loaded.reports);
   const skipped = [...loaded.skipped, ...parsed.invalid.map((i) => String(loaded.reports[i]?.runId ?? i))];
   for (const name of skipped) io.stderr.write(`cauctl: warning: skipped an unreadable report in the history (${name}).\n`);
@@ -60,7 +75,7 @@ export function readHistory(target: HistoryTarget, io: CliIo): History {
 export function noHistoryMessage(history: History): string {
   return (
     `No reports of ${history.target.clusterName} in this host's history (${history.dir}).\n` +
-    'Runs coordinated from another host are saved in that host\'s history; the cluster itself carries only the progress summary of the run in progress (cauctl get-run).\n'
+    'Runs coordinated from another host are saved in that host\'s history; the cluster carries a summary of its last runs: add --include-cluster to list them.\n'
   );
 }
 
@@ -128,7 +143,7 @@ function printDetailed(reports: readonly RunReport[], env: CommandEnv, theme: Th
 
 export async function runGetReportCommand(profile: GetReportProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const target = await resolveHistoryTarget(globals, env.io);
-  const history = readHistory(target, env.io);
+  const history = await readHistory(target, env.io, profile.includeCluster ? { globals } : undefined);
   const selected = selectOrExplain(history, profile.query, env.io) ?? [];
   if (globals.output !== 'human') {
     const reports = profile.detailed ? selected : selected.map(summarizeReport);

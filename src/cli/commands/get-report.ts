@@ -9,6 +9,8 @@ import type { ReportQuery } from '../../core/report-query.js';
 export interface GetReportProfile {
   readonly query: ReportQuery;
   readonly detailed: boolean;
+  /** Also list the run summaries the cluster carries (runs coordinated from other hosts). */
+  readonly includeCluster?: boolean;
 }
 
 export type GetReportRunner = (profile: GetReportProfile, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
@@ -18,6 +20,7 @@ export interface RawReportFilterOptions {
   startDate?: string;
   endDate?: string;
   runId?: string;
+  includeCluster?: boolean;
 }
 
 /** The filters get-report and export-report share (Get-CauReport's parameter sets). */
@@ -26,13 +29,15 @@ export function addReportFilterOptions(command: Command): Command {
     .option('--last', 'only the most recent run')
     .option('--start-date <date>', 'runs that started on or after this date (2024-10-01, or ISO-8601 with a time; UTC unless an offset is given)')
     .option('--end-date <date>', 'runs that started on or before this date (a date alone includes the whole day)')
-    .option('--run-id <id>', 'one run, by its id or the start of it');
+    .option('--run-id <id>', 'one run, by its id or the start of it')
+    .option('--include-cluster', "also read the summaries of the last runs that the cluster carries (runs coordinated from other hosts; connects to the cluster)");
 }
 
 export const HISTORY_HELP = `
 Reports come from this host's run history (the state directory, beside the journals): every run coordinated
 from this host is saved there. A run coordinated from another host is in that host's history; the cluster
-itself carries only the progress summary of the run in progress (see cauctl get-run).
+itself carries a summary of its last 10 runs (node statuses and counts, no update detail), which
+--include-cluster adds to the list; the run in progress is shown by cauctl get-run.
 `;
 
 export function buildGetReportCommand(env: CommandEnv, run?: GetReportRunner): Command {
@@ -53,7 +58,7 @@ export function buildGetReportCommand(env: CommandEnv, run?: GetReportRunner): C
     .action(async (opts: RawReportFilterOptions & { detailed?: boolean }, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
       const { parseReportQuery } = await import('../../core/report-query.js');
-      const profile: GetReportProfile = { query: parseReportQuery(opts), detailed: opts.detailed === true };
+      const profile: GetReportProfile = { query: parseReportQuery(opts), detailed: opts.detailed === true, includeCluster: opts.includeCluster === true };
       const runner = run ?? (await import('./get-report-run.js')).runGetReportCommand;
       env.setExitCode(await runner(profile, globals, env));
     });

@@ -7,6 +7,7 @@ import { forceRecoverLock, describeOwner } from '../../core/cluster-lock.js';
 import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
 import { DEFAULT_TIMING, predictPlan, type RunPlan } from '../../core/plan.js';
 import { orderNodes } from '../../core/policy.js';
+import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
 import { scanCluster } from '../../core/scan.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
@@ -186,6 +187,12 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       saveReport(ctx.stateDir, document);
     } catch (error) {
       env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
+    }
+    // The cluster carries a compact summary too, so get-report on other hosts can list this run.
+    try {
+      await publishClusterSummary(ctx.gateway, ctx.entry, summarizeForCluster(result, ctx.owner));
+    } catch (error) {
+      env.io.stderr.write(`cauctl: warning: the run summary could not be written to the cluster: ${(error as Error).message}\n`);
     }
     for (const sink of sinksToClose) sink.close();
     if (globals.output === 'json') {
