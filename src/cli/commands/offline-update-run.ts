@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockLiveness, readLock, describeOwner } from '../../core/cluster-lock.js';
+import { saveReport } from '../../journal/history.js';
 import { DEFAULT_TIMING } from '../../core/plan.js';
 import {
   OFFLINE_JOURNAL_TYPES,
@@ -143,6 +144,12 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const result = await procedure.execute();
     const simulation = ctx.sim && result.preState ? ctx.sim.auditOffline(result.preState.onlineDisks.map((d) => d.virtualDisk)) : undefined;
     const document = { ...result, predictedDowntimeSeconds: prediction.seconds, journalPath: journal.path ?? null, ...(simulation ? { simulation } : {}) };
+    // Into the same history as rolling runs (get-report, export-report); its `mode` tells them apart.
+    try {
+      saveReport(ctx.stateDir, document);
+    } catch (error) {
+      env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
+    }
     if (globals.output === 'json') {
       env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
