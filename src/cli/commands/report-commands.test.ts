@@ -38,10 +38,11 @@ const exportReport = (argv: string[]): Promise<ExportReportProfile | string> => 
 
 describe('get-report flags', () => {
   it.each([
-    ['nothing: every run, summaries', [], { query: { last: false }, detailed: false }],
-    ['--last --detailed', ['--last', '--detailed'], { query: { last: true }, detailed: true }],
-    ['a date range', ['--start-date', '2024-10-01', '--end-date', '2024-10-31'], { query: { last: false, startMs: Date.parse('2024-10-01T00:00:00Z'), endMs: Date.parse('2024-10-31T23:59:59.999Z') }, detailed: false }],
-    ['--run-id', ['--run-id', 'abc123'], { query: { last: false, runId: 'abc123' }, detailed: false }],
+    ['nothing: every run, summaries', [], { query: { last: false }, detailed: false, includeCluster: false }],
+    ['--last --detailed', ['--last', '--detailed'], { query: { last: true }, detailed: true, includeCluster: false }],
+    ['a date range', ['--start-date', '2024-10-01', '--end-date', '2024-10-31'], { query: { last: false, startMs: Date.parse('2024-10-01T00:00:00Z'), endMs: Date.parse('2024-10-31T23:59:59.999Z') }, detailed: false, includeCluster: false }],
+    ['--run-id', ['--run-id', 'abc123'], { query: { last: false, runId: 'abc123' }, detailed: false, includeCluster: false }],
+    ['--include-cluster', ['--include-cluster'], { query: { last: false }, detailed: false, includeCluster: true }],
   ])('%s', async (_name, argv, expected) => {
     expect(await getReport(argv)).toEqual(expected);
   });
@@ -57,8 +58,8 @@ describe('get-report flags', () => {
 
 describe('export-report flags', () => {
   it.each([
-    ['html with defaults', ['--format', 'html', '--path', 'r.html'], { query: { last: false }, format: 'html', path: 'r.html', timeZone: 'UTC', force: false }],
-    ['csv, last, zone, force', ['--format', 'csv', '--path', 'r.csv', '--last', '--time-zone', 'Europe/Paris', '-f'], { query: { last: true }, format: 'csv', path: 'r.csv', timeZone: 'Europe/Paris', force: true }],
+    ['html with defaults', ['--format', 'html', '--path', 'r.html'], { query: { last: false }, format: 'html', path: 'r.html', timeZone: 'UTC', force: false, includeCluster: false }],
+    ['csv, last, zone, force', ['--format', 'csv', '--path', 'r.csv', '--last', '--time-zone', 'Europe/Paris', '-f'], { query: { last: true }, format: 'csv', path: 'r.csv', timeZone: 'Europe/Paris', force: true, includeCluster: false }],
   ])('%s', async (_name, argv, expected) => {
     expect(await exportReport(argv)).toEqual(expected);
   });
