@@ -9,7 +9,7 @@ import { ScriptErrorCode } from '../cluster/operations.js';
 import type { featureOperations } from '../cluster/operations-feature.js';
 import type { ClusterModel } from './cluster-model.js';
 import { poolVersionFor, vmVersionFor, type SimFeatureState, type SimVmState } from './feature-state.js';
-import { OpFailure, type OpContext } from './ops.js';
+import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
 type FeatureOp = keyof typeof featureOperations;
 type Handler<N extends FeatureOp> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
@@ -19,17 +19,6 @@ const VALIDATION_SECONDS_PER_CATEGORY = 20;
 const QUICK_SECONDS = 1;
 const VM_STATE_SECONDS = 30;
 const POOL_UPDATE_SECONDS = 5;
-
-async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
-  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
-  ctx.model.advance();
-}
-
-function requireCluster(ctx: OpContext): void {
-  if (ctx.node.clusterState === 'Down') {
-    throw new OpFailure(ScriptErrorCode.clusterUnavailable, `The cluster service is not running on ${ctx.node.name}.`);
-  }
-}
 
 /** The feature facts, created for a state saved before they existed (from the state alone). */
 function feature(m: ClusterModel): SimFeatureState {

@@ -8,18 +8,13 @@ import { ScriptErrorCode } from '../cluster/operations.js';
 import { OFFLINE_STEP_SECONDS, type ClusterDisk, type ServiceStartMode } from '../cluster/operations-offline.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { SimNodeState } from './model-state.js';
-import { OpFailure, type OpContext } from './ops.js';
+import { OpFailure, sleepSeconds, type OpContext } from './op-context.js';
 
 type OfflineOp = 'get-cluster-service' | 'set-cluster-service' | 'get-cluster-disks' | 'set-cluster-disks' | 'stop-cluster' | 'start-cluster';
 type Handler<N extends OfflineOp> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
 
 /** Set-Service and Get-Service answer at once; a second of overhead keeps virtual time moving. */
 const SERVICE_SECONDS = 1;
-
-async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
-  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
-  ctx.model.advance();
-}
 
 /** The resource name a virtual disk gets when S2D adds it to the cluster. */
 export function diskResourceName(virtualDisk: string): string {

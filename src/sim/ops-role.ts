@@ -4,11 +4,10 @@
  * Depends on the model, the catalogue's types and the pure role module; never on a transport.
  */
 import type { OperationParams, OperationResult } from '../cluster/operations.js';
-import { ScriptErrorCode } from '../cluster/operations.js';
 import { RoleErrorCode, type RoleRunOptions } from '../cluster/operations-role.js';
 import { roleParameters } from '../core/cau-role.js';
 import type { SimCauRole } from './model-state.js';
-import { OpFailure, type OpContext } from './ops.js';
+import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
 type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'enable-cau-role' | 'disable-cau-role' | 'remove-cau-role';
 type Handler<N extends RoleOp> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
@@ -19,17 +18,6 @@ const CHANGE_SECONDS = 2;
 
 /** Simulated clusters answer in their fixture's zone; a real node reports a Windows id (see get-cau-role.ps1). */
 const DEFAULT_TIME_ZONE = 'UTC';
-
-async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
-  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
-  ctx.model.advance();
-}
-
-function requireCluster(ctx: OpContext): void {
-  if (ctx.node.clusterState === 'Down') {
-    throw new OpFailure(ScriptErrorCode.clusterUnavailable, `The cluster service is not running on ${ctx.node.name}.`);
-  }
-}
 
 /** CAU's own wording when there is no role (cau-surface.md §5). */
 function notFound(): OpFailure {

@@ -11,30 +11,13 @@ import type {
 import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
-import type { ClusterModel } from './cluster-model.js';
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
-import type { PropertyAccess } from './properties.js';
+import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
 
-/** A failure the node-side script reports as `{ ok: false, error }`. */
-export class OpFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface OpContext {
-  readonly model: ClusterModel;
-  readonly properties: PropertyAccess;
-  /** The node the operation runs on (the WinRM endpoint). */
-  readonly node: SimNodeState;
-  readonly signal: AbortSignal;
-}
+export { OpFailure, type OpContext };
 
 type Handler<N extends OperationName> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
 export type OpHandlers = { [N in OperationName]: Handler<N> };
@@ -43,17 +26,6 @@ export type OpHandlers = { [N in OperationName]: Handler<N> };
 const REFUSAL_SECONDS = 1;
 const RESUME_SECONDS = 1;
 const SCRIPT_SECONDS = 1;
-
-async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
-  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
-  ctx.model.advance();
-}
-
-function requireCluster(ctx: OpContext): void {
-  if (ctx.node.clusterState === 'Down') {
-    throw new OpFailure(ScriptErrorCode.clusterUnavailable, `The cluster service is not running on ${ctx.node.name}.`);
-  }
-}
 
 function targetNode(ctx: OpContext, name: string): SimNodeState {
   const node = ctx.model.node(name);
