@@ -11,13 +11,13 @@ import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
 import { FileJournal, journalPath } from '../../journal/journal.js';
-import { nullSink, type EventSink } from '../../output/events.js';
-import { HumanSink, NdjsonSink } from '../../output/human-sink.js';
+import { fanOut, nullSink } from '../../output/events.js';
 import { renderTable } from '../../output/table.js';
 import type { FeatureUpdateMode } from '../../profiles/feature-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import { coordinatorDeps, createProgressSinks } from '../run-deps.js';
 
 async function yes(env: CommandEnv, question: string): Promise<boolean> {
   if (!env.io.stdinIsTty) return false;
@@ -41,18 +41,15 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
     });
   }
   const ctx = await openCluster(globals, env.io);
-  const closers: HumanSink[] = [];
+  const closers: Array<{ close(): void }> = [];
   try {
     if (!mode.force && !(await yes(env, `Upgrade every node of ${ctx.entry}, one at a time? Each node is drained and restarted into the new OS. [y/N] `))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
-    const sinks: EventSink[] = [];
-    if (globals.output === 'human') {
-      const human = new HumanSink(env.io.stderr, ctx.theme, undefined);
-      closers.push(human);
-      sinks.push(human);
-    } else if (globals.output === 'ndjson') sinks.push(new NdjsonSink(env.io.stdout));
+    const progress = await createProgressSinks(globals, env, ctx);
+    closers.push(progress);
+    const sinks = progress.sinks;
     const stop = { requested: false };
     const unsubscribe = env.interrupts.onInterrupt(() => {
       stop.requested = true;
@@ -64,19 +61,7 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
       const journal = new FileJournal(journalPath(ctx.stateDir, ctx.entry, runId));
       const run = new RollingRun(
         runProfile,
-        {
-          gateway: ctx.gateway,
-          clock: ctx.clock,
-          wallClock: ctx.wallClock,
-          sink: sinks[0] ?? nullSink,
-          journal,
-          owner: ctx.owner,
-          isProcessAlive,
-          stop,
-          newRunId: () => runId,
-          leaseSeconds: 300,
-          ...(ctx.sim ? { onHalt: () => ctx.sim!.noteHalt() } : {}),
-        },
+        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
         { entry: ctx.entry, forceRecovery: false },
       );
       const runResult = await run.execute();

@@ -14,7 +14,6 @@ import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
 import { FileJournal, findInterruptedRun, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
-import { HumanSink, NdjsonSink } from '../../output/human-sink.js';
 import { renderTable } from '../../output/table.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
@@ -23,6 +22,7 @@ import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import type { RunNotifyOptions } from './run.js';
 
 function formatSeconds(total: number): string {
@@ -97,7 +97,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       await ctx.close();
     }
   }
-  const sinksToClose: HumanSink[] = [];
+  let progress: ProgressSinks | undefined;
   let webhook: WebhookSink | undefined;
   let unsubscribe = (): void => undefined;
   try {
@@ -107,7 +107,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...plan }, null, 2)}\n`);
       return ExitCode.ok;
     }
-    const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: 300 };
+    const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
       const cleared = await forceRecoverLock(lockCtx);
@@ -126,15 +126,8 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     }
     const runId = interrupted?.runId ?? randomUUID();
     const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
-    const sinks: EventSink[] = [];
-    if (globals.output === 'human') {
-      const spinnerFactory = env.io.stderr.isTTY ? (await import('./spinner.js')).oraSpinnerFactory : undefined;
-      const human = new HumanSink(env.io.stderr, ctx.theme, spinnerFactory);
-      sinksToClose.push(human);
-      sinks.push(human);
-    } else if (globals.output === 'ndjson') {
-      sinks.push(new NdjsonSink(env.io.stdout));
-    }
+    progress = await createProgressSinks(globals, env, ctx);
+    const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {
       // Real time, not the simulator's clock: the posts and their backoff happen on this host's network.
       webhook = createWebhookSink({ url: notify.webhook, clusterName: ctx.entry, clock: systemClock, userAgent: `cauctl/${VERSION}` });
@@ -143,19 +136,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     const stop = { requested: false };
     const run = new RollingRun(
       profile,
-      {
-        gateway: ctx.gateway,
-        clock: ctx.clock,
-        wallClock: ctx.wallClock,
-        sink: sinks.length > 0 ? fanOut(...sinks) : nullSink,
-        journal,
-        owner: ctx.owner,
-        isProcessAlive,
-        stop,
-        newRunId: () => runId,
-        leaseSeconds: 300,
-        ...(ctx.sim ? { onHalt: () => ctx.sim!.noteHalt() } : {}),
-      },
+      coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
       {
         entry: ctx.entry,
         ...(interrupted ? { resumeFrom: { records: interrupted.records } } : {}),
@@ -194,7 +175,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     } catch (error) {
       env.io.stderr.write(`cauctl: warning: the run summary could not be written to the cluster: ${(error as Error).message}\n`);
     }
-    for (const sink of sinksToClose) sink.close();
+    progress?.close();
     if (globals.output === 'json') {
       env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (globals.output === 'human') {
@@ -206,7 +187,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     return exitCodeForRun(result);
   } finally {
     unsubscribe();
-    for (const sink of sinksToClose) sink.close();
+    progress?.close();
     if (webhook && notify.webhook) {
       const warning = webhookWarning(notify.webhook, await webhook.drain(DEFAULT_WEBHOOK_DRAIN_MS));
       if (warning) env.io.stderr.write(warning);
