@@ -9,7 +9,7 @@ import { encodePayloadLine } from '../bootstrap.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
 import { BootstrapLoop, PayloadNotDeliveredError, outcomeUnknown } from './bootstrap-loop.js';
 import { ReceiveTimeoutError, WinRmErrorCode } from './errors.js';
-import { WsmanConnection, type WinRmAuthentication } from './http-connection.js';
+import { WsmanConnection, type WsmanConnectionOptions } from './http-connection.js';
 import { WinRsShell } from './shell.js';
 import type { SoapContext } from './soap.js';
 
@@ -17,22 +17,15 @@ export interface WinRmLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
-export interface WinRmTransportOptions {
-  /** @default 5986 with useSsl, otherwise 5985 */
-  readonly port?: number;
-  /** @default false */
-  readonly useSsl?: boolean;
-  readonly authentication: WinRmAuthentication;
-  readonly username: string;
-  /** Called only when authenticating; the value is never stored, logged or put in a message. */
-  readonly password: () => Promise<string> | string;
-  readonly caFile?: string;
-  readonly insecureSkipTlsVerify?: boolean;
-  readonly allowUnencrypted?: boolean;
+/** Connection options the transport hands to each node's connection as they are. */
+type PassedThroughOptions = Pick<
+  WsmanConnectionOptions,
+  'port' | 'useSsl' | 'authentication' | 'username' | 'password' | 'caFile' | 'insecureSkipTlsVerify' | 'allowUnencrypted' | 'connectTimeoutMs' | 'clock' | 'randomBytes'
+>;
+
+export interface WinRmTransportOptions extends PassedThroughOptions {
   /** How long the node may hold a Receive open, in seconds. @default 20 */
   readonly operationTimeoutSeconds?: number;
-  /** @default 10000 */
-  readonly connectTimeoutMs?: number;
   /** @default 153600 */
   readonly maxEnvelopeSize?: number;
   /**
@@ -40,12 +33,9 @@ export interface WinRmTransportOptions {
    * not know the cluster's names. @default the name itself, on `port`
    */
   readonly resolveEndpoint?: (node: string) => { host: string; port?: number };
-  readonly clock?: Clock;
   readonly logger?: WinRmLogger;
   /** Injected for deterministic tests. @default node:crypto randomUUID */
   readonly newUuid?: () => string;
-  /** Injected for deterministic tests. @default node:crypto randomBytes */
-  readonly randomBytes?: (size: number) => Buffer;
 }
 
 export interface WinRmStats {
