@@ -129,6 +129,13 @@ function roleRule(facts: SetupFacts, id: string, title: string, severity: Severi
 
 /** Judges the facts: every rule, in the documented order, then cauctl's own. */
 export function evaluateSetup(facts: SetupFacts): RuleResult[] {
+  const results = judgeRules(facts);
+  // Remedies name the real cluster, so they can be pasted as they are.
+  const name = facts.cluster?.name;
+  return name === undefined ? results : results.map((r) => ({ ...r, remedy: r.remedy.replaceAll('<cluster>', name) }));
+}
+
+function judgeRules(facts: SetupFacts): RuleResult[] {
   const c = facts.cluster;
   const results: RuleResult[] = [];
   const reachability = facts.nodes.map(({ node, setup, error }): NodeFinding => (setup ? { node, state: 'Pass', detail: 'reachable' } : { node, state: 'Fail', detail: `not reachable: ${error}` }));
