@@ -1,0 +1,79 @@
+import { ProfileError } from './issues.js';
+import { RUN_DEFAULTS, parseRunProfile } from './run-profile.js';
+
+describe('parseRunProfile', () => {
+  it('fills the documented defaults', () => {
+    const { profile, mode } = parseRunProfile({});
+    expect(profile).toEqual({
+      plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }],
+      maxRetriesPerNode: 3,
+      configurationName: 'Microsoft.PowerShell',
+      requireAllNodesOnline: false,
+      rebootTimeoutMinutes: 15,
+      separateReboots: false,
+      enableFirewallRules: false,
+      failbackMode: 'Immediate',
+      runPluginsSerially: false,
+      stopOnPluginFailure: false,
+      suspendClusterNodeTimeoutMinutes: RUN_DEFAULTS.suspendClusterNodeTimeoutMinutes,
+      waitForStorageRepairTimeoutMinutes: RUN_DEFAULTS.waitForStorageRepairTimeoutMinutes,
+      forcePauseAndDrain: false,
+      attemptSoftReboot: false,
+    });
+    expect(mode).toEqual({ force: false, whatIf: false, resume: false, forceRecovery: false });
+    expect(profile).not.toHaveProperty('maxFailedNodes');
+  });
+
+  it('normalizes numbers, durations, names and lists', () => {
+    const { profile } = parseRunProfile({
+      maxFailedNodes: '2',
+      maxRetriesPerNode: '0',
+      nodeOrder: ['NODE3,NODE1', 'NODE2'],
+      warnAfter: '01:30:00',
+      stopAfter: '2h',
+      failbackMode: 'nofailback',
+      cauPluginName: ['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin'],
+      cauPluginArguments: ["@{ IncludeRecommendedUpdates='TRUE' },@{ HotfixRootFolderPath='\\\\fs\\hf' }"],
+      separateReboots: true,
+    });
+    expect(profile).toMatchObject({
+      maxFailedNodes: 2,
+      maxRetriesPerNode: 0,
+      nodeOrder: ['NODE3', 'NODE1', 'NODE2'],
+      warnAfterMs: 90 * 60_000,
+      stopAfterMs: 2 * 3600_000,
+      failbackMode: 'NoFailback',
+      separateReboots: true,
+      plugins: [
+        { plugin: 'Microsoft.WindowsUpdatePlugin', arguments: { IncludeRecommendedUpdates: 'true' } },
+        { plugin: 'Microsoft.HotfixPlugin', arguments: { HotfixRootFolderPath: '\\\\fs\\hf' } },
+      ],
+    });
+  });
+
+  it('reports every problem at once, as path: message', () => {
+    let error: unknown;
+    try {
+      parseRunProfile({
+        maxRetriesPerNode: '65',
+        rebootTimeoutMinutes: '0',
+        warnAfter: '3h',
+        stopAfter: '1h',
+        attemptSoftReboot: true,
+        disableSoftReboot: true,
+        separateReboots: true,
+        nodeOrder: ['A,a'],
+        preUpdateScript: 'C:\\pre.bat',
+        failbackMode: 'Later',
+        whatIf: true,
+        resume: true,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    const problems = (error as ProfileError).problems.map((p) => p.split(':')[0]);
+    expect(problems.sort()).toEqual(['attemptSoftReboot', 'failbackMode', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'rebootTimeoutMinutes', 'separateReboots', 'warnAfter', 'whatIf'].sort());
+    expect((error as ProfileError).exitCode).toBe(2);
+  });
+});
