@@ -32,9 +32,10 @@ export function sandbox(): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'cauctl-e2e-'));
   const stateDir = join(dir, 'state');
   const baseEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CAUCTL_STATE_DIR: stateDir, NO_COLOR: '1', ...extra };
+    // A password in the developer's own environment must not leak into tests; one a test passes is kept.
+    const env: NodeJS.ProcessEnv = { ...process.env, CAUCTL_STATE_DIR: stateDir, NO_COLOR: '1' };
     delete env.CAUCTL_PASSWORD;
-    return env;
+    return { ...env, ...extra };
   };
   return {
     dir,
