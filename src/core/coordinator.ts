@@ -99,6 +99,10 @@ export const RunTimings = {
   gateRetryMs: 30_000,
 } as const;
 
+/** After the restart delay, how long a node may still answer with its old boot time before a resumed run
+ *  concludes that the restart call never reached it. */
+const RESTART_GRACE_SECONDS = 60;
+
 /** Real milliseconds between two progress publications in the lock (a node's end is always published). */
 const PROGRESS_MIN_INTERVAL_MS = 200;
 
@@ -554,7 +558,7 @@ export class RollingRun {
     }
   }
 
-  private async restart(work: NodeWork, round: number, source: 'round' | 'failure'): Promise<void> {
+  private async restart(work: NodeWork, round: number, source: 'round' | 'failure', options: { waitAfter?: boolean } = {}): Promise<void> {
     await this.awaitRestartGate(work);
     await this.phase(work, 'reboot', async () => {
       const before = await this.call(work.name, 'get-node-status', {});
@@ -569,7 +573,27 @@ export class RollingRun {
         work.bootType = this.profile.attemptSoftReboot ? 'SoftReboot' : 'FullReboot';
       }
     }, () => `${work.bootType}`);
-    await this.awaitReboot(work, round, (await this.lastBootBefore(work))!, source);
+    if (options.waitAfter !== false) await this.awaitReboot(work, round, (await this.lastBootBefore(work))!, source);
+  }
+
+  /**
+   * Resuming at a journaled restart: the crash may have come between the journal record and the restart call.
+   * A node that still answers with the old boot time well after the restart delay never got the call, so it
+   * is made again; a node that is away or has a new boot time is restarting or back.
+   */
+  private async ensureRestartIssued(work: NodeWork, round: number, bootBefore: string, source: 'round' | 'failure'): Promise<void> {
+    const stillUp = async (): Promise<boolean> => {
+      try {
+        return (await this.gateway.call(work.name, 'get-node-status', {})).lastBootUpTime === bootBefore;
+      } catch (error) {
+        if (isTransient(error)) return false;
+        throw error;
+      }
+    };
+    if (!(await stillUp())) return;
+    await this.deps.clock.sleep((RunTimings.restartDelaySeconds + RESTART_GRACE_SECONDS) * 1000);
+    if (!(await stillUp())) return;
+    await this.restart(work, round, source, { waitAfter: false });
   }
 
   private async lastBootBefore(work: NodeWork): Promise<string | undefined> {
@@ -671,6 +695,7 @@ export class RollingRun {
       }
       if (step.step === 'await-reboot') {
         work.pausedByRun = true;
+        await this.ensureRestartIssued(work, step.round, step.bootBefore, step.rebootSource);
         await this.awaitReboot(work, step.round, step.bootBefore, step.rebootSource);
         step = step.rebootSource === 'failure' ? { step: 'resume' } : { step: 'install', round: step.round + 1 };
       }

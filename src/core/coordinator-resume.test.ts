@@ -1,0 +1,109 @@
+/**
+ * Resume at the exact crash windows that random kill points rarely hit: the journal holds the write-ahead
+ * record of a step whose call never reached the node. The crash is played by a transport that stops passing
+ * calls on at a chosen operation; the resumed run sees the journal only up to the record written just before.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClusterGateway } from '../cluster/gateway.js';
+import { MemoryJournal, type JournalRecord } from '../journal/journal.js';
+import { nullSink } from '../output/events.js';
+import { systemClock } from '../platform/clock.js';
+import { openSimulator, type Simulator } from '../sim/index.js';
+import type { ScriptInvocation, Transport } from '../transport/transport.js';
+import { RollingRun } from './coordinator.js';
+import type { RunProfile } from './types.js';
+
+const profile: RunProfile = {
+  plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }],
+  maxRetriesPerNode: 1,
+  configurationName: 'Microsoft.PowerShell',
+  requireAllNodesOnline: false,
+  rebootTimeoutMinutes: 15,
+  separateReboots: false,
+  enableFirewallRules: false,
+  failbackMode: 'Immediate',
+  runPluginsSerially: false,
+  stopOnPluginFailure: false,
+  suspendClusterNodeTimeoutMinutes: 30,
+  waitForStorageRepairTimeoutMinutes: 60,
+  forcePauseAndDrain: false,
+  attemptSoftReboot: false,
+};
+
+/** Passes calls to the simulator until `crashAt` is called; from then on nothing reaches the cluster. */
+function crashingTransport(inner: Transport, crashAt: string): Transport {
+  let crashed = false;
+  const [name, mode] = crashAt.split(':');
+  return {
+    name: 'crashing',
+    async run(node: string, invocation: ScriptInvocation, options) {
+      if (invocation.name === name && (mode === undefined || invocation.params.mode === mode)) crashed = true;
+      if (crashed) throw new Error(`the coordinator died before ${invocation.name} reached ${node}`);
+      return inner.run(node, invocation, options);
+    },
+    close: () => inner.close(),
+  };
+}
+
+function run(sim: Simulator, transport: Transport, journal: MemoryJournal, resumeFrom?: readonly JournalRecord[]): Promise<Awaited<ReturnType<RollingRun['execute']>>> {
+  return new RollingRun(
+    profile,
+    {
+      gateway: new ClusterGateway(transport),
+      clock: sim.clock,
+      wallClock: systemClock,
+      sink: nullSink,
+      journal,
+      owner: { host: 'mgmt01', user: 'admin', pid: process.pid },
+      isProcessAlive: () => false,
+      stop: { requested: false },
+      newRunId: () => 'run-1',
+      onHalt: () => sim.noteHalt(),
+    },
+    { entry: sim.clusterName, forceRecovery: false, ...(resumeFrom ? { resumeFrom: { records: resumeFrom } } : {}) },
+  ).execute();
+}
+
+describe('resume at a write-ahead record whose call never happened', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cauctl-resume-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['restart-node', 'restart-requested'],
+    ['suspend-node', 'suspend-requested'],
+    ['start-update-task:Install', 'task-started'],
+    ['resume-node', 'resume-requested'],
+  ])('crash before %s: the resumed run finishes every node, once', async (operation, lastStep) => {
+    const fixturePath = join(dir, 'f.json');
+    writeFileSync(fixturePath, JSON.stringify({
+      name: 'WINDOW',
+      storage: { s2d: true },
+      quorum: { witnessType: 'Cloud', witnessState: 'Online' },
+      nodes: ['N1', 'N2', 'N3'].map((name, i) => ({ name, roles: [`${name}-vm`], updates: [{ id: `u${i}`, kb: `KB${i}`, title: 'cu', rebootRequired: true }] })),
+    }));
+    const sim = openSimulator({ fixturePath, stateDir: join(dir, 'state'), speed: 'max', reset: true, ephemeral: true });
+    const journal = new MemoryJournal();
+    // The dying run may end in any way (an exception, a failed result): only its journal matters.
+    await run(sim, crashingTransport(sim.transport, operation), journal).catch(() => undefined);
+    const records = journal.records();
+    const cut = records.findIndex((r) => r.type === 'step' && r.step === lastStep);
+    expect(cut).toBeGreaterThan(0);
+    const survived = records.slice(0, cut + 1);
+
+    const result = await run(sim, sim.transport, new MemoryJournal(survived), survived);
+    sim.noteRunEnd();
+    expect(result.resumed).toBe(true);
+    expect(result.status).toBe('Succeeded');
+    expect(result.nodeResults.map((r) => [r.node, r.status])).toEqual([
+      ['N1', 'Succeeded'],
+      ['N2', 'Succeeded'],
+      ['N3', 'Succeeded'],
+    ]);
+    expect(sim.audit().violations).toEqual([]);
+  });
+});
