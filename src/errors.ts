@@ -21,6 +21,12 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Machine-readable extra detail, safe to print (never secrets). */
   details?: Record<string, unknown>;
+  /**
+   * The layer that raised the error says whether trying the same call again later can succeed (the node is
+   * restarting, a connection dropped). An authentication refusal or a bad reply is never transient.
+   * @default false
+   */
+  transient?: boolean;
 }
 
 export class AppError extends Error {
@@ -28,6 +34,7 @@ export class AppError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  readonly transient: boolean;
 
   constructor(code: string, exitCode: ExitCodeValue, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -36,6 +43,7 @@ export class AppError extends Error {
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.details = options.details;
+    this.transient = options.transient ?? false;
   }
 }
 
@@ -56,6 +64,14 @@ export function connectionError(code: string, message: string, options: AppError
 
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
+}
+
+/**
+ * Whether a failure may go away if the same call is made again later: decided by the layer that raised it
+ * (the transport classifies its own errors), never by matching message text.
+ */
+export function isTransient(value: unknown): boolean {
+  return value instanceof AppError && value.transient;
 }
 
 /** Text of any thrown value, for messages. */

@@ -14,7 +14,7 @@ import {
   type UpdateInfo,
   type UpdateInstallResult,
 } from '../cluster/operations.js';
-import { AppError, ExitCode, describeError, refusedError, usageError } from '../errors.js';
+import { AppError, ExitCode, describeError, isTransient, refusedError, usageError } from '../errors.js';
 import type { RunJournal } from '../journal/journal.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from '../output/events.js';
 import { EVENT_SCHEMA_VERSION } from '../output/events.js';
@@ -106,18 +106,7 @@ const RESTART_GRACE_SECONDS = 60;
 /** Real milliseconds between two progress publications in the lock (a node's end is always published). */
 const PROGRESS_MIN_INTERVAL_MS = 200;
 
-const transientCodes = new Set([
-  'TRANSPORT_UNREACHABLE',
-  'TRANSPORT_TIMEOUT',
-  'TRANSPORT_CONNECT_TIMEOUT',
-  'TRANSPORT_REQUEST_TIMEOUT',
-  'TRANSPORT_RECEIVE_TIMEOUT',
-  'WINRM_SHELL_NOT_FOUND',
-]);
-
-export function isTransient(error: unknown): boolean {
-  return error instanceof AppError && transientCodes.has(error.code);
-}
+export { isTransient };
 
 /** The attempt ended; `fatal` means the run cannot go on safely (the node is out of service, storage stuck). */
 type AttemptOutcome =

@@ -18,6 +18,20 @@ export interface JournalRecord {
 
 export type JournalEntry = { readonly type: string; readonly [key: string]: unknown };
 
+/**
+ * A journal or history record could not be made durable (a full disk, a removed folder, a read-only mount).
+ * The run cannot keep its write-ahead promise, so it halts at a safe point: exit 3, never "internal error".
+ */
+export class JournalWriteError extends AppError {
+  constructor(readonly path: string, cause: unknown) {
+    const why = (cause as NodeJS.ErrnoException | null)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+    super('JOURNAL_WRITE_FAILED', ExitCode.runFailed, `The run journal ${path} could not be written (${why}); the run stopped at a safe point.`, {
+      cause,
+      hint: 'Free space or fix the state directory (CAUCTL_STATE_DIR), then continue with: cauctl run --resume',
+    });
+  }
+}
+
 export interface RunJournal {
   /** Where the journal lives, or undefined for an in-memory one. */
   readonly path: string | undefined;

@@ -71,6 +71,7 @@ export class SimTransport implements Transport {
     throw new AppError(TransportErrorCode.unreachable, ExitCode.connection, `${nodeName} is not reachable over WinRM (simulated: ${why}).`, {
       hint: 'In a rehearsal this is a modelled fault; the coordinator should wait and reconnect.',
       details: { node: nodeName },
+      transient: true,
     });
   }
 
@@ -101,7 +102,7 @@ export class SimTransport implements Transport {
         () => {
           timedOut = true;
           controller.abort(
-            new AppError(TransportErrorCode.timeout, ExitCode.connection, `${invocation.name} on ${nodeName} did not finish within ${options.timeoutMs} ms (simulated).`),
+            new AppError(TransportErrorCode.timeout, ExitCode.connection, `${invocation.name} on ${nodeName} did not finish within ${options.timeoutMs} ms (simulated).`, { transient: true }),
           );
         },
         () => undefined,

@@ -192,6 +192,7 @@ export class LocalPwshTransport implements Transport {
     if (stoppedBy === 'timeout') {
       throw connectionError(TransportErrorCode.timeout, `${invocation.name} on ${node} did not finish within ${timeoutMs} ms.`, {
         hint: 'The node may be busy or unreachable; the operation is safe to retry.',
+        transient: true,
       });
     }
     const code = (result as { code?: string }).code;
@@ -205,6 +206,7 @@ export class LocalPwshTransport implements Transport {
           outcome.error.code === TransportErrorCode.authRefused
             ? 'Check that the signed-in account is an administrator on the node, or use the winrm transport with --username.'
             : 'Check that the node is up and that WinRM (PowerShell remoting) is enabled on it.',
+        transient: outcome.error.code === TransportErrorCode.unreachable,
       });
     }
     return outcome;

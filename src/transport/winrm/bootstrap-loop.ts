@@ -116,5 +116,6 @@ export function outcomeUnknown(error: unknown, node: string, operation: string):
     cause: error,
     ...(error.hint === undefined ? {} : { hint: error.hint }),
     details: { ...(error.details ?? {}), outcomeUnknown: true },
+    transient: error.transient,
   });
 }

@@ -47,6 +47,7 @@ export function faultToError(fault: WsmanFault, ctx: FaultContext): AppError {
     return new AppError(WinRmErrorCode.shellNotFound, ExitCode.connection, `The WinRM shell on ${ctx.node} is gone (${where}): ${fault.message}`, {
       hint: 'The shell was reaped, WinRM restarted or the node rebooted; a new shell is created automatically.',
       details,
+      transient: true,
     });
   }
   if (fault.code === FaultCode.maxShells || fault.code === FaultCode.maxOperations) {
@@ -95,13 +96,13 @@ export function unreachableError(node: string, endpoint: string, cause: unknown)
     WinRmErrorCode.unreachable,
     ExitCode.connection,
     `Cannot reach WinRM on ${node} at ${endpoint}${typeof code === 'string' ? ` (${code})` : ''}`,
-    { hint: 'Check the name resolves, the node is up, and WinRM listens (winrm quickconfig; firewall ports 5985/5986).', cause, details: { node, endpoint } },
+    { hint: 'Check the name resolves, the node is up, and WinRM listens (winrm quickconfig; firewall ports 5985/5986).', cause, details: { node, endpoint }, transient: true },
   );
 }
 
 class PhaseTimeoutError extends AppError {
   constructor(code: string, message: string, hint: string, details: Record<string, unknown>) {
-    super(code, ExitCode.connection, message, { hint, details });
+    super(code, ExitCode.connection, message, { hint, details, transient: true });
   }
 }
 
