@@ -160,8 +160,8 @@ export async function runRoleAction(verb: 'get' | 'enable' | 'disable' | 'remove
         return ExitCode.refused;
       }
     }
-    const result = verb === 'remove' ? await call(ctx, 'remove-cau-role', {}) : await call(ctx, verb === 'enable' ? 'enable-cau-role' : 'disable-cau-role', {});
-    const status = 'status' in result ? result.status : 'Removed';
+    const result = await call(ctx, 'change-cau-role', { action: verb === 'remove' ? 'Remove' : verb === 'enable' ? 'Enable' : 'Disable' });
+    const status = result.status;
     if (globals.output === 'human') {
       const what = verb === 'remove' ? 'Removed' : verb === 'enable' ? 'Enabled' : 'Disabled';
       env.io.stdout.write(`${what} the CAU clustered role ${result.groupName} of ${ctx.entry}${verb === 'remove' ? '' : ` (status ${status})`}.\n`);
