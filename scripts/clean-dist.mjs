@@ -1,0 +1,5 @@
+// Empties dist/ before a build: tsc never deletes its old outputs, so a file dropped from the build (a source
+// removed, or excluded in tsconfig.build.json) would otherwise stay in dist/ and ship with `npm pack`.
+import { rmSync } from 'node:fs';
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
