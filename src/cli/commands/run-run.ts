@@ -23,6 +23,7 @@ import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import type { RunNotifyOptions } from './run.js';
 
@@ -138,13 +139,14 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         takeOverDeadLocalLock: mode.resume && interrupted === undefined,
       },
     );
-    unsubscribe = env.interrupts.onInterrupt((count) => {
+    unsubscribe = env.interrupts.onInterrupt((count, signal) => {
       stop.requested = true;
+      const name = interruptName(signal);
       if (count === 1) {
-        env.io.stderr.write('\ncauctl: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Ctrl-C again to see what is paused.\n');
+        env.io.stderr.write(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
-        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. Ctrl-C once more abandons the run now; continue it later with: cauctl run --resume\n`);
+        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
       } else {
         unsubscribe();
         env.io.stderr.write(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import type { CommandEnv } from '../command-env.js';
 import { globalsOf } from '../command-env.js';
 import type { GlobalProfile } from '../global-options.js';
-import { examples } from '../help.js';
+import { SIGNALS_HELP, examples } from '../help.js';
 import type { RunProfile } from '../../core/types.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import { addPluginOptions } from './scan.js';
@@ -57,7 +57,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
         ['a scripted run: no prompt, JSON result', 'cauctl run --cluster-name HCI01 --username CONTOSO\\admin --force --json'],
         ['continue after a crash', 'cauctl run --simulate --resume --force'],
         ['pause one node for manual work, then bring it back', 'cauctl run --simulate --suspend-node NODE2 --force   then   cauctl run --simulate --resume-node NODE2 --force'],
-      ]) + '\nStatus → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5.\n',
+      ]) + SIGNALS_HELP + '\n\nStatus → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5.\n',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
