@@ -6,6 +6,7 @@ import { parseStoredReports, selectReports, summarizeReport, type ReportQuery, t
 import { ExitCode, usageError } from '../../errors.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { historyDir, loadReports, type StoredReport } from '../../journal/history.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import type { Theme } from '../../output/theme.js';
 import { resolveStateDir } from '../../platform/fs.js';
@@ -138,7 +139,7 @@ function printDetailed(reports: readonly RunReport[], env: CommandEnv, theme: Th
           String(n.numberOfSucceededUpdates),
           String(n.numberOfFailedUpdates),
           n.rebooted ? (n.nodeRebootResult?.bootType ?? 'yes') : 'no',
-          n.nodeSuspendedDurationSeconds === null ? '' : `${Math.round(n.nodeSuspendedDurationSeconds)}s`,
+          n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
           n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
         ]),
         { tty },

@@ -14,6 +14,7 @@ import { ExitCode, usageError, type AppError } from '../../errors.js';
 import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
@@ -27,13 +28,6 @@ import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resume.js';
 import type { RunNotifyOptions } from './run.js';
-
-function formatSeconds(total: number): string {
-  const s = Math.round(total);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
 
 async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan> {
   const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
@@ -55,14 +49,14 @@ async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunP
 
 function printPlan(plan: RunPlan, env: CommandEnv, ctx: ClusterContext): void {
   const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatSeconds(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
   for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatSeconds(0), n.note ?? '']);
-    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatSeconds(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
+    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
+    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
   }
   env.io.stdout.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
   env.io.stdout.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`Predicted total: ${formatSeconds(plan.totalSeconds)}\n`);
+  env.io.stdout.write(`Predicted total: ${formatDuration(plan.totalSeconds)}\n`);
   void ctx;
 }
 
@@ -195,7 +189,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (globals.output === 'human') {
       printSummary(result, env, ctx);
-      if (simulation) env.io.stdout.write(`Simulation: ${formatSeconds(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
+      if (simulation) env.io.stdout.write(`Simulation: ${formatDuration(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
       for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
       env.io.stderr.write(`journal: ${journal.path}\n`);
     }
