@@ -70,6 +70,19 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * The invocation with its `networkCredential` parameter filled in, when its script takes one: the account and
+ * password the transport holds, or null. The password goes into the payload as data only (never argv, logs
+ * or the journal); invocations that do not ask for it are returned as they are.
+ */
+export function withNetworkCredential(
+  invocation: ScriptInvocation,
+  credential: { readonly userName: string; readonly password: string } | null,
+): ScriptInvocation {
+  if (invocation.networkCredential !== true) return invocation;
+  return { ...invocation, params: { ...invocation.params, networkCredential: credential } };
+}
+
 /** The payload object: script and params, and the node helpers when the invocation carries them. */
 function payloadOf(invocation: ScriptInvocation): Record<string, unknown> {
   const payload: Record<string, unknown> = { script: invocation.script, params: invocation.params };

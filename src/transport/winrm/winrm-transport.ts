@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
-import { encodePayloadLine } from '../bootstrap.js';
+import { encodePayloadLine, withNetworkCredential } from '../bootstrap.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
 import { BootstrapLoop, PayloadNotDeliveredError, outcomeUnknown } from './bootstrap-loop.js';
 import { ReceiveTimeoutError, WinRmErrorCode } from './errors.js';
@@ -167,7 +167,7 @@ export class WinRmTransport implements Transport {
 
   private async runNow(node: string, s: NodeSession, invocation: ScriptInvocation, options: RunOptions): Promise<ScriptOutcome> {
     const deadlineMs = options.timeoutMs === undefined ? undefined : this.clock.now() + options.timeoutMs;
-    const line = encodePayloadLine(invocation);
+    const line = encodePayloadLine(withNetworkCredential(invocation, await this.networkCredential(invocation)));
     for (let attempt = 0; ; attempt++) {
       try {
         const loop = await this.warmLoop(node, s, options.signal);
@@ -192,6 +192,21 @@ export class WinRmTransport implements Transport {
         throw notDelivered ? error : outcomeUnknown(error, node, invocation.name);
       }
     }
+  }
+
+  /**
+   * The account and password for an operation that must reach other machines (it then runs in a fresh logon
+   * on the node), or null when this transport has no password to give (Kerberos from a ticket).
+   */
+  private async networkCredential(invocation: ScriptInvocation): Promise<{ userName: string; password: string } | null> {
+    if (invocation.networkCredential !== true) return null;
+    let password: string;
+    try {
+      password = await this.options.password();
+    } catch {
+      return null;
+    }
+    return password === '' ? null : { userName: this.options.username, password };
   }
 
   /** The node's running bootstrap, started (Create + Command) when there is none or the last one ended. */
