@@ -109,7 +109,7 @@ describe('CAU clustered role (simulation)', () => {
     const disable = sim('disable-role', '--json', '--verbose');
     expect(disable.code).toBe(0);
     expect(parseJson(disable)).toMatchObject({ action: 'disable', status: 'Offline' });
-    expect(sentOps(disable.stderr).map((o) => o.op)).toEqual(['get-cau-role', 'disable-cau-role']);
+    expect(sentOps(disable.stderr).map((o) => o.op)).toEqual(['get-cau-role', 'change-cau-role']);
     expect(parseJson<RoleDoc>(sim('get-role', '--json'))).toMatchObject({ status: 'Offline', enabled: false, schedule: { daysOfWeek: 0x14, weeksOfMonth: [2] } });
     const enable = sim('enable-role', '--json');
     expect(enable.code).toBe(0);

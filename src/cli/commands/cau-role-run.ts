@@ -150,8 +150,8 @@ export async function runRoleAction(verb: 'get' | 'enable' | 'disable' | 'remove
         return ExitCode.refused;
       }
     }
-    const result = verb === 'remove' ? await call(ctx, 'remove-cau-role', {}) : await call(ctx, verb === 'enable' ? 'enable-cau-role' : 'disable-cau-role', {});
-    const status = 'status' in result ? result.status : 'Removed';
+    const result = await call(ctx, 'change-cau-role', { action: verb === 'remove' ? 'Remove' : verb === 'enable' ? 'Enable' : 'Disable' });
+    const status = result.status;
     writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status }, (out) => {
       const what = verb === 'remove' ? 'Removed' : verb === 'enable' ? 'Enabled' : 'Disabled';
       out.line(`${what} the CAU clustered role ${result.groupName} of ${ctx.entry}${verb === 'remove' ? '' : ` (status ${status})`}.`);
