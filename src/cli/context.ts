@@ -162,6 +162,8 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       insecureSkipTlsVerify: globals.insecureSkipTlsVerify,
       allowUnencrypted: globals.allowUnencrypted,
       resolveEndpoint: endpointResolver(globals.nodeAddresses),
+      mode: globals.winrmMode,
+      idleTimeoutSeconds: globals.winrmIdleTimeoutMinutes * 60,
       ...(globals.verbose ? { logger: { debug: (message: string) => io.stderr.write(`winrm: ${message}\n`) } } : {}),
     });
   } else {
