@@ -3,7 +3,7 @@
  * live progress from a second process (get-run), and graceful cancel (stop-run) at a safe point.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
@@ -59,7 +59,7 @@ describe('one coordinator per cluster', () => {
     expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunNotInProgress');
   }, 60000);
 
-  it('clears a lock whose lease expired, even when its owner is on another host', () => {
+  it("clears another host's lock only once its heartbeat has stayed the same for a lease as seen from here, whatever its clock says", () => {
     const fixture = box.fixture(aCluster('EXPIRED', [1, 1]));
     expect(box.run(['scan', '--simulate', fixture, '--sim-reset', '--json']).code).toBe(0);
     const lock = (heartbeatAt: string) =>
@@ -73,8 +73,17 @@ describe('one coordinator per cluster', () => {
     expect(live.code).toBe(5);
     expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json']))).toMatchObject({ runState: 'RunInProgress', source: 'cluster-lock', currentNode: 'NODE1' });
 
+    // A heartbeat an hour old by the other host's clock proves nothing (clocks are skewed): still live.
     write(lock(new Date(Date.now() - 3600_000).toISOString()));
-    expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunFailed');
+    const skewed = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
+    expect(skewed.code).toBe(5);
+    expect(skewed.stderr).toMatch(/first seen from this host just now/);
+    expect(skewed.stderr).toMatch(/run this again once its heartbeat has stayed the same for 300 s/);
+
+    // This host saw that same heartbeat a lease ago (its observation, backdated as five minutes would).
+    const observationPath = `${box.stateDir}/locks/EXPIRED.json`;
+    const observation = JSON.parse(readFileSync(observationPath, 'utf8')) as { sinceMs: number };
+    writeFileSync(observationPath, JSON.stringify({ ...observation, sinceMs: observation.sinceMs - 300_000 }));
     const recovered = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
     expect(recovered.code).toBe(0);
     expect(recovered.stdout).toMatch(/Cleared the dead lock of run r-other by admin on other-host/);
@@ -97,9 +106,13 @@ describe('progress from a second process, and stop-run', () => {
     expect(parseJson(stop)).toMatchObject({ stopped: true });
     const result = await done;
     const watched = await watcher;
-    expect(watched.code).toBe(0);
-    const lines = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runState: string });
+    // The watcher exits as the run it watched does: Canceled is 3.
+    expect(watched.code).toBe(3);
+    const lines = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runState: string; nodes: Array<{ node: string; status: string }> });
     expect(lines[0]!.runState).toBe('RunInProgress');
+    // Every node of the run is listed, those not reached yet as Waiting.
+    expect(lines[0]!.nodes.map((n) => n.node).sort()).toEqual(['NODE1', 'NODE2', 'NODE3']);
+    expect(lines[0]!.nodes.some((n) => n.status === 'Waiting')).toBe(true);
     expect(lines.at(-1)!.runState).toBe('RunNotInProgress');
 
     // The stop lands at a safe point: the node in hand is finished and resumed, the rest are Canceled.

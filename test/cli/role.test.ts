@@ -80,7 +80,8 @@ describe('CAU clustered role (simulation)', () => {
     const human = sim('get-role');
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^DaysOfWeek\tTuesday$/m);
-    expect(human.stdout).toContain('Next 5 run(s):');
+    expect(human.stdout).toContain('Next 5 runs:');
+    expect(human.stdout).toContain('Schedule: the 2nd Tuesday of every month at 03:00, from 2024-01-09');
     expect(human.stdout).toContain('Local (Europe/Berlin)');
 
     // set: only the days change; the weeks and start date are re-sent, never left to CAU's default.

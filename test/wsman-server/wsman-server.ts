@@ -16,7 +16,7 @@ import { AppError } from '../../src/errors.js';
 import { openSimulator, type Simulator } from '../../src/sim/index.js';
 import { ClusterModel } from '../../src/sim/cluster-model.js';
 import type { SimNodeState } from '../../src/sim/model-state.js';
-import { END_MARKER, RESULT_MARKER, minifiedBootstrap } from '../../src/transport/bootstrap.js';
+import { BOOTSTRAP_SCRIPT, BOOTSTRAP_STUB, END_MARKER, READY_MARKER, RESULT_MARKER, minifiedBootstrap } from '../../src/transport/bootstrap.js';
 import { TransportErrorCode, type ScriptOutcome } from '../../src/transport/transport.js';
 import { encodeEncryptedBody, encryptedContentType, isEncryptedContentType, parseEncryptedParts } from '../../src/transport/winrm/multipart.js';
 import { Action, Ns, parseRequest, sendPayload, type WsmanRequest } from '../../src/transport/winrm/soap.js';
@@ -56,6 +56,43 @@ export interface WsmanTestServerOptions {
    */
   readonly runspaceOpenMs?: number;
   readonly python?: string;
+  /** Windows lifecycle behaviours (issue 19), switched on by tests; `server.lifecycle` can change them later. */
+  readonly lifecycle?: LifecycleOptions;
+}
+
+/**
+ * What Windows does around shells and processes that a client must survive (issue 19). All off by default;
+ * counters (`times`) are used up as the behaviour happens.
+ */
+export interface LifecycleOptions {
+  /**
+   * The modelled Windows: `honour` runs a WINRS_SKIP_CMD_SHELL=TRUE command through CreateProcess, where a
+   * bare `powershell.exe` is not found (recorded: test_winrs_no_cmd_shell.yml); `ignore` (newer Windows) runs
+   * every command through cmd.exe and its 8,191-character line limit. @default 'honour'
+   */
+  skipCmdShell?: 'honour' | 'ignore';
+  /** The next payload-bearing Sends take their data, then answer these faults (TimedOut, ERROR_TIMEOUT, ERROR_BUSY). */
+  sendFaults?: Array<'TimedOut' | 1460 | 170>;
+  /** A Send to a powershell.exe still starting is held until it reads, at most receiveHoldMs, then TimedOut (its data stays in the pipe). */
+  sendBlocksUntilRead?: boolean;
+  /** A bootstrap process dies after this many payloads (a quota kill, a crash, an admin): the next Send faults 232. */
+  killAfterPayloads?: number;
+  /** The next payloads end their process with no output and this exit code (shutdown, WinRM restart). */
+  endWithoutResult?: { times: number; exitCode: number };
+  /** The next requests get this HTTP status from HTTP.sys (WinRM stopping or starting). */
+  unavailable?: { status: 503 | 404; times: number };
+  /** The next sealed request cannot be decrypted: HTTP 400, and that connection's context stays out of step. */
+  desyncOnce?: boolean;
+  /** The next Receives that would be held lose their connection instead (HTTP.sys closing idle connections). */
+  dropReceives?: number;
+  /** Each payload writes this error text to stderr, as PowerShell does: the CLIXML header once per process. */
+  stderrPerPayload?: string;
+  /** Fault 2150859173 on Create above this many shells (MaxShellsPerUser). */
+  maxShellsPerUser?: number;
+  /** Working set per process: base plus per payload; above maxPerShellMB the process is killed (MaxMemoryPerShellMB). */
+  memory?: { baseMB: number; perPayloadMB: number; maxPerShellMB: number };
+  /** Random faults among those a client must absorb (maybe-delivered Sends, dropped Receives, dead processes between operations). */
+  random?: { seed: number; probability: number };
 }
 
 /** One request as the server understood it, after decryption. */
@@ -79,6 +116,8 @@ export interface InvocationRecord {
   readonly name: string | undefined;
   readonly script: string;
   readonly params: Record<string, unknown>;
+  /** The payload's id (our client numbers and names each operation), when it carried one. */
+  readonly payloadId?: string;
   outcome: string | undefined;
 }
 
@@ -88,14 +127,20 @@ export interface EndpointStats {
   /** Completed NTLM security contexts. */
   handshakes: number;
   shellsCreated: number;
-  /** Faults 2150858843 answered. */
+  /** Faults 2150858843 answered for a shell. */
   shellsNotFound: number;
+  /** Faults 2150858843 answered for a CommandId the shell does not know. */
+  unknownCommands: number;
   /** w:TimedOut faults answered. */
   timedOut: number;
   /** Connections reset because the node was away or had rebooted since the connection was made. */
   resets: number;
   /** Requests per action (Create, Command, Send, Receive, Signal, Delete). */
   actions: Record<string, number>;
+  /** The IdleTimeOut each Create asked for (absent: none asked). */
+  idleTimeouts: Array<string | undefined>;
+  /** Lifecycle faults applied, by kind. */
+  faults: Record<string, number>;
 }
 
 export interface WsmanTestServer {
@@ -108,6 +153,16 @@ export interface WsmanTestServer {
   /** Problems the server saw in what clients sent (a script not from the catalogue, bad framing...). */
   readonly violations: string[];
   stats(endpoint: string): EndpointStats;
+  /** The lifecycle behaviours in force; tests change them between operations. */
+  readonly lifecycle: LifecycleOptions;
+  /** How many times each payload id ran (our client names every operation; a count above 1 is a rerun). */
+  payloadRuns(): Record<string, number>;
+  /** Every shell expires, as its IdleTimeOut would make it between operations. Returns how many. */
+  reapIdleShells(): number;
+  /** Every endpoint forgets its commands (but not its shells). */
+  forgetCommands(): void;
+  /** Shells the endpoint holds now. */
+  shellCount(endpoint: string): number;
   /** `--node-address NAME=127.0.0.1:PORT` pairs for cauctl, the cluster name included. */
   nodeAddressArgs(): string[];
   close(): Promise<void>;
@@ -144,6 +199,13 @@ interface ServerCommand {
   unreachable: boolean;
   /** Bootstrap: stdin after the last complete line, the payloads in order, and when the next runspace is open. */
   partial: Buffer;
+  /** Started by the stub: the first stdin line must be the bootstrap, then READY; results carry meta. */
+  stub: 'off' | 'waiting' | 'ready';
+  /** The process has started (processStartMs passed). */
+  started: boolean;
+  /** Payloads this process has run, and whether it has written the CLIXML header. */
+  payloads: number;
+  clixmlHeader: boolean;
   work: Promise<void>;
   runspaceReadyAt: number;
   /** Receives held until there is output. */
@@ -166,6 +228,8 @@ interface SocketState {
   /** The context finished its handshake: requests without an Authorization header ride on it. */
   ntlmReady: boolean;
   generation: number;
+  /** The context is out of step (desyncOnce): every sealed request gets 400 until a new handshake. */
+  desynced: boolean;
 }
 
 interface Endpoint {
@@ -178,7 +242,7 @@ interface Endpoint {
   port: number;
 }
 
-type Reply = { status: number; xml: string } | 'reset';
+type Reply = { status: number; xml: string } | 'reset' | 'drop';
 
 function loadCatalogue(dir: string): Map<string, string> {
   const byText = new Map<string, string>();
@@ -189,9 +253,10 @@ function loadCatalogue(dir: string): Map<string, string> {
 }
 
 /** The bootstrap's JSON: ASCII only, `<` and `>` escaped (bootstrap.ps1 does the same). */
-function bootstrapLine(outcome: ScriptOutcome): string {
+function bootstrapLine(outcome: ScriptOutcome, seq?: number | null, memoryMB = 80): string {
+  const framed = seq === undefined ? outcome : { meta: { seq, memoryMB, warnings: outcome.warnings ?? [] }, ...outcome };
   // eslint-disable-next-line no-control-regex -- the same character class as bootstrap.ps1
-  const json = JSON.stringify(outcome).replace(/[^\x00-\x3B\x3D\x3F-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(framed).replace(/[^\x00-\x3B\x3D\x3F-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${RESULT_MARKER}${json}${END_MARKER}\r\n`;
 }
 
@@ -251,6 +316,19 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   const holdMs = options.receiveHoldMs ?? 1000;
   const processStartMs = options.processStartMs ?? 0;
   const runspaceOpenMs = options.runspaceOpenMs ?? 0;
+  const lifecycle: LifecycleOptions = { ...options.lifecycle };
+  // A small seeded generator (mulberry32) so random faults repeat with their seed.
+  let seed = lifecycle.random?.seed ?? 1;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const chance = (): boolean => lifecycle.random !== undefined && random() < lifecycle.random.probability;
+  const count = (ep: Endpoint, kind: string): void => {
+    ep.stats.faults[kind] = (ep.stats.faults[kind] ?? 0) + 1;
+  };
   const catalogue = loadCatalogue(options.scriptsDir ?? SCRIPTS_DIR);
   const bootstrapText = minifiedBootstrap();
   const sim = openSimulator({
@@ -311,6 +389,15 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     const st = ep.sockets.get(req.socket);
     if (!st) return;
     ep.stats.requests++;
+    if (lifecycle.unavailable && lifecycle.unavailable.times > 0) {
+      // HTTP.sys answers for a WinRM service that is stopping or starting, before any authentication.
+      lifecycle.unavailable.times--;
+      count(ep, `http${lifecycle.unavailable.status}`);
+      const page = Buffer.from('<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY><h2>Service Unavailable</h2></BODY></HTML>', 'utf8');
+      res.writeHead(lifecycle.unavailable.status, { 'Content-Type': 'text/html; charset=us-ascii', 'Content-Length': page.length });
+      res.end(page);
+      return;
+    }
     const authz = req.headers.authorization ?? '';
     const basic = /^Basic\s+(.+)$/i.exec(authz);
     const negotiate = /^(?:Negotiate|NTLM)\s+(.+)$/i.exec(authz);
@@ -329,6 +416,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         if (st.ntlmContext) await sidecar.release(st.ntlmContext);
         st.ntlmContext = `${ep.name}#${st.id}#${++st.generation}`;
         st.ntlmReady = false;
+        st.desynced = false;
       }
       const context = st.ntlmContext;
       if (!context) return send401(res);
@@ -362,6 +450,16 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         // AllowUnencrypted=false: NTLM over HTTP must seal every message.
         violations.push(`${ep.name}: an unencrypted body on an NTLM connection`);
         return send401(res);
+      }
+      if (lifecycle.desyncOnce) {
+        lifecycle.desyncOnce = false;
+        st.desynced = true;
+        count(ep, 'desync');
+      }
+      if (st.desynced) {
+        res.writeHead(400, { 'Content-Length': 0 });
+        res.end();
+        return;
       }
       try {
         const parts = parseEncryptedParts(body);
@@ -409,6 +507,10 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     }
     const reply = await dispatch(ep, request);
     if (reply === 'reset') return reset(ep, req.socket, true);
+    if (reply === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     if (req.socket.destroyed) return;
     const out = Buffer.from(reply.xml, 'utf8');
     if (auth === 'ntlm') {
@@ -461,7 +563,6 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     }
   }
 
-  const asBootstrap = (o: ScriptOutcome): CommandOutput => ({ stdout: Buffer.from(bootstrapLine(o), 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 });
   const asScript = (o: ScriptOutcome): CommandOutput =>
     o.ok
       ? { stdout: Buffer.from(`${JSON.stringify(o.data ?? null)}\r\n`, 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 }
@@ -496,29 +597,76 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   function newCommand(id: string, kind: ServerCommand['kind'], startMs: number): ServerCommand {
     const abort = new AbortController();
     const ready = realDelay(startMs, abort.signal);
-    return { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), work: ready, runspaceReadyAt: 0, waiters: [] };
+    const cmd: ServerCommand = { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), stub: 'off', started: startMs <= 0, payloads: 0, clixmlHeader: false, work: ready, runspaceReadyAt: 0, waiters: [] };
+    void ready.then(() => (cmd.started = true));
+    return cmd;
   }
 
   /** One payload line of a running bootstrap: what the real one prints for it. */
   async function runBootstrapLine(ep: Endpoint, cmd: ServerCommand, line: string): Promise<void> {
     if (cmd.abort.signal.aborted || cmd.unreachable) return;
+    if (cmd.stub === 'waiting') {
+      // The stub's first line: the bootstrap's text, as base64 of UTF-8. Anything else ends the process.
+      if (Buffer.from(line, 'base64').toString('utf8') !== BOOTSTRAP_SCRIPT) {
+        violations.push(`${ep.name}: the stub's first stdin line is not the bootstrap`);
+        emit(cmd, { stdout: Buffer.alloc(0), stderr: clixmlError('Exception calling "Create": the script is not valid.'), exitCode: 1 }, true);
+        return;
+      }
+      cmd.stub = 'ready';
+      emit(cmd, { stdout: Buffer.from(`${READY_MARKER}\r\n`, 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 }, false);
+      return;
+    }
     // The runspace for this payload opened while the process waited for it; wait only for what is left.
     await realDelay(cmd.runspaceReadyAt - Date.now(), cmd.abort.signal);
-    let payload: { script?: unknown; params?: unknown };
+    cmd.payloads++;
+    const memoryMB = lifecycle.memory ? lifecycle.memory.baseMB + lifecycle.memory.perPayloadMB * cmd.payloads : 80;
+    if (lifecycle.endWithoutResult && lifecycle.endWithoutResult.times > 0) {
+      // Windows reports the command Done with no output (a shutdown or a WinRM restart stopped the process).
+      lifecycle.endWithoutResult.times--;
+      count(ep, 'endWithoutResult');
+      emit(cmd, { stdout: Buffer.alloc(0), stderr: processStderr(cmd, 'The pipeline has been stopped.'), exitCode: lifecycle.endWithoutResult.exitCode }, true);
+      return;
+    }
+    if (lifecycle.memory && memoryMB > lifecycle.memory.maxPerShellMB) {
+      count(ep, 'memoryQuota');
+      emit(cmd, { stdout: Buffer.alloc(0), stderr: processStderr(cmd, 'The WS-Management service cannot process the request because the process exceeded MaxMemoryPerShellMB.'), exitCode: 1 }, true);
+      return;
+    }
+    let payload: { seq?: unknown; id?: unknown; script?: unknown; params?: unknown };
     let result: CommandResult;
+    const seqText = /^\{"seq":(\d{1,18}),/.exec(line)?.[1];
+    const seq = cmd.stub === 'ready' ? (seqText === undefined ? null : Number(seqText)) : undefined;
+    const stderr = lifecycle.stderrPerPayload === undefined ? Buffer.alloc(0) : processStderr(cmd, lifecycle.stderrPerPayload);
+    const asLine = (o: ScriptOutcome): CommandOutput => ({ stdout: Buffer.from(bootstrapLine(o, seq, memoryMB), 'utf8'), stderr, exitCode: 0 });
     try {
       payload = JSON.parse(line) as typeof payload;
       const script = typeof payload.script === 'string' ? payload.script : '';
       const params = payload.params !== null && typeof payload.params === 'object' ? (payload.params as Record<string, unknown>) : {};
-      const record: InvocationRecord = { endpoint: ep.name, via: 'bootstrap', name: catalogue.get(script), script, params, outcome: undefined };
-      result = await runOnSim(ep, record, cmd.abort.signal, asBootstrap);
+      const record: InvocationRecord = {
+        endpoint: ep.name,
+        via: 'bootstrap',
+        name: catalogue.get(script),
+        script,
+        params,
+        ...(typeof payload.id === 'string' ? { payloadId: payload.id } : {}),
+        outcome: undefined,
+      };
+      result = await runOnSim(ep, record, cmd.abort.signal, asLine);
     } catch {
-      result = asBootstrap({ ok: false, error: { code: 'SCRIPT_ERROR', message: 'Invalid JSON primitive.', category: 'InvalidArgument' } });
+      result = asLine({ ok: false, error: { code: 'SCRIPT_ERROR', message: 'Invalid JSON primitive.', category: 'InvalidArgument' } });
     }
     if (cmd.abort.signal.aborted) return;
     cmd.runspaceReadyAt = Date.now() + runspaceOpenMs;
     // A refused (non-catalogue) script or a simulator crash ends the process with its exit code, as before.
     emit(cmd, result, !('unreachable' in result) && result.exitCode !== 0);
+  }
+
+  /** An error record on stderr as one long-lived PowerShell writes it: the CLIXML header only the first time. */
+  function processStderr(cmd: ServerCommand, message: string): Buffer {
+    const record = clixmlError(message).toString('utf8');
+    if (cmd.clixmlHeader) return Buffer.from(record.replace(/^#< CLIXML\r\n/, ''), 'utf8');
+    cmd.clixmlHeader = true;
+    return Buffer.from(record, 'utf8');
   }
 
   /** Stdin of a running bootstrap: each complete line is queued as a payload; end of input ends the process. */
@@ -546,11 +694,16 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   }
 
   /** cmd.exe and powershell.exe as far as the peers need them: `echo`, `exit /b N`, `timeout /t N`, run_ps scripts, the bootstrap. */
-  function startCommand(ep: Endpoint, request: WsmanRequest, id: string): ServerCommand {
+  function startCommand(ep: Endpoint, request: WsmanRequest, id: string): ServerCommand | 'file-not-found' {
     const line = commandLine(request);
     const tokens = line.split(/\s+/);
     const exe = (tokens[0] ?? '').toLowerCase().replace(/\.exe$/, '');
-    const throughCmd = request.options['WINRS_SKIP_CMD_SHELL'] !== 'TRUE';
+    const skip = request.options['WINRS_SKIP_CMD_SHELL'] === 'TRUE';
+    const throughCmd = !skip || lifecycle.skipCmdShell === 'ignore';
+    if (!throughCmd && !/[\\/]/.test(tokens[0] ?? '')) {
+      // CreateProcess with a bare name does not search PATH the way cmd.exe does (test_winrs_no_cmd_shell.yml).
+      return 'file-not-found';
+    }
     const text = (s: string): Buffer => Buffer.from(s, 'utf8');
     const done = (result: CommandResult): ServerCommand => {
       const cmd = newCommand(id, 'immediate', 0);
@@ -561,8 +714,9 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     if (exe === 'powershell') {
       const at = tokens.findIndex((t) => /^-(e|ec|enc|encodedcommand)$/i.test(t));
       const script = at >= 0 ? Buffer.from(tokens[at + 1] ?? '', 'base64').toString('utf16le') : '';
-      if (script === bootstrapText) {
+      if (script === bootstrapText || script === BOOTSTRAP_STUB) {
         const cmd = newCommand(id, 'bootstrap', processStartMs);
+        if (script === BOOTSTRAP_STUB) cmd.stub = 'waiting';
         cmd.runspaceReadyAt = Date.now() + processStartMs + runspaceOpenMs;
         return cmd;
       }
@@ -597,7 +751,20 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       return fault(2150858843, 'InvalidSelectors', 'The request for the Windows Remote Shell with ShellId failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and try the operation again.');
     };
 
+    // Windows answers a CommandId it does not know (ended, signalled, never was) with 2150858843, the
+    // shell-not-found code, and this text (recorded: test_winrs_bad_cmd_id.yml).
+    const unknownCommand = (): Reply => {
+      ep.stats.unknownCommands++;
+      return fault(2150858843, 'InvalidSelectors', 'The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier.');
+    };
+
     if (r.action === Action.create) {
+      if (lifecycle.maxShellsPerUser !== undefined && ep.shells.size >= lifecycle.maxShellsPerUser) {
+        count(ep, 'maxShells');
+        return fault(2150859173, 'InternalError', `The WS-Management service cannot process the request. This user is allowed a maximum number of ${lifecycle.maxShellsPerUser} concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user.`);
+      }
+      const idle = (r.body['Shell'] as Record<string, unknown> | undefined)?.['IdleTimeOut'];
+      ep.stats.idleTimeouts.push(typeof idle === 'string' ? idle : undefined);
       const node = target(ep)!;
       const id = randomUUID().toUpperCase();
       ep.shells.set(id, { id, node: node.name, bootMs: node.lastBootMs, commands: new Map() });
@@ -628,22 +795,59 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         return ok(Action.delete, '');
       case Action.command: {
         const id = randomUUID().toUpperCase();
-        shell.commands.set(id, startCommand(ep, r, id));
+        const started = startCommand(ep, r, id);
+        if (started === 'file-not-found') {
+          count(ep, 'fileNotFound');
+          return fault(2147942402, 'InternalError', 'The system cannot find the file specified.');
+        }
+        shell.commands.set(id, started);
         return ok(Action.command, `<rsp:CommandResponse><rsp:CommandId>${id}</rsp:CommandId></rsp:CommandResponse>`);
       }
       case Action.send: {
         const p = sendPayload(r);
         const cmd = shell.commands.get(p.commandId ?? '');
-        if (!cmd) return fault(87, 'InvalidParameter', 'The parameter is incorrect.');
+        if (!cmd) return unknownCommand();
+        const carriesPayload = cmd.kind === 'bootstrap' && p.data.includes('{"seq":');
+        if (carriesPayload && cmd.exitCode === undefined && cmd.payloads > 0 && ((lifecycle.killAfterPayloads !== undefined && cmd.payloads >= lifecycle.killAfterPayloads) || chance())) {
+          // The process died between operations (quota, crash, an admin): its command is Done.
+          count(ep, 'killed');
+          emit(cmd, { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 1 }, true);
+        }
         // Windows refuses stdin for a process that has exited (the pipe is closed).
         if (cmd.exitCode !== undefined) return fault(232, 'InternalError', 'The pipe is being closed.');
+        let answer: 'TimedOut' | 1460 | 170 | undefined = carriesPayload ? lifecycle.sendFaults?.shift() : undefined;
+        if (answer === undefined && carriesPayload && chance()) answer = (['TimedOut', 1460, 170] as const)[Math.floor(random() * 3)];
+        if (lifecycle.sendBlocksUntilRead && !cmd.started) {
+          // The pipe takes the data only when powershell.exe reads it; past OperationTimeout, TimedOut.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([cmd.ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, holdMs)))]);
+          clearTimeout(timer);
+          if (!cmd.started) answer ??= 'TimedOut';
+        }
         if (cmd.kind === 'bootstrap') feedBootstrap(ep, cmd, p.data, p.end);
+        if (answer !== undefined) {
+          // The data is in the pipe; the answer says otherwise (ansible#79016).
+          count(ep, `send${answer}`);
+          if (answer === 'TimedOut') {
+            ep.stats.timedOut++;
+            return fault(2150858793, 'TimedOut', 'The WS-Management service cannot complete the operation within the time specified in OperationTimeout.');
+          }
+          return answer === 170
+            ? fault(170, 'InternalError', 'The requested resource is in use.')
+            : fault(1460, 'InternalError', 'This operation returned because the timeout period expired.');
+        }
         return ok(Action.send, '<rsp:SendResponse/>');
       }
       case Action.receive: {
         const cmd = shell.commands.get(commandId);
-        if (!cmd) return fault(87, 'InvalidParameter', 'The parameter is incorrect.');
+        if (!cmd) return unknownCommand();
         const limitMs = Math.min(holdMs, (seconds(r.operationTimeout) ?? 60) * 1000);
+        if (!hasOutput(cmd) && !cmd.unreachable && ((lifecycle.dropReceives ?? 0) > 0 || chance())) {
+          // HTTP.sys closes the connection under a held Receive; the command and its output live on.
+          if ((lifecycle.dropReceives ?? 0) > 0) lifecycle.dropReceives! -= 1;
+          count(ep, 'droppedReceive');
+          return 'drop';
+        }
         if (!hasOutput(cmd) && !cmd.unreachable) {
           // Held until the process prints something or exits, at most OperationTimeout (capped for tests).
           let timer: NodeJS.Timeout | undefined;
@@ -658,9 +862,17 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
           ep.stats.timedOut++;
           return fault(2150858793, 'TimedOut', 'The WS-Management service cannot complete the operation within the time specified in OperationTimeout.');
         }
-        const stdout = Buffer.concat(cmd.stdout.splice(0));
-        const stderr = Buffer.concat(cmd.stderr.splice(0));
-        const done = cmd.exitCode !== undefined;
+        // Windows keeps each reply within the request's MaxEnvelopeSize: base64 output up to what fits, the
+        // rest in the next Receive.
+        const budget = Math.max(1024, Math.floor(((r.maxEnvelopeSize ?? 153600) - 2048) / 4) * 3);
+        const take = (queue: Buffer[], room: number): Buffer => {
+          const all = Buffer.concat(queue.splice(0));
+          if (all.length > room) queue.push(all.subarray(room));
+          return all.subarray(0, room);
+        };
+        const stdout = take(cmd.stdout, budget);
+        const stderr = take(cmd.stderr, Math.max(0, budget - stdout.length));
+        const done = cmd.exitCode !== undefined && cmd.stdout.length === 0 && cmd.stderr.length === 0;
         const state = done
           ? `<rsp:CommandState CommandId="${commandId}" State="${STATE_DONE}"><rsp:ExitCode>${cmd.exitCode}</rsp:ExitCode></rsp:CommandState>`
           : `<rsp:CommandState CommandId="${commandId}" State="${STATE_RUNNING}"/>`;
@@ -684,12 +896,12 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       server: http.createServer(),
       sockets: new Map(),
       shells: new Map(),
-      stats: { requests: 0, handshakes: 0, shellsCreated: 0, shellsNotFound: 0, timedOut: 0, resets: 0, actions: {} },
+      stats: { requests: 0, handshakes: 0, shellsCreated: 0, shellsNotFound: 0, unknownCommands: 0, timedOut: 0, resets: 0, actions: {}, idleTimeouts: [], faults: {} },
       port: 0,
     };
     ep.server.keepAliveTimeout = 120_000;
     ep.server.on('connection', (socket: Socket) => {
-      ep.sockets.set(socket, { id: nextSocketId++, bound: undefined, ntlmContext: undefined, ntlmReady: false, generation: 0 });
+      ep.sockets.set(socket, { id: nextSocketId++, bound: undefined, ntlmContext: undefined, ntlmReady: false, generation: 0, desynced: false });
       socket.on('close', () => {
         const st = ep.sockets.get(socket);
         ep.sockets.delete(socket);
@@ -730,6 +942,32 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       const ep = endpoints.get(endpoint.toUpperCase());
       if (!ep) throw new Error(`no endpoint ${endpoint}`);
       return ep.stats;
+    },
+    lifecycle,
+    payloadRuns() {
+      const runs: Record<string, number> = {};
+      for (const i of invocations) if (i.payloadId !== undefined) runs[i.payloadId] = (runs[i.payloadId] ?? 0) + 1;
+      return runs;
+    },
+    reapIdleShells() {
+      let reaped = 0;
+      for (const ep of endpoints.values()) {
+        for (const [id, shell] of ep.shells) {
+          // Idle means no request: a persistent process waiting for stdin ends with its shell.
+          for (const c of shell.commands.values()) c.abort.abort();
+          ep.shells.delete(id);
+          reaped++;
+        }
+      }
+      return reaped;
+    },
+    forgetCommands() {
+      for (const ep of endpoints.values()) for (const shell of ep.shells.values()) shell.commands.clear();
+    },
+    shellCount(endpoint) {
+      const ep = endpoints.get(endpoint.toUpperCase());
+      if (!ep) throw new Error(`no endpoint ${endpoint}`);
+      return ep.shells.size;
     },
     nodeAddressArgs: () => Object.entries(ports).flatMap(([name, port]) => ['--node-address', `${name}=127.0.0.1:${port}`]),
     async close() {

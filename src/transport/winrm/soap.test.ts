@@ -69,6 +69,17 @@ describe('parseResponse on recorded exchanges', () => {
     expect(receive!.commandState).toEqual({ state: 'Done', done: true, exitCode: 0 });
   });
 
+  it('parses streams named like Object.prototype members as ordinary names (issue 14 §8)', () => {
+    const standard = recorded['test_winrs_standard']![2]!.response;
+    const hostile = standard.replace(/Name="stdout"/g, 'Name="__proto__"').replace(/Name="stderr"/g, 'Name="constructor"');
+    expect(hostile).not.toBe(standard);
+    const receive = parseResponse(hostile);
+    expect(Object.getPrototypeOf(receive.streams)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyNames(receive.streams).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Buffer.isBuffer(Object.getOwnPropertyDescriptor(receive.streams, '__proto__')!.value)).toBe(true);
+    expect(({} as Record<string, unknown>)['length']).toBeUndefined();
+  });
+
   it('test_winrs_stderr_rc: stderr and a non-zero exit code', () => {
     const receive = recorded['test_winrs_stderr_rc']!.map((m) => parseResponse(m.response)).find((r) => r.commandState)!;
     expect(receive.streams['stderr']!.toString()).toBe('err \r\n');
@@ -152,12 +163,17 @@ describe('our requests mean what the recorded ones mean', () => {
     expect(vars(ours)).toHaveLength(3);
   });
 
-  it('Command: command line as recorded, CreateProcess directly, stdin not a console', () => {
+  it('Command: command line as recorded, through cmd.exe (issue 19, case 3), stdin not a console', () => {
     const rec = recordedRequests('test_winrs_no_cmd_shell').filter((r) => r.action === Action.command)[0]!;
     const ours = parseRequest(commandRequest(context(), shellId, 'powershell.exe', ['Write-Host', 'hi']).xml);
     expect(ours.action).toBe(rec.action);
     expect(ours.body).toEqual(rec.body);
-    expect(ours.options['WINRS_SKIP_CMD_SHELL']).toBe(rec.options['WINRS_SKIP_CMD_SHELL']);
+    // That recording asked CreateProcess for a bare powershell.exe (SKIP_CMD_SHELL TRUE) and Windows answered
+    // "cannot find the file specified"; ours goes through cmd.exe, as the other recordings do.
+    expect(rec.options['WINRS_SKIP_CMD_SHELL']).toBe('TRUE');
+    expect(ours.options['WINRS_SKIP_CMD_SHELL']).toBe('FALSE');
+    const standard = recordedRequests('test_winrs_standard').filter((r) => r.action === Action.command)[0]!;
+    expect(ours.options['WINRS_SKIP_CMD_SHELL']).toBe(standard.options['WINRS_SKIP_CMD_SHELL']);
     expect(ours.options['WINRS_CONSOLEMODE_STDIN']).toBe('FALSE');
     expect(ours.selectors).toEqual({ ShellId: shellId });
     expect(Object.keys(rec.selectors)).toEqual(['ShellId']);
