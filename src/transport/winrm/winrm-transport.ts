@@ -104,7 +104,10 @@ function isRecoverable(error: unknown): boolean {
   if (error.code === WinRmErrorCode.shellNotFound) return true;
   if (error.code === WinRmErrorCode.authRefused || error.code === WinRmErrorCode.quotaExceeded) return false;
   if (error.code === WinRmErrorCode.unreachable) return isNetworkError(error.cause);
-  return wasRefused(error) && error.details?.['operation'] === 'Send';
+  // A 400 (encryption out of step) is over once the connection is new; a fault on Send means the process
+  // behind the command is gone. (A 503 lasts while WinRM restarts: that is for the caller to wait out.)
+  if (error.code === WinRmErrorCode.badRequest) return true;
+  return wasRefused(error) && error.details?.['operation'] === 'Send' && error.code !== WinRmErrorCode.serviceUnavailable;
 }
 
 export class WinRmTransport implements Transport {
