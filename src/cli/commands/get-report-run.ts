@@ -127,7 +127,8 @@ function durationOf(start: string, end: string): string {
   return Number.isFinite(seconds) ? formatDuration(seconds) : '';
 }
 
-function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
+/** get-report's default view: one row per run. */
+export function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
   const rows = reports.map((r) => {
     const s = summarizeReport(r);
     return [shownRunId(s.runId, out), formatTime(s.startTime, zone), durationOf(s.startTime, s.endTime), out.theme.status(s.status), `${s.nodesSucceeded} of ${s.nodeCount} ok`, okAndFailed(s.numberOfSucceededUpdates, s.numberOfFailedUpdates), s.errorCode ?? ''];
@@ -135,7 +136,8 @@ function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: 
   out.table(['RunId', 'Start', 'Duration', 'Status', 'Nodes', 'Updates', 'Error'], rows);
 }
 
-function printDetailed(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
+/** get-report --detailed: each run with its node and update results. */
+export function printDetailed(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
   const { theme } = out;
   reports.forEach((r, i) => {
     if (i > 0) out.line();
