@@ -236,6 +236,7 @@ export class WsmanConnection {
       ...(this.options.randomBytes ? { randomBytes: this.options.randomBytes } : {}),
       now: () => this.clock.now(),
       requireSealing: !this.useSsl,
+      targetSpn: `HTTP/${this.options.serverName ?? this.options.host}`,
     });
     const leg1 = await this.exchange(Buffer.alloc(0), { Authorization: `Negotiate ${client.negotiateMessage.toString('base64')}` }, `${operation} (authentication)`, signal);
     const challenge = negotiateToken(leg1.rawHeaders);
