@@ -83,6 +83,9 @@ export const FixtureFault = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('connectionLoss'), phase: z.enum(CONNECTION_LOSS_PHASES), seconds: z.number().positive() }),
   z.strictObject({ kind: z.literal('storageRepairStuck') }),
   z.strictObject({ kind: z.literal('nodeCrash'), atSeconds: seconds, seconds: z.number().positive().optional() }),
+  // An Automatic service stopped on a healthy node (trigger-start, per-user template, vendor agent): stopped
+  // before a restart and after it, as on Windows.
+  z.strictObject({ kind: z.literal('serviceStaysStopped'), service: z.string().min(1).max(256) }),
 ]);
 export type FixtureFault = z.infer<typeof FixtureFault>;
 
