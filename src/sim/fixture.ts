@@ -112,6 +112,12 @@ export const NodeSetupFacts = z
     clusterServiceState: z.enum(['Running', 'Stopped', 'StartPending', 'StopPending']).default('Running'),
     clusterServiceStartMode: z.enum(['Auto', 'Manual', 'Disabled']).default('Auto'),
     credSspServerEnabled: z.boolean().default(false),
+    /**
+     * The language mode unsigned scripts get. `ConstrainedLanguage` models Application Control (WDAC, on by
+     * default on Azure Local 23H2+): nothing of cauctl's runs there, and every operation fails with
+     * CONSTRAINED_LANGUAGE, as the bootstrap's probe answers on Windows.
+     */
+    languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
     registeredPlugins: z
       .array(z.string())
       .default(['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin']),
