@@ -62,7 +62,7 @@ const rule = (results: ReturnType<typeof evaluateSetup>, id: string) => results.
 describe('evaluateSetup', () => {
   it('passes a healthy cluster: 23 rules, no error, self-updating rules not applicable', () => {
     const results = evaluateSetup(facts());
-    expect(results).toHaveLength(23);
+    expect(results).toHaveLength(25);
     expect(hasErrors(results)).toBe(false);
     expect(results.filter((r) => r.state === 'Fail')).toEqual([]);
     for (const id of ['CAU-11', 'CAU-12', 'CAU-13', 'CAU-14', 'CAU-15', 'CAU-16', 'CAU-17', 'CAU-18', 'CAU-19']) expect(rule(results, id).state).toBe('NotApplicable');
