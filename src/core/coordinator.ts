@@ -42,7 +42,7 @@ import {
   unknownNodeNames,
   type HaltReason,
 } from './policy.js';
-import { replayJournal, type JournalState, type ResumeStep } from './resume-point.js';
+import { replayJournal, type JournalState, type ResumeStep } from './journal-replay.js';
 import type { ErrorRecord, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
 
 /** A stop request from this process (Ctrl-C) — checked at safe points, like stop-run's. */
