@@ -204,16 +204,71 @@ export const getNodeStatusResult = z.object({
   osBuild: z.number().int(),
   autoStartServicesNotRunning: z.array(z.string()),
   clusterNodeState: NodeState,
+  /** Get-ClusterNode's DrainStatus for this node; `NotInitiated` when the cluster service is not running. */
+  drainStatus: DrainStatus,
+  /**
+   * Clustered roles (groups) this node owns that are not offline, core groups left out: what a restart of
+   * this node would take down. Empty when the cluster service is not running.
+   */
+  runningRoles: z.array(z.string()),
   rebootPending: z.boolean(),
 });
 export type NodeStatus = z.infer<typeof getNodeStatusResult>;
 
+/**
+ * CAU's force switches that accept an install and a restart on a node that is not drained (issue 16). The
+ * sim records what happens under them separately from violations; the report names the roles that went down.
+ * - `ForcePauseNoDrain`: the node is paused without a drain; its roles stay on it.
+ * - `ForcePauseDrainAndReboot`: the node is drained, and is installed and restarted even when the drain fails.
+ */
+export const UndrainedAllowance = z.enum(['ForcePauseNoDrain', 'ForcePauseDrainAndReboot']);
+export type UndrainedAllowance = z.infer<typeof UndrainedAllowance>;
+
+/**
+ * Pauses the node and **starts** its drain (Suspend-ClusterNode -Drain -Wait:0), then polls DrainStatus for at
+ * most `timeoutSeconds`: a short long-poll, never the whole drain. Returns where the drain stands:
+ * `InProgress` means "poll again" (get-node-status or this call again), `Failed` leaves the node Paused with
+ * the roles that did not move still on it, as Windows does. Called again on a Paused node, it waits on a
+ * drain in progress, returns at once on a completed one, and starts a new drain after a failed one.
+ * A refusal (storage degraded: CLUSTER_SPACE_DEGRADED) leaves the node as it was.
+ */
 export const suspendNodeParams = z.object({
   name: z.string().min(1),
+  /** CAU's ForcePauseAndDrain (`Suspend-ClusterNode -ForceDrain`): roles that cannot move are stopped and moved as failed. */
   forceDrain: z.boolean(),
-  timeoutSeconds: z.number().int().min(1),
+  /** Seconds to poll DrainStatus before returning; 0 returns right after the drain started. */
+  timeoutSeconds: z.number().int().min(0).max(86_400),
+  /** Set only under one of CAU's force switches (absent: the node must be drained before install or restart). */
+  allowUndrained: UndrainedAllowance.optional(),
 });
 export const suspendNodeResult = z.object({ state: NodeState, drainStatus: DrainStatus });
+export type SuspendNodeResult = z.infer<typeof suspendNodeResult>;
+
+/** A VM on a node as Hyper-V reports it (Get-VM), for the capacity check. */
+export const NodeVm = z.object({
+  name: z.string(),
+  /** The clustered role (group) that owns the VM; null when the VM is not clustered. */
+  role: z.string().nullable(),
+  /** Hyper-V's VMState name: `Running`, `Off`, `Saved`, `Paused`, ... */
+  state: z.string(),
+  /** Memory the VM holds now (MemoryAssigned) when running, its startup memory otherwise; MB. */
+  memoryMB: z.number().int().min(0),
+  /** It can live-migrate: clustered, and no device assigned to it that pins it to this host. */
+  liveMigratable: z.boolean(),
+  /** Why it cannot live-migrate, for the operator (absent when it can). */
+  notMigratableReason: z.string().optional(),
+});
+export type NodeVm = z.infer<typeof NodeVm>;
+
+/** Read-only, over the node's own session: its physical memory and its VMs. */
+export const getNodeCapacityParams = z.object({});
+export const getNodeCapacityResult = z.object({
+  node: z.string(),
+  /** Total physical memory in MB; null when unknown (a rehearsal model without memory figures). */
+  memoryMB: z.number().int().min(0).nullable(),
+  vms: z.array(NodeVm),
+});
+export type NodeCapacity = z.infer<typeof getNodeCapacityResult>;
 
 export const FailbackMode = z.enum(['Immediate', 'Policy', 'NoFailback']);
 export type FailbackMode = z.infer<typeof FailbackMode>;
@@ -247,6 +302,7 @@ export const operations = {
   'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult },
   'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult },
   'suspend-node': { params: suspendNodeParams, result: suspendNodeResult },
+  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult },
   'resume-node': { params: resumeNodeParams, result: resumeNodeResult },
   'restart-node': { params: restartNodeParams, result: restartNodeResult },
   'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },

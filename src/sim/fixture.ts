@@ -78,6 +78,7 @@ export type ConnectionLossPhase = (typeof CONNECTION_LOSS_PHASES)[number];
 export const FixtureFault = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('installFails'), times: z.number().int().min(1), errorCode: hexCode }),
   z.strictObject({ kind: z.literal('drainFails'), times: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('drainHangs'), times: z.number().int().min(1).optional() }),
   z.strictObject({ kind: z.literal('rebootHangs') }),
   z.strictObject({ kind: z.literal('slowReboot'), seconds: z.number().positive() }),
   z.strictObject({ kind: z.literal('connectionLoss'), phase: z.enum(CONNECTION_LOSS_PHASES), seconds: z.number().positive() }),
@@ -137,6 +138,8 @@ export const FixtureNode = z.strictObject({
     })
     .optional(),
   setup: NodeSetupFacts,
+  /** Total physical memory in MB; absent: unknown (the drain then places roles without judging memory). */
+  memoryMB: z.number().int().positive().optional(),
   /** `false`: WinRM never answers (firewall, service off), though the cluster sees the node. */
   reachable: z.boolean().default(true),
 });
@@ -192,7 +195,19 @@ export const ClusterFixture = z
     /** Pre/post-update scripts by path: what `invoke-node-script` returns. Unlisted paths exit 0. */
     scripts: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), output: z.string().default('') })).default({}),
     /** Clustered roles that are VMs, by role name: state and configuration version. Unlisted roles are Running VMs at the version of the lowest node build. */
-    vms: z.record(z.string(), z.strictObject({ state: z.enum(['Running', 'Off']).optional(), configurationVersion: z.string().min(1).optional() })).optional(),
+    vms: z
+      .record(
+        z.string(),
+        z.strictObject({
+          state: z.enum(['Running', 'Off']).optional(),
+          configurationVersion: z.string().min(1).optional(),
+          /** Memory the VM holds when running, MB; absent: unknown. */
+          memoryMB: z.number().int().positive().optional(),
+          /** false: the VM cannot live-migrate (a device assigned to it, a local disk); default true. */
+          liveMigratable: z.boolean().optional(),
+        }),
+      )
+      .optional(),
     /** Test-Cluster outcome: categories that end with warnings or failures (all others pass). */
     validation: z.strictObject({ warning: z.array(z.string().min(1)).default([]), failed: z.array(z.string().min(1)).default([]) }).optional(),
     nodes: z.array(FixtureNode).min(1).max(64),
