@@ -47,6 +47,19 @@ describe('checkCapacity', () => {
       notMigratable: [],
     },
     {
+      name: 'placement follows the reported order, as the cluster places a drain (no bin-packing)',
+      // Largest first would fit both (V2 → B, V1 → C); the cluster puts V1 on B first and V2 then fits nowhere.
+      input: cluster(
+        [aNode('A'), aNode('B', { memoryMB: 10000 }), aNode('C', { memoryMB: 6000 })],
+        [aVm('V1', 'A', { memoryMB: 5000 }), aVm('V2', 'A', { memoryMB: 10000 })],
+      ),
+      leaving: ['A'],
+      ok: false,
+      code: 'InsufficientMemory',
+      unplaced: ['V2'],
+      notMigratable: [],
+    },
+    {
       name: 'VMs that are off or saved need a host but no memory',
       input: cluster([aNode('A'), aNode('B', { memoryMB: 1024 })], [aVm('V1', 'A', { state: 'Off', memoryMB: 32768 }), aVm('V2', 'A', { state: 'Saved', memoryMB: 32768 })]),
       leaving: ['A'],
@@ -190,6 +203,16 @@ describe('checkCapacity', () => {
     expect(verdict.message).toContain('NODE2 16384 MB free');
     expect(verdict.message).toMatch(/Try: free memory on the other nodes/);
     expect(verdict.message).toContain('ForcePauseNoDrain');
+  });
+
+  it('names why a VM cannot live-migrate, as the node reports it', () => {
+    const verdict = checkCapacity({
+      ...cluster([aNode('A'), aNode('B')], [aVm('GPU1', 'A', { liveMigratable: false, notMigratableReason: 'a device is assigned to the VM' }), aVm('LOCAL1', 'A', { role: null })]),
+      leaving: ['A'],
+    });
+    if (verdict.ok) throw new Error('expected a refusal');
+    expect(verdict.message).toContain('GPU1 (a device is assigned to the VM), LOCAL1 (not a clustered role) cannot live-migrate and would go down');
+    expect(verdict.message).toMatch(/Try: make the VMs live-migratable/);
   });
 
   it('the single-node refusal says why and names CAU\'s switch that accepts the downtime', () => {

@@ -7,9 +7,10 @@
  * - Hosts are the nodes that are Up, not paused and not leaving. A Paused or Down node receives nothing.
  * - A host's free memory is its memory minus the memory of the running VMs it runs now and of the VMs it is
  *   given here. A VM is running unless it is Off or Saved (a paused VM still holds its memory).
- * - Running clustered VMs of the leaving nodes are placed largest first, each on the host with the most free
- *   memory (the failover cluster's own placement also favours the node with the most available memory; it
- *   does not bin-pack, so neither does this check). A VM that fits nowhere is `unplaced`.
+ * - Running clustered VMs of the leaving nodes are placed in the order the nodes report them, each on the host
+ *   with the most free memory (then the fewest roles). That is how the failover cluster places a drain's VMs:
+ *   it does not bin-pack, so a check that did would pass drains that then fail half-way. A VM that fits
+ *   nowhere is `unplaced`.
  * - A running VM that cannot live-migrate (`liveMigratable: false`, or not a clustered role at all, which a
  *   drain never moves) would go down with the drain or the restart: it is named in `notMigratable` and the
  *   check fails.
@@ -23,7 +24,7 @@
  * single-node cluster, or every other node down or paused), `InsufficientMemory` (some running VM fits on no
  * host), `VmNotLiveMigratable` (a running VM would go down). When several apply, the first in this list.
  */
-import type { ClusterInfo, NodeState } from '../cluster/operations.js';
+import type { ClusterInfo, NodeCapacity, NodeState } from '../cluster/operations.js';
 
 /** One node as the capacity check sees it. */
 export interface CapacityNode {
@@ -47,6 +48,8 @@ export interface CapacityVm {
   /** Assigned memory in MB; null when unknown. */
   readonly memoryMB: number | null;
   readonly liveMigratable: boolean;
+  /** Why it cannot live-migrate, as the node says (e.g. a device assigned to it). */
+  readonly notMigratableReason?: string;
 }
 
 export interface CapacityInput {
@@ -87,19 +90,6 @@ export type CapacityVerdict =
       readonly basis: 'memory' | 'placement';
     };
 
-/** The report get-node-capacity returns for one node (the drain contract in the team plan). */
-export interface NodeCapacityReport {
-  readonly node: string;
-  readonly memoryMB: number | null;
-  readonly vms: ReadonlyArray<{
-    readonly name: string;
-    readonly role: string | null;
-    readonly state: string;
-    readonly memoryMB: number | null;
-    readonly liveMigratable: boolean;
-  }>;
-}
-
 /**
  * CAU's switch that pauses a node without draining it, accepting that its roles go down. Named in refusals
  * as CAU's, so the message stays true whether or not cauctl offers it yet.
@@ -116,7 +106,7 @@ export function isRunningVm(vm: Pick<CapacityVm, 'state'>): boolean {
 const same = (a: string, b: string): boolean => a.toUpperCase() === b.toUpperCase();
 
 /** Builds the input from get-cluster and each node's get-node-capacity report (a node without one: unknown). */
-export function capacityInputFrom(cluster: Pick<ClusterInfo, 'nodes'>, reports: readonly NodeCapacityReport[], leaving: readonly string[] = []): CapacityInput {
+export function capacityInputFrom(cluster: Pick<ClusterInfo, 'nodes'>, reports: readonly NodeCapacity[], leaving: readonly string[] = []): CapacityInput {
   const byNode = new Map(reports.map((r) => [r.node.toUpperCase(), r]));
   return {
     nodes: cluster.nodes.map((n) => ({ name: n.name, state: n.state, memoryMB: byNode.get(n.name.toUpperCase())?.memoryMB ?? null, roles: n.roles })),
@@ -134,6 +124,7 @@ interface Host {
   readonly memoryMB: number | null;
   /** Free memory in MB; Infinity when the host's memory is unknown. */
   free: number;
+  roles: number;
 }
 
 /** Checks whether the `leaving` nodes can be drained without a running VM going down. */
@@ -145,12 +136,12 @@ export function checkCapacity(input: CapacityInput): CapacityVerdict {
     .filter((n) => n.state === 'Up' && !isLeaving(n.name))
     .map((n) => {
       const used = input.vms.filter((vm) => same(vm.node, n.name) && isRunningVm(vm)).reduce((sum, vm) => sum + (vm.memoryMB ?? 0), 0);
-      return { name: n.name, memoryMB: n.memoryMB, free: n.memoryMB === null ? Infinity : n.memoryMB - used };
+      return { name: n.name, memoryMB: n.memoryMB, free: n.memoryMB === null ? Infinity : n.memoryMB - used, roles: n.roles.length };
     });
   const leavingVms = input.vms.filter((vm) => isLeaving(vm.node));
   const running = leavingVms.filter(isRunningVm);
   const notMigratable = running.filter((vm) => vm.role === null || !vm.liveMigratable);
-  const toPlace = running.filter((vm) => vm.role !== null && vm.liveMigratable).sort((a, b) => (b.memoryMB ?? 0) - (a.memoryMB ?? 0) || a.name.localeCompare(b.name));
+  const toPlace = running.filter((vm) => vm.role !== null && vm.liveMigratable);
   const vmRoles = new Set(leavingVms.flatMap((vm) => (vm.role === null ? [] : [vm.role.toUpperCase()])));
   const otherRoles = leaving.flatMap((n) => n.roles.filter((r) => !vmRoles.has(r.toUpperCase())));
   const offVms = leavingVms.filter((vm) => !isRunningVm(vm) && vm.role !== null);
@@ -183,12 +174,13 @@ export function checkCapacity(input: CapacityInput): CapacityVerdict {
   const unplaced: CapacityVm[] = [];
   for (const vm of toPlace) {
     const need = vm.memoryMB ?? 0;
-    const best = [...hosts].sort((a, b) => b.free - a.free || a.name.localeCompare(b.name))[0];
-    if (best === undefined || best.free < need) {
+    const best = hosts.filter((h) => h.free >= need).sort((a, b) => b.free - a.free || a.roles - b.roles || a.name.localeCompare(b.name))[0];
+    if (best === undefined) {
       unplaced.push(vm);
       continue;
     }
     best.free -= need;
+    best.roles += 1;
     moves.push({ vm: vm.name, from: vm.node, to: best.name, memoryMB: vm.memoryMB });
   }
 
@@ -210,7 +202,7 @@ export function checkCapacity(input: CapacityInput): CapacityVerdict {
   }
   if (notMigratable.length > 0) {
     problems.push(
-      `${notMigratable.map((vm) => `${vm.name}${vm.role === null ? ' (not a clustered role)' : ''}`).join(', ')} cannot live-migrate and would go down`,
+      `${notMigratable.map((vm) => `${vm.name} (${vm.role === null ? 'not a clustered role' : (vm.notMigratableReason ?? 'not live-migratable')})`).join(', ')} cannot live-migrate and would go down`,
     );
   }
   const tries = [
