@@ -25,6 +25,7 @@ export const ErrorCodes = {
   OfflineAborted: { scope: 'run', summary: 'offline-update: the update work stopped early (a failure); the cluster was restored.' },
   // Node level
   NodeOffline: { scope: 'node', summary: 'The node was not online when the run started.' },
+  AccessDenied: { scope: 'node', summary: 'The node refused the connection or the credentials; never taken for an unreachable node.' },
   NodeNotReachable: { scope: 'node', summary: 'The node stayed unreachable past its timeout (CAU: NodeNotReachable).' },
   ScanFailed: { scope: 'node', summary: 'The scan of the node failed.' },
   PreUpdateScriptFailed: { scope: 'node', summary: 'The PreUpdateScript exited non-zero.' },
@@ -32,7 +33,9 @@ export const ErrorCodes = {
   DrainFailed: { scope: 'node', summary: 'The drain failed or did not complete within SuspendClusterNodeTimeoutMinutes; the node was resumed (NoFailback).' },
   SuspendFailed: { scope: 'node', summary: 'Suspend-ClusterNode was refused for a reason other than the drain.' },
   NodeNotDrained: { scope: 'node', summary: 'Before an install or restart the node was not Paused with DrainStatus Completed and no running role (invariant 8).' },
-  InsufficientCapacity: { scope: 'node', summary: "The other nodes cannot host the node's running VMs (memory or live migration)." },
+  NoNodeForRoles: { scope: 'node', summary: "No other node can host the node's roles (a single-node cluster, or every other node down or paused)." },
+  InsufficientMemory: { scope: 'node', summary: "The nodes that stay in service lack the free memory for the node's running VMs." },
+  VmNotLiveMigratable: { scope: 'node', summary: 'A running VM on the node cannot live-migrate, so a drain would take it down.' },
   OtherNodePaused: { scope: 'node', summary: 'Another node is paused: draining this one would take a second node out of service.' },
   NodesOffline: { scope: 'node', summary: 'RequireAllNodesOnline is set and another node is not Up.' },
   QuorumAtRisk: { scope: 'node', summary: 'Taking the node down while another is down would lose quorum or storage redundancy.' },

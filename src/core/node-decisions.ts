@@ -29,7 +29,9 @@ export function failureEffect(code: ErrorCode, phase: NodePhase, pausedByRun: bo
     case 'ResumeFailed':
       return { fatal: true, outOfService: true };
     case 'StorageRepairTimeout':
-    case 'InsufficientCapacity':
+    case 'NoNodeForRoles':
+    case 'InsufficientMemory':
+    case 'VmNotLiveMigratable':
     case 'OtherNodePaused':
     case 'NodesOffline':
       return { fatal: true, outOfService: false };

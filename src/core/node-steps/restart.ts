@@ -36,12 +36,13 @@ export interface RebootOutcome {
 /** Restarts `node` and waits for it. */
 export async function restartAndAwaitBoot(ctx: StepContext, node: string, options: RestartOptions): Promise<RebootOutcome> {
   if (options.gate !== null) await awaitRestartGate(ctx, node, options.gate);
-  const bootType = await sendRestart(ctx, node, options);
+  const bootType = await requestRestart(ctx, node, options);
   const back = await awaitBoot(ctx, node, { ...options, bootBefore: bootType.bootBefore });
   return { bootType: bootType.bootType, ...back };
 }
 
-async function sendRestart(ctx: StepContext, node: string, options: RestartOptions): Promise<{ bootType: 'FullReboot' | 'SoftReboot'; bootBefore: string }> {
+/** Sends the restart (drained check, boot time, write-ahead record); a lost reply is not a failure. */
+export async function requestRestart(ctx: StepContext, node: string, options: RestartOptions): Promise<{ bootType: 'FullReboot' | 'SoftReboot'; bootBefore: string }> {
   if (options.clusterRunning) await requireDrained(ctx, node, 'reboot', 'restarted');
   const before = await ctx.gateway.call(node, 'get-node-status', {});
   ctx.journal.step(node, options.attempt, { step: 'restart-requested', round: options.round, bootBefore: before.lastBootUpTime, source: options.source });
@@ -101,7 +102,7 @@ export async function ensureRestartIssued(ctx: StepContext, node: string, option
   if (!(await stillUp())) return;
   await ctx.clock.sleep((StepTimings.restartDelaySeconds + StepTimings.restartGraceSeconds) * 1000);
   if (!(await stillUp())) return;
-  await sendRestart(ctx, node, options);
+  await requestRestart(ctx, node, options);
 }
 
 /** Resume point of a restart: make sure it was sent, then wait for the node. */
