@@ -110,7 +110,12 @@ function printWhatIf({ plan, refusals }: WhatIf, env: CommandEnv, ctx: ClusterCo
   }
   if (refusals.length > 0) {
     out.write(ctx.theme.err(`The run would be refused before touching anything (exit 5):\n`));
-    for (const r of refusals) out.write(`  ${r.code}: ${r.message}\n  try: ${r.hint}\n`);
+    const short = checked.filter((n) => n.capacity?.ok === false).map((n) => n.node);
+    for (const r of refusals) {
+      // A capacity refusal repeats the failing lines above; name the nodes instead of printing them twice.
+      const capacityRefusal = plan.nodes.some((n) => n.capacity?.ok === false && n.capacity.code === r.code);
+      out.write(capacityRefusal ? `  ${r.code}: the capacity check above fails for ${short.join(', ')}\n` : `  ${r.code}: ${r.message}\n  try: ${r.hint}\n`);
+    }
   }
 }
 
