@@ -230,7 +230,8 @@ describe('checkCapacity', () => {
     const unknown = checkCapacity({ ...cluster([aNode('A'), aNode('B', { memoryMB: null })], [aVm('V1', 'A')]), leaving: ['A'] });
     expect(known.basis).toBe('memory');
     expect(unknown.basis).toBe('placement');
-    expect(unknown.ok && unknown.summary).toMatch(/judged on placement only/);
+    expect(known.ok && known.summary).toBe('V1 (8192 MB) → B; free after: B 57344 MB');
+    expect(unknown.ok && unknown.summary).toBe('V1 → B (memory unknown: judged on placement only)');
   });
 });
 

@@ -185,13 +185,16 @@ export function checkCapacity(input: CapacityInput): CapacityVerdict {
   }
 
   if (unplaced.length === 0 && notMigratable.length === 0) {
-    const what = moves.length === 0 ? `no running VM on ${names} has to move` : moves.map((m) => `${m.vm} (${mb(m.memoryMB)}) → ${m.to}`).join(', ');
-    const free = hosts.map((h) => `${h.name} ${h.memoryMB === null ? 'memory unknown' : `${h.free} MB free after`}`).join(', ');
+    const what =
+      moves.length === 0
+        ? `no running VM on ${names} has to move`
+        : moves.map((m) => (basis === 'memory' ? `${m.vm} (${mb(m.memoryMB)}) → ${m.to}` : `${m.vm} → ${m.to}`)).join(', ');
+    const free = hosts.filter((h) => h.memoryMB !== null).map((h) => `${h.name} ${h.free} MB`);
     return {
       ok: true,
       basis,
       moves,
-      summary: `${what}${hosts.length > 0 ? `; ${free}` : ''}${basis === 'placement' ? ' (some memory unknown: judged on placement only)' : ''}`,
+      summary: `${what}${free.length > 0 ? `; free after: ${free.join(', ')}` : ''}${basis === 'placement' ? ' (memory unknown: judged on placement only)' : ''}`,
     };
   }
 

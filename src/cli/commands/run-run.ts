@@ -5,10 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { forceRecoverLock, describeOwner } from '../../core/cluster-lock.js';
 import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
-import { DEFAULT_TIMING, predictPlan, type RunPlan } from '../../core/plan.js';
-import { orderNodes } from '../../core/policy.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
-import { scanCluster } from '../../core/scan.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
@@ -24,44 +21,7 @@ import { isProcessAlive, openCluster, type ClusterContext } from '../context.js'
 import type { GlobalProfile } from '../global-options.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import type { RunNotifyOptions } from './run.js';
-
-function formatSeconds(total: number): string {
-  const s = Math.round(total);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan> {
-  const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
-  const cluster = scan.cluster;
-  const updates = new Map<string, typeof scan.entries[number][]>();
-  for (const e of scan.entries) updates.set(e.nodeName, [...(updates.get(e.nodeName) ?? []), e]);
-  const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
-  return predictPlan({
-    clusterName: cluster.name,
-    order: orderNodes(cluster.nodes, profile.nodeOrder),
-    roles: new Map(cluster.nodes.map((n) => [n.name, n.roles.length])),
-    updates,
-    offline: new Set(scan.nodes.filter((n) => n.status !== 'Scanned').map((n) => n.node)),
-    timing: ctx.sim?.timing ?? DEFAULT_TIMING,
-    timingSource: ctx.sim ? 'model' : 'defaults',
-    s2d: storage.s2dEnabled,
-  });
-}
-
-function printPlan(plan: RunPlan, env: CommandEnv, ctx: ClusterContext): void {
-  const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatSeconds(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
-  for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatSeconds(0), n.note ?? '']);
-    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatSeconds(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
-  }
-  env.io.stdout.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
-  env.io.stdout.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`Predicted total: ${formatSeconds(plan.totalSeconds)}\n`);
-  void ctx;
-}
+import { formatHms, runWhatIf } from './run-what-if.js';
 
 function printSummary(result: RunResult, env: CommandEnv, ctx: ClusterContext): void {
   const rows = result.nodeResults.map((r) => [
@@ -101,12 +61,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   let webhook: WebhookSink | undefined;
   let unsubscribe = (): void => undefined;
   try {
-    if (mode.whatIf) {
-      const plan = await buildPlan(ctx, profile);
-      if (globals.output === 'human') printPlan(plan, env, ctx);
-      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...plan }, null, 2)}\n`);
-      return ExitCode.ok;
-    }
+    if (mode.whatIf) return await runWhatIf(profile, globals, env, ctx);
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
@@ -180,7 +135,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (globals.output === 'human') {
       printSummary(result, env, ctx);
-      if (simulation) env.io.stdout.write(`Simulation: ${formatSeconds(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
+      if (simulation) env.io.stdout.write(`Simulation: ${formatHms(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
       for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
       env.io.stderr.write(`journal: ${journal.path}\n`);
     }
