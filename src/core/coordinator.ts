@@ -8,7 +8,7 @@
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { ClusterInfo, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
 import { RetryingGateway, retryDelayMs, DEFAULT_RETRY_POLICY } from '../cluster/retrying-gateway.js';
-import { AppError, ExitCode, describeError, isTransient, refusedError, usageError } from '../errors.js';
+import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from '../output/events.js';
 import { EVENT_SCHEMA_VERSION } from '../output/events.js';
@@ -42,7 +42,8 @@ import {
   type RebootSource,
   type StepContext,
 } from './node-steps/index.js';
-import { budgetExceeded, defaultMaxFailedNodes, orderNodes, runStatus, unknownNodeNames, type HaltReason } from './policy.js';
+import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
+import { runPreflight } from './preflight.js';
 import type { ErrorRecord, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
 
 /** A stop request from this process (Ctrl-C) — checked at safe points, like stop-run's. */
@@ -287,38 +288,16 @@ export class RollingRun {
   // -------------------------------------------------------------------------------------------------------
   // Preflight
 
+  /** Everything that must hold before anything is touched (preflight.ts: the same as --what-if's). */
   private async preflight(replay: JournalState | undefined): Promise<ClusterInfo> {
-    const cluster = await this.gateway.call(this.options.entry, 'get-cluster', {});
+    const { cluster, target } = await runPreflight(this.deps.gateway, {
+      entry: this.options.entry,
+      profile: this.profile,
+      ...(replay?.inFlight ? { inFlightNode: replay.inFlight.node } : {}),
+    });
     this.run.clusterName = cluster.name;
-    const names = cluster.nodes.map((n) => n.name);
-    const problems: string[] = [];
-    if (this.profile.maxFailedNodes !== undefined && this.profile.maxFailedNodes > names.length - 1) {
-      problems.push(`maxFailedNodes: must be at most nodes − 1 = ${names.length - 1} for this ${names.length}-node cluster (got ${this.profile.maxFailedNodes})`);
-    }
-    const unknown = unknownNodeNames(names, this.profile.nodeOrder ?? []);
-    if (unknown.length > 0) problems.push(`nodeOrder: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of ${cluster.name} (nodes: ${names.join(', ')})`);
-    if (problems.length > 0) {
-      throw usageError('PROFILE_INVALID', `The run profile does not fit cluster ${cluster.name}:\n  ${problems.join('\n  ')}`);
-    }
-    this.run.maxFailedNodes = this.profile.maxFailedNodes ?? defaultMaxFailedNodes(names.length);
-    if (cluster.nativeCauRunInProgress) {
-      throw refusedError('NATIVE_CAU_RUN_IN_PROGRESS', `A native CAU run is in progress on ${cluster.name}; cauctl will not run beside it.`, {
-        hint: 'Wait for it (Get-CauRun -WaitForCompletion) or stop it (Stop-CauRun); if it is a leftover, clear it with Invoke-CauRun -ForceRecovery -Force.',
-      });
-    }
-    // On resume, the node the run had in hand may be down for its own restart; that is not "offline".
-    const inFlight = replay?.inFlight?.node;
-    const offline = cluster.nodes.filter((n) => n.state !== 'Up' && n.state !== 'Paused' && n.name !== inFlight);
-    if (this.profile.requireAllNodesOnline && offline.length > 0) {
-      throw refusedError('NODES_OFFLINE', `RequireAllNodesOnline is set and ${offline.map((n) => `${n.name} is ${n.state}`).join(', ')}; nothing was touched.`, {
-        hint: 'Bring the nodes online, or run without --require-all-nodes-online to update the nodes that are up.',
-      });
-    }
-    if (!cluster.quorum.healthy) {
-      throw refusedError('QUORUM_UNHEALTHY', `Cluster ${cluster.name} has no healthy quorum (witness ${cluster.quorum.witnessType}: ${cluster.quorum.witnessState}); nothing was touched.`, {
-        hint: 'Fix quorum first: Get-ClusterQuorum, and check the witness.',
-      });
-    }
+    this.run.maxFailedNodes = target.maxFailedNodes;
+    this.run.order = [...target.order];
     return cluster;
   }
 
@@ -716,7 +695,6 @@ export class RollingRun {
       for (const result of replay.completed.values()) this.run.nodeResults.push(result);
       if (replay.halted) this.run.halt = { kind: 'unsafe', code: 'Halted', message: 'halted before the interruption' };
     } else {
-      this.run.order = orderNodes(cluster.nodes, this.profile.nodeOrder);
       this.journal.write({
         type: 'run-started',
         runId: this.run.runId,

@@ -12,4 +12,4 @@ export { scanNode, scanNodePlugin, type ScannedUpdate } from './scan.js';
 export { awaitHealthyStorage } from './storage.js';
 export { gateAndSuspend, type SuspendOptions } from './suspend.js';
 export { isDrained, readBoot, readDrain, type BootReading, type DrainReading } from './verdicts.js';
-export { capacityGate, readCapacity } from './capacity.js';
+export { capacityGate } from './capacity.js';
