@@ -98,6 +98,9 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('node-completed'), node: z.string(), result: NodeResultSchema }),
   z.object({ type: z.literal('run-halted'), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('run-completed'), status: RunStatus, errorRecord: ErrorRecordSchema.nullable() }),
+  // Single-node maintenance (run --suspend-node / --resume-node, the feature update's second restarts)
+  z.object({ type: z.literal('maintenance-started'), runId: z.string(), clusterName: z.string(), action: z.enum(['suspend', 'resume', 'restart']), nodes: z.array(z.string()) }),
+  z.object({ type: z.literal('maintenance-completed'), status: RunStatus, errorRecord: ErrorRecordSchema.nullable() }),
   // The offline update
   z.object({ type: z.literal('offline-started'), runId: z.string(), clusterName: z.string(), plugins: z.array(z.string()) }),
   z.object({ type: z.literal('offline-prestate'), preState: OfflinePreStateSchema }),

@@ -4,6 +4,7 @@
  * type the steps throw and the timings they share. Depends on interfaces only (no node:*, no transport).
  */
 import type { Gateway } from '../../cluster/gateway.js';
+import { AppError, ExitCode } from '../../errors.js';
 import type { NodePhase } from '../../output/events.js';
 import type { Clock } from '../../platform/clock.js';
 import type { ErrorCode } from '../error-codes.js';
@@ -62,6 +63,21 @@ export class StepFailure extends Error {
   get record(): ErrorRecord {
     return { code: this.code, message: this.message, node: this.node };
   }
+}
+
+/** Failures of a gate before the node was touched: a flow that acts on one node refuses with these (exit 5). */
+const BEFORE_TOUCHING: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['OtherNodePaused', 'NodesOffline', 'QuorumAtRisk', 'StorageNotHealthy', 'NoNodeForRoles', 'InsufficientMemory', 'VmNotLiveMigratable']);
+
+/**
+ * A step failure as the error a one-node flow throws: a gate that stayed shut before the drain is a refusal
+ * (exit 5, nothing was touched); anything later is a failed run (exit 3).
+ */
+export function stepFailureAsError(failure: StepFailure, hint?: string): AppError {
+  const refused = failure.phase === 'drain' && BEFORE_TOUCHING.has(failure.code);
+  return new AppError(failure.code, refused ? ExitCode.refused : ExitCode.runFailed, refused ? `${failure.message}; nothing was touched.` : failure.message, {
+    cause: failure,
+    ...(hint !== undefined ? { hint } : {}),
+  });
 }
 
 /** Milliseconds left until `deadline`, never negative. */

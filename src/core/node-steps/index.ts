@@ -2,7 +2,7 @@
  * The node steps, written once and used by every flow (run, offline-update, single-node maintenance,
  * feature-update, post-install): each with a deadline and a write-ahead journal record.
  */
-export { StepFailure, StepTimings, type StepContext } from './context.js';
+export { StepFailure, StepTimings, stepFailureAsError, type StepContext } from './context.js';
 export { requireDrained } from './drained.js';
 export { awaitDrainGate, awaitRestartGate, restartClusterGate, type DrainGateOptions, type RestartGateOptions } from './gates.js';
 export { installViaTask, type TaskOptions, type TaskSpec } from './install.js';
