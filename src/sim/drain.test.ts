@@ -269,17 +269,21 @@ describe('the shipped models of issue 12 behave as their descriptions say', () =
     expect(await drainEach(['NODE1'])).toEqual({ NODE1: 'Failed', 'NODE1 keeps': ['VM01'] });
   });
 
-  it('memory-short.json: NODE1 cannot drain (SQL01 fits nowhere); the others can', async () => {
-    h = openTestSim(shipped('memory-short.json'));
+  it('memory-shortfall.json: NODE1 cannot drain (its SQL VMs fit nowhere); the others can', async () => {
+    h = openTestSim(shipped('memory-shortfall.json'));
     expect(await drainEach(['NODE1', 'NODE2', 'NODE3'])).toEqual({
-      NODE1: 'Failed', 'NODE1 keeps': ['SQL01'],
+      NODE1: 'Failed', 'NODE1 keeps': ['VM-SQL01', 'VM-SQL02'],
       NODE2: 'Completed', 'NODE2 keeps': [],
       NODE3: 'Completed', 'NODE3 keeps': [],
     });
   });
 
-  it('memory-ample.json: every node drains', async () => {
+  it('memory-ample.json: every node drains; the SQL VMs of NODE1 go one to each other node', async () => {
     h = openTestSim(shipped('memory-ample.json'));
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE1', forceDrain: false, timeoutSeconds: 3600 });
+    expect(await owners()).toEqual({ NODE1: [], NODE2: ['VM-SQL01', 'VM-APP01', 'VM-APP02'], NODE3: ['VM-SQL02', 'VM-WEB01', 'VM-WEB02'] });
+    await h.ok('NODE2', 'resume-node', { name: 'NODE1', failback: 'Immediate' });
+    await h.ok('NODE2', 'wait-storage-healthy', { timeoutSeconds: 3600, pollSeconds: 10 });
     expect(await drainEach(['NODE1', 'NODE2', 'NODE3'])).toEqual({
       NODE1: 'Completed', 'NODE1 keeps': [],
       NODE2: 'Completed', 'NODE2 keeps': [],
