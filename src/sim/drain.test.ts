@@ -1,6 +1,7 @@
 // The simulator's drain as Windows does it (issue 12): pause first, then move roles on the cluster's own terms;
 // a failed or hung drain leaves the node Paused; installs and restarts of a node that is not drained, and VMs
 // taken down by a restart, are audited.
+import { readFileSync } from 'node:fs';
 import { openTestSim, WU, type SimHarness } from './test-support.js';
 
 const timing = { scanSeconds: 10, downloadSeconds: 100, drainSecondsPerRole: 5, installSeconds: 200, rebootSeconds: 300, servicesStartSeconds: 60, resyncSeconds: 400 };
@@ -245,5 +246,59 @@ describe('the audit of invariant 8', () => {
     await h.ok('NODE1', 'resume-node', { name: 'NODE2', failback: 'NoFailback' });
     await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 2 });
     expect(h.sim.audit().violations).toEqual([expect.stringMatching(/NODE2 was restarted while it was not drained: it was Up, not Paused/)]);
+  });
+});
+
+describe('the shipped models of issue 12 behave as their descriptions say', () => {
+  const shipped = (file: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../fixtures/clusters/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+  async function drainEach(nodes: string[]): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const node of nodes) {
+      const entry = nodes.find((n) => n !== node) ?? node;
+      out[node] = (await h.ok(entry, 'suspend-node', { name: node, forceDrain: false, timeoutSeconds: 3600 })).drainStatus;
+      out[`${node} keeps`] = (await h.ok(node, 'get-node-status', {})).runningRoles;
+      await h.ok(entry, 'resume-node', { name: node, failback: 'Immediate' });
+      await h.ok(entry, 'wait-storage-healthy', { timeoutSeconds: 3600, pollSeconds: 10 });
+    }
+    return out;
+  }
+
+  it('single-node-vm.json: the drain fails and VM01 stays', async () => {
+    h = openTestSim(shipped('single-node-vm.json'));
+    expect(await drainEach(['NODE1'])).toEqual({ NODE1: 'Failed', 'NODE1 keeps': ['VM01'] });
+  });
+
+  it('memory-shortfall.json: NODE1 cannot drain (its SQL VMs fit nowhere); the others can', async () => {
+    h = openTestSim(shipped('memory-shortfall.json'));
+    expect(await drainEach(['NODE1', 'NODE2', 'NODE3'])).toEqual({
+      NODE1: 'Failed', 'NODE1 keeps': ['VM-SQL01', 'VM-SQL02'],
+      NODE2: 'Completed', 'NODE2 keeps': [],
+      NODE3: 'Completed', 'NODE3 keeps': [],
+    });
+  });
+
+  it('memory-ample.json: every node drains; the SQL VMs of NODE1 go one to each other node', async () => {
+    h = openTestSim(shipped('memory-ample.json'));
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE1', forceDrain: false, timeoutSeconds: 3600 });
+    expect(await owners()).toEqual({ NODE1: [], NODE2: ['VM-SQL01', 'VM-APP01', 'VM-APP02'], NODE3: ['VM-SQL02', 'VM-WEB01', 'VM-WEB02'] });
+    await h.ok('NODE2', 'resume-node', { name: 'NODE1', failback: 'Immediate' });
+    await h.ok('NODE2', 'wait-storage-healthy', { timeoutSeconds: 3600, pollSeconds: 10 });
+    expect(await drainEach(['NODE1', 'NODE2', 'NODE3'])).toEqual({
+      NODE1: 'Completed', 'NODE1 keeps': [],
+      NODE2: 'Completed', 'NODE2 keeps': [],
+      NODE3: 'Completed', 'NODE3 keeps': [],
+    });
+  });
+
+  it('non-migratable-vm.json: NODE2 keeps GPU01; a forced drain stops and moves it', async () => {
+    h = openTestSim(shipped('non-migratable-vm.json'));
+    expect(await drainEach(['NODE1', 'NODE2', 'NODE3'])).toEqual({
+      NODE1: 'Completed', 'NODE1 keeps': [],
+      NODE2: 'Failed', 'NODE2 keeps': ['GPU01'],
+      NODE3: 'Completed', 'NODE3 keeps': [],
+    });
+    expect(await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: true, timeoutSeconds: 3600 })).toEqual({ state: 'Paused', drainStatus: 'Completed' });
+    expect(h.sim.audit().allowedByForce).toEqual([expect.stringMatching(/GPU01 was running on NODE2 and was stopped/)]);
   });
 });

@@ -168,7 +168,7 @@ describe('loadFixture', () => {
 
   it('loads every shipped fixture', () => {
     const shipped = readdirSync(dirname(BUILTIN_FIXTURE_PATH)).filter((f) => f.endsWith('.json'));
-    expect(shipped).toEqual(expect.arrayContaining(['hci01-4node-s2d.json', 'two-node.json', 'eight-node.json', 'sixteen-node.json', 'mixed-feature-offers.json', 'setup-problems.json', 'unreachable-node.json']));
+    expect(shipped).toEqual(expect.arrayContaining(['hci01-4node-s2d.json', 'two-node.json', 'eight-node.json', 'sixteen-node.json', 'mixed-feature-offers.json', 'setup-problems.json', 'unreachable-node.json', 'single-node-vm.json', 'memory-shortfall.json', 'memory-ample.json', 'non-migratable-vm.json']));
     for (const f of shipped) expect(() => loadFixture(join(dirname(BUILTIN_FIXTURE_PATH), f))).not.toThrow();
     const builtin = loadFixture(BUILTIN_FIXTURE_PATH);
     expect(builtin.name).toBe('HCI01');
