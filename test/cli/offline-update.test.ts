@@ -108,7 +108,7 @@ describe('offline-update on a 4-node model', () => {
     expect({ code, status: doc.status }).toEqual({ code: 6, status: 'PartiallyFailed' });
     expect(doc.nodeResults.map((r) => [r.node, r.status, r.errorRecord?.code ?? null])).toEqual([
       ['NODE1', 'Succeeded', null],
-      ['NODE2', 'Failed', 'INSTALL_FAILED'],
+      ['NODE2', 'Failed', 'InstallFailed'],
       ['NODE3', 'Succeeded', null],
       ['NODE4', 'Succeeded', null],
     ]);
@@ -123,7 +123,7 @@ describe('offline-update on a 4-node model', () => {
     expect(doc.nodeResults.map((r) => [r.node, r.status, r.errorRecord?.code ?? null])).toEqual([
       ['NODE1', 'Succeeded', null],
       ['NODE2', 'Succeeded', null],
-      ['NODE3', 'Failed', 'NODE_REBOOT_TIMEOUT'],
+      ['NODE3', 'Failed', 'RebootTimeout'],
       ['NODE4', 'Succeeded', null],
     ]);
     expect(doc.errorRecord!.message).toContain('NODE3 did not come back within 20 minute(s)');
@@ -142,7 +142,7 @@ describe('offline-update on a 4-node model', () => {
     const { code, doc } = offline(fixture, '--allow-missing-nodes');
     expect({ code, status: doc.status }).toEqual({ code: 6, status: 'PartiallyFailed' });
     expect(doc.preState.missingNodes).toEqual(['NODE4']);
-    expect(doc.nodeResults.find((r) => r.node === 'NODE4')!.errorRecord!.code).toBe('NODE_UNREACHABLE');
+    expect(doc.nodeResults.find((r) => r.node === 'NODE4')!.errorRecord!.code).toBe('NodeNotReachable');
     expectRestored(doc);
   });
 

@@ -129,7 +129,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const procedure = new OfflineUpdate(
       profile,
       { gateway: ctx.gateway, clock: ctx.clock, journal, stop, progress: (line) => human && env.io.stderr.write(`${line}\n`) },
-      { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records } : {}) },
+      { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records, resumePath: interrupted.path } : {}) },
     );
     unsubscribe = env.interrupts.onInterrupt((count) => {
       stop.requested = true;
