@@ -189,8 +189,8 @@ async function waitForRecord(match: (r: { type: string; step?: string; event?: s
 describe('offline-update killed midway and resumed', () => {
   const points: Array<[string, (r: { type: string; step?: string; event?: string; phase?: string }) => boolean]> = [
     ['after the stop was journaled', (r) => r.step === 'stop-cluster' && r.phase === 'begin'],
-    ['during the installs', (r) => r.event === 'task-starting'],
-    ['after a restart was requested', (r) => r.event === 'restart-requested'],
+    ['during the installs', (r) => r.type === 'step' && r.step === 'task-started'],
+    ['after a restart was requested', (r) => r.type === 'step' && r.step === 'restart-requested'],
     ['during the restore', (r) => r.step === 'restore'],
   ];
 
@@ -215,11 +215,11 @@ describe('offline-update killed midway and resumed', () => {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitForRecord((r) => r.event === 'task-starting');
+    await waitForRecord((r) => r.type === 'step' && r.step === 'task-started');
     child.kill('SIGINT');
     const code = await exited;
     const doc = JSON.parse(stdout) as OfflineDoc;
-    expect({ code, status: doc.status, errorCode: doc.errorRecord?.code }).toEqual({ code: 3, status: 'Canceled', errorCode: 'Canceled' });
+    expect({ code, status: doc.status, errorCode: doc.errorRecord?.code }).toEqual({ code: 3, status: 'Canceled', errorCode: 'UserCanceled' });
     expect(doc.restore.abortedBecause).toContain('Interrupted');
     expect(doc.nodeResults.every((r) => r.status === 'Canceled')).toBe(true);
     expectRestored(doc);
