@@ -1,9 +1,10 @@
+import { exitCodeFor } from './error-codes.js';
 import { ClusterGateway, OperationFailedError } from '../cluster/gateway.js';
 import type { OperationName, OperationParams } from '../cluster/operations.js';
 import { MemoryJournal, type JournalEntry } from '../journal/journal.js';
 import { openTestSim, type SimHarness } from '../sim/test-support.js';
 import { DEFAULT_TIMING } from './plan.js';
-import { OFFLINE_JOURNAL_TYPES, OfflineUpdate, exitCodeForOffline, offlineTiming, predictOfflineDowntime, replayOfflineJournal } from './offline-update.js';
+import { OFFLINE_JOURNAL_TYPES, OfflineUpdate, offlineTiming, predictOfflineDowntime, replayOfflineJournal } from './offline-update.js';
 
 const PROFILE = { plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin' as const, arguments: {} }], rebootTimeoutMinutes: 15, storageTimeoutMinutes: 30, allowMissingNodes: false };
 
@@ -90,7 +91,7 @@ describe('OfflineUpdate on the built-in model', () => {
     const result = await new OfflineUpdate(PROFILE, { gateway, clock: h.sim.clock, journal: journalWithLog(log), stop: { requested: false } }, { entry: 'HCI01', runId: 'run-2' }).execute();
     expect(result.restore).toEqual({ abortedBecause: expect.stringContaining('set-cluster-service on NODE2 failed: injected failure'), complete: true, problems: [] });
     expect(result.errorRecord?.code).toBe('OfflineAborted');
-    expect(exitCodeForOffline(result)).toBe(3);
+    expect(exitCodeFor(result)).toBe(3);
     expect(h.sim.auditOffline(['Infrastructure_1', 'UserStorage_1', 'UserStorage_2']).violations).toEqual([]);
   });
 
@@ -100,7 +101,7 @@ describe('OfflineUpdate on the built-in model', () => {
     expect(result.status).toBe('Failed');
     expect(result.errorRecord?.code).toBe('RestoreIncomplete');
     expect(result.downtime?.end).toBeNull();
-    expect(exitCodeForOffline(result)).toBe(3);
+    expect(exitCodeFor(result)).toBe(3);
     const audit = h.sim.auditOffline(['UserStorage_1']);
     expect(audit.violations.join('\n')).toMatch(/the cluster is still stopped[\s\S]*UserStorage_1 was online before the update and is offline now/);
   });

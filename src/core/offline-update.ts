@@ -11,7 +11,7 @@ import { OFFLINE_STEP_SECONDS, type ClusterDisk, type ServiceStartMode } from '.
 import { RetryingGateway } from '../cluster/retrying-gateway.js';
 import { describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type JournalRecord, type RunJournal } from '../journal/journal.js';
-import { exitCodeFor, type ErrorCode } from './error-codes.js';
+import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type JournalEntryInput, type OfflineStep } from './journal-records.js';
 import { emptyProgress, replayOfflineJournal, type MutableProgress } from './journal-replay.js';
 import { StepFailure, awaitBoot, awaitHealthyStorage, ensureRestartIssued, installViaTask, requestRestart, scanNode, type ScannedUpdate, type StepContext } from './node-steps/index.js';
@@ -746,5 +746,3 @@ export class OfflineUpdate {
   }
 }
 
-/** Exit code per DESIGN.md: the one mapping, `exitCodeFor`. */
-export const exitCodeForOffline = exitCodeFor;

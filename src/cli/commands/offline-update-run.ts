@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { lockLiveness, readLock, describeOwner } from '../../core/cluster-lock.js';
 import { saveReport } from '../../journal/history.js';
 import { DEFAULT_TIMING } from '../../core/plan.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import {
   OFFLINE_JOURNAL_TYPES,
   OfflineUpdate,
-  exitCodeForOffline,
   offlineTiming,
   predictOfflineDowntime,
   type OfflineProfile,
@@ -160,7 +160,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
       }
       env.io.stderr.write(`journal: ${journal.path}\n`);
     }
-    return exitCodeForOffline(result);
+    return exitCodeFor(result);
   } finally {
     unsubscribe();
     await ctx.close();

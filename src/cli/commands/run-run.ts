@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { forceRecoverLock, describeOwner } from '../../core/cluster-lock.js';
-import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
+import { RollingRun } from '../../core/coordinator.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
@@ -139,7 +140,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
       env.io.stderr.write(`journal: ${journal.path}\n`);
     }
-    return exitCodeForRun(result);
+    return exitCodeFor(result);
   } finally {
     unsubscribe();
     progress?.close();
