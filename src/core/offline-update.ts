@@ -6,7 +6,6 @@
  * Depends on the gateway interface, the clock and journal interfaces; never on node:*, a transport or output.
  */
 import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
-import type { UpdateInstallResult } from '../cluster/operations.js';
 import { OFFLINE_STEP_SECONDS, type ClusterDisk, type ServiceStartMode } from '../cluster/operations-offline.js';
 import { RetryingGateway } from '../cluster/retrying-gateway.js';
 import { describeError, isTransient, refusedError } from '../errors.js';
@@ -447,7 +446,6 @@ export class OfflineUpdate {
   private async updateNode(node: string): Promise<void> {
     const p = this.node(node);
     if (p.failed !== null || p.back !== null) return;
-    const g = this.deps.gateway;
     try {
       if (p.restart === null) {
         let needsRestart = p.results.some((r) => r.rebootRequired);
