@@ -176,7 +176,7 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function errorOf(code: string, message: string, node?: string): ErrorRecord {
+function errorOf(code: ErrorCode, message: string, node?: string): ErrorRecord {
   return { code, message, ...(node !== undefined ? { node } : {}) };
 }
 
