@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { fsUserError } from '../platform/fs.js';
 import { VERSION } from '../version.js';
 import type { CommandEnv, InterruptSource } from './command-env.js';
 import { roleCommandBuilders } from './commands/cau-role.js';
@@ -52,7 +53,9 @@ export function buildProgram(env: CommandEnv): Command {
   return program;
 }
 
-export function printError(error: unknown, io: CliIo, options: { verbose: boolean; json: boolean }): number {
+export function printError(thrown: unknown, io: CliIo, options: { verbose: boolean; json: boolean }): number {
+  // A file-system error the user can fix is theirs, not a bug: a message naming the path, exit 2, no stack.
+  const error = isAppError(thrown) ? thrown : (fsUserError(thrown) ?? thrown);
   if (isAppError(error)) {
     io.stderr.write(`cauctl: ${error.message}\n`);
     if (error.hint) io.stderr.write(`  try: ${error.hint}\n`);
@@ -86,8 +89,10 @@ export async function runCli(argv: readonly string[], io: CliIo, interrupts: Int
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       if (error.code === 'commander.executeSubCommandAsync') return ExitCode.internal;
       if (json) io.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: null, exitCode: 2 } }, null, 2)}\n`);
-      if (error.code === 'commander.missingArgument' || error.code === 'commander.unknownCommand' || error.code === 'commander.unknownOption') {
-        io.stderr.write(`  try: cauctl --help\n`);
+      if (error.code === 'commander.missingArgument' || error.code === 'commander.unknownCommand' || error.code === 'commander.unknownOption' || error.code === 'commander.optionMissingArgument' || error.code === 'commander.invalidArgument') {
+        // Point to the help of the command that was given, where its options are listed.
+        const command = error.code === 'commander.unknownCommand' ? undefined : argv.find((arg) => program.commands.some((c) => c.name() === arg));
+        io.stderr.write(`  try: cauctl ${command === undefined ? '' : `${command} `}--help\n`);
       }
       return ExitCode.usage;
     }

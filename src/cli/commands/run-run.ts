@@ -3,34 +3,31 @@
  * live progress, the JSON document, the summary table and the saved report.
  */
 import { randomUUID } from 'node:crypto';
-import { forceRecoverLock, describeOwner } from '../../core/cluster-lock.js';
+import { describeOwner } from '../../core/cluster-lock.js';
 import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
 import { DEFAULT_TIMING, predictPlan, type RunPlan } from '../../core/plan.js';
 import { orderNodes } from '../../core/policy.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
 import { scanCluster } from '../../core/scan.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
-import { ExitCode, usageError } from '../../errors.js';
-import { saveReport } from '../../journal/history.js';
-import { FileJournal, findInterruptedRun, journalPath } from '../../journal/journal.js';
+import { ExitCode, usageError, type AppError } from '../../errors.js';
+import { HistoryWriteError, saveReport } from '../../journal/history.js';
+import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
-import { renderTable } from '../../output/table.js';
+import { describeAudit, formatDuration } from '../../output/format.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
+import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
+import { isProcessAlive, openCluster, resultEnvFor, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
+import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resume.js';
 import type { RunNotifyOptions } from './run.js';
-
-function formatSeconds(total: number): string {
-  const s = Math.round(total);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
 
 async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan> {
   const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
@@ -50,31 +47,30 @@ async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunP
   });
 }
 
-function printPlan(plan: RunPlan, env: CommandEnv, ctx: ClusterContext): void {
+function printPlan(plan: RunPlan, out: HumanPrinter): void {
   const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatSeconds(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
   for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatSeconds(0), n.note ?? '']);
-    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatSeconds(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
+    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
+    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
   }
-  env.io.stdout.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
-  env.io.stdout.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`Predicted total: ${formatSeconds(plan.totalSeconds)}\n`);
-  void ctx;
+  out.line(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.`);
+  out.table(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows);
+  out.line(`Predicted total: ${formatDuration(plan.totalSeconds)}`);
 }
 
-function printSummary(result: RunResult, env: CommandEnv, ctx: ClusterContext): void {
+function printSummary(result: RunResult, out: HumanPrinter): void {
   const rows = result.nodeResults.map((r) => [
     r.node,
-    ctx.theme.status(r.status),
+    out.theme.status(r.status),
     String(r.attempts),
     String(r.numberOfSucceededUpdates),
     String(r.numberOfFailedUpdates),
     r.rebooted ? r.nodeRebootResult.bootType : 'no',
     r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
   ]);
-  env.io.stdout.write(renderTable(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`Run ${result.runId} on ${result.clusterName}: ${ctx.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}\n`);
+  out.table(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows);
+  out.line(`Run ${result.runId} on ${result.clusterName}: ${out.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}`);
 }
 
 async function confirm(env: CommandEnv, question: string): Promise<boolean> {
@@ -103,29 +99,33 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   try {
     if (mode.whatIf) {
       const plan = await buildPlan(ctx, profile);
-      if (globals.output === 'human') printPlan(plan, env, ctx);
-      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...plan }, null, 2)}\n`);
+      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, whatIf: true, ...plan }, (out) => printPlan(plan, out));
       return ExitCode.ok;
     }
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
-      const cleared = await forceRecoverLock(lockCtx);
-      const message = cleared === null ? `No cauctl lock on ${ctx.entry}; nothing to recover.` : `Cleared the dead lock of ${describeOwner(cleared)}.`;
-      if (globals.output === 'human') env.io.stdout.write(`${message}\n`);
-      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared }, null, 2)}\n`);
+      const { cleared, paused } = await recoverAndAbandon(ctx, lockCtx);
+      const message =
+        cleared === null
+          ? `No cauctl lock on ${ctx.entry}; nothing to recover.`
+          : `Cleared the dead lock of ${describeOwner(cleared)}; that run is abandoned and --resume will not revive it${paused.length > 0 ? `; ${resumeNodeHint(globals, paused)}` : ''}.`;
+      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused }, (out) => out.line(message));
       return ExitCode.ok;
     }
-    const interrupted = mode.resume ? findInterruptedRun(ctx.stateDir, ctx.entry) : undefined;
-    if (mode.resume && interrupted === undefined) {
-      env.io.stderr.write(`cauctl: no interrupted run of ${ctx.entry} in this state directory; starting a new run.\n`);
-    }
-    if (!mode.force && !(await confirm(env, `${interrupted ? `Resume run ${interrupted.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
+    const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
+    // The journal must be writable before anything is touched: a run keeps its write-ahead promise or does not start.
+    assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
+    const interrupted = resume?.journal;
+    if (!mode.force && !(await confirm(env, `${resume ? `Resume run ${resume.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
-    const runId = interrupted?.runId ?? randomUUID();
-    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
+    const runId = resume?.runId || randomUUID();
+    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId), {
+      wallClock: ctx.wallClock,
+      ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
+    });
     progress = await createProgressSinks(globals, env, ctx);
     const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {
@@ -141,16 +141,17 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         entry: ctx.entry,
         ...(interrupted ? { resumeFrom: { records: interrupted.records } } : {}),
         forceRecovery: mode.forceRecovery,
-        takeOverDeadLocalLock: mode.resume && interrupted === undefined,
+        takeOverDeadLocalLock: resume?.takeOverDeadLocal === true,
       },
     );
-    unsubscribe = env.interrupts.onInterrupt((count) => {
+    unsubscribe = env.interrupts.onInterrupt((count, signal) => {
       stop.requested = true;
+      const name = interruptName(signal);
       if (count === 1) {
-        env.io.stderr.write('\ncauctl: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Ctrl-C again to see what is paused.\n');
+        env.io.stderr.write(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
-        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. Ctrl-C once more abandons the run now; continue it later with: cauctl run --resume\n`);
+        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
       } else {
         unsubscribe();
         env.io.stderr.write(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
@@ -164,10 +165,15 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       simulation = ctx.sim.audit();
     }
     const document = { ...result, journalPath: journal.path ?? null, ...(simulation ? { simulation } : {}) };
+    let historyFailure: AppError | undefined;
     try {
       saveReport(ctx.stateDir, document);
     } catch (error) {
-      env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
+      if (!(error instanceof HistoryWriteError)) throw error;
+      historyFailure = error;
+      // The run itself is over; the failed save is said in the result (--json's warnings) and in the exit code.
+      document.warnings = [...document.warnings, `${error.code}: ${error.message}`];
+      env.io.stderr.write(`cauctl: warning: ${error.message}\n  try: ${error.hint ?? ''}\n`);
     }
     // The cluster carries a compact summary too, so get-report on other hosts can list this run.
     try {
@@ -176,15 +182,20 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       env.io.stderr.write(`cauctl: warning: the run summary could not be written to the cluster: ${(error as Error).message}\n`);
     }
     progress?.close();
-    if (globals.output === 'json') {
-      env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    } else if (globals.output === 'human') {
-      printSummary(result, env, ctx);
-      if (simulation) env.io.stdout.write(`Simulation: ${formatSeconds(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
-      for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
-      env.io.stderr.write(`journal: ${journal.path}\n`);
-    }
-    return exitCodeForRun(result);
+    // ndjson: the events were the output; the run-completed event ends them.
+    writeResult(
+      resultEnvFor(globals, env.io),
+      document,
+      (out) => {
+        printSummary(result, out);
+        if (simulation) out.line(describeAudit(simulation));
+        for (const v of simulation?.violations ?? []) out.line(out.theme.err(`  violation: ${v}`));
+        env.io.stderr.write(`journal: ${journal.path}\n`);
+      },
+      { records: [] },
+    );
+    const exitCode = exitCodeForRun(result);
+    return historyFailure !== undefined && exitCode === ExitCode.ok ? historyFailure.exitCode : exitCode;
   } finally {
     unsubscribe();
     progress?.close();
