@@ -89,8 +89,10 @@ export async function runCli(argv: readonly string[], io: CliIo, interrupts: Int
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       if (error.code === 'commander.executeSubCommandAsync') return ExitCode.internal;
       if (json) io.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: null, exitCode: 2 } }, null, 2)}\n`);
-      if (error.code === 'commander.missingArgument' || error.code === 'commander.unknownCommand' || error.code === 'commander.unknownOption') {
-        io.stderr.write(`  try: cauctl --help\n`);
+      if (error.code === 'commander.missingArgument' || error.code === 'commander.unknownCommand' || error.code === 'commander.unknownOption' || error.code === 'commander.optionMissingArgument' || error.code === 'commander.invalidArgument') {
+        // Point to the help of the command that was given, where its options are listed.
+        const command = error.code === 'commander.unknownCommand' ? undefined : argv.find((arg) => program.commands.some((c) => c.name() === arg));
+        io.stderr.write(`  try: cauctl ${command === undefined ? '' : `${command} `}--help\n`);
       }
       return ExitCode.usage;
     }

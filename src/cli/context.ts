@@ -9,6 +9,7 @@ import { usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { systemClock } from '../platform/clock.js';
 import { resolveStateDir } from '../platform/fs.js';
+import { createResultEnv, type ResultEnv } from '../output/result.js';
 import { createTheme, type Theme } from '../output/theme.js';
 import type { Simulator } from '../sim/index.js';
 import { createLocalPwshTransport, createWinRmTransport, openSimulatorTransport } from '../transport/factory.js';
@@ -54,6 +55,18 @@ export function currentOwner(): LockOwner {
 
 export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
   return createTheme(globals.color && io.stderr.isTTY);
+}
+
+/** Progress for people, on stderr: written in human mode only, so machine output stays alone on its streams. */
+export function progressFor(globals: GlobalProfile, io: CliIo): (line: string) => void {
+  return (line) => {
+    if (globals.output === 'human') io.stderr.write(`${line}\n`);
+  };
+}
+
+/** Where a command's result goes (output/result.ts): the output mode, stdout, its colours and width. */
+export function resultEnvFor(globals: GlobalProfile, io: CliIo): ResultEnv {
+  return createResultEnv({ format: globals.output, color: globals.color, stdout: io.stdout, env: io.env });
 }
 
 /** `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model. */

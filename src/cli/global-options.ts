@@ -5,9 +5,10 @@
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import { availableTransports, type TransportName } from '../transport/factory.js';
+import type { OutputFormat } from '../output/result.js';
 import type { CliIo } from './io.js';
 
-export type OutputFormat = 'human' | 'json' | 'ndjson';
+export type { OutputFormat };
 
 export interface GlobalProfile {
   readonly output: OutputFormat;

@@ -1,6 +1,7 @@
 /**
  * Builds a ScriptInvocation for a catalogue operation: checks the parameters with zod and pairs them with
- * the script text, byte for byte the `.ps1` file. Values never enter the script text.
+ * the script text, byte for byte the `.ps1` file, and the node helpers the script may call. Values never
+ * enter the script text.
  */
 import { readAsset } from '../platform/assets.js';
 import type { ScriptInvocation } from '../transport/transport.js';
@@ -10,7 +11,12 @@ export function scriptText(name: string): string {
   return readAsset(new URL(`./scripts/${name}.ps1`, import.meta.url));
 }
 
+/** The shared node-side functions (`New-CauctlError`, the role lookups, ...), byte for byte the file. */
+export function nodeHelpersText(): string {
+  return readAsset(new URL('./node-helpers/cauctl-helpers.ps1', import.meta.url));
+}
+
 export function buildInvocation<N extends OperationName>(name: N, params: OperationParams<N>): ScriptInvocation {
   const checked = operations[name].params.parse(params) as Record<string, unknown>;
-  return { name, script: scriptText(name), params: checked };
+  return { name, script: scriptText(name), params: checked, helpers: nodeHelpersText() };
 }

@@ -1,6 +1,7 @@
 /**
- * Catalogue entries for the CAU clustered role (self-updating mode): get, add, set, enable, disable and
- * remove, each one `.ps1` in `scripts/` calling the native *-CauClusterRole cmdlet. Depends on zod only.
+ * Catalogue entries for the CAU clustered role (self-updating mode): get, add, set, and change (enable,
+ * disable or remove), each one `.ps1` in `scripts/` calling the native *-CauClusterRole cmdlets. Depends on zod
+ * only.
  */
 import { z } from 'zod';
 
@@ -87,14 +88,25 @@ export const addCauRoleParams = z.object({
 export const roleChangeResult = z.object({ groupName: z.string(), status: z.string() });
 
 export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options: roleRunOptions });
-export const enableCauRoleParams = z.object({});
-export const disableCauRoleParams = z.object({});
-export const removeCauRoleParams = z.object({});
-export const removeCauRoleResult = z.object({ removed: z.boolean(), groupName: z.string() });
+
+/**
+ * Enable-, Disable- or Remove-CauClusterRole -Force. Disable keeps the role and its schedule; Remove takes the
+ * role and its VCO (unless prestaged).
+ */
+export const CauRoleAction = z.enum(['Enable', 'Disable', 'Remove']);
+export type CauRoleAction = z.infer<typeof CauRoleAction>;
+export const changeCauRoleParams = z.object({ action: CauRoleAction });
+export const changeCauRoleResult = z.object({
+  groupName: z.string(),
+  /** The role's status after the change; `Removed` once the role is gone. */
+  status: z.string(),
+  /** Whether the role is gone (only ever true for `Remove`). */
+  removed: z.boolean(),
+});
 
 /** Script error codes of the role operations. */
 export const RoleErrorCode = {
-  /** Get/Set/Enable/Disable/Remove on a cluster without the role (CAU's "not configured" error). */
+  /** Get, set or change on a cluster without the role (CAU's "not configured" error). */
   notFound: 'CAU_ROLE_NOT_FOUND',
   /** Add on a cluster that already has the role. */
   exists: 'CAU_ROLE_EXISTS',
@@ -104,7 +116,5 @@ export const roleOperations = {
   'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult, idempotent: true },
   'add-cau-role': { params: addCauRoleParams, result: roleChangeResult, idempotent: false },
   'set-cau-role': { params: setCauRoleParams, result: roleChangeResult, idempotent: true },
-  'enable-cau-role': { params: enableCauRoleParams, result: roleChangeResult, idempotent: true },
-  'disable-cau-role': { params: disableCauRoleParams, result: roleChangeResult, idempotent: true },
-  'remove-cau-role': { params: removeCauRoleParams, result: removeCauRoleResult, idempotent: false },
+  'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult, idempotent: false },
 } as const;

@@ -322,9 +322,6 @@ const CMDLETS: Readonly<Record<string, string>> = {
   'get-cau-role': 'Get-CauClusterRole',
   'add-cau-role': 'Add-CauClusterRole',
   'set-cau-role': 'Set-CauClusterRole',
-  'enable-cau-role': 'Enable-CauClusterRole',
-  'disable-cau-role': 'Disable-CauClusterRole',
-  'remove-cau-role': 'Remove-CauClusterRole',
 };
 
 function psLiteral(value: unknown): string {
@@ -342,7 +339,8 @@ function psLiteral(value: unknown): string {
  * Display only: the script builds the same call from the JSON parameters by splatting, never from this text.
  */
 export function describeRoleCmdlet(operation: string, params: Readonly<Record<string, unknown>>): string {
-  const cmdlet = CMDLETS[operation] ?? operation;
+  // change-cau-role calls Enable-, Disable- or Remove-CauClusterRole per its action.
+  const cmdlet = operation === 'change-cau-role' ? `${String(params.action)}-CauClusterRole` : (CMDLETS[operation] ?? operation);
   const parts: string[] = [cmdlet];
   const schedule = params.schedule as RoleScheduleParams | undefined;
   if (schedule !== undefined) {

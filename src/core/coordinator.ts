@@ -681,7 +681,7 @@ export class RollingRun {
     if (paused.length > 0 && replay === undefined) {
       await this.lock.release();
       throw refusedError('NODE_ALREADY_PAUSED', `${paused.map((n) => n.name).join(', ')} ${paused.length === 1 ? 'is' : 'are'} already paused; a rolling run takes one node out of service at a time. Nothing was touched.`, {
-        hint: `Resume it first (Resume-ClusterNode -Name ${paused[0]!.name} -Failback Immediate), or continue an interrupted cauctl run with --resume.`,
+        hint: `Resume it first with cauctl run --resume-node ${paused[0]!.name}, or continue an interrupted cauctl run with cauctl run --resume.`,
       });
     }
     // On resume, "down at start" is what the journal recorded: a node down now may be our own reboot.

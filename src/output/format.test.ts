@@ -1,4 +1,4 @@
-import { formatAttempt, formatDuration, formatTime, listInWords, plural } from './format.js';
+import { describeAudit, formatAttempt, formatDuration, formatTime, listInWords, plural } from './format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -49,5 +49,15 @@ describe('words', () => {
     [['Monday', 'Wednesday', 'Friday'], 'Monday, Wednesday and Friday'],
   ])('listInWords(%j)', (items, text) => {
     expect(listInWords(items)).toBe(text);
+  });
+});
+
+describe('describeAudit', () => {
+  it.each([
+    ['a rolling run', { virtualSeconds: 3725, maxNodesOutOfService: 1, violations: [] }, 'Simulation: 1h 02m 05s of virtual time, at most 1 node out of service, 0 invariant violations.'],
+    ['an offline update', { virtualSeconds: 60, violations: ['disk offline'], kind: 'end-state' as const }, 'Simulation: 1m 00s of virtual time, 1 end-state violation.'],
+    ['a feature update', { maxNodesOutOfService: 2, violations: ['a', 'b'] }, 'Simulation: at most 2 nodes out of service, 2 invariant violations.'],
+  ])('%s', (_name, audit, text) => {
+    expect(describeAudit(audit)).toBe(text);
   });
 });

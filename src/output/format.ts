@@ -42,3 +42,22 @@ export function listInWords(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/** What the simulator's audit found, for the line under a rehearsal's result. */
+export interface AuditSummary {
+  readonly virtualSeconds?: number;
+  readonly maxNodesOutOfService?: number;
+  readonly violations: readonly string[];
+  /** `end-state` for an offline update, which checks the end state rather than the invariants. */
+  readonly kind?: 'invariant' | 'end-state';
+}
+
+/** `Simulation: 1h 02m 05s of virtual time, at most 1 node out of service, 0 invariant violations.` */
+export function describeAudit(audit: AuditSummary): string {
+  const parts = [
+    ...(audit.virtualSeconds !== undefined ? [`${formatDuration(audit.virtualSeconds)} of virtual time`] : []),
+    ...(audit.maxNodesOutOfService !== undefined ? [`at most ${plural(audit.maxNodesOutOfService, 'node')} out of service`] : []),
+    plural(audit.violations.length, `${audit.kind ?? 'invariant'} violation`),
+  ];
+  return `Simulation: ${parts.join(', ')}.`;
+}

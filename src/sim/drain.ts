@@ -64,7 +64,7 @@ function placeOn(model: ClusterModel, role: SimRoleState, candidates: readonly S
   const vm = roleVm(model, role.name);
   const need = vm.running ? vm.memoryMB : 0;
   const scored = candidates
-    .map((n) => ({ node: n, free: freeMemoryMB(model, n), roles: model.state.roles.filter((r) => r.owner === n.name).length }))
+    .map((n) => ({ node: n, free: freeMemoryMB(model, n), roles: countRoles(model, n) }))
     .filter((c) => c.free === undefined || need === undefined || c.free >= need);
   scored.sort((a, b) => (b.free ?? Number.POSITIVE_INFINITY) - (a.free ?? Number.POSITIVE_INFINITY) || a.roles - b.roles);
   return scored[0]?.node;

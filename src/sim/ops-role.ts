@@ -9,7 +9,7 @@ import { roleParameters } from '../core/cau-role.js';
 import type { SimCauRole } from './model-state.js';
 import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
-type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'enable-cau-role' | 'disable-cau-role' | 'remove-cau-role';
+type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'change-cau-role';
 type Handler<N extends RoleOp> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
 
 /** Creating the role's group, network name and resource takes the cluster a little while. */
@@ -98,33 +98,18 @@ export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
     return view(ctx, next);
   },
 
-  'enable-cau-role': async (ctx) => {
-    requireCluster(ctx);
-    const role = currentRole(ctx);
-    if (role === undefined) throw notFound();
-    await sleepSeconds(ctx, CHANGE_SECONDS);
-    const next = { ...role, enabled: true };
-    save(ctx, next);
-    return view(ctx, next);
-  },
-
-  'disable-cau-role': async (ctx) => {
-    requireCluster(ctx);
-    const role = currentRole(ctx);
-    if (role === undefined) throw notFound();
-    await sleepSeconds(ctx, CHANGE_SECONDS);
-    const next = { ...role, enabled: false };
-    save(ctx, next);
-    return view(ctx, next);
-  },
-
-  'remove-cau-role': async (ctx) => {
+  'change-cau-role': async (ctx, p) => {
     requireCluster(ctx);
     const role = currentRole(ctx);
     if (role === undefined) throw notFound();
     await sleepSeconds(ctx, CHANGE_SECONDS);
     const groupName = groupNameOf(ctx, role);
-    save(ctx, null);
-    return { removed: true, groupName };
+    if (p.action === 'Remove') {
+      save(ctx, null);
+      return { groupName, status: 'Removed', removed: true };
+    }
+    const next = { ...role, enabled: p.action === 'Enable' };
+    save(ctx, next);
+    return { ...view(ctx, next), removed: false };
   },
 };

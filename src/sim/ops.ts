@@ -327,7 +327,7 @@ export const opHandlers: OpHandlers = {
           state: vm.running ? 'Running' : 'Off',
           memoryMB: vm.memoryMB ?? 0,
           liveMigratable: vm.liveMigratable,
-          ...(vm.liveMigratable ? {} : { notMigratableReason: 'a device is assigned to the VM (Discrete Device Assignment)' }),
+          ...(vm.liveMigratable ? {} : { notMigratableReason: 'the rehearsal model marks it as not live-migratable (liveMigratable: false)' }),
         };
       });
     // Without memory figures in the model nothing here is known about memory: say so, rather than 0 MB.

@@ -70,14 +70,24 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The stdin payload: UTF-8 JSON `{ "script": "...", "params": { ... } }`, on one line (JSON escapes newlines). */
+/** The payload object: script and params, and the node helpers when the invocation carries them. */
+function payloadOf(invocation: ScriptInvocation): Record<string, unknown> {
+  const payload: Record<string, unknown> = { script: invocation.script, params: invocation.params };
+  if (invocation.helpers !== undefined) payload['helpers'] = invocation.helpers;
+  return payload;
+}
+
+/**
+ * The stdin payload: UTF-8 JSON `{ "script": "...", "params": { ... }, "helpers"?: "..." }`, on one line (JSON
+ * escapes newlines).
+ */
 export function encodePayload(invocation: ScriptInvocation): Buffer {
-  return Buffer.from(asciiJson({ script: invocation.script, params: invocation.params }), 'utf8');
+  return Buffer.from(asciiJson(payloadOf(invocation)), 'utf8');
 }
 
 /** The payload as one line of a persistent bootstrap's stdin: the bootstrap runs one payload per line. */
 export function encodePayloadLine(invocation: ScriptInvocation): Buffer {
-  return Buffer.from(`${asciiJson({ script: invocation.script, params: invocation.params })}\n`, 'utf8');
+  return Buffer.from(`${asciiJson(payloadOf(invocation))}\n`, 'utf8');
 }
 
 /**

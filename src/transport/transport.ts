@@ -11,6 +11,11 @@ export interface ScriptInvocation {
   readonly script: string;
   /** Parameters, splatted as `& $block @params` on the node. JSON-serializable. */
   readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * Fixed PowerShell text of shared functions (src/cluster/node-helpers), carried beside the script and
+   * dot-sourced by the bootstrap before the script runs. Never holds values.
+   */
+  readonly helpers?: string;
 }
 
 export interface RunOptions {

@@ -74,7 +74,9 @@ describe('one coordinator per cluster', () => {
     expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json']))).toMatchObject({ runState: 'RunInProgress', source: 'cluster-lock', currentNode: 'NODE1' });
 
     write(lock(new Date(Date.now() - 3600_000).toISOString()));
-    expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunFailed');
+    const dead = box.run(['get-run', '--simulate', fixture, '--json']);
+    expect(parseJson(dead).runState).toBe('RunFailed');
+    expect(dead.code).toBe(3);
     const recovered = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
     expect(recovered.code).toBe(0);
     expect(recovered.stdout).toMatch(/Cleared the dead lock of run r-other by admin on other-host/);
@@ -97,9 +99,13 @@ describe('progress from a second process, and stop-run', () => {
     expect(parseJson(stop)).toMatchObject({ stopped: true });
     const result = await done;
     const watched = await watcher;
-    expect(watched.code).toBe(0);
-    const lines = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runState: string });
+    // The watcher exits as the run it watched does: Canceled is 3.
+    expect(watched.code).toBe(3);
+    const lines = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { runState: string; nodes: Array<{ node: string; status: string }> });
     expect(lines[0]!.runState).toBe('RunInProgress');
+    // Every node of the run is listed, those not reached yet as Waiting.
+    expect(lines[0]!.nodes.map((n) => n.node).sort()).toEqual(['NODE1', 'NODE2', 'NODE3']);
+    expect(lines[0]!.nodes.some((n) => n.status === 'Waiting')).toBe(true);
     expect(lines.at(-1)!.runState).toBe('RunNotInProgress');
 
     // The stop lands at a safe point: the node in hand is finished and resumed, the rest are Canceled.

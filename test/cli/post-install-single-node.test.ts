@@ -36,6 +36,8 @@ describe('run --suspend-node / --resume-node (simulation)', () => {
     const rolling = box.run(['run', ...sim, '--force']);
     expect(rolling.code).toBe(5);
     expect(rolling.stderr).toMatch(/already paused/);
+    // The hint names the cauctl command that does it, not a cmdlet.
+    expect(rolling.stderr).toContain('try: Resume it first with cauctl run --resume-node NODE2');
 
     const r = parseJson<SingleDoc>(box.run(['run', ...sim, '--resume-node', 'NODE2', '--force', '--json']));
     expect(r).toMatchObject({ action: 'ResumeNode', status: 'Succeeded' });

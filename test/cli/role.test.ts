@@ -80,7 +80,8 @@ describe('CAU clustered role (simulation)', () => {
     const human = sim('get-role');
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^DaysOfWeek\tTuesday$/m);
-    expect(human.stdout).toContain('Next 5 run(s):');
+    expect(human.stdout).toContain('Next 5 runs:');
+    expect(human.stdout).toContain('Schedule: the 2nd Tuesday of every month at 03:00, from 2024-01-09');
     expect(human.stdout).toContain('Local (Europe/Berlin)');
 
     // set: only the days change; the weeks and start date are re-sent, never left to CAU's default.
@@ -108,7 +109,7 @@ describe('CAU clustered role (simulation)', () => {
     const disable = sim('disable-role', '--json', '--verbose');
     expect(disable.code).toBe(0);
     expect(parseJson(disable)).toMatchObject({ action: 'disable', status: 'Offline' });
-    expect(sentOps(disable.stderr).map((o) => o.op)).toEqual(['get-cau-role', 'disable-cau-role']);
+    expect(sentOps(disable.stderr).map((o) => o.op)).toEqual(['get-cau-role', 'change-cau-role']);
     expect(parseJson<RoleDoc>(sim('get-role', '--json'))).toMatchObject({ status: 'Offline', enabled: false, schedule: { daysOfWeek: 0x14, weeksOfMonth: [2] } });
     const enable = sim('enable-role', '--json');
     expect(enable.code).toBe(0);

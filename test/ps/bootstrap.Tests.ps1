@@ -1,6 +1,7 @@
 # Pester tests for src/transport/bootstrap.ps1 in argument mode (as Invoke-Command runs it): parameter
 # conversion, output shape, error codes and the escaping that keeps marker text out of the JSON.
 BeforeAll {
+    Set-StrictMode -Version Latest
     $bootstrap = Join-Path $PSScriptRoot '../../src/transport/bootstrap.ps1'
     function Invoke-Bootstrap([string]$Script, $Params) {
         $payload = ConvertTo-Json -InputObject @{ script = $Script; params = $Params } -Depth 20 -Compress

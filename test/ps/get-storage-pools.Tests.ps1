@@ -1,7 +1,6 @@
 # Pester tests for src/cluster/scripts/get-storage-pools.ps1: non-primordial pools only, version and health.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
 }
 
 Describe 'get-storage-pools' {

@@ -1,7 +1,6 @@
 # Pester tests for src/cluster/scripts/get-storage-replica.ps1: absent feature, and groups when present.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
 }
 
 Describe 'get-storage-replica' {

@@ -1,7 +1,6 @@
 # Pester tests for src/cluster/scripts/get-vms.ps1: the host's VMs and its default configuration version.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
     $env:COMPUTERNAME = 'NODE1'
 }
 

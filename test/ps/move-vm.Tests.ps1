@@ -1,7 +1,6 @@
 # Pester tests for src/cluster/scripts/move-vm.ps1: a live migration and MIGRATION_FAILED.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
 }
 
 Describe 'move-vm' {

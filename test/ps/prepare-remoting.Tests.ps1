@@ -1,7 +1,6 @@
 # Pester tests for src/cluster/scripts/prepare-remoting.ps1: each preparation step runs only when missing.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
     $env:COMPUTERNAME = 'NODE1'
 }
 AfterAll { Remove-Variable -Name CauctlTestState -Scope Global -ErrorAction SilentlyContinue }

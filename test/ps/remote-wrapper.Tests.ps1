@@ -1,6 +1,7 @@
 # Pester tests for src/transport/local-pwsh/remote-wrapper.ps1: Invoke-Command mocked to run the bootstrap
 # locally, so the whole envelope -> Invoke-Command -> bootstrap -> result line path is exercised.
 BeforeAll {
+    Set-StrictMode -Version Latest
     $wrapper = Join-Path $PSScriptRoot '../../src/transport/local-pwsh/remote-wrapper.ps1'
     $bootstrapText = [System.IO.File]::ReadAllText((Join-Path $PSScriptRoot '../../src/transport/bootstrap.ps1'))
     function New-Envelope([string]$Node, [string]$Script, $Params, [string]$Configuration) {

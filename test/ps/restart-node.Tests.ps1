@@ -4,7 +4,7 @@ BeforeAll {
 }
 
 Describe 'restart-node' {
-    It 'schedules a restart with shutdown.exe /r /t <delay> as a planned hotfix restart' {
+    It 'schedules a restart with shutdown.exe /r /t (the delay) as a planned hotfix restart' {
         Mock Invoke-CauctlShutdown { 0 }
         $result = Invoke-ViaBootstrap 'restart-node' @{ soft = $false; delaySeconds = 5 }
         $result.Outcome.data.scheduled | Should -BeTrue

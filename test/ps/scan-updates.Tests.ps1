@@ -82,6 +82,7 @@ Describe 'scan-updates' {
             $updates = @($result.Outcome.data.updates)
             $updates.Count | Should -Be 1
             $updates[0].featureUpdate | Should -Be 'Windows Server 2025 feature update'
+            Should -Invoke Invoke-CauctlUpdateSearch -Times 1 -Exactly -ParameterFilter { $Criteria -eq "IsInstalled=0 and Type='Software' and IsHidden=0 and DeploymentAction='OptionalInstallation'" }
             Save-OperationJson 'scan-updates' $result 'rolling-upgrade'
         }
 

@@ -2,21 +2,6 @@
 # already in the wanted state, names passed as data, with the resources kept in a hashtable.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    # Cmdlets the shared helper does not stub yet; Mock needs them to exist.
-    $offlineStubs = @{
-        'Set-Service'             = 'param($Name, $StartupType, $Status)'
-        'Stop-Cluster'            = 'param($Cluster, [switch]$Force, $Wait)'
-        'Start-Cluster'           = 'param($Name, [switch]$IgnorePersistentState, $Wait)'
-        'Get-ClusterResource'     = 'param($Name, $InputObject, $Cluster)'
-        'Get-ClusterSharedVolume' = 'param($Name, $InputObject, $Cluster)'
-        'Stop-ClusterResource'    = 'param($Name, $InputObject, $Cluster, $Wait)'
-        'Start-ClusterResource'   = 'param($Name, $InputObject, $Cluster, $Wait)'
-    }
-    foreach ($stubName in $offlineStubs.Keys) {
-        if (-not (Get-Command $stubName -ErrorAction SilentlyContinue)) {
-            Set-Item -Path ('function:global:' + $stubName) -Value ([scriptblock]::Create($offlineStubs[$stubName] + " throw 'stub called without a Mock'"))
-        }
-    }
     $script:SavedComputerName = $env:COMPUTERNAME
     $env:COMPUTERNAME = 'NODE1'
 }

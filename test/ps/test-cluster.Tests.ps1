@@ -2,7 +2,6 @@
 # warning (a warning was written) or failed (the cmdlet threw).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1')
 }
 
 Describe 'test-cluster' {

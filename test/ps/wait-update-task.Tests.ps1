@@ -24,6 +24,7 @@ Describe 'wait-update-task' {
         Mock Start-Sleep { $global:CauctlTestState.clock += $Seconds; if ($global:CauctlTestState.onSleep) { & $global:CauctlTestState.onSleep } }
         Mock Get-ScheduledTask { [pscustomobject]@{ TaskName = $TaskName; State = $global:CauctlTestState.taskState } }
         Mock Get-ScheduledTaskInfo { [pscustomobject]@{ LastTaskResult = $global:CauctlTestState.lastResult } }
+        Mock Unregister-ScheduledTask { }
         $completed = @{ updateId = 'u1'; kb = 'KB5031364'; title = 'CU'; resultCode = 'Succeeded'; errorCode = '0x0'; rebootRequired = $true }
     }
 
@@ -36,6 +37,24 @@ Describe 'wait-update-task' {
         $data.results[0].kb | Should -Be 'KB5031364'
         Should -Invoke Start-Sleep -Times 0 -Exactly
         Save-OperationJson 'wait-update-task' $result
+    }
+
+    It 'once the task has ended, removes its scheduled task and worker files and keeps the answer for a repeated wait' {
+        foreach ($name in 'worker.ps1', 'task.json') { Set-Content -LiteralPath (Join-Path $dir $name) -Value 'x' }
+        Write-Progress-File 'Completed' 'Install finished' @($completed) $true
+        Invoke-ViaBootstrap 'wait-update-task' @{ taskId = 'run-1-NODE1-1'; timeoutSeconds = 600 } | Out-Null
+        Should -Invoke Unregister-ScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskName -eq 'cauctl-run-1-NODE1-1' -and $TaskPath -eq '\cauctl\' }
+        Test-Path (Join-Path $dir 'worker.ps1') | Should -BeFalse
+        Test-Path (Join-Path $dir 'task.json') | Should -BeFalse
+        $again = Invoke-ViaBootstrap 'wait-update-task' @{ taskId = 'run-1-NODE1-1'; timeoutSeconds = 600 }
+        $again.Outcome.data.state | Should -Be 'Completed'
+        $again.Outcome.data.results[0].kb | Should -Be 'KB5031364'
+    }
+
+    It 'leaves a running task in place' {
+        Write-Progress-File 'Running' 'installing'
+        Invoke-ViaBootstrap 'wait-update-task' @{ taskId = 'run-1-NODE1-1'; timeoutSeconds = 0 } | Out-Null
+        Should -Invoke Unregister-ScheduledTask -Times 0 -Exactly
     }
 
     It 'polls while Running and returns once the worker completes' {

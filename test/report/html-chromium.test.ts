@@ -57,7 +57,7 @@ function expectExit(result: ExecResult, code: number): void {
     htmlPath = join(box.dir, 'report.html');
     const exported = box.run(['export-report', '--simulate', fixture, '--last', '--format', 'html', '--path', htmlPath, '--time-zone', 'Europe/Paris']);
     expectExit(exported, 0);
-    expect(exported.stderr).toBe(`Wrote the HTML report of 1 run(s) of RPT08 to ${htmlPath}.\n`);
+    expect(exported.stderr).toBe(`Wrote the HTML report of 1 run of RPT08 to ${htmlPath}.\n`);
   });
 
   afterAll(() => {

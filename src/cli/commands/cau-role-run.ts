@@ -11,12 +11,13 @@ import { describeRoleCmdlet, ianaZoneOf, mergeSchedule, parseRoleParameters, rol
 import type { CauRoleFacts } from '../../core/readiness.js';
 import { nextRuns, type CauSchedule, type ScheduledRun } from '../../core/schedule.js';
 import { ExitCode, refusedError, usageError } from '../../errors.js';
-import { renderTable } from '../../output/table.js';
+import { describeSchedule } from '../../output/describe-schedule.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { TimeZone } from '../../platform/zone.js';
 import { ProfileError } from '../../profiles/issues.js';
 import type { RoleProfile, RoleVerb } from '../../profiles/role-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { openCluster, type ClusterContext } from '../context.js';
+import { openCluster, resultEnvFor, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import type { RoleActionProfile } from './cau-role.js';
 
@@ -70,13 +71,14 @@ function formatValue(value: RoleParameter['value']): string {
   return String(value);
 }
 
-function printRuns(env: CommandEnv, runs: readonly ScheduledRun[], zone: string): void {
+function printRuns(out: HumanPrinter, runs: readonly ScheduledRun[], zone: string): void {
+  out.line();
   if (runs.length === 0) {
-    env.io.stdout.write('\nNo run ahead (a one-time run that has passed).\n');
+    out.line('No run ahead (a one-time run that has passed).');
     return;
   }
-  env.io.stdout.write(`\nNext ${runs.length} run(s):\n`);
-  env.io.stdout.write(renderTable(['#', `Local (${zone})`, 'UTC'], runs.map((r, i) => [String(i + 1), r.local, r.utc]), { tty: env.io.stdout.isTTY }));
+  out.line(runs.length === 1 ? 'Next run:' : `Next ${runs.length} runs:`);
+  out.table(['#', `Local (${zone})`, 'UTC'], runs.map((r, i) => [String(i + 1), r.local, r.utc]));
 }
 
 function runsOf(schedule: CauSchedule | null, zone: string, nowMs: number): ScheduledRun[] {
@@ -118,27 +120,15 @@ export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, global
           })
         : await call(ctx, 'set-cau-role', { schedule: scheduleParams(schedule), options: profile.options });
     const runs = runsOf(schedule, zone.zone, now);
-    if (globals.output === 'human') {
-      env.io.stdout.write(`${verb === 'add' ? 'Added' : 'Changed'} the CAU clustered role ${result.groupName} of ${ctx.entry} (${result.status}).\n`);
-      env.io.stdout.write(renderTable(['Name', 'Value'], [['Schedule', describeSchedule(schedule)], ...Object.entries(profile.options).map(([k, v]) => [k, formatValue(v as RoleParameter['value'])])], { tty: env.io.stdout.isTTY }));
-      printRuns(env, runs, zone.zone);
-    } else {
-      env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status: result.status, schedule, options: profile.options, timeZone: zone.zone, nextRuns: runs }, null, 2)}\n`);
-    }
+    const document = { schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status: result.status, schedule, options: profile.options, timeZone: zone.zone, nextRuns: runs };
+    writeResult(resultEnvFor(globals, env.io), document, (out) => {
+      out.line(`${verb === 'add' ? 'Added' : 'Changed'} the CAU clustered role ${result.groupName} of ${ctx.entry} (${result.status}).`);
+      out.table(['Name', 'Value'], [['Schedule', describeSchedule(schedule)], ...Object.entries(profile.options).map(([k, v]) => [k, formatValue(v as RoleParameter['value'])])]);
+      printRuns(out, runs, zone.zone);
+    });
     return ExitCode.ok;
   } finally {
     await ctx.close();
-  }
-}
-
-function describeSchedule(s: CauSchedule): string {
-  switch (s.kind) {
-    case 'MonthlyDayOfWeek':
-      return `monthly: days ${s.daysOfWeek} in week(s) ${s.weeksOfMonth.join(',')} from ${s.startDate}`;
-    case 'Weekly':
-      return `weekly: days ${s.daysOfWeek} every ${s.intervalWeeks} week(s) from ${s.startDate}`;
-    case 'Once':
-      return `once at ${s.startDate}`;
   }
 }
 
@@ -160,14 +150,12 @@ export async function runRoleAction(verb: 'get' | 'enable' | 'disable' | 'remove
         return ExitCode.refused;
       }
     }
-    const result = verb === 'remove' ? await call(ctx, 'remove-cau-role', {}) : await call(ctx, verb === 'enable' ? 'enable-cau-role' : 'disable-cau-role', {});
-    const status = 'status' in result ? result.status : 'Removed';
-    if (globals.output === 'human') {
+    const result = await call(ctx, 'change-cau-role', { action: verb === 'remove' ? 'Remove' : verb === 'enable' ? 'Enable' : 'Disable' });
+    const status = result.status;
+    writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status }, (out) => {
       const what = verb === 'remove' ? 'Removed' : verb === 'enable' ? 'Enabled' : 'Disabled';
-      env.io.stdout.write(`${what} the CAU clustered role ${result.groupName} of ${ctx.entry}${verb === 'remove' ? '' : ` (status ${status})`}.\n`);
-    } else {
-      env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status }, null, 2)}\n`);
-    }
+      out.line(`${what} the CAU clustered role ${result.groupName} of ${ctx.entry}${verb === 'remove' ? '' : ` (status ${status})`}.`);
+    });
     return ExitCode.ok;
   } finally {
     await ctx.close();
@@ -179,26 +167,27 @@ function printRole(ctx: ClusterContext, env: CommandEnv, view: CauRoleView, role
   const parsed = parseRoleParameters(role.parameters);
   const runs = runsOf(parsed.schedule, zone.zone, ctx.clock.now());
   for (const problem of parsed.problems) ctx.io.stderr.write(`cauctl: warning: ${problem}\n`);
-  if (ctx.globals.output === 'human') {
-    env.io.stdout.write(renderTable(['Name', 'Value'], role.parameters.map((p) => [p.name, formatValue(p.value)]), { tty: env.io.stdout.isTTY }));
-    env.io.stdout.write(`\nPossible owners: ${role.possibleOwners.join(', ')}\nTime zone: ${zone.zone}${view.timeZoneId !== zone.zone ? ` (cluster: ${view.timeZoneId})` : ''}\n`);
-    printRuns(env, runs, zone.zone);
-  } else {
-    const doc = {
-      schemaVersion: 1,
-      clusterName: ctx.entry,
-      groupName: role.groupName,
-      status: parsed.status,
-      enabled: parsed.enabled,
-      possibleOwners: role.possibleOwners,
-      parameters: role.parameters,
-      schedule: parsed.schedule,
-      timeZone: zone.zone,
-      timeZoneId: view.timeZoneId,
-      nextRuns: runs,
-    };
-    env.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  }
+  const document = {
+    schemaVersion: 1,
+    clusterName: ctx.entry,
+    groupName: role.groupName,
+    status: parsed.status,
+    enabled: parsed.enabled,
+    possibleOwners: role.possibleOwners,
+    parameters: role.parameters,
+    schedule: parsed.schedule,
+    timeZone: zone.zone,
+    timeZoneId: view.timeZoneId,
+    nextRuns: runs,
+  };
+  writeResult(resultEnvFor(ctx.globals, env.io), document, (out) => {
+    out.table(['Name', 'Value'], role.parameters.map((p) => [p.name, formatValue(p.value)]));
+    out.line();
+    if (parsed.schedule !== null) out.line(`Schedule: ${describeSchedule(parsed.schedule)}`);
+    out.line(`Possible owners: ${role.possibleOwners.join(', ')}`);
+    out.line(`Time zone: ${zone.zone}${view.timeZoneId !== zone.zone ? ` (cluster: ${view.timeZoneId})` : ''}`);
+    printRuns(out, runs, zone.zone);
+  });
   return ExitCode.ok;
 }
 

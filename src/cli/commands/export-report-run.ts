@@ -4,10 +4,13 @@ import { join, resolve } from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { renderCsvReport } from '../../output/report-csv.js';
 import { renderHtmlReport } from '../../output/report-html.js';
+import { plural } from '../../output/format.js';
+import { writeResult } from '../../output/result.js';
 import { systemClock } from '../../platform/clock.js';
 import { fsUserError, writeFileAtomic } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { CommandEnv } from '../command-env.js';
+import { resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import type { ExportReportProfile } from './export-report.js';
 import { readHistory, resolveHistoryTarget, selectOrExplain } from './get-report-run.js';
@@ -37,10 +40,9 @@ export async function runExportReportCommand(profile: ExportReportProfile, globa
     // Named by the path the user gave, not the temporary file beside it (which is removed).
     throw fsUserError(error, profile.path) ?? error;
   }
-  if (globals.output === 'human') {
-    env.io.stderr.write(`Wrote the ${profile.format.toUpperCase()} report of ${selected.length} run(s) of ${target.clusterName} to ${profile.path}.\n`);
-  } else {
-    env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: target.clusterName, format: profile.format, path, timeZone: profile.timeZone, runIds: selected.map((r) => r.runId) }, null, 2)}\n`);
-  }
+  // People get the confirmation on stderr, so stdout stays empty for a redirect.
+  writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, clusterName: target.clusterName, format: profile.format, path, timeZone: profile.timeZone, runIds: selected.map((r) => r.runId) }, () => {
+    env.io.stderr.write(`Wrote the ${profile.format.toUpperCase()} report of ${plural(selected.length, 'run')} of ${target.clusterName} to ${profile.path}.\n`);
+  });
   return ExitCode.ok;
 }

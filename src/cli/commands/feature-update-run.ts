@@ -13,10 +13,11 @@ import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
 import { FileJournal, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink } from '../../output/events.js';
-import { renderTable } from '../../output/table.js';
+import { describeAudit } from '../../output/format.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import type { FeatureUpdateMode } from '../../profiles/feature-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
+import { isProcessAlive, openCluster, progressFor, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { coordinatorDeps, createProgressSinks } from '../run-deps.js';
 
@@ -26,12 +27,12 @@ async function yes(env: CommandEnv, question: string): Promise<boolean> {
   return answer === 'y' || answer === 'yes';
 }
 
-function printSummary(result: FeatureUpdateResult, env: CommandEnv, ctx: ClusterContext): void {
-  const rows = result.steps.map((s) => [s.step, ctx.theme.status(s.status), s.detail]);
-  env.io.stdout.write(renderTable(['Step', 'Status', 'Detail'], rows, { tty: env.io.stdout.isTTY }));
+function printSummary(result: FeatureUpdateResult, out: HumanPrinter, env: CommandEnv): void {
+  const { theme } = out;
+  out.table(['Step', 'Status', 'Detail'], result.steps.map((s) => [s.step, theme.status(s.status), s.detail]));
   const builds = Object.keys(result.buildsBefore).map((n) => [n, String(result.buildsBefore[n]), String(result.buildsAfter[n] ?? ''), result.nodeResults.find((r) => r.node === n)?.status ?? '-']);
-  env.io.stdout.write(renderTable(['Node', 'Build before', 'Build after', 'Status'], builds, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`Feature update of ${result.clusterName}${result.featureUpdate ? ` to ${result.featureUpdate}` : ''}: ${ctx.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}\n`);
+  out.table(['Node', 'Build before', 'Build after', 'Status'], builds);
+  out.line(`Feature update of ${result.clusterName}${result.featureUpdate ? ` to ${result.featureUpdate}` : ''}: ${theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}`);
   for (const w of result.warnings) env.io.stderr.write(`warning: ${w}\n`);
 }
 
@@ -85,9 +86,7 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
         coordinatorHost: ctx.sim ? null : hostname(),
         rolling,
         confirm: (question) => yes(env, question),
-        progress: (line) => {
-          if (globals.output === 'human') env.io.stderr.write(`${line}\n`);
-        },
+        progress: progressFor(globals, env.io),
       });
     } finally {
       unsubscribe();
@@ -107,11 +106,16 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
       }
     }
     for (const c of closers) c.close();
-    if (globals.output === 'json') env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    else if (globals.output === 'human') {
-      printSummary(result, env, ctx);
-      if (simulation) env.io.stdout.write(`Simulation: at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
-    }
+    // ndjson: the rolling run's events were the output.
+    writeResult(
+      resultEnvFor(globals, env.io),
+      document,
+      (out) => {
+        printSummary(result, out, env);
+        if (simulation) out.line(describeAudit({ maxNodesOutOfService: simulation.maxNodesOutOfService, violations: simulation.violations }));
+      },
+      { records: [] },
+    );
     return exitCodeFor(result);
   } finally {
     for (const c of closers) c.close();

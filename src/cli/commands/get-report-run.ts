@@ -6,12 +6,12 @@ import { parseStoredReports, selectReports, summarizeReport, type ReportQuery, t
 import { ExitCode, usageError } from '../../errors.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { historyDir, loadReports, type StoredReport } from '../../journal/history.js';
-import { formatDuration } from '../../output/format.js';
-import { renderTable } from '../../output/table.js';
-import type { Theme } from '../../output/theme.js';
+import { formatDuration, formatTime, plural } from '../../output/format.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { resolveStateDir } from '../../platform/fs.js';
+import { hostTimeZone } from '../../platform/zone.js';
 import type { CommandEnv } from '../command-env.js';
-import { openCluster, themeFor } from '../context.js';
+import { openCluster, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import type { GetReportProfile } from './get-report.js';
@@ -106,48 +106,59 @@ export function selectOrExplain(history: History, query: ReportQuery, io: CliIo)
   }
   const selected = selectReports(history.reports, query);
   if (selected.length === 0) {
-    io.stderr.write(`No run of ${history.target.clusterName} ${describeQuery(query)} (${history.reports.length} run(s) in this host's history).\n`);
+    io.stderr.write(`No run of ${history.target.clusterName} ${describeQuery(query)} (${plural(history.reports.length, 'run')} in this host's history).\n`);
     return undefined;
   }
   return selected;
 }
 
-function printSummaries(reports: readonly RunReport[], env: CommandEnv, theme: Theme): void {
-  const rows = reports.map((r) => {
-    const s = summarizeReport(r);
-    return [s.runId, s.startTime, s.endTime, theme.status(s.status), `${s.nodesSucceeded}/${s.nodeCount}`, String(s.nodesFailed), `${s.numberOfSucceededUpdates}/${s.numberOfFailedUpdates}`, s.errorCode ?? ''];
-  });
-  env.io.stdout.write(renderTable(['RunId', 'Start', 'End', 'Status', 'Nodes OK', 'Nodes failed', 'Updates OK/failed', 'Error'], rows, { tty: env.io.stdout.isTTY }));
+/** On a terminal the first 8 characters of a run id, which --run-id accepts; whole in a record off it. */
+function shownRunId(runId: string, out: HumanPrinter): string {
+  return out.isTty ? runId.slice(0, 8) : runId;
 }
 
-function printDetailed(reports: readonly RunReport[], env: CommandEnv, theme: Theme): void {
-  const tty = env.io.stdout.isTTY;
+/** `3 ok, 1 failed`, or `2 ok` when none failed. */
+function okAndFailed(ok: number, failed: number): string {
+  return failed > 0 ? `${ok} ok, ${failed} failed` : `${ok} ok`;
+}
+
+function durationOf(start: string, end: string): string {
+  const seconds = (Date.parse(end) - Date.parse(start)) / 1000;
+  return Number.isFinite(seconds) ? formatDuration(seconds) : '';
+}
+
+function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
+  const rows = reports.map((r) => {
+    const s = summarizeReport(r);
+    return [shownRunId(s.runId, out), formatTime(s.startTime, zone), durationOf(s.startTime, s.endTime), out.theme.status(s.status), `${s.nodesSucceeded} of ${s.nodeCount} ok`, okAndFailed(s.numberOfSucceededUpdates, s.numberOfFailedUpdates), s.errorCode ?? ''];
+  });
+  out.table(['RunId', 'Start', 'Duration', 'Status', 'Nodes', 'Updates', 'Error'], rows);
+}
+
+function printDetailed(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
+  const { theme } = out;
   reports.forEach((r, i) => {
-    const out = env.io.stdout;
-    if (i > 0) out.write('\n');
-    out.write(`Run ${r.runId} on ${r.clusterName}: ${theme.status(r.status)}\n`);
-    out.write(`  start ${r.startTime}   end ${r.endTime}   plug-ins ${r.plugins.join(', ') || '-'}${r.maxFailedNodes !== undefined ? `   MaxFailedNodes ${r.maxFailedNodes}` : ''}${r.resumed ? '   (resumed)' : ''}\n`);
-    if (r.errorRecord) out.write(`  error ${r.errorRecord.code}: ${r.errorRecord.message}\n`);
-    for (const w of r.warnings) out.write(`  warning: ${w}\n`);
-    out.write(
-      renderTable(
-        ['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Suspended', 'Error'],
-        r.nodeResults.map((n) => [
-          n.node,
-          theme.status(n.status),
-          String(n.attempts),
-          String(n.numberOfSucceededUpdates),
-          String(n.numberOfFailedUpdates),
-          n.rebooted ? (n.nodeRebootResult?.bootType ?? 'yes') : 'no',
-          n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
-          n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
-        ]),
-        { tty },
-      ),
+    if (i > 0) out.line();
+    out.line(`Run ${r.runId} on ${r.clusterName}: ${theme.status(r.status)}`);
+    out.line(`  started ${formatTime(r.startTime, zone)}, took ${durationOf(r.startTime, r.endTime)}`);
+    out.line(`  plug-ins ${r.plugins.join(', ') || '-'}${r.maxFailedNodes !== undefined ? `   MaxFailedNodes ${r.maxFailedNodes}` : ''}${r.resumed ? '   (resumed)' : ''}`);
+    if (r.errorRecord) out.line(`  error ${r.errorRecord.code}: ${r.errorRecord.message}`);
+    for (const w of r.warnings) out.line(`  warning: ${w}`);
+    out.table(
+      ['Node', 'Status', 'Attempts', 'Updates', 'Restart', 'Paused for', 'Error'],
+      r.nodeResults.map((n) => [
+        n.node,
+        theme.status(n.status),
+        String(n.attempts),
+        okAndFailed(n.numberOfSucceededUpdates, n.numberOfFailedUpdates),
+        n.rebooted ? (n.nodeRebootResult?.bootType ?? 'yes') : 'no',
+        n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
+        n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
+      ]),
     );
-    const updates = r.nodeResults.flatMap((n) => n.installResults.map((u) => [n.node, u.kb, u.title, theme.status(u.resultCode === 'Succeeded' ? 'Succeeded' : u.resultCode === 'Failed' ? 'Failed' : u.resultCode), u.errorCode, u.rebootRequired ? 'yes' : 'no']));
-    if (updates.length > 0) out.write(renderTable(['Node', 'KB', 'Title', 'Result', 'ErrorCode', 'Reboot'], updates, { tty }));
-    else out.write('  no update install results\n');
+    const updates = r.nodeResults.flatMap((n) => n.installResults.map((u) => [n.node, u.kb, u.title, theme.status(u.resultCode), u.errorCode, u.rebootRequired ? 'yes' : 'no']));
+    if (updates.length > 0) out.table(['Node', 'KB', 'Title', 'Result', 'ErrorCode', 'Reboot'], updates);
+    else out.line('  no update install results');
   });
 }
 
@@ -155,14 +166,12 @@ export async function runGetReportCommand(profile: GetReportProfile, globals: Gl
   const target = await resolveHistoryTarget(globals, env.io);
   const history = await readHistory(target, env.io, profile.includeCluster ? { globals } : undefined);
   const selected = selectOrExplain(history, profile.query, env.io) ?? [];
-  if (globals.output !== 'human') {
-    const reports = profile.detailed ? selected : selected.map(summarizeReport);
-    env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: target.clusterName, detailed: profile.detailed, reports }, null, 2)}\n`);
-    return ExitCode.ok;
-  }
-  if (selected.length === 0) return ExitCode.ok;
-  const theme = themeFor(globals, env.io);
-  if (profile.detailed) printDetailed(selected, env, theme);
-  else printSummaries(selected, env, theme);
+  const reports = profile.detailed ? selected : selected.map(summarizeReport);
+  const zone = hostTimeZone();
+  writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, clusterName: target.clusterName, detailed: profile.detailed, reports }, (out) => {
+    if (selected.length === 0) return;
+    if (profile.detailed) printDetailed(selected, out, zone);
+    else printSummaries(selected, out, zone);
+  });
   return ExitCode.ok;
 }

@@ -19,11 +19,12 @@ import {
 } from '../../core/offline-update.js';
 import { ExitCode, refusedError, usageError } from '../../errors.js';
 import { FileJournal, journalDir, journalPath, readJournal, type JournalRecord } from '../../journal/journal.js';
-import { formatDuration } from '../../output/format.js';
-import { renderTable } from '../../output/table.js';
+import { describeAudit, formatDuration, formatTime } from '../../output/format.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
+import { hostTimeZone } from '../../platform/zone.js';
 import { windowContains, windowSecondsLeft, type OfflineMode } from '../../profiles/offline-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
+import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 
 /** The newest offline update of this cluster that never recorded its end. */
@@ -69,22 +70,23 @@ async function refuseLiveLock(ctx: ClusterContext): Promise<void> {
   }
 }
 
-function printSummary(doc: OfflineResult & { predictedDowntimeSeconds: number }, env: CommandEnv, ctx: ClusterContext): void {
+function printSummary(doc: OfflineResult & { predictedDowntimeSeconds: number }, out: HumanPrinter): void {
+  const { theme } = out;
   const rows = doc.nodeResults.map((r) => [
     r.node,
-    ctx.theme.status(r.status),
+    theme.status(r.status),
     String(r.numberOfSucceededUpdates),
     String(r.numberOfFailedUpdates),
-    r.bootTime ?? '-',
+    r.bootTime === null ? '-' : formatTime(r.bootTime, hostTimeZone()),
     r.rebootSeconds === null ? '-' : formatDuration(r.rebootSeconds),
     r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
   ]);
-  env.io.stdout.write(renderTable(['Node', 'Status', 'Updated', 'Failed', 'Boot time', 'Reboot', 'Error'], rows, { tty: env.io.stdout.isTTY }));
+  out.table(['Node', 'Status', 'Updated', 'Failed', 'Boot time', 'Restart', 'Error'], rows);
   const downtime = doc.downtime?.seconds;
-  env.io.stdout.write(`Downtime: ${downtime === null || downtime === undefined ? 'cluster not back' : formatDuration(downtime)} (predicted ${formatDuration(doc.predictedDowntimeSeconds)})\n`);
-  for (const w of doc.warnings) env.io.stdout.write(`  warning: ${w}\n`);
-  for (const p of doc.restore.problems) env.io.stdout.write(ctx.theme.err(`  restore: ${p}\n`));
-  env.io.stdout.write(`Offline update ${doc.runId} on ${doc.clusterName}: ${ctx.theme.status(doc.status)}${doc.errorRecord ? ` — ${doc.errorRecord.code}: ${doc.errorRecord.message}` : ''}\n`);
+  out.line(`Downtime: ${downtime === null || downtime === undefined ? 'cluster not back' : formatDuration(downtime)} (predicted ${formatDuration(doc.predictedDowntimeSeconds)})`);
+  for (const w of doc.warnings) out.line(`  warning: ${w}`);
+  for (const p of doc.restore.problems) out.line(theme.err(`  restore: ${p}`));
+  out.line(`Offline update ${doc.runId} on ${doc.clusterName}: ${theme.status(doc.status)}${doc.errorRecord ? ` — ${doc.errorRecord.code}: ${doc.errorRecord.message}` : ''}`);
 }
 
 export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: OfflineMode, globals: GlobalProfile, env: CommandEnv): Promise<number> {
@@ -121,10 +123,9 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const runId = interrupted?.runId ?? randomUUID();
     const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
     const stop = { requested: false };
-    const human = globals.output === 'human';
     const procedure = new OfflineUpdate(
       profile,
-      { gateway: ctx.gateway, clock: ctx.clock, journal, stop, progress: (line) => human && env.io.stderr.write(`${line}\n`) },
+      { gateway: ctx.gateway, clock: ctx.clock, journal, stop, progress: progressFor(globals, env.io) },
       { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records, resumePath: interrupted.path } : {}) },
     );
     unsubscribe = env.interrupts.onInterrupt((count) => {
@@ -146,16 +147,15 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     } catch (error) {
       env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
     }
-    if (globals.output === 'json') {
-      env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    } else {
-      printSummary(document, env, ctx);
+    // ndjson has no event stream here yet, so it gets the document on one line.
+    writeResult(resultEnvFor(globals, env.io), document, (out) => {
+      printSummary(document, out);
       if (simulation) {
-        env.io.stdout.write(`Simulation: ${formatDuration(simulation.virtualSeconds)} of virtual time, ${simulation.violations.length} end-state violation(s).\n`);
-        for (const v of simulation.violations) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
+        out.line(describeAudit({ virtualSeconds: simulation.virtualSeconds, violations: simulation.violations, kind: 'end-state' }));
+        for (const v of simulation.violations) out.line(out.theme.err(`  violation: ${v}`));
       }
       env.io.stderr.write(`journal: ${journal.path}\n`);
-    }
+    });
     return exitCodeFor(result);
   } finally {
     unsubscribe();

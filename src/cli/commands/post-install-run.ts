@@ -5,18 +5,18 @@
 import { exitCodeFor } from '../../core/error-codes.js';
 import { runPostInstall, type PostInstallProfile, type PostInstallResult } from '../../core/post-install.js';
 import { usageError } from '../../errors.js';
-import { renderTable } from '../../output/table.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import type { PostInstallMode } from '../../profiles/feature-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { openCluster, type ClusterContext } from '../context.js';
+import { openCluster, progressFor, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 
-function printSummary(result: PostInstallResult, env: CommandEnv, ctx: ClusterContext): void {
-  const rows = result.steps.map((s) => [s.step, ctx.theme.status(s.status), s.detail]);
-  env.io.stdout.write(renderTable(['Step', 'Status', 'Detail'], rows, { tty: env.io.stdout.isTTY }));
-  const vms = result.nodeResults.flatMap((n) => n.vms.map((v) => [v.vm, v.node, ctx.theme.status(v.status), `${v.versionBefore} → ${v.versionAfter}`, v.detail]));
-  if (vms.length > 0) env.io.stdout.write(renderTable(['VM', 'Node', 'Status', 'Version', 'Detail'], vms, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`${result.whatIf ? 'What if: ' : ''}post-install on ${result.clusterName}: ${ctx.theme.status(result.status)}, functional level ${result.functionalLevel}${result.whatIf ? '. Nothing was touched.' : ''}\n`);
+function printSummary(result: PostInstallResult, out: HumanPrinter): void {
+  const { theme } = out;
+  out.table(['Step', 'Status', 'Detail'], result.steps.map((s) => [s.step, theme.status(s.status), s.detail]));
+  const vms = result.nodeResults.flatMap((n) => n.vms.map((v) => [v.vm, v.node, theme.status(v.status), `${v.versionBefore} → ${v.versionAfter}`, v.detail]));
+  if (vms.length > 0) out.table(['VM', 'Node', 'Status', 'Version', 'Detail'], vms);
+  out.line(`${result.whatIf ? 'What if: ' : ''}post-install on ${result.clusterName}: ${theme.status(result.status)}, functional level ${result.functionalLevel}${result.whatIf ? '. Nothing was touched.' : ''}`);
 }
 
 export async function runPostInstallCommand(profile: PostInstallProfile, mode: PostInstallMode, globals: GlobalProfile, env: CommandEnv): Promise<number> {
@@ -36,14 +36,11 @@ export async function runPostInstallCommand(profile: PostInstallProfile, mode: P
         const answer = (await env.io.promptLine(`Type the cluster name (${clusterName}) to go on: `)).trim();
         return answer.toUpperCase() === clusterName.toUpperCase();
       },
-      progress: (line) => {
-        if (globals.output === 'human') env.io.stderr.write(`${line}\n`);
-      },
+      progress: progressFor(globals, env.io),
     });
     const simulation = ctx.sim ? ctx.sim.audit() : undefined;
     const document = { ...result, ...(simulation ? { simulation } : {}) };
-    if (globals.output === 'json' || globals.output === 'ndjson') env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    else printSummary(result, env, ctx);
+    writeResult(resultEnvFor(globals, env.io), document, (out) => printSummary(result, out));
     return exitCodeFor(result);
   } finally {
     await ctx.close();

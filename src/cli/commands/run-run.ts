@@ -12,15 +12,15 @@ import { ExitCode, usageError, type AppError } from '../../errors.js';
 import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
-import { formatDuration } from '../../output/format.js';
-import { renderTable } from '../../output/table.js';
+import { describeAudit } from '../../output/format.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
 import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
+import { isProcessAlive, openCluster, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
@@ -28,18 +28,18 @@ import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resu
 import type { RunNotifyOptions } from './run.js';
 import { runWhatIf } from './run-what-if.js';
 
-function printSummary(result: RunResult, env: CommandEnv, ctx: ClusterContext): void {
+function printSummary(result: RunResult, out: HumanPrinter): void {
   const rows = result.nodeResults.map((r) => [
     r.node,
-    ctx.theme.status(r.status),
+    out.theme.status(r.status),
     String(r.attempts),
     String(r.numberOfSucceededUpdates),
     String(r.numberOfFailedUpdates),
     r.rebooted ? r.nodeRebootResult.bootType : 'no',
     r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
   ]);
-  env.io.stdout.write(renderTable(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows, { tty: env.io.stdout.isTTY }));
-  env.io.stdout.write(`Run ${result.runId} on ${result.clusterName}: ${ctx.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}\n`);
+  out.table(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows);
+  out.line(`Run ${result.runId} on ${result.clusterName}: ${out.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}`);
 }
 
 async function confirm(env: CommandEnv, question: string): Promise<boolean> {
@@ -75,8 +75,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         cleared === null
           ? `No cauctl lock on ${ctx.entry}; nothing to recover.`
           : `Cleared the dead lock of ${describeOwner(cleared)}; that run is abandoned and --resume will not revive it${paused.length > 0 ? `; ${resumeNodeHint(globals, paused)}` : ''}.`;
-      if (globals.output === 'human') env.io.stdout.write(`${message}\n`);
-      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused }, null, 2)}\n`);
+      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused }, (out) => out.line(message));
       return ExitCode.ok;
     }
     const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
@@ -148,14 +147,18 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       env.io.stderr.write(`cauctl: warning: the run summary could not be written to the cluster: ${(error as Error).message}\n`);
     }
     progress?.close();
-    if (globals.output === 'json') {
-      env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    } else if (globals.output === 'human') {
-      printSummary(result, env, ctx);
-      if (simulation) env.io.stdout.write(`Simulation: ${formatDuration(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
-      for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
-      env.io.stderr.write(`journal: ${journal.path}\n`);
-    }
+    // ndjson: the events were the output; the run-completed event ends them.
+    writeResult(
+      resultEnvFor(globals, env.io),
+      document,
+      (out) => {
+        printSummary(result, out);
+        if (simulation) out.line(describeAudit(simulation));
+        for (const v of simulation?.violations ?? []) out.line(out.theme.err(`  violation: ${v}`));
+        env.io.stderr.write(`journal: ${journal.path}\n`);
+      },
+      { records: [] },
+    );
     const exitCode = exitCodeFor(result);
     return historyFailure !== undefined && exitCode === ExitCode.ok ? historyFailure.exitCode : exitCode;
   } finally {

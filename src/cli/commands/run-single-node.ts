@@ -9,7 +9,8 @@ import { AppError, ExitCode } from '../../errors.js';
 import { FileJournal, journalPath } from '../../journal/journal.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { isProcessAlive, type ClusterContext } from '../context.js';
+import { writeResult } from '../../output/result.js';
+import { isProcessAlive, resultEnvFor, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 
 export async function runSingleNode(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext): Promise<number> {
@@ -31,7 +32,7 @@ export async function runSingleNode(profile: RunProfile, mode: RunMode, globals:
     forceDrain: profile.forcePauseAndDrain,
     suspendClusterNodeTimeoutMinutes: profile.suspendClusterNodeTimeoutMinutes,
   };
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof suspendSingleNode>> | undefined;
   let errorRecord: { code: string; message: string; node: string } | null = null;
   try {
     outcome = suspend ? await suspendSingleNode(deps, name, options) : await resumeSingleNode(deps, name, options);
@@ -52,7 +53,6 @@ export async function runSingleNode(profile: RunProfile, mode: RunMode, globals:
     nodeResults: [{ node: outcome?.node ?? name, status, changed: outcome?.changed ?? false, detail: outcome?.detail ?? errorRecord?.message ?? '' }],
     ...(ctx.sim ? { simulation: ctx.sim.audit() } : {}),
   };
-  if (globals.output === 'human') env.io.stdout.write(`${outcome?.detail ?? `${name}: ${errorRecord?.message}`}\n`);
-  else env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  writeResult(resultEnvFor(globals, env.io), document, (out) => out.line(outcome?.detail ?? `${name}: ${errorRecord?.message}`));
   return errorRecord === null ? ExitCode.ok : ExitCode.runFailed;
 }

@@ -13,33 +13,36 @@ export function buildStopRunCommand(env: CommandEnv): Command {
     .addHelpText('after', examples([['stop the simulated run from another terminal and wait for it', 'cauctl stop-run --simulate --wait']]) + '\nPrints RunNotInProgress (exit 0) when there is nothing to stop.\n')
     .action(async (opts: { wait?: boolean }, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
-      const [{ openCluster }, { writeStopRequest }, { readView }, { ExitCode }] = await Promise.all([
+      const [{ openCluster, progressFor, resultEnvFor }, { writeStopRequest }, { readView }, { ExitCode }, { writeResult }] = await Promise.all([
         import('../context.js'),
         import('../../core/cluster-lock.js'),
         import('./get-run-run.js'),
         import('../../errors.js'),
+        import('../../output/result.js'),
       ]);
       const ctx = await openCluster(globals, env.io, { readOnly: true });
       try {
         let view = await readView(ctx);
-        const json = globals.output !== 'human';
+        const output = resultEnvFor(globals, env.io);
         if (view.runState !== 'RunInProgress' || view.runId === null) {
-          if (json) env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, stopped: false, runState: view.runState, runId: view.runId }, null, 2)}\n`);
-          else env.io.stdout.write(`${view.runState}: nothing to stop on ${ctx.entry}.${view.detail ? ` ${view.detail}` : ''}\n`);
+          const { runState, detail } = view;
+          writeResult(output, { schemaVersion: 1, stopped: false, runState, runId: view.runId }, (out) => out.line(`${runState}: nothing to stop on ${ctx.entry}.${detail ? ` ${detail}` : ''}`));
           env.setExitCode(ExitCode.ok);
           return;
         }
         const runId = view.runId;
         await writeStopRequest({ gateway: ctx.gateway, entryNode: ctx.entry }, { runId, requestedAt: new Date(ctx.wallClock.now()).toISOString(), requestedBy: `${ctx.owner.user}@${hostname()}` });
-        if (!json) env.io.stdout.write(`Stop requested for run ${runId}; it stops at its next safe point.\n`);
+        // Said at once on stderr while --wait waits; the result (stdout) comes at the end.
         if (opts.wait) {
+          progressFor(globals, env.io)(`Stop requested for run ${runId}; it stops at its next safe point.`);
           while (view.runState === 'RunInProgress' && view.runId === runId) {
             await ctx.wallClock.sleep(500);
             view = await readView(ctx);
           }
-          if (!json) env.io.stdout.write(`Run ${runId} has ended.\n`);
         }
-        if (json) env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, stopped: true, runId, ended: opts.wait === true }, null, 2)}\n`);
+        writeResult(output, { schemaVersion: 1, stopped: true, runId, ended: opts.wait === true }, (out) =>
+          out.line(opts.wait ? `Run ${runId} has ended.` : `Stop requested for run ${runId}; it stops at its next safe point.`),
+        );
         env.setExitCode(ExitCode.ok);
       } finally {
         await ctx.close();

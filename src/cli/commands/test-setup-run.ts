@@ -1,24 +1,30 @@
 /** The body of `cauctl test-setup`: gather, judge, print; with --fix, apply the safe remedies and judge again. */
 import { evaluateSetup, gatherSetupFacts, hasErrors, planFixes, type RuleResult } from '../../core/readiness.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { renderTable } from '../../output/table.js';
-import type { Theme } from '../../output/theme.js';
+import { plural } from '../../output/format.js';
+import { writeResult, type HumanPrinter } from '../../output/result.js';
 import type { CommandEnv } from '../command-env.js';
-import { openCluster, type ClusterContext } from '../context.js';
+import { openCluster, progressFor, resultEnvFor, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { probeCauRole } from './cau-role-run.js';
 import type { TestSetupProfile } from './test-setup.js';
 
-function printRules(results: readonly RuleResult[], env: CommandEnv, theme: Theme): void {
-  const rows = results.map((r) => [r.id, r.severity, theme.status(r.state), r.title, r.detail]);
-  env.io.stdout.write(renderTable(['Rule', 'Severity', 'State', 'Title', 'Detail'], rows, { tty: env.io.stdout.isTTY }));
-  const failing = results.filter((r) => r.state === 'Fail');
-  for (const r of failing) {
-    env.io.stdout.write(`\n${theme.bold(`${r.id} ${r.title}`)} — ${theme.status(r.severity === 'Error' ? 'Error' : 'Warning')}\n`);
-    for (const n of r.nodes.filter((x) => x.state === 'Fail')) env.io.stdout.write(`  ${n.node}: ${n.detail}\n`);
-    if (r.nodes.length === 0) env.io.stdout.write(`  ${r.detail}\n`);
-    env.io.stdout.write(`  remedy${r.fixable ? ' (cauctl test-setup --fix)' : ''}: ${r.remedy}\n`);
+function printRules(results: readonly RuleResult[], out: HumanPrinter): void {
+  const { theme } = out;
+  out.table(['Rule', 'Severity', 'State', 'Title', 'Detail'], results.map((r) => [r.id, r.severity, theme.status(r.state), r.title, r.detail]));
+  for (const r of results.filter((x) => x.state === 'Fail')) {
+    out.line();
+    out.line(`${theme.bold(`${r.id} ${r.title}`)} — ${theme.status(r.severity === 'Error' ? 'Error' : 'Warning')}`);
+    for (const n of r.nodes.filter((x) => x.state === 'Fail')) out.line(`  ${n.node}: ${n.detail}`);
+    if (r.nodes.length === 0) out.line(`  ${r.detail}`);
+    out.line(`  remedy${r.fixable ? ' (cauctl test-setup --fix)' : ''}: ${r.remedy}`);
   }
+}
+
+type Counts = ReturnType<typeof summary>;
+
+function describeCounts(c: Counts): string {
+  return `${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}`;
 }
 
 function summary(results: readonly RuleResult[]): { errors: number; warnings: number; passed: number; notApplicable: number } {
@@ -39,6 +45,7 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
   try {
     let results = await check(ctx);
     const applied: Array<{ node: string; applied: string[] }> = [];
+    const progress = progressFor(globals, env.io);
     const before = results;
     if (profile.fix) {
       const plan = planFixes(results);
@@ -48,7 +55,7 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
         );
         if (!profile.force) {
           if (!env.io.stdinIsTty) {
-            throw usageError('CONFIRMATION_REQUIRED', `test-setup --fix would change ${plan.size} node(s) and needs confirmation, but stdin is not a terminal.`, {
+            throw usageError('CONFIRMATION_REQUIRED', `test-setup --fix would change ${plural(plan.size, 'node')} and needs confirmation, but stdin is not a terminal.`, {
               hint: 'Add --force to apply the fixes without asking.',
             });
           }
@@ -62,29 +69,32 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
         for (const [node, p] of plan) {
           const result = await ctx.gateway.call(node, 'repair-setup', p);
           applied.push({ node, applied: result.applied });
-          if (globals.output === 'human') env.io.stderr.write(`fixed on ${node}: ${result.applied.join(', ') || 'nothing to do'}\n`);
+          progress(`fixed on ${node}: ${result.applied.join(', ') || 'nothing to do'}`);
         }
         results = await check(ctx);
-      } else if (globals.output === 'human') {
-        env.io.stderr.write('No safe remedy to apply.\n');
+      } else {
+        progress('No safe remedy to apply.');
       }
     }
     const counts = summary(results);
-    if (globals.output === 'human') {
-      if (profile.fix && applied.length > 0) env.io.stdout.write(`Re-check after the fixes (before: ${summary(before).errors} error(s), ${summary(before).warnings} warning(s)):\n`);
-      printRules(results, env, ctx.theme);
-      env.io.stdout.write(`\n${counts.passed} passed, ${counts.errors} error(s), ${counts.warnings} warning(s), ${counts.notApplicable} not applicable.\n`);
-    } else {
-      const doc = {
-        schemaVersion: 1,
-        clusterName: ctx.entry,
-        summary: counts,
-        rules: results,
-        ...(profile.fix ? { fixesApplied: applied, before: summary(before) } : {}),
-      };
-      if (globals.output === 'ndjson') for (const rule of results) env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, clusterName: ctx.entry, ...rule })}\n`);
-      else env.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    }
+    const document = {
+      schemaVersion: 1,
+      clusterName: ctx.entry,
+      summary: counts,
+      rules: results,
+      ...(profile.fix ? { fixesApplied: applied, before: summary(before) } : {}),
+    };
+    writeResult(
+      resultEnvFor(globals, env.io),
+      document,
+      (out) => {
+        if (profile.fix && applied.length > 0) out.line(`Re-check after the fixes (before: ${describeCounts(summary(before))}):`);
+        printRules(results, out);
+        out.line();
+        out.line(`${counts.passed} passed, ${describeCounts(counts)}, ${counts.notApplicable} not applicable.`);
+      },
+      { records: results.map((rule) => ({ schemaVersion: 1, clusterName: ctx.entry, ...rule })) },
+    );
     return hasErrors(results) ? ExitCode.refused : ExitCode.ok;
   } finally {
     await ctx.close();

@@ -7,11 +7,6 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, $Target) {
-    $exception = New-Object System.InvalidOperationException $Message
-    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
-}
-
 function Get-CauctlVirtualDiskName($Resource) {
     # S2D disk resources carry the virtual disk's name as a private property; older ones only in their name.
     $parameter = @(Get-ClusterParameter -InputObject $Resource -Name 'VirtualDiskName' -ErrorAction SilentlyContinue)

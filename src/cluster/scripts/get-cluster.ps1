@@ -6,12 +6,6 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, $Target) {
-    # The bootstrap reads the code from the FullyQualifiedErrorId ("CAUCTL:<CODE>").
-    $exception = New-Object System.InvalidOperationException $Message
-    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
-}
-
 function Get-CauctlProperty($Object, [string]$Name, $Default) {
     # StrictMode throws on a missing property; older OS builds lack some (S2DEnabled, DrainStatus, IsCoreGroup).
     $property = $Object.PSObject.Properties[$Name]

@@ -86,7 +86,9 @@ switch ($plugin) {
     }
     'Microsoft.RollingUpgradePlugin' {
         if ((Get-CauctlArgument 'WuConnected' 'true') -eq 'true') {
-            foreach ($update in @(Invoke-CauctlUpdateSearch "IsInstalled=0 and Type='Software' and IsHidden=0")) {
+            # Feature updates are offered as optional installs: without DeploymentAction='OptionalInstallation'
+            # the search returns none of them.
+            foreach ($update in @(Invoke-CauctlUpdateSearch "IsInstalled=0 and Type='Software' and IsHidden=0 and DeploymentAction='OptionalInstallation'")) {
                 $categories = @($update.Categories | ForEach-Object { [string]$_.CategoryID })
                 if ($categories -notcontains $upgradesCategory) { continue }
                 $info = ConvertTo-CauctlUpdateInfo $update

@@ -11,11 +11,6 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, $Target) {
-    $exception = New-Object System.InvalidOperationException $Message
-    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
-}
-
 function Get-CauctlDiskResource([string]$Name) {
     # Cluster Shared Volumes are listed by Get-ClusterSharedVolume, other disk resources by Get-ClusterResource.
     $volume = @(Get-ClusterSharedVolume | Where-Object { [string]$_.Name -eq $Name })

@@ -9,11 +9,6 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, $Target) {
-    $exception = New-Object System.InvalidOperationException $Message
-    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
-}
-
 function Get-CauctlNodesUp {
     @(Get-ClusterNode | Where-Object { [string]$_.State -eq 'Up' -or [string]$_.State -eq 'Paused' } | ForEach-Object { [string]$_.Name })
 }

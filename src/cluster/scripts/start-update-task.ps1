@@ -1,14 +1,16 @@
 # start-update-task: starts the one-shot scheduled task (as SYSTEM) that downloads or installs updates on this
-# node, because Windows Update refuses both from a remote logon. The worker script is a fixed here-string
-# written to a file; its parameters travel in a JSON file; its progress goes to progress.json for
-# wait-update-task. Starting twice with the same taskId starts once.
+# node, because Windows Update refuses both from a remote logon. The task's folder under %ProgramData%\cauctl
+# is private (SYSTEM and Administrators only, checked before use); the worker and its parameters are written
+# there as new files; the task runs a fixed launcher with -EncodedCommand (no -File, which AllSigned blocks);
+# progress goes to progress.json for wait-update-task, which removes the task once it has ended. Starting
+# twice with the same taskId starts once; folders of earlier tasks that have ended are removed.
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][ValidateSet('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')][string]$plugin,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments,
     [Parameter(Mandatory = $true)][ValidateSet('Download', 'Install')][string]$mode,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$updateIds,
-    # The pattern keeps the id safe in file names and the task's command line.
+    # The pattern keeps the id safe in file and task names.
     [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9-]{1,80}$')][string]$taskId
 )
 Set-StrictMode -Version Latest
@@ -19,6 +21,8 @@ $ProgressPreference = 'SilentlyContinue'
 $WorkerScript = @'
 # cauctl update worker: runs as SYSTEM from a one-shot scheduled task; reads task.json, downloads or installs,
 # and keeps progress.json current (written whole, then renamed, so a reader never sees half a file).
+# Install refuses to start while a restart is pending, and installs nothing when a download failed: the
+# results say which update failed and why, and the coordinator restarts or retries.
 param([Parameter(Mandatory = $true)][string]$TaskFile)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -26,13 +30,19 @@ $ProgressPreference = 'SilentlyContinue'
 
 function New-CauctlUpdateSession { New-Object -ComObject 'Microsoft.Update.Session' }
 function New-CauctlUpdateCollection { New-Object -ComObject 'Microsoft.Update.UpdateColl' }
+function New-CauctlSystemInfo { New-Object -ComObject 'Microsoft.Update.SystemInfo' }
 function Invoke-CauctlInstaller([string]$FilePath, [string]$Arguments, [int]$TimeoutMinutes) {
     $process = Start-Process -FilePath $FilePath -ArgumentList $Arguments -PassThru -WindowStyle Hidden
+    # Reading Handle right after the start keeps the process handle open; without it ExitCode can be $null
+    # once the process has ended (a .NET quirk with Start-Process -PassThru).
+    $null = $process.Handle
     if (-not $process.WaitForExit($TimeoutMinutes * 60000)) {
         try { $process.Kill() } catch { }
         return $null
     }
-    return $process.ExitCode
+    # WaitForExit(ms) can return before redirected streams close; the parameterless call waits for them.
+    $process.WaitForExit()
+    return [int]$process.ExitCode
 }
 
 function Get-CauctlTaskArgument($Task, [string]$Name, [string]$Default) {
@@ -54,14 +64,30 @@ function Write-CauctlProgress([string]$Path, [string]$State, [object[]]$Results,
     Move-Item -LiteralPath $temporary -Destination $Path -Force
 }
 
+# OperationResultCode: 0 NotStarted, 1 InProgress, 2 Succeeded, 3 SucceededWithErrors, 4 Failed, 5 Aborted.
 $resultNames = @{ 0 = 'Aborted'; 1 = 'Aborted'; 2 = 'Succeeded'; 3 = 'SucceededWithErrors'; 4 = 'Failed'; 5 = 'Aborted' }
 
+function New-CauctlResult($Update, [string]$ResultCode, [long]$HResult, [bool]$RebootRequired) {
+    $kbIds = @($Update.KBArticleIDs)
+    $kb = ''
+    if ($kbIds.Count -gt 0 -and $kbIds[0]) { $kb = 'KB' + [string]$kbIds[0] }
+    @{ updateId = [string]$Update.Identity.UpdateID; kb = $kb; title = [string]$Update.Title; resultCode = $ResultCode; errorCode = (Format-CauctlCode $HResult); rebootRequired = $RebootRequired }
+}
+
 function Invoke-CauctlWindowsUpdate($Task, [string]$ProgressPath) {
+    $install = [string]$Task.mode -eq 'Install'
     $session = New-CauctlUpdateSession
     $session.ClientApplicationID = 'cauctl'
+    if ($install -and [bool](New-CauctlSystemInfo).RebootRequired) {
+        # Windows Update does not install over a pending restart (the new files would wait for it anyway).
+        return @{ state = 'Failed'; results = @(); rebootRequired = $true; message = 'REBOOT_PENDING: a restart from an earlier installation is pending on ' + $env:COMPUTERNAME + '; restart the node, then install.' }
+    }
     Write-CauctlProgress $ProgressPath 'Running' @() $false 'searching'
-    # Search broadly and pick by id: ids are never spliced into the search criteria.
-    $found = @($session.CreateUpdateSearcher().Search("IsInstalled=0 and IsHidden=0").Updates)
+    # Search broadly and pick by id: ids are never spliced into the criteria. Feature updates are offered as
+    # optional installs, which a search without DeploymentAction='OptionalInstallation' does not return.
+    $criteria = 'IsInstalled=0 and IsHidden=0'
+    if ([string]$Task.plugin -eq 'Microsoft.RollingUpgradePlugin') { $criteria = "IsInstalled=0 and IsHidden=0 and DeploymentAction='OptionalInstallation'" }
+    $found = @($session.CreateUpdateSearcher().Search($criteria).Updates)
     $wanted = @($Task.updateIds)
     $selected = @($found | Where-Object { $wanted -contains [string]$_.Identity.UpdateID })
     $results = @()
@@ -70,61 +96,76 @@ function Invoke-CauctlWindowsUpdate($Task, [string]$ProgressPath) {
             $results += @{ updateId = [string]$id; kb = ''; title = ''; resultCode = 'NotApplicable'; errorCode = '0x0'; rebootRequired = $false }
         }
     }
-    if ($selected.Count -eq 0) { return @{ results = $results; rebootRequired = $false } }
+    if ($selected.Count -eq 0) { return @{ state = 'Completed'; results = $results; rebootRequired = $false; message = [string]$Task.mode + ' finished' } }
     $collection = New-CauctlUpdateCollection
     foreach ($update in $selected) { [void]$collection.Add($update) }
     Write-CauctlProgress $ProgressPath 'Running' $results $false 'downloading'
     $downloader = $session.CreateUpdateDownloader()
     $downloader.Updates = $collection
     $download = $downloader.Download()
-    $operation = $download
-    $rebootRequired = $false
-    if ([string]$Task.mode -eq 'Install') {
-        Write-CauctlProgress $ProgressPath 'Running' $results $false 'installing'
-        $installer = $session.CreateUpdateInstaller()
-        $installer.Updates = $collection
-        $operation = $installer.Install()
-        $rebootRequired = [bool]$operation.RebootRequired
-    }
+    # IUpdateDownloadResult has HResult and ResultCode only; whether a restart is needed is known after install.
+    $downloaded = @()
     for ($i = 0; $i -lt $selected.Count; $i++) {
-        $update = $selected[$i]
-        $one = $operation.GetUpdateResult($i)
-        $kbIds = @($update.KBArticleIDs)
-        $kb = ''
-        if ($kbIds.Count -gt 0 -and $kbIds[0]) { $kb = 'KB' + [string]$kbIds[0] }
-        $results += @{
-            updateId       = [string]$update.Identity.UpdateID
-            kb             = $kb
-            title          = [string]$update.Title
-            resultCode     = $resultNames[[int]$one.ResultCode]
-            errorCode      = Format-CauctlCode ([long]$one.HResult)
-            rebootRequired = [bool]$one.RebootRequired
-        }
+        $one = $download.GetUpdateResult($i)
+        $downloaded += @{ update = $selected[$i]; code = [int]$one.ResultCode; hresult = [long]$one.HResult }
     }
-    return @{ results = $results; rebootRequired = $rebootRequired }
+    $failed = @($downloaded | Where-Object { $_.code -ne 2 -and $_.code -ne 3 })
+    if (-not $install -or $failed.Count -gt 0) {
+        foreach ($d in $downloaded) {
+            $code = $resultNames[$d.code]
+            # Nothing is installed when a download failed: the updates that did download are reported Aborted.
+            if ($install -and ($d.code -eq 2 -or $d.code -eq 3)) { $code = 'Aborted' }
+            $results += New-CauctlResult $d.update $code $d.hresult $false
+        }
+        $message = [string]$Task.mode + ' finished'
+        if ($failed.Count -gt 0) { $message = 'Download failed for ' + $failed.Count + ' of ' + $selected.Count + ' updates; nothing was installed.' }
+        if (-not $install -and $failed.Count -gt 0) { $message = 'Download failed for ' + $failed.Count + ' of ' + $selected.Count + ' updates.' }
+        return @{ state = 'Completed'; results = $results; rebootRequired = $false; message = $message }
+    }
+    Write-CauctlProgress $ProgressPath 'Running' $results $false 'installing'
+    $installer = $session.CreateUpdateInstaller()
+    # No prompt for source media: nobody is there to answer it.
+    $installer.AllowSourcePrompts = $false
+    $installer.Updates = $collection
+    $installation = $installer.Install()
+    for ($i = 0; $i -lt $selected.Count; $i++) {
+        $one = $installation.GetUpdateResult($i)
+        $results += New-CauctlResult $selected[$i] $resultNames[[int]$one.ResultCode] ([long]$one.HResult) ([bool]$one.RebootRequired)
+    }
+    return @{ state = 'Completed'; results = $results; rebootRequired = [bool]$installation.RebootRequired; message = 'Install finished' }
+}
+
+# The value of attribute $Name on $Node, matched without regard to case ('code' or 'Code').
+function Get-CauctlAttribute($Node, [string]$Name) {
+    foreach ($attribute in @($Node.Attributes)) { if ($attribute.LocalName -ieq $Name) { return [string]$attribute.Value } }
+    return ''
 }
 
 function Get-CauctlExitClass([xml]$Config, [string]$Extension, [int]$ExitCode) {
-    # cau-surface section 8: listed codes classify; any other code is a failure with no restart.
+    # cau-surface section 8: listed codes classify; any other code is a failure with no restart. The shipped
+    # DefaultHotfixConfig.xml may carry a default namespace: match elements by local-name(), so an XPath
+    # without a namespace manager does not silently match nothing.
     $rule = $null
-    foreach ($candidate in @($Config.SelectNodes('//ExtensionRules/Extension'))) {
-        if ([string]$candidate.GetAttribute('name') -eq $Extension) { $rule = $candidate }
+    foreach ($candidate in @($Config.SelectNodes("//*[local-name()='DefaultRules']/*[local-name()='ExtensionRules']/*[local-name()='Extension']"))) {
+        if ((Get-CauctlAttribute $candidate 'name') -ieq $Extension) { $rule = $candidate }
     }
     if ($null -eq $rule) { return $null }
-    $classes = @{ 'Success' = @('Succeeded', $false); 'Success_RebootRequired' = @('Succeeded', $true); 'Fail_RebootRequired' = @('Failed', $true); 'AlreadyInstalled' = @('AlreadyInstalled', $false); 'NotApplicable' = @('NotApplicable', $false) }
+    $template = $rule.SelectSingleNode("*[local-name()='Template']")
+    $classes = [ordered]@{ 'Success' = @('Succeeded', $false); 'Success_RebootRequired' = @('Succeeded', $true); 'Fail_RebootRequired' = @('Failed', $true); 'AlreadyInstalled' = @('AlreadyInstalled', $false); 'NotApplicable' = @('NotApplicable', $false) }
     foreach ($class in $classes.Keys) {
-        foreach ($condition in @($rule.SelectNodes('ExitConditions/' + $class + '/ExitCode'))) {
-            $text = [string]$condition.GetAttribute('Code')
+        foreach ($condition in @($rule.SelectNodes("*[local-name()='ExitConditions']/*[local-name()='" + $class + "']/*[local-name()='ExitCode']"))) {
+            $text = (Get-CauctlAttribute $condition 'code').Trim()
+            if ($text -eq '') { continue }
             $value = if ($text -match '^0x') { [Convert]::ToInt32($text.Substring(2), 16) } else { [int]$text }
-            if ($value -eq $ExitCode) { return @{ template = $rule.SelectSingleNode('Template'); resultCode = $classes[$class][0]; rebootRequired = $classes[$class][1] } }
+            if ($value -eq $ExitCode) { return @{ template = $template; resultCode = $classes[$class][0]; rebootRequired = $classes[$class][1] } }
         }
     }
-    return @{ template = $rule.SelectSingleNode('Template'); resultCode = 'Failed'; rebootRequired = $false }
+    return @{ template = $template; resultCode = 'Failed'; rebootRequired = $false }
 }
 
 function Invoke-CauctlHotfixes($Task, [string]$ProgressPath) {
     $results = @()
-    if ([string]$Task.mode -ne 'Install') { return @{ results = $results; rebootRequired = $false } }
+    if ([string]$Task.mode -ne 'Install') { return @{ state = 'Completed'; results = $results; rebootRequired = $false; message = 'Download finished' } }
     $root = Get-CauctlTaskArgument $Task 'HotfixRootFolderPath' ''
     $configName = Get-CauctlTaskArgument $Task 'HotfixConfigFileName' 'DefaultHotfixConfig.xml'
     $timeout = [int](Get-CauctlTaskArgument $Task 'HotfixInstallerTimeoutMinutes' '30')
@@ -147,13 +188,13 @@ function Invoke-CauctlHotfixes($Task, [string]$ProgressPath) {
             continue
         }
         $rule = Get-CauctlExitClass $config $extension 0
-        if ($null -eq $rule) {
+        if ($null -eq $rule -or $null -eq $rule.template) {
             $entry.resultCode = 'NotApplicable'
             $results += $entry
             continue
         }
-        $executable = [Environment]::ExpandEnvironmentVariables([string]$rule.template.GetAttribute('path'))
-        $parameters = ([string]$rule.template.GetAttribute('parameters')).Replace('$update$', '"' + $file + '"')
+        $executable = [Environment]::ExpandEnvironmentVariables((Get-CauctlAttribute $rule.template 'path'))
+        $parameters = (Get-CauctlAttribute $rule.template 'parameters').Replace('$update$', '"' + $file + '"')
         $exitCode = Invoke-CauctlInstaller $executable $parameters $timeout
         if ($null -eq $exitCode) {
             $entry.errorCode = '0x800705b4'
@@ -166,24 +207,56 @@ function Invoke-CauctlHotfixes($Task, [string]$ProgressPath) {
         }
         $results += $entry
     }
-    return @{ results = $results; rebootRequired = $rebootRequired }
+    return @{ state = 'Completed'; results = $results; rebootRequired = $rebootRequired; message = 'Install finished' }
+}
+
+# Windows Setup's documented command line for an unattended in-place upgrade (learn.microsoft.com,
+# "Windows Setup Command-Line Options"): /Auto Upgrade keeps apps and data; /Quiet shows no UI, rollback
+# included; /NoReboot leaves the restart to cauctl, which drains first; /EULA Accept; /DynamicUpdate Disable
+# keeps the media as staged (no downloads mid-run); /Compat IgnoreWarning goes on past dismissible warnings
+# only; /ImageIndex picks the edition when the media holds several (ImageIndex plug-in argument).
+function Get-CauctlSetupArguments($Task) {
+    $switches = '/Auto Upgrade /Quiet /NoReboot /EULA Accept /DynamicUpdate Disable /Compat IgnoreWarning'
+    $index = Get-CauctlTaskArgument $Task 'ImageIndex' ''
+    if ($index -ne '') {
+        if ($index -notmatch '^[0-9]{1,3}$') { throw ('ImageIndex must be a number, not ''' + $index + '''.') }
+        $switches += ' /ImageIndex ' + $index
+    }
+    $switches
+}
+
+# What setup.exe's exit codes mean for an upgrade run with /NoReboot (documented in "Resolve Windows upgrade
+# errors": 0xC19002xx are the compatibility and eligibility blocks).
+$setupCodes = @{
+    '0xc1900208' = 'an incompatible app or driver blocks the upgrade'
+    '0xc1900204' = 'the upgrade path from this edition is not available (check ImageIndex)'
+    '0xc1900200' = 'this node is not eligible for the upgrade'
+    '0xc190020e' = 'not enough free disk space for the upgrade'
+    '0xc1900107' = 'a cleanup of an earlier upgrade attempt is pending; restart the node, then try again'
 }
 
 function Invoke-CauctlSetupMedia($Task, [string]$ProgressPath) {
     $results = @()
-    if ([string]$Task.mode -ne 'Install') { return @{ results = $results; rebootRequired = $false } }
+    if ([string]$Task.mode -ne 'Install') { return @{ state = 'Completed'; results = $results; rebootRequired = $false; message = 'Download finished' } }
     $media = Get-CauctlTaskArgument $Task 'PathToSetupMedia' ''
     Write-CauctlProgress $ProgressPath 'Running' $results $false 'running setup'
-    $exitCode = Invoke-CauctlInstaller (Join-Path $media 'setup.exe') '/auto upgrade /quiet /noreboot /dynamicupdate disable /compat ignorewarning' 600
+    $exitCode = Invoke-CauctlInstaller (Join-Path $media 'setup.exe') (Get-CauctlSetupArguments $Task) 600
     $ok = ($null -ne $exitCode -and [int]$exitCode -eq 0)
     $code = '0x800705b4'
-    if ($null -ne $exitCode) { $code = Format-CauctlCode ([long]$exitCode) }
+    $message = 'Windows Setup did not finish within 600 minutes.'
+    if ($null -ne $exitCode) {
+        $code = Format-CauctlCode ([long]$exitCode)
+        $message = 'Windows Setup exited with ' + $code
+        if ($setupCodes.ContainsKey($code)) { $message += ': ' + $setupCodes[$code] }
+        $message += '. Its logs are in C:\$WINDOWS.~BT\Sources\Panther on ' + $env:COMPUTERNAME + '.'
+    }
+    if ($ok) { $message = 'Windows Setup finished its first phase; the upgrade completes at the restart.' }
     $id = 'media'
     if (@($Task.updateIds).Count -gt 0) { $id = [string]@($Task.updateIds)[0] }
     $resultCode = 'Failed'
     if ($ok) { $resultCode = 'Succeeded' }
     $results += @{ updateId = $id; kb = ''; title = 'Feature update from setup media'; resultCode = $resultCode; errorCode = $code; rebootRequired = $ok }
-    return @{ results = $results; rebootRequired = $ok }
+    return @{ state = 'Completed'; results = $results; rebootRequired = $ok; message = $message }
 }
 
 $task = [System.IO.File]::ReadAllText($TaskFile) | ConvertFrom-Json
@@ -192,41 +265,42 @@ try {
     if ([string]$task.plugin -eq 'Microsoft.HotfixPlugin') { $outcome = Invoke-CauctlHotfixes $task $progressPath }
     elseif ([string]$task.plugin -eq 'Microsoft.RollingUpgradePlugin' -and (Get-CauctlTaskArgument $task 'WuConnected' 'true') -ne 'true') { $outcome = Invoke-CauctlSetupMedia $task $progressPath }
     else { $outcome = Invoke-CauctlWindowsUpdate $task $progressPath }
-    Write-CauctlProgress $progressPath 'Completed' $outcome.results $outcome.rebootRequired ([string]$task.mode + ' finished')
+    Write-CauctlProgress $progressPath $outcome.state $outcome.results $outcome.rebootRequired $outcome.message
 } catch {
     Write-CauctlProgress $progressPath 'Failed' @() $false ($_.Exception.Message)
     exit 1
 }
 '@
 
-$baseDir = Join-Path $env:ProgramData 'cauctl'
-$taskDir = Join-Path $baseDir $taskId
 $taskName = 'cauctl-' + $taskId
-$taskPath = '\cauctl\'
+$base = Join-Path $env:ProgramData 'cauctl'
+$taskDir = Join-Path $base $taskId
 $progressFile = Join-Path $taskDir 'progress.json'
 
-$existing = Get-ScheduledTask -TaskName $taskName -TaskPath $taskPath -ErrorAction SilentlyContinue
+$existing = Get-ScheduledTask -TaskName $taskName -TaskPath '\cauctl\' -ErrorAction SilentlyContinue
 if ($null -ne $existing -or (Test-Path -LiteralPath $progressFile)) {
+    [void](Confirm-CauctlPrivateFolder $taskDir)
     return @{ taskId = $taskId; alreadyStarted = $true }
 }
 
-New-Item -ItemType Directory -Path $taskDir -Force | Out-Null
-$workerFile = Join-Path $baseDir 'update-worker.ps1'
-# With a BOM, Windows PowerShell 5.1 reads the file as UTF-8 rather than the ANSI code page.
-[System.IO.File]::WriteAllText($workerFile, $WorkerScript, (New-Object System.Text.UTF8Encoding $true))
-$taskFile = Join-Path $taskDir 'task.json'
-$task = @{ plugin = $plugin; arguments = $arguments; mode = $mode; updateIds = @($updateIds); taskId = $taskId; progressFile = $progressFile }
-[System.IO.File]::WriteAllText($taskFile, (ConvertTo-Json -InputObject $task -Depth 10), (New-Object System.Text.UTF8Encoding $false))
-# Written before the task starts, so a wait that comes first sees Running rather than NotFound.
-$queued = ConvertTo-Json -InputObject @{ state = 'Running'; results = @(); rebootRequired = $false; message = 'queued' } -Compress
-[System.IO.File]::WriteAllText($progressFile, $queued, (New-Object System.Text.UTF8Encoding $false))
+[void](Confirm-CauctlPrivateFolder $base)
+# Earlier tasks whose worker has ended (final state written, task gone) leave only their folder: remove it.
+foreach ($folder in @(Get-ChildItem -LiteralPath $base -Directory)) {
+    if ($folder.Name -eq $taskId) { continue }
+    $oldProgress = Join-Path $folder.FullName 'progress.json'
+    if (-not (Test-Path -LiteralPath $oldProgress -PathType Leaf)) { continue }
+    $state = $null
+    try { $state = [string]([System.IO.File]::ReadAllText($oldProgress) | ConvertFrom-Json).state } catch { $state = $null }
+    $oldTask = Get-ScheduledTask -TaskName ('cauctl-' + $folder.Name) -TaskPath '\cauctl\' -ErrorAction SilentlyContinue
+    if (($state -eq 'Completed' -or $state -eq 'Failed') -and $null -eq $oldTask) { Remove-Item -LiteralPath $folder.FullName -Recurse -Force }
+}
 
-# A process command line, not script text: both paths are built from ProgramData and the validated taskId.
-$argumentLine = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "' + $workerFile + '" -TaskFile "' + $taskFile + '"'
-$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $argumentLine
-$principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest
-$settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Hours 12)
-# No trigger: the task runs once, when started below.
-Register-ScheduledTask -TaskName $taskName -TaskPath $taskPath -Action $action -Principal $principal -Settings $settings -Description 'cauctl one-shot update task' -Force | Out-Null
-Start-ScheduledTask -TaskName $taskName -TaskPath $taskPath
+$taskDir = New-CauctlTaskFolder $taskId
+# With a BOM, Windows PowerShell 5.1 reads the file as UTF-8 rather than the ANSI code page.
+Write-CauctlNewFile (Join-Path $taskDir 'worker.ps1') $WorkerScript $true
+$task = @{ plugin = $plugin; arguments = $arguments; mode = $mode; updateIds = @($updateIds); taskId = $taskId; progressFile = $progressFile }
+Write-CauctlNewFile (Join-Path $taskDir 'task.json') (ConvertTo-Json -InputObject $task -Depth 10)
+# Written before the task starts, so a wait that comes first sees Running rather than NotFound.
+Write-CauctlNewFile $progressFile (ConvertTo-Json -InputObject @{ state = 'Running'; results = @(); rebootRequired = $false; message = 'queued' } -Compress)
+Start-CauctlTask $taskName $taskDir $null 'cauctl one-shot update task'
 @{ taskId = $taskId; alreadyStarted = $false }

@@ -1,6 +1,8 @@
 # wait-update-task: long poll on the node. Reads the update worker's progress.json until the task has ended
 # or timeoutSeconds pass, and returns its state and per-update results. A worker that died without writing
-# a final state is reported Failed with the scheduled task's last result.
+# a final state is reported Failed with the scheduled task's last result. Once the task has ended, its
+# scheduled task and its worker files are removed; progress.json stays, so asking again gives the same answer
+# (the next start-update-task removes the folder).
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9-]{1,80}$')][string]$taskId,
@@ -84,6 +86,10 @@ if ($null -ne $progress) {
 }
 if ($state -eq 'Failed' -and [string]$progress.state -eq 'Running') {
     $message = 'The update worker ended without a result (last task result 0x' + ([int64]$taskState.lastResult -band [int64]4294967295).ToString('x8') + ').'
+}
+if ($state -eq 'Completed' -or $state -eq 'Failed') {
+    Remove-CauctlTask ('cauctl-' + $taskId)
+    foreach ($name in 'worker.ps1', 'task.json') { Remove-Item -LiteralPath (Join-Path $taskDir $name) -Force -ErrorAction SilentlyContinue }
 }
 $answer = @{ state = $state; results = $results; rebootRequired = $rebootRequired }
 if ($null -ne $message -and $message -ne '') { $answer.message = $message }

@@ -1,0 +1,174 @@
+# cauctl node helpers: functions shared by the node-side scripts. The payload carries this text next to the
+# script and the bootstrap loads it into the payload's scope (dot-sourced, so the script and Pester's mocks see
+# the same commands); the update worker and the network-logon runner load it the same way. Fixed text: no value
+# is ever spliced into it. Windows PowerShell 5.1, ASCII only. Defines functions only; running it does nothing.
+
+function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category = 'NotSpecified', $Target = $null) {
+    # The bootstrap reads the code from the FullyQualifiedErrorId ("CAUCTL:<CODE>").
+    $exception = New-Object System.InvalidOperationException $Message
+    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The CAU clustered role
+
+# The role's cluster group: the owner group of the resource of type ClusterAwareUpdatingResource, or $null.
+function Get-CauctlRoleGroup {
+    $resource = @(Get-ClusterResource | Where-Object { [string]$_.ResourceType -eq 'ClusterAwareUpdatingResource' })
+    if ($resource.Count -eq 0) { return $null }
+    return [string]$resource[0].OwnerGroup
+}
+
+function Get-CauctlRoleStatus {
+    $status = @(Get-CauClusterRole | Where-Object { [string]$_.Name -eq 'Status' })
+    if ($status.Count -eq 0) { return 'Unknown' }
+    return [string]$status[0].Value
+}
+
+function Assert-CauctlRoleExists {
+    $group = Get-CauctlRoleGroup
+    if ($null -eq $group) {
+        throw (New-CauctlError 'CAU_ROLE_NOT_FOUND' 'The current cluster is not configured with a Cluster-Aware Updating clustered role.' 'ObjectNotFound' $null)
+    }
+    return $group
+}
+
+# Add/Set-CauClusterRole's parameters, built from data. The schedule is always complete (one parameter set,
+# every member), so CAU never falls back to its default schedule; only the run options given are passed.
+function New-CauctlRoleSplat([hashtable]$Schedule, [hashtable]$Options) {
+    $splat = @{}
+    $splat.StartDate = [datetime]::ParseExact([string]$Schedule['startDate'], 'yyyy-MM-ddTHH:mm', [System.Globalization.CultureInfo]::InvariantCulture)
+    switch ([string]$Schedule['kind']) {
+        'MonthlyDayOfWeek' {
+            $splat.DaysOfWeek = [int]$Schedule['daysOfWeek']
+            $splat.WeeksOfMonth = [int[]]@($Schedule['weeksOfMonth'])
+        }
+        'Weekly' {
+            $splat.DaysOfWeek = [int]$Schedule['daysOfWeek']
+            $splat.IntervalWeeks = [int]$Schedule['intervalWeeks']
+        }
+        'Once' { $splat.RunOnce = $true }
+        default { throw (New-CauctlError 'SCRIPT_ERROR' ("Unknown schedule kind '" + [string]$Schedule['kind'] + "'.") 'InvalidArgument' 'schedule') }
+    }
+    $switches = @('RequireAllNodesOnline', 'SeparateReboots', 'EnableFirewallRules', 'ForcePauseAndDrain', 'AttemptSoftReboot', 'RunPluginsSerially', 'StopOnPluginFailure')
+    $integers = @('MaxFailedNodes', 'MaxRetriesPerNode', 'RebootTimeoutMinutes', 'SuspendClusterNodeTimeoutMinutes', 'WaitForStorageRepairTimeoutMinutes')
+    $strings = @('PreUpdateScript', 'PostUpdateScript', 'ConfigurationName', 'FailbackMode')
+    $lists = @('CauPluginName', 'NodeOrder')
+    $spans = @('WarnAfter', 'StopAfter')
+    foreach ($name in @($Options.Keys)) {
+        $value = $Options[$name]
+        if ($switches -contains $name) { if ($value -eq $true) { $splat[$name] = $true } }
+        elseif ($integers -contains $name) { $splat[$name] = [int]$value }
+        elseif ($strings -contains $name) { $splat[$name] = [string]$value }
+        elseif ($lists -contains $name) { $splat[$name] = [string[]]@($value) }
+        elseif ($spans -contains $name) { $splat[$name] = [timespan]::Parse([string]$value, [System.Globalization.CultureInfo]::InvariantCulture) }
+        elseif ($name -eq 'CauPluginArguments') { $splat[$name] = [hashtable[]]@($value) }
+        else { throw (New-CauctlError 'SCRIPT_ERROR' ("Unknown run option '" + $name + "'.") 'InvalidArgument' $name) }
+    }
+    $splat
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Private folders for task files under %ProgramData%\cauctl. ProgramData lets ordinary users create folders
+# and files that they then own, so a folder that a SYSTEM (or admin) task reads from must carry a protected
+# DACL granting SYSTEM and Administrators only, and is checked before every use; files in it are only ever
+# created new, never written into.
+
+$script:CauctlTrustedSids = @('S-1-5-18', 'S-1-5-32-544')
+
+function Get-CauctlBaseFolder { Join-Path $env:ProgramData 'cauctl' }
+
+# Owner, protection and access rules of a folder as SIDs. A thin wrapper over Get-Acl so tests can give views.
+function Get-CauctlFolderSecurity([string]$Path) {
+    $acl = Get-Acl -LiteralPath $Path
+    $rules = @()
+    foreach ($rule in $acl.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+        $rules += @{ sid = $rule.IdentityReference.Value; allow = ([string]$rule.AccessControlType -eq 'Allow') }
+    }
+    $owner = $acl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    return @{ ownerSid = $owner; isProtected = [bool]$acl.AreAccessRulesProtected; rules = $rules }
+}
+
+# Creates $Path with a protected DACL (full control to SYSTEM and Administrators, inherited by what is created
+# inside) and Administrators as owner, in one call, so there is no moment with ProgramData's inherited ACL.
+function New-CauctlProtectedDirectory([string]$Path) {
+    $security = New-Object System.Security.AccessControl.DirectorySecurity
+    $security.SetAccessRuleProtection($true, $false)
+    $inherit = [System.Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit'
+    foreach ($sid in $script:CauctlTrustedSids) {
+        $identity = New-Object System.Security.Principal.SecurityIdentifier $sid
+        $rule = New-Object System.Security.AccessControl.FileSystemAccessRule $identity, 'FullControl', $inherit, 'None', 'Allow'
+        $security.AddAccessRule($rule)
+    }
+    $security.SetOwner((New-Object System.Security.Principal.SecurityIdentifier 'S-1-5-32-544'))
+    [void][System.IO.Directory]::CreateDirectory($Path, $security)
+}
+
+# Why a folder's security is not SYSTEM-and-Administrators-only, or $null when it is.
+function Get-CauctlFolderSecurityProblem($Security) {
+    if ($script:CauctlTrustedSids -notcontains [string]$Security.ownerSid) { return ('its owner is ' + [string]$Security.ownerSid + ', not SYSTEM or Administrators') }
+    if (-not $Security.isProtected) { return 'it inherits its permissions from its parent' }
+    foreach ($rule in @($Security.rules)) {
+        if ($rule.allow -and $script:CauctlTrustedSids -notcontains [string]$rule.sid) { return ('it grants access to ' + [string]$rule.sid) }
+    }
+    return $null
+}
+
+# The folder, created protected when missing; refused when it exists with another owner or DACL.
+function Confirm-CauctlPrivateFolder([string]$Path) {
+    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { New-CauctlProtectedDirectory $Path }
+    $problem = Get-CauctlFolderSecurityProblem (Get-CauctlFolderSecurity $Path)
+    if ($null -ne $problem) {
+        throw (New-CauctlError 'UNSAFE_FOLDER' ('cauctl will not use ' + $Path + ' on ' + $env:COMPUTERNAME + ': ' + $problem + '. Another account may have created it to plant files that a SYSTEM task would run. Check what it holds, delete the folder, and run the command again: cauctl creates it with access for SYSTEM and Administrators only.') 'SecurityError' $Path)
+    }
+    return $Path
+}
+
+# A task's own folder below the protected base folder.
+function New-CauctlTaskFolder([string]$Name) {
+    $base = Confirm-CauctlPrivateFolder (Get-CauctlBaseFolder)
+    return (Confirm-CauctlPrivateFolder (Join-Path $base $Name))
+}
+
+# Writes a file that must not exist yet (FileMode.CreateNew): never into a file someone else put there.
+function Write-CauctlNewFile([string]$Path, [string]$Text, [bool]$ByteOrderMark = $false) {
+    $stream = New-Object System.IO.FileStream $Path, ([System.IO.FileMode]::CreateNew), ([System.IO.FileAccess]::Write), ([System.IO.FileShare]::None)
+    try {
+        $bytes = (New-Object System.Text.UTF8Encoding $ByteOrderMark).GetBytes($Text)
+        if ($ByteOrderMark) { $stream.Write([byte[]](0xEF, 0xBB, 0xBF), 0, 3) }
+        $stream.Write($bytes, 0, $bytes.Length)
+    } finally {
+        $stream.Dispose()
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# One-shot scheduled tasks. The action runs a fixed launcher passed with -EncodedCommand (a Group Policy
+# AllSigned execution policy blocks -File with an unsigned script) in the task's folder as working
+# directory; the launcher runs worker.ps1 from there with -TaskFile task.json. No value is in the command line.
+
+$script:CauctlLauncher = '$ErrorActionPreference = ''Stop''; $d = (Get-Location).ProviderPath; & ([scriptblock]::Create([System.IO.File]::ReadAllText([System.IO.Path]::Combine($d, ''worker.ps1'')))) -TaskFile ([System.IO.Path]::Combine($d, ''task.json''))'
+
+function Get-CauctlLauncherArgument {
+    '-NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ' + [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script:CauctlLauncher))
+}
+
+# Registers and starts the task \cauctl\<Name> running the launcher in $Folder. $Credential (userName and
+# password) makes it a Password logon as that account, which has network credentials; without it the task
+# runs as SYSTEM. The password goes to the Task Scheduler only, never to a file or a command line.
+function Start-CauctlTask([string]$Name, [string]$Folder, $Credential, [string]$Description) {
+    $action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument (Get-CauctlLauncherArgument) -WorkingDirectory $Folder
+    $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Hours 12)
+    # No trigger: the task runs once, when started below.
+    if ($null -eq $Credential) {
+        $principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest
+        Register-ScheduledTask -TaskName $Name -TaskPath '\cauctl\' -Action $action -Principal $principal -Settings $settings -Description $Description -Force | Out-Null
+    } else {
+        Register-ScheduledTask -TaskName $Name -TaskPath '\cauctl\' -Action $action -Settings $settings -Description $Description -User ([string]$Credential.userName) -Password ([string]$Credential.password) -RunLevel Highest -Force | Out-Null
+    }
+    Start-ScheduledTask -TaskName $Name -TaskPath '\cauctl\'
+}
+
+function Remove-CauctlTask([string]$Name) {
+    Unregister-ScheduledTask -TaskName $Name -TaskPath '\cauctl\' -Confirm:$false -ErrorAction SilentlyContinue
+}
