@@ -10,7 +10,9 @@
  * - `readCapacityInput(gateway, cluster, leaving)` + `checkCapacity` (capacity.ts): the same capacity check
  *   right before each drain, on the cluster as it is then.
  * - `gatherPreflight` / `judgePreflight`: the two halves, for `--what-if` (which shows the refusals instead
- *   of throwing them) and for tests.
+ *   of throwing them) and for tests. `readCapacityReports`: the capacity read alone (test-setup's rule).
+ * A node that does not answer get-node-capacity has unknown capacity (placement only) rather than failing the
+ * read; with RequireAllNodesOnline it is a refusal of its own.
  *
  * Checks, in this order: the profile fits the cluster (NodeOrder names, MaxFailedNodes); no native CAU run;
  * with RequireAllNodesOnline, every node is Up (or Paused) and answers (CAU's event 1020); quorum is healthy;
@@ -80,9 +82,8 @@ async function probe(gateway: ClusterGateway, node: string): Promise<{ answered:
   }
 }
 
-/** Reads the cluster and every online node's capacity (which also tells whether the node answers). */
-export async function gatherPreflight(gateway: ClusterGateway, entry: string): Promise<PreflightFacts> {
-  const cluster = await gateway.call(entry, 'get-cluster', {});
+/** Every online node's capacity report, all at once; a node that does not answer is listed with the error. */
+export async function readCapacityReports(gateway: ClusterGateway, cluster: Pick<ClusterInfo, 'nodes'>): Promise<Pick<PreflightFacts, 'capacity' | 'unanswered'>> {
   const capacity: NodeCapacity[] = [];
   const unanswered = new Map<string, string>();
   const probes = await Promise.all(cluster.nodes.filter((n) => online(n.state)).map(async (n) => ({ node: n.name, result: await probe(gateway, n.name) })));
@@ -90,7 +91,13 @@ export async function gatherPreflight(gateway: ClusterGateway, entry: string): P
     if (!result.answered) unanswered.set(node, result.why);
     else if (result.report) capacity.push(result.report);
   }
-  return { cluster, capacity, unanswered };
+  return { capacity, unanswered };
+}
+
+/** Reads the cluster and every online node's capacity (which also tells whether the node answers). */
+export async function gatherPreflight(gateway: ClusterGateway, entry: string): Promise<PreflightFacts> {
+  const cluster = await gateway.call(entry, 'get-cluster', {});
+  return { cluster, ...(await readCapacityReports(gateway, cluster)) };
 }
 
 /** The nodes of `cluster` other than the in-flight one, with the in-flight one counted as Up (resume). */
@@ -178,7 +185,5 @@ export async function runPreflight(gateway: ClusterGateway, options: PreflightOp
 
 /** The capacity input on the cluster as it is now, for the check right before a drain. */
 export async function readCapacityInput(gateway: ClusterGateway, cluster: ClusterInfo, leaving: readonly string[]): Promise<CapacityInput> {
-  const results = await Promise.all(cluster.nodes.filter((n) => online(n.state)).map((n) => probe(gateway, n.name)));
-  const reports = results.flatMap((r) => (r.answered && r.report ? [r.report] : []));
-  return capacityInputFrom(cluster, reports, leaving);
+  return capacityInputFrom(cluster, (await readCapacityReports(gateway, cluster)).capacity, leaving);
 }
