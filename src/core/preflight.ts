@@ -132,7 +132,7 @@ export function judgePreflight(facts: PreflightFacts, options: Omit<PreflightOpt
     if (silent.length > 0) {
       refusals.push({
         code: 'NodeNotReachable',
-        message: `RequireAllNodesOnline is set and ${silent.map(([node, why]) => `${node} is Up in the cluster but does not answer (${why})`).join('; ')}; nothing was touched.`,
+        message: `RequireAllNodesOnline is set and ${silent.map(([node, why]) => `${node} is Up in the cluster but does not answer (${why.replace(/\.$/, '')})`).join('; ')}; nothing was touched.`,
         hint: `Check WinRM on ${silent.map(([node]) => node).join(', ')} (Test-WSMan <node>; the WinRM service, the firewall, DNS), or run without --require-all-nodes-online to update the nodes that answer.`,
       });
     }
