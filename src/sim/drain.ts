@@ -36,16 +36,17 @@ export function isDrained(model: ClusterModel, node: SimNodeState): boolean {
   return node.clusterState === 'Paused' && node.drainStatus === 'Completed' && runningRolesOf(model, node.name).length === 0;
 }
 
-/** Memory left on `node` after the running VMs it owns; undefined when its memory or a VM's is unknown. */
+/**
+ * Memory left on `node` after the running VMs it owns; undefined when the node's memory is unknown. A VM
+ * without a memory figure counts as 0 MB, which is what get-node-capacity reports for it.
+ */
 export function freeMemoryMB(model: ClusterModel, node: SimNodeState): number | undefined {
   if (node.memoryMB === undefined) return undefined;
   let used = 0;
   for (const role of model.state.roles) {
     if (role.owner !== node.name) continue;
     const vm = roleVm(model, role.name);
-    if (!vm.running) continue;
-    if (vm.memoryMB === undefined) return undefined;
-    used += vm.memoryMB;
+    if (vm.running) used += vm.memoryMB ?? 0;
   }
   return node.memoryMB - used;
 }
@@ -129,7 +130,7 @@ function setVmOff(model: ClusterModel, role: string): void {
 /**
  * Failover of roles whose node went down (or starts Down): a running VM restarts elsewhere (downtime) on the
  * node with the most free memory that holds it; one that fits nowhere stays with its node, down until the
- * node is back. Offline roles go to the node with the fewest roles. Returns, per running VM, where it went
+ * node is back. Offline roles need no memory and go where the same order puts them. Returns, per running VM, where it went
  * (undefined: nowhere).
  */
 export function failOver(model: ClusterModel, from: string, roles: readonly SimRoleState[]): { role: string; to: string | undefined }[] {

@@ -263,6 +263,7 @@ export const ClusterFixture = z
         issue(['nodes', n, 'featureUpdate', 'targetBuild'], `must be above the node's osBuild ${node.osBuild}`);
       }
     });
+    checkMemory(fx, issue);
     const { witnessType, witnessState } = fx.quorum;
     if ((witnessType === 'None') !== (witnessState === 'NotConfigured')) {
       issue(['quorum', 'witnessState'], `witnessState ${witnessState} does not fit witnessType ${witnessType}`);
@@ -272,6 +273,35 @@ export const ClusterFixture = z
     }
   });
 export type ClusterFixture = z.infer<typeof ClusterFixture>;
+
+type FixtureInput = Pick<z.infer<typeof ClusterFixture>, 'nodes' | 'vms'>;
+
+/**
+ * Memory figures are all or nothing: a node without `memoryMB` beside nodes with it would make placement
+ * depend on a guess. VM figures need node figures, every `vms` entry must name a role, and the running VMs a
+ * node starts with must fit in its memory (no cluster gets there).
+ */
+function checkMemory(fx: FixtureInput, issue: (path: (string | number)[], message: string) => void): void {
+  const withMemory = fx.nodes.filter((n) => n.memoryMB !== undefined).map((n) => n.name);
+  if (withMemory.length > 0) {
+    fx.nodes.forEach((node, n) => {
+      if (node.memoryMB === undefined) issue(['nodes', n, 'memoryMB'], `missing: ${withMemory.join(', ')} give memoryMB, so every node must (or none)`);
+    });
+  }
+  const owner = new Map(fx.nodes.flatMap((node) => node.roles.map((role) => [role, node.name] as const)));
+  for (const [role, vm] of Object.entries(fx.vms ?? {})) {
+    if (!owner.has(role)) issue(['vms', role], `no node owns a role named ${role}: list it in some node's roles`);
+    if (vm.memoryMB !== undefined && withMemory.length === 0) issue(['vms', role, 'memoryMB'], 'VM memory needs node memory: give every node a memoryMB');
+  }
+  fx.nodes.forEach((node, n) => {
+    if (node.memoryMB === undefined || node.state === 'Down') return;
+    const running = node.roles.filter((role) => (fx.vms?.[role]?.state ?? 'Running') === 'Running');
+    const used = running.reduce((sum, role) => sum + (fx.vms?.[role]?.memoryMB ?? 0), 0);
+    if (used > node.memoryMB) {
+      issue(['nodes', n, 'memoryMB'], `${node.memoryMB} MB cannot hold the running VMs it owns (${running.join(', ')}: ${used} MB)`);
+    }
+  });
+}
 
 /** `nodes[1].faults[0].times` from zod's path array. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
