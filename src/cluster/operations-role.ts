@@ -101,10 +101,10 @@ export const RoleErrorCode = {
 } as const;
 
 export const roleOperations = {
-  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult },
-  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult },
-  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult },
-  'enable-cau-role': { params: enableCauRoleParams, result: roleChangeResult },
-  'disable-cau-role': { params: disableCauRoleParams, result: roleChangeResult },
-  'remove-cau-role': { params: removeCauRoleParams, result: removeCauRoleResult },
+  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult, idempotent: true },
+  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult, idempotent: false },
+  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult, idempotent: true },
+  'enable-cau-role': { params: enableCauRoleParams, result: roleChangeResult, idempotent: true },
+  'disable-cau-role': { params: disableCauRoleParams, result: roleChangeResult, idempotent: true },
+  'remove-cau-role': { params: removeCauRoleParams, result: removeCauRoleResult, idempotent: false },
 } as const;

@@ -288,28 +288,39 @@ export const invokeNodeScriptParams = z.object({
 });
 export const invokeNodeScriptResult = z.object({ exitCode: z.number().int(), output: z.string() });
 
-/** The catalogue: operation name → parameter and result schemas. */
+/**
+ * One catalogue entry. `idempotent`: sending the call twice (after a lost reply) leaves the node as sending it
+ * once would, so the gateway's retry policy may repeat it. A call that changes state relative to the current
+ * one (suspend, restart, compare-and-set, Stop-Cluster) is not: its caller reads the state and decides.
+ */
+export interface OperationSpec {
+  readonly params: z.ZodType;
+  readonly result: z.ZodType;
+  readonly idempotent: boolean;
+}
+
+/** The catalogue: operation name → parameter and result schemas, and whether a lost reply may be repeated. */
 export const operations = {
-  'get-cluster': { params: getClusterParams, result: getClusterResult },
-  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult },
-  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult },
-  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult },
-  'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult },
-  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult },
-  'repair-setup': { params: repairSetupParams, result: repairSetupResult },
-  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult },
-  'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult },
-  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult },
-  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult },
-  'suspend-node': { params: suspendNodeParams, result: suspendNodeResult },
-  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult },
-  'resume-node': { params: resumeNodeParams, result: resumeNodeResult },
-  'restart-node': { params: restartNodeParams, result: restartNodeResult },
-  'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },
+  'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true },
+  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true },
+  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true },
+  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true },
+  'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult, idempotent: false },
+  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult, idempotent: true },
+  'repair-setup': { params: repairSetupParams, result: repairSetupResult, idempotent: true },
+  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult, idempotent: true },
+  'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult, idempotent: true },
+  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult, idempotent: true },
+  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult, idempotent: true },
+  'suspend-node': { params: suspendNodeParams, result: suspendNodeResult, idempotent: false },
+  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult, idempotent: true },
+  'resume-node': { params: resumeNodeParams, result: resumeNodeResult, idempotent: true },
+  'restart-node': { params: restartNodeParams, result: restartNodeResult, idempotent: false },
+  'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult, idempotent: false },
   ...offlineOperations,
   ...roleOperations,
   ...featureOperations,
-} as const;
+} as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof operations;
 export type OperationParams<N extends OperationName> = z.infer<(typeof operations)[N]['params']>;

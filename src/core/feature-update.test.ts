@@ -183,6 +183,7 @@ function open(fixture?: Record<string, unknown> | string): Harness {
     confirmQuestions,
     deps: (over = {}) => ({
       gateway,
+      journal: new MemoryJournal(),
       entry: sim.clusterName,
       clock: sim.clock,
       wallClock: systemClock,

@@ -20,7 +20,7 @@
  * interrupted run had in hand is not held against it: it may be down for the run's own restart, and it is
  * counted as a host for the others, since it is resumed before any other drain.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
+import type { Gateway } from '../cluster/gateway.js';
 import { OperationFailedError } from '../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity } from '../cluster/operations.js';
 import { describeError, isTransient, refusedError, type AppError } from '../errors.js';
@@ -72,7 +72,7 @@ const online = (state: string): boolean => state === 'Up' || state === 'Paused';
  * a node that answers but cannot report (a script failure) has unknown capacity. An authentication refusal is
  * not "does not answer": it is thrown (exit 4), as everywhere.
  */
-async function probe(gateway: ClusterGateway, node: string): Promise<{ answered: true; report?: NodeCapacity } | { answered: false; why: string }> {
+async function probe(gateway: Gateway, node: string): Promise<{ answered: true; report?: NodeCapacity } | { answered: false; why: string }> {
   try {
     return { answered: true, report: await gateway.call(node, 'get-node-capacity', {}, { timeoutMs: PROBE_TIMEOUT_MS }) };
   } catch (error) {
@@ -83,7 +83,7 @@ async function probe(gateway: ClusterGateway, node: string): Promise<{ answered:
 }
 
 /** Every online node's capacity report, all at once; a node that does not answer is listed with the error. */
-export async function readCapacityReports(gateway: ClusterGateway, cluster: Pick<ClusterInfo, 'nodes'>): Promise<Pick<PreflightFacts, 'capacity' | 'unanswered'>> {
+export async function readCapacityReports(gateway: Gateway, cluster: Pick<ClusterInfo, 'nodes'>): Promise<Pick<PreflightFacts, 'capacity' | 'unanswered'>> {
   const capacity: NodeCapacity[] = [];
   const unanswered = new Map<string, string>();
   const probes = await Promise.all(cluster.nodes.filter((n) => online(n.state)).map(async (n) => ({ node: n.name, result: await probe(gateway, n.name) })));
@@ -95,7 +95,7 @@ export async function readCapacityReports(gateway: ClusterGateway, cluster: Pick
 }
 
 /** Reads the cluster and every online node's capacity (which also tells whether the node answers). */
-export async function gatherPreflight(gateway: ClusterGateway, entry: string): Promise<PreflightFacts> {
+export async function gatherPreflight(gateway: Gateway, entry: string): Promise<PreflightFacts> {
   const cluster = await gateway.call(entry, 'get-cluster', {});
   return { cluster, ...(await readCapacityReports(gateway, cluster)) };
 }
@@ -176,7 +176,7 @@ export interface PreflightResult {
 }
 
 /** The run's preflight: reads, judges, and refuses (exit 5) or rejects the profile (exit 2) before touching. */
-export async function runPreflight(gateway: ClusterGateway, options: PreflightOptions): Promise<PreflightResult> {
+export async function runPreflight(gateway: Gateway, options: PreflightOptions): Promise<PreflightResult> {
   const facts = await gatherPreflight(gateway, options.entry);
   const verdict = judgePreflight(facts, options);
   if (verdict.refusals.length > 0) throw refusalError(verdict.refusals);
@@ -184,6 +184,6 @@ export async function runPreflight(gateway: ClusterGateway, options: PreflightOp
 }
 
 /** The capacity input on the cluster as it is now, for the check right before a drain. */
-export async function readCapacityInput(gateway: ClusterGateway, cluster: ClusterInfo, leaving: readonly string[]): Promise<CapacityInput> {
+export async function readCapacityInput(gateway: Gateway, cluster: ClusterInfo, leaving: readonly string[]): Promise<CapacityInput> {
   return capacityInputFrom(cluster, (await readCapacityReports(gateway, cluster)).capacity, leaving);
 }

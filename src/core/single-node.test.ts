@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../cluster/operations.js';
 import { AppError } from '../errors.js';
+import { MemoryJournal } from '../journal/journal.js';
 import { systemClock } from '../platform/clock.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
 import type { RunOptions } from '../transport/transport.js';
@@ -79,7 +80,7 @@ function open(fixture: Record<string, unknown>): Harness {
   return {
     sim,
     gateway,
-    deps: (owner = ME, g = gateway) => ({ gateway: g, entry: sim.clusterName, clock: sim.clock, wallClock: systemClock, owner, isProcessAlive: () => true, newRunId: () => `single-${owner.host}` }),
+    deps: (owner = ME, g = gateway) => ({ gateway: g, entry: sim.clusterName, clock: sim.clock, wallClock: systemClock, owner, isProcessAlive: () => true, newRunId: () => `single-${owner.host}`, journal: new MemoryJournal() }),
     states: async () => Object.fromEntries((await cluster()).nodes.map((n) => [n.name, n.state])),
     rolesOf: async (node) => [...(await cluster()).nodes.find((n) => n.name === node)!.roles].sort(),
     lockValue: async () => (await plain.call(sim.clusterName, 'get-cluster-property', { name: LOCK_PROPERTY })).value,

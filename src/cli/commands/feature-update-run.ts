@@ -78,6 +78,8 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
         owner: ctx.owner,
         isProcessAlive,
         newRunId: () => randomUUID(),
+        // The Storage Replica restarts are journaled beside the runs.
+        journal: new FileJournal(journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`)),
         // In simulation this host is never a node of the model.
         coordinatorHost: ctx.sim ? null : hostname(),
         rolling,

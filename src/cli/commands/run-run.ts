@@ -94,7 +94,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
       {
         entry: ctx.entry,
-        ...(interrupted ? { resumeFrom: { records: interrupted.records } } : {}),
+        ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),
         forceRecovery: mode.forceRecovery,
         takeOverDeadLocalLock: mode.resume && interrupted === undefined,
       },

@@ -1,5 +1,5 @@
 import type { JournalRecord } from '../journal/journal.js';
-import { replayJournal } from './resume-point.js';
+import { replayJournal } from './journal-replay.js';
 
 let seq = 0;
 function rec(type: string, data: Record<string, unknown> = {}): JournalRecord {
