@@ -108,6 +108,11 @@ describe('predictPlan', () => {
     expect(plan.followUpsKnown).toBe(true);
   });
 
+  it('the scan lasts as long as the run waits for a node that does not answer', () => {
+    const plan = predictPlan(base({ updates: new Map([['A', [update('KB1')]]]), skipped: new Map([['D', 'the scan failed']]), unansweredWaitSeconds: 900 }));
+    expect(plan.preflight).toEqual([{ phase: 'scan', seconds: 900 }, { phase: 'stage', seconds: 300 }]);
+  });
+
   it('carries the capacity verdict of each drained node', () => {
     const verdict = checkCapacity({ nodes: [{ name: 'A', state: 'Up', memoryMB: 1, roles: [] }], vms: [], leaving: ['A'] });
     const plan = predictPlan(base({ updates: new Map([['A', [update('KB1')]]]), capacity: new Map([['A', verdict]]) }));

@@ -118,6 +118,11 @@ export interface PredictInput {
   readonly timing: PhaseTiming;
   readonly timingSource: 'model' | 'defaults';
   readonly s2d: boolean;
+  /**
+   * Seconds the run's scan waits for a node that does not answer before it reports the node ScanFailed (the
+   * gateway's reconnect deadline); 0 when every node answers. @default 0
+   */
+  readonly unansweredWaitSeconds?: number;
 }
 
 /**
@@ -171,7 +176,7 @@ export function predictPlan(input: PredictInput): RunPlan {
   const { target } = input;
   const anyUpdates = [...input.updates.values()].some((u) => u.length > 0);
   const preflight = [
-    { phase: 'scan' as const, seconds: t.scanSeconds },
+    { phase: 'scan' as const, seconds: Math.max(t.scanSeconds, input.unansweredWaitSeconds ?? 0) },
     ...(anyUpdates ? [{ phase: 'stage' as const, seconds: t.downloadSeconds }] : []),
   ];
   const nodes = target.order.map((node, index): PlannedNode => {

@@ -74,7 +74,10 @@ const online = (state: string): boolean => state === 'Up' || state === 'Paused';
  */
 async function probe(gateway: Gateway, node: string): Promise<{ answered: true; report?: NodeCapacity } | { answered: false; why: string }> {
   try {
-    return { answered: true, report: await gateway.call(node, 'get-node-capacity', {}, { timeoutMs: PROBE_TIMEOUT_MS }) };
+    // One try: a node that does not answer within the probe's timeout is what the caller wants to know about
+    // (RequireAllNodesOnline), or is judged without its figures; retrying it for the gateway's whole deadline
+    // would hold every drain of the run for a node that is not involved.
+    return { answered: true, report: await gateway.call(node, 'get-node-capacity', {}, { timeoutMs: PROBE_TIMEOUT_MS, retry: false }) };
   } catch (error) {
     if (isTransient(error)) return { answered: false, why: describeError(error) };
     if (error instanceof OperationFailedError) return { answered: true };

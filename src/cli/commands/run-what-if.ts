@@ -5,6 +5,7 @@
  * Durations come from the model's timing block in a rehearsal, from defaults on a real cluster.
  */
 import type { UpdateInfo } from '../../cluster/operations.js';
+import { DEFAULT_RETRY_POLICY } from '../../cluster/retrying-gateway.js';
 import { gatherPreflight, judgePreflight, type Refusal } from '../../core/preflight.js';
 import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } from '../../core/plan.js';
 import { scanCluster } from '../../core/scan.js';
@@ -47,6 +48,8 @@ function modelFollowUps(fixture: ClusterFixture | undefined, node: string): ((up
 export interface WhatIf {
   readonly plan: RunPlan;
   readonly refusals: readonly Refusal[];
+  /** Online nodes that did not answer the preflight's read. */
+  readonly unanswered: readonly string[];
 }
 
 /** Reads, validates, scans and predicts, touching nothing. Throws PROFILE_INVALID (exit 2) as the run does. */
@@ -79,13 +82,16 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
     timing: ctx.sim?.timing ?? DEFAULT_TIMING,
     timingSource: ctx.sim ? 'model' : 'defaults',
     s2d: storage.s2dEnabled,
+    // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
+    unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
   });
-  return { plan, refusals: verdict.refusals };
+  return { plan, refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
 }
 
-function printWhatIf({ plan, refusals }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
+function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
   const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatHms(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
+  const scanNote = unanswered.length > 0 ? `all nodes in parallel; ${unanswered.join(', ')} ${unanswered.length === 1 ? 'does' : 'do'} not answer: retried until the reconnect deadline` : 'all nodes in parallel';
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatHms(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : scanNote]);
   for (const n of plan.nodes) {
     if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatHms(0), n.note ?? '']);
     n.phases.forEach((p, i) =>
