@@ -8,9 +8,9 @@ import type { UpdateInfo } from '../../cluster/operations.js';
 import { DEFAULT_RETRY_POLICY } from '../../cluster/retrying-gateway.js';
 import { gatherPreflight, judgePreflight, type Refusal } from '../../core/preflight.js';
 import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } from '../../core/plan.js';
-import { scanCluster } from '../../core/scan.js';
+import { scanNode } from '../../core/node-steps/scan.js';
 import type { RunProfile } from '../../core/types.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, describeError } from '../../errors.js';
 import { renderTable } from '../../output/table.js';
 import type { ClusterFixture } from '../../sim/index.js';
 import type { CommandEnv } from '../command-env.js';
@@ -57,14 +57,23 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
   const facts = await gatherPreflight(ctx.gateway, ctx.entry);
   // Validate before the scan, as the run does, so a typo fails at once.
   const target = planRun(facts.cluster, profile);
-  const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
+  // The run's own scan of a node (node-steps), on the nodes the run scans. Through the plain gateway, one try
+  // each: the run's wait for a node that does not answer is predicted below, not spent here.
   const updates = new Map<string, UpdateInfo[]>();
-  for (const e of scan.entries) updates.set(e.nodeName, [...(updates.get(e.nodeName) ?? []), e]);
   const skipped = new Map<string, string>();
-  for (const n of scan.nodes) {
-    if (n.status === 'Offline') skipped.set(n.node, `${n.error?.message ?? 'offline'}: will be reported Failed (NodeOffline)`);
-    else if (n.status === 'Failed') skipped.set(n.node, `the scan failed (${n.error?.message ?? 'unknown error'}): will be reported Failed (ScanFailed)`);
-  }
+  const down = new Set(facts.cluster.nodes.filter((n) => n.state === 'Down' || n.state === 'Unknown').map((n) => n.name));
+  for (const node of down) skipped.set(node, `${node} is not online: will be reported Failed (NodeOffline)`);
+  await Promise.all(
+    target.order
+      .filter((node) => !down.has(node))
+      .map(async (node) => {
+        try {
+          updates.set(node, await scanNode(ctx.gateway, node, profile.plugins));
+        } catch (error) {
+          skipped.set(node, `the scan failed (${describeError(error)}): will be reported Failed (ScanFailed)`);
+        }
+      }),
+  );
   const candidates = target.order.filter((n) => !skipped.has(n) && (updates.get(n)?.length ?? 0) > 0);
   const verdict = judgePreflight(facts, { profile, candidates });
   const fixture = ctx.sim?.fixture;
