@@ -42,7 +42,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('--attempt-soft-reboot', 'use Kernel Soft Reboot for this run')
     .option('--disable-soft-reboot', 'use a full restart for this run (the default)')
     .option('-f, --force', 'do not ask for confirmation (required when stdin is not a terminal)')
-    .option('--what-if', 'print the ordered plan with predicted durations and touch nothing')
+    .option('--what-if', 'print the ordered plan with predicted durations and the capacity check of each drain, touching nothing; exits 5 when the run would be refused, 2 when the options do not fit the cluster')
     .option('--resume', 'continue the interrupted run of this cluster from its journal, after re-reading the cluster')
     .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
     .option('--force-recovery', "clear a cluster lock left by a dead coordinator (a live lock is never cleared)")
