@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { fsUserError } from '../platform/fs.js';
 import { VERSION } from '../version.js';
 import type { CommandEnv, InterruptSource } from './command-env.js';
 import { roleCommandBuilders } from './commands/cau-role.js';
@@ -52,7 +53,9 @@ export function buildProgram(env: CommandEnv): Command {
   return program;
 }
 
-export function printError(error: unknown, io: CliIo, options: { verbose: boolean; json: boolean }): number {
+export function printError(thrown: unknown, io: CliIo, options: { verbose: boolean; json: boolean }): number {
+  // A file-system error the user can fix is theirs, not a bug: a message naming the path, exit 2, no stack.
+  const error = isAppError(thrown) ? thrown : (fsUserError(thrown) ?? thrown);
   if (isAppError(error)) {
     io.stderr.write(`cauctl: ${error.message}\n`);
     if (error.hint) io.stderr.write(`  try: ${error.hint}\n`);

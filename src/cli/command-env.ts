@@ -8,7 +8,7 @@ import type { CliIo } from './io.js';
 
 export interface CommandEnv {
   readonly io: CliIo;
-  /** Signals (SIGINT) reach long-running commands through this. */
+  /** Signals (SIGINT, SIGTERM, SIGHUP) reach long-running commands through this. */
   readonly interrupts: InterruptSource;
   /** The exit code a command sets; main returns it. */
   setExitCode(code: number): void;
@@ -16,9 +16,15 @@ export interface CommandEnv {
   abandon(code: number): void;
 }
 
+/** Ctrl-C, `kill` and a closed terminal: each stops a run at its next safe point. */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
 export interface InterruptSource {
-  /** Subscribes to Ctrl-C; returns an unsubscribe function. */
-  onInterrupt(handler: (count: number) => void): () => void;
+  /**
+   * Subscribes to interrupts (SIGINT, SIGTERM, SIGHUP, counted together: a second SIGTERM after a Ctrl-C is the
+   * second interrupt); returns an unsubscribe function.
+   */
+  onInterrupt(handler: (count: number, signal: InterruptSignal) => void): () => void;
   /** Leaves the process at once with `code`. */
   exit(code: number): void;
 }

@@ -19,10 +19,28 @@ export interface CliIo {
   readonly promptLine: (question: string) => Promise<string>;
 }
 
-export function realIo(): CliIo {
-  const wrap = (stream: NodeJS.WriteStream): OutStream => ({
+/**
+ * Wraps stdout or stderr so that a write error (EPIPE from `| head -1`, EIO from a closed terminal) ends
+ * output to that stream and nothing else: the run goes on to its end or its safe point (invariant 10), and its
+ * result still reaches the journal and the history. Node reports such errors both as throws and as 'error'
+ * events; an unheard 'error' event would kill the process, so one listener is installed here, once.
+ */
+export function closeTolerant(stream: NodeJS.WriteStream): OutStream & { readonly closed: boolean } {
+  let closed = false;
+  stream.on('error', () => {
+    closed = true;
+  });
+  return {
     write: (text: string) => {
-      stream.write(text);
+      if (closed || stream.destroyed) return;
+      try {
+        stream.write(text);
+      } catch {
+        closed = true;
+      }
+    },
+    get closed() {
+      return closed || stream.destroyed;
     },
     get isTTY() {
       return stream.isTTY === true;
@@ -30,10 +48,13 @@ export function realIo(): CliIo {
     get columns() {
       return stream.columns;
     },
-  });
+  };
+}
+
+export function realIo(): CliIo {
   return {
-    stdout: wrap(process.stdout),
-    stderr: wrap(process.stderr),
+    stdout: closeTolerant(process.stdout),
+    stderr: closeTolerant(process.stderr),
     stdinIsTty: process.stdin.isTTY === true,
     env: process.env,
     platform: process.platform,

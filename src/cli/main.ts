@@ -15,6 +15,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   ]);
   const code = await runCli(argv, realIo(), createInterruptSource((code) => process.exit(code)));
   process.exitCode = code;
-  // Let pending stdout writes drain, then leave even if a socket or timer lingers.
-  process.stdout.write('', () => process.exit(code));
+  // Let pending stdout writes drain, then leave even if a socket or timer lingers. A closed stdout (EPIPE)
+  // has nothing left to drain.
+  if (process.stdout.destroyed || !process.stdout.writable) process.exit(code);
+  else process.stdout.write('', () => process.exit(code));
 }

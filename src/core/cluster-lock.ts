@@ -15,6 +15,11 @@ export interface LockOwner {
   readonly host: string;
   readonly user: string;
   readonly pid: number;
+  /**
+   * A stable id of the machine (/etc/machine-id, else one kept in the state directory): containers and
+   * cloned VMs share host names, so "same host" is decided on this when both sides have it.
+   */
+  readonly machineId?: string;
 }
 
 export interface NodeStatusNotification {

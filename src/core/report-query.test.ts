@@ -1,10 +1,6 @@
 import { aNodeResult, aPhase, aRawReport, aReport } from '../../test/report/builders.js';
 import { AppError } from '../errors.js';
 import {
-  assertTimeZone,
-  formatDuration,
-  formatInTimeZone,
-  isoInTimeZone,
   parseReportDate,
   parseReportQuery,
   parseStoredReports,
@@ -167,37 +163,5 @@ describe('phaseFailures', () => {
     ['a failed node without phases', { status: 'Failed', attempts: 0, phases: [] }, ''],
   ])('%s', (_name, overrides, expected) => {
     expect(flagsOf(overrides)).toBe(expected);
-  });
-});
-
-describe('time zones', () => {
-  it.each([
-    ['UTC', '2024-10-08T14:03:22.500Z', '2024-10-08T14:03:22+00:00'],
-    ['Europe/Paris', '2024-07-08T14:03:22Z', '2024-07-08T16:03:22+02:00'],
-    ['Europe/Paris', '2024-01-08T14:03:22Z', '2024-01-08T15:03:22+01:00'],
-    ['Asia/Kolkata', '2024-10-08T23:45:00Z', '2024-10-09T05:15:00+05:30'],
-    ['America/New_York', '2024-03-10T06:59:59Z', '2024-03-10T01:59:59-05:00'],
-    ['America/New_York', '2024-03-10T07:00:00Z', '2024-03-10T03:00:00-04:00'],
-  ])('%s: %s', (zone, iso, expected) => {
-    expect(isoInTimeZone(iso, zone)).toBe(expected);
-  });
-
-  it('formats for people and leaves garbage alone', () => {
-    expect(formatInTimeZone('2024-07-08T14:03:22Z', 'Europe/Paris')).toBe('2024-07-08 16:03:22 +02:00');
-    expect(formatInTimeZone('not a time', 'UTC')).toBe('not a time');
-  });
-
-  it('refuses an unknown zone as a usage error', () => {
-    expect(assertTimeZone('Europe/Paris')).toBe('Europe/Paris');
-    expect(codeOf(() => assertTimeZone('Mars/Olympus_Mons'))).toBe('USAGE_TIME_ZONE/2');
-  });
-
-  it.each([
-    [0, '0s'],
-    [45.4, '45s'],
-    [720, '12m 00s'],
-    [3725, '1h 02m 05s'],
-  ])('formatDuration(%d) = %s', (seconds, text) => {
-    expect(formatDuration(seconds)).toBe(text);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Run history queries (Get-CauReport): reading stored run documents leniently, the summary of a run, the
- * --last / --start-date / --end-date / --run-id filters, and time-zone formatting for reports. Pure: no I/O,
- * no Date.now, no node:*; time zones only through Intl. Depends on zod and src/errors.ts.
+ * --last / --start-date / --end-date / --run-id filters. Pure: no I/O, no Date.now, no node:*. Formatting the
+ * reports for people is output/'s (format.ts, report-html.ts, report-csv.ts). Depends on zod and src/errors.ts.
  */
 import { z } from 'zod';
 import { usageError } from '../errors.js';
@@ -229,79 +229,4 @@ export function phaseFailures(node: NodeReport): boolean[] {
     if (culprit !== undefined) flags[culprit] = true;
   }
   return flags;
-}
-
-// ---- time zones -------------------------------------------------------------------------------------------
-
-/** Checks an IANA time-zone name (`Europe/Paris`, `UTC`); returns it as given. */
-export function assertTimeZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    throw usageError('USAGE_TIME_ZONE', `--time-zone ${JSON.stringify(zone)} is not a known IANA time zone.`, {
-      hint: 'Use a name such as UTC, Europe/Paris or America/New_York.',
-    });
-  }
-}
-
-export interface ZonedParts {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  /** Minutes east of UTC at that instant. */
-  readonly offsetMinutes: number;
-}
-
-export function zonedParts(ms: number, zone: string): ZonedParts {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  const get = (type: string): number => Number(format.formatToParts(new Date(ms)).find((p) => p.type === type)?.value ?? '0');
-  const parts = { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-  const wallMs = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  const wholeSecondMs = Math.floor(ms / 1000) * 1000;
-  return { ...parts, offsetMinutes: Math.round((wallMs - wholeSecondMs) / 60_000) };
-}
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-
-function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-/** ISO-8601 with the zone's offset: `2024-10-08T16:03:22+02:00`. Unparseable input is returned as is. */
-export function isoInTimeZone(iso: string, zone: string): string {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return iso;
-  const p = zonedParts(ms, zone);
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${formatOffset(p.offsetMinutes)}`;
-}
-
-/** For people: `2024-10-08 16:03:22 +02:00`. */
-export function formatInTimeZone(iso: string, zone: string): string {
-  if (!Number.isFinite(Date.parse(iso))) return iso;
-  return isoInTimeZone(iso, zone).replace('T', ' ').replace(/([+-]\d{2}:\d{2})$/, ' $1');
-}
-
-/** `1h 02m 05s`, `12m 00s`, `45s`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h > 0) return `${h}h ${pad(m)}m ${pad(s % 60)}s`;
-  if (m > 0) return `${m}m ${pad(s % 60)}s`;
-  return `${s}s`;
 }

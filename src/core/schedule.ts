@@ -1,6 +1,7 @@
 // CAU's self-updating schedules (MonthlyDayOfWeek, Weekly, Once) and when they fire, in the cluster's IANA time zone.
-// Pure: no Date.now, no node:*; time zones only through Intl.DateTimeFormat. Depends on src/errors.ts only.
+// Pure: no Date.now, no node:*; time zones only through platform/zone. Depends on src/errors.ts and platform/zone.
 import { AppError, ExitCode, usageError } from '../errors.js';
+import { TimeZone } from '../platform/zone.js';
 
 /**
  * A CAU clustered-role schedule (cau-surface.md §5). `startDate` is a local wall time `YYYY-MM-DDTHH:mm` in the
@@ -147,57 +148,16 @@ export function validateSchedule(s: CauSchedule): string[] {
   return problems;
 }
 
-/** UTC offsets of one time zone, read through Intl; one formatter per nextRuns call, never shared. */
-class Zone {
-  private readonly format: Intl.DateTimeFormat;
+/** A run at `utcMs`, described in the zone: `local` to the minute with the zone's offset. */
+function describeRun(zone: TimeZone, utcMs: number): ScheduledRun {
+  const local = zone.iso(utcMs);
+  return { utc: new Date(utcMs).toISOString(), local: `${local.slice(0, 16)}${local.slice(19)}` };
+}
 
-  constructor(readonly name: string) {
-    try {
-      this.format = new Intl.DateTimeFormat('en-US', {
-        timeZone: name,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch (error) {
-      throw usageError('SCHEDULE_TIME_ZONE', `unknown time zone ${JSON.stringify(name)}; use an IANA name such as Europe/Berlin or America/New_York`, { cause: error });
-    }
-  }
-
-  /** Milliseconds to add to a UTC instant to get the wall clock in this zone. */
-  offsetAt(utcMs: number): number {
-    const whole = utcMs - (((utcMs % 1000) + 1000) % 1000);
-    const parts: Record<string, number> = {};
-    for (const part of this.format.formatToParts(whole)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-    const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-    return wall - whole;
-  }
-
-  /**
-   * The instant a wall time names. When the clock falls back and the time happens twice, the first (earlier)
-   * instant: a run fires once that night. When the clock springs forward over it, the time does not exist and the
-   * run moves forward by the gap (02:30 becomes 03:30), rather than being skipped or run early. This is what
-   * Temporal calls the "compatible" disambiguation; CAU's own behaviour at DST changes is not documented.
-   */
-  resolve(wall: number): number {
-    const before = this.offsetAt(wall - DAY_MS);
-    const after = this.offsetAt(wall + DAY_MS);
-    const candidates = [wall - before, wall - after].filter((utc) => utc + this.offsetAt(utc) === wall);
-    return candidates.length > 0 ? Math.min(...candidates) : wall - before;
-  }
-
-  describe(utcMs: number): ScheduledRun {
-    const offsetMinutes = Math.round(this.offsetAt(utcMs) / MINUTE_MS);
-    const local = new Date(utcMs + offsetMinutes * MINUTE_MS).toISOString().slice(0, 16);
-    const sign = offsetMinutes < 0 ? '-' : '+';
-    const abs = Math.abs(offsetMinutes);
-    const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-    return { utc: new Date(utcMs).toISOString(), local: `${local}${offset}` };
-  }
+function zoneOf(name: string): TimeZone {
+  const zone = TimeZone.find(name);
+  if (zone === undefined) throw usageError('SCHEDULE_TIME_ZONE', `unknown time zone ${JSON.stringify(name)}; use an IANA name such as Europe/Berlin or America/New_York`);
+  return zone;
 }
 
 /** Whether a MonthlyDayOfWeek schedule fires on this date (day number since the epoch). */
@@ -213,7 +173,7 @@ function firesMonthly(day: number, daysOfWeek: number, weeksOfMonth: readonly nu
 /**
  * The next `count` runs of a schedule strictly after `afterUtcMs`, in order, in the IANA `timeZone` of the
  * cluster. No run is earlier than startDate. `Once` gives its one run if it is still ahead, otherwise none. Each
- * run is at startDate's time of day on a matching date; see Zone.resolve for the days the clock changes.
+ * run is at startDate's time of day on a matching date; see TimeZone.resolve for the days the clock changes.
  * Throws AppError `SCHEDULE_INVALID` (exit 2) listing validateSchedule's problems, or `SCHEDULE_TIME_ZONE` for a
  * zone Intl does not know.
  */
@@ -223,7 +183,7 @@ export function nextRuns(schedule: CauSchedule, timeZone: string, afterUtcMs: nu
     throw usageError('SCHEDULE_INVALID', `invalid schedule:\n${problems.map((p) => `  ${p}`).join('\n')}`, { details: { problems } });
   }
   if (!Number.isFinite(afterUtcMs)) throw new AppError('SCHEDULE_TIME', ExitCode.internal, `nextRuns needs a time, got ${afterUtcMs}`);
-  const zone = new Zone(timeZone);
+  const zone = zoneOf(timeZone);
   const start = parseWallTime(schedule.startDate)!;
   const startDay = epochDay(start.year, start.month, start.day);
   const timeOfDayMs = (start.hour * 60 + start.minute) * MINUTE_MS;
@@ -231,7 +191,7 @@ export function nextRuns(schedule: CauSchedule, timeZone: string, afterUtcMs: nu
   const runs: ScheduledRun[] = [];
   if (count <= 0) return runs;
   if (schedule.kind === 'Once') {
-    if (startUtc > afterUtcMs) runs.push(zone.describe(startUtc));
+    if (startUtc > afterUtcMs) runs.push(describeRun(zone, startUtc));
     return runs;
   }
   // Two days before the local date of `afterUtcMs`: a run on an earlier date can still land after it once a
@@ -258,7 +218,7 @@ export function nextRuns(schedule: CauSchedule, timeZone: string, afterUtcMs: nu
       const utc = zone.resolve(day * DAY_MS + timeOfDayMs);
       // `> lastUtc`: a date the zone skipped entirely (Pacific/Apia, 2011-12-30) resolves onto the next day's run.
       if (utc > afterUtcMs && utc >= startUtc && utc > lastUtc) {
-        runs.push(zone.describe(utc));
+        runs.push(describeRun(zone, utc));
         lastUtc = utc;
       }
     }

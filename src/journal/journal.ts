@@ -1,12 +1,19 @@
 /**
  * The write-ahead run journal (invariant 6): one JSON line per step, fsync'd before the step acts, in the
- * user's state directory. A crash leaves at worst a torn last line, which readers ignore.
- * Depends on platform/fs only.
+ * user's state directory. A crash leaves at worst a torn last line, which readers ignore and the next writer
+ * cuts before its first append. A failed append is truncated back and raised as JournalWriteError.
+ *
+ * Beside each journal `<run>.jsonl`, a small sidecar `<run>.meta.json` holds what is about the journal rather
+ * than a step of the run: when the run really started (wall clock, also in simulation, so runs sort as they
+ * happened) and whether `--force-recovery` abandoned it (then `--resume` never revives it). It is a separate
+ * file so that the journal's record kinds stay the coordinator's.
+ * Depends on platform/fs and platform/clock only.
  */
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ExitCode } from '../errors.js';
-import { appendLineDurable, readTextIfExists } from '../platform/fs.js';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { appendLineDurable, encodePathSegment, readTextIfExists, repairLineTail, writeFileAtomic } from '../platform/fs.js';
 
 export interface JournalRecord {
   readonly seq: number;
@@ -58,22 +65,101 @@ export class MemoryJournal implements RunJournal {
   }
 }
 
+export interface FileJournalOptions {
+  /** Told what was repaired before the first append (a torn tail cut): shown with --verbose. */
+  readonly onNotice?: (message: string) => void;
+  /** The wall clock that dates a new journal's sidecar. @default systemClock */
+  readonly wallClock?: Clock;
+}
+
 export class FileJournal implements RunJournal {
   private readonly list: JournalRecord[];
+  private prepared = false;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly options: FileJournalOptions = {},
+  ) {
     this.list = existsSync(path) ? readJournal(path) : [];
   }
 
   append(entry: JournalEntry, time: string): JournalRecord {
     const record: JournalRecord = { ...entry, seq: this.list.length + 1, time };
-    appendLineDurable(this.path, JSON.stringify(record));
+    try {
+      if (!this.prepared) this.prepare();
+      appendLineDurable(this.path, JSON.stringify(record));
+    } catch (error) {
+      if (error instanceof JournalWriteError) throw error;
+      throw new JournalWriteError(this.path, error);
+    }
     this.list.push(record);
     return record;
   }
 
   records(): readonly JournalRecord[] {
     return this.list;
+  }
+
+  /**
+   * Before the first append: a resumed journal loses its torn tail (appending after it would damage the line
+   * in the middle, and every later reader would refuse the file); a new one gets its sidecar.
+   */
+  private prepare(): void {
+    if (existsSync(this.path)) {
+      const cut = repairLineTail(this.path, isJsonLine);
+      if (cut > 0) this.options.onNotice?.(`journal: cut a torn last record (${cut} bytes, a write interrupted by a crash) from ${this.path} before appending.`);
+    } else if (readJournalMeta(this.path) === undefined) {
+      writeJournalMeta(this.path, { version: 1, startedAt: new Date((this.options.wallClock ?? systemClock).now()).toISOString() });
+    }
+    this.prepared = true;
+  }
+}
+
+function isJsonLine(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The sidecar of a journal: facts about the journal file, not steps of the run. */
+export interface JournalMeta {
+  readonly version: 1;
+  /** Wall-clock ISO time the journal was created (real time, also in simulation). */
+  readonly startedAt: string;
+  /** Set by --force-recovery: this run was given up; --resume never revives it. */
+  readonly abandoned?: { readonly at: string; readonly reason: string };
+}
+
+function metaPath(journal: string): string {
+  return journal.replace(/\.jsonl$/, '') + '.meta.json';
+}
+
+export function readJournalMeta(journal: string): JournalMeta | undefined {
+  const text = readTextIfExists(metaPath(journal));
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as JournalMeta;
+    return typeof parsed.startedAt === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeJournalMeta(journal: string, meta: JournalMeta): void {
+  writeFileAtomic(metaPath(journal), `${JSON.stringify(meta)}\n`, { durable: true });
+}
+
+/** Marks a run abandoned (by --force-recovery), so that --resume never revives it. */
+export function markAbandoned(journal: string, reason: string, wallClock: Clock = systemClock): void {
+  const at = new Date(wallClock.now()).toISOString();
+  const meta = readJournalMeta(journal) ?? { version: 1 as const, startedAt: at };
+  try {
+    writeJournalMeta(journal, { ...meta, abandoned: { at, reason } });
+  } catch (error) {
+    throw new JournalWriteError(metaPath(journal), error);
   }
 }
 
@@ -93,7 +179,7 @@ export function readJournal(path: string): JournalRecord[] {
     } catch (error) {
       const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
       if (isLast) break;
-      throw new AppError('JOURNAL_CORRUPT', ExitCode.internal, `Run journal ${path} is damaged at line ${i + 1}.`, {
+      throw new AppError('JOURNAL_CORRUPT', ExitCode.usage, `Run journal ${path} is damaged at line ${i + 1}.`, {
         cause: error,
         hint: 'Move the file aside to start over; the cluster itself is re-read by --resume.',
       });
@@ -102,16 +188,12 @@ export function readJournal(path: string): JournalRecord[] {
   return records;
 }
 
-function safeSegment(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
 export function journalDir(stateDir: string, clusterName: string): string {
-  return join(stateDir, 'runs', safeSegment(clusterName.toUpperCase()));
+  return join(stateDir, 'runs', encodePathSegment(clusterName.toUpperCase()));
 }
 
 export function journalPath(stateDir: string, clusterName: string, runId: string): string {
-  return join(journalDir(stateDir, clusterName), `${safeSegment(runId)}.jsonl`);
+  return join(journalDir(stateDir, clusterName), `${encodePathSegment(runId)}.jsonl`);
 }
 
 export interface JournalSummary {
@@ -119,10 +201,15 @@ export interface JournalSummary {
   readonly path: string;
   readonly records: readonly JournalRecord[];
   readonly completed: boolean;
+  /** The run's own clock (virtual in simulation), from its run-started record. */
   readonly startTime: string;
+  /** Wall-clock creation of the journal (its sidecar); the run's own start time for older journals. */
+  readonly startedAt: string;
+  /** Given up by --force-recovery: never resumed. */
+  readonly abandoned: boolean;
 }
 
-/** Every journal of a cluster, newest first. */
+/** Every journal of a cluster, newest first by real (wall-clock) start. */
 export function listJournals(stateDir: string, clusterName: string): JournalSummary[] {
   const dir = journalDir(stateDir, clusterName);
   if (!existsSync(dir)) return [];
@@ -133,18 +220,26 @@ export function listJournals(stateDir: string, clusterName: string): JournalSumm
     const records = readJournal(path);
     const started = records.find((r) => r.type === 'run-started');
     if (started === undefined) continue;
+    const meta = readJournalMeta(path);
     out.push({
       runId: String(started.runId),
       path,
       records,
       completed: records.some((r) => r.type === 'run-completed'),
       startTime: started.time,
+      startedAt: meta?.startedAt ?? started.time,
+      abandoned: meta?.abandoned !== undefined,
     });
   }
-  return out.sort((a, b) => b.startTime.localeCompare(a.startTime));
+  return out.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }
 
-/** The newest run of this cluster that never recorded its end. */
+/** The newest run of this cluster that never recorded its end and was not abandoned. */
 export function findInterruptedRun(stateDir: string, clusterName: string): JournalSummary | undefined {
-  return listJournals(stateDir, clusterName).find((j) => !j.completed);
+  return listJournals(stateDir, clusterName).find((j) => !j.completed && !j.abandoned);
+}
+
+/** The journal of one run, when this state directory has it. */
+export function findRun(stateDir: string, clusterName: string, runId: string): JournalSummary | undefined {
+  return listJournals(stateDir, clusterName).find((j) => j.runId === runId);
 }

@@ -1,5 +1,5 @@
 import { EVENT_SCHEMA_VERSION, type RunEvent } from './events.js';
-import { HumanSink, formatSeconds, type Spinner } from './human-sink.js';
+import { HumanSink, type Spinner } from './human-sink.js';
 import type { OutStream } from './stream.js';
 import { createTheme } from './theme.js';
 
@@ -14,21 +14,15 @@ const events: RunEvent[] = [
   { ...base, type: 'node-completed', node: 'N1', status: 'Succeeded', attempts: 1, numberOfSucceededUpdates: 2, numberOfFailedUpdates: 0 },
 ];
 
-describe('formatSeconds', () => {
-  it.each([[0, '0s'], [89.4, '89s'], [90, '1m30s'], [599.6, '10m'], [3601, '60m01s']])('%d → %s', (s, text) => {
-    expect(formatSeconds(s)).toBe(text);
-  });
-});
-
 describe('HumanSink', () => {
   it('writes timestamped plain lines off a terminal', () => {
     const stream = fakeStream(false);
-    const sink = new HumanSink(stream, createTheme(false));
+    const sink = new HumanSink(stream, createTheme(false), undefined, { timeZone: 'Europe/Paris' });
     for (const e of events) sink.emit(e);
     expect(stream.text).toBe(
-      '2026-01-01T00:00:00.000Z  N1  drain started (attempt 1)\n' +
-        '2026-01-01T00:00:00.000Z  N1  drain done in 10m\n' +
-        '2026-01-01T00:00:00.000Z  N1  Succeeded after 1 attempt(s): 2 updated, 0 failed\n',
+      '2026-01-01 01:00:00 +01:00  N1  drain started\n' +
+        '2026-01-01 01:00:00 +01:00  N1  drain done in 10m 00s\n' +
+        '2026-01-01 01:00:00 +01:00  N1  Succeeded after 1 attempt: 2 updated, 0 failed\n',
     );
   });
 
@@ -48,8 +42,34 @@ describe('HumanSink', () => {
     expect(spinner.text).toBe('N1 drain');
     sink.emit(events[1]!);
     expect(spinner.isSpinning).toBe(false);
-    expect(stream.text).toBe('N1  drain done in 10m\n');
+    expect(stream.text).toBe('N1  drain done in 10m 00s\n');
     expect(log[0]).toBe('start:N1 drain');
     expect(log.at(-1)).toBe('stop');
+  });
+
+  it('shows reboot and wait-node as one restart line with the duration of both, and numbers attempts from 1', () => {
+    const stream = fakeStream(false);
+    const sink = new HumanSink(stream, createTheme(false), undefined, { timeZone: 'UTC' });
+    const at = (time: string) => ({ ...base, time });
+    const restart: RunEvent[] = [
+      { ...at('2026-01-01T00:10:00.000Z'), type: 'phase-started', node: 'N1', phase: 'reboot', attempt: 2 },
+      { ...at('2026-01-01T00:10:02.000Z'), type: 'phase-completed', node: 'N1', phase: 'reboot', attempt: 2, durationSeconds: 2 },
+      { ...at('2026-01-01T00:10:02.000Z'), type: 'phase-started', node: 'N1', phase: 'wait-node', attempt: 2 },
+      { ...at('2026-01-01T00:15:20.000Z'), type: 'phase-completed', node: 'N1', phase: 'wait-node', attempt: 2, durationSeconds: 318 },
+      { ...at('2026-01-01T00:16:00.000Z'), type: 'node-completed', node: 'N1', status: 'Succeeded', attempts: 2, numberOfSucceededUpdates: 1, numberOfFailedUpdates: 0 },
+    ];
+    for (const e of restart) sink.emit(e);
+    expect(stream.text).toBe(
+      '2026-01-01 00:10:00 +00:00  N1  restart started (attempt 2)\n' +
+        '2026-01-01 00:15:20 +00:00  N1  restart done in 5m 20s\n' +
+        '2026-01-01 00:16:00 +00:00  N1  Succeeded after 2 attempts: 1 updated, 0 failed\n',
+    );
+  });
+
+  it('names a failed wait for the node as a failed restart', () => {
+    const stream = fakeStream(false);
+    const sink = new HumanSink(stream, createTheme(false), undefined, { timeZone: 'UTC' });
+    sink.emit({ ...base, type: 'attempt-failed', node: 'N2', phase: 'wait-node', attempt: 1, code: 'RebootTimeout', message: 'N2 did not come back', willRetry: true });
+    expect(stream.text).toBe('2026-01-01 00:00:00 +00:00  N2  attempt 1 failed in restart: N2 did not come back — retrying\n');
   });
 });

@@ -1,9 +1,13 @@
 /**
  * Human progress on stderr. On a TTY, one spinner shows the phases under way and each finished phase is
- * printed as a line; off a TTY, plain timestamped lines. Results go to stdout elsewhere.
+ * printed as a line; off a TTY, plain lines stamped with the local time and zone. A restart (the `reboot`
+ * phase, then `wait-node` until the node is back) is one `restart` line with its whole duration. Results go to
+ * stdout elsewhere.
  */
+import { hostTimeZone } from '../platform/zone.js';
 import type { OutStream } from './stream.js';
-import type { EventSink, RunEvent } from './events.js';
+import type { EventSink, NodePhase, RunEvent } from './events.js';
+import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
 import type { Theme } from './theme.js';
 
 /** The part of an ora spinner we use, so tests can pass a fake. */
@@ -16,15 +20,22 @@ export interface Spinner {
 
 export type SpinnerFactory = (stream: OutStream) => Spinner;
 
-export function formatSeconds(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 90) return `${s}s`;
-  const m = Math.floor(s / 60);
-  const rest = s % 60;
-  return rest === 0 ? `${m}m` : `${m}m${String(rest).padStart(2, '0')}s`;
+/** What a person calls a phase: the restart and the wait for the node to come back are one step. */
+function phaseWord(phase: NodePhase): string {
+  return phase === 'reboot' || phase === 'wait-node' ? 'restart' : phase;
 }
 
-export function describeEvent(event: RunEvent, theme: Theme): string | undefined {
+/** `(attempt 2)` from the second attempt on; the first is not worth a word. */
+function attemptNote(attempt: number): string {
+  return attempt > 1 ? ` (${formatAttempt(attempt)})` : '';
+}
+
+/**
+ * The line an event reads as, or undefined for an event that prints nothing by itself (a phase that starts,
+ * the `reboot` half of a restart). `restartSeconds`: how long the restart's `reboot` half took, given with the
+ * `wait-node` that completes it.
+ */
+export function describeEvent(event: RunEvent, theme: Theme, restartSeconds = 0): string | undefined {
   switch (event.type) {
     case 'run-started':
       return `${event.resumed ? 'Resuming' : 'Starting'} run ${event.runId} on ${event.clusterName}: ${event.nodes.join(' → ')}`;
@@ -33,11 +44,12 @@ export function describeEvent(event: RunEvent, theme: Theme): string | undefined
     case 'phase-started':
       return undefined;
     case 'phase-completed':
-      return `${event.node}  ${event.phase} done in ${formatSeconds(event.durationSeconds)}${event.detail ? ` (${event.detail})` : ''}`;
+      if (event.phase === 'reboot') return undefined;
+      return `${event.node}  ${phaseWord(event.phase)} done in ${formatDuration(event.durationSeconds + (event.phase === 'wait-node' ? restartSeconds : 0))}${event.detail ? ` (${event.detail})` : ''}`;
     case 'attempt-failed':
-      return theme.warn(`${event.node}  attempt ${event.attempt} failed in ${event.phase}: ${event.message}${event.willRetry ? ' — retrying' : ''}`);
+      return theme.warn(`${event.node}  ${formatAttempt(event.attempt)} failed in ${phaseWord(event.phase)}: ${event.message}${event.willRetry ? ' — retrying' : ''}`);
     case 'node-completed':
-      return `${event.node}  ${theme.status(event.status)} after ${event.attempts} attempt(s): ${event.numberOfSucceededUpdates} updated, ${event.numberOfFailedUpdates} failed`;
+      return `${event.node}  ${theme.status(event.status)} after ${plural(event.attempts, 'attempt')}: ${event.numberOfSucceededUpdates} updated, ${event.numberOfFailedUpdates} failed`;
     case 'warning':
       return theme.warn(`warning: ${event.node ? `${event.node}: ` : ''}${event.message}`);
     case 'run-halted':
@@ -47,28 +59,51 @@ export function describeEvent(event: RunEvent, theme: Theme): string | undefined
   }
 }
 
+export interface HumanSinkOptions {
+  /** IANA zone of the times on plain lines. @default this host's zone */
+  readonly timeZone?: string;
+}
+
 export class HumanSink implements EventSink {
   private readonly active = new Map<string, string>();
+  /** Per node: how long the `reboot` half of the restart under way took. */
+  private readonly rebootSeconds = new Map<string, number>();
   private readonly spinner: Spinner | undefined;
+  private readonly timeZone: string;
 
   constructor(
     private readonly stream: OutStream,
     private readonly theme: Theme,
     spinnerFactory?: SpinnerFactory,
+    options: HumanSinkOptions = {},
   ) {
     this.spinner = stream.isTTY && spinnerFactory ? spinnerFactory(stream) : undefined;
+    this.timeZone = options.timeZone ?? hostTimeZone();
   }
 
   emit(event: RunEvent): void {
+    let restartSeconds = 0;
     if (event.type === 'phase-started') {
-      this.active.set(`${event.node}/${event.phase}`, `${event.node} ${event.phase}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`);
-      if (this.spinner === undefined) this.stream.write(`${event.time}  ${event.node}  ${event.phase} started (attempt ${event.attempt})\n`);
+      this.active.set(`${event.node}/${event.phase}`, `${event.node} ${phaseWord(event.phase)}${attemptNote(event.attempt)}`);
+      // The restart's line starts with its `reboot` half; `wait-node` goes on with it.
+      if (this.spinner === undefined && event.phase !== 'wait-node') this.stream.write(`${this.stamp(event)}  ${event.node}  ${phaseWord(event.phase)} started${attemptNote(event.attempt)}\n`);
     } else if (event.type === 'phase-completed') {
       this.active.delete(`${event.node}/${event.phase}`);
+      if (event.phase === 'reboot') this.rebootSeconds.set(event.node, event.durationSeconds);
+      if (event.phase === 'wait-node') {
+        restartSeconds = this.rebootSeconds.get(event.node) ?? 0;
+        this.rebootSeconds.delete(event.node);
+      }
+    } else if (event.type === 'attempt-failed') {
+      this.rebootSeconds.delete(event.node);
     }
-    const line = describeEvent(event, this.theme);
-    if (line !== undefined) this.print(this.spinner ? line : `${event.time}  ${line}`);
+    const line = describeEvent(event, this.theme, restartSeconds);
+    if (line !== undefined) this.print(this.spinner ? line : `${this.stamp(event)}  ${line}`);
     this.refresh();
+  }
+
+  private stamp(event: RunEvent): string {
+    return formatTime(event.time, this.timeZone);
   }
 
   private print(line: string): void {

@@ -1,9 +1,10 @@
 /**
  * Export-CauReport -Format Csv: one row per node per update (a node without updates, or a run without nodes,
  * gets one row), a header row, RFC 4180 quoting, CRLF line ends. Pure text rendering; depends on
- * core/report-query only.
+ * core/report-query and platform/zone only.
  */
-import { isoInTimeZone, type RunReport } from '../core/report-query.js';
+import type { RunReport } from '../core/report-query.js';
+import { isoInTimeZone } from '../platform/zone.js';
 
 export const CSV_COLUMNS = [
   'RunId',

@@ -2,9 +2,11 @@
  * Export-CauReport -Format Html: one self-contained page (inline CSS and SVG; a Content-Security-Policy that
  * forbids loading anything, no script) with the cluster result, the per-node results, the update install
  * results and a per-node timeline. Every value is escaped: node names, titles and messages are untrusted.
- * Pure text rendering; depends on core/report-query only.
+ * Pure text rendering; depends on core/report-query, platform/zone and output/format.
  */
-import { formatDuration, formatInTimeZone, phaseFailures, zonedParts, type NodeReport, type PhaseReport, type RunReport } from '../core/report-query.js';
+import { phaseFailures, type NodeReport, type PhaseReport, type RunReport } from '../core/report-query.js';
+import { TimeZone } from '../platform/zone.js';
+import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
 
 export interface HtmlReportOptions {
   /** IANA zone for every timestamp shown. @default 'UTC' */
@@ -105,22 +107,23 @@ export interface TimeTick {
 
 /** Axis ticks aligned on the zone's wall clock (so 10:00 means 10:00 there), at most MAX_TICKS of them. */
 export function timeTicks(startMs: number, endMs: number, zone: string): TimeTick[] {
+  const tz = TimeZone.of(zone);
   const span = Math.max(1, endMs - startMs);
   const step = TICK_STEPS_MS.find((s) => span / s <= MAX_TICKS) ?? Math.ceil(span / MAX_TICKS / 86_400_000) * 86_400_000;
-  const offsetMs = zonedParts(startMs, zone).offsetMinutes * 60_000;
+  const offsetMs = tz.offsetAt(startMs);
   const first = Math.ceil((startMs + offsetMs) / step) * step - offsetMs;
-  const multiDay = span > 86_400_000 || zonedParts(startMs, zone).day !== zonedParts(endMs, zone).day;
+  const multiDay = span > 86_400_000 || tz.partsAt(startMs).day !== tz.partsAt(endMs).day;
   const ticks: TimeTick[] = [];
   for (let t = first; t <= endMs; t += step) {
-    const p = zonedParts(t, zone);
-    const hm = `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
-    ticks.push({ ms: t, label: multiDay ? `${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')} ${hm}` : hm });
+    // `2024-10-08T16:00:00+02:00` → `16:00`, or `10-08 16:00` when the chart spans days.
+    const local = tz.iso(t);
+    ticks.push({ ms: t, label: multiDay ? `${local.slice(5, 10)} ${local.slice(11, 16)}` : local.slice(11, 16) });
   }
   return ticks;
 }
 
 function phaseLabel(p: PhaseReport): string {
-  return `${p.phase}${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}`;
+  return `${p.phase}${p.attempt > 1 ? ` (${formatAttempt(p.attempt)})` : ''}`;
 }
 
 /** The time span the chart covers: the run, widened to any phase recorded outside it. */
@@ -177,7 +180,7 @@ function renderTimeline(run: RunReport, zone: string): string {
       const bx = x(start);
       const bw = Math.max(MIN_BAR_PX, x(end) - bx);
       const fill = ok ? (PHASE_COLORS[p.phase] ?? OTHER_COLOR) : FAILED_COLOR;
-      const tip = `${node.node} — ${phaseLabel(p)}: ${ok ? 'ok' : 'FAILED'}, ${formatInTimeZone(p.start, zone)} → ${formatInTimeZone(p.end, zone)} (${formatDuration((end - start) / 1000)})${p.detail ? ` — ${p.detail}` : ''}`;
+      const tip = `${node.node} — ${phaseLabel(p)}: ${ok ? 'ok' : 'FAILED'}, ${formatTime(p.start, zone)} → ${formatTime(p.end, zone)} (${formatDuration((end - start) / 1000)})${p.detail ? ` — ${p.detail}` : ''}`;
       out.push(
         `<rect class="phase${ok ? '' : ' failed'}" data-node="${escapeHtml(node.node)}" data-phase="${escapeHtml(p.phase)}" data-attempt="${p.attempt}" data-status="${ok ? 'Succeeded' : 'Failed'}" x="${bx.toFixed(1)}" y="${barY}" width="${bw.toFixed(1)}" height="${BAR_HEIGHT}" rx="2" fill="${fill}"${ok ? '' : ' stroke="#7f0000" stroke-width="1"'}><title>${escapeHtml(tip)}</title></rect>`,
       );
@@ -216,8 +219,8 @@ function clusterResult(run: RunReport, zone: string): string {
     ['Cluster', escapeHtml(run.clusterName)],
     ['Run id', `<code>${escapeHtml(run.runId)}</code>`],
     ['Status', statusChip(run.status)],
-    ['Start', escapeHtml(formatInTimeZone(run.startTime, zone))],
-    ['End', escapeHtml(formatInTimeZone(run.endTime, zone))],
+    ['Start', escapeHtml(formatTime(run.startTime, zone))],
+    ['End', escapeHtml(formatTime(run.endTime, zone))],
     ['Duration', duration === undefined ? '' : escapeHtml(formatDuration(duration))],
     ['Plug-ins', escapeHtml(run.plugins.join(', '))],
   ];
@@ -228,7 +231,7 @@ function clusterResult(run: RunReport, zone: string): string {
   if (run.simulation) {
     rows.push([
       'Simulation',
-      escapeHtml(`rehearsal: ${formatDuration(run.simulation.virtualSeconds)} of virtual time, at most ${run.simulation.maxNodesOutOfService} node(s) out of service, ${run.simulation.violations.length} invariant violation(s)`) +
+      escapeHtml(`rehearsal: ${formatDuration(run.simulation.virtualSeconds)} of virtual time, at most ${plural(run.simulation.maxNodesOutOfService, 'node')} out of service, ${plural(run.simulation.violations.length, 'invariant violation')}`) +
         run.simulation.violations.map((v) => `<br><span class="error">${escapeHtml(v)}</span>`).join(''),
     ]);
   }
@@ -246,7 +249,7 @@ function nodeResults(run: RunReport, zone: string): string {
       `<td class="num">${n.numberOfSucceededUpdates}</td>`,
       `<td class="num">${n.numberOfFailedUpdates}</td>`,
       escapeHtml(n.rebooted ? (n.nodeRebootResult ? `${n.nodeRebootResult.bootType} ×${n.nodeRebootResult.reboots}` : 'yes') : 'no'),
-      escapeHtml(n.nodeSuspendedTimestamp ? formatInTimeZone(n.nodeSuspendedTimestamp, zone) : ''),
+      escapeHtml(n.nodeSuspendedTimestamp ? formatTime(n.nodeSuspendedTimestamp, zone) : ''),
       escapeHtml(n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds)),
       n.errorRecord ? `<span class="error">${escapeHtml(n.errorRecord.code)}: ${escapeHtml(n.errorRecord.message)}</span>` : '',
     ];
@@ -299,7 +302,7 @@ export function renderHtmlReport(reports: readonly RunReport[], options: HtmlRep
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">${reports.length} run(s). Generated ${escapeHtml(formatInTimeZone(options.generatedAt, zone))}; times in ${escapeHtml(zone)}.</p>
+<p class="meta">${plural(reports.length, 'run')}. Generated ${escapeHtml(formatTime(options.generatedAt, zone))}; times in ${escapeHtml(zone)}.</p>
 </header>
 <main>
 ${reports.length === 0 ? '<p class="empty">No runs in this report.</p>' : reports.map((r) => runSection(r, zone)).join('\n')}

@@ -18,6 +18,8 @@ export interface RunMode {
   readonly whatIf: boolean;
   readonly resume: boolean;
   readonly forceRecovery: boolean;
+  /** `--run-id` with `--resume`: the interrupted run to continue, when the cluster's lock names none. */
+  readonly runId?: string;
   /** `--suspend-node`: drain this one node and leave it paused (single-node maintenance). */
   readonly suspendNode?: string;
   /** `--resume-node`: resume this one node with failback after manual maintenance. */
@@ -48,6 +50,7 @@ const rawRunOptions = z.object({
   whatIf: z.boolean().optional(),
   resume: z.boolean().optional(),
   forceRecovery: z.boolean().optional(),
+  runId: z.string().optional(),
   suspendNode: z.string().optional(),
   resumeNode: z.string().optional(),
 });
@@ -143,6 +146,8 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   }
   if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
   if (o.whatIf === true && o.forceRecovery === true) problems.push('whatIf: --what-if and --force-recovery conflict');
+  if (o.runId !== undefined && o.resume !== true) problems.push('runId: --run-id needs --resume (it names the interrupted run to continue)');
+  if (o.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.runId)) problems.push(`runId: ${JSON.stringify(o.runId)} is not a run id`);
   // Single-node maintenance is not a rolling run: its flags exclude each other and the rolling-run ones.
   const single = o.suspendNode !== undefined ? 'suspendNode' : o.resumeNode !== undefined ? 'resumeNode' : undefined;
   if (o.suspendNode !== undefined && o.resumeNode !== undefined) problems.push('suspendNode: --suspend-node and --resume-node conflict');
@@ -185,6 +190,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
       whatIf: o.whatIf === true,
       resume: o.resume === true,
       forceRecovery: o.forceRecovery === true,
+      ...(o.runId !== undefined ? { runId: o.runId } : {}),
       ...(o.suspendNode !== undefined ? { suspendNode: o.suspendNode } : {}),
       ...(o.resumeNode !== undefined ? { resumeNode: o.resumeNode } : {}),
     },

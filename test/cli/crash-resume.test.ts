@@ -1,12 +1,15 @@
 /**
- * Crash test (issue 3): SIGKILL the CLI at many random points of a simulated run. Each time, `run --resume`
- * must finish the run, leave no node paused, update no node twice (the simulator flags a repeated install as
- * a violation), and the journal must stay parseable.
+ * Crash test (issue 3, issue 14): SIGKILL the CLI at many random points of a simulated run, and every fifth
+ * point SIGTERM or SIGHUP instead. After a SIGKILL, `run --resume` must finish the run (or, when the lock was
+ * not yet taken or already released, refuse with exit 5 and touch nothing); after SIGTERM or SIGHUP the run
+ * itself stops at a safe point (exit 3) or finishes (exit 0). Each time no node is left paused, no node is
+ * updated twice (the simulator flags a repeated install as a violation), and the journal stays parseable.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../../src/journal/journal.js';
 import { aCluster, anUpdate, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { collect } from '../support/state-checks.js';
 
 const KILLS = Number(process.env.CAUCTL_CRASH_POINTS ?? 50);
 
@@ -42,7 +45,7 @@ describe('crash and resume', () => {
   });
   afterAll(() => box.cleanup());
 
-  it(`finishes the run with --resume after SIGKILL at ${KILLS} random points`, async () => {
+  it(`finishes the run with --resume after SIGKILL, SIGTERM or SIGHUP at ${KILLS} random points`, async () => {
     const followUp = anUpdate({ kb: 'KB-FOLLOW', rebootRequired: false });
     const fixture = box.fixture(
       aCluster('CRASHY', [2, 1, 3], {
@@ -63,31 +66,46 @@ describe('crash and resume', () => {
     const outcomes: string[] = [];
     for (let i = 0; i < KILLS; i++) {
       const delayMs = Math.floor(random() * fullMs * 1.1);
+      const signal: NodeJS.Signals = i % 5 === 3 ? 'SIGTERM' : i % 5 === 4 ? 'SIGHUP' : 'SIGKILL';
       const child = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', speed]);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const exited = collect(child);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      child.kill('SIGKILL');
-      const killedCode = await exited;
+      child.kill(signal);
+      const killed = await exited;
+      const context = `${signal} at point ${i} after ${delayMs} ms (exit ${killed.code}, signal ${killed.signal}):\n${killed.stderr}`;
 
       for (const path of journals(box.stateDir)) expect(() => readJournal(path)).not.toThrow();
+      if (signal !== 'SIGKILL' && killed.code !== null) {
+        // Handled: a safe halt (3) or the run's own end (0); never an internal error.
+        if (killed.code !== 0 && killed.code !== 3) throw new Error(context);
+        const own = parseJson<RunDoc>(killed);
+        if ((own.simulation?.violations.length ?? 0) > 0) throw new Error(`${context}\n${JSON.stringify(own.simulation.violations)}`);
+      }
 
       const resumed = box.run(['run', '--simulate', fixture, '--resume', '--force', '--json']);
-      const doc = parseJson<RunDoc>(resumed);
-      const context = `kill point ${i} after ${delayMs} ms (killed child exit ${killedCode}):\n${resumed.stderr}`;
-      if (resumed.code !== 0 || doc.status !== 'Succeeded' || doc.simulation.violations.length > 0) {
-        throw new Error(`${context}\n${JSON.stringify(doc, null, 2).slice(0, 3000)}`);
+      const doc = parseJson<RunDoc & { error?: { code: string } }>(resumed);
+      const resumeContext = `${context}\n--- resume (exit ${resumed.code}) ---\n${resumed.stderr}`;
+      if (resumed.code === 5 && doc.error?.code === 'NOTHING_TO_RESUME') {
+        outcomes.push(`${signal}:nothing`);
+      } else {
+        if (resumed.code !== 0 || doc.status !== 'Succeeded' || doc.simulation.violations.length > 0) {
+          throw new Error(`${resumeContext}\n${JSON.stringify(doc, null, 2).slice(0, 3000)}`);
+        }
+        expect(doc.nodeResults.map((r) => r.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+        expect(doc.simulation.maxNodesOutOfService).toBeLessThanOrEqual(1);
+        outcomes.push(`${signal}:${doc.resumed ? 'resumed' : 'fresh'}`);
       }
-      expect(doc.nodeResults.map((r) => r.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
-      expect(doc.simulation.maxNodesOutOfService).toBeLessThanOrEqual(1);
 
       const state = parseJson<{ runState: string }>(box.run(['get-run', '--simulate', fixture, '--json']));
       expect(state.runState).toBe('RunNotInProgress');
       const nodes = parseJson<{ nodes: Array<{ name: string; state: string }> }>(box.run(['get-run', '--simulate', fixture, '--show-cluster-node-state', '--json']));
-      expect(nodes.nodes.every((n) => n.state === 'Up')).toBe(true);
+      if (!nodes.nodes.every((n) => n.state === 'Up')) throw new Error(`${resumeContext}\nnodes: ${JSON.stringify(nodes.nodes)}`);
       for (const path of journals(box.stateDir)) expect(() => readJournal(path)).not.toThrow();
-      outcomes.push(doc.resumed ? 'resumed' : 'fresh');
     }
-    // Most kill points land inside the run, so most recoveries are real resumes.
-    expect(outcomes.filter((o) => o === 'resumed').length).toBeGreaterThan(KILLS / 3);
+    // Most SIGKILL points land inside the run, so most recoveries are real resumes; SIGTERM and SIGHUP are
+    // handled by the run itself, so their --resume finds nothing to continue.
+    const sigkills = outcomes.filter((o) => o.startsWith('SIGKILL'));
+    expect(sigkills.filter((o) => o === 'SIGKILL:resumed').length).toBeGreaterThan(sigkills.length / 3);
+    expect(outcomes.filter((o) => !o.startsWith('SIGKILL') && o !== `${o.split(':')[0]}:nothing`)).toEqual([]);
   }, 600_000);
 });

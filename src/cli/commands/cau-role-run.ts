@@ -12,6 +12,7 @@ import type { CauRoleFacts } from '../../core/readiness.js';
 import { nextRuns, type CauSchedule, type ScheduledRun } from '../../core/schedule.js';
 import { ExitCode, refusedError, usageError } from '../../errors.js';
 import { renderTable } from '../../output/table.js';
+import { TimeZone } from '../../platform/zone.js';
 import { ProfileError } from '../../profiles/issues.js';
 import type { RoleProfile, RoleVerb } from '../../profiles/role-profile.js';
 import type { CommandEnv } from '../command-env.js';
@@ -59,8 +60,7 @@ function zoneOf(view: CauRoleView, override: string | undefined, ctx: ClusterCon
 
 /** Today's date in the zone at 03:00, as `YYYY-MM-DDTHH:mm`: add-role's start when none is given. */
 function todayAt3(zone: string, nowMs: number): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(nowMs).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}T03:00`;
+  return `${TimeZone.of(zone).iso(nowMs).slice(0, 10)}T03:00`;
 }
 
 function formatValue(value: RoleParameter['value']): string {

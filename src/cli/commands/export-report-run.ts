@@ -1,11 +1,11 @@
 /** The body of `cauctl export-report`: select runs from the history, render HTML or CSV, write the file. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { renderCsvReport } from '../../output/report-csv.js';
 import { renderHtmlReport } from '../../output/report-html.js';
 import { systemClock } from '../../platform/clock.js';
-import { writeFileAtomic } from '../../platform/fs.js';
+import { fsUserError, writeFileAtomic } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { CommandEnv } from '../command-env.js';
 import type { GlobalProfile } from '../global-options.js';
@@ -15,6 +15,9 @@ import { readHistory, resolveHistoryTarget, selectOrExplain } from './get-report
 export async function runExportReportCommand(profile: ExportReportProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const path = resolve(profile.path);
   // Checked before anything is read, so a mistyped path never costs the user a file.
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw usageError('REPORT_PATH_IS_FOLDER', `${profile.path} is a folder; nothing was written.`, { hint: `Give a file path, for example --path ${join(profile.path, `report.${profile.format}`)}` });
+  }
   if (existsSync(path) && !profile.force) {
     throw usageError('REPORT_FILE_EXISTS', `${profile.path} already exists; nothing was written.`, { hint: 'Add --force to overwrite it, or choose another --path.' });
   }
@@ -28,7 +31,12 @@ export async function runExportReportCommand(profile: ExportReportProfile, globa
     profile.format === 'html'
       ? renderHtmlReport(selected, { timeZone: profile.timeZone, generatedAt: new Date(systemClock.now()).toISOString(), version: VERSION })
       : renderCsvReport(selected, { timeZone: profile.timeZone });
-  writeFileAtomic(path, content);
+  try {
+    writeFileAtomic(path, content);
+  } catch (error) {
+    // Named by the path the user gave, not the temporary file beside it (which is removed).
+    throw fsUserError(error, profile.path) ?? error;
+  }
   if (globals.output === 'human') {
     env.io.stderr.write(`Wrote the ${profile.format.toUpperCase()} report of ${selected.length} run(s) of ${target.clusterName} to ${profile.path}.\n`);
   } else {

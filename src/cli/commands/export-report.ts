@@ -48,7 +48,7 @@ export function buildExportReportCommand(env: CommandEnv, run?: ExportReportRunn
     )
     .action(async (opts: RawExportOptions, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
-      const { parseReportQuery, assertTimeZone } = await import('../../core/report-query.js');
+      const [{ parseReportQuery }, { assertTimeZone }] = await Promise.all([import('../../core/report-query.js'), import('../../platform/zone.js')]);
       const profile: ExportReportProfile = {
         query: parseReportQuery(opts),
         format: opts.format,

@@ -6,6 +6,7 @@ import { parseStoredReports, selectReports, summarizeReport, type ReportQuery, t
 import { ExitCode, usageError } from '../../errors.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { historyDir, loadReports, type StoredReport } from '../../journal/history.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import type { Theme } from '../../output/theme.js';
 import { resolveStateDir } from '../../platform/fs.js';
@@ -46,6 +47,8 @@ export interface History {
   readonly dir: string;
   /** Oldest first. */
   readonly reports: RunReport[];
+  /** Why the history folder could not be listed, or how many of its files could not be read. */
+  readonly unreadable?: string;
 }
 
 /**
@@ -69,10 +72,17 @@ export async function readHistory(target: HistoryTarget, io: CliIo, fromCluster?
   const parsed = parseStoredReports(loaded.reports);
   const skipped = [...loaded.skipped, ...parsed.invalid.map((i) => String(loaded.reports[i]?.runId ?? i))];
   for (const name of skipped) io.stderr.write(`cauctl: warning: skipped an unreadable report in the history (${name}).\n`);
-  return { target, dir, reports: parsed.reports };
+  const unreadable = loaded.unreadable ?? (skipped.length > 0 ? `${skipped.length} unreadable file(s)` : undefined);
+  return { target, dir, reports: parsed.reports, ...(unreadable !== undefined ? { unreadable } : {}) };
 }
 
 export function noHistoryMessage(history: History): string {
+  if (history.unreadable !== undefined) {
+    return (
+      `No history of ${history.target.clusterName} could be read: ${history.dir} (${history.unreadable}).\n` +
+      'Fix that folder (it must be a folder you can read, in the state directory CAUCTL_STATE_DIR); the cluster carries a summary of its last runs: add --include-cluster to list them.\n'
+    );
+  }
   return (
     `No reports of ${history.target.clusterName} in this host's history (${history.dir}).\n` +
     'Runs coordinated from another host are saved in that host\'s history; the cluster carries a summary of its last runs: add --include-cluster to list them.\n'
@@ -129,7 +139,7 @@ function printDetailed(reports: readonly RunReport[], env: CommandEnv, theme: Th
           String(n.numberOfSucceededUpdates),
           String(n.numberOfFailedUpdates),
           n.rebooted ? (n.nodeRebootResult?.bootType ?? 'yes') : 'no',
-          n.nodeSuspendedDurationSeconds === null ? '' : `${Math.round(n.nodeSuspendedDurationSeconds)}s`,
+          n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
           n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
         ]),
         { tty },

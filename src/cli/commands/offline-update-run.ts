@@ -19,16 +19,12 @@ import {
 } from '../../core/offline-update.js';
 import { ExitCode, refusedError, usageError } from '../../errors.js';
 import { FileJournal, journalDir, journalPath, readJournal, type JournalRecord } from '../../journal/journal.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import { windowContains, windowSecondsLeft, type OfflineMode } from '../../profiles/offline-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
-
-function hms(total: number): string {
-  const s = Math.round(total);
-  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
 
 /** The newest offline update of this cluster that never recorded its end. */
 export function findInterruptedOffline(stateDir: string, clusterName: string): { runId: string; path: string; records: JournalRecord[] } | undefined {
@@ -58,7 +54,7 @@ function checkWindow(mode: OfflineMode, nowMs: number, predictedSeconds: number,
   }
   const left = windowSecondsLeft(mode.window, nowMs, minute, local.getSeconds());
   if (left < predictedSeconds) {
-    env.io.stderr.write(`cauctl: warning: ${hms(left)} of the maintenance window is left; the downtime is predicted at ${hms(predictedSeconds)}.\n`);
+    env.io.stderr.write(`cauctl: warning: ${formatDuration(left)} of the maintenance window is left; the downtime is predicted at ${formatDuration(predictedSeconds)}.\n`);
   }
 }
 
@@ -80,12 +76,12 @@ function printSummary(doc: OfflineResult & { predictedDowntimeSeconds: number },
     String(r.numberOfSucceededUpdates),
     String(r.numberOfFailedUpdates),
     r.bootTime ?? '-',
-    r.rebootSeconds === null ? '-' : hms(r.rebootSeconds),
+    r.rebootSeconds === null ? '-' : formatDuration(r.rebootSeconds),
     r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
   ]);
   env.io.stdout.write(renderTable(['Node', 'Status', 'Updated', 'Failed', 'Boot time', 'Reboot', 'Error'], rows, { tty: env.io.stdout.isTTY }));
   const downtime = doc.downtime?.seconds;
-  env.io.stdout.write(`Downtime: ${downtime === null || downtime === undefined ? 'cluster not back' : hms(downtime)} (predicted ${hms(doc.predictedDowntimeSeconds)})\n`);
+  env.io.stdout.write(`Downtime: ${downtime === null || downtime === undefined ? 'cluster not back' : formatDuration(downtime)} (predicted ${formatDuration(doc.predictedDowntimeSeconds)})\n`);
   for (const w of doc.warnings) env.io.stdout.write(`  warning: ${w}\n`);
   for (const p of doc.restore.problems) env.io.stdout.write(ctx.theme.err(`  restore: ${p}\n`));
   env.io.stdout.write(`Offline update ${doc.runId} on ${doc.clusterName}: ${ctx.theme.status(doc.status)}${doc.errorRecord ? ` — ${doc.errorRecord.code}: ${doc.errorRecord.message}` : ''}\n`);
@@ -115,7 +111,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     if (!mode.force && env.io.stdinIsTty) {
       const what = interrupted
         ? `Continue the interrupted offline update ${interrupted.runId} of ${ctx.entry}`
-        : `Every node of ${ctx.entry} will be updated and restarted at once; the cluster will be down for about ${hms(prediction.seconds)} (${ctx.sim ? "the model's timing" : 'default timings'})`;
+        : `Every node of ${ctx.entry} will be updated and restarted at once; the cluster will be down for about ${formatDuration(prediction.seconds)} (${ctx.sim ? "the model's timing" : 'default timings'})`;
       const answer = (await env.io.promptLine(`${what}.\nType the cluster name (${ctx.entry}) to go on: `)).trim();
       if (answer.toUpperCase() !== ctx.entry.toUpperCase()) {
         env.io.stderr.write('Nothing was touched.\n');
@@ -155,7 +151,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     } else {
       printSummary(document, env, ctx);
       if (simulation) {
-        env.io.stdout.write(`Simulation: ${hms(simulation.virtualSeconds)} of virtual time, ${simulation.violations.length} end-state violation(s).\n`);
+        env.io.stdout.write(`Simulation: ${formatDuration(simulation.virtualSeconds)} of virtual time, ${simulation.violations.length} end-state violation(s).\n`);
         for (const v of simulation.violations) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
       }
       env.io.stderr.write(`journal: ${journal.path}\n`);

@@ -3,25 +3,29 @@
  * live progress, the JSON document, the summary table and the saved report.
  */
 import { randomUUID } from 'node:crypto';
-import { forceRecoverLock, describeOwner } from '../../core/cluster-lock.js';
+import { describeOwner } from '../../core/cluster-lock.js';
 import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
-import { ExitCode, usageError } from '../../errors.js';
-import { saveReport } from '../../journal/history.js';
-import { FileJournal, findInterruptedRun, journalPath } from '../../journal/journal.js';
+import { ExitCode, usageError, type AppError } from '../../errors.js';
+import { HistoryWriteError, saveReport } from '../../journal/history.js';
+import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
+import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { isProcessAlive, openCluster, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
+import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
+import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resume.js';
 import type { RunNotifyOptions } from './run.js';
-import { formatHms, runWhatIf } from './run-what-if.js';
+import { runWhatIf } from './run-what-if.js';
 
 function printSummary(result: RunResult, env: CommandEnv, ctx: ClusterContext): void {
   const rows = result.nodeResults.map((r) => [
@@ -65,22 +69,28 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
-      const cleared = await forceRecoverLock(lockCtx);
-      const message = cleared === null ? `No cauctl lock on ${ctx.entry}; nothing to recover.` : `Cleared the dead lock of ${describeOwner(cleared)}.`;
+      const { cleared, paused } = await recoverAndAbandon(ctx, lockCtx);
+      const message =
+        cleared === null
+          ? `No cauctl lock on ${ctx.entry}; nothing to recover.`
+          : `Cleared the dead lock of ${describeOwner(cleared)}; that run is abandoned and --resume will not revive it${paused.length > 0 ? `; ${resumeNodeHint(globals, paused)}` : ''}.`;
       if (globals.output === 'human') env.io.stdout.write(`${message}\n`);
-      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared }, null, 2)}\n`);
+      else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused }, null, 2)}\n`);
       return ExitCode.ok;
     }
-    const interrupted = mode.resume ? findInterruptedRun(ctx.stateDir, ctx.entry) : undefined;
-    if (mode.resume && interrupted === undefined) {
-      env.io.stderr.write(`cauctl: no interrupted run of ${ctx.entry} in this state directory; starting a new run.\n`);
-    }
-    if (!mode.force && !(await confirm(env, `${interrupted ? `Resume run ${interrupted.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
+    const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
+    // The journal must be writable before anything is touched: a run keeps its write-ahead promise or does not start.
+    assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
+    const interrupted = resume?.journal;
+    if (!mode.force && !(await confirm(env, `${resume ? `Resume run ${resume.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
-    const runId = interrupted?.runId ?? randomUUID();
-    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
+    const runId = resume?.runId || randomUUID();
+    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId), {
+      wallClock: ctx.wallClock,
+      ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
+    });
     progress = await createProgressSinks(globals, env, ctx);
     const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {
@@ -96,16 +106,17 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         entry: ctx.entry,
         ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),
         forceRecovery: mode.forceRecovery,
-        takeOverDeadLocalLock: mode.resume && interrupted === undefined,
+        takeOverDeadLocalLock: resume?.takeOverDeadLocal === true,
       },
     );
-    unsubscribe = env.interrupts.onInterrupt((count) => {
+    unsubscribe = env.interrupts.onInterrupt((count, signal) => {
       stop.requested = true;
+      const name = interruptName(signal);
       if (count === 1) {
-        env.io.stderr.write('\ncauctl: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Ctrl-C again to see what is paused.\n');
+        env.io.stderr.write(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
-        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. Ctrl-C once more abandons the run now; continue it later with: cauctl run --resume\n`);
+        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
       } else {
         unsubscribe();
         env.io.stderr.write(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
@@ -119,10 +130,15 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       simulation = ctx.sim.audit();
     }
     const document = { ...result, journalPath: journal.path ?? null, ...(simulation ? { simulation } : {}) };
+    let historyFailure: AppError | undefined;
     try {
       saveReport(ctx.stateDir, document);
     } catch (error) {
-      env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
+      if (!(error instanceof HistoryWriteError)) throw error;
+      historyFailure = error;
+      // The run itself is over; the failed save is said in the result (--json's warnings) and in the exit code.
+      document.warnings = [...document.warnings, `${error.code}: ${error.message}`];
+      env.io.stderr.write(`cauctl: warning: ${error.message}\n  try: ${error.hint ?? ''}\n`);
     }
     // The cluster carries a compact summary too, so get-report on other hosts can list this run.
     try {
@@ -135,11 +151,12 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (globals.output === 'human') {
       printSummary(result, env, ctx);
-      if (simulation) env.io.stdout.write(`Simulation: ${formatHms(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
+      if (simulation) env.io.stdout.write(`Simulation: ${formatDuration(simulation.virtualSeconds)} of virtual time, at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
       for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
       env.io.stderr.write(`journal: ${journal.path}\n`);
     }
-    return exitCodeForRun(result);
+    const exitCode = exitCodeForRun(result);
+    return historyFailure !== undefined && exitCode === ExitCode.ok ? historyFailure.exitCode : exitCode;
   } finally {
     unsubscribe();
     progress?.close();

@@ -11,19 +11,12 @@ import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } fr
 import { scanNode } from '../../core/node-steps/scan.js';
 import type { RunProfile } from '../../core/types.js';
 import { ExitCode, describeError } from '../../errors.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import type { ClusterFixture } from '../../sim/index.js';
 import type { CommandEnv } from '../command-env.js';
 import type { ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
-
-/** Seconds as HH:MM:SS. */
-export function formatHms(total: number): string {
-  const s = Math.round(total);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
 
 type FixtureUpdate = ClusterFixture['nodes'][number]['updates'][number];
 
@@ -100,17 +93,17 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
 function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
   const rows: string[][] = [];
   const scanNote = unanswered.length > 0 ? `all nodes in parallel; ${unanswered.join(', ')} ${unanswered.length === 1 ? 'does' : 'do'} not answer: retried until the reconnect deadline` : 'all nodes in parallel';
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatHms(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : scanNote]);
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : scanNote]);
   for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatHms(0), n.note ?? '']);
+    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
     n.phases.forEach((p, i) =>
-      rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatHms(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : (p.detail ?? '')]),
+      rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : (p.detail ?? '')]),
     );
   }
   const out = env.io.stdout;
   out.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
   out.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: out.isTTY }));
-  out.write(`Predicted total: ${formatHms(plan.totalSeconds)}\n`);
+  out.write(`Predicted total: ${formatDuration(plan.totalSeconds)}\n`);
   if (!plan.followUpsKnown) {
     out.write('Follow-up updates show only once their parent is installed: each one adds an install and a rescan to its node, not counted above.\n');
   }

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import type { CommandEnv } from '../command-env.js';
 import { globalsOf } from '../command-env.js';
 import type { GlobalProfile } from '../global-options.js';
-import { examples } from '../help.js';
+import { SIGNALS_HELP, examples } from '../help.js';
 import type { RunProfile } from '../../core/types.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import { addPluginOptions } from './scan.js';
@@ -43,9 +43,10 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('--disable-soft-reboot', 'use a full restart for this run (the default)')
     .option('-f, --force', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--what-if', 'print the ordered plan with predicted durations and the capacity check of each drain, touching nothing; exits 5 when the run would be refused, 2 when the options do not fit the cluster')
-    .option('--resume', 'continue the interrupted run of this cluster from its journal, after re-reading the cluster')
+    .option('--resume', "continue the run that holds this cluster's lock (a coordinator that died), from its journal, after re-reading the cluster; with nothing to resume it exits 5 and touches nothing")
+    .option('--run-id <id>', 'with --resume: the interrupted run to continue when no lock names one (cauctl get-report lists runs)')
     .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
-    .option('--force-recovery', "clear a cluster lock left by a dead coordinator (a live lock is never cleared)")
+    .option('--force-recovery', "clear a cluster lock left by a dead coordinator and abandon its run, which --resume then never revives (a live lock is never cleared)")
     .option('--suspend-node <name>', 'single-node maintenance: drain this node under the rolling run\'s preconditions and leave it paused')
     .option('--resume-node <name>', 'single-node maintenance: wait for storage jobs, resume this node with failback, check storage health')
     .addHelpText(
@@ -57,7 +58,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
         ['a scripted run: no prompt, JSON result', 'cauctl run --cluster-name HCI01 --username CONTOSO\\admin --force --json'],
         ['continue after a crash', 'cauctl run --simulate --resume --force'],
         ['pause one node for manual work, then bring it back', 'cauctl run --simulate --suspend-node NODE2 --force   then   cauctl run --simulate --resume-node NODE2 --force'],
-      ]) + '\nStatus → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5.\n',
+      ]) + SIGNALS_HELP + '\n\nStatus → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5.\n',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
