@@ -136,7 +136,7 @@ export function judgePreflight(facts: PreflightFacts, options: Omit<PreflightOpt
       refusals.push({
         code: 'NodeNotReachable',
         message: `RequireAllNodesOnline is set and ${silent.map(([node, why]) => `${node} is Up in the cluster but does not answer (${why.replace(/\.$/, '')})`).join('; ')}; nothing was touched.`,
-        hint: `Check WinRM on ${silent.map(([node]) => node).join(', ')} (Test-WSMan <node>; the WinRM service, the firewall, DNS), or run without --require-all-nodes-online to update the nodes that answer.`,
+        hint: `Check WinRM on ${silent.map(([node]) => node).join(', ')} (Test-WSMan ${silent[0]![0]}; the WinRM service, the firewall, DNS), or run without --require-all-nodes-online to update the nodes that answer.`,
       });
     }
   }

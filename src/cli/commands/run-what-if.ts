@@ -63,7 +63,7 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
         try {
           updates.set(node, await scanNode(ctx.gateway, node, profile.plugins));
         } catch (error) {
-          skipped.set(node, `the scan failed (${describeError(error)}): will be reported Failed (ScanFailed)`);
+          skipped.set(node, `the scan failed (${describeError(error).replace(/\.$/, '')}): will be reported Failed (ScanFailed)`);
         }
       }),
   );
