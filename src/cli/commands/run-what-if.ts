@@ -67,8 +67,9 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
         }
       }),
   );
+  // Judged as the run judges it: before its scan, so every Up node's drain is checked, updates or not.
+  const verdict = judgePreflight(facts, { profile });
   const candidates = target.order.filter((n) => !skipped.has(n) && (updates.get(n)?.length ?? 0) > 0);
-  const verdict = judgePreflight(facts, { profile, candidates });
   const fixture = ctx.sim?.fixture;
   const followUps = fixture
     ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node)!)] as const))
