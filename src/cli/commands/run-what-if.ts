@@ -22,10 +22,9 @@ type FixtureUpdate = ClusterFixture['nodes'][number]['updates'][number];
 
 /**
  * The follow-ups a rehearsal model declares for `node`: Windows Update shows a follow-up only once its parent
- * is installed, but the model the user wrote says in advance what will come. Undefined on a real cluster.
+ * is installed, but the model the user wrote says in advance what will come. A real cluster has no such list.
  */
-function modelFollowUps(fixture: ClusterFixture | undefined, node: string): ((update: UpdateInfo) => UpdateInfo[]) | undefined {
-  if (fixture === undefined) return undefined;
+function modelFollowUps(fixture: ClusterFixture, node: string): (update: UpdateInfo) => UpdateInfo[] {
   const byId = new Map<string, FixtureUpdate>();
   const index = (list: readonly FixtureUpdate[]): void => {
     for (const u of list) {
@@ -72,7 +71,7 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
   const candidates = target.order.filter((n) => !skipped.has(n) && (updates.get(n)?.length ?? 0) > 0);
   const fixture = ctx.sim?.fixture;
   const followUps = fixture
-    ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node)!)] as const))
+    ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node))] as const))
     : undefined;
   const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
   const plan = predictPlan({
