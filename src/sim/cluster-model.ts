@@ -162,6 +162,8 @@ export class ClusterModel {
     node.pausedWhenDown = node.clusterState === 'Paused';
     node.clusterState = 'Down';
     node.power = 'off';
+    // A drain cut short by the outage did not complete; the node comes back Paused with it Failed.
+    if (node.drain !== undefined || node.drainStatus === 'InProgress') node.drainStatus = 'Failed';
     delete node.drain;
     const outcome = failOver(this, node.name, this.state.roles.filter((r) => r.owner === node.name));
     if (byRun) {

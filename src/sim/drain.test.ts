@@ -94,6 +94,13 @@ describe('suspend-node: a bounded wait on a drain that runs on its own', () => {
     expect(await h.ok('NODE1', 'get-node-status', {})).toMatchObject({ runningRoles: ['VM1'] });
   });
 
+  it('a node that goes down during its drain comes back Paused with the drain Failed', async () => {
+    h = openTestSim(lab({ nodes: { NODE2: { faults: [{ kind: 'drainHangs' }, { kind: 'nodeCrash', atSeconds: 30, seconds: 60 }] } } }));
+    expect(await suspend(10)).toEqual({ state: 'Paused', drainStatus: 'InProgress' });
+    await h.wait(600);
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ clusterNodeState: 'Paused', drainStatus: 'Failed', runningRoles: [] });
+  });
+
   it('a paused or down node takes no role', async () => {
     h = openTestSim(lab({ nodes: { NODE1: { state: 'Down', setup: { clusterServiceState: 'Stopped' } }, NODE3: { state: 'Paused' } } }));
     expect(await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 })).toEqual({ state: 'Paused', drainStatus: 'Failed' });
