@@ -23,7 +23,7 @@ import {
   type NodeStatusNotification,
   type RunProgress,
 } from './cluster-lock.js';
-import { exitCodeFor, type ErrorCode } from './error-codes.js';
+import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
 import { replayJournal, type JournalState, type ResumeStep } from './journal-replay.js';
 import { afterAttempt, atSuspendOnResume, failureEffect, isFailedResult } from './node-decisions.js';
@@ -871,6 +871,3 @@ function groupByPlugin(updates: readonly UpdateInfo[], plugins: readonly PluginS
     updates: updates.filter((u) => ((u as UpdateInfo & { plugin?: string }).plugin ?? plugins[0]!.plugin) === spec.plugin),
   }));
 }
-
-/** Exit code of a finished run (DESIGN.md): the one mapping, `exitCodeFor`. */
-export const exitCodeForRun = exitCodeFor;

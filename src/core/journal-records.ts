@@ -114,7 +114,7 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
     quorum: z.boolean().optional(),
   }),
   z.object({ type: z.literal('offline-node'), node: z.string(), event: z.enum(['staged', 'failed']), errorRecord: ErrorRecordSchema.optional() }),
-  z.object({ type: z.literal('offline-aborted'), reason: z.string() }),
+  z.object({ type: z.literal('offline-aborted'), reason: z.string(), kind: z.enum(['interrupted', 'failed', 'journal']).optional() }),
   z.object({ type: z.literal('offline-completed'), status: z.union([RunStatus, z.literal('Refused')]), errorRecord: ErrorRecordSchema.nullable().optional(), error: z.string().optional() }),
 ]);
 export type JournalEntryInput = z.infer<typeof JournalEntrySchema>;

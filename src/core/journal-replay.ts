@@ -156,11 +156,13 @@ export interface OfflineJournalState {
   readonly done: ReadonlySet<OfflineStep>;
   readonly nodes: ReadonlyMap<string, NodeProgress>;
   readonly abortedBecause: string | null;
+  /** Why it was aborted, when the journal says (older journals do not). */
+  readonly abortedKind: 'interrupted' | 'failed' | 'journal' | undefined;
   readonly downtimeStart: string | null;
   readonly completed: boolean;
 }
 
-export type MutableProgress = { staged: boolean; tasks: { taskId: string; round: number; pluginIndex: number; finished: boolean }[]; results: UpdateInstallResult[]; restart: NodeProgress['restart']; back: NodeProgress['back']; failed: ErrorRecord | null };
+export type MutableProgress = { staged: boolean; tasks: { taskId: string; round: number; pluginIndex: number; finished: boolean; /** Set until the task is started: its updates. */ updateIds?: string[] }[]; results: UpdateInstallResult[]; restart: NodeProgress['restart']; back: NodeProgress['back']; failed: ErrorRecord | null };
 
 export function emptyProgress(): MutableProgress {
   return { staged: false, tasks: [], results: [], restart: null, back: null, failed: null };
@@ -176,6 +178,7 @@ export function replayOfflineJournal(records: readonly JournalRecord[], path?: s
   const nodes = new Map<string, MutableProgress>();
   let preState: OfflinePreState | null = null;
   let abortedBecause: string | null = null;
+  let abortedKind: OfflineJournalState['abortedKind'];
   let downtimeStart: string | null = null;
   let completed = false;
   const progress = (node: string): MutableProgress => {
@@ -214,6 +217,7 @@ export function replayOfflineJournal(records: readonly JournalRecord[], path?: s
       }
       case 'offline-aborted':
         abortedBecause ??= r.reason;
+        abortedKind ??= r.kind;
         break;
       case 'offline-completed':
         completed = true;
@@ -222,5 +226,5 @@ export function replayOfflineJournal(records: readonly JournalRecord[], path?: s
         break;
     }
   }
-  return { runId: started.runId, startTime: started.time, preState, begun, done, nodes, abortedBecause, downtimeStart, completed };
+  return { runId: started.runId, startTime: started.time, preState, begun, done, nodes, abortedBecause, abortedKind, downtimeStart, completed };
 }

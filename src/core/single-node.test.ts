@@ -146,7 +146,7 @@ describe('suspendSingleNode', () => {
     expect(judgeStorage(await h.gateway.call('STUCK', 'get-storage-health', {})).healthy).toBe(false);
     const start = h.sim.clock.now();
     const error = await refusal(suspendSingleNode(h.deps(), 'NODE2', { ...OPTIONS, waitForStorageRepairTimeoutMinutes: 5 }));
-    expect(error).toMatchObject({ code: 'STORAGE_NOT_HEALTHY', exitCode: 5 });
+    expect(error).toMatchObject({ code: 'StorageNotHealthy', exitCode: 5 });
     expect(error.message).toMatch(/^Not safe to drain NODE2: .*nothing was touched\.$/);
     // It waited the whole timeout, in virtual time, before giving up.
     expect(h.sim.clock.now() - start).toBeGreaterThanOrEqual(5 * 60_000);
@@ -255,7 +255,7 @@ describe('resumeSingleNode', () => {
     await suspendSingleNode(h.deps(), 'NODE2', OPTIONS);
     await h.waitUntil(600);
     const error = await refusal(resumeSingleNode(h.deps(), 'NODE2', { ...OPTIONS, waitForStorageRepairTimeoutMinutes: 10 }));
-    expect(error).toMatchObject({ code: 'STORAGE_REPAIR_TIMEOUT', exitCode: 3 });
+    expect(error).toMatchObject({ code: 'StorageRepairTimeout', exitCode: 3 });
     expect((await h.states()).NODE2).toBe('Up');
     expect(await h.lockValue()).toBeNull();
   });
@@ -266,7 +266,7 @@ describe('restartNodesRolling', () => {
     const h = open(aCluster('HANG', { NODE2: { faults: [{ kind: 'rebootHangs' }] } }));
     const seen: string[] = [];
     const error = await refusal(restartNodesRolling(h.deps(), ['NODE1', 'NODE2', 'NODE3'], { ...OPTIONS, rebootTimeoutMinutes: 10 }, (o) => seen.push(o.node)));
-    expect(error).toMatchObject({ code: 'REBOOT_TIMEOUT', exitCode: 3 });
+    expect(error).toMatchObject({ code: 'RebootTimeout', exitCode: 3 });
     expect(seen).toEqual(['NODE1']);
     expect(h.gateway.named('restart-node').map((c) => c.node)).toEqual(['NODE1', 'NODE2']);
     expect(await h.lockValue()).toBeNull();

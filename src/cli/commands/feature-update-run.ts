@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RollingRun } from '../../core/coordinator.js';
-import { exitCodeForStatus, runFeatureUpdate, type FeatureUpdateProfile, type FeatureUpdateResult } from '../../core/feature-update.js';
+import { exitCodeFor } from '../../core/error-codes.js';
+import { runFeatureUpdate, type FeatureUpdateProfile, type FeatureUpdateResult } from '../../core/feature-update.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
@@ -111,7 +112,7 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
       printSummary(result, env, ctx);
       if (simulation) env.io.stdout.write(`Simulation: at most ${simulation.maxNodesOutOfService} node(s) out of service, ${simulation.violations.length} invariant violation(s).\n`);
     }
-    return exitCodeForStatus(result.status);
+    return exitCodeFor(result);
   } finally {
     for (const c of closers) c.close();
     await ctx.close();

@@ -2,7 +2,7 @@
  * The body of `cauctl post-install`: the confirmation of the irreversible steps (--force, or the cluster's
  * name typed back on a terminal), the steps of core/post-install.ts, and the JSON document or a summary.
  */
-import { exitCodeForStatus } from '../../core/feature-update.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import { runPostInstall, type PostInstallProfile, type PostInstallResult } from '../../core/post-install.js';
 import { usageError } from '../../errors.js';
 import { renderTable } from '../../output/table.js';
@@ -44,7 +44,7 @@ export async function runPostInstallCommand(profile: PostInstallProfile, mode: P
     const document = { ...result, ...(simulation ? { simulation } : {}) };
     if (globals.output === 'json' || globals.output === 'ndjson') env.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     else printSummary(result, env, ctx);
-    return exitCodeForStatus(result.status);
+    return exitCodeFor(result);
   } finally {
     await ctx.close();
   }

@@ -33,7 +33,7 @@ function quoteArg(value: string): string {
 /** The nodes an interrupted run had paused (from its journal), for the hints that follow an abandonment. */
 function pausedBy(journal: JournalSummary | undefined): string[] {
   if (journal === undefined) return [];
-  const inFlight = replayJournal(journal.records).inFlight;
+  const inFlight = replayJournal(journal.records, journal.path).inFlight;
   return inFlight === null ? [] : [inFlight.node];
 }
 

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeOwner } from '../../core/cluster-lock.js';
-import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
+import { RollingRun } from '../../core/coordinator.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError, type AppError } from '../../errors.js';
@@ -155,7 +156,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       for (const v of simulation?.violations ?? []) env.io.stdout.write(ctx.theme.err(`  violation: ${v}\n`));
       env.io.stderr.write(`journal: ${journal.path}\n`);
     }
-    const exitCode = exitCodeForRun(result);
+    const exitCode = exitCodeFor(result);
     return historyFailure !== undefined && exitCode === ExitCode.ok ? historyFailure.exitCode : exitCode;
   } finally {
     unsubscribe();

@@ -42,7 +42,7 @@ export async function awaitDrainGate(ctx: StepContext, node: string, options: Dr
       }
     }
     if (!storage.healthy && ctx.clock.now() >= deadline) {
-      throw new StepFailure('StorageNotHealthy', 'drain', node, `Storage did not become healthy within ${options.storageTimeoutMinutes} min before draining ${node}: ${storage.reason}`);
+      throw new StepFailure('StorageNotHealthy', 'drain', node, `Not safe to drain ${node}: storage did not become healthy within ${options.storageTimeoutMinutes} min: ${storage.reason}`);
     }
     await ctx.heartbeat();
   }

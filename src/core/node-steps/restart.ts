@@ -61,7 +61,7 @@ export async function requestRestart(ctx: StepContext, node: string, options: Re
 export async function awaitBoot(ctx: StepContext, node: string, options: BootWaitOptions & { readonly bootBefore: string }): Promise<{ bootTime: string; rebootSeconds: number }> {
   const started = ctx.clock.now();
   const deadline = started + options.rebootTimeoutMinutes * 60_000;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     try {
       // One try per poll: this loop is the retry, against its own deadline.
