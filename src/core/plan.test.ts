@@ -108,11 +108,18 @@ describe('predictPlan', () => {
     expect(plan.followUpsKnown).toBe(true);
   });
 
-  it('carries the capacity verdict of each drained node', () => {
+  it('the scan lasts as long as the run waits for a node that does not answer', () => {
+    const plan = predictPlan(base({ updates: new Map([['A', [update('KB1')]]]), skipped: new Map([['D', 'the scan failed']]), unansweredWaitSeconds: 900 }));
+    expect(plan.preflight).toEqual([{ phase: 'scan', seconds: 900 }, { phase: 'stage', seconds: 300 }]);
+  });
+
+  it('carries the capacity verdict of each checked node', () => {
     const verdict = checkCapacity({ nodes: [{ name: 'A', state: 'Up', memoryMB: 1, roles: [] }], vms: [], leaving: ['A'] });
-    const plan = predictPlan(base({ updates: new Map([['A', [update('KB1')]]]), capacity: new Map([['A', verdict]]) }));
+    const plan = predictPlan(base({ updates: new Map([['A', [update('KB1')]]]), capacity: new Map([['A', verdict], ['C', verdict]]) }));
     expect(plan.nodes[0]!.capacity).toBe(verdict);
     expect(plan.nodes[1]!.capacity).toBeUndefined();
+    // The run's preflight checks every Up node before its scan: a node without updates shows its verdict too.
+    expect(plan.nodes[2]).toMatchObject({ node: 'C', note: 'no applicable updates: not drained', capacity: verdict });
   });
 
   it('has no resync without Storage Spaces Direct, and defaults for real clusters', () => {

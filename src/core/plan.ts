@@ -85,7 +85,7 @@ export interface PlannedNode {
   readonly followUps: ReadonlyArray<ReadonlyArray<Pick<UpdateInfo, 'kb' | 'title' | 'rebootRequired'>>>;
   readonly phases: readonly PlannedPhase[];
   readonly seconds: number;
-  /** Whether its drain leaves every running VM a host; absent when the node is not drained or not checked. */
+  /** Whether its drain leaves every running VM a host; absent when the node was not checked (not Up). */
   readonly capacity?: CapacityVerdict;
   readonly note?: string;
 }
@@ -118,6 +118,11 @@ export interface PredictInput {
   readonly timing: PhaseTiming;
   readonly timingSource: 'model' | 'defaults';
   readonly s2d: boolean;
+  /**
+   * Seconds the run's scan waits for a node that does not answer before it reports the node ScanFailed (the
+   * gateway's reconnect deadline); 0 when every node answers. @default 0
+   */
+  readonly unansweredWaitSeconds?: number;
 }
 
 /**
@@ -171,26 +176,25 @@ export function predictPlan(input: PredictInput): RunPlan {
   const { target } = input;
   const anyUpdates = [...input.updates.values()].some((u) => u.length > 0);
   const preflight = [
-    { phase: 'scan' as const, seconds: t.scanSeconds },
+    { phase: 'scan' as const, seconds: Math.max(t.scanSeconds, input.unansweredWaitSeconds ?? 0) },
     ...(anyUpdates ? [{ phase: 'stage' as const, seconds: t.downloadSeconds }] : []),
   ];
   const nodes = target.order.map((node, index): PlannedNode => {
     const updates = input.updates.get(node) ?? [];
     const roles = input.roles.get(node) ?? 0;
-    const base = { node, position: index + 1, roles };
+    const capacity = input.capacity?.get(node);
+    const base = { node, position: index + 1, roles, ...(capacity ? { capacity } : {}) };
     const skipped = input.skipped.get(node);
     if (skipped !== undefined) return { ...base, updates: [], followUps: [], phases: [], seconds: 0, note: skipped };
     if (updates.length === 0) return { ...base, updates: [], followUps: [], phases: [], seconds: 0, note: 'no applicable updates: not drained' };
     const followUps = (input.followUps?.get(node) ?? []).filter((round) => round.length > 0);
     const phases = nodePhases(roles, [updates, ...followUps], t, input.s2d);
-    const capacity = input.capacity?.get(node);
     return {
       ...base,
       updates: updates.map(brief),
       followUps: followUps.map((round) => round.map(brief)),
       phases,
       seconds: phases.reduce((s, p) => s + p.seconds, 0),
-      ...(capacity ? { capacity } : {}),
     };
   });
   const totalSeconds = preflight.reduce((s, p) => s + p.seconds, 0) + nodes.reduce((s, n) => s + n.seconds, 0);

@@ -93,7 +93,7 @@ describe('judgePreflight', () => {
   it('a refusal says what failed, where, and what to try', () => {
     const [refusal] = judgePreflight(facts({ A: {}, B: {} }, {}, { B: 'WinRM does not answer' }), { profile: profile({ requireAllNodesOnline: true }) }).refusals;
     expect(refusal!.message).toBe('RequireAllNodesOnline is set and B is Up in the cluster but does not answer (WinRM does not answer); nothing was touched.');
-    expect(refusal!.hint).toMatch(/Test-WSMan/);
+    expect(refusal!.hint).toMatch(/^Check WinRM on B \(Test-WSMan B;/);
   });
 });
 

@@ -10,7 +10,9 @@
  * - `readCapacityInput(gateway, cluster, leaving)` + `checkCapacity` (capacity.ts): the same capacity check
  *   right before each drain, on the cluster as it is then.
  * - `gatherPreflight` / `judgePreflight`: the two halves, for `--what-if` (which shows the refusals instead
- *   of throwing them) and for tests.
+ *   of throwing them) and for tests. `readCapacityReports`: the capacity read alone (test-setup's rule).
+ * A node that does not answer get-node-capacity has unknown capacity (placement only) rather than failing the
+ * read; with RequireAllNodesOnline it is a refusal of its own.
  *
  * Checks, in this order: the profile fits the cluster (NodeOrder names, MaxFailedNodes); no native CAU run;
  * with RequireAllNodesOnline, every node is Up (or Paused) and answers (CAU's event 1020); quorum is healthy;
@@ -72,7 +74,10 @@ const online = (state: string): boolean => state === 'Up' || state === 'Paused';
  */
 async function probe(gateway: Gateway, node: string): Promise<{ answered: true; report?: NodeCapacity } | { answered: false; why: string }> {
   try {
-    return { answered: true, report: await gateway.call(node, 'get-node-capacity', {}, { timeoutMs: PROBE_TIMEOUT_MS }) };
+    // One try: a node that does not answer within the probe's timeout is what the caller wants to know about
+    // (RequireAllNodesOnline), or is judged without its figures; retrying it for the gateway's whole deadline
+    // would hold every drain of the run for a node that is not involved.
+    return { answered: true, report: await gateway.call(node, 'get-node-capacity', {}, { timeoutMs: PROBE_TIMEOUT_MS, retry: false }) };
   } catch (error) {
     if (isTransient(error)) return { answered: false, why: describeError(error) };
     if (error instanceof OperationFailedError) return { answered: true };
@@ -80,9 +85,8 @@ async function probe(gateway: Gateway, node: string): Promise<{ answered: true; 
   }
 }
 
-/** Reads the cluster and every online node's capacity (which also tells whether the node answers). */
-export async function gatherPreflight(gateway: Gateway, entry: string): Promise<PreflightFacts> {
-  const cluster = await gateway.call(entry, 'get-cluster', {});
+/** Every online node's capacity report, all at once; a node that does not answer is listed with the error. */
+export async function readCapacityReports(gateway: Gateway, cluster: Pick<ClusterInfo, 'nodes'>): Promise<Pick<PreflightFacts, 'capacity' | 'unanswered'>> {
   const capacity: NodeCapacity[] = [];
   const unanswered = new Map<string, string>();
   const probes = await Promise.all(cluster.nodes.filter((n) => online(n.state)).map(async (n) => ({ node: n.name, result: await probe(gateway, n.name) })));
@@ -90,7 +94,13 @@ export async function gatherPreflight(gateway: Gateway, entry: string): Promise<
     if (!result.answered) unanswered.set(node, result.why);
     else if (result.report) capacity.push(result.report);
   }
-  return { cluster, capacity, unanswered };
+  return { capacity, unanswered };
+}
+
+/** Reads the cluster and every online node's capacity (which also tells whether the node answers). */
+export async function gatherPreflight(gateway: Gateway, entry: string): Promise<PreflightFacts> {
+  const cluster = await gateway.call(entry, 'get-cluster', {});
+  return { cluster, ...(await readCapacityReports(gateway, cluster)) };
 }
 
 /** The nodes of `cluster` other than the in-flight one, with the in-flight one counted as Up (resume). */
@@ -125,8 +135,8 @@ export function judgePreflight(facts: PreflightFacts, options: Omit<PreflightOpt
     if (silent.length > 0) {
       refusals.push({
         code: 'NodeNotReachable',
-        message: `RequireAllNodesOnline is set and ${silent.map(([node, why]) => `${node} is Up in the cluster but does not answer (${why})`).join('; ')}; nothing was touched.`,
-        hint: `Check WinRM on ${silent.map(([node]) => node).join(', ')} (Test-WSMan <node>; the WinRM service, the firewall, DNS), or run without --require-all-nodes-online to update the nodes that answer.`,
+        message: `RequireAllNodesOnline is set and ${silent.map(([node, why]) => `${node} is Up in the cluster but does not answer (${why.replace(/\.$/, '')})`).join('; ')}; nothing was touched.`,
+        hint: `Check WinRM on ${silent.map(([node]) => node).join(', ')} (Test-WSMan ${silent[0]![0]}; the WinRM service, the firewall, DNS), or run without --require-all-nodes-online to update the nodes that answer.`,
       });
     }
   }
@@ -178,7 +188,5 @@ export async function runPreflight(gateway: Gateway, options: PreflightOptions):
 
 /** The capacity input on the cluster as it is now, for the check right before a drain. */
 export async function readCapacityInput(gateway: Gateway, cluster: ClusterInfo, leaving: readonly string[]): Promise<CapacityInput> {
-  const results = await Promise.all(cluster.nodes.filter((n) => online(n.state)).map((n) => probe(gateway, n.name)));
-  const reports = results.flatMap((r) => (r.answered && r.report ? [r.report] : []));
-  return capacityInputFrom(cluster, reports, leaving);
+  return capacityInputFrom(cluster, (await readCapacityReports(gateway, cluster)).capacity, leaving);
 }

@@ -5,33 +5,26 @@
  * Durations come from the model's timing block in a rehearsal, from defaults on a real cluster.
  */
 import type { UpdateInfo } from '../../cluster/operations.js';
+import { DEFAULT_RETRY_POLICY } from '../../cluster/retrying-gateway.js';
 import { gatherPreflight, judgePreflight, type Refusal } from '../../core/preflight.js';
 import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } from '../../core/plan.js';
-import { scanCluster } from '../../core/scan.js';
+import { scanNode } from '../../core/node-steps/scan.js';
 import type { RunProfile } from '../../core/types.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, describeError } from '../../errors.js';
+import { formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import type { ClusterFixture } from '../../sim/index.js';
 import type { CommandEnv } from '../command-env.js';
 import type { ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 
-/** Seconds as HH:MM:SS. */
-export function formatHms(total: number): string {
-  const s = Math.round(total);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
 type FixtureUpdate = ClusterFixture['nodes'][number]['updates'][number];
 
 /**
  * The follow-ups a rehearsal model declares for `node`: Windows Update shows a follow-up only once its parent
- * is installed, but the model the user wrote says in advance what will come. Undefined on a real cluster.
+ * is installed, but the model the user wrote says in advance what will come. A real cluster has no such list.
  */
-function modelFollowUps(fixture: ClusterFixture | undefined, node: string): ((update: UpdateInfo) => UpdateInfo[]) | undefined {
-  if (fixture === undefined) return undefined;
+function modelFollowUps(fixture: ClusterFixture, node: string): (update: UpdateInfo) => UpdateInfo[] {
   const byId = new Map<string, FixtureUpdate>();
   const index = (list: readonly FixtureUpdate[]): void => {
     for (const u of list) {
@@ -47,6 +40,8 @@ function modelFollowUps(fixture: ClusterFixture | undefined, node: string): ((up
 export interface WhatIf {
   readonly plan: RunPlan;
   readonly refusals: readonly Refusal[];
+  /** Online nodes that did not answer the preflight's read. */
+  readonly unanswered: readonly string[];
 }
 
 /** Reads, validates, scans and predicts, touching nothing. Throws PROFILE_INVALID (exit 2) as the run does. */
@@ -54,19 +49,29 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
   const facts = await gatherPreflight(ctx.gateway, ctx.entry);
   // Validate before the scan, as the run does, so a typo fails at once.
   const target = planRun(facts.cluster, profile);
-  const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
+  // The run's own scan of a node (node-steps), on the nodes the run scans. Through the plain gateway, one try
+  // each: the run's wait for a node that does not answer is predicted below, not spent here.
   const updates = new Map<string, UpdateInfo[]>();
-  for (const e of scan.entries) updates.set(e.nodeName, [...(updates.get(e.nodeName) ?? []), e]);
   const skipped = new Map<string, string>();
-  for (const n of scan.nodes) {
-    if (n.status === 'Offline') skipped.set(n.node, `${n.error?.message ?? 'offline'}: will be reported Failed (NodeOffline)`);
-    else if (n.status === 'Failed') skipped.set(n.node, `the scan failed (${n.error?.message ?? 'unknown error'}): will be reported Failed (ScanFailed)`);
-  }
+  const down = new Set(facts.cluster.nodes.filter((n) => n.state === 'Down' || n.state === 'Unknown').map((n) => n.name));
+  for (const node of down) skipped.set(node, `${node} is not online: will be reported Failed (NodeOffline)`);
+  await Promise.all(
+    target.order
+      .filter((node) => !down.has(node))
+      .map(async (node) => {
+        try {
+          updates.set(node, await scanNode(ctx.gateway, node, profile.plugins));
+        } catch (error) {
+          skipped.set(node, `the scan failed (${describeError(error).replace(/\.$/, '')}): will be reported Failed (ScanFailed)`);
+        }
+      }),
+  );
+  // Judged as the run judges it: before its scan, so every Up node's drain is checked, updates or not.
+  const verdict = judgePreflight(facts, { profile });
   const candidates = target.order.filter((n) => !skipped.has(n) && (updates.get(n)?.length ?? 0) > 0);
-  const verdict = judgePreflight(facts, { profile, candidates });
   const fixture = ctx.sim?.fixture;
   const followUps = fixture
-    ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node)!)] as const))
+    ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node))] as const))
     : undefined;
   const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
   const plan = predictPlan({
@@ -79,23 +84,26 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
     timing: ctx.sim?.timing ?? DEFAULT_TIMING,
     timingSource: ctx.sim ? 'model' : 'defaults',
     s2d: storage.s2dEnabled,
+    // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
+    unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
   });
-  return { plan, refusals: verdict.refusals };
+  return { plan, refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
 }
 
-function printWhatIf({ plan, refusals }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
+function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
   const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatHms(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
+  const scanNote = unanswered.length > 0 ? `all nodes in parallel; ${unanswered.join(', ')} ${unanswered.length === 1 ? 'does' : 'do'} not answer: retried until the reconnect deadline` : 'all nodes in parallel';
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : scanNote]);
   for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatHms(0), n.note ?? '']);
+    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
     n.phases.forEach((p, i) =>
-      rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatHms(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : (p.detail ?? '')]),
+      rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : (p.detail ?? '')]),
     );
   }
   const out = env.io.stdout;
   out.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
   out.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: out.isTTY }));
-  out.write(`Predicted total: ${formatHms(plan.totalSeconds)}\n`);
+  out.write(`Predicted total: ${formatDuration(plan.totalSeconds)}\n`);
   if (!plan.followUpsKnown) {
     out.write('Follow-up updates show only once their parent is installed: each one adds an install and a rescan to its node, not counted above.\n');
   }
