@@ -3,12 +3,14 @@
  * chosen transport, the simulator when rehearsing, the state directory, the theme. Built once per command.
  */
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
-import type { LockOwner } from '../core/cluster-lock.js';
+import type { HeartbeatObservation, HeartbeatObservations, LockOwner } from '../core/cluster-lock.js';
 import { usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { systemClock } from '../platform/clock.js';
-import { resolveStateDir } from '../platform/fs.js';
+import { encodePathSegment, readTextIfExists, resolveStateDir, writeFileAtomic } from '../platform/fs.js';
+import { machineIdFor } from '../platform/machine-id.js';
 import { createResultEnv, type ResultEnv } from '../output/result.js';
 import { createTheme, type Theme } from '../output/theme.js';
 import type { Simulator } from '../sim/index.js';
@@ -43,14 +45,36 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-export function currentOwner(): LockOwner {
+export function currentOwner(stateDir?: string): LockOwner {
   let user = 'unknown';
   try {
     user = userInfo().username;
   } catch {
     // Containers without a passwd entry: keep 'unknown'.
   }
-  return { host: hostname(), user, pid: process.pid };
+  const machineId = stateDir === undefined ? undefined : machineIdFor(stateDir);
+  return { host: hostname(), user, pid: process.pid, ...(machineId !== undefined ? { machineId } : {}) };
+}
+
+/**
+ * What this host saw of another host's lock heartbeat, kept in the state directory between invocations, so
+ * that "dead" means "unchanged for a lease on this host's clock" (see lockLiveness).
+ */
+export function heartbeatObservations(stateDir: string, clusterName: string): HeartbeatObservations {
+  const path = join(stateDir, 'locks', `${encodePathSegment(clusterName.toUpperCase())}.json`);
+  return {
+    load() {
+      try {
+        const parsed = JSON.parse(readTextIfExists(path) ?? 'null') as HeartbeatObservation | null;
+        return parsed !== null && typeof parsed.heartbeatAt === 'string' && typeof parsed.sinceMs === 'number' ? parsed : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    save(observation) {
+      writeFileAtomic(path, `${JSON.stringify(observation)}\n`);
+    },
+  };
 }
 
 export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
@@ -97,7 +121,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       gateway,
       sim,
       entry: sim.clusterName,
-      owner: currentOwner(),
+      owner: currentOwner(stateDir),
       // The model saves itself after every change; saving here could overwrite a live run's state
       // from a second process (get-run, stop-run).
       close: () => gateway.close(),
@@ -138,6 +162,8 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       insecureSkipTlsVerify: globals.insecureSkipTlsVerify,
       allowUnencrypted: globals.allowUnencrypted,
       resolveEndpoint: endpointResolver(globals.nodeAddresses),
+      mode: globals.winrmMode,
+      idleTimeoutSeconds: globals.winrmIdleTimeoutMinutes * 60,
       ...(globals.verbose ? { logger: { debug: (message: string) => io.stderr.write(`winrm: ${message}\n`) } } : {}),
     });
   } else {
@@ -154,7 +180,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
     gateway,
     sim: undefined,
     entry: globals.clusterName,
-    owner: currentOwner(),
+    owner: currentOwner(stateDir),
     close: () => gateway.close(),
   };
 }

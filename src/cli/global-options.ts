@@ -30,6 +30,10 @@ export interface GlobalProfile {
   readonly allowUnencrypted: boolean;
   readonly nodeAddresses: readonly string[];
   readonly pwshPath: string | undefined;
+  /** How operations reach PowerShell over WinRM. @default 'per-operation' */
+  readonly winrmMode: 'per-operation' | 'persistent';
+  /** IdleTimeOut asked for each WinRM shell, in minutes. @default 30 */
+  readonly winrmIdleTimeoutMinutes: number;
 }
 
 export function addGlobalOptions(program: Command): Command {
@@ -52,6 +56,8 @@ export function addGlobalOptions(program: Command): Command {
     .option('--insecure-skip-tls-verify', 'do not verify the HTTPS certificate (dangerous)')
     .option('--allow-unencrypted', 'allow Basic authentication over plain HTTP (the password crosses the network in clear)')
     .addOption(new Option('--node-address <name=host[:port]>', 'reach a node (or the cluster name) at this address; repeat per node').argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--winrm-mode <mode>', 'per-operation: one powershell.exe per operation (default); persistent: one per node for every operation').choices(['per-operation', 'persistent']).default('per-operation'))
+    .option('--winrm-idle-timeout <minutes>', 'the node closes a WinRM shell idle this long (a crashed cauctl leaves nothing behind for longer)', '30')
     .option('--pwsh-path <path>', 'PowerShell executable for --transport local-pwsh (default: pwsh, then powershell.exe on PATH)');
 }
 
@@ -75,6 +81,8 @@ interface RawGlobals {
   allowUnencrypted?: boolean;
   nodeAddress?: string[];
   pwshPath?: string;
+  winrmMode?: 'per-operation' | 'persistent';
+  winrmIdleTimeout?: string;
 }
 
 export function parseSimSpeed(text: string): number | 'max' {
@@ -129,5 +137,17 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
     allowUnencrypted: raw.allowUnencrypted === true,
     nodeAddresses: raw.nodeAddress ?? [],
     pwshPath: raw.pwshPath,
+    winrmMode: raw.winrmMode ?? 'per-operation',
+    winrmIdleTimeoutMinutes: parseIdleTimeout(raw.winrmIdleTimeout ?? '30'),
   };
+}
+
+function parseIdleTimeout(text: string): number {
+  // WinRM accepts IdleTimeOut up to its MaxTimeoutms-independent shell limit; keep it sane: 1 minute to 1 day.
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1440) {
+    throw usageError('USAGE_WINRM_IDLE_TIMEOUT', `--winrm-idle-timeout must be a whole number of minutes from 1 to 1440 (got ${JSON.stringify(text)}).`, {
+      hint: 'For example --winrm-idle-timeout 30.',
+    });
+  }
+  return Number(text);
 }

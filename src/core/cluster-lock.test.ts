@@ -1,7 +1,7 @@
 import { ClusterGateway } from '../cluster/gateway.js';
 import type { Clock } from '../platform/clock.js';
 import type { ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
-import { ClusterLock, LOCK_PROPERTY, LockLostError, forceRecoverLock, lockLiveness, parseLock, type LockContext, type LockRecord, type RunProgress } from './cluster-lock.js';
+import { ClusterLock, LOCK_PROPERTY, LockLostError, forceRecoverLock, isSameMachine, lockLiveness, parseLock, type HeartbeatObservation, type HeartbeatObservations, type LockContext, type LockRecord, type RunProgress } from './cluster-lock.js';
 
 /** Cluster properties in memory with compare-and-set; `loseNextReply` applies a write, then fails its reply. */
 function propertyTransport() {
@@ -24,7 +24,7 @@ function propertyTransport() {
     },
     async close() {},
   };
-  return { props, state, gateway: new ClusterGateway(transport) };
+  return { props, state, transport, gateway: new ClusterGateway(transport) };
 }
 
 const clockAt = (ms: number): Clock => ({ now: () => ms, sleep: async () => undefined });
@@ -39,18 +39,44 @@ function aLock(overrides: Partial<LockRecord> = {}): LockRecord {
   return { version: 1, runId: 'other', owner: { host: 'mgmt02', user: 'ops', pid: 7 }, acquiredAt: '2026-01-01T00:00:00.000Z', heartbeatAt: '2026-01-01T00:00:00.000Z', leaseSeconds: 300, progress, ...overrides };
 }
 
+/** Observations kept in memory, as the state directory keeps them between invocations. */
+function memoryObservations(initial?: HeartbeatObservation): HeartbeatObservations & { current: HeartbeatObservation | undefined } {
+  const store = {
+    current: initial,
+    load: () => store.current,
+    save: (o: HeartbeatObservation) => {
+      store.current = o;
+    },
+  };
+  return store;
+}
+
 describe('lockLiveness', () => {
   const now = Date.parse('2026-01-01T00:04:00Z');
+  const lease = 300_000;
+  const seen = (lock: LockRecord, agoMs: number): HeartbeatObservation => ({ runId: lock.runId, heartbeatAt: lock.heartbeatAt, sinceMs: now - agoMs });
   it.each([
-    ['within its lease, owner elsewhere', aLock(), true],
-    ['lease expired', aLock({ heartbeatAt: '2025-12-31T23:50:00.000Z' }), false],
-    ['owner on this host, process alive', aLock({ owner: { ...me, pid: 5 } }), true],
-  ])('%s', (_name, lock, live) => {
-    expect(lockLiveness(lock, now, { owner: me, isProcessAlive: () => true }).live).toBe(live);
+    ['another machine, first sighting', aLock(), undefined, true],
+    ['another machine, its heartbeat hours behind our clock (skew), first sighting', aLock({ heartbeatAt: '2025-12-31T20:00:00.000Z' }), undefined, true],
+    ['another machine, heartbeat unchanged for less than a lease here', aLock(), seen(aLock(), lease - 1000), true],
+    ['another machine, heartbeat unchanged for a whole lease here', aLock(), seen(aLock(), lease), false],
+    ['another machine, its heartbeat ahead of our clock (skew) but unchanged for a lease', aLock({ heartbeatAt: '2026-01-01T09:00:00.000Z' }), seen(aLock({ heartbeatAt: '2026-01-01T09:00:00.000Z' }), lease), false],
+    ['another machine, heartbeat changed since the last sighting', aLock({ heartbeatAt: '2026-01-01T00:03:00.000Z' }), seen(aLock(), lease * 2), true],
+    ['same host name, another machine id (a container), process id unknown here', aLock({ owner: { ...me, pid: 5, machineId: 'b' } }), undefined, true],
+    ['owner on this machine, process alive', aLock({ owner: { ...me, pid: 5 } }), undefined, true],
+  ] as const)('%s', (_name, lock, observation, live) => {
+    const meHere = { ...me, machineId: 'a' };
+    const owner = lock.owner.machineId === undefined ? me : meHere;
+    expect(lockLiveness(lock, now, { owner, isProcessAlive: (pid) => pid !== 5 || lock.owner.machineId === undefined, ...(observation ? { observation } : {}) }).live).toBe(live);
   });
-  it('a lock of this host whose process is gone is dead at once', () => {
-    const verdict = lockLiveness(aLock({ owner: { ...me, pid: 5 } }), now, { owner: me, isProcessAlive: (pid) => pid !== 5 });
+  it('a lock of this machine whose process is gone is dead at once, whatever its heartbeat says', () => {
+    const verdict = lockLiveness(aLock({ owner: { ...me, pid: 5 }, heartbeatAt: '2030-01-01T00:00:00.000Z' }), now, { owner: me, isProcessAlive: (pid) => pid !== 5 });
     expect(verdict).toEqual({ live: false, why: 'its owner process 5 on mgmt01 is gone' });
+  });
+  it('machines are told apart by machine id, not host name', () => {
+    expect(isSameMachine({ ...me, machineId: 'a' }, { ...me, machineId: 'b' })).toBe(false);
+    expect(isSameMachine({ ...me, machineId: 'a' }, { ...me, host: 'renamed', machineId: 'a' })).toBe(true);
+    expect(isSameMachine(me, { ...me, machineId: 'a' })).toBe(true);
   });
 });
 
@@ -68,12 +94,32 @@ describe('ClusterLock', () => {
 
   it('refuses a live lock (exit 5) and a dead one unless it resumes that run or recovers', async () => {
     const { props, gateway } = propertyTransport();
+    const observations = memoryObservations();
+    const at = (iso: string) => context(gateway, { observations, wallClock: clockAt(Date.parse(iso)) });
     props.set(LOCK_PROPERTY, JSON.stringify(aLock()));
-    await expect(new ClusterLock(context(gateway)).acquire('r1', progress)).rejects.toMatchObject({ code: 'LOCK_HELD', exitCode: 5 });
-    props.set(LOCK_PROPERTY, JSON.stringify(aLock({ heartbeatAt: '2025-12-01T00:00:00.000Z' })));
-    await expect(new ClusterLock(context(gateway)).acquire('r1', progress)).rejects.toMatchObject({ code: 'LOCK_STALE', exitCode: 5 });
-    await new ClusterLock(context(gateway)).acquire('other', progress, { takeOverRunId: 'other' });
+    // First sighting: live, and the sighting is kept.
+    await expect(new ClusterLock(at('2026-01-01T00:00:00Z')).acquire('r1', progress)).rejects.toMatchObject({ code: 'LOCK_HELD', exitCode: 5 });
+    expect(observations.current).toMatchObject({ runId: 'other', sinceMs: Date.parse('2026-01-01T00:00:00Z') });
+    await expect(new ClusterLock(at('2026-01-01T00:04:59Z')).acquire('r1', progress)).rejects.toMatchObject({ code: 'LOCK_HELD' });
+    // Unchanged for a whole lease on this host's clock: dead, but only its own run or a recovery takes it.
+    await expect(new ClusterLock(at('2026-01-01T00:05:00Z')).acquire('r1', progress)).rejects.toMatchObject({ code: 'LOCK_STALE', exitCode: 5 });
+    await new ClusterLock(at('2026-01-01T00:05:00Z')).acquire('other', progress, { takeOverRunId: 'other' });
     expect(parseLock(props.get(LOCK_PROPERTY)!)?.owner).toEqual(me);
+  });
+
+  it('checks the value read back after the compare-and-set: a reply that claims success is not enough', async () => {
+    const { props, transport } = propertyTransport();
+    const racing = new ClusterGateway({
+      name: 'racing',
+      async run(node, inv) {
+        const outcome = await transport.run(node, inv);
+        // Another coordinator's write lands right after ours.
+        if (inv.name === 'set-cluster-property') props.set(LOCK_PROPERTY, JSON.stringify(aLock({ runId: 'winner' })));
+        return outcome;
+      },
+      async close() {},
+    });
+    await expect(new ClusterLock(context(racing)).acquire('r1', progress)).rejects.toMatchObject({ code: 'LOCK_HELD', exitCode: 5, message: expect.stringMatching(/run winner/) });
   });
 
   it('notices a lock taken by someone else at the next heartbeat', async () => {
@@ -103,9 +149,10 @@ describe('forceRecoverLock', () => {
     const { props, gateway } = propertyTransport();
     expect(await forceRecoverLock(context(gateway))).toBeNull();
     props.set(LOCK_PROPERTY, JSON.stringify(aLock()));
-    await expect(forceRecoverLock(context(gateway))).rejects.toMatchObject({ code: 'LOCK_HELD' });
-    props.set(LOCK_PROPERTY, JSON.stringify(aLock({ heartbeatAt: '2025-12-01T00:00:00.000Z' })));
-    expect((await forceRecoverLock(context(gateway)))?.runId).toBe('other');
+    const observations = memoryObservations();
+    await expect(forceRecoverLock(context(gateway, { observations }))).rejects.toMatchObject({ code: 'LOCK_HELD', hint: expect.stringMatching(/run this again once its heartbeat has stayed the same for 300 s/) });
+    const later = clockAt(Date.parse('2026-01-01T00:05:00Z'));
+    expect((await forceRecoverLock(context(gateway, { observations, wallClock: later })))?.runId).toBe('other');
     expect(props.has(LOCK_PROPERTY)).toBe(false);
   });
 });

@@ -57,15 +57,35 @@ export interface StopRequest {
 /** @default 300 s: a coordinator that has not written for 5 minutes is presumed dead. */
 export const DEFAULT_LEASE_SECONDS = 300;
 
+/**
+ * What this host last saw of another host's lock: its heartbeat value, and when (on this host's own clock) that
+ * value was first seen. A coordinator elsewhere is dead when its heartbeat stays the same for a whole lease as
+ * measured here: durations on one clock, never a remote time compared with the local clock (clocks are skewed).
+ */
+export interface HeartbeatObservation {
+  readonly runId: string;
+  readonly heartbeatAt: string;
+  /** This host's wall clock (ms) when it first saw that heartbeat. */
+  readonly sinceMs: number;
+}
+
+/** Where observations survive between invocations (a file in the state directory); absent = none kept. */
+export interface HeartbeatObservations {
+  load(): HeartbeatObservation | undefined;
+  save(observation: HeartbeatObservation): void;
+}
+
 export interface LockContext {
   readonly gateway: ClusterGateway;
   /** The node cluster-wide operations run on. */
   readonly entryNode: string;
   readonly wallClock: Clock;
   readonly owner: LockOwner;
-  /** Is this process alive? Only asked for owners on this host. */
+  /** Is this process alive? Only asked for owners on this machine. */
   readonly isProcessAlive: (pid: number) => boolean;
   readonly leaseSeconds: number;
+  /** Heartbeats seen earlier from this host; without it, another machine's lock always counts as live. */
+  readonly observations?: HeartbeatObservations;
 }
 
 export function parseLock(value: string | null): LockRecord | null {
@@ -78,21 +98,52 @@ export function parseLock(value: string | null): LockRecord | null {
   }
 }
 
-export type LockLiveness = { live: true } | { live: false; why: string };
+export type LockLiveness = { live: true; why?: string } | { live: false; why: string };
+
+/** The same machine: by machine id when both sides have one (containers share host names), else by host name. */
+export function isSameMachine(a: LockOwner, b: LockOwner): boolean {
+  if (a.machineId !== undefined && b.machineId !== undefined) return a.machineId === b.machineId;
+  return a.host === b.host;
+}
+
+/** The observation to keep after reading `lock` at `nowMs`: unchanged heartbeat keeps its first sighting. */
+export function observeHeartbeat(lock: LockRecord, previous: HeartbeatObservation | undefined, nowMs: number): HeartbeatObservation {
+  if (previous !== undefined && previous.runId === lock.runId && previous.heartbeatAt === lock.heartbeatAt) return previous;
+  return { runId: lock.runId, heartbeatAt: lock.heartbeatAt, sinceMs: nowMs };
+}
 
 /**
- * A lock is live while its lease runs and, when its owner is on this host, while that process exists.
- * An unparseable value is treated as live: we never clear what we cannot read.
+ * A lock of this machine is live while its owner process exists. A lock of another machine is live until this
+ * host has seen its heartbeat unchanged for a whole lease (by this host's clock, from `observation`): a remote
+ * time is never compared with the local clock. Without an observation it is live: we never clear what we
+ * cannot prove dead.
  */
-export function lockLiveness(lock: LockRecord, nowMs: number, ctx: Pick<LockContext, 'owner' | 'isProcessAlive'>): LockLiveness {
-  const expires = Date.parse(lock.heartbeatAt) + lock.leaseSeconds * 1000;
-  if (Number.isFinite(expires) && expires <= nowMs) {
-    return { live: false, why: `its lease expired at ${new Date(expires).toISOString()}` };
+export function lockLiveness(
+  lock: LockRecord,
+  nowMs: number,
+  ctx: Pick<LockContext, 'owner' | 'isProcessAlive'> & { readonly observation?: HeartbeatObservation },
+): LockLiveness {
+  if (isSameMachine(lock.owner, ctx.owner)) {
+    return ctx.isProcessAlive(lock.owner.pid) ? { live: true } : { live: false, why: `its owner process ${lock.owner.pid} on ${lock.owner.host} is gone` };
   }
-  if (lock.owner.host === ctx.owner.host && !ctx.isProcessAlive(lock.owner.pid)) {
-    return { live: false, why: `its owner process ${lock.owner.pid} on ${lock.owner.host} is gone` };
+  const seen = ctx.observation;
+  if (seen === undefined || seen.runId !== lock.runId || seen.heartbeatAt !== lock.heartbeatAt) {
+    return { live: true, why: `its heartbeat was first seen from this host just now; a dead coordinator's heartbeat stays the same for its ${lock.leaseSeconds} s lease` };
   }
-  return { live: true };
+  const unchangedSeconds = Math.floor((nowMs - seen.sinceMs) / 1000);
+  if (unchangedSeconds >= lock.leaseSeconds) {
+    return { live: false, why: `its heartbeat has not changed for ${unchangedSeconds} s as seen from this host, longer than its ${lock.leaseSeconds} s lease` };
+  }
+  return { live: true, why: `its heartbeat has not changed for ${unchangedSeconds} s as seen from this host; it is presumed dead after ${lock.leaseSeconds} s` };
+}
+
+/** Reads the last observation, judges the lock, and keeps the new observation. */
+function judge(lock: LockRecord, ctx: LockContext): LockLiveness {
+  const nowMs = ctx.wallClock.now();
+  const previous = ctx.observations?.load();
+  const liveness = lockLiveness(lock, nowMs, { owner: ctx.owner, isProcessAlive: ctx.isProcessAlive, ...(previous ? { observation: previous } : {}) });
+  if (!isSameMachine(lock.owner, ctx.owner)) ctx.observations?.save(observeHeartbeat(lock, previous, nowMs));
+  return liveness;
 }
 
 export function describeOwner(lock: LockRecord): string {
@@ -168,9 +219,9 @@ export class ClusterLock {
           hint: `Inspect it with Get-ClusterParameter -Name ${LOCK_PROPERTY}; remove it by hand only when no coordinator runs.`,
         });
       }
-      const liveness = lockLiveness(lock, this.ctx.wallClock.now(), this.ctx);
+      const liveness = judge(lock, this.ctx);
       if (liveness.live) {
-        throw refusedError('LOCK_HELD', `The cluster is locked by ${describeOwner(lock)}.`, {
+        throw refusedError('LOCK_HELD', `The cluster is locked by ${describeOwner(lock)}${liveness.why ? `; ${liveness.why}` : ''}.`, {
           hint: 'Wait for that run to end (cauctl get-run --wait-for-completion), or stop it with cauctl stop-run. A live lock is never cleared.',
           details: { runId: lock.runId, owner: lock.owner },
         });
@@ -178,10 +229,10 @@ export class ClusterLock {
       const mayTakeOver =
         options.forceRecovery === true ||
         options.takeOverRunId === lock.runId ||
-        (options.takeOverDeadLocal === true && lock.owner.host === this.ctx.owner.host);
+        (options.takeOverDeadLocal === true && isSameMachine(lock.owner, this.ctx.owner));
       if (!mayTakeOver) {
         throw refusedError('LOCK_STALE', `The cluster is locked by ${describeOwner(lock)}, and ${liveness.why}.`, {
-          hint: lock.owner.host === this.ctx.owner.host
+          hint: isSameMachine(lock.owner, this.ctx.owner)
             ? 'Continue that run with: cauctl run --resume   (or clear the lock with --force-recovery)'
             : 'Clear the dead lock with: cauctl run --force-recovery --force',
           details: { runId: lock.runId },
@@ -194,9 +245,14 @@ export class ClusterLock {
       value,
       expected: raw,
     });
-    if (!result.applied && result.current !== value) {
-      throw refusedError('LOCK_HELD', 'Another coordinator took the cluster lock at the same moment.', {
-        hint: 'Check with cauctl get-run.',
+    // What is there now decides, not the reply alone: a lost reply may hide our own write, and a reply may
+    // claim a write that another coordinator's took the place of.
+    const after = result.applied ? (await readLock(this.ctx)).raw : result.current;
+    if (after !== value) {
+      const winner = parseLock(after);
+      throw refusedError('LOCK_HELD', `Another coordinator took the cluster lock at the same moment${winner ? `: ${describeOwner(winner)}` : ''}. Nothing was touched.`, {
+        hint: 'Watch that run with cauctl get-run, or stop it with cauctl stop-run.',
+        ...(winner ? { details: { runId: winner.runId, owner: winner.owner } } : {}),
       });
     }
     this.current = value;
@@ -247,10 +303,12 @@ export async function forceRecoverLock(ctx: LockContext): Promise<LockRecord | n
   const { raw, lock } = await readLock(ctx);
   if (raw === null) return null;
   if (lock !== null) {
-    const liveness = lockLiveness(lock, ctx.wallClock.now(), ctx);
+    const liveness = judge(lock, ctx);
     if (liveness.live) {
-      throw refusedError('LOCK_HELD', `The cluster lock is live: ${describeOwner(lock)}. A live lock is never cleared.`, {
-        hint: 'Stop that run with cauctl stop-run, or wait for its lease to expire.',
+      throw refusedError('LOCK_HELD', `The cluster lock is live: ${describeOwner(lock)}${liveness.why ? `; ${liveness.why}` : ''}. A live lock is never cleared.`, {
+        hint: isSameMachine(lock.owner, ctx.owner)
+          ? 'Stop that run with cauctl stop-run (or Ctrl-C in its terminal).'
+          : `Stop that run with cauctl stop-run; if its coordinator is dead, run this again once its heartbeat has stayed the same for ${lock.leaseSeconds} s.`,
       });
     }
   }

@@ -11,6 +11,7 @@ import { usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { z } from 'zod';
 import { EVENT_SCHEMA_VERSION, RunStatus, type EventSink, type RunEvent } from './events.js';
+import { plural } from './format.js';
 
 /** The events a web hook receives. */
 export const WEBHOOK_EVENTS = ['run-started', 'node-completed', 'run-completed'] as const;
@@ -119,7 +120,6 @@ export function describeWebhook(url: URL): string {
 }
 
 const oneLine = (s: string): string => s.replace(/[\r\n\t]+/g, ' ').trim();
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The sentence Teams and Slack show. `tally` counts the node results seen so far. */
 export function webhookText(event: RunEvent, clusterName: string, tally: { succeeded: number; failed: number }): string | undefined {

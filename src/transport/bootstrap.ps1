@@ -4,8 +4,13 @@
 # stdout and flushes it, so one process serves a persistent WinRM command (one payload line, then EOF, is the
 # one-shot case). Each payload runs in a fresh runspace: a child scope would still share $global: and
 # $script: (the top level of -EncodedCommand is the global scope), the location, modules and aliases.
+# Over WinRM a short stub started with -EncodedCommand reads this text from the first stdin line and passes
+# its reader in -Reader (no command-line limit then); the bootstrap says READY once it reads payloads.
+# Each result carries "meta": the payload's sequence number (so a late result is never mistaken for another
+# payload's), the process's working set (the client recycles a process that grows), and the payload's
+# warnings (so they belong to the operation that raised them, not to whatever stderr the next Receive brings).
 # Argument mode (Invoke-Command -ArgumentList): takes the payload text, returns the line as output.
-param([string]$PayloadText)
+param([string]$PayloadText, [IO.TextReader]$Reader)
 $ErrorActionPreference = 'Stop'
 $utf8 = New-Object System.Text.UTF8Encoding $false
 try { [Console]::InputEncoding = $utf8; [Console]::OutputEncoding = $utf8 } catch { }
@@ -61,26 +66,33 @@ $runOne = {
 
 if ($PSBoundParameters.ContainsKey('PayloadText')) { return & $runOne $PayloadText }
 $iss = [initialsessionstate]::CreateDefault()
-$reader = New-Object System.IO.StreamReader ([Console]::OpenStandardInput()), $utf8
+$announce = $null -ne $Reader
+if (-not $announce) { $Reader = New-Object System.IO.StreamReader ([Console]::OpenStandardInput()), $utf8 }
+$first = $true
 while ($true) {
     # The next runspace opens while the process waits for its payload, off the operation's critical path.
     $rs = [runspacefactory]::CreateRunspace($iss)
     $rs.Open()
-    $line = $reader.ReadLine()
+    if ($first -and $announce) { [Console]::Out.WriteLine('<<<CAUCTL-READY>>>'); [Console]::Out.Flush() }
+    $first = $false
+    $line = $Reader.ReadLine()
     if ($null -eq $line) { break }
     $line = $line.TrimStart([char]0xFEFF)
     if ($line.Trim() -eq '') { $rs.Dispose(); continue }
+    # The client writes the sequence number first; a line without one is answered with "seq":null.
+    $seq = 'null'
+    if ($line -match '^\{"seq":(\d{1,18}),') { $seq = $Matches[1] }
     $ps = [powershell]::Create()
     $ps.Runspace = $rs
     $out = @()
     try { $out = @($ps.AddScript([string]$runOne).AddArgument($line).Invoke()) } catch { }
-    # Warnings surface as before (CLIXML on stderr under -OutputFormat xml), one line each and without < or >,
-    # so even on stdout they can never look like a result.
-    foreach ($w in $ps.Streams.Warning) { Write-Warning ($w.Message -replace '[\r\n<>]+', ' ') }
+    $warnings = @(foreach ($w in $ps.Streams.Warning) { ConvertTo-Json -InputObject ([string]$w.Message) -Compress })
     # No result line means the runspace ended early (exit, or a failure outside the payload's try): say so, go on.
     $result = [string]($out | Select-Object -Last 1)
-    if ($result -notlike '<<<CAUCTL-RESULT>>>*') { $result = '<<<CAUCTL-RESULT>>>{"ok":false,"error":{"code":"SCRIPT_ERROR","message":"No result (exit?)"}}<<<CAUCTL-END>>>' }
-    [Console]::Out.WriteLine($result)
+    if ($result -notlike '<<<CAUCTL-RESULT>>>{*') { $result = '<<<CAUCTL-RESULT>>>{"ok":false,"error":{"code":"SCRIPT_ERROR","message":"No result (exit?)"}}<<<CAUCTL-END>>>' }
+    $meta = '"meta":{"seq":' + $seq + ',"memoryMB":' + [long]([Environment]::WorkingSet / 1MB) + ',"warnings":[' + ($warnings -join ',') + ']},'
+    $meta = [regex]::Replace($meta, '[^\x00-\x3B\x3D\x3F-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
+    [Console]::Out.WriteLine($result.Insert('<<<CAUCTL-RESULT>>>{'.Length, $meta))
     [Console]::Out.Flush()
     $ps.Dispose()
     $rs.Dispose()

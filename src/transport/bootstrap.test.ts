@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 import { AppError } from '../errors.js';
 import {
   BOOTSTRAP_SCRIPT,
+  BOOTSTRAP_STUB,
   END_MARKER,
   RESULT_MARKER,
   asciiJson,
   bootstrapCommandLine,
+  bootstrapStdinLine,
+  encodeSequencedPayloadLine,
+  stubCommandLine,
   encodePayload,
   encodedBootstrap,
   encodePayloadLine,
@@ -35,13 +39,28 @@ describe('BOOTSTRAP_SCRIPT', () => {
   it('minifies to code lines only and keeps every statement', () => {
     const min = minifiedBootstrap();
     expect(min.split('\n').every((l) => l === l.trim() && l !== '' && !l.startsWith('#'))).toBe(true);
-    expect(min.startsWith('param([string]$PayloadText)')).toBe(true);
+    expect(min.startsWith('param([string]$PayloadText, [IO.TextReader]$Reader)')).toBe(true);
     expect(min).toContain("'<<<CAUCTL-RESULT>>>'");
   });
 
-  it('fits a cmd.exe command line (8191 characters) with its encoded form', () => {
+  it('fits a CreateProcess command line (32767 characters) with its encoded form (local-pwsh starts it so)', () => {
     const { command, args } = bootstrapCommandLine();
-    expect([command, ...args].join(' ').length).toBeLessThan(8191);
+    expect([command, ...args].join(' ').length).toBeLessThan(32767);
+  });
+
+  it('is started over WinRM by a stub far under cmd.exe\'s 8,191 characters, the bootstrap on the first stdin line (issue 19, case 3)', () => {
+    const { command, args } = stubCommandLine();
+    const line = [command, ...args].join(' ');
+    expect(line.length).toBeLessThan(1200);
+    expect(Buffer.from(args.at(-1)!, 'base64').toString('utf16le')).toBe(BOOTSTRAP_STUB);
+    const first = bootstrapStdinLine().toString('ascii');
+    expect(first.endsWith('\n') && !first.slice(0, -1).includes('\n')).toBe(true);
+    expect(Buffer.from(first.trim(), 'base64').toString('utf8')).toBe(BOOTSTRAP_SCRIPT);
+  });
+
+  it('numbers payload lines first, so the bootstrap can read the number without parsing the JSON', () => {
+    const text = encodeSequencedPayloadLine({ name: 'x', script: 's', params: { a: 'é' } }, 42, 'id-1').toString('utf8');
+    expect(text).toBe('{"seq":42,"id":"id-1","script":"s","params":{"a":"\\u00e9"}}\n');
   });
 
   it('encodes the minified text as base64 UTF-16LE', () => {

@@ -14,6 +14,8 @@ export const BOOTSTRAP_SCRIPT: string = readAsset(new URL('./bootstrap.ps1', imp
 
 export const RESULT_MARKER = '<<<CAUCTL-RESULT>>>';
 export const END_MARKER = '<<<CAUCTL-END>>>';
+/** The line the bootstrap prints once, when started by the stub, before it reads its first payload. */
+export const READY_MARKER = '<<<CAUCTL-READY>>>';
 
 /** How many characters of stdout a protocol error carries, so a huge output cannot flood a message. */
 const STDOUT_TAIL_CHARS = 2000;
@@ -63,6 +65,35 @@ export function bootstrapCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershel
 }
 
 /**
+ * The `-EncodedCommand` stub that starts the bootstrap over WinRM: it reads the bootstrap's text (base64 of
+ * UTF-8) from the first stdin line and runs it with the same reader, so the payload lines that follow are not
+ * lost in a second buffer. A few hundred characters on the command line instead of the whole bootstrap, so
+ * cmd.exe's 8,191-character limit is far away and `WINRS_SKIP_CMD_SHELL` need not be relied on (older Windows
+ * honours it and then cannot find a bare `powershell.exe`; newer Windows ignores it).
+ */
+export const BOOTSTRAP_STUB =
+  "$r=New-Object IO.StreamReader ([Console]::OpenStandardInput()),(New-Object Text.UTF8Encoding $false);" +
+  '& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($r.ReadLine())))) -Reader $r';
+
+/** The argv that runs the stub; stdin then carries `bootstrapStdinLine()` and the payload lines. */
+export function stubCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershell.exe'): { command: string; args: string[] } {
+  return { command: exe, args: [...POWERSHELL_SWITCHES, '-EncodedCommand', encodeCommand(BOOTSTRAP_STUB)] };
+}
+
+/** The first stdin line for the stub: the bootstrap's text as base64 of UTF-8. */
+export function bootstrapStdinLine(): Buffer {
+  return Buffer.from(`${Buffer.from(BOOTSTRAP_SCRIPT, 'utf8').toString('base64')}\n`, 'ascii');
+}
+
+/**
+ * A payload line that carries its sequence number first (the bootstrap copies it into the result's meta
+ * without parsing the JSON) and an id that names the operation across re-sends (test servers count by it).
+ */
+export function encodeSequencedPayloadLine(invocation: ScriptInvocation, seq: number, id: string): Buffer {
+  return Buffer.from(`${asciiJson({ seq, id, script: invocation.script, params: invocation.params })}\n`, 'utf8');
+}
+
+/**
  * Escapes every non-ASCII character as `\uXXXX` so the payload reads the same whatever code page the node's
  * console uses. The result is still plain JSON (and UTF-8, being ASCII).
  */
@@ -105,11 +136,20 @@ export function takeBootstrapResult(stdout: string): { result: string; rest: str
   return { result: stdout.slice(0, cut), rest: stdout.slice(cut) };
 }
 
+/** What the stdin loop adds to each result: see bootstrap.ps1. */
+const metaSchema = z.object({
+  seq: z.number().int().nullable(),
+  memoryMB: z.number().optional(),
+  warnings: z.array(z.string()).optional(),
+});
+export type BootstrapMeta = z.infer<typeof metaSchema>;
+
 const outcomeSchema = z.union([
-  z.object({ ok: z.literal(true), data: z.unknown().optional() }),
+  z.object({ ok: z.literal(true), data: z.unknown().optional(), meta: metaSchema.optional() }),
   z.object({
     ok: z.literal(false),
     error: z.object({ code: z.string().min(1), message: z.string(), category: z.string().optional() }),
+    meta: metaSchema.optional(),
   }),
 ]);
 
@@ -119,6 +159,11 @@ const outcomeSchema = z.union([
  * text of its own. Anything else is `SCRIPT_PROTOCOL_ERROR`, carrying the tail of stdout and the decoded stderr.
  */
 export function parseBootstrapOutput(stdout: string, stderr: string, exitCode: number | null): ScriptOutcome {
+  return parseBootstrapResult(stdout, stderr, exitCode).outcome;
+}
+
+/** parseBootstrapOutput, plus the meta of a stdin-mode result (undefined in argument mode). */
+export function parseBootstrapResult(stdout: string, stderr: string, exitCode: number | null): { outcome: ScriptOutcome; meta: BootstrapMeta | undefined } {
   const fail = (why: string, cause?: unknown): AppError => {
     const decodedStderr = decodeClixml(stderr);
     const stderrTail = decodedStderr.slice(-STDERR_TAIL_CHARS).trim();
@@ -149,9 +194,11 @@ export function parseBootstrapOutput(stdout: string, stderr: string, exitCode: n
   }
   const parsed = outcomeSchema.safeParse(value);
   if (!parsed.success) throw fail('the result does not have the { ok, data | error } shape', parsed.error);
-  if (parsed.data.ok) return { ok: true, data: parsed.data.data ?? null };
+  const meta = parsed.data.meta;
+  const warnings = meta?.warnings !== undefined && meta.warnings.length > 0 ? { warnings: meta.warnings } : {};
+  if (parsed.data.ok) return { outcome: { ok: true, data: parsed.data.data ?? null, ...warnings }, meta };
   const { code, message, category } = parsed.data.error;
-  return { ok: false, error: category === undefined ? { code, message } : { code, message, category } };
+  return { outcome: { ok: false, error: category === undefined ? { code, message } : { code, message, category }, ...warnings }, meta };
 }
 
 function firstLine(text: string): string {

@@ -29,6 +29,10 @@ export interface WinRmFactoryOptions {
   readonly insecureSkipTlsVerify: boolean;
   readonly allowUnencrypted: boolean;
   readonly resolveEndpoint: (node: string) => { host: string; port?: number };
+  /** @default 'per-operation' */
+  readonly mode?: 'per-operation' | 'persistent';
+  /** @default 1800 */
+  readonly idleTimeoutSeconds?: number;
   readonly logger?: { debug(message: string, fields?: Record<string, unknown>): void };
 }
 

@@ -24,10 +24,13 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** What the bootstrap prints: `{ ok: true, data }` or `{ ok: false, error }`. */
+/**
+ * What the bootstrap prints: `{ ok: true, data }` or `{ ok: false, error }`, with the warnings the script
+ * wrote (present only when there were some).
+ */
 export type ScriptOutcome =
-  | { ok: true; data: unknown }
-  | { ok: false; error: { code: string; message: string; category?: string } };
+  | { ok: true; data: unknown; warnings?: readonly string[] }
+  | { ok: false; error: { code: string; message: string; category?: string }; warnings?: readonly string[] };
 
 export interface Transport {
   /** Transport name as given to `--transport`. */

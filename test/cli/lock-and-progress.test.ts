@@ -3,7 +3,7 @@
  * live progress from a second process (get-run), and graceful cancel (stop-run) at a safe point.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
@@ -59,7 +59,7 @@ describe('one coordinator per cluster', () => {
     expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunNotInProgress');
   }, 60000);
 
-  it('clears a lock whose lease expired, even when its owner is on another host', () => {
+  it("clears another host's lock only once its heartbeat has stayed the same for a lease as seen from here, whatever its clock says", () => {
     const fixture = box.fixture(aCluster('EXPIRED', [1, 1]));
     expect(box.run(['scan', '--simulate', fixture, '--sim-reset', '--json']).code).toBe(0);
     const lock = (heartbeatAt: string) =>
@@ -73,10 +73,17 @@ describe('one coordinator per cluster', () => {
     expect(live.code).toBe(5);
     expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json']))).toMatchObject({ runState: 'RunInProgress', source: 'cluster-lock', currentNode: 'NODE1' });
 
+    // A heartbeat an hour old by the other host's clock proves nothing (clocks are skewed): still live.
     write(lock(new Date(Date.now() - 3600_000).toISOString()));
-    const dead = box.run(['get-run', '--simulate', fixture, '--json']);
-    expect(parseJson(dead).runState).toBe('RunFailed');
-    expect(dead.code).toBe(3);
+    const skewed = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
+    expect(skewed.code).toBe(5);
+    expect(skewed.stderr).toMatch(/first seen from this host just now/);
+    expect(skewed.stderr).toMatch(/run this again once its heartbeat has stayed the same for 300 s/);
+
+    // This host saw that same heartbeat a lease ago (its observation, backdated as five minutes would).
+    const observationPath = `${box.stateDir}/locks/EXPIRED.json`;
+    const observation = JSON.parse(readFileSync(observationPath, 'utf8')) as { sinceMs: number };
+    writeFileSync(observationPath, JSON.stringify({ ...observation, sinceMs: observation.sinceMs - 300_000 }));
     const recovered = box.run(['run', '--simulate', fixture, '--force-recovery', '--force']);
     expect(recovered.code).toBe(0);
     expect(recovered.stdout).toMatch(/Cleared the dead lock of run r-other by admin on other-host/);

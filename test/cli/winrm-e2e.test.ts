@@ -43,8 +43,10 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ends like the simulator run of the same fixture, with every node rebooted and re-authenticated', async () => {
-    const simulated = await runCli(['run', '--simulate', '--sim-speed', 'max', '--force', '--json'], { stateDir: join(dir, 'sim-state') });
+  it.each(['per-operation', 'persistent'])('--winrm-mode %s ends like the simulator run of the same fixture, with every node rebooted and re-authenticated, no operation run twice', async (mode) => {
+    await h?.close();
+    h = undefined;
+    const simulated = await runCli(['run', '--simulate', '--sim-speed', 'max', '--force', '--json'], { stateDir: join(dir, `sim-state-${mode}`) });
     expect(simulated.code).toBe(0);
     const expected = JSON.parse(simulated.stdout) as RunJson;
 
@@ -54,8 +56,8 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     h = await startServer({ fixturePath: BUILTIN_FIXTURE_PATH, speed: 2000, receiveHoldMs: 25, auth: ['ntlm'] });
     const { server } = h;
     const result = await runCli(
-      ['run', '--transport', 'winrm', '--cluster-name', 'HCI01', '--username', USER, ...server.nodeAddressArgs(), '--force', '--json'],
-      { stateDir: join(dir, 'cli-state'), password: PASSWORD },
+      ['run', '--transport', 'winrm', '--winrm-mode', mode, '--cluster-name', 'HCI01', '--username', USER, ...server.nodeAddressArgs(), '--force', '--json'],
+      { stateDir: join(dir, `cli-state-${mode}`), password: PASSWORD },
     );
     if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stderr.slice(-4000)}`);
     const actual = JSON.parse(result.stdout) as RunJson;
@@ -68,6 +70,10 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     expect(server.violations).toEqual([]);
     expect(server.requests.every((r) => r.auth === 'ntlm' && r.encrypted)).toBe(true);
     expect(server.invocations.filter((i) => i.name === undefined)).toEqual([]);
+    // Every operation carried its id, and none ran twice (issue 19).
+    const ids = server.invocations.map((i) => i.payloadId);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(ids.length - new Set(ids).size).toBe(0);
     expect(server.sim.audit().violations).toEqual([]);
     for (const node of ['NODE1', 'NODE2', 'NODE3', 'NODE4']) {
       const stats = server.stats(node);
@@ -77,5 +83,5 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     }
     const all = ['NODE1', 'NODE2', 'NODE3', 'NODE4', 'HCI01'].map((n) => server.stats(n));
     expect(all.reduce((sum, s) => sum + s.timedOut, 0)).toBeGreaterThan(0);
-  }, 120_000);
+  }, 180_000);
 });

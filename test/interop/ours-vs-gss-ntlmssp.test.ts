@@ -19,11 +19,11 @@ describeIf('our WinRM client against the gss-ntlmssp acceptor', () => {
     { account: 'a DOMAIN\\user account', username: `CONTOSO\\${USER}`, users: { [`CONTOSO\\${USER}`]: PASSWORD } },
   ])('authenticates $account and keeps 40 sealed exchanges in step', async ({ username, users }) => {
     h = await startServer({ fixture: shortFixture(), users, auth: ['ntlm'] });
-    const client = h.client({ username });
+    const client = h.client({ username, mode: 'persistent' });
     const gateway = new ClusterGateway(client);
     for (let i = 0; i < 10; i++) await gateway.call('N1', 'get-node-status', {});
-    // Create and Command once (the persistent bootstrap), then one Send and one Receive per operation.
-    expect(h.server.requests.map((r) => r.action)).toEqual(['Create', 'Command', ...Array.from({ length: 10 }, () => ['Send', 'Receive']).flat()]);
+    // Create and Command once (the persistent bootstrap: its line, READY), then one Send and one Receive per operation.
+    expect(h.server.requests.map((r) => r.action)).toEqual(['Create', 'Command', 'Send', 'Receive', ...Array.from({ length: 10 }, () => ['Send', 'Receive']).flat()]);
     expect(h.server.requests.every((r) => r.encrypted)).toBe(true);
     expect(h.server.stats('N1').handshakes).toBe(1);
     expect(client.stats()).toMatchObject({ handshakes: 1, shellsCreated: 1 });

@@ -7,9 +7,14 @@ import { execa } from 'execa';
 import {
   END_MARKER,
   RESULT_MARKER,
+  READY_MARKER,
   bootstrapCommandLine,
+  bootstrapStdinLine,
   encodePayloadLine,
+  encodeSequencedPayloadLine,
   parseBootstrapOutput,
+  parseBootstrapResult,
+  stubCommandLine,
   takeBootstrapResult,
 } from '../../src/transport/bootstrap.js';
 import type { ScriptOutcome } from '../../src/transport/transport.js';
@@ -132,5 +137,31 @@ describeWithPwsh('bootstrap loop mode under real pwsh', (pwsh) => {
       lines.close();
       if (child.exitCode === null) child.kill();
     }
+  });
+
+  it('starts from the short stub (the bootstrap on the first stdin line), says READY, and numbers each result', async () => {
+    const { args } = stubCommandLine('pwsh');
+    // The stub is what travels on the command line: far under cmd.exe's 8,191 characters.
+    expect(['powershell.exe', ...args].join(' ').length).toBeLessThan(1200);
+    const input = Buffer.concat([
+      bootstrapStdinLine(),
+      encodeSequencedPayloadLine({ name: 't', script: 'param($n) Write-Warning "careful é $n"; @{ n = $n }', params: { n: 1 } }, 7, 'a'),
+      encodeSequencedPayloadLine({ name: 't', script: 'param($n) @{ n = $n }', params: { n: 2 } }, 8, 'b'),
+    ]);
+    const result = await execa(pwsh, args, { input, reject: false, stripFinalNewline: false, env: { NO_COLOR: '1' } });
+    expect(result.exitCode).toBe(0);
+    const stdout = String(result.stdout);
+    expect(stdout.startsWith(`${READY_MARKER}\n`) || stdout.startsWith(`${READY_MARKER}\r\n`)).toBe(true);
+    const first = takeBootstrapResult(stdout)!;
+    const second = takeBootstrapResult(first.rest)!;
+    const a = parseBootstrapResult(first.result, '', null);
+    const b = parseBootstrapResult(second.result, '', null);
+    expect(a.outcome).toEqual({ ok: true, data: { n: 1 }, warnings: ['careful é 1'] });
+    expect(a.meta).toMatchObject({ seq: 7, warnings: ['careful é 1'] });
+    expect(a.meta!.memoryMB).toBeGreaterThan(0);
+    expect(b.outcome).toEqual({ ok: true, data: { n: 2 } });
+    expect(b.meta).toMatchObject({ seq: 8, warnings: [] });
+    // Warnings travel in the result, not as CLIXML on stderr.
+    expect(String(result.stderr)).not.toContain('careful');
   });
 });

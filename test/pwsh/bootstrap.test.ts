@@ -130,11 +130,10 @@ describeWithPwsh('bootstrap under real pwsh', (pwsh) => {
     });
   });
 
-  it('decodes CLIXML on stderr (warnings from -OutputFormat xml) while stdout stays parseable', async () => {
+  it('carries warnings inside the JSON result, not on stderr, so they belong to their operation (issue 19, case 5)', async () => {
     const r = await runRaw("Write-Warning 'storage \u201cdegraded\u201d \u{1F600}'; @{ fine = $true }", {}, ['-OutputFormat', 'xml']);
-    expect(r.stderr).toContain('#< CLIXML');
-    expect(decodeClixml(r.stderr)).toContain('storage \u201cdegraded\u201d \u{1F600}');
-    expect(parseBootstrapOutput(r.stdout, r.stderr, r.exitCode)).toEqual({ ok: true, data: { fine: true } });
+    expect(decodeClixml(r.stderr)).not.toContain('degraded');
+    expect(parseBootstrapOutput(r.stdout, r.stderr, r.exitCode)).toEqual({ ok: true, data: { fine: true }, warnings: ['storage \u201cdegraded\u201d \u{1F600}'] });
   });
 
   it('turns a PowerShell that never prints a result into SCRIPT_PROTOCOL_ERROR with decoded stderr', async () => {

@@ -16,7 +16,7 @@ import { AppError } from '../../src/errors.js';
 import { openSimulator, type Simulator } from '../../src/sim/index.js';
 import { ClusterModel } from '../../src/sim/cluster-model.js';
 import type { SimNodeState } from '../../src/sim/model-state.js';
-import { END_MARKER, RESULT_MARKER, minifiedBootstrap } from '../../src/transport/bootstrap.js';
+import { BOOTSTRAP_SCRIPT, BOOTSTRAP_STUB, END_MARKER, READY_MARKER, RESULT_MARKER, minifiedBootstrap } from '../../src/transport/bootstrap.js';
 import { TransportErrorCode, type ScriptOutcome } from '../../src/transport/transport.js';
 import { encodeEncryptedBody, encryptedContentType, isEncryptedContentType, parseEncryptedParts } from '../../src/transport/winrm/multipart.js';
 import { Action, Ns, parseRequest, sendPayload, type WsmanRequest } from '../../src/transport/winrm/soap.js';
@@ -79,6 +79,8 @@ export interface InvocationRecord {
   readonly name: string | undefined;
   readonly script: string;
   readonly params: Record<string, unknown>;
+  /** The payload's id (our client numbers and names each operation), when it carried one. */
+  readonly payloadId?: string;
   outcome: string | undefined;
 }
 
@@ -88,8 +90,10 @@ export interface EndpointStats {
   /** Completed NTLM security contexts. */
   handshakes: number;
   shellsCreated: number;
-  /** Faults 2150858843 answered. */
+  /** Faults 2150858843 answered for a shell. */
   shellsNotFound: number;
+  /** Faults 2150858843 answered for a CommandId the shell does not know. */
+  unknownCommands: number;
   /** w:TimedOut faults answered. */
   timedOut: number;
   /** Connections reset because the node was away or had rebooted since the connection was made. */
@@ -144,6 +148,8 @@ interface ServerCommand {
   unreachable: boolean;
   /** Bootstrap: stdin after the last complete line, the payloads in order, and when the next runspace is open. */
   partial: Buffer;
+  /** Started by the stub: the first stdin line must be the bootstrap, then READY; results carry meta. */
+  stub: 'off' | 'waiting' | 'ready';
   work: Promise<void>;
   runspaceReadyAt: number;
   /** Receives held until there is output. */
@@ -189,9 +195,10 @@ function loadCatalogue(dir: string): Map<string, string> {
 }
 
 /** The bootstrap's JSON: ASCII only, `<` and `>` escaped (bootstrap.ps1 does the same). */
-function bootstrapLine(outcome: ScriptOutcome): string {
+function bootstrapLine(outcome: ScriptOutcome, seq?: number | null): string {
+  const framed = seq === undefined ? outcome : { meta: { seq, memoryMB: 80, warnings: outcome.warnings ?? [] }, ...outcome };
   // eslint-disable-next-line no-control-regex -- the same character class as bootstrap.ps1
-  const json = JSON.stringify(outcome).replace(/[^\x00-\x3B\x3D\x3F-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(framed).replace(/[^\x00-\x3B\x3D\x3F-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${RESULT_MARKER}${json}${END_MARKER}\r\n`;
 }
 
@@ -461,7 +468,6 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     }
   }
 
-  const asBootstrap = (o: ScriptOutcome): CommandOutput => ({ stdout: Buffer.from(bootstrapLine(o), 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 });
   const asScript = (o: ScriptOutcome): CommandOutput =>
     o.ok
       ? { stdout: Buffer.from(`${JSON.stringify(o.data ?? null)}\r\n`, 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 }
@@ -496,24 +502,46 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   function newCommand(id: string, kind: ServerCommand['kind'], startMs: number): ServerCommand {
     const abort = new AbortController();
     const ready = realDelay(startMs, abort.signal);
-    return { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), work: ready, runspaceReadyAt: 0, waiters: [] };
+    return { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), stub: 'off', work: ready, runspaceReadyAt: 0, waiters: [] };
   }
 
   /** One payload line of a running bootstrap: what the real one prints for it. */
   async function runBootstrapLine(ep: Endpoint, cmd: ServerCommand, line: string): Promise<void> {
     if (cmd.abort.signal.aborted || cmd.unreachable) return;
+    if (cmd.stub === 'waiting') {
+      // The stub's first line: the bootstrap's text, as base64 of UTF-8. Anything else ends the process.
+      if (Buffer.from(line, 'base64').toString('utf8') !== BOOTSTRAP_SCRIPT) {
+        violations.push(`${ep.name}: the stub's first stdin line is not the bootstrap`);
+        emit(cmd, { stdout: Buffer.alloc(0), stderr: clixmlError('Exception calling "Create": the script is not valid.'), exitCode: 1 }, true);
+        return;
+      }
+      cmd.stub = 'ready';
+      emit(cmd, { stdout: Buffer.from(`${READY_MARKER}\r\n`, 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 }, false);
+      return;
+    }
     // The runspace for this payload opened while the process waited for it; wait only for what is left.
     await realDelay(cmd.runspaceReadyAt - Date.now(), cmd.abort.signal);
-    let payload: { script?: unknown; params?: unknown };
+    let payload: { seq?: unknown; id?: unknown; script?: unknown; params?: unknown };
     let result: CommandResult;
+    const seqText = /^\{"seq":(\d{1,18}),/.exec(line)?.[1];
+    const seq = cmd.stub === 'ready' ? (seqText === undefined ? null : Number(seqText)) : undefined;
+    const asLine = (o: ScriptOutcome): CommandOutput => ({ stdout: Buffer.from(bootstrapLine(o, seq), 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 });
     try {
       payload = JSON.parse(line) as typeof payload;
       const script = typeof payload.script === 'string' ? payload.script : '';
       const params = payload.params !== null && typeof payload.params === 'object' ? (payload.params as Record<string, unknown>) : {};
-      const record: InvocationRecord = { endpoint: ep.name, via: 'bootstrap', name: catalogue.get(script), script, params, outcome: undefined };
-      result = await runOnSim(ep, record, cmd.abort.signal, asBootstrap);
+      const record: InvocationRecord = {
+        endpoint: ep.name,
+        via: 'bootstrap',
+        name: catalogue.get(script),
+        script,
+        params,
+        ...(typeof payload.id === 'string' ? { payloadId: payload.id } : {}),
+        outcome: undefined,
+      };
+      result = await runOnSim(ep, record, cmd.abort.signal, asLine);
     } catch {
-      result = asBootstrap({ ok: false, error: { code: 'SCRIPT_ERROR', message: 'Invalid JSON primitive.', category: 'InvalidArgument' } });
+      result = asLine({ ok: false, error: { code: 'SCRIPT_ERROR', message: 'Invalid JSON primitive.', category: 'InvalidArgument' } });
     }
     if (cmd.abort.signal.aborted) return;
     cmd.runspaceReadyAt = Date.now() + runspaceOpenMs;
@@ -561,8 +589,9 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     if (exe === 'powershell') {
       const at = tokens.findIndex((t) => /^-(e|ec|enc|encodedcommand)$/i.test(t));
       const script = at >= 0 ? Buffer.from(tokens[at + 1] ?? '', 'base64').toString('utf16le') : '';
-      if (script === bootstrapText) {
+      if (script === bootstrapText || script === BOOTSTRAP_STUB) {
         const cmd = newCommand(id, 'bootstrap', processStartMs);
+        if (script === BOOTSTRAP_STUB) cmd.stub = 'waiting';
         cmd.runspaceReadyAt = Date.now() + processStartMs + runspaceOpenMs;
         return cmd;
       }
@@ -595,6 +624,13 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     const notFound = (): Reply => {
       ep.stats.shellsNotFound++;
       return fault(2150858843, 'InvalidSelectors', 'The request for the Windows Remote Shell with ShellId failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and try the operation again.');
+    };
+
+    // Windows answers a CommandId it does not know (ended, signalled, never was) with 2150858843, the
+    // shell-not-found code, and this text (recorded: test_winrs_bad_cmd_id.yml).
+    const unknownCommand = (): Reply => {
+      ep.stats.unknownCommands++;
+      return fault(2150858843, 'InvalidSelectors', 'The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier.');
     };
 
     if (r.action === Action.create) {
@@ -634,7 +670,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       case Action.send: {
         const p = sendPayload(r);
         const cmd = shell.commands.get(p.commandId ?? '');
-        if (!cmd) return fault(87, 'InvalidParameter', 'The parameter is incorrect.');
+        if (!cmd) return unknownCommand();
         // Windows refuses stdin for a process that has exited (the pipe is closed).
         if (cmd.exitCode !== undefined) return fault(232, 'InternalError', 'The pipe is being closed.');
         if (cmd.kind === 'bootstrap') feedBootstrap(ep, cmd, p.data, p.end);
@@ -642,7 +678,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       }
       case Action.receive: {
         const cmd = shell.commands.get(commandId);
-        if (!cmd) return fault(87, 'InvalidParameter', 'The parameter is incorrect.');
+        if (!cmd) return unknownCommand();
         const limitMs = Math.min(holdMs, (seconds(r.operationTimeout) ?? 60) * 1000);
         if (!hasOutput(cmd) && !cmd.unreachable) {
           // Held until the process prints something or exits, at most OperationTimeout (capped for tests).
@@ -658,9 +694,17 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
           ep.stats.timedOut++;
           return fault(2150858793, 'TimedOut', 'The WS-Management service cannot complete the operation within the time specified in OperationTimeout.');
         }
-        const stdout = Buffer.concat(cmd.stdout.splice(0));
-        const stderr = Buffer.concat(cmd.stderr.splice(0));
-        const done = cmd.exitCode !== undefined;
+        // Windows keeps each reply within the request's MaxEnvelopeSize: base64 output up to what fits, the
+        // rest in the next Receive.
+        const budget = Math.max(1024, Math.floor(((r.maxEnvelopeSize ?? 153600) - 2048) / 4) * 3);
+        const take = (queue: Buffer[], room: number): Buffer => {
+          const all = Buffer.concat(queue.splice(0));
+          if (all.length > room) queue.push(all.subarray(room));
+          return all.subarray(0, room);
+        };
+        const stdout = take(cmd.stdout, budget);
+        const stderr = take(cmd.stderr, Math.max(0, budget - stdout.length));
+        const done = cmd.exitCode !== undefined && cmd.stdout.length === 0 && cmd.stderr.length === 0;
         const state = done
           ? `<rsp:CommandState CommandId="${commandId}" State="${STATE_DONE}"><rsp:ExitCode>${cmd.exitCode}</rsp:ExitCode></rsp:CommandState>`
           : `<rsp:CommandState CommandId="${commandId}" State="${STATE_RUNNING}"/>`;
@@ -684,7 +728,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       server: http.createServer(),
       sockets: new Map(),
       shells: new Map(),
-      stats: { requests: 0, handshakes: 0, shellsCreated: 0, shellsNotFound: 0, timedOut: 0, resets: 0, actions: {} },
+      stats: { requests: 0, handshakes: 0, shellsCreated: 0, shellsNotFound: 0, unknownCommands: 0, timedOut: 0, resets: 0, actions: {} },
       port: 0,
     };
     ep.server.keepAliveTimeout = 120_000;

@@ -49,7 +49,7 @@ function checkWindow(mode: OfflineMode, nowMs: number, predictedSeconds: number,
   const local = new Date(nowMs);
   const minute = local.getHours() * 60 + local.getMinutes();
   if (!windowContains(mode.window, nowMs, minute)) {
-    throw refusedError('OUTSIDE_MAINTENANCE_WINDOW', `It is ${local.toString()}, outside the maintenance window ${mode.window.text}; nothing was touched.`, {
+    throw refusedError('OUTSIDE_MAINTENANCE_WINDOW', `It is ${formatTime(nowMs, hostTimeZone())}, outside the maintenance window ${mode.window.text}; nothing was touched.`, {
       hint: 'Start inside the window, or give the window you mean.',
     });
   }

@@ -4,7 +4,7 @@
  * A run abandoned by `--force-recovery` is never revived. Every refusal's hint is a command that works in
  * that state. Also `--force-recovery`'s marking of the run it abandons.
  */
-import { describeOwner, forceRecoverLock, readLock, type LockContext, type LockRecord } from '../../core/cluster-lock.js';
+import { describeOwner, forceRecoverLock, isSameMachine, readLock, type LockContext, type LockRecord } from '../../core/cluster-lock.js';
 import { replayJournal } from '../../core/journal-replay.js';
 import { refusedError } from '../../errors.js';
 import { findInterruptedRun, findRun, markAbandoned, type JournalSummary } from '../../journal/journal.js';
@@ -91,7 +91,7 @@ export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProf
 }
 
 function sameMachine(lock: LockRecord, ctx: ClusterContext): boolean {
-  return lock.owner.host === ctx.owner.host && (lock.owner.machineId === undefined || ctx.owner.machineId === undefined || lock.owner.machineId === ctx.owner.machineId);
+  return isSameMachine(lock.owner, ctx.owner);
 }
 
 /**

@@ -20,7 +20,7 @@ import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { isProcessAlive, openCluster, resultEnvFor } from '../context.js';
+import { heartbeatObservations, isProcessAlive, openCluster, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
@@ -67,7 +67,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   let unsubscribe = (): void => undefined;
   try {
     if (mode.whatIf) return await runWhatIf(profile, globals, env, ctx);
-    const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS };
+    const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS, observations: heartbeatObservations(ctx.stateDir, ctx.entry) };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
       const { cleared, paused } = await recoverAndAbandon(ctx, lockCtx);

@@ -16,6 +16,16 @@ export const WinRmErrorCode = {
   receiveTimeout: 'TRANSPORT_RECEIVE_TIMEOUT',
   insecure: 'TRANSPORT_INSECURE_REFUSED',
   kerberosUnavailable: 'KERBEROS_UNAVAILABLE',
+  /** A Send answered TimedOut, 1460 or 170 (the data may be in the pipe) and no result came in time. */
+  maybeDelivered: 'WINRM_SEND_MAYBE_DELIVERED',
+  /** The node-side process ended (Done, a crash, a reboot) without the result of this payload. */
+  processEnded: 'WINRM_PROCESS_ENDED_WITHOUT_RESULT',
+  /** HTTP 503 or 404: HTTP.sys answers while the WinRM service stops or starts (a reboot window). */
+  serviceUnavailable: 'WINRM_SERVICE_UNAVAILABLE',
+  /** HTTP 400: the node could not read the request (message encryption out of step); the connection is reset. */
+  badRequest: 'WINRM_BAD_REQUEST',
+  /** A reply body, or an operation's output, larger than the documented cap. */
+  replyTooLarge: 'WINRM_REPLY_TOO_LARGE',
 } as const;
 
 /** WSManFault codes the client reacts to (winrm.md §1.7). */
@@ -25,7 +35,21 @@ export const FaultCode = {
   maxShells: 2150859173,
   maxOperations: 2150859174,
   accessDenied: 5,
+  /** ERROR_TIMEOUT on a Send: the pipe did not take the data in time; it may still. */
+  sendTimeout: 1460,
+  /** ERROR_BUSY on a Send: the pipe is busy (powershell.exe still starting); the data may be in it. */
+  busy: 170,
+  /** ERROR_NO_DATA, "the pipe is being closed": the process behind the command has exited. */
+  pipeClosed: 232,
 } as const;
+
+/**
+ * A Send that faulted this way may have left its data in the process's stdin pipe (ansible#79016): the
+ * payload must be treated as delivered, and the command's output received, never sent again.
+ */
+export function isMaybeDeliveredSendFault(fault: WsmanFault): boolean {
+  return isTimedOutFault(fault) || fault.code === FaultCode.sendTimeout || fault.code === FaultCode.busy;
+}
 
 /** Where a fault happened, for messages. */
 export interface FaultContext {
@@ -128,6 +152,54 @@ export class ReceiveTimeoutError extends PhaseTimeoutError {
     super(WinRmErrorCode.receiveTimeout, `The command on ${node} did not finish within ${timeoutMs} ms`,
       'The command may still be running on the node; raise the operation timeout or check the node.', { node, timeoutMs });
   }
+}
+
+/** What cauctl says when a payload's result did not come after a Send that may have delivered it. */
+export function maybeDeliveredError(node: string, operation: string, fault: string, cause?: unknown): AppError {
+  return new AppError(
+    WinRmErrorCode.maybeDelivered,
+    ExitCode.connection,
+    `The payload of ${operation} on ${node} may have reached PowerShell (the Send answered ${fault}) but no result came back before the deadline; whether it ran is unknown`,
+    {
+      hint: 'The node may be busy starting PowerShell (right after a reboot). cauctl did not send it again; check the node, or retry an operation that is safe to repeat.',
+      cause,
+      details: { node, operation, fault, outcomeUnknown: true },
+      transient: true,
+    },
+  );
+}
+
+/** The process behind the command ended without this payload's result (crash, quota kill, shutdown). */
+export function processEndedError(node: string, operation: string, exitCode: number | undefined, stderrTail: string): AppError {
+  const exit = exitCode === undefined ? '' : ` (exit code ${exitCode}${exitCode === 3221225786 || exitCode === 3221225794 ? ', the process was stopped by a shutdown or a logoff' : ''})`;
+  return new AppError(
+    WinRmErrorCode.processEnded,
+    ExitCode.connection,
+    `PowerShell on ${node} ended without the result of ${operation}${exit}${stderrTail === '' ? '' : `: ${stderrTail}`}; whether it ran is unknown`,
+    {
+      hint: 'The node may be shutting down, WinRM may have restarted, or a quota stopped the process; a new process is started for the next operation.',
+      details: { node, operation, exitCode, outcomeUnknown: true },
+      transient: true,
+    },
+  );
+}
+
+/** HTTP 503/404 from HTTP.sys: the WinRM service is not listening behind it (stopping or starting). */
+export function serviceUnavailableError(node: string, operation: string, status: number): AppError {
+  return new AppError(WinRmErrorCode.serviceUnavailable, ExitCode.connection, `WinRM on ${node} is not available (HTTP ${status} to ${operation}); the service is stopping or starting`, {
+    hint: 'This is normal while a node reboots; if it lasts, check the WinRM service on the node (Get-Service WinRM).',
+    details: { node, operation, status },
+    transient: true,
+  });
+}
+
+/** HTTP 400: the node could not read the request; with message encryption, the keys are out of step. */
+export function badRequestError(node: string, operation: string): AppError {
+  return new AppError(WinRmErrorCode.badRequest, ExitCode.connection, `WinRM on ${node} could not read the ${operation} request (HTTP 400); the connection was reset`, {
+    hint: 'A new connection authenticates again with new keys; if it repeats, run with --verbose and report it.',
+    details: { node, operation, status: 400 },
+    transient: true,
+  });
 }
 
 export function protocolError(node: string, message: string, cause?: unknown): AppError {

@@ -49,6 +49,12 @@ export interface WsmanConnectionOptions {
   readonly allowUnencrypted?: boolean;
   /** @default 10000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * The MaxEnvelopeSize the client asks for, in bytes: a reply body may be at most twice this plus the
+   * multipart framing (the node clamps its replies to it; base64 and sealing stay within the factor).
+   * @default 153600
+   */
+  readonly maxEnvelopeSize?: number;
   /** Read timeout for one HTTP exchange; must exceed OperationTimeout. @default 30000 */
   readonly requestTimeoutMs?: number;
   readonly clock?: Clock;
@@ -170,6 +176,12 @@ export class WsmanConnection {
       throw kerberosPrincipal === undefined
         ? authRefusedError(this.options.host, this.options.username, 'HTTP 401 after authentication')
         : authRefusedError(this.options.host, kerberosPrincipal, 'HTTP 401 after Kerberos authentication', { hint: KERBEROS_REFUSED_HINT });
+    }
+    if (reply.status === 400 || reply.status === 404 || reply.status === 503) {
+      // HTTP.sys answers these itself (no WinRM behind it, or a body WinRM could not read), unsealed; the
+      // context is out of step or gone: start over on a new connection.
+      this.reset();
+      return { status: reply.status, body: '' };
     }
     return { status: reply.status, body: this.readBody(reply, session) };
   }
@@ -362,6 +374,7 @@ export class WsmanConnection {
     const url = new URL(this.endpoint);
     const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
     const requestTimeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    const maxBodyBytes = maxReplyBytes(this.options.maxEnvelopeSize ?? 153_600);
     this.stats.requests++;
     const timers = new AbortController();
     const lib = this.useSsl ? https : http;
@@ -415,7 +428,15 @@ export class WsmanConnection {
         req.on('error', (error) => reject(this.mapNetworkError(error)));
         req.on('response', (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxBodyBytes) {
+              fail(replyTooLargeError(this.options.host, operation, maxBodyBytes));
+              return;
+            }
+            chunks.push(c);
+          });
           res.on('error', (error) => reject(this.mapNetworkError(error)));
           res.on('end', () =>
             resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), socket: used ?? res.socket }),
@@ -444,6 +465,21 @@ export class WsmanConnection {
     if (isNetworkError(error)) return unreachableError(this.options.host, this.endpoint, error);
     return error;
   }
+}
+
+/** Room for the multipart/encrypted framing around a sealed body (boundaries, headers, signature). */
+const FRAMING_BYTES = 4096;
+
+/** The largest reply body accepted: twice the negotiated MaxEnvelopeSize plus framing. */
+export function maxReplyBytes(maxEnvelopeSize: number): number {
+  return 2 * maxEnvelopeSize + FRAMING_BYTES;
+}
+
+function replyTooLargeError(node: string, operation: string, limit: number): AppError {
+  return new AppError(WinRmErrorCode.replyTooLarge, ExitCode.connection, `The reply of ${node} to ${operation} is larger than ${limit} bytes (twice MaxEnvelopeSize plus framing); cauctl stopped reading it`, {
+    hint: 'Something other than WinRM may answer on this port, or the node ignores MaxEnvelopeSize; check the endpoint (--node-address, --port).',
+    details: { node, operation, limitBytes: limit },
+  });
 }
 
 /** The token of a `WWW-Authenticate: Negotiate <token>` header; Node joins repeated headers, so read raw ones. */

@@ -20,7 +20,14 @@ type Answer = (action: string, messageId: string) => HttpReply;
 /** A connection double that answers each request by its action. */
 function connection(answer: Answer): { conn: WsmanConnection; actions: string[] } {
   const actions: string[] = [];
+  const counts = { resets: 0 };
   const conn = {
+    get resets() {
+      return counts.resets;
+    },
+    reset() {
+      counts.resets++;
+    },
     post: async (xml: string): Promise<HttpReply> => {
       const r = parseRequest(xml);
       const action = r.action!.split('/').pop()!;
@@ -105,10 +112,42 @@ describe('WinRsShell', () => {
 
   it.each([
     ['HTTP 500 without a fault', { status: 500, body: '' }],
-    ['HTTP 503', { status: 503, body: '' }],
+    ['HTTP 302', { status: 302, body: '' }],
     ['not XML', { status: 200, body: 'garbage<' }],
   ])('turns %s into WINRM_PROTOCOL_ERROR', async (_label, reply) => {
     const { conn } = connection(() => reply);
     await expect(new WinRsShell(conn, ctx, 'n', systemClock).open()).rejects.toMatchObject({ code: WinRmErrorCode.protocol });
   });
+
+  it.each([
+    [503, WinRmErrorCode.serviceUnavailable],
+    [404, WinRmErrorCode.serviceUnavailable],
+    [400, WinRmErrorCode.badRequest],
+  ])('turns HTTP %i into transient %s and resets the connection (issue 19, case 7)', async (status, code) => {
+    const { conn } = connection(() => ({ status, body: '' }));
+    const error = await new WinRsShell(conn, ctx, 'n', systemClock).open().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code, transient: true, exitCode: 4 });
+    expect((conn as unknown as { resets: number }).resets).toBe(1);
+  });
+
+  it('takes a Send answered TimedOut, 1460 or 170 as maybe delivered: no error, the next chunk follows', async () => {
+    const faults = [2150858793, 1460, 170];
+    let sends = 0;
+    const { conn } = connection((action, id) => {
+      if (action !== 'Send') return normal(action, id);
+      const code = faults[sends++ % faults.length]!;
+      return { status: 500, body: faultBody(id, code, code === 2150858793 ? 'TimedOut' : 'InternalError') };
+    });
+    const shell = new WinRsShell(conn, ctx, 'n', systemClock);
+    await shell.open();
+    const progress = { finalSendStarted: false } as { finalSendStarted: boolean; maybeDelivered?: string };
+    await shell.send('C1', Buffer.alloc(40_000, 0x41), false, undefined, { ...progress });
+    const p2 = { finalSendStarted: false } as { finalSendStarted: boolean; maybeDelivered?: string };
+    await shell.send('C1', Buffer.from('x'), false, undefined, p2);
+    expect(p2.maybeDelivered).toMatch(/^fault (2150858793|1460|170)/);
+  });
 });
+
+function faultBody(relatesTo: string, code: number, subcode: string): string {
+  return `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:RelatesTo>${relatesTo}</a:RelatesTo></s:Header><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value>w:${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text>busy</s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="${code}" Machine="n"><f:Message>busy</f:Message></f:WSManFault></s:Detail></s:Fault></s:Body></s:Envelope>`;
+}

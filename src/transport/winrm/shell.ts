@@ -4,11 +4,17 @@
 // Depends on the connection, the SOAP layer, errors and the injected clock.
 import type { Clock } from '../../platform/clock.js';
 import type { WsmanConnection } from './http-connection.js';
+import { AppError } from '../../errors.js';
 import {
   ReceiveTimeoutError,
+  RequestTimeoutError,
+  WinRmErrorCode,
+  badRequestError,
   faultToError,
+  isMaybeDeliveredSendFault,
   isTimedOutFault,
   protocolError,
+  serviceUnavailableError,
 } from './errors.js';
 import {
   SoapParseError,
@@ -22,8 +28,28 @@ import {
   type CreateShellOptions,
   type SoapContext,
   type SoapRequest,
+  type WsmanFault,
   type WsmanResponse,
 } from './soap.js';
+
+/** How far a Send got, for a caller that must decide whether its payload can have been delivered. */
+export interface SendProgress {
+  /** The last chunk (the one with the line break that makes the bootstrap run the payload) has left. */
+  finalSendStarted: boolean;
+  /** A chunk was answered TimedOut, 1460 or 170: its data may be in the pipe. Names the fault. */
+  maybeDelivered?: string;
+}
+
+/** How many times one Receive is tried again on a new connection after the old one dropped. */
+export const RECEIVE_RECONNECTS = 3;
+
+/** A dropped or half-open connection: the shell lives on, a new connection can go on with it. */
+export function isDroppedConnection(error: unknown): boolean {
+  if (error instanceof RequestTimeoutError) return true;
+  if (!(error instanceof AppError) || error.code !== WinRmErrorCode.unreachable) return false;
+  const cause = (error.cause as { code?: unknown } | undefined)?.code;
+  return cause === 'ECONNRESET' || cause === 'EPIPE' || cause === 'ECONNABORTED' || cause === 'UND_ERR_SOCKET';
+}
 
 export interface CommandResult {
   readonly stdout: Buffer;
@@ -52,6 +78,8 @@ const TIMED_OUT = Symbol('timed-out');
 
 export class WinRsShell {
   private id: string | undefined;
+  /** Receives tried again on a new connection. */
+  reconnects = 0;
 
   constructor(
     private readonly connection: WsmanConnection,
@@ -80,19 +108,35 @@ export class WinRsShell {
 
   /**
    * Writes `data` to the command's stdin, in as many Sends as MaxEnvelopeSize needs; `end` closes stdin.
-   * `progress.finalSendStarted` tells a caller whose Send failed whether the last chunk had left yet.
+   * A Send answered TimedOut, 1460 or 170 may have left its data in the pipe (ansible#79016): it is never
+   * sent again; the next chunk follows and `progress.maybeDelivered` names the fault. `progress` also tells a
+   * caller whose Send failed whether the last chunk had left yet.
    */
-  async send(commandId: string, data: Buffer, end: boolean, signal?: AbortSignal, progress?: { finalSendStarted: boolean }): Promise<void> {
+  async send(commandId: string, data: Buffer, end: boolean, signal?: AbortSignal, progress: SendProgress = { finalSendStarted: false }): Promise<void> {
     const requests = sendRequests(this.ctx, this.requireId(), commandId, data, end);
     for (const [i, send] of requests.entries()) {
-      if (progress && i === requests.length - 1) progress.finalSendStarted = true;
-      if ((await this.call(send, 'Send', signal)) === TIMED_OUT) throw protocolError(this.node, 'Send timed out');
+      if (i === requests.length - 1) progress.finalSendStarted = true;
+      const reply = await this.call(send, 'Send', signal, isMaybeDeliveredSendFault);
+      if (reply !== TIMED_OUT && reply.fault) progress.maybeDelivered ??= faultName(reply.fault);
     }
   }
 
-  /** One Receive: the output so far, or undefined when the server held it for OperationTimeout (poll again). */
+  /**
+   * One Receive: the output so far, or undefined when the server held it for OperationTimeout (poll again).
+   * A shell is not tied to one TCP connection: when the connection drops (HTTP.sys closes idle keep-alive
+   * connections after about 120 s), the next try authenticates on a new one and goes on with the same command.
+   */
   async receive(commandId: string, signal?: AbortSignal): Promise<ReceiveChunk | undefined> {
-    const reply = await this.call(receiveRequest(this.ctx, this.requireId(), commandId), 'Receive', signal);
+    let reply: WsmanResponse | typeof TIMED_OUT;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        reply = await this.call(receiveRequest(this.ctx, this.requireId(), commandId), 'Receive', signal);
+        break;
+      } catch (error) {
+        if (attempt >= RECEIVE_RECONNECTS || !isDroppedConnection(error) || signal?.aborted) throw error;
+        this.reconnects++;
+      }
+    }
     if (reply === TIMED_OUT) return undefined;
     return {
       stdout: reply.streams['stdout'] ?? Buffer.alloc(0),
@@ -146,8 +190,26 @@ export class WinRsShell {
     return this.id;
   }
 
-  private async call(request: SoapRequest, operation: string, signal?: AbortSignal): Promise<WsmanResponse | typeof TIMED_OUT> {
+  /**
+   * One request. TimedOut comes back as TIMED_OUT; a fault that `tolerate` accepts comes back as the parsed
+   * reply (its `fault` set); any other fault, and HTTP statuses other than 200 and 500, are thrown.
+   */
+  private async call(
+    request: SoapRequest,
+    operation: string,
+    signal?: AbortSignal,
+    tolerate?: (fault: WsmanFault) => boolean,
+  ): Promise<WsmanResponse | typeof TIMED_OUT> {
     const reply = await this.connection.post(request.xml, operation, signal);
+    if (reply.status === 503 || reply.status === 404) {
+      // HTTP.sys answers for a WinRM service that is stopping or starting: the request never reached WinRM.
+      this.connection.reset();
+      throw serviceUnavailableError(this.node, operation, reply.status);
+    }
+    if (reply.status === 400) {
+      this.connection.reset();
+      throw badRequestError(this.node, operation);
+    }
     if (reply.status !== 200 && reply.status !== 500) {
       throw protocolError(this.node, `HTTP ${reply.status} to ${operation}`);
     }
@@ -159,6 +221,7 @@ export class WinRsShell {
       throw error;
     }
     if (parsed.fault) {
+      if (tolerate?.(parsed.fault)) return parsed;
       if (isTimedOutFault(parsed.fault)) return TIMED_OUT;
       throw faultToError(parsed.fault, { node: this.node, operation });
     }
@@ -168,4 +231,8 @@ export class WinRsShell {
     }
     return parsed;
   }
+}
+
+function faultName(fault: WsmanFault): string {
+  return fault.code === undefined ? fault.subcode ?? 'a fault' : `fault ${fault.code}${fault.subcode ? ` (${fault.subcode})` : ''}`;
 }

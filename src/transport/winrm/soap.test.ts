@@ -152,12 +152,17 @@ describe('our requests mean what the recorded ones mean', () => {
     expect(vars(ours)).toHaveLength(3);
   });
 
-  it('Command: command line as recorded, CreateProcess directly, stdin not a console', () => {
+  it('Command: command line as recorded, through cmd.exe (issue 19, case 3), stdin not a console', () => {
     const rec = recordedRequests('test_winrs_no_cmd_shell').filter((r) => r.action === Action.command)[0]!;
     const ours = parseRequest(commandRequest(context(), shellId, 'powershell.exe', ['Write-Host', 'hi']).xml);
     expect(ours.action).toBe(rec.action);
     expect(ours.body).toEqual(rec.body);
-    expect(ours.options['WINRS_SKIP_CMD_SHELL']).toBe(rec.options['WINRS_SKIP_CMD_SHELL']);
+    // That recording asked CreateProcess for a bare powershell.exe (SKIP_CMD_SHELL TRUE) and Windows answered
+    // "cannot find the file specified"; ours goes through cmd.exe, as the other recordings do.
+    expect(rec.options['WINRS_SKIP_CMD_SHELL']).toBe('TRUE');
+    expect(ours.options['WINRS_SKIP_CMD_SHELL']).toBe('FALSE');
+    const standard = recordedRequests('test_winrs_standard').filter((r) => r.action === Action.command)[0]!;
+    expect(ours.options['WINRS_SKIP_CMD_SHELL']).toBe(standard.options['WINRS_SKIP_CMD_SHELL']);
     expect(ours.options['WINRS_CONSOLEMODE_STDIN']).toBe('FALSE');
     expect(ours.selectors).toEqual({ ShellId: shellId });
     expect(Object.keys(rec.selectors)).toEqual(['ShellId']);

@@ -129,7 +129,7 @@ export function createShellRequest(ctx: SoapContext, options: CreateShellOptions
   });
 }
 
-/** Runs `command args...` directly (no cmd.exe, so the 32767-character limit applies), stdin fed by Send. */
+/** Runs `command args...` through cmd.exe (the command line must stay under 8,191 characters), stdin fed by Send. */
 export function commandRequest(ctx: SoapContext, shellId: string, command: string, args: readonly string[]): SoapRequest {
   const body =
     `<rsp:CommandLine><rsp:Command>${escapeXml(command)}</rsp:Command>` +
@@ -140,7 +140,7 @@ export function commandRequest(ctx: SoapContext, shellId: string, command: strin
     shellId,
     options: [
       ['WINRS_CONSOLEMODE_STDIN', 'FALSE'],
-      ['WINRS_SKIP_CMD_SHELL', 'TRUE'],
+      ['WINRS_SKIP_CMD_SHELL', 'FALSE'],
     ],
     body,
   });

@@ -40,13 +40,14 @@ async function setup(
       reads++;
       return PASSWORD;
     },
+    mode: 'persistent',
     ...transportOptions,
   });
   transports.push(transport);
   return { server, transport, passwordReads: () => reads };
 }
 
-describe('WinRmTransport over HTTP with NTLM message encryption', () => {
+describe('WinRmTransport over HTTP with NTLM message encryption (persistent mode)', () => {
   it('starts the bootstrap once and sends the payload as a line of its stdin, in one sealed session', async () => {
     const { server, transport, passwordReads } = await setup();
     const outcome = await transport.run('127.0.0.1', invocation);
@@ -55,10 +56,11 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
       data: { command: 'powershell.exe', encoded: true, script: invocation.script, params: { Name: 'NODE1 ✓' } },
     });
     // The fake returns the line's stdout over two Receives; the command stays open for the next payload.
-    expect(server.log.map((l) => l.action)).toEqual(['Create', 'Command', 'Send', 'Receive', 'Receive']);
+    // The stub reads the bootstrap line and says READY before the payload is sent.
+    expect(server.log.map((l) => l.action)).toEqual(['Create', 'Command', 'Send', 'Receive', 'Send', 'Receive', 'Receive']);
     expect(server.log.every((l) => l.encrypted)).toBe(true);
     expect(new Set(server.log.map((l) => l.socketId)).size).toBe(1);
-    expect(transport.stats()).toEqual({ requests: 7, shellsCreated: 1, commandsStarted: 1, handshakes: 1 });
+    expect(transport.stats()).toEqual({ requests: 9, shellsCreated: 1, commandsStarted: 1, handshakes: 1, recycled: 0, reconnects: 0 });
     expect(passwordReads()).toBe(1);
   });
 
@@ -95,7 +97,8 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     const { server, transport } = await setup({ timeoutsPerLine: 3 });
     const outcome = await transport.run('127.0.0.1', invocation);
     expect(outcome.ok).toBe(true);
-    expect(server.log.filter((l) => l.action === 'Receive')).toHaveLength(5);
+    // One Receive for READY, then three timed out and two with the split result.
+    expect(server.log.filter((l) => l.action === 'Receive')).toHaveLength(6);
   });
 
   it('recreates the shell and resends when the node forgot it (reboot, WinRM restart): the Send was refused', async () => {
@@ -105,31 +108,48 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     server.log.length = 0;
     const outcome = await transport.run('127.0.0.1', invocation);
     expect(outcome.ok).toBe(true);
-    expect(server.log.map((l) => l.action)).toEqual(['Send', 'Create', 'Command', 'Send', 'Receive', 'Receive']);
+    expect(server.log.map((l) => l.action)).toEqual(['Send', 'Create', 'Command', 'Send', 'Receive', 'Send', 'Receive', 'Receive']);
     expect(server.linesRun()).toBe(2);
     expect(transport.stats()).toMatchObject({ shellsCreated: 2, commandsStarted: 2, handshakes: 1 });
   });
 
-  it('does not resend a payload that was delivered when the connection drops: the outcome is unknown', async () => {
+  it('re-authenticates after a connection dropped mid-poll and goes on receiving the same command, never resending (issue 19, case 4)', async () => {
+    const { server, transport, passwordReads } = await setup();
+    await transport.run('127.0.0.1', invocation);
+    server.hang(true, 'Receive');
+    const before = server.received();
+    const pending = transport.run('127.0.0.1', invocation);
+    await waitFor(() => server.received() >= before + 2); // the Send, then the Receive that hangs
+    server.log.length = 0;
+    server.hang(false);
+    server.dropConnections();
+    const outcome = await pending;
+    expect(outcome.ok).toBe(true);
+    // One payload line run, on the same command: no Create, no Command, no second Send.
+    expect(server.linesRun()).toBe(2);
+    expect(server.log.map((l) => l.action).every((a) => a === 'Receive')).toBe(true);
+    expect(passwordReads()).toBe(2);
+    expect(transport.stats()).toMatchObject({ shellsCreated: 1, commandsStarted: 1 });
+    expect(transport.stats().reconnects).toBeGreaterThanOrEqual(1);
+    expect(transport.stats().handshakes).toBe(2);
+  });
+
+  it('reports the outcome as unknown when the node stays away after the connection dropped mid-poll', async () => {
     const { server, transport } = await setup();
     await transport.run('127.0.0.1', invocation);
     server.hang(true, 'Receive');
     const before = server.received();
     const pending = transport.run('127.0.0.1', invocation).catch((e: unknown) => e);
-    await waitFor(() => server.received() >= before + 2); // the Send, then the Receive that hangs
-    server.dropConnections();
+    await waitFor(() => server.received() >= before + 2);
+    await server.close();
+    servers.length = 0;
     const error = (await pending) as AppError;
-    server.hang(false);
     expect(error).toBeInstanceOf(AppError);
     expect(error.code).toBe(WinRmErrorCode.unreachable);
+    expect(error.transient).toBe(true);
     expect(error.message).toContain('unknown');
     expect(error.details).toMatchObject({ outcomeUnknown: true });
     expect(server.linesRun()).toBe(2);
-    // The next operation gets a new bootstrap; the old shell, which lives on, is ended first.
-    server.log.length = 0;
-    expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
-    expect(server.log.map((l) => l.action)).toEqual(['Signal', 'Delete', 'Create', 'Command', 'Send', 'Receive', 'Receive']);
-    expect(server.linesRun()).toBe(3);
   });
 
   it('returns the result of a bootstrap that exits after it, then starts a new one', async () => {
@@ -140,22 +160,24 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
     server.log.length = 0;
     expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
-    expect(server.log.map((l) => l.action)).toEqual(['Signal', 'Delete', 'Create', 'Command', 'Send', 'Receive', 'Receive']);
-    expect(transport.stats()).toMatchObject({ shellsCreated: 2, commandsStarted: 2 });
+    // The process ended, the shell stays: a new process in it.
+    expect(server.log.map((l) => l.action)).toEqual(['Signal', 'Command', 'Send', 'Receive', 'Send', 'Receive', 'Receive']);
+    expect(transport.stats()).toMatchObject({ shellsCreated: 1, commandsStarted: 2 });
   });
 
-  it('reads results in order when two arrive in one Receive', async () => {
-    // A fake that answers the first line twice: the second copy must be taken as the next payload's result.
+  it('drops a late result of another payload and takes only the one with its own sequence number', async () => {
+    // A fake that answers the first line with a stray result of an older payload (seq 0) before its own.
     let calls = 0;
     const { transport } = await setup({
       splitOutput: false,
       run: (command, args, line) => {
         const one = echoBootstrap(command, args, line);
-        return ++calls === 1 ? { ...one, stdout: `${one.stdout}${one.stdout.replace('"ok":true', '"ok":true,"second":1')}` } : { stdout: '', exitCode: 0 };
+        const stale = `${RESULT_MARKER}{"meta":{"seq":0,"memoryMB":1,"warnings":[]},"ok":true,"data":"stale"}${END_MARKER}\r\n`;
+        return ++calls === 1 ? { ...one, stdout: `${stale}${one.stdout}` } : one;
       },
     });
     expect(await transport.run('127.0.0.1', invocation)).toMatchObject({ ok: true, data: { params: { Name: 'NODE1 ✓' } } });
-    expect(await transport.run('127.0.0.1', invocation)).toMatchObject({ ok: true, data: { params: { Name: 'NODE1 ✓' } } });
+    expect(await transport.run('127.0.0.1', { ...invocation, params: { Name: 'second' } })).toMatchObject({ ok: true, data: { params: { Name: 'second' } } });
   });
 
   it('re-authenticates with new keys on a new socket after the connection dropped', async () => {
@@ -203,13 +225,14 @@ describe('WinRmTransport over HTTP with NTLM message encryption', () => {
     expect(lines.join('\n')).not.toContain(PASSWORD);
   });
 
-  it('reports a script protocol error when the process ends without a result, and recovers', async () => {
+  it('reports a process that ended without the result as transient WINRM_PROCESS_ENDED_WITHOUT_RESULT, and recovers (issue 19, case 2)', async () => {
     let calls = 0;
     const { transport } = await setup({
-      run: (command, args, line) => (++calls === 1 ? { stdout: 'nothing here', stderr: 'boom', exitCode: 1, exits: true } : echoBootstrap(command, args, line)),
+      run: (command, args, line) => (++calls === 1 ? { stdout: 'nothing here', stderr: 'boom', exitCode: -1073741502, exits: true } : echoBootstrap(command, args, line)),
     });
     const error = (await transport.run('127.0.0.1', invocation).catch((e: unknown) => e)) as AppError;
-    expect(error).toMatchObject({ code: 'SCRIPT_PROTOCOL_ERROR', details: { exitCode: 1, stderr: 'boom' } });
+    expect(error).toMatchObject({ code: WinRmErrorCode.processEnded, transient: true, exitCode: 4, details: { exitCode: -1073741502, outcomeUnknown: true } });
+    expect(error.message).toContain('boom');
     expect((await transport.run('127.0.0.1', invocation)).ok).toBe(true);
   });
 

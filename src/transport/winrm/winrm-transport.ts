@@ -1,17 +1,37 @@
-// The `winrm` Transport: one persistent WinRS shell per node with one long-running PowerShell bootstrap; once
-// warm each run() is one Send (the payload line) and Receives until its result line. Recreates the shell (and
-// the connection) on a lost shell, socket or process, and repeats an operation only when its payload cannot
-// have been delivered. Depends on the bootstrap helpers, the WinRM layers and the clock.
+// The `winrm` Transport, in two execution modes (`--winrm-mode`, see node-process.ts): `per-operation` (the
+// default: one long-lived shell per node, one powershell.exe per operation) and `persistent` (one
+// powershell.exe per node serving every operation). Recreates the shell (and the connection) on a lost shell,
+// socket or process, and sends an operation again only when its payload provably never left. Cleans up its
+// shells on close(). Depends on the bootstrap helpers, the WinRM layers and the clock.
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
-import { encodePayloadLine } from '../bootstrap.js';
+import { encodeSequencedPayloadLine } from '../bootstrap.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
-import { BootstrapLoop, PayloadNotDeliveredError, outcomeUnknown } from './bootstrap-loop.js';
-import { ReceiveTimeoutError, WinRmErrorCode } from './errors.js';
+import { ReceiveTimeoutError, WinRmErrorCode, isNetworkError } from './errors.js';
 import { WsmanConnection, type WsmanConnectionOptions } from './http-connection.js';
+import {
+  DEFAULT_RECYCLE_LIMITS,
+  PayloadNotDeliveredError,
+  PersistentBootstrap,
+  outcomeUnknown,
+  runPerOperation,
+  wasRefused,
+  type ProcessResult,
+  type RecycleLimits,
+} from './node-process.js';
 import { WinRsShell } from './shell.js';
 import type { SoapContext } from './soap.js';
+
+/** How operations reach PowerShell on a node; see node-process.ts. */
+export type WinRmMode = 'per-operation' | 'persistent';
+
+/** @default per-operation, until a real Windows host has passed the smoke suite in persistent mode. */
+export const DEFAULT_WINRM_MODE: WinRmMode = 'per-operation';
+/** Shells ask the node to reap them after this long idle, so a crashed cauctl leaves nothing for hours. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30 * 60;
+/** Without an operation deadline, how long a maybe-delivered payload's result is waited for. */
+const DEFAULT_RESULT_WAIT_MS = 10 * 60 * 1000;
 
 export interface WinRmLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -36,6 +56,12 @@ export interface WinRmTransportOptions extends PassedThroughOptions {
   readonly logger?: WinRmLogger;
   /** Injected for deterministic tests. @default node:crypto randomUUID */
   readonly newUuid?: () => string;
+  /** @default 'per-operation' */
+  readonly mode?: WinRmMode;
+  /** `rsp:IdleTimeOut` requested at shell creation, in seconds. @default 1800 (30 minutes) */
+  readonly idleTimeoutSeconds?: number;
+  /** Persistent mode: when a process is replaced by a fresh one. @default 200 payloads or 512 MB */
+  readonly recycle?: Partial<RecycleLimits>;
 }
 
 export interface WinRmStats {
@@ -45,6 +71,10 @@ export interface WinRmStats {
   /** Bootstrap processes started (one Command each). */
   commandsStarted: number;
   handshakes: number;
+  /** Persistent processes replaced after their share of payloads or memory. */
+  recycled: number;
+  /** Receives tried again on a new connection after the old one dropped. */
+  reconnects: number;
 }
 
 /** How long close() waits for each shell's Delete. */
@@ -53,18 +83,28 @@ const CLOSE_TIMEOUT_MS = 5000;
 interface NodeSession {
   readonly connection: WsmanConnection;
   readonly ctx: SoapContext;
-  loop: BootstrapLoop | undefined;
+  /** Per-operation mode: the node's shell. */
+  shell: WinRsShell | undefined;
+  /** Persistent mode: the running bootstrap. */
+  loop: PersistentBootstrap | undefined;
+  /** The last payload's sequence number on this node. */
+  seq: number;
   /** A loop (or a shell) given up on that may live on; closed before the next one starts. */
   stale: { close(signal?: AbortSignal): Promise<void> } | undefined;
   queue: Promise<unknown>;
 }
 
-/** Errors after which a new connection and shell may succeed: the shell is gone or the socket dropped. */
+/**
+ * Failures of an undelivered payload after which a new connection and shell may succeed: the shell is gone,
+ * the socket dropped or was refused before the payload left, or the Send faulted (a process that has exited
+ * answers "the pipe is being closed"). Never an authentication refusal or a quota.
+ */
 function isRecoverable(error: unknown): boolean {
   if (!(error instanceof AppError)) return false;
   if (error.code === WinRmErrorCode.shellNotFound) return true;
-  const cause = (error.cause as { code?: unknown } | undefined)?.code;
-  return error.code === WinRmErrorCode.unreachable && (cause === 'ECONNRESET' || cause === 'EPIPE' || cause === 'ECONNABORTED');
+  if (error.code === WinRmErrorCode.authRefused || error.code === WinRmErrorCode.quotaExceeded) return false;
+  if (error.code === WinRmErrorCode.unreachable) return isNetworkError(error.cause);
+  return wasRefused(error) && error.details?.['operation'] === 'Send';
 }
 
 export class WinRmTransport implements Transport {
@@ -73,10 +113,16 @@ export class WinRmTransport implements Transport {
   private readonly clock: Clock;
   private shellsCreated = 0;
   private commandsStarted = 0;
+  private recycled = 0;
+  private reconnects = 0;
+  private readonly mode: WinRmMode;
+  private readonly recycle: RecycleLimits;
   private readonly retired = { requests: 0, handshakes: 0 };
 
   constructor(private readonly options: WinRmTransportOptions) {
     this.clock = options.clock ?? systemClock;
+    this.mode = options.mode ?? DEFAULT_WINRM_MODE;
+    this.recycle = { ...DEFAULT_RECYCLE_LIMITS, ...options.recycle };
   }
 
   /** Totals since this transport was created (the benchmark diffs them around an operation). */
@@ -87,7 +133,9 @@ export class WinRmTransport implements Transport {
       requests += s.connection.stats.requests;
       handshakes += s.connection.stats.handshakes;
     }
-    return { requests, handshakes, shellsCreated: this.shellsCreated, commandsStarted: this.commandsStarted };
+    let reconnects = this.reconnects;
+    for (const s of this.sessions.values()) reconnects += (s.shell?.reconnects ?? 0) + (s.loop?.shell.reconnects ?? 0);
+    return { requests, handshakes, shellsCreated: this.shellsCreated, commandsStarted: this.commandsStarted, recycled: this.recycled, reconnects };
   }
 
   run(node: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
@@ -110,6 +158,7 @@ export class WinRmTransport implements Transport {
           await s.queue;
           await s.stale?.close(bound.signal);
           await s.loop?.close(bound.signal);
+          await s.shell?.close(bound.signal);
         } catch {
           // Best effort: the node may be gone; the server reaps idle shells anyway.
         } finally {
@@ -135,8 +184,10 @@ export class WinRmTransport implements Transport {
       const operationTimeoutSeconds = o.operationTimeoutSeconds ?? 20;
       const endpoint = o.resolveEndpoint?.(node) ?? { host: node };
       const port = endpoint.port ?? o.port;
+      const maxEnvelopeSize = o.maxEnvelopeSize ?? 153600;
       const connection = new WsmanConnection({
         host: endpoint.host,
+        maxEnvelopeSize,
         authentication: o.authentication,
         username: o.username,
         password: o.password,
@@ -154,38 +205,42 @@ export class WinRmTransport implements Transport {
       const newUuid = o.newUuid ?? randomUUID;
       const ctx: SoapContext = {
         to: connection.endpoint,
-        maxEnvelopeSize: o.maxEnvelopeSize ?? 153600,
+        maxEnvelopeSize,
         operationTimeoutSeconds,
         sessionId: `uuid:${newUuid().toUpperCase()}`,
         newUuid,
       };
-      s = { connection, ctx, loop: undefined, stale: undefined, queue: Promise.resolve() };
+      s = { connection, ctx, shell: undefined, loop: undefined, seq: 0, stale: undefined, queue: Promise.resolve() };
       this.sessions.set(node, s);
     }
     return s;
   }
 
   private async runNow(node: string, s: NodeSession, invocation: ScriptInvocation, options: RunOptions): Promise<ScriptOutcome> {
-    const deadlineMs = options.timeoutMs === undefined ? undefined : this.clock.now() + options.timeoutMs;
-    const line = encodePayloadLine(invocation);
+    const deadlineMs = this.clock.now() + (options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS);
+    const seq = ++s.seq;
+    // The same id and number travel again if the payload is re-sent: it names one operation, not one Send.
+    const line = encodeSequencedPayloadLine(invocation, seq, (this.options.newUuid ?? randomUUID)());
+    const runOptions = {
+      operation: invocation.name,
+      deadlineMs,
+      timeoutMs: options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        const loop = await this.warmLoop(node, s, options.signal);
-        const outcome = await loop.run(line, {
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: options.timeoutMs }),
-        });
-        this.options.logger?.debug('winrm operation done', { node, operation: invocation.name, ok: outcome.ok });
-        return outcome;
+        const result = this.mode === 'persistent' ? await this.runPersistent(node, s, line, seq, runOptions) : await this.runPerOperation(node, s, line, seq, runOptions);
+        this.options.logger?.debug('winrm operation done', { node, operation: invocation.name, ok: result.outcome.ok, mode: this.mode });
+        return result.outcome;
       } catch (caught) {
         const notDelivered = caught instanceof PayloadNotDeliveredError;
         const error = notDelivered ? caught.cause : caught;
-        this.retireLoop(s, error);
+        this.retireShell(s, error);
         // A payload past its deadline is still running: end it now rather than at the next operation.
         if (error instanceof ReceiveTimeoutError) await this.closeStale(s, options.signal);
         if (notDelivered && attempt === 0 && isRecoverable(error) && !options.signal?.aborted) {
-          // The shell or the socket was gone before the payload left (reaped, WinRM restarted, node rebooted):
-          // new connection, new handshake and keys, new shell, and the payload again.
+          // The shell, the process or the socket was gone before the payload left (reaped, WinRM restarted,
+          // node rebooted, process killed): new connection if needed, new shell, and the payload again.
           this.options.logger?.debug('winrm recreating the shell', { node, reason: (error as AppError).code });
           continue;
         }
@@ -194,24 +249,63 @@ export class WinRmTransport implements Transport {
     }
   }
 
-  /** The node's running bootstrap, started (Create + Command) when there is none or the last one ended. */
-  private async warmLoop(node: string, s: NodeSession, signal?: AbortSignal): Promise<BootstrapLoop> {
-    if (s.loop?.isUsable) return s.loop;
-    if (s.loop) this.retireLoop(s, undefined);
+  private async runPerOperation(node: string, s: NodeSession, line: Buffer, seq: number, options: RunPayloadOptions): Promise<ProcessResult> {
+    const shell = await this.warmShell(node, s, options.signal);
+    this.commandsStarted++;
+    return runPerOperation(shell, s.connection, node, this.clock, line, seq, options);
+  }
+
+  private async runPersistent(node: string, s: NodeSession, line: Buffer, seq: number, options: RunPayloadOptions): Promise<ProcessResult> {
+    const loop = await this.warmLoop(node, s, options);
+    const result = await loop.run(line, seq, options);
+    if (loop.shouldRecycle(this.recycle)) {
+      // Its share is served (payloads, or memory under MaxMemoryPerShellMB): the next payload gets a fresh
+      // process in the same shell.
+      s.loop = undefined;
+      this.recycled++;
+      this.reconnects += loop.shell.reconnects;
+      loop.shell.reconnects = 0;
+      s.shell = loop.shell;
+      await loop.stop(options.signal).catch(() => undefined);
+    }
+    return result;
+  }
+
+  /** The node's shell, created (with IdleTimeOut) when there is none. Nothing of the payload has left yet. */
+  private async warmShell(node: string, s: NodeSession, signal?: AbortSignal): Promise<WinRsShell> {
+    if (s.shell?.shellId !== undefined) return s.shell;
     await this.closeStale(s, signal);
     const shell = new WinRsShell(s.connection, s.ctx, node, this.clock);
     try {
-      await shell.open({ codepage: 65001, noProfile: true }, signal);
-      this.shellsCreated++;
-      this.options.logger?.debug('winrm shell created', { node, shellId: shell.shellId });
-      const loop = await BootstrapLoop.start(shell, s.connection, node, this.clock, signal);
+      await shell.open({ codepage: 65001, noProfile: true, idleTimeoutSeconds: this.options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS }, signal);
+    } catch (error) {
+      throw new PayloadNotDeliveredError(error);
+    }
+    this.shellsCreated++;
+    this.options.logger?.debug('winrm shell created', { node, shellId: shell.shellId });
+    s.shell = shell;
+    return shell;
+  }
+
+  /** The node's running bootstrap, started (Command, bootstrap line, READY) when there is none. */
+  private async warmLoop(node: string, s: NodeSession, options: RunPayloadOptions): Promise<PersistentBootstrap> {
+    if (s.loop?.isUsable) return s.loop;
+    if (s.loop?.ended) {
+      // The process exited cleanly between payloads: its shell stays, a new process starts in it.
+      const ended = s.loop;
+      s.loop = undefined;
+      s.shell = ended.shell;
+      await ended.stop(options.signal).catch(() => undefined);
+    } else if (s.loop) this.retireShell(s, undefined);
+    const shell = await this.warmShell(node, s, options.signal);
+    try {
+      const loop = await PersistentBootstrap.start(shell, s.connection, node, this.clock, { ...options, operation: 'starting the bootstrap' });
       this.commandsStarted++;
       s.loop = loop;
       return loop;
     } catch (error) {
-      if (shell.shellId !== undefined) s.stale = { close: (sig) => shell.close(sig).catch(() => undefined) };
       // Nothing of this operation has been sent yet.
-      throw new PayloadNotDeliveredError(error);
+      throw new PayloadNotDeliveredError(error instanceof PayloadNotDeliveredError ? error.cause : error);
     }
   }
 
@@ -225,12 +319,18 @@ export class WinRmTransport implements Transport {
     await stale?.close(signal).catch(() => undefined);
   }
 
-  /** Gives up on the current loop: its shell is closed before the next one starts unless it is known gone. */
-  private retireLoop(s: NodeSession, error: unknown): void {
-    const old = s.loop;
+  /** Gives up on the current shell and process: closed before the next one starts unless known gone. */
+  private retireShell(s: NodeSession, error: unknown): void {
+    const loop = s.loop;
+    const shell = loop?.shell ?? s.shell;
     s.loop = undefined;
-    if (!old) return;
+    s.shell = undefined;
+    if (!shell) return;
+    this.reconnects += shell.reconnects;
+    shell.reconnects = 0;
     if (error instanceof AppError && error.code === WinRmErrorCode.shellNotFound) return;
-    s.stale = old;
+    s.stale = loop ?? { close: (signal) => shell.close(signal).catch(() => undefined) };
   }
 }
+
+type RunPayloadOptions = { readonly operation: string; readonly deadlineMs: number; readonly timeoutMs: number; readonly signal?: AbortSignal };

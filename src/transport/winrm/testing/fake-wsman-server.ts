@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { NtlmAcceptor } from '../ntlm/acceptor.js';
 import { channelBindingsHash } from '../ntlm/channel-bindings.js';
 import type { NtlmSession } from '../ntlm/session.js';
+import { READY_MARKER, RESULT_MARKER, bootstrapStdinLine } from '../../bootstrap.js';
 import { decodeEncryptedBody, encodeEncryptedBody, encryptedContentType, isEncryptedContentType } from '../multipart.js';
 import { Action, Ns, parseRequest, sendPayload, type WsmanRequest } from '../soap.js';
 
@@ -33,6 +34,8 @@ export interface FakeWsmanServerOptions {
   readonly timeoutsPerLine?: number;
   /** Return a line's stdout over two Receives, as Windows may. @default true */
   readonly splitOutput?: boolean;
+  /** The working set each result reports, in MB. @default 100 */
+  readonly memoryMB?: number;
 }
 
 export interface LoggedRequest {
@@ -72,6 +75,8 @@ interface FakeCommand {
   pending: Array<Array<{ stream: string; data: Buffer }>>;
   exited: boolean;
   exitCode: number;
+  /** The stub has read the bootstrap line. */
+  started?: boolean;
 }
 
 interface SocketState {
@@ -96,6 +101,7 @@ function fault(relatesTo: string, code: number, subcode: string, text: string): 
 
 export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Promise<FakeWsmanServer> {
   const log: LoggedRequest[] = [];
+  const bootstrapText = bootstrapStdinLine().toString('ascii').trimEnd();
   const shells = new Map<string, Map<string, FakeCommand>>();
   const sockets = new Map<Socket, SocketState>();
   let nextSocketId = 0;
@@ -254,7 +260,19 @@ export async function startFakeWsmanServer(options: FakeWsmanServerOptions): Pro
 
   function runLine(cmd: FakeCommand, line: string): void {
     if (line.trim() === '') return;
+    if (cmd.lines === 0 && !cmd.started && line === bootstrapText) {
+      // The stub read the bootstrap from the first line: it says READY, as the real one does.
+      cmd.started = true;
+      cmd.pending.push([{ stream: 'stdout', data: Buffer.from(`${READY_MARKER}\r\n`) }]);
+      return;
+    }
     const result = options.run(cmd.command, cmd.args, Buffer.from(line, 'utf8'));
+    // The real bootstrap copies the payload's sequence number into each result's meta.
+    const seq = /^\{"seq":(\d+),/.exec(line)?.[1];
+    if (seq !== undefined) {
+      const meta = `"meta":{"seq":${seq},"memoryMB":${options.memoryMB ?? 100},"warnings":[]},`;
+      result.stdout = result.stdout.toString().replace(/<<<CAUCTL-RESULT>>>\{(?!"meta")/g, `${RESULT_MARKER}{${meta}`);
+    }
     cmd.lines++;
     linesRun++;
     cmd.timeoutsLeft += options.timeoutsPerLine ?? 0;
