@@ -13,24 +13,9 @@ import { systemClock } from '../platform/clock.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
 import type { ScriptInvocation, Transport } from '../transport/transport.js';
 import { RollingRun } from './coordinator.js';
-import type { RunProfile } from './types.js';
+import { aRunProfile } from '../../test/support/profiles.js';
 
-const profile: RunProfile = {
-  plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }],
-  maxRetriesPerNode: 1,
-  configurationName: 'Microsoft.PowerShell',
-  requireAllNodesOnline: false,
-  rebootTimeoutMinutes: 15,
-  separateReboots: false,
-  enableFirewallRules: false,
-  failbackMode: 'Immediate',
-  runPluginsSerially: false,
-  stopOnPluginFailure: false,
-  suspendClusterNodeTimeoutMinutes: 30,
-  waitForStorageRepairTimeoutMinutes: 60,
-  forcePauseAndDrain: false,
-  attemptSoftReboot: false,
-};
+const profile = aRunProfile();
 
 /** Passes calls to the simulator until `crashAt` is called; from then on nothing reaches the cluster. */
 function crashingTransport(inner: Transport, crashAt: string): Transport {

@@ -14,24 +14,9 @@ import { openSimulator, type Simulator } from '../sim/index.js';
 import type { ScriptInvocation, Transport } from '../transport/transport.js';
 import { LOCK_PROPERTY } from './cluster-lock.js';
 import { RollingRun } from './coordinator.js';
-import type { RunProfile } from './types.js';
+import { aRunProfile } from '../../test/support/profiles.js';
 
-const profile: RunProfile = {
-  plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }],
-  maxRetriesPerNode: 1,
-  configurationName: 'Microsoft.PowerShell',
-  requireAllNodesOnline: false,
-  rebootTimeoutMinutes: 15,
-  separateReboots: false,
-  enableFirewallRules: false,
-  failbackMode: 'Immediate',
-  runPluginsSerially: false,
-  stopOnPluginFailure: false,
-  suspendClusterNodeTimeoutMinutes: 30,
-  waitForStorageRepairTimeoutMinutes: 60,
-  forcePauseAndDrain: false,
-  attemptSoftReboot: false,
-};
+const profile = aRunProfile();
 
 /** A journal whose disk fills up at the first record that matches. */
 class FillingJournal extends MemoryJournal {
