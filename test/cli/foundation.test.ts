@@ -67,7 +67,7 @@ describe('test-setup', () => {
   it('passes on the built-in model', () => {
     const result = box.run(['test-setup', '--simulate', '--sim-reset']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/13 passed, 0 errors, 0 warnings, 10 not applicable\./);
+    expect(result.stdout).toMatch(/14 passed, 0 errors, 0 warnings, 10 not applicable\./);
   });
 });
 
