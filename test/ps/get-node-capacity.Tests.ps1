@@ -4,9 +4,6 @@
 # Win32_ComputerSystem: TotalPhysicalMemory; Win32_OperatingSystem: BuildNumber).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    # Get-VM's stub lives in FeatureStubs.ps1 until issue 13 moves every stub into the shared table.
-    $featureStubs = Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1'
-    if (Test-Path -LiteralPath $featureStubs) { . $featureStubs }
     function global:New-CauctlFakeVm([string]$Name, [string]$State, [long]$AssignedMB, [long]$StartupMB, [bool]$IsClustered) {
         [pscustomobject]@{
             Name           = $Name
