@@ -21,8 +21,9 @@ $ProgressPreference = 'SilentlyContinue'
 $spaceDegradedCodes = @(5986, -2147018910)
 # Seconds between two reads of DrainStatus.
 $pollSeconds = 2
-# A drain restarted after a failed one may still show the old Failed for a moment: believe a Failed only
-# after the drain was seen in progress, or after this many seconds.
+# Right after the call the cluster may still show the outcome of an earlier drain (Failed, or Completed on a
+# node resumed since): believe such an outcome only after the new drain was seen in progress, or after this
+# many seconds.
 $settleSeconds = 6
 
 function Get-CauctlMonotonicSeconds {
@@ -86,8 +87,8 @@ for (;;) {
     $view = Get-CauctlNodeView $name
     $elapsed = (Get-CauctlMonotonicSeconds) - $start
     if ($view.drainStatus -eq 'InProgress') { $seenInProgress = $true }
-    $settled = $seenInProgress -or $before -ne 'Failed' -or $elapsed -ge $settleSeconds
-    $final = $view.drainStatus -eq 'Completed' -or ($view.drainStatus -eq 'Failed' -and $settled) -or $view.state -ne 'Paused'
+    $settled = $seenInProgress -or @('Failed', 'Completed') -notcontains $before -or $elapsed -ge $settleSeconds
+    $final = (@('Completed', 'Failed') -contains $view.drainStatus -and $settled) -or $view.state -ne 'Paused'
     if ($final -or $elapsed -ge $timeoutSeconds) { return $view }
     Start-Sleep -Seconds ([int][Math]::Max(1, [Math]::Min($pollSeconds, [Math]::Ceiling($timeoutSeconds - $elapsed))))
 }
