@@ -4,9 +4,6 @@
 # Win32_ComputerSystem: TotalPhysicalMemory; Win32_OperatingSystem: BuildNumber).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
-    # Get-VM's stub lives in FeatureStubs.ps1 until issue 13 moves every stub into the shared table.
-    $featureStubs = Join-Path $PSScriptRoot 'helpers/FeatureStubs.ps1'
-    if (Test-Path -LiteralPath $featureStubs) { . $featureStubs }
     function global:New-CauctlFakeVm([string]$Name, [string]$State, [long]$AssignedMB, [long]$StartupMB, [bool]$IsClustered) {
         [pscustomobject]@{
             Name           = $Name
@@ -93,11 +90,15 @@ Describe 'get-node-capacity' {
         (Invoke-ViaBootstrap 'get-node-capacity').Outcome.data.vms[0].liveMigratable | Should -BeTrue
     }
 
-    It 'does not ask for GPU partitions where the cmdlet does not exist' {
+    It 'does not ask for <cmdlet> where the cmdlet does not exist' -TestCases @(
+        @{ cmdlet = 'Get-VMGpuPartitionAdapter' }
+        @{ cmdlet = 'Get-VMAssignableDevice' }
+    ) {
         Mock Get-VM { New-CauctlFakeVm 'VM01' 'Running' 1024 1024 $true }
-        Mock Test-CauctlCommand { $false } -ParameterFilter { $Name -eq 'Get-VMGpuPartitionAdapter' }
+        Mock Test-CauctlCommand { $false } -ParameterFilter { $Name -eq $cmdlet }
         (Invoke-ViaBootstrap 'get-node-capacity').Outcome.data.vms[0].liveMigratable | Should -BeTrue
-        Should -Invoke Get-VMGpuPartitionAdapter -Times 0 -Exactly
+        Should -Invoke $cmdlet -Times 0 -Exactly
+        Should -Invoke Test-CauctlCommand -Times 1 -Exactly -ParameterFilter { $Name -eq $cmdlet }
     }
 
     It 'a host without Hyper-V has no VMs, and says so with an empty list' {

@@ -117,6 +117,21 @@ Describe 'suspend-node' {
         Should -Invoke Suspend-ClusterNode -Times 1 -Exactly -ParameterFilter { $Drain }
     }
 
+    It 'does not take the Completed of an earlier drain (node resumed since) for the new drain' {
+        $global:CauctlTestState.drain = 'Completed'
+        # The new drain shows InProgress from the 2nd second and ends at the 5th.
+        Mock Suspend-ClusterNode { $global:CauctlTestState.state = 'Paused'; $global:CauctlTestState.restartAt = 2.0 }
+        Mock Get-ClusterNode {
+            $s = $global:CauctlTestState
+            if ($s.ContainsKey('restartAt') -and $s.clock -ge $s.restartAt -and -not $s.ContainsKey('started')) { $s.started = $true; $s.drain = 'InProgress' }
+            if ($s.drain -eq 'InProgress' -and $s.clock -ge 5) { $s.drain = 'Completed' }
+            New-CauctlFakeClusterNode $Name $s.state $s.drain
+        }
+        $result = Invoke-ViaBootstrap 'suspend-node' @{ name = 'NODE1'; forceDrain = $false; timeoutSeconds = 600 }
+        $result.Outcome.data.drainStatus | Should -Be 'Completed'
+        $global:CauctlTestState.clock | Should -Be 6
+    }
+
     It 'believes a Failed that stays after a restarted drain once the settle time is over' {
         $global:CauctlTestState.state = 'Paused'
         $global:CauctlTestState.drain = 'Failed'

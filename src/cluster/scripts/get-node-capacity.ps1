@@ -36,6 +36,8 @@ $memoryMB = [long][Math]::Floor([double]$computer.TotalPhysicalMemory / $bytesPe
 
 $vms = @()
 if (Test-CauctlCommand 'Get-VM') {
+    # Discrete Device Assignment arrived with Windows Server 2016, GPU partitioning later: ask only where they exist.
+    $hasAssignableDevices = Test-CauctlCommand 'Get-VMAssignableDevice'
     $hasGpuPartitions = Test-CauctlCommand 'Get-VMGpuPartitionAdapter'
     $vms = @(Get-VM | ForEach-Object {
             $vm = $_
@@ -51,7 +53,7 @@ if (Test-CauctlCommand 'Get-VM') {
             } else {
                 $reason = 'not clustered: a drain does not move it, and a restart of the node stops it'
             }
-            if ($null -eq $reason -and @(Get-VMAssignableDevice -VM $vm).Count -gt 0) {
+            if ($null -eq $reason -and $hasAssignableDevices -and @(Get-VMAssignableDevice -VM $vm).Count -gt 0) {
                 $reason = 'a device is assigned to it (Discrete Device Assignment)'
             }
             if ($null -eq $reason -and $hasGpuPartitions -and $build -lt $gpuPartitionLiveMigrationBuild -and @(Get-VMGpuPartitionAdapter -VM $vm).Count -gt 0) {

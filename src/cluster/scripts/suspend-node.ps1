@@ -4,7 +4,7 @@
 # Suspend-ClusterNode); -Wait with no value would wait with no upper bound, so it is never given.
 # A failed drain is a value (Paused, DrainStatus Failed, the unmoved roles still on the node), as Windows leaves
 # it. A refusal because storage is degraded is CLUSTER_SPACE_DEGRADED (the node is not paused; the coordinator
-# retries); any other error of the cmdlet is DRAIN_FAILED.
+# retries); any other error of the cmdlet is DRAIN_FAILED. New-CauctlError comes from the node helpers.
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$name,
@@ -21,15 +21,10 @@ $ProgressPreference = 'SilentlyContinue'
 $spaceDegradedCodes = @(5986, -2147018910)
 # Seconds between two reads of DrainStatus.
 $pollSeconds = 2
-# A drain restarted after a failed one may still show the old Failed for a moment: believe a Failed only
-# after the drain was seen in progress, or after this many seconds.
+# Right after the call the cluster may still show the outcome of an earlier drain (Failed, or Completed on a
+# node resumed since): believe such an outcome only after the new drain was seen in progress, or after this
+# many seconds.
 $settleSeconds = 6
-
-function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category, $Target) {
-    # The bootstrap reads the code from the FullyQualifiedErrorId ("CAUCTL:<CODE>").
-    $exception = New-Object System.InvalidOperationException $Message
-    New-Object System.Management.Automation.ErrorRecord $exception, ('CAUCTL:' + $Code), $Category, $Target
-}
 
 function Get-CauctlMonotonicSeconds {
     # Wrapped so tests can drive time; a Stopwatch timestamp ignores wall-clock changes.
@@ -92,8 +87,8 @@ for (;;) {
     $view = Get-CauctlNodeView $name
     $elapsed = (Get-CauctlMonotonicSeconds) - $start
     if ($view.drainStatus -eq 'InProgress') { $seenInProgress = $true }
-    $settled = $seenInProgress -or $before -ne 'Failed' -or $elapsed -ge $settleSeconds
-    $final = $view.drainStatus -eq 'Completed' -or ($view.drainStatus -eq 'Failed' -and $settled) -or $view.state -ne 'Paused'
+    $settled = $seenInProgress -or @('Failed', 'Completed') -notcontains $before -or $elapsed -ge $settleSeconds
+    $final = (@('Completed', 'Failed') -contains $view.drainStatus -and $settled) -or $view.state -ne 'Paused'
     if ($final -or $elapsed -ge $timeoutSeconds) { return $view }
     Start-Sleep -Seconds ([int][Math]::Max(1, [Math]::Min($pollSeconds, [Math]::Ceiling($timeoutSeconds - $elapsed))))
 }
