@@ -92,3 +92,35 @@ describe('resume at a write-ahead record whose call never happened', () => {
     expect(sim.audit().violations).toEqual([]);
   });
 });
+
+describe('resume after a failed drain', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cauctl-resume-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a crash between drain-failed and the resume: the node is resumed, the attempt counts as failed, the retry drains it again', async () => {
+    const fixturePath = join(dir, 'f.json');
+    writeFileSync(fixturePath, JSON.stringify({
+      name: 'DRAINCRASH',
+      storage: { s2d: true },
+      quorum: { witnessType: 'Cloud', witnessState: 'Online' },
+      nodes: ['N1', 'N2', 'N3'].map((name, i) => ({ name, roles: [`${name}-vm`], updates: [{ id: `u${i}`, kb: `KB${i}`, title: 'cu', rebootRequired: true }], ...(name === 'N1' ? { faults: [{ kind: 'drainFails', times: 1 }] } : {}) })),
+    }));
+    const sim = openSimulator({ fixturePath, stateDir: join(dir, 'state'), speed: 'max', reset: true, ephemeral: true });
+    const journal = new MemoryJournal();
+    await run(sim, crashingTransport(sim.transport, 'resume-node'), journal).catch(() => undefined);
+    const records = journal.records();
+    const cut = records.findIndex((r) => r.type === 'step' && r.step === 'drain-failed');
+    expect(cut).toBeGreaterThan(0);
+    const survived = records.slice(0, cut + 1);
+    const node = String(records[cut]!.node);
+
+    const result = await run(sim, sim.transport, new MemoryJournal(survived), survived);
+    sim.noteRunEnd();
+    expect(result.status).toBe('Succeeded');
+    expect(result.nodeResults.find((r) => r.node === node)).toMatchObject({ status: 'Succeeded', attempts: 2 });
+    expect(sim.audit().violations).toEqual([]);
+  });
+});

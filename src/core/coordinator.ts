@@ -486,6 +486,12 @@ export class RollingRun {
         this.step(work, { step: 'pre-script-done' });
         step = { step: 'suspend' };
       }
+      if (step.step === 'drain-failed') {
+        // Interrupted after a failed drain: the node is resumed (again, if it was), and the attempt failed.
+        await resumeNode(this.steps, work.name, work.attempts, 'NoFailback');
+        this.markResumed(work);
+        throw new StepFailure('DrainFailed', 'drain', work.name, `${work.name} could not be drained before the interruption: ${step.reason}. It was resumed (NoFailback).`);
+      }
       if (step.step === 'suspend') {
         await this.drain(work);
         step = { step: 'install', round: 1 };

@@ -13,6 +13,8 @@ import type { ErrorRecord, NodeResult } from './types.js';
 export type ResumeStep =
   | { step: 'start' }
   | { step: 'suspend' }
+  /** The drain failed before the interruption: resume the node (NoFailback), and the attempt has failed. */
+  | { step: 'drain-failed'; reason: string }
   | { step: 'install'; round: number }
   | { step: 'await-task'; round: number; taskId: string; pluginIndex: number }
   | { step: 'await-reboot'; round: number; bootBefore: string; rebootSource: 'round' | 'failure' }
@@ -113,8 +115,8 @@ export function stepAfter(r: RecordOf<'step'>, previous: ResumeStep): ResumeStep
     case 'suspend-requested':
       return { step: 'suspend' };
     case 'drain-failed':
-      // The drain failed: the node is resumed before the attempt ends; a crash here resumes it again.
-      return { step: 'resume' };
+      // The drain failed: the node is resumed and the attempt has failed, whatever happened after the crash.
+      return { step: 'drain-failed', reason: r.reason };
     case 'suspended':
       return { step: 'install', round: 1 };
     case 'task-started':
@@ -127,9 +129,10 @@ export function stepAfter(r: RecordOf<'step'>, previous: ResumeStep): ResumeStep
     case 'node-back':
       return r.source === 'failure' ? { step: 'resume' } : { step: 'install', round: round + 1 };
     case 'resume-requested':
-      return { step: 'resume' };
+      // After a failed drain, the resume that follows it does not make the attempt a success.
+      return previous.step === 'drain-failed' ? previous : { step: 'resume' };
     case 'resumed':
-      return { step: 'after-resume' };
+      return previous.step === 'drain-failed' ? previous : { step: 'after-resume' };
   }
 }
 
