@@ -4,6 +4,7 @@
  * and state, live migration and Storage Replica. Same shape as `operations`; depends on zod only.
  */
 import { z } from 'zod';
+import { networkCredentialParam } from './operations-credential.js';
 
 /** Set-WSManQuickConfig, Enable-PSRemoting and the Remote Shutdown firewall group, each only when missing. */
 export const prepareRemotingParams = z.object({});
@@ -13,7 +14,10 @@ export const prepareRemotingResult = z.object({ node: z.string(), applied: z.arr
  * Test-Cluster, one category at a time, so each is classed on its own: an error is `failed`, a warning
  * `warning`, otherwise `passed`. Category names are Test-Cluster's `-Include` names.
  */
-export const testClusterParams = z.object({ include: z.array(z.string().min(1).max(80)).min(1).max(20) });
+export const testClusterParams = z.object({
+  include: z.array(z.string().min(1).max(80)).min(1).max(20),
+  networkCredential: networkCredentialParam,
+});
 export const testClusterResult = z.object({
   passed: z.array(z.string()),
   warning: z.array(z.string()),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { featureOperations } from './operations-feature.js';
 import { offlineOperations } from './operations-offline.js';
+import { networkCredentialParam } from './operations-credential.js';
 import { roleOperations } from './operations-role.js';
 
 export const NodeState = z.enum(['Up', 'Down', 'Paused', 'Joining', 'Unknown']);
@@ -285,6 +286,7 @@ export const restartNodeResult = z.object({
 export const invokeNodeScriptParams = z.object({
   path: z.string().min(1).max(260),
   configurationName: z.string().min(1),
+  networkCredential: networkCredentialParam,
 });
 export const invokeNodeScriptResult = z.object({ exitCode: z.number().int(), output: z.string() });
 

@@ -186,6 +186,12 @@ export const ClusterFixture = z
       .prefault({}),
     functionalLevel: z.number().int().min(0).default(11),
     nativeCauRunInProgress: z.boolean().default(false),
+    /**
+     * Whether cauctl holds the admin's password (as with --username and a password). Without it, operations
+     * that reach other machines (Test-Cluster, the role cmdlets, pre/post scripts) are denied, as from a WinRM
+     * session with no network credentials. Default true.
+     */
+    passwordHeld: z.boolean().default(true),
     /** The CAU clustered role, configured from the start (absent: no role, as on a fresh cluster). */
     cauRole: FixtureCauRole.optional(),
     /** The cluster's IANA time zone, which the role's schedule is read in. Absent: UTC. */

@@ -157,6 +157,8 @@ export interface ModelState {
   quorum: { witnessType: string; witnessState: string };
   functionalLevel: number;
   nativeCauRunInProgress: boolean;
+  /** The fixture's passwordHeld; absent in state saved before it existed (then true). */
+  passwordHeld?: boolean;
   /** The CAU clustered role; absent (or null once removed) when the cluster has none. */
   cauRole?: SimCauRole | null;
   /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
@@ -286,6 +288,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     quorum: { ...fx.quorum },
     functionalLevel: fx.functionalLevel,
     nativeCauRunInProgress: fx.nativeCauRunInProgress,
+    passwordHeld: fx.passwordHeld,
     ...(fx.cauRole !== undefined ? { cauRole: structuredClone(fx.cauRole) } : {}),
     ...(fx.timeZone !== undefined ? { timeZone: fx.timeZone } : {}),
     ...(fx.hotfixRules !== undefined ? { hotfixRules: fx.hotfixRules } : {}),

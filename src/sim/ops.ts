@@ -14,6 +14,7 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/w
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
+import { requireNetworkLogon } from './network-logon.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
 import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
@@ -417,6 +418,7 @@ export const opHandlers: OpHandlers = {
   },
 
   'invoke-node-script': async (ctx, p) => {
+    requireNetworkLogon(ctx, p.networkCredential, `The pre/post-update script ${p.path}`);
     await sleepSeconds(ctx, SCRIPT_SECONDS);
     const script = ctx.model.state.scripts[p.path];
     return script ?? { exitCode: 0, output: `${p.path} ran on ${ctx.node.name} (simulated).` };

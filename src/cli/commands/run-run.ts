@@ -13,6 +13,7 @@ import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
 import { describeAudit } from '../../output/format.js';
+import { printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
@@ -29,16 +30,7 @@ import type { RunNotifyOptions } from './run.js';
 import { runWhatIf } from './run-what-if.js';
 
 function printSummary(result: RunResult, out: HumanPrinter): void {
-  const rows = result.nodeResults.map((r) => [
-    r.node,
-    out.theme.status(r.status),
-    String(r.attempts),
-    String(r.numberOfSucceededUpdates),
-    String(r.numberOfFailedUpdates),
-    r.rebooted ? r.nodeRebootResult.bootType : 'no',
-    r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
-  ]);
-  out.table(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows);
+  printNodeResults(out, result.nodeResults);
   out.line(`Run ${result.runId} on ${result.clusterName}: ${out.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}`);
 }
 

@@ -21,6 +21,7 @@ import {
   authRefusedError,
   isNetworkError,
   protocolError,
+  serviceUnavailableError,
   unreachableError,
 } from './errors.js';
 
@@ -232,6 +233,10 @@ export class WsmanConnection {
     });
     const leg1 = await this.exchange(Buffer.alloc(0), { Authorization: `Negotiate ${client.negotiateMessage.toString('base64')}` }, `${operation} (authentication)`, signal);
     const challenge = negotiateToken(leg1.rawHeaders);
+    if (leg1.status === 503 || leg1.status === 404) {
+      this.reset();
+      throw serviceUnavailableError(this.options.host, `${operation} (authentication)`, leg1.status);
+    }
     if (leg1.status !== 401 || !challenge) {
       this.reset();
       throw leg1.status === 401
