@@ -5,7 +5,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { AppError, ExitCode } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
@@ -30,6 +31,11 @@ export type WinRmAuthentication = 'Negotiate' | 'Ntlm' | 'Basic' | 'Kerberos';
 export interface WsmanConnectionOptions {
   /** Host name or address of the node. */
   readonly host: string;
+  /**
+   * The node's name when `host` is an address (`--node-address NAME=IP`): the TLS certificate must name it
+   * (SNI and identity check), and NTLM names it as the target SPN. @default host
+   */
+  readonly serverName?: string;
   /** @default 5986 with useSsl, otherwise 5985 */
   readonly port?: number;
   /** @default false */
@@ -230,6 +236,7 @@ export class WsmanConnection {
       ...(this.options.randomBytes ? { randomBytes: this.options.randomBytes } : {}),
       now: () => this.clock.now(),
       requireSealing: !this.useSsl,
+      targetSpn: `HTTP/${this.options.serverName ?? this.options.host}`,
     });
     const leg1 = await this.exchange(Buffer.alloc(0), { Authorization: `Negotiate ${client.negotiateMessage.toString('base64')}` }, `${operation} (authentication)`, signal);
     const challenge = negotiateToken(leg1.rawHeaders);
@@ -247,7 +254,12 @@ export class WsmanConnection {
     let cbt: Buffer | undefined;
     if (this.useSsl) {
       const cert = (socket as TLSSocket).getPeerCertificate?.();
-      if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+      try {
+        if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+      } catch (error) {
+        this.reset();
+        throw protocolError(this.options.host, `cannot read the TLS certificate for channel bindings: ${(error as Error).message}`, error);
+      }
     }
     const { user, domain } = splitUsername(this.options.username);
     let result;
@@ -387,6 +399,7 @@ export class WsmanConnection {
       return await new Promise<RawReply>((resolve, reject) => {
         const req = lib.request({
           agent,
+          ...this.tlsIdentity(),
           method: 'POST',
           hostname: url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port,
@@ -458,9 +471,30 @@ export class WsmanConnection {
     }
   }
 
+  /**
+   * Over HTTPS, the certificate is checked against the node's name, also when it is reached by address
+   * (`--node-address NAME=IP`): SNI carries the name, and the identity check compares with it, not the IP.
+   */
+  private tlsIdentity(): { servername?: string; checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined } {
+    if (!this.useSsl) return {};
+    const name = this.options.serverName ?? this.options.host;
+    return {
+      ...(isIP(name) === 0 ? { servername: name } : {}),
+      checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
+    };
+  }
+
   private mapNetworkError(error: unknown): unknown {
     if (error instanceof AppError) return error;
     const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      const name = this.options.serverName ?? this.options.host;
+      return new AppError(WinRmErrorCode.tls, ExitCode.connection, `The TLS certificate at ${this.endpoint} does not name ${name} (${code})`, {
+        hint: `The WinRM HTTPS certificate must carry ${name} in its subject alternative names; with --node-address NAME=IP, NAME is the name checked.`,
+        cause: error,
+        details: { node: name, endpoint: this.endpoint },
+      });
+    }
     if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) {
       return new AppError(WinRmErrorCode.tls, ExitCode.connection, `The TLS certificate of ${this.options.host} was not accepted (${code})`, {
         hint: 'Pass --ca-file with the CA that issued the WinRM HTTPS certificate (or, in a lab only, --insecure-skip-tls-verify).',

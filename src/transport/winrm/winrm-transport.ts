@@ -190,6 +190,7 @@ export class WinRmTransport implements Transport {
       const maxEnvelopeSize = o.maxEnvelopeSize ?? 153600;
       const connection = new WsmanConnection({
         host: endpoint.host,
+        ...(endpoint.host.toUpperCase() === node.toUpperCase() ? {} : { serverName: node }),
         maxEnvelopeSize,
         authentication: o.authentication,
         username: o.username,
