@@ -254,7 +254,12 @@ export class WsmanConnection {
     let cbt: Buffer | undefined;
     if (this.useSsl) {
       const cert = (socket as TLSSocket).getPeerCertificate?.();
-      if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+      try {
+        if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+      } catch (error) {
+        this.reset();
+        throw protocolError(this.options.host, `cannot read the TLS certificate for channel bindings: ${(error as Error).message}`, error);
+      }
     }
     const { user, domain } = splitUsername(this.options.username);
     let result;
