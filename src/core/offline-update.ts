@@ -339,7 +339,8 @@ export class OfflineUpdate {
         });
         await this.step('stop-cluster', async () => {
           this.say(`Stopping cluster ${entry}`);
-          await this.onAnyNode(targets, (node) => g.call(node, 'stop-cluster', { timeoutSeconds: 600 }));
+          // stop-cluster stops the cluster service of the node it runs on (no second hop): every node in turn.
+          await this.onEveryNode(targets, (node) => g.call(node, 'stop-cluster', { timeoutSeconds: 600 }));
         });
         await this.step('services-disabled', async () => {
           await Promise.all(targets.map((node) => g.call(node, 'set-cluster-service', { startMode: 'Disabled' })));
@@ -534,17 +535,16 @@ export class OfflineUpdate {
     }
   }
 
-  /** Runs a cluster-wide call on the first target node that answers (the cluster name may be gone). */
-  private async onAnyNode<T>(targets: readonly string[], call: (node: string) => Promise<T>): Promise<T> {
-    let last: unknown;
-    for (const node of targets) {
-      try {
-        return await call(node);
-      } catch (error) {
-        last = error;
-      }
-    }
-    throw last ?? new Error('no node to run on');
+  /**
+   * Runs a per-node call on every target node at once; resolves with the answer of the last node that
+   * answered when at least one did, and throws the first error when none did.
+   */
+  private async onEveryNode<T>(targets: readonly string[], call: (node: string) => Promise<T>): Promise<T> {
+    const settled = await Promise.allSettled(targets.map((node) => call(node)));
+    const answered = settled.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled');
+    if (answered.length > 0) return answered[answered.length - 1]!.value;
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    throw failed?.reason ?? new Error('no node to run on');
   }
 
   /** The restore path: always run once the cluster may have been touched; every problem is kept, nothing thrown. */
@@ -587,7 +587,8 @@ export class OfflineUpdate {
     let started = false;
     this.journalIfWritable({ type: 'offline-step', step: 'start-cluster', phase: 'begin' });
     try {
-      const r = await this.onAnyNode(starters, (node) => g.call(node, 'start-cluster', { timeoutSeconds: 600 }));
+      // start-cluster starts the cluster service of the node it runs on and waits for quorum: all at once.
+      const r = await this.onEveryNode(starters, (node) => g.call(node, 'start-cluster', { timeoutSeconds: 600 }));
       started = true;
       this.journalIfWritable({ type: 'offline-step', step: 'start-cluster', phase: 'done', nodesUp: r.nodesUp, quorum: r.quorum });
     } catch (error) {

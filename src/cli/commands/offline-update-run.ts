@@ -154,7 +154,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
         out.line(describeAudit({ virtualSeconds: simulation.virtualSeconds, violations: simulation.violations, kind: 'end-state' }));
         for (const v of simulation.violations) out.line(out.theme.err(`  violation: ${v}`));
       }
-      env.io.stderr.write(`journal: ${journal.path}\n`);
+      progressFor(globals, env.io)(`journal: ${journal.path}`);
     });
     return exitCodeFor(result);
   } finally {

@@ -21,7 +21,7 @@ import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { heartbeatObservations, isProcessAlive, openCluster, resultEnvFor } from '../context.js';
+import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
@@ -147,7 +147,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         printSummary(result, out);
         if (simulation) out.line(describeAudit(simulation));
         for (const v of simulation?.violations ?? []) out.line(out.theme.err(`  violation: ${v}`));
-        env.io.stderr.write(`journal: ${journal.path}\n`);
+        progressFor(globals, env.io)(`journal: ${journal.path}`);
       },
       { records: [] },
     );

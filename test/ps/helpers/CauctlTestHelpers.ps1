@@ -50,6 +50,7 @@ $stubs = [ordered]@{
     'Unregister-ScheduledTask'     = 'param($TaskName, $TaskPath, [switch]$Confirm)'
     'Set-Service'                  = 'param($Name, $StartupType, $Status)'
     'Start-Service'                = 'param($Name, $InputObject)'
+    'Stop-Service'                 = 'param($Name, $InputObject, [switch]$Force, [switch]$NoWait)'
     'Stop-Cluster'                 = 'param($Cluster, [switch]$Force, $Wait)'
     'Start-Cluster'                = 'param($Name, [switch]$IgnorePersistentState, $Wait)'
     'Get-ClusterResource'          = 'param($Name, $InputObject, $Cluster)'
