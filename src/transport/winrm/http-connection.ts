@@ -308,7 +308,8 @@ export class WsmanConnection {
     const leg = `${operation} (authentication)`;
     const empty = Buffer.alloc(0);
     const start = async (scheme: KerberosScheme): Promise<{ context: KerberosContext; token: Buffer }> => {
-      const context = await KerberosContext.create({ host, username: this.options.username, scheme }, this.options.loadKerberos);
+      // The SPN names the node, also when it is reached by address (--node-address NAME=IP).
+      const context = await KerberosContext.create({ host: this.options.serverName ?? host, username: this.options.username, scheme }, this.options.loadKerberos);
       const token = await context.step();
       signal?.throwIfAborted();
       if (!token) throw protocolError(host, 'the Kerberos library produced no initial token');
@@ -326,7 +327,12 @@ export class WsmanConnection {
       for (let legs = 1; reply.status === 401; legs++) {
         const challenge = authChallenge(reply.rawHeaders, context.scheme).token;
         if (!challenge || legs >= MAX_KERBEROS_LEGS) {
-          throw authRefusedError(host, context.principalLabel, `the node refused the Kerberos ticket for ${context.service}`, { hint: KERBEROS_REFUSED_HINT });
+          // A node that enforces channel binding (Extended Protection, CbtHardeningLevel Strict) answers a
+          // Kerberos token without bindings exactly so: a 401 with no token. Say so, and what works instead.
+          throw authRefusedError(host, context.principalLabel, `the node refused the Kerberos ticket for ${context.service}`, {
+            hint: `${KERBEROS_CHANNEL_BINDING_HINT} Otherwise: ${KERBEROS_REFUSED_HINT}`,
+            details: { node: host, service: context.service, channelBindingsSent: false },
+          });
         }
         const next = await context.step(challenge);
         signal?.throwIfAborted();
@@ -556,3 +562,7 @@ const MAX_KERBEROS_LEGS = 4;
 
 const KERBEROS_REFUSED_HINT =
   'Check the ticket (klist; kinit user@REALM), that the node is named by the DNS name its SPN HTTP/<fqdn> uses, that the account is an administrator of the node, and that WinRM allows Kerberos (winrm get winrm/config/service/auth).';
+
+/** cauctl's Kerberos sends no channel bindings (the `kerberos` addon takes none); NTLM over HTTPS does. */
+const KERBEROS_CHANNEL_BINDING_HINT =
+  'If WinRM on the node enforces channel binding (winrm get winrm/config/service: CbtHardeningLevel Strict), this refusal is why: cauctl sends no channel bindings with Kerberos. Use NTLM over HTTPS instead (--authentication Negotiate --use-ssl with a DOMAIN\\user), which sends them.'
