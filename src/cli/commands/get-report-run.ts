@@ -7,6 +7,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { historyDir, loadReports, type StoredReport } from '../../journal/history.js';
 import { formatDuration, formatTime, plural } from '../../output/format.js';
+import { okAndFailed, printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { resolveStateDir } from '../../platform/fs.js';
 import { hostTimeZone } from '../../platform/zone.js';
@@ -117,11 +118,6 @@ function shownRunId(runId: string, out: HumanPrinter): string {
   return out.isTty ? runId.slice(0, 8) : runId;
 }
 
-/** `3 ok, 1 failed`, or `2 ok` when none failed. */
-function okAndFailed(ok: number, failed: number): string {
-  return failed > 0 ? `${ok} ok, ${failed} failed` : `${ok} ok`;
-}
-
 function durationOf(start: string, end: string): string {
   const seconds = (Date.parse(end) - Date.parse(start)) / 1000;
   return Number.isFinite(seconds) ? formatDuration(seconds) : '';
@@ -146,18 +142,7 @@ export function printDetailed(reports: readonly RunReport[], out: HumanPrinter, 
     out.line(`  plug-ins ${r.plugins.join(', ') || '-'}${r.maxFailedNodes !== undefined ? `   MaxFailedNodes ${r.maxFailedNodes}` : ''}${r.resumed ? '   (resumed)' : ''}`);
     if (r.errorRecord) out.line(`  error ${r.errorRecord.code}: ${r.errorRecord.message}`);
     for (const w of r.warnings) out.line(`  warning: ${w}`);
-    out.table(
-      ['Node', 'Status', 'Attempts', 'Updates', 'Restart', 'Paused for', 'Error'],
-      r.nodeResults.map((n) => [
-        n.node,
-        theme.status(n.status),
-        String(n.attempts),
-        okAndFailed(n.numberOfSucceededUpdates, n.numberOfFailedUpdates),
-        n.rebooted ? (n.nodeRebootResult?.bootType ?? 'yes') : 'no',
-        n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
-        n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
-      ]),
-    );
+    printNodeResults(out, r.nodeResults);
     const updates = r.nodeResults.flatMap((n) => n.installResults.map((u) => [n.node, u.kb, u.title, theme.status(u.resultCode), u.errorCode, u.rebootRequired ? 'yes' : 'no']));
     if (updates.length > 0) out.table(['Node', 'KB', 'Title', 'Result', 'ErrorCode', 'Reboot'], updates);
     else out.line('  no update install results');

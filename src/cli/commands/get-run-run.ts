@@ -47,11 +47,17 @@ export interface NodeRow {
  * The run's nodes in its order: the order the local journal recorded, else the cluster's nodes (a run coordinated
  * from another host carries no order in its lock), with the nodes the view names but the cluster no longer lists.
  */
-async function nodeRows(view: RunView, ctx: ClusterContext): Promise<NodeRow[]> {
-  if (view.runState === 'RunNotInProgress' || view.runId === null) return [];
-  const path = journalPath(ctx.stateDir, ctx.entry, view.runId);
+async function runOrder(runId: string, ctx: ClusterContext): Promise<string[]> {
+  const path = journalPath(ctx.stateDir, ctx.entry, runId);
   const started = existsSync(path) ? readJournal(path).find((r) => r.type === 'run-started') : undefined;
-  const order = Array.isArray(started?.order) ? started.order.map(String) : (await ctx.gateway.call(ctx.entry, 'get-cluster', {})).nodes.map((n) => n.name);
+  return Array.isArray(started?.order) ? started.order.map(String) : (await ctx.gateway.call(ctx.entry, 'get-cluster', {})).nodes.map((n) => n.name);
+}
+
+/** `orders` keeps each run's order, read once: --wait-for-completion asks for it on every change. */
+async function nodeRows(view: RunView, ctx: ClusterContext, orders: Map<string, string[]>): Promise<NodeRow[]> {
+  if (view.runState === 'RunNotInProgress' || view.runId === null) return [];
+  const order = orders.get(view.runId) ?? (await runOrder(view.runId, ctx));
+  orders.set(view.runId, order);
   const notes = new Map(view.nodeStatusNotifications.map((n) => [n.node, n]));
   const names = [...order, ...[...notes.keys()].filter((n) => !order.includes(n))];
   return names.map((node) => {
@@ -116,8 +122,9 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
   const output = resultEnvFor(globals, env.io);
   // While waiting, each view is one line (JSON lines in --json too), so a pipeline can read them as they come.
   const streamed: ResultEnv = output.format === 'json' ? { ...output, format: 'ndjson' } : output;
+  const orders = new Map<string, string[]>();
   const write = async (view: RunView, target: ResultEnv): Promise<void> => {
-    const nodes = await nodeRows(view, ctx);
+    const nodes = await nodeRows(view, ctx, orders);
     writeResult(target, { schemaVersion: 1, ...view, nodes }, (out) => printView(view, nodes, out, ctx.entry));
   };
   try {

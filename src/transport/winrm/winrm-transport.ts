@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
-import { encodeSequencedPayloadLine } from '../bootstrap.js';
+import { encodeSequencedPayloadLine, withNetworkCredential } from '../bootstrap.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
 import { ReceiveTimeoutError, WinRmErrorCode, isNetworkError } from './errors.js';
 import { WsmanConnection, type WsmanConnectionOptions } from './http-connection.js';
@@ -190,6 +190,7 @@ export class WinRmTransport implements Transport {
       const maxEnvelopeSize = o.maxEnvelopeSize ?? 153600;
       const connection = new WsmanConnection({
         host: endpoint.host,
+        ...(endpoint.host.toUpperCase() === node.toUpperCase() ? {} : { serverName: node }),
         maxEnvelopeSize,
         authentication: o.authentication,
         username: o.username,
@@ -223,7 +224,8 @@ export class WinRmTransport implements Transport {
     const deadlineMs = this.clock.now() + (options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS);
     const seq = ++s.seq;
     // The same id and number travel again if the payload is re-sent: it names one operation, not one Send.
-    const line = encodeSequencedPayloadLine(invocation, seq, (this.options.newUuid ?? randomUUID)());
+    const sent = withNetworkCredential(invocation, await this.networkCredential(invocation));
+    const line = encodeSequencedPayloadLine(sent, seq, (this.options.newUuid ?? randomUUID)());
     const runOptions = {
       operation: invocation.name,
       deadlineMs,
@@ -250,6 +252,21 @@ export class WinRmTransport implements Transport {
         throw notDelivered ? error : outcomeUnknown(error, node, invocation.name);
       }
     }
+  }
+
+  /**
+   * The account and password for an operation that must reach other machines (it then runs in a fresh logon
+   * on the node), or null when this transport has no password to give (Kerberos from a ticket).
+   */
+  private async networkCredential(invocation: ScriptInvocation): Promise<{ userName: string; password: string } | null> {
+    if (invocation.networkCredential !== true) return null;
+    let password: string;
+    try {
+      password = await this.options.password();
+    } catch {
+      return null;
+    }
+    return password === '' ? null : { userName: this.options.username, password };
   }
 
   private async runPerOperation(node: string, s: NodeSession, line: Buffer, seq: number, options: RunPayloadOptions): Promise<ProcessResult> {

@@ -1,0 +1,45 @@
+// The cluster service stopped and started node by node, each over its own session (no Stop-/Start-Cluster
+// reaching the other nodes): the cluster stops when too few services run, and forms again once a majority
+// has started.
+import { openTestSim, type SimHarness } from './test-support.js';
+
+let h: SimHarness;
+afterEach(() => h?.cleanup());
+
+const fourNodes = { name: 'OFF01', passwordHeld: false, nodes: [{ name: 'NODE1' }, { name: 'NODE2' }, { name: 'NODE3' }, { name: 'NODE4' }] };
+const nodeStates = async (): Promise<Record<string, string>> => {
+  const out: Record<string, string> = {};
+  for (const n of ['NODE1', 'NODE2', 'NODE3', 'NODE4']) out[n] = ((await h.ok(n, 'get-cluster-service', {})) as { status: string }).status;
+  return out;
+};
+
+describe('stop-cluster and start-cluster, per node', () => {
+  it('stopping nodes one by one stops the cluster when quorum goes; starting a majority forms it again', async () => {
+    h = openTestSim(fourNodes);
+    expect(await h.ok('NODE1', 'stop-cluster', { timeoutSeconds: 60 })).toEqual({ stopped: true, alreadyStopped: false });
+    // Three of four services still run: the cluster answers, NODE1 is Down.
+    const afterOne = (await h.ok('NODE2', 'get-cluster', {})) as { nodes: { name: string; state: string }[] };
+    expect(afterOne.nodes.find((n) => n.name === 'NODE1')!.state).toBe('Down');
+    await h.ok('NODE2', 'stop-cluster', { timeoutSeconds: 60 });
+    await h.ok('NODE3', 'stop-cluster', { timeoutSeconds: 60 });
+    await h.ok('NODE4', 'stop-cluster', { timeoutSeconds: 60 });
+    expect(await h.ok('NODE4', 'stop-cluster', { timeoutSeconds: 60 })).toEqual({ stopped: true, alreadyStopped: true });
+    expect(Object.values(await nodeStates())).toEqual(['Stopped', 'Stopped', 'Stopped', 'Stopped']);
+
+    // One node alone cannot form the cluster: it waits, then says so.
+    expect(await h.ok('NODE1', 'start-cluster', { timeoutSeconds: 30 })).toEqual({ alreadyRunning: false, quorum: false, nodesUp: [] });
+    // All started at once, as the coordinator does: the cluster forms with every node.
+    const started = await Promise.all(['NODE1', 'NODE2', 'NODE3', 'NODE4'].map((n) => h.ok(n, 'start-cluster', { timeoutSeconds: 600 })));
+    for (const r of started) expect(r).toMatchObject({ quorum: true, nodesUp: ['NODE1', 'NODE2', 'NODE3', 'NODE4'] });
+    const cluster = (await h.ok('NODE1', 'get-cluster', {})) as { nodes: { state: string }[]; quorum: { healthy: boolean } };
+    expect(cluster.quorum.healthy).toBe(true);
+    expect(cluster.nodes.every((n) => n.state === 'Up')).toBe(true);
+  });
+
+  it('a disabled cluster service is refused, naming the node', async () => {
+    h = openTestSim(fourNodes);
+    await h.ok('NODE1', 'set-cluster-service', { startMode: 'Disabled' });
+    const outcome = await h.sim.transport.run('NODE1', { name: 'start-cluster', script: '', params: { timeoutSeconds: 60 } });
+    expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NODE1 is disabled/) } });
+  });
+});
