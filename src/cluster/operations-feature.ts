@@ -95,14 +95,14 @@ export const getStorageReplicaParams = z.object({});
 export const getStorageReplicaResult = z.object({ present: z.boolean(), groups: z.array(z.string()) });
 
 export const featureOperations = {
-  'prepare-remoting': { params: prepareRemotingParams, result: prepareRemotingResult },
-  'test-cluster': { params: testClusterParams, result: testClusterResult },
-  'update-functional-level': { params: updateFunctionalLevelParams, result: updateFunctionalLevelResult },
-  'get-storage-pools': { params: getStoragePoolsParams, result: getStoragePoolsResult },
-  'update-storage-pool': { params: updateStoragePoolParams, result: updateStoragePoolResult },
-  'get-vms': { params: getVmsParams, result: getVmsResult },
-  'set-vm-state': { params: setVmStateParams, result: setVmStateResult },
-  'update-vm-version': { params: updateVmVersionParams, result: updateVmVersionResult },
-  'move-vm': { params: moveVmParams, result: moveVmResult },
-  'get-storage-replica': { params: getStorageReplicaParams, result: getStorageReplicaResult },
+  'prepare-remoting': { params: prepareRemotingParams, result: prepareRemotingResult, idempotent: true },
+  'test-cluster': { params: testClusterParams, result: testClusterResult, idempotent: true },
+  'update-functional-level': { params: updateFunctionalLevelParams, result: updateFunctionalLevelResult, idempotent: false },
+  'get-storage-pools': { params: getStoragePoolsParams, result: getStoragePoolsResult, idempotent: true },
+  'update-storage-pool': { params: updateStoragePoolParams, result: updateStoragePoolResult, idempotent: false },
+  'get-vms': { params: getVmsParams, result: getVmsResult, idempotent: true },
+  'set-vm-state': { params: setVmStateParams, result: setVmStateResult, idempotent: true },
+  'update-vm-version': { params: updateVmVersionParams, result: updateVmVersionResult, idempotent: false },
+  'move-vm': { params: moveVmParams, result: moveVmResult, idempotent: false },
+  'get-storage-replica': { params: getStorageReplicaParams, result: getStorageReplicaResult, idempotent: true },
 } as const;

@@ -80,10 +80,10 @@ export const startClusterResult = z.object({
 });
 
 export const offlineOperations = {
-  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult },
-  'set-cluster-service': { params: setClusterServiceParams, result: clusterServiceResult },
-  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult },
-  'set-cluster-disks': { params: setClusterDisksParams, result: clusterDisksResult },
-  'stop-cluster': { params: stopClusterParams, result: stopClusterResult },
-  'start-cluster': { params: startClusterParams, result: startClusterResult },
+  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult, idempotent: true },
+  'set-cluster-service': { params: setClusterServiceParams, result: clusterServiceResult, idempotent: true },
+  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult, idempotent: true },
+  'set-cluster-disks': { params: setClusterDisksParams, result: clusterDisksResult, idempotent: true },
+  'stop-cluster': { params: stopClusterParams, result: stopClusterResult, idempotent: false },
+  'start-cluster': { params: startClusterParams, result: startClusterResult, idempotent: false },
 } as const;

@@ -115,8 +115,8 @@ export const RoleErrorCode = {
 } as const;
 
 export const roleOperations = {
-  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult },
-  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult },
-  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult },
-  'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult },
+  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult, idempotent: true },
+  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult, idempotent: false },
+  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult, idempotent: true },
+  'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult, idempotent: false },
 } as const;

@@ -6,7 +6,7 @@
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
-import { ExitCode, refusedError } from '../errors.js';
+import { refusedError } from '../errors.js';
 import type { RunStatus } from '../output/events.js';
 import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
 import { checkFeatureOffers, explainMixedOffers, scanCluster, type FeatureOfferCheck } from './scan.js';
@@ -265,9 +265,3 @@ export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: Feat
   return { ...finish('Succeeded', null), functionalLevel: cluster.functionalLevel };
 }
 
-/** Exit code of a feature-update or post-install result, as `run`: 0, 6 partially failed, 3 failed or stopped. */
-export function exitCodeForStatus(status: RunStatus): number {
-  if (status === 'Succeeded') return ExitCode.ok;
-  if (status === 'PartiallyFailed') return ExitCode.partiallyFailed;
-  return ExitCode.runFailed;
-}

@@ -91,6 +91,7 @@ function open(fixture: Record<string, unknown>, options: { ephemeral?: boolean }
       const plain = new ClusterGateway(sim.transport);
       const result = await runFeatureUpdate(parseFeatureUpdateProfile({ wuConnected: true }).profile, {
         gateway: plain,
+        journal: new MemoryJournal(),
         entry: sim.clusterName,
         clock: sim.clock,
         wallClock: systemClock,

@@ -4,9 +4,11 @@
  * has table tests. Depends on the gateway, the catalogue's types and policy.
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
-import type { ClusterInfo, NodeSetup, StorageHealth } from '../cluster/operations.js';
+import type { ClusterInfo, NodeCapacity, NodeSetup, StorageHealth } from '../cluster/operations.js';
 import { AppError, describeError } from '../errors.js';
+import { capacityInputFrom, checkEachNode } from './capacity.js';
 import { judgeStorage } from './policy.js';
+import { readCapacityReports } from './preflight.js';
 
 export type Severity = 'Error' | 'Warning' | 'Info';
 export type RuleState = 'Pass' | 'Fail' | 'NotApplicable';
@@ -49,6 +51,8 @@ export interface SetupFacts {
   readonly nodes: ReadonlyArray<{ readonly node: string; readonly setup: NodeSetup | null; readonly error: string | null }>;
   readonly storage: StorageHealth | null;
   readonly role: CauRoleFacts | null;
+  /** get-node-capacity of each online node that answered; absent when not gathered. */
+  readonly capacity?: readonly NodeCapacity[];
 }
 
 export const REMOTE_SHUTDOWN_GROUP = '@firewallapi.dll,-36751';
@@ -83,7 +87,8 @@ export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, r
     }
   }
   const role = cluster !== null && roleProbe ? await roleProbe() : null;
-  return { cluster, clusterError, nodes, storage, role };
+  const capacity = cluster !== null ? (await readCapacityReports(gateway, cluster)).capacity : undefined;
+  return { cluster, clusterError, nodes, storage, role, ...(capacity ? { capacity } : {}) };
 }
 
 type NodeCheck = (setup: NodeSetup) => { ok: boolean; detail: string };
@@ -206,7 +211,30 @@ function judgeRules(facts: SetupFacts): RuleResult[] {
     detail: storage === null ? 'storage health could not be read' : !storage.s2dEnabled && storage.virtualDisks.length === 0 ? 'no Storage Spaces Direct' : verdict!.healthy ? 'healthy' : (verdict as { reason: string }).reason,
   }));
   results.push(rule('CAUCTL-04', 'The CredSSP server role is off on every node', 'Warning', perNode(facts, (s) => ({ ok: !s.credSspServerEnabled, detail: s.credSspServerEnabled ? 'CredSSP server role enabled (delegates credentials; cauctl never needs it)' : 'off' })), 'Disable-WSManCredSSP -Role Server', { fixable: true }));
+  results.push(capacityRule(facts, c));
   return results;
+}
+
+/**
+ * CAUCTL-05, the run's capacity preflight as a rule: each Up node can be drained, its running VMs fitting on
+ * the nodes that stay in service (core/capacity.ts). A node that is not Up is not drained: not applicable.
+ */
+function capacityRule(facts: SetupFacts, cluster: ClusterInfo): RuleResult {
+  const title = 'Each node can be drained: the other nodes can host its running VMs (memory, live migration)';
+  const remedy =
+    'Free memory on the other nodes (stop or move VMs), add memory or a node, or make the VMs live-migratable; to accept the downtime instead, CAU pauses without draining with Invoke-CauRun -ForcePauseNoDrain';
+  if (facts.capacity === undefined) return rule('CAUCTL-05', title, 'Error', [], remedy, { state: 'NotApplicable', detail: 'the nodes\' capacity was not read' });
+  const up = cluster.nodes.filter((n) => n.state === 'Up').map((n) => n.name);
+  const verdicts = new Map(checkEachNode(capacityInputFrom(cluster, facts.capacity), up).map((v) => [v.node, v.verdict]));
+  const nodes = cluster.nodes.map((n): NodeFinding => {
+    const v = verdicts.get(n.name);
+    if (v === undefined) return { node: n.name, state: 'NotApplicable', detail: `not drained: cluster node state ${n.state}` };
+    return v.ok ? { node: n.name, state: 'Pass', detail: v.summary } : { node: n.name, state: 'Fail', detail: `${v.code}: ${v.message}` };
+  });
+  const placementOnly = [...verdicts.values()].some((v) => v.basis === 'placement');
+  return rule('CAUCTL-05', title, 'Error', nodes, remedy, {
+    ...(nodes.some((n) => n.state === 'Fail') || !placementOnly ? {} : { detail: 'all nodes pass (memory unknown: judged on placement only)' }),
+  });
 }
 
 /** Which safe remedies `--fix` would apply on which node. */

@@ -7,6 +7,11 @@ export interface SimulationAudit {
   virtualSeconds: number;
   maxNodesOutOfService: number;
   violations: string[];
+  /**
+   * What would be a violation but one of CAU's force switches accepted it (an install or restart of a node
+   * that is not drained, a VM stopped by a forced drain): the downtime the operator chose, named.
+   */
+  allowedByForce: string[];
 }
 
 export class SimAudit {
@@ -14,6 +19,7 @@ export class SimAudit {
   private lastOutKey = '';
   private halted = false;
   private readonly violations: string[] = [];
+  private readonly forced: string[] = [];
 
   constructor(private readonly openedAtMs: number) {}
 
@@ -24,6 +30,11 @@ export class SimAudit {
 
   violation(atMs: number, sentence: string): void {
     this.violations.push(`At ${this.when(atMs)}: ${sentence}`);
+  }
+
+  /** A breach that a force switch accepted: recorded apart from the violations. */
+  allowed(atMs: number, sentence: string): void {
+    this.forced.push(`At ${this.when(atMs)}: ${sentence}`);
   }
 
   /** Invariant 1: called at every change with the nodes out of service because of the run. */
@@ -50,6 +61,7 @@ export class SimAudit {
       virtualSeconds: Math.round((nowMs - this.openedAtMs) / 10) / 100,
       maxNodesOutOfService: this.maxOut,
       violations: [...this.violations],
+      allowedByForce: [...this.forced],
     };
   }
 }

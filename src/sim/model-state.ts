@@ -37,6 +37,8 @@ export interface SimNodeFaults {
   installFailsLeft: number;
   installErrorCode: string;
   drainFailsLeft: number;
+  /** drainHangs: drains left that stay InProgress until a resume stops them (absent in older saved states: 0). */
+  drainHangsLeft?: number;
   rebootHangs: boolean;
   slowRebootSeconds?: number;
   connectionLoss: { phase: ConnectionLossPhase; seconds: number; used: boolean }[];
@@ -67,6 +69,14 @@ export interface SimNodeState {
   updates: SimUpdateState[];
   featureUpdate?: { id: string; title: string; kb: string; targetBuild: number; installSeconds: number };
   faults: SimNodeFaults;
+  /** Total physical memory, MB (fixture `memoryMB`); absent: unknown, placement then ignores memory. */
+  memoryMB?: number;
+  /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
+  drain?: { seq: number; forced: boolean };
+  /** Why the last drain failed (the roles left and their reasons), for messages. */
+  lastDrainFailure?: string;
+  /** The run paused this node under a CAU force switch that accepts an install and restart undrained. */
+  undrainedAllowedBy?: 'ForcePauseNoDrain' | 'ForcePauseDrainAndReboot';
   /** Audit: the run paused this node (suspend-node) and has not resumed it. */
   pausedByRun: boolean;
   /** Audit: down because of a restart-node, not yet back. */
@@ -122,7 +132,8 @@ export type SimEvent =
   | { at: number; seq: number; kind: 'taskEnd'; taskId: string }
   | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
   | { at: number; seq: number; kind: 'jobEnd'; jobId: number }
-  | { at: number; seq: number; kind: 'jobStall'; jobId: number };
+  | { at: number; seq: number; kind: 'jobStall'; jobId: number }
+  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number };
 
 export interface OpLogEntry {
   at: number;
@@ -203,6 +214,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     flattenUpdates(n.updates, undefined, updates);
     const installFails = n.faults.find((f) => f.kind === 'installFails');
     const drainFails = n.faults.find((f) => f.kind === 'drainFails');
+    const drainHangs = n.faults.find((f) => f.kind === 'drainHangs');
     const slow = n.faults.find((f) => f.kind === 'slowReboot');
     for (const f of n.faults) {
       if (f.kind === 'nodeCrash') {
@@ -220,6 +232,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       name: n.name,
       clusterState: n.state,
       drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
+      ...(n.memoryMB !== undefined ? { memoryMB: n.memoryMB } : {}),
       // A Down node whose cluster service is merely stopped is still a running machine.
       power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
       pausedWhenDown: false,
@@ -246,6 +259,8 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
         installFailsLeft: installFails?.times ?? 0,
         installErrorCode: installFails?.errorCode ?? '0x0',
         drainFailsLeft: drainFails?.times ?? 0,
+        // Without `times` every drain hangs; a JSON-safe "forever".
+        drainHangsLeft: drainHangs === undefined ? 0 : (drainHangs.times ?? Number.MAX_SAFE_INTEGER),
         rebootHangs: n.faults.some((f) => f.kind === 'rebootHangs'),
         ...(slow ? { slowRebootSeconds: slow.seconds } : {}),
         connectionLoss: n.faults.flatMap((f) =>

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { lockLiveness, readLock, describeOwner } from '../../core/cluster-lock.js';
 import { saveReport } from '../../journal/history.js';
 import { DEFAULT_TIMING } from '../../core/plan.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import {
   OFFLINE_JOURNAL_TYPES,
   OfflineUpdate,
-  exitCodeForOffline,
   offlineTiming,
   predictOfflineDowntime,
   type OfflineProfile,
@@ -126,7 +126,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const procedure = new OfflineUpdate(
       profile,
       { gateway: ctx.gateway, clock: ctx.clock, journal, stop, progress: progressFor(globals, env.io) },
-      { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records } : {}) },
+      { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records, resumePath: interrupted.path } : {}) },
     );
     unsubscribe = env.interrupts.onInterrupt((count) => {
       stop.requested = true;
@@ -156,7 +156,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
       }
       progressFor(globals, env.io)(`journal: ${journal.path}`);
     });
-    return exitCodeForOffline(result);
+    return exitCodeFor(result);
   } finally {
     unsubscribe();
     await ctx.close();

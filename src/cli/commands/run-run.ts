@@ -4,17 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeOwner } from '../../core/cluster-lock.js';
-import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
-import { DEFAULT_TIMING, predictPlan, type RunPlan } from '../../core/plan.js';
-import { orderNodes } from '../../core/policy.js';
+import { RollingRun } from '../../core/coordinator.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
-import { scanCluster } from '../../core/scan.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError, type AppError } from '../../errors.js';
 import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../output/events.js';
-import { describeAudit, formatDuration } from '../../output/format.js';
+import { describeAudit } from '../../output/format.js';
 import { printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
@@ -23,42 +21,13 @@ import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../context.js';
+import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resume.js';
 import type { RunNotifyOptions } from './run.js';
-
-async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan> {
-  const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
-  const cluster = scan.cluster;
-  const updates = new Map<string, typeof scan.entries[number][]>();
-  for (const e of scan.entries) updates.set(e.nodeName, [...(updates.get(e.nodeName) ?? []), e]);
-  const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
-  return predictPlan({
-    clusterName: cluster.name,
-    order: orderNodes(cluster.nodes, profile.nodeOrder),
-    roles: new Map(cluster.nodes.map((n) => [n.name, n.roles.length])),
-    updates,
-    offline: new Set(scan.nodes.filter((n) => n.status !== 'Scanned').map((n) => n.node)),
-    timing: ctx.sim?.timing ?? DEFAULT_TIMING,
-    timingSource: ctx.sim ? 'model' : 'defaults',
-    s2d: storage.s2dEnabled,
-  });
-}
-
-function printPlan(plan: RunPlan, out: HumanPrinter): void {
-  const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
-  for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
-    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
-  }
-  out.line(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.`);
-  out.table(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows);
-  out.line(`Predicted total: ${formatDuration(plan.totalSeconds)}`);
-}
+import { runWhatIf } from './run-what-if.js';
 
 function printSummary(result: RunResult, out: HumanPrinter): void {
   printNodeResults(out, result.nodeResults);
@@ -89,11 +58,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   let webhook: WebhookSink | undefined;
   let unsubscribe = (): void => undefined;
   try {
-    if (mode.whatIf) {
-      const plan = await buildPlan(ctx, profile);
-      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, whatIf: true, ...plan }, (out) => printPlan(plan, out));
-      return ExitCode.ok;
-    }
+    if (mode.whatIf) return await runWhatIf(profile, globals, env, ctx);
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS, observations: heartbeatObservations(ctx.stateDir, ctx.entry) };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
@@ -131,7 +96,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
       {
         entry: ctx.entry,
-        ...(interrupted ? { resumeFrom: { records: interrupted.records } } : {}),
+        ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),
         forceRecovery: mode.forceRecovery,
         takeOverDeadLocalLock: resume?.takeOverDeadLocal === true,
       },
@@ -186,7 +151,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       },
       { records: [] },
     );
-    const exitCode = exitCodeForRun(result);
+    const exitCode = exitCodeFor(result);
     return historyFailure !== undefined && exitCode === ExitCode.ok ? historyFailure.exitCode : exitCode;
   } finally {
     unsubscribe();

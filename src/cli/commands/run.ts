@@ -42,7 +42,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('--attempt-soft-reboot', 'use Kernel Soft Reboot for this run')
     .option('--disable-soft-reboot', 'use a full restart for this run (the default)')
     .option('-f, --force', 'do not ask for confirmation (required when stdin is not a terminal)')
-    .option('--what-if', 'print the ordered plan with predicted durations and touch nothing')
+    .option('--what-if', 'print the ordered plan with predicted durations and the capacity check of each drain, touching nothing; exits 5 when the run would be refused, 2 when the options do not fit the cluster')
     .option('--resume', "continue the run that holds this cluster's lock (a coordinator that died), from its journal, after re-reading the cluster; with nothing to resume it exits 5 and touches nothing")
     .option('--run-id <id>', 'with --resume: the interrupted run to continue when no lock names one (cauctl get-report lists runs)')
     .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")

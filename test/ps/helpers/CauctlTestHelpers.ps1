@@ -15,6 +15,10 @@ $script:JsonOutDir = Join-Path $script:RepoRoot 'test-artifacts/ps-json'
 
 # Parameter lists mirror the real cmdlets' names, so -ParameterFilter reads like production calls.
 $stubs = [ordered]@{
+    # get-node-capacity: Hyper-V's assigned devices and GPU partitions, and its own Get-Command wrapper.
+    'Get-VMAssignableDevice'       = 'param($VMName, $VM, $ComputerName)'
+    'Get-VMGpuPartitionAdapter'    = 'param($VMName, $VM, $ComputerName)'
+    'Test-CauctlCommand'           = 'param([string]$Name)'
     'Get-Cluster'                  = 'param($Name, $Domain, $InputObject)'
     'Get-ClusterNode'              = 'param($Name, $InputObject, $Cluster)'
     'Get-ClusterGroup'             = 'param($Name, $InputObject, $Cluster, $VMId)'
