@@ -45,6 +45,9 @@ export interface SimNodeFaults {
   storageRepairStuck: boolean;
   /** Automatic services that stay stopped (fault serviceStaysStopped); absent in older saved state. */
   stoppedServices?: string[];
+  /** Fault downloadFails; absent in older saved state. */
+  downloadFailsLeft?: number;
+  downloadErrorCode?: string;
 }
 
 export interface SimNodeState {
@@ -105,6 +108,8 @@ export interface SimTaskState {
   state: 'Running' | 'Completed' | 'Failed';
   /** installFails: this task ends Failed with this code. */
   failWith?: string;
+  /** Fault downloadFails: the download fails with this code; nothing is installed. */
+  downloadFailWith?: string;
   results: {
     updateId: string;
     kb: string;
@@ -207,6 +212,11 @@ function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out
   }
 }
 
+function downloadFault(faults: ClusterFixture['nodes'][number]['faults']): { downloadFailsLeft?: number; downloadErrorCode?: string } {
+  const f = faults.find((x) => x.kind === 'downloadFails');
+  return f?.kind === 'downloadFails' ? { downloadFailsLeft: f.times, downloadErrorCode: f.errorCode } : {};
+}
+
 /** A fresh model from a validated fixture, starting at virtual time `nowMs`. */
 export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs: number): ModelState {
   const events: SimEvent[] = [];
@@ -243,7 +253,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       lastBootMs: nowMs - 3 * 86_400_000,
       servicesReadyAt: 0,
       osBuild: n.osBuild,
-      rebootPending: false,
+      rebootPending: n.setup.rebootPending,
       setup: structuredClone(n.setup),
       updates,
       ...(n.featureUpdate
@@ -270,6 +280,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
         ),
         storageRepairStuck: n.faults.some((f) => f.kind === 'storageRepairStuck'),
         stoppedServices: n.faults.flatMap((f) => (f.kind === 'serviceStaysStopped' ? [f.service] : [])),
+        ...downloadFault(n.faults),
       },
       pausedByRun: false,
       downByRestart: false,
