@@ -61,7 +61,7 @@ describe('serviceStaysStopped', () => {
 
 describe('the update worker as Windows runs it', () => {
   const cu = { id: 'cu-1', kb: 'KB5031364', title: 'Cumulative Update', rebootRequired: true };
-  const plugin = { plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} };
+  const plugin = { plugin: 'Microsoft.WindowsUpdatePlugin' as const, arguments: {} };
 
   it('setup.rebootPending: the install refuses to start (Failed, rebootRequired, REBOOT_PENDING) and installs nothing', async () => {
     h = openTestSim({ name: 'RBP01', nodes: [{ name: 'NODE1', setup: { rebootPending: true }, updates: [cu] }, { name: 'NODE2' }] });
