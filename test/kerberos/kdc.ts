@@ -72,8 +72,23 @@ async function waitForTcp(port: number, child: ChildProcess, log: () => string):
   throw new Error(`krb5kdc did not listen on 127.0.0.1:${port} within 10 s: ${log()}`);
 }
 
-/** Creates the realm, starts its KDC and returns once the KDC accepts connections. */
+/**
+ * Creates the realm, starts its KDC and returns once the KDC accepts connections. The port is free for TCP when
+ * chosen, but the KDC also binds it for UDP, and another process may take it meanwhile: try a few ports.
+ */
 export async function startKdc(): Promise<Kdc> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startKdcOnce();
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function startKdcOnce(): Promise<Kdc> {
   const dir = mkdtempSync(join(tmpdir(), 'cauctl-kdc-'));
   const port = await freePort();
   const krb5Conf = join(dir, 'krb5.conf');
@@ -131,7 +146,10 @@ export async function startKdc(): Promise<Kdc> {
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
   };
   const created = run(TOOLS.kdb5_util, ['create', '-s', '-r', REALM, '-P', 'master-key-of-a-test-realm']);
-  if (created.status !== 0) throw new Error(`kdb5_util create failed: ${created.stderr}`);
+  if (created.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`kdb5_util create failed: ${created.stderr}`);
+  }
   const kdc = spawn(TOOLS.krb5kdc, ['-n', '-r', REALM], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let kdcOutput = '';
   kdc.stdout!.on('data', (c: Buffer) => (kdcOutput += c.toString('utf8')));
