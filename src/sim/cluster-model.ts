@@ -120,6 +120,7 @@ export class ClusterModel {
           node.pausedWhenDown = false;
         }
         node.rebootPending = false;
+        node.rebootBeforeInstall = false;
         if (node.pendingOsBuild !== undefined) {
           node.osBuild = node.pendingOsBuild;
           delete node.pendingOsBuild;
@@ -314,11 +315,11 @@ export class ClusterModel {
     const node = this.node(task.node);
     if (!node) return;
     // As the update worker: no install over a pending restart, and nothing installed after a failed download.
-    if (task.mode === 'Install' && task.updateIds.length > 0 && task.plugin !== 'Microsoft.HotfixPlugin' && node.rebootPending) {
+    if (task.mode === 'Install' && task.updateIds.length > 0 && task.plugin !== 'Microsoft.HotfixPlugin' && node.rebootBeforeInstall === true) {
       task.results = [];
       task.state = 'Failed';
       task.rebootRequired = true;
-      task.message = `REBOOT_PENDING: a restart from an earlier installation is pending on ${node.name}; restart the node, then install.`;
+      task.message = `REBOOT_PENDING: Windows Update needs a restart on ${node.name} before it installs more; restart the node, then install.`;
       return;
     }
     if (task.downloadFailWith !== undefined) {

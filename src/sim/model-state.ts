@@ -70,6 +70,8 @@ export interface SimNodeState {
   /** Build the node boots into after a feature update's restart. */
   pendingOsBuild?: number;
   rebootPending: boolean;
+  /** Windows Update needs a restart before it installs more (fixture setup.rebootPending); cleared at boot. */
+  rebootBeforeInstall?: boolean;
   setup: NodeSetupFacts;
   updates: SimUpdateState[];
   featureUpdate?: { id: string; title: string; kb: string; targetBuild: number; installSeconds: number };
@@ -254,6 +256,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       servicesReadyAt: 0,
       osBuild: n.osBuild,
       rebootPending: n.setup.rebootPending,
+      rebootBeforeInstall: n.setup.rebootPending,
       setup: structuredClone(n.setup),
       updates,
       ...(n.featureUpdate
