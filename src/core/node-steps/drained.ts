@@ -3,7 +3,7 @@
  * DrainStatus Completed and own no running clustered role. Read from the node, never assumed.
  */
 import type { UndrainedAllowance } from '../../cluster/operations.js';
-import type { NodePhase } from '../../output/events.js';
+import type { NodePhase } from '../events.js';
 import { StepFailure, type StepContext } from './context.js';
 import { isDrained } from './verdicts.js';
 
