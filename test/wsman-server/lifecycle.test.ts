@@ -47,6 +47,17 @@ describeIf.each<WinRmMode>(['per-operation', 'persistent'])('WinRM lifecycle aga
     expectEachPayloadRanOnce(server);
   });
 
+  it('case 1: a maybe-delivered payload whose result does not come before the deadline is WINRM_SEND_MAYBE_DELIVERED, never re-sent', async () => {
+    // A drain of 2 roles x 1 s at real speed: far longer than the 200 ms deadline given to this call.
+    const { server, transport } = await setup({ sendFaults: ['TimedOut'] }, { speed: 1, receiveHoldMs: 50 });
+    const error = (await transport.run('WSM01', buildInvocation('suspend-node', { name: 'N1', forceDrain: false, timeoutSeconds: 60 }), { timeoutMs: 200 }).catch((e: unknown) => e)) as AppError;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'WINRM_SEND_MAYBE_DELIVERED', transient: true, exitCode: 4, details: { outcomeUnknown: true } });
+    expect(error.message).toContain('suspend-node');
+    expect(server.invocations.filter((i) => i.name === 'suspend-node')).toHaveLength(1);
+    expectEachPayloadRanOnce(server);
+  });
+
   it('case 1: a Send to a powershell.exe still starting blocks and times out; the payload still runs once', async () => {
     const { server, gateway } = await setup({ sendBlocksUntilRead: true }, { processStartMs: 300, receiveHoldMs: 50 });
     expect((await gateway.call('N1', 'get-node-status', {})).clusterNodeState).toBe('Up');

@@ -30,8 +30,6 @@ export type WinRmMode = 'per-operation' | 'persistent';
 export const DEFAULT_WINRM_MODE: WinRmMode = 'per-operation';
 /** Shells ask the node to reap them after this long idle, so a crashed cauctl leaves nothing for hours. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30 * 60;
-/** Without an operation deadline, how long a maybe-delivered payload's result is waited for. */
-const DEFAULT_RESULT_WAIT_MS = 10 * 60 * 1000;
 
 export interface WinRmLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -221,15 +219,16 @@ export class WinRmTransport implements Transport {
   }
 
   private async runNow(node: string, s: NodeSession, invocation: ScriptInvocation, options: RunOptions): Promise<ScriptOutcome> {
-    const deadlineMs = this.clock.now() + (options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS);
+    // Without a deadline the result is waited for as long as the command lives: node-side long polls (a drain,
+    // storage repair) take their own timeoutSeconds, up to hours.
+    const deadlineMs = options.timeoutMs === undefined ? undefined : this.clock.now() + options.timeoutMs;
     const seq = ++s.seq;
     // The same id and number travel again if the payload is re-sent: it names one operation, not one Send.
     const sent = withNetworkCredential(invocation, await this.networkCredential(invocation));
     const line = encodeSequencedPayloadLine(sent, seq, (this.options.newUuid ?? randomUUID)());
-    const runOptions = {
+    const runOptions: RunPayloadOptions = {
       operation: invocation.name,
-      deadlineMs,
-      timeoutMs: options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS,
+      ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: options.timeoutMs }),
       ...(options.signal ? { signal: options.signal } : {}),
     };
     for (let attempt = 0; ; attempt++) {
@@ -353,4 +352,4 @@ export class WinRmTransport implements Transport {
   }
 }
 
-type RunPayloadOptions = { readonly operation: string; readonly deadlineMs: number; readonly timeoutMs: number; readonly signal?: AbortSignal };
+type RunPayloadOptions = { readonly operation: string; readonly deadlineMs?: number; readonly timeoutMs?: number; readonly signal?: AbortSignal };
