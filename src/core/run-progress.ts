@@ -6,7 +6,7 @@
  */
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../cluster/retrying-gateway.js';
 import { isTransient } from '../errors.js';
-import type { NodePhase } from '../output/events.js';
+import type { NodePhase } from './events.js';
 import type { Clock } from '../platform/clock.js';
 import type { ClusterLock, NodeStatusNotification, RunProgress } from './cluster-lock.js';
 import type { NodeResult } from './types.js';
