@@ -30,6 +30,7 @@ const stepPhase: Record<NodeStepRecord['step'], string> = {
   'suspend-requested': 'drain',
   'drain-failed': 'resume',
   suspended: 'install',
+  'suspended-undrained': 'install',
   'task-started': 'install',
   'task-finished': 'install',
   'restart-requested': 'reboot',
