@@ -281,6 +281,12 @@ export const restartNodeResult = z.object({
   scheduled: z.boolean(),
   /** `FullReboot` or `SoftReboot` (Kernel Soft Reboot). */
   bootType: z.enum(['FullReboot', 'SoftReboot']),
+  /**
+   * The services running just before the restart was scheduled. After it, wait only for these: Automatic
+   * services that were stopped on the healthy node (trigger-start, per-user templates, vendor agents) stay
+   * stopped, and waiting for them fails a healthy node.
+   */
+  servicesBeforeRestart: z.array(z.string()),
 });
 
 export const invokeNodeScriptParams = z.object({

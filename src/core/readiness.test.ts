@@ -60,9 +60,9 @@ function facts(n2: Partial<NodeSetup> = {}, extra: Partial<SetupFacts> = {}): Se
 const rule = (results: ReturnType<typeof evaluateSetup>, id: string) => results.find((r) => r.id === id)!;
 
 describe('evaluateSetup', () => {
-  it('passes a healthy cluster: 24 rules, no error, self-updating rules not applicable', () => {
+  it('passes a healthy cluster: 26 rules, no error, self-updating rules not applicable', () => {
     const results = evaluateSetup(facts());
-    expect(results).toHaveLength(24);
+    expect(results).toHaveLength(26);
     expect(hasErrors(results)).toBe(false);
     expect(results.filter((r) => r.state === 'Fail')).toEqual([]);
     for (const id of ['CAU-11', 'CAU-12', 'CAU-13', 'CAU-14', 'CAU-15', 'CAU-16', 'CAU-17', 'CAU-18', 'CAU-19']) expect(rule(results, id).state).toBe('NotApplicable');

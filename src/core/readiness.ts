@@ -3,7 +3,8 @@
  * features, quorum, storage, CredSSP). Gathering is I/O through the gateway; judging is pure, so every rule
  * has table tests. Depends on the gateway, the catalogue's types and policy.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
+import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
+import { NETWORK_CREDENTIAL_OPERATIONS } from '../cluster/operations-credential.js';
 import type { ClusterInfo, NodeCapacity, NodeSetup, StorageHealth } from '../cluster/operations.js';
 import { AppError, describeError } from '../errors.js';
 import { capacityInputFrom, checkEachNode } from './capacity.js';
@@ -48,7 +49,9 @@ export interface CauRoleFacts {
 export interface SetupFacts {
   readonly cluster: ClusterInfo | null;
   readonly clusterError: string | null;
-  readonly nodes: ReadonlyArray<{ readonly node: string; readonly setup: NodeSetup | null; readonly error: string | null }>;
+  /** The script error code of that failure, when the entry node answered with one (CONSTRAINED_LANGUAGE). */
+  readonly clusterErrorCode?: string;
+  readonly nodes: ReadonlyArray<{ readonly node: string; readonly setup: NodeSetup | null; readonly error: string | null; readonly errorCode?: string }>;
   readonly storage: StorageHealth | null;
   readonly role: CauRoleFacts | null;
   /** get-node-capacity of each online node that answered; absent when not gathered. */
@@ -63,10 +66,12 @@ export const MIN_SUPPORTED_BUILD = 14393;
 export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, roleProbe?: () => Promise<CauRoleFacts | null>): Promise<SetupFacts> {
   let cluster: ClusterInfo | null = null;
   let clusterError: string | null = null;
+  let clusterErrorCode: string | undefined;
   try {
     cluster = await gateway.call(entry, 'get-cluster', {});
   } catch (error) {
     clusterError = describeError(error);
+    if (error instanceof OperationFailedError) clusterErrorCode = error.scriptCode;
   }
   const names = cluster?.nodes.map((n) => n.name) ?? [];
   const nodes = await Promise.all(
@@ -74,7 +79,8 @@ export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, r
       try {
         return { node, setup: await gateway.call(node, 'get-node-setup', {}), error: null };
       } catch (error) {
-        return { node, setup: null, error: error instanceof AppError ? error.message : describeError(error) };
+        const errorCode = error instanceof OperationFailedError ? error.scriptCode : undefined;
+        return { node, setup: null, error: error instanceof AppError ? error.message : describeError(error), ...(errorCode === undefined ? {} : { errorCode }) };
       }
     }),
   );
@@ -88,7 +94,7 @@ export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, r
   }
   const role = cluster !== null && roleProbe ? await roleProbe() : null;
   const capacity = cluster !== null ? (await readCapacityReports(gateway, cluster)).capacity : undefined;
-  return { cluster, clusterError, nodes, storage, role, ...(capacity ? { capacity } : {}) };
+  return { cluster, clusterError, nodes, storage, role, ...(clusterErrorCode === undefined ? {} : { clusterErrorCode }), ...(capacity ? { capacity } : {}) };
 }
 
 type NodeCheck = (setup: NodeSetup) => { ok: boolean; detail: string };
@@ -150,7 +156,7 @@ function judgeRules(facts: SetupFacts): RuleResult[] {
       ...(c === null ? { state: 'Fail' as const, detail: `the cluster could not be reached: ${facts.clusterError}` } : {}),
     }),
   );
-  if (c === null) return results;
+  if (c === null) return facts.clusterErrorCode === 'CONSTRAINED_LANGUAGE' ? [...results, scriptsRules(facts)[0]!] : results;
 
   results.push(rule('CAU-02', 'The nodes are enabled for remote management via WMI', 'Error', perNode(facts, (s) => ({ ok: s.wmiRemotingEnabled && s.winrmServiceAutomatic, detail: s.wmiRemotingEnabled ? (s.winrmServiceAutomatic ? 'WMI over WinRM enabled' : 'WinRM service is not Automatic') : 'WMI remoting disabled' })), 'Set-Service -Name WinRM -StartupType Automatic; Set-WSManQuickConfig -Force'));
   results.push(rule('CAU-03', 'PowerShell remoting is enabled on each node', 'Warning', perNode(facts, (s) => ({ ok: s.psRemotingEnabled, detail: s.psRemotingEnabled ? 'enabled' : 'disabled' })), 'Enable-PSRemoting -Force'));
@@ -210,6 +216,7 @@ function judgeRules(facts: SetupFacts): RuleResult[] {
     state: storage === null ? 'Fail' : !storage.s2dEnabled && storage.virtualDisks.length === 0 ? 'NotApplicable' : verdict?.healthy ? 'Pass' : 'Fail',
     detail: storage === null ? 'storage health could not be read' : !storage.s2dEnabled && storage.virtualDisks.length === 0 ? 'no Storage Spaces Direct' : verdict!.healthy ? 'healthy' : (verdict as { reason: string }).reason,
   }));
+  results.push(...scriptsRules(facts));
   results.push(rule('CAUCTL-04', 'The CredSSP server role is off on every node', 'Warning', perNode(facts, (s) => ({ ok: !s.credSspServerEnabled, detail: s.credSspServerEnabled ? 'CredSSP server role enabled (delegates credentials; cauctl never needs it)' : 'off' })), 'Disable-WSManCredSSP -Role Server', { fixable: true }));
   results.push(capacityRule(facts, c));
   return results;
@@ -265,3 +272,24 @@ export function planFixes(results: readonly RuleResult[]): Map<string, { enableR
 export function hasErrors(results: readonly RuleResult[]): boolean {
   return results.some((r) => r.state === 'Fail' && r.severity === 'Error');
 }
+
+/**
+ * Issue 13's rules: Application Control (a node where cauctl's scripts cannot run at all) and the steps that
+ * need network credentials on the nodes (the second hop).
+ */
+function scriptsRules(facts: SetupFacts): RuleResult[] {
+  const clm = 'unsigned scripts run in ConstrainedLanguage mode (Application Control / WDAC)';
+  const constrained = facts.nodes.map(({ node, errorCode }): NodeFinding =>
+    errorCode === 'CONSTRAINED_LANGUAGE' ? { node, state: 'Fail', detail: clm } : { node, state: 'Pass', detail: 'FullLanguage' },
+  );
+  if (facts.cluster === null && facts.clusterErrorCode === 'CONSTRAINED_LANGUAGE') constrained.push({ node: '(the node answering for the cluster)', state: 'Fail', detail: clm });
+  const steps = Object.values(NETWORK_CREDENTIAL_OPERATIONS).join('; ');
+  return [
+    rule('CAUCTL-12', "PowerShell runs cauctl's scripts in FullLanguage mode on every node", 'Error', constrained, 'Sign the cauctl scripts and allow the signer with a supplemental Application Control policy on every node (docs/windows-requirements.md, "Application Control"); cauctl refuses to run until then'),
+    rule('CAUCTL-11', 'Steps that must reach other machines from a node run with network credentials', 'Info', [], 'Give cauctl your password (--password-file, or CAUCTL_PASSWORD with --username): these steps then run as a one-off scheduled task under your account (it needs "Log on as a batch job", which Administrators have). Or configure Kerberos constrained delegation from the nodes.', {
+      state: 'Pass',
+      detail: `these steps need network credentials on the node: ${steps}; without cauctl holding your password they fail with NETWORK_CREDENTIAL_REQUIRED unless Kerberos constrained delegation is set up`,
+    }),
+  ];
+}
+

@@ -290,7 +290,14 @@ export class ClusterModel {
     const list: string[] = [];
     if (node.setup.clusterServiceState !== 'Running' && node.setup.clusterServiceStartMode === 'Auto') list.push('ClusSvc');
     if (this.now < node.servicesReadyAt) list.push(...LATE_SERVICES);
+    list.push(...(node.faults.stoppedServices ?? []));
     return list;
+  }
+
+  /** The services running on the node now, as restart-node records them before a restart. */
+  runningServices(node: SimNodeState): string[] {
+    const notRunning = new Set(this.autoStartServicesNotRunning(node));
+    return ['ClusSvc', 'WinRM', ...LATE_SERVICES].filter((s) => !notRunning.has(s));
   }
 
   describeUpdate(node: SimNodeState, id: string): { updateId: string; kb: string; title: string } {

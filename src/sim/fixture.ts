@@ -84,6 +84,9 @@ export const FixtureFault = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('connectionLoss'), phase: z.enum(CONNECTION_LOSS_PHASES), seconds: z.number().positive() }),
   z.strictObject({ kind: z.literal('storageRepairStuck') }),
   z.strictObject({ kind: z.literal('nodeCrash'), atSeconds: seconds, seconds: z.number().positive().optional() }),
+  // An Automatic service stopped on a healthy node (trigger-start, per-user template, vendor agent): stopped
+  // before a restart and after it, as on Windows.
+  z.strictObject({ kind: z.literal('serviceStaysStopped'), service: z.string().min(1).max(256) }),
 ]);
 export type FixtureFault = z.infer<typeof FixtureFault>;
 
@@ -110,6 +113,12 @@ export const NodeSetupFacts = z
     clusterServiceState: z.enum(['Running', 'Stopped', 'StartPending', 'StopPending']).default('Running'),
     clusterServiceStartMode: z.enum(['Auto', 'Manual', 'Disabled']).default('Auto'),
     credSspServerEnabled: z.boolean().default(false),
+    /**
+     * The language mode unsigned scripts get. `ConstrainedLanguage` models Application Control (WDAC, on by
+     * default on Azure Local 23H2+): nothing of cauctl's runs there, and every operation fails with
+     * CONSTRAINED_LANGUAGE, as the bootstrap's probe answers on Windows.
+     */
+    languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
     registeredPlugins: z
       .array(z.string())
       .default(['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin']),

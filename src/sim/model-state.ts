@@ -43,6 +43,8 @@ export interface SimNodeFaults {
   slowRebootSeconds?: number;
   connectionLoss: { phase: ConnectionLossPhase; seconds: number; used: boolean }[];
   storageRepairStuck: boolean;
+  /** Automatic services that stay stopped (fault serviceStaysStopped); absent in older saved state. */
+  stoppedServices?: string[];
 }
 
 export interface SimNodeState {
@@ -267,6 +269,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
           f.kind === 'connectionLoss' ? [{ phase: f.phase, seconds: f.seconds, used: false }] : [],
         ),
         storageRepairStuck: n.faults.some((f) => f.kind === 'storageRepairStuck'),
+        stoppedServices: n.faults.flatMap((f) => (f.kind === 'serviceStaysStopped' ? [f.service] : [])),
       },
       pausedByRun: false,
       downByRestart: false,

@@ -53,7 +53,7 @@ describe('a full manual node cycle', () => {
     expect(elapsed(h)).toBe(10 + 10 + 300); // scan, then download + install (nothing was staged)
     expect((await h.ok('NODE2', 'get-node-status', {})).rebootPending).toBe(true);
 
-    expect(await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 5 })).toEqual({ scheduled: true, bootType: 'FullReboot' });
+    expect(await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 5 })).toMatchObject({ scheduled: true, bootType: 'FullReboot' });
     await h.wait(10);
     const t0 = elapsed(h);
     await expect(h.run('NODE2', 'get-node-status', {})).rejects.toMatchObject({ ...unreachable, message: expect.stringMatching(/NODE2 is not reachable over WinRM \(simulated: connection refused/) });

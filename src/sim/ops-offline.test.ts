@@ -43,3 +43,18 @@ describe('stop-cluster and start-cluster, per node', () => {
     expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NODE1 is disabled/) } });
   });
 });
+
+describe('serviceStaysStopped', () => {
+  it('an Automatic service stopped before the restart is stopped after it, and restart-node did not record it as running', async () => {
+    h = openTestSim({ name: 'SVC01', nodes: [{ name: 'NODE1', faults: [{ kind: 'serviceStaysStopped', service: 'MapsBroker' }] }, { name: 'NODE2' }] });
+    expect(((await h.ok('NODE1', 'get-node-status', {})) as { autoStartServicesNotRunning: string[] }).autoStartServicesNotRunning).toContain('MapsBroker');
+    const restart = (await h.ok('NODE1', 'restart-node', { soft: false, delaySeconds: 5 })) as { servicesBeforeRestart: string[] };
+    expect(restart.servicesBeforeRestart).toContain('ClusSvc');
+    expect(restart.servicesBeforeRestart).not.toContain('MapsBroker');
+    await h.wait(3600);
+    const after = (await h.ok('NODE1', 'get-node-status', {})) as { autoStartServicesNotRunning: string[] };
+    // Still stopped long after the restart; of the services that ran before it, none is missing.
+    expect(after.autoStartServicesNotRunning).toEqual(['MapsBroker']);
+    expect(after.autoStartServicesNotRunning.filter((s) => restart.servicesBeforeRestart.includes(s))).toEqual([]);
+  });
+});

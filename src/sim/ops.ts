@@ -413,8 +413,9 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     m.audit.touched(m.now, ctx.node.name, 'restarted');
     auditUndrained(ctx, 'restarted');
+    const servicesBeforeRestart = m.runningServices(ctx.node);
     m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
-    return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot' };
+    return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot', servicesBeforeRestart };
   },
 
   'invoke-node-script': async (ctx, p) => {

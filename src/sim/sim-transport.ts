@@ -41,6 +41,11 @@ function phaseOf(name: string, params: Readonly<Record<string, unknown>>): Conne
   }
 }
 
+/** What the bootstrap's language-mode probe answers on a node under Application Control (WDAC). */
+function constrainedLanguageMessage(node: string): string {
+  return `PowerShell on ${node} runs unsigned scripts in ConstrainedLanguage mode (Application Control / WDAC), where cauctl's node-side scripts cannot run; nothing was done on ${node} (simulated). See docs/windows-requirements.md, "Application Control".`;
+}
+
 function isOperationName(name: string): name is OperationName {
   return Object.prototype.hasOwnProperty.call(operations, name);
 }
@@ -132,6 +137,11 @@ export class SimTransport implements Transport {
     if (!node) return this.fail(nodeName, REFUSED_SECONDS, nodeName.toUpperCase() === model.state.name.toUpperCase() ? `no node of cluster ${model.state.name} answers for the cluster name` : `no node named ${nodeName} in cluster ${model.state.name}`, signal);
     const away = this.unreachable(node);
     if (away) return this.fail(node.name, away.seconds, away.why, signal);
+
+    if (node.setup.languageMode === 'ConstrainedLanguage') {
+      model.logOp(node.name, invocation.name, 'constrained language');
+      return { ok: false, error: { code: 'CONSTRAINED_LANGUAGE', message: constrainedLanguageMessage(node.name), category: 'SecurityError' } };
+    }
 
     const name = invocation.name;
     if (!isOperationName(name)) {

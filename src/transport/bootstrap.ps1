@@ -11,6 +11,11 @@
 # warnings (so they belong to the operation that raised them, not to whatever stderr the next Receive brings).
 # Argument mode (Invoke-Command -ArgumentList): takes the payload text, returns the line as output.
 param([string]$PayloadText, [IO.TextReader]$Reader)
+# Application Control (WDAC) runs unsigned script in ConstrainedLanguage mode, where the New-Object, [Console]
+# and [runspacefactory] below fail: say so as a coded result first, using nothing that mode refuses.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    return '<<<CAUCTL-RESULT>>>{"ok":false,"error":{"code":"CONSTRAINED_LANGUAGE","message":"PowerShell on ' + $env:COMPUTERNAME + ' runs unsigned scripts in ' + $ExecutionContext.SessionState.LanguageMode + ' mode (Application Control / WDAC), where cauctl cannot run; nothing was done. Sign the scripts and allow the signer in a supplemental policy (docs/windows-requirements.md, Application Control).","category":"SecurityError"}}<<<CAUCTL-END>>>'
+}
 $ErrorActionPreference = 'Stop'
 $utf8 = New-Object System.Text.UTF8Encoding $false
 try { [Console]::InputEncoding = $utf8; [Console]::OutputEncoding = $utf8 } catch { }

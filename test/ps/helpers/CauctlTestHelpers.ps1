@@ -93,6 +93,7 @@ $stubs = [ordered]@{
     'Invoke-CauctlInstaller'         = 'param([string]$FilePath, [string]$Arguments, [int]$TimeoutMinutes)'
     'Get-CauctlIanaTimeZone'         = 'param([string]$WindowsId)'
     'New-CauctlSystemInfo'           = 'param()'
+    'Get-CauctlRunningServices'      = 'param()'
     # The node helpers' wrappers over Windows-only security APIs (cauctl-helpers.ps1).
     'Get-CauctlFolderSecurity'       = 'param([string]$Path)'
     'New-CauctlProtectedDirectory'   = 'param([string]$Path)'
