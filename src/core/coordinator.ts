@@ -6,7 +6,7 @@
  * Depends on interfaces only: gateway, clock, journal, event sink. Never on node:*, a transport or the CLI.
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
-import type { ClusterInfo, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
+import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
 import { RetryingGateway, retryDelayMs, DEFAULT_RETRY_POLICY } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
@@ -33,6 +33,7 @@ import {
   awaitHealthyStorage,
   awaitRestartGate,
   capacityGate,
+  capacityShortfall,
   ensureRestartIssued,
   gateAndSuspend,
   installViaTask,
@@ -44,7 +45,7 @@ import {
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
-import type { ErrorRecord, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
+import type { ErrorRecord, ForcedDowntime, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
 
 /** A stop request from this process (Ctrl-C) — checked at safe points, like stop-run's. */
 export interface StopSwitch {
@@ -110,6 +111,10 @@ interface NodeWork {
   pausedByRun: boolean;
   /** Restarts since the node was last suspended (its own resync debt grows with the first). */
   rebootsThisMaintenance: number;
+  /** This maintenance window paused the node undrained under a force switch (invariant 8's exception). */
+  allowUndrained: UndrainedAllowance | undefined;
+  /** What a force switch let go down on this node, for its result. */
+  forced: ForcedDowntime | undefined;
 }
 
 /** What the driver knows about the run as a whole; node work lives in NodeWork. */
@@ -396,6 +401,15 @@ export class RollingRun {
     });
   }
 
+  /** Records what a force switch accepted on a node: in its result, in the run's warnings, as an event. */
+  private noteForced(work: NodeWork, forced: ForcedDowntime, why: string): void {
+    const rolesDown = [...new Set([...(work.forced?.rolesDown ?? []), ...forced.rolesDown])];
+    work.forced = { switch: forced.switch, rolesDown };
+    const message = `${forced.switch}: ${why}`;
+    this.run.warnings.push(message);
+    this.emit({ type: 'warning', code: forced.switch, node: work.name, message });
+  }
+
   private markPaused(work: NodeWork): void {
     work.pausedByRun = true;
     work.suspendedAt ??= this.deps.clock.now();
@@ -426,16 +440,33 @@ export class RollingRun {
         await resumeNode(this.steps, work.name, work.attempts, 'NoFailback');
         this.markResumed(work);
       }
-      await gateAndSuspend(this.steps, work.name, {
+      // Under a force switch a capacity shortfall is accepted downtime, named, not a refusal; ForcePauseNoDrain
+      // moves nothing, so there is nothing to place.
+      const forcedSwitch = this.profile.undrainedSwitch ?? (this.profile.forcePauseAndDrain ? 'ForcePauseAndDrain' : undefined);
+      let shortfall: string[] = [];
+      const capacity = this.profile.undrainedSwitch === 'ForcePauseNoDrain'
+        ? undefined
+        : (cluster: ClusterInfo, node: string) =>
+            capacityGate(this.steps, cluster, node, forcedSwitch === undefined ? undefined : (vms) => { shortfall = vms; });
+      const outcome = await gateAndSuspend(this.steps, work.name, {
         attempt: work.attempts,
         requireAllNodesOnline: this.profile.requireAllNodesOnline,
         storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
-        capacity: (cluster, node) => capacityGate(this.steps, cluster, node),
+        ...(capacity !== undefined ? { capacity } : {}),
         drainTimeoutMinutes: this.profile.suspendClusterNodeTimeoutMinutes,
         forceDrain: this.profile.forcePauseAndDrain,
+        ...(this.profile.undrainedSwitch !== undefined ? { allowUndrained: this.profile.undrainedSwitch } : {}),
         onSuspendSent: () => this.markPaused(work),
         onResumed: () => this.markResumed(work),
       });
+      if (!outcome.drained) {
+        work.allowUndrained = outcome.allowedBy;
+        const roles = outcome.runningRoles.length > 0 ? outcome.runningRoles.join(', ') : 'no running role';
+        const how = outcome.allowedBy === 'ForcePauseNoDrain' ? 'paused without a drain' : 'its drain failed; it stays paused';
+        this.noteForced(work, { switch: outcome.allowedBy, rolesDown: outcome.runningRoles }, `${work.name} ${how} and is updated and restarted with ${roles} on it (down during its restart).`);
+      } else if (this.profile.forcePauseAndDrain && shortfall.length > 0) {
+        this.noteForced(work, { switch: 'ForcePauseAndDrain', rolesDown: shortfall }, `the forced drain of ${work.name} stopped ${shortfall.join(', ')} (no node could take them live) and moved them as failed roles.`);
+      }
     });
   }
 
@@ -452,7 +483,16 @@ export class RollingRun {
   }
 
   private restartOptions(work: NodeWork, round: number, source: RebootSource) {
-    return { attempt: work.attempts, round, source, soft: this.profile.attemptSoftReboot, rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes, clusterRunning: true, gate: null };
+    return {
+      attempt: work.attempts,
+      round,
+      source,
+      soft: this.profile.attemptSoftReboot,
+      rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes,
+      clusterRunning: true,
+      gate: null,
+      ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}),
+    };
   }
 
   private async awaitReboot(work: NodeWork, round: number, source: RebootSource, bootBefore: string): Promise<void> {
@@ -465,6 +505,7 @@ export class RollingRun {
     await this.phase(work, 'resume', async () => {
       await resumeNode(this.steps, work.name, work.attempts, this.profile.failbackMode);
       this.markResumed(work);
+      work.allowUndrained = undefined;
     });
   }
 
@@ -580,7 +621,7 @@ export class RollingRun {
         const resuming = resumeTask !== undefined && index === resumeTask.pluginIndex;
         if (forPlugin.length === 0 && !resuming) continue;
         const taskId = resuming ? resumeTask!.taskId : this.taskId(work.name, `a${work.attempts}-r${round}-p${index}`);
-        const status = await installViaTask(this.steps, work.name, { spec, mode: 'Install', updateIds: forPlugin.map((u) => u.updateId), taskId, round, pluginIndex: index }, { attempt: work.attempts, resume: resuming, requireDrained: true, journaled: true });
+        const status = await installViaTask(this.steps, work.name, { spec, mode: 'Install', updateIds: forPlugin.map((u) => u.updateId), taskId, round, pluginIndex: index }, { attempt: work.attempts, resume: resuming, requireDrained: true, journaled: true, ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}) });
         for (const r of status.results) work.results.set(r.updateId, r);
         const pluginFailures = status.results.filter(isFailedResult);
         if (status.state === 'Failed' && pluginFailures.length === 0) {
@@ -615,6 +656,7 @@ export class RollingRun {
       installResults: results,
       rebooted: work.reboots > 0,
       nodeRebootResult: { bootType: work.reboots > 0 ? work.bootType : 'None', reboots: work.reboots },
+      ...(work.forced !== undefined ? { forced: work.forced } : {}),
       errorRecord: error,
       nodeSuspendedTimestamp: work.phases.find((p) => p.phase === 'drain' && p.ok)?.end ?? null,
       nodeSuspendedDurationSeconds: work.suspendedMs > 0 ? Math.round(work.suspendedMs / 1000) : null,
@@ -665,7 +707,7 @@ export class RollingRun {
   }
 
   private newWork(name: string, updates: UpdateInfo[]): NodeWork {
-    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, rebootsThisMaintenance: 0 };
+    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, rebootsThisMaintenance: 0, allowUndrained: undefined, forced: undefined };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -713,6 +755,36 @@ export class RollingRun {
     }
     this.emit({ type: 'run-started', clusterName: cluster.name, nodes: this.run.order, plugins: this.profile.plugins.map((p) => p.plugin), resumed: replay !== undefined });
     this.emit({ type: 'preflight', check: 'cluster', ok: true, detail: `${cluster.nodes.length} nodes, quorum healthy, MaxFailedNodes ${this.run.maxFailedNodes}` });
+  }
+
+  /**
+   * Before the first node is touched, names the roles a force switch may take down: under ForcePauseNoDrain
+   * every running role stays on its node; under the others, the VMs the capacity check finds no room for.
+   */
+  private async announceForcedDowntime(cluster: ClusterInfo, downAtStart: ReadonlySet<string>): Promise<void> {
+    const forcedSwitch = this.profile.undrainedSwitch ?? (this.profile.forcePauseAndDrain ? 'ForcePauseAndDrain' : undefined);
+    if (forcedSwitch === undefined) return;
+    const nodes = this.run.order.filter((n) => !downAtStart.has(n));
+    const perNode: string[] = [];
+    if (forcedSwitch === 'ForcePauseNoDrain') {
+      for (const node of nodes) {
+        const roles = (await this.gateway.call(node, 'get-node-status', {})).runningRoles;
+        if (roles.length > 0) perNode.push(`${node}: ${roles.join(', ')}`);
+      }
+    } else {
+      for (const node of nodes) {
+        const verdict = await capacityShortfall(this.steps, cluster, node);
+        if (verdict.length > 0) perNode.push(`${node}: ${verdict.join(', ')}`);
+      }
+    }
+    const what = forcedSwitch === 'ForcePauseNoDrain'
+      ? 'nodes are paused without a drain; these roles stay on their node and go down while it restarts'
+      : forcedSwitch === 'ForcePauseAndDrain'
+        ? 'drains are forced; these VMs cannot move live and will be stopped and moved as failed roles'
+        : 'a node whose drain fails is restarted anyway; these VMs cannot move live, so their node\'s drain will fail and they go down while it restarts';
+    const message = `${forcedSwitch}: ${what}: ${perNode.length > 0 ? perNode.join('; ') : 'none expected now'}.`;
+    this.run.warnings.push(message);
+    this.emit({ type: 'warning', code: forcedSwitch, message });
   }
 
   private failedSoFar(): number {
@@ -766,6 +838,7 @@ export class RollingRun {
     try {
       if (replay === undefined) await writeStopRequest({ gateway: this.deps.gateway, entryNode: this.options.entry }, null);
       this.announce(cluster, replay, downAtStart);
+      if (replay === undefined) await this.announceForcedDowntime(cluster, downAtStart);
       const scan = replay?.scan
         ? { scanned: new Map(Object.entries(replay.scan.scan)), scanFailures: new Map(Object.entries(replay.scan.scanFailures)) }
         : await this.scanAndStage(this.run.order, downAtStart);

@@ -2,7 +2,7 @@
  * The data core works on: the run profile it is given and the results it returns. Plain, readonly,
  * JSON-serializable. Depends on the operation catalogue's types only.
  */
-import type { FailbackMode, PluginName, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
+import type { FailbackMode, PluginName, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
 import type { NodePhase, RunStatus } from './events.js';
 
 export interface PluginSpec {
@@ -39,8 +39,20 @@ export interface RunProfile {
   /** How long to wait for storage repair after a node resumes, and before a drain. @default 60 */
   readonly waitForStorageRepairTimeoutMinutes: number;
   readonly forcePauseAndDrain: boolean;
+  /**
+   * CAU's ForcePauseNoDrain or ForcePauseDrainAndReboot: the one exception to invariant 8. NoDrain pauses
+   * without moving roles; DrainAndReboot drains and, when the drain fails, keeps the node paused and updates
+   * and restarts it anyway. Either accepts the downtime of the roles that stay. Absent: never.
+   */
+  readonly undrainedSwitch?: UndrainedAllowance;
   /** Kernel Soft Reboot for this run. */
   readonly attemptSoftReboot: boolean;
+}
+
+/** What a force switch accepted on one node: the switch and the roles (VMs) that went down with it. */
+export interface ForcedDowntime {
+  readonly switch: 'ForcePauseNoDrain' | 'ForcePauseAndDrain' | 'ForcePauseDrainAndReboot';
+  readonly rolesDown: readonly string[];
 }
 
 export interface ErrorRecord {
@@ -68,6 +80,8 @@ export interface NodeResult {
   readonly installResults: readonly UpdateInstallResult[];
   readonly rebooted: boolean;
   readonly nodeRebootResult: { readonly bootType: 'FullReboot' | 'SoftReboot' | 'None'; readonly reboots: number };
+  /** A force switch let roles go down on this node (invariant 8's exception): which switch, which roles. */
+  readonly forced?: ForcedDowntime;
   readonly errorRecord: ErrorRecord | null;
   readonly nodeSuspendedTimestamp: string | null;
   readonly nodeSuspendedDurationSeconds: number | null;

@@ -77,3 +77,38 @@ describe('parseRunProfile', () => {
     expect((error as ProfileError).exitCode).toBe(2);
   });
 });
+
+describe('parseRunProfile: the force switches (ForcePauseNoDrain, ForcePauseAndDrain, ForcePauseDrainAndReboot)', () => {
+  it.each([
+    [{}, false, undefined],
+    [{ forcePauseNoDrain: true }, false, 'ForcePauseNoDrain'],
+    [{ forcePauseAndDrain: true }, true, undefined],
+    [{ forcePauseDrainAndReboot: true }, false, 'ForcePauseDrainAndReboot'],
+  ] as const)('%j → forcePauseAndDrain %s, undrainedSwitch %s', (raw, forcePauseAndDrain, undrainedSwitch) => {
+    const { profile } = parseRunProfile(raw);
+    expect(profile.forcePauseAndDrain).toBe(forcePauseAndDrain);
+    expect(profile.undrainedSwitch).toBe(undrainedSwitch);
+  });
+
+  it.each([
+    [{ forcePauseNoDrain: true, forcePauseAndDrain: true }, ['--force-pause-no-drain', '--force-pause-and-drain']],
+    [{ forcePauseAndDrain: true, forcePauseDrainAndReboot: true }, ['--force-pause-and-drain', '--force-pause-drain-and-reboot']],
+    [{ forcePauseNoDrain: true, forcePauseDrainAndReboot: true }, ['--force-pause-no-drain', '--force-pause-drain-and-reboot']],
+    [{ forcePauseNoDrain: true, forcePauseAndDrain: true, forcePauseDrainAndReboot: true }, ['--force-pause-no-drain', '--force-pause-and-drain', '--force-pause-drain-and-reboot']],
+  ])('%j is a usage error (exit 2) naming the flags', (raw, flags) => {
+    let error: unknown;
+    try {
+      parseRunProfile(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).exitCode).toBe(2);
+    const problem = (error as ProfileError).problems.find((p) => p.includes('conflict'));
+    for (const flag of flags) expect(problem).toContain(flag);
+  });
+
+  it.each(['forcePauseNoDrain', 'forcePauseDrainAndReboot'])('%s does not go with single-node maintenance', (key) => {
+    expect(() => parseRunProfile({ suspendNode: 'NODE1', [key]: true })).toThrow(/conflict \(single-node maintenance/);
+  });
+});

@@ -44,6 +44,8 @@ const rawRunOptions = z.object({
   suspendClusterNodeTimeoutMinutes: z.string().optional(),
   waitForStorageRepairTimeoutMinutes: z.string().optional(),
   forcePauseAndDrain: z.boolean().optional(),
+  forcePauseNoDrain: z.boolean().optional(),
+  forcePauseDrainAndReboot: z.boolean().optional(),
   attemptSoftReboot: z.boolean().optional(),
   disableSoftReboot: z.boolean().optional(),
   force: z.boolean().optional(),
@@ -65,6 +67,9 @@ export const RUN_DEFAULTS = {
   suspendClusterNodeTimeoutMinutes: 30,
   waitForStorageRepairTimeoutMinutes: 60,
 } as const;
+
+/** CAU's three force switches: alternatives, at most one per run. */
+const FORCE_SWITCHES = ['forcePauseNoDrain', 'forcePauseAndDrain', 'forcePauseDrainAndReboot'] as const;
 
 function kebab(name: string): string {
   return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -134,6 +139,10 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   if (o.separateReboots === true && (o.cauPluginName ?? []).length < 2) {
     problems.push(`separateReboots: --separate-reboots needs two or more plug-ins (--cau-plugin-name given ${(o.cauPluginName ?? []).length} time(s))`);
   }
+  const forceSwitches = FORCE_SWITCHES.filter((key) => o[key] === true);
+  if (forceSwitches.length > 1) {
+    problems.push(`${forceSwitches[0]}: ${forceSwitches.map(kebab).join(' and ')} conflict; give one (CAU's ForcePause* switches are alternatives)`);
+  }
   if (o.attemptSoftReboot === true && o.disableSoftReboot === true) {
     problems.push('attemptSoftReboot: --attempt-soft-reboot and --disable-soft-reboot conflict');
   }
@@ -152,7 +161,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const single = o.suspendNode !== undefined ? 'suspendNode' : o.resumeNode !== undefined ? 'resumeNode' : undefined;
   if (o.suspendNode !== undefined && o.resumeNode !== undefined) problems.push('suspendNode: --suspend-node and --resume-node conflict');
   if (single !== undefined) {
-    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'cauPluginName', 'cauPluginArguments'] as const) {
+    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'forcePauseNoDrain', 'forcePauseDrainAndReboot', 'cauPluginName', 'cauPluginArguments'] as const) {
       if (o[key as keyof typeof o] !== undefined && o[key as keyof typeof o] !== false) problems.push(`${single}: ${kebab(single)} and ${kebab(key)} conflict (single-node maintenance is not a rolling run)`);
     }
     for (const [key, value] of [['suspendNode', o.suspendNode], ['resumeNode', o.resumeNode]] as const) {
@@ -181,6 +190,8 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     suspendClusterNodeTimeoutMinutes,
     waitForStorageRepairTimeoutMinutes,
     forcePauseAndDrain: o.forcePauseAndDrain === true,
+    ...(o.forcePauseNoDrain === true ? { undrainedSwitch: 'ForcePauseNoDrain' as const } : {}),
+    ...(o.forcePauseDrainAndReboot === true ? { undrainedSwitch: 'ForcePauseDrainAndReboot' as const } : {}),
     attemptSoftReboot: o.attemptSoftReboot === true,
   };
   return {
