@@ -5,7 +5,7 @@
  */
 import type { CoordinatorDeps, StopSwitch } from '../core/coordinator.js';
 import type { RunJournal } from '../journal/journal.js';
-import type { EventSink } from '../output/events.js';
+import type { EventSink } from '../core/events.js';
 import { HumanSink, NdjsonSink } from '../output/human-sink.js';
 import type { CommandEnv } from './command-env.js';
 import { isProcessAlive, type ClusterContext } from './context.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
 import { JournalWriteError, MemoryJournal, type JournalEntry, type JournalRecord } from '../journal/journal.js';
-import { nullSink } from '../output/events.js';
+import { nullSink } from './events.js';
 import { systemClock } from '../platform/clock.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
 import type { ScriptInvocation, Transport } from '../transport/transport.js';

@@ -10,8 +10,8 @@ import type { ClusterInfo, UpdateInfo, UpdateInstallResult } from '../cluster/op
 import { RetryingGateway, retryDelayMs, DEFAULT_RETRY_POLICY } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
-import type { EventSink, NodePhase, RunEventBody, RunStatus } from '../output/events.js';
-import { EVENT_SCHEMA_VERSION } from '../output/events.js';
+import type { EventSink, NodePhase, RunEventBody, RunStatus } from './events.js';
+import { EVENT_SCHEMA_VERSION } from './events.js';
 import type { Clock } from '../platform/clock.js';
 import {
   ClusterLock,

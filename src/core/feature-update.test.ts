@@ -7,7 +7,7 @@ import { ClusterGateway, OperationFailedError } from '../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../cluster/operations.js';
 import { AppError } from '../errors.js';
 import { MemoryJournal } from '../journal/journal.js';
-import { nullSink } from '../output/events.js';
+import { nullSink } from './events.js';
 import { systemClock } from '../platform/clock.js';
 import { parseFeatureUpdateProfile } from '../profiles/feature-profile.js';
 import { openSimulator, type Simulator } from '../sim/index.js';

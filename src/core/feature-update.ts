@@ -7,7 +7,7 @@
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
 import { refusedError } from '../errors.js';
-import type { RunStatus } from '../output/events.js';
+import type { RunStatus } from './events.js';
 import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
 import { checkFeatureOffers, explainMixedOffers, scanCluster, type FeatureOfferCheck } from './scan.js';
 import { restartNodesRolling, type SingleNodeDeps, type SingleNodeOptions } from './single-node.js';

@@ -11,7 +11,7 @@ import { ClusterDisk, ServiceStartMode } from '../cluster/operations-offline.js'
 import { PluginName } from '../cluster/operations.js';
 import { usageError } from '../errors.js';
 import type { JournalRecord, RunJournal } from '../journal/journal.js';
-import { NodePhase, RunStatus } from '../output/events.js';
+import { NodePhase, RunStatus } from './events.js';
 
 const ErrorRecordSchema = z.object({ code: z.string(), message: z.string(), node: z.string().optional() });
 

@@ -5,7 +5,7 @@
  * finds paused. The driver (coordinator.ts) carries out the effects. No I/O.
  */
 import type { NodeStatus, UpdateInstallResult } from '../cluster/operations.js';
-import type { NodePhase, RunStatus } from '../output/events.js';
+import type { NodePhase, RunStatus } from './events.js';
 import type { ErrorCode } from './error-codes.js';
 import { isDrained } from './node-steps/verdicts.js';
 

@@ -14,7 +14,7 @@ import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type JournalEntryInput, type OfflineStep } from './journal-records.js';
 import { emptyProgress, replayOfflineJournal, type MutableProgress } from './journal-replay.js';
 import { StepFailure, awaitBoot, awaitHealthyStorage, ensureRestartIssued, installViaTask, requestRestart, scanNode, type ScannedUpdate, type StepContext } from './node-steps/index.js';
-import type { NodePhase, RunStatus } from '../output/events.js';
+import type { NodePhase, RunStatus } from './events.js';
 import type { Clock } from '../platform/clock.js';
 import type { PhaseTiming } from './plan.js';
 import type { ErrorRecord, NodeResult, PhaseRecord, PluginSpec } from './types.js';

@@ -7,7 +7,7 @@
  */
 import type { ClusterInfo, UpdateInfo } from '../cluster/operations.js';
 import { usageError } from '../errors.js';
-import type { NodePhase } from '../output/events.js';
+import type { NodePhase } from './events.js';
 import type { CapacityVerdict } from './capacity.js';
 import { defaultMaxFailedNodes, orderNodes, unknownNodeNames } from './policy.js';
 import type { RunProfile } from './types.js';

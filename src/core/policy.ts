@@ -3,7 +3,7 @@
  * and retry backoff. No I/O, no clock: everything is an argument, so each rule has table tests.
  */
 import type { ClusterInfo, StorageHealth } from '../cluster/operations.js';
-import type { RunStatus } from '../output/events.js';
+import type { RunStatus } from './events.js';
 import type { ErrorCode } from './error-codes.js';
 import type { NodeResult } from './types.js';
 

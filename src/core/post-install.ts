@@ -8,7 +8,7 @@
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
 import { describeError, refusedError } from '../errors.js';
-import type { RunStatus } from '../output/events.js';
+import type { RunStatus } from './events.js';
 import { describeValidation, probeBuilds, validationCategories, type StepRecord } from './feature-update.js';
 import type { ErrorRecord } from './types.js';
 

@@ -3,7 +3,7 @@
  * JSON-serializable. Depends on the operation catalogue's types only.
  */
 import type { FailbackMode, PluginName, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
-import type { NodePhase, RunStatus } from '../output/events.js';
+import type { NodePhase, RunStatus } from './events.js';
 
 export interface PluginSpec {
   readonly plugin: PluginName;

@@ -1,4 +1,4 @@
-import { EVENT_SCHEMA_VERSION, type RunEvent } from './events.js';
+import { EVENT_SCHEMA_VERSION, type RunEvent } from '../core/events.js';
 import { HumanSink, type Spinner } from './human-sink.js';
 import type { OutStream } from './stream.js';
 import { createTheme } from './theme.js';

@@ -6,7 +6,7 @@
  */
 import { hostTimeZone } from '../platform/zone.js';
 import type { OutStream } from './stream.js';
-import type { EventSink, NodePhase, RunEvent } from './events.js';
+import type { EventSink, NodePhase, RunEvent } from '../core/events.js';
 import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
 import { terminalWidth } from './table.js';
 import type { Theme } from './theme.js';

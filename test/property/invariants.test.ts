@@ -16,7 +16,7 @@ import { RollingRun } from '../../src/core/coordinator.js';
 import type { RunProfile, RunResult } from '../../src/core/types.js';
 import { AppError } from '../../src/errors.js';
 import { MemoryJournal } from '../../src/journal/journal.js';
-import { nullSink } from '../../src/output/events.js';
+import { nullSink } from '../../src/core/events.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { openSimulator, type Simulator } from '../../src/sim/index.js';
 

@@ -12,7 +12,7 @@ import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
 import { FileJournal, journalPath } from '../../journal/journal.js';
-import { fanOut, nullSink } from '../../output/events.js';
+import { fanOut, nullSink } from '../../core/events.js';
 import { describeAudit } from '../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import type { FeatureUpdateMode } from '../../profiles/feature-profile.js';

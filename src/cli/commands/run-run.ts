@@ -11,7 +11,7 @@ import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError, type AppError } from '../../errors.js';
 import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
-import { fanOut, nullSink, type EventSink } from '../../output/events.js';
+import { fanOut, nullSink, type EventSink } from '../../core/events.js';
 import { describeAudit } from '../../output/format.js';
 import { printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';

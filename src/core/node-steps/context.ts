@@ -5,7 +5,7 @@
  */
 import type { Gateway } from '../../cluster/gateway.js';
 import { AppError, ExitCode } from '../../errors.js';
-import type { NodePhase } from '../../output/events.js';
+import type { NodePhase } from '../events.js';
 import type { Clock } from '../../platform/clock.js';
 import type { ErrorCode } from '../error-codes.js';
 import type { JournalWriter } from '../journal-records.js';

@@ -2,7 +2,7 @@
  * Invariant 8 at the moment it matters: right before an install or a restart, the node must be Paused with
  * DrainStatus Completed and own no running clustered role. Read from the node, never assumed.
  */
-import type { NodePhase } from '../../output/events.js';
+import type { NodePhase } from '../events.js';
 import { StepFailure, type StepContext } from './context.js';
 import { isDrained } from './verdicts.js';
 
