@@ -3,6 +3,7 @@
 // go to jest (for example -t 'drawn seed' to skip the fixed-seed and regression cases).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +19,7 @@ for (let i = 0; i < args.length; i++) {
   }
   const value = inline ?? args[++i];
   if (value === undefined || !/^-?\d+$/.test(value)) {
-    console.error(`--seed takes an integer (the "property seed" a run printed), not ${value ?? 'nothing'}`);
+    process.stderr.write(`--seed takes an integer (the "property seed" a run printed), not ${value ?? 'nothing'}\n`);
     process.exit(2);
   }
   env.CAUCTL_PROPERTY_SEED = value;
