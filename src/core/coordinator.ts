@@ -6,8 +6,8 @@
  * Depends on interfaces only: gateway, clock, journal, event sink. Never on node:*, a transport or the CLI.
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
-import type { ClusterInfo, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
-import { RetryingGateway, retryDelayMs, DEFAULT_RETRY_POLICY } from '../cluster/retrying-gateway.js';
+import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
+import { RetryingGateway } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from './events.js';
@@ -20,8 +20,6 @@ import {
   readStopRequest,
   writeStopRequest,
   type LockOwner,
-  type NodeStatusNotification,
-  type RunProgress,
 } from './cluster-lock.js';
 import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
@@ -33,6 +31,9 @@ import {
   awaitHealthyStorage,
   awaitRestartGate,
   capacityGate,
+  capacityShortfall,
+  DEFAULT_SUSPEND_TRIES,
+  RETRYABLE_SUSPEND_FAILURES,
   ensureRestartIssued,
   gateAndSuspend,
   installViaTask,
@@ -41,10 +42,13 @@ import {
   scanNode,
   type RebootSource,
   type StepContext,
+  type SuspendOptions,
+  type SuspendOutcome,
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
-import type { ErrorRecord, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
+import { RunPresence } from './run-progress.js';
+import type { ErrorRecord, ForcedDowntime, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
 
 /** A stop request from this process (Ctrl-C) — checked at safe points, like stop-run's. */
 export interface StopSwitch {
@@ -80,16 +84,11 @@ export interface RollingRunOptions {
 
 /** Timing constants of the driver, named in one place (the node steps' own are in node-steps/context.ts). */
 export const RunTimings = {
-  /** How long the cluster may stay unreachable for the lock heartbeat and stop checks (invariant 7). */
-  unreachableGraceMs: DEFAULT_RETRY_POLICY.deadlineMs,
   /** Parallel scans and stagings at once. */
   scanConcurrency: 32,
   /** Install/reboot/rescan rounds per attempt (follow-up updates). */
   maxRounds: 5,
 } as const;
-
-/** Real milliseconds between two progress publications in the lock (a node's end is always published). */
-const PROGRESS_MIN_INTERVAL_MS = 200;
 
 export { isTransient };
 
@@ -110,6 +109,10 @@ interface NodeWork {
   pausedByRun: boolean;
   /** Restarts since the node was last suspended (its own resync debt grows with the first). */
   rebootsThisMaintenance: number;
+  /** This maintenance window paused the node undrained under a force switch (invariant 8's exception). */
+  allowUndrained: UndrainedAllowance | undefined;
+  /** What a force switch let go down on this node, for its result. */
+  forced: ForcedDowntime | undefined;
 }
 
 /** What the driver knows about the run as a whole; node work lives in NodeWork. */
@@ -127,15 +130,6 @@ interface RunState {
   active: NodeWork | null;
 }
 
-interface ProgressState {
-  readonly notifications: Map<string, NodeStatusNotification>;
-  currentNode: string | null;
-  currentPhase: NodePhase | null;
-  lastHeartbeatWallMs: number;
-  lastProgressWallMs: number;
-  heartbeatChain: Promise<void>;
-}
-
 export class RollingRun {
   private readonly lock: ClusterLock;
   private readonly leaseSeconds: number;
@@ -145,7 +139,7 @@ export class RollingRun {
   private readonly run: RunState = { runId: '', clusterName: '', startMs: 0, maxFailedNodes: 0, order: [], halt: undefined, haltNoted: false, warned: false, warnings: [], nodeResults: [], active: null };
   /** What a safe halt could not undo (said in the error, with the lock kept). */
   private pendingAfterHalt: string[] = [];
-  private readonly progressState: ProgressState = { notifications: new Map(), currentNode: null, currentPhase: null, lastHeartbeatWallMs: 0, lastProgressWallMs: 0, heartbeatChain: Promise.resolve() };
+  private readonly presence: RunPresence;
 
   constructor(
     private readonly profile: RunProfile,
@@ -170,7 +164,8 @@ export class RollingRun {
       }),
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
-    this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.heartbeat() };
+    this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run });
+    this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
   }
 
   /** Nodes this run has paused and not yet resumed (for the second Ctrl-C and the safe halt). */
@@ -184,63 +179,6 @@ export class RollingRun {
 
   private emit(body: RunEventBody): void {
     this.deps.sink.emit({ ...body, schemaVersion: EVENT_SCHEMA_VERSION, time: this.iso(), runId: this.run.runId } as never);
-  }
-
-  private progress(): RunProgress {
-    return {
-      runStartTime: this.iso(this.run.startMs),
-      currentNode: this.progressState.currentNode,
-      currentPhase: this.progressState.currentPhase,
-      nodeStatusNotifications: [...this.progressState.notifications.values()],
-      nodeResults: this.run.nodeResults.map((r) => ({ node: r.node, status: r.status, attempts: r.attempts })),
-    };
-  }
-
-  /**
-   * Publishes a node's phase in the lock for get-run on other hosts. A node's end is always published; phase
-   * changes at most every PROGRESS_MIN_INTERVAL_MS of real time, so a run at simulation speed `max` does not
-   * spend its time rewriting the lock.
-   */
-  private async notify(node: string, status: string, phase: NodePhase | null): Promise<void> {
-    const p = this.progressState;
-    p.notifications.set(node, { node, status, timestamp: this.iso() });
-    p.currentNode = phase === null ? null : node;
-    p.currentPhase = phase;
-    const due = phase === null || this.deps.wallClock.now() - p.lastProgressWallMs >= PROGRESS_MIN_INTERVAL_MS;
-    if (!due) return this.heartbeat(false);
-    p.lastProgressWallMs = this.deps.wallClock.now();
-    await this.heartbeat(true);
-  }
-
-  /**
-   * Refreshes the lease; with `force`, also publishes progress now. Heartbeats are compare-and-set writes, so
-   * they are serialized: parallel scans must not race each other into a false "lock lost".
-   */
-  private heartbeat(force = false): Promise<void> {
-    const p = this.progressState;
-    const wallNow = this.deps.wallClock.now();
-    if (!force && wallNow - p.lastHeartbeatWallMs < (this.leaseSeconds * 1000) / 4) return p.heartbeatChain;
-    p.lastHeartbeatWallMs = wallNow;
-    const next = p.heartbeatChain.then(() => this.withClusterReconnect(() => this.lock.heartbeat(this.progress())));
-    // A failed heartbeat rejects its own callers; the chain itself goes on for the next one.
-    p.heartbeatChain = next.catch(() => undefined);
-    return next;
-  }
-
-  /**
-   * The lock's read-compare-write as a whole, retried while the cluster is unreachable (invariant 7). Not the
-   * gateway's policy: a compare-and-set is not idempotent, but reading again and writing again is.
-   */
-  private async withClusterReconnect<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = this.deps.clock.now() + RunTimings.unreachableGraceMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (!isTransient(error) || this.deps.clock.now() >= deadline) throw error;
-        await this.deps.clock.sleep(retryDelayMs(DEFAULT_RETRY_POLICY, attempt));
-      }
-    }
   }
 
   private noteHalt(reason: HaltReason, code: string, message: string): void {
@@ -279,7 +217,7 @@ export class RollingRun {
       this.noteHalt({ kind: 'user' }, 'UserCanceled', 'The run was canceled by the user (Ctrl-C) at a safe point.');
       return;
     }
-    const request = await this.withClusterReconnect(() => readStopRequest({ gateway: this.deps.gateway, entryNode: this.options.entry }));
+    const request = await this.presence.withClusterReconnect(() => readStopRequest({ gateway: this.deps.gateway, entryNode: this.options.entry }));
     if (request !== null && request.runId === this.run.runId) {
       this.noteHalt({ kind: 'user' }, 'UserCanceled', `The run was canceled by ${request.requestedBy} (stop-run) at a safe point.`);
     }
@@ -367,7 +305,7 @@ export class RollingRun {
   private async phase<T>(work: NodeWork, phase: NodePhase, fn: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
     const start = this.deps.clock.now();
     this.emit({ type: 'phase-started', node: work.name, phase, attempt: work.attempts });
-    await this.notify(work.name, phase, phase);
+    await this.presence.notify(work.name, phase, phase);
     try {
       const value = await fn();
       const end = this.deps.clock.now();
@@ -394,6 +332,15 @@ export class RollingRun {
         throw new StepFailure(code, phase, work.name, `${path} exited ${result.exitCode} on ${work.name}${result.output ? `: ${result.output.trim().slice(-300)}` : ''}`);
       }
     });
+  }
+
+  /** Records what a force switch accepted on a node: in its result, in the run's warnings, as an event. */
+  private noteForced(work: NodeWork, forced: ForcedDowntime, why: string): void {
+    const rolesDown = [...new Set([...(work.forced?.rolesDown ?? []), ...forced.rolesDown])];
+    work.forced = { switch: forced.switch, rolesDown };
+    const message = `${forced.switch}: ${why}`;
+    this.run.warnings.push(message);
+    this.emit({ type: 'warning', code: forced.switch, node: work.name, message });
   }
 
   private markPaused(work: NodeWork): void {
@@ -426,17 +373,50 @@ export class RollingRun {
         await resumeNode(this.steps, work.name, work.attempts, 'NoFailback');
         this.markResumed(work);
       }
-      await gateAndSuspend(this.steps, work.name, {
+      // Under a force switch a capacity shortfall is accepted downtime, named, not a refusal; ForcePauseNoDrain
+      // moves nothing, so there is nothing to place.
+      const forcedSwitch = this.profile.undrainedSwitch ?? (this.profile.forcePauseAndDrain ? 'ForcePauseAndDrain' : undefined);
+      let shortfall: string[] = [];
+      const capacity = this.profile.undrainedSwitch === 'ForcePauseNoDrain'
+        ? undefined
+        : (cluster: ClusterInfo, node: string) =>
+            capacityGate(this.steps, cluster, node, forcedSwitch === undefined ? undefined : (vms) => { shortfall = vms; });
+      const outcome = await this.suspendWithRetries(work, {
         attempt: work.attempts,
         requireAllNodesOnline: this.profile.requireAllNodesOnline,
         storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
-        capacity: (cluster, node) => capacityGate(this.steps, cluster, node),
+        ...(capacity !== undefined ? { capacity } : {}),
         drainTimeoutMinutes: this.profile.suspendClusterNodeTimeoutMinutes,
         forceDrain: this.profile.forcePauseAndDrain,
+        ...(this.profile.undrainedSwitch !== undefined ? { allowUndrained: this.profile.undrainedSwitch } : {}),
         onSuspendSent: () => this.markPaused(work),
         onResumed: () => this.markResumed(work),
       });
+      if (!outcome.drained) {
+        work.allowUndrained = outcome.allowedBy;
+        const roles = outcome.runningRoles.length > 0 ? outcome.runningRoles.join(', ') : 'no running role';
+        const how = outcome.allowedBy === 'ForcePauseNoDrain' ? 'paused without a drain' : 'its drain failed; it stays paused';
+        this.noteForced(work, { switch: outcome.allowedBy, rolesDown: outcome.runningRoles }, `${work.name} ${how} and is updated and restarted with ${roles} on it (down during its restart).`);
+      } else if (this.profile.forcePauseAndDrain && shortfall.length > 0) {
+        this.noteForced(work, { switch: 'ForcePauseAndDrain', rolesDown: shortfall }, `the forced drain of ${work.name} stopped ${shortfall.join(', ')} (no node could take them live) and moved them as failed roles.`);
+      }
     });
+  }
+
+  /**
+   * SuspendRetriesPerNode: a suspend whose drain failed (the node resumed again, NoFailback) is sent again, up
+   * to that many suspends in this attempt, before the attempt fails. These are not MaxRetriesPerNode's retries.
+   */
+  private async suspendWithRetries(work: NodeWork, options: SuspendOptions): Promise<SuspendOutcome> {
+    const tries = this.profile.suspendRetriesPerNode ?? DEFAULT_SUSPEND_TRIES;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await gateAndSuspend(this.steps, work.name, options);
+      } catch (error) {
+        if (!(error instanceof StepFailure) || !RETRYABLE_SUSPEND_FAILURES.has(error.code) || attempt >= tries) throw error;
+        this.emit({ type: 'warning', code: 'SuspendRetry', node: work.name, message: `Suspend ${attempt} of ${tries} (SuspendRetriesPerNode) failed: ${error.message} Trying again.` });
+      }
+    }
   }
 
   /** Restarts a paused node: the restart gate, then the journaled restart, then the wait for it. */
@@ -452,7 +432,16 @@ export class RollingRun {
   }
 
   private restartOptions(work: NodeWork, round: number, source: RebootSource) {
-    return { attempt: work.attempts, round, source, soft: this.profile.attemptSoftReboot, rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes, clusterRunning: true, gate: null };
+    return {
+      attempt: work.attempts,
+      round,
+      source,
+      soft: this.profile.attemptSoftReboot,
+      rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes,
+      clusterRunning: true,
+      gate: null,
+      ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}),
+    };
   }
 
   private async awaitReboot(work: NodeWork, round: number, source: RebootSource, bootBefore: string): Promise<void> {
@@ -465,6 +454,7 @@ export class RollingRun {
     await this.phase(work, 'resume', async () => {
       await resumeNode(this.steps, work.name, work.attempts, this.profile.failbackMode);
       this.markResumed(work);
+      work.allowUndrained = undefined;
     });
   }
 
@@ -526,7 +516,7 @@ export class RollingRun {
   /** Any failure inside an attempt, as a step failure with a catalogue code. */
   private asStepFailure(error: unknown, work: NodeWork): StepFailure {
     if (error instanceof StepFailure) return error;
-    const phase = this.progressState.currentPhase ?? 'install';
+    const phase = this.presence.currentPhase ?? 'install';
     if (isTransient(error)) return new StepFailure('NodeNotReachable', phase, work.name, `${work.name} stayed unreachable: ${describeError(error)}`, { cause: error });
     if (error instanceof AppError && error.exitCode === ExitCode.connection) {
       return new StepFailure('AccessDenied', phase, work.name, `${work.name} refused the connection or the credentials: ${describeError(error)}`, { cause: error });
@@ -580,7 +570,7 @@ export class RollingRun {
         const resuming = resumeTask !== undefined && index === resumeTask.pluginIndex;
         if (forPlugin.length === 0 && !resuming) continue;
         const taskId = resuming ? resumeTask!.taskId : this.taskId(work.name, `a${work.attempts}-r${round}-p${index}`);
-        const status = await installViaTask(this.steps, work.name, { spec, mode: 'Install', updateIds: forPlugin.map((u) => u.updateId), taskId, round, pluginIndex: index }, { attempt: work.attempts, resume: resuming, requireDrained: true, journaled: true });
+        const status = await installViaTask(this.steps, work.name, { spec, mode: 'Install', updateIds: forPlugin.map((u) => u.updateId), taskId, round, pluginIndex: index }, { attempt: work.attempts, resume: resuming, requireDrained: true, journaled: true, ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}) });
         for (const r of status.results) work.results.set(r.updateId, r);
         const pluginFailures = status.results.filter(isFailedResult);
         if (status.state === 'Failed' && pluginFailures.length === 0) {
@@ -615,6 +605,7 @@ export class RollingRun {
       installResults: results,
       rebooted: work.reboots > 0,
       nodeRebootResult: { bootType: work.reboots > 0 ? work.bootType : 'None', reboots: work.reboots },
+      ...(work.forced !== undefined ? { forced: work.forced } : {}),
       errorRecord: error,
       nodeSuspendedTimestamp: work.phases.find((p) => p.phase === 'drain' && p.ok)?.end ?? null,
       nodeSuspendedDurationSeconds: work.suspendedMs > 0 ? Math.round(work.suspendedMs / 1000) : null,
@@ -633,7 +624,7 @@ export class RollingRun {
       numberOfSucceededUpdates: result.numberOfSucceededUpdates,
       numberOfFailedUpdates: result.numberOfFailedUpdates,
     });
-    await this.notify(result.node, result.status, null);
+    await this.presence.notify(result.node, result.status, null);
   }
 
   /** Runs attempts for one node until it succeeds, exhausts its retries, or the run cannot go on. */
@@ -665,7 +656,7 @@ export class RollingRun {
   }
 
   private newWork(name: string, updates: UpdateInfo[]): NodeWork {
-    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, rebootsThisMaintenance: 0 };
+    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, rebootsThisMaintenance: 0, allowUndrained: undefined, forced: undefined };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -676,12 +667,12 @@ export class RollingRun {
     const cluster = await this.preflight(replay);
     this.run.runId = replay?.runId ?? this.deps.newRunId();
     this.run.startMs = replay ? Date.parse(replay.started.time) : this.deps.clock.now();
-    await this.lock.acquire(this.run.runId, this.progress(), {
+    await this.lock.acquire(this.run.runId, this.presence.snapshot(), {
       ...(replay ? { takeOverRunId: replay.runId } : {}),
       forceRecovery: this.options.forceRecovery,
       takeOverDeadLocal: this.options.takeOverDeadLocalLock === true,
     });
-    this.progressState.lastHeartbeatWallMs = this.deps.wallClock.now();
+    this.presence.leaseTaken();
     // Checked under the lock, so a live run elsewhere is reported as "locked", not as its paused node.
     const paused = cluster.nodes.filter((n) => n.state === 'Paused');
     if (paused.length > 0 && replay === undefined) {
@@ -713,6 +704,36 @@ export class RollingRun {
     }
     this.emit({ type: 'run-started', clusterName: cluster.name, nodes: this.run.order, plugins: this.profile.plugins.map((p) => p.plugin), resumed: replay !== undefined });
     this.emit({ type: 'preflight', check: 'cluster', ok: true, detail: `${cluster.nodes.length} nodes, quorum healthy, MaxFailedNodes ${this.run.maxFailedNodes}` });
+  }
+
+  /**
+   * Before the first node is touched, names the roles a force switch may take down: under ForcePauseNoDrain
+   * every running role stays on its node; under the others, the VMs the capacity check finds no room for.
+   */
+  private async announceForcedDowntime(cluster: ClusterInfo, downAtStart: ReadonlySet<string>): Promise<void> {
+    const forcedSwitch = this.profile.undrainedSwitch ?? (this.profile.forcePauseAndDrain ? 'ForcePauseAndDrain' : undefined);
+    if (forcedSwitch === undefined) return;
+    const nodes = this.run.order.filter((n) => !downAtStart.has(n));
+    const perNode: string[] = [];
+    if (forcedSwitch === 'ForcePauseNoDrain') {
+      for (const node of nodes) {
+        const roles = (await this.gateway.call(node, 'get-node-status', {})).runningRoles;
+        if (roles.length > 0) perNode.push(`${node}: ${roles.join(', ')}`);
+      }
+    } else {
+      for (const node of nodes) {
+        const verdict = await capacityShortfall(this.steps, cluster, node);
+        if (verdict.length > 0) perNode.push(`${node}: ${verdict.join(', ')}`);
+      }
+    }
+    const what = forcedSwitch === 'ForcePauseNoDrain'
+      ? 'nodes are paused without a drain; these roles stay on their node and go down while it restarts'
+      : forcedSwitch === 'ForcePauseAndDrain'
+        ? 'drains are forced; these VMs cannot move live and will be stopped and moved as failed roles'
+        : 'a node whose drain fails is restarted anyway; these VMs cannot move live, so their node\'s drain will fail and they go down while it restarts';
+    const message = `${forcedSwitch}: ${what}: ${perNode.length > 0 ? perNode.join('; ') : 'none expected now'}.`;
+    this.run.warnings.push(message);
+    this.emit({ type: 'warning', code: forcedSwitch, message });
   }
 
   private failedSoFar(): number {
@@ -766,6 +787,7 @@ export class RollingRun {
     try {
       if (replay === undefined) await writeStopRequest({ gateway: this.deps.gateway, entryNode: this.options.entry }, null);
       this.announce(cluster, replay, downAtStart);
+      if (replay === undefined) await this.announceForcedDowntime(cluster, downAtStart);
       const scan = replay?.scan
         ? { scanned: new Map(Object.entries(replay.scan.scan)), scanFailures: new Map(Object.entries(replay.scan.scanFailures)) }
         : await this.scanAndStage(this.run.order, downAtStart);

@@ -33,6 +33,7 @@ export const NodeResultSchema = z.object({
   installResults: z.array(UpdateInstallResult),
   rebooted: z.boolean(),
   nodeRebootResult: z.object({ bootType: z.enum(['FullReboot', 'SoftReboot', 'None']), reboots: z.number().int() }),
+  forced: z.object({ switch: z.enum(['ForcePauseNoDrain', 'ForcePauseAndDrain', 'ForcePauseDrainAndReboot']), rolesDown: z.array(z.string()).readonly() }).optional(),
   errorRecord: ErrorRecordSchema.nullable(),
   nodeSuspendedTimestamp: z.string().nullable(),
   nodeSuspendedDurationSeconds: z.number().nullable(),
@@ -55,6 +56,12 @@ export const StepEntrySchema = z.discriminatedUnion('step', [
   z.object({ ...stepFields, step: z.literal('drain-failed'), drainStatus: z.string(), reason: z.string() }),
   /** Paused, DrainStatus Completed, no running role. */
   z.object({ ...stepFields, step: z.literal('suspended') }),
+  /**
+   * Invariant 8's exception, taken: the node is Paused but not drained, and one of CAU's force switches
+   * (ForcePauseNoDrain, or ForcePauseDrainAndReboot after a failed drain) accepts installing and restarting it
+   * with `runningRoles` still on it.
+   */
+  z.object({ ...stepFields, step: z.literal('suspended-undrained'), allowedBy: z.enum(['ForcePauseNoDrain', 'ForcePauseDrainAndReboot']), runningRoles: z.array(z.string()) }),
   z.object({ ...stepFields, step: z.literal('task-started'), round: z.number().int(), taskId: z.string(), pluginIndex: z.number().int() }),
   z.object({ ...stepFields, step: z.literal('task-finished'), round: z.number().int(), taskId: z.string(), state: z.string(), results: z.array(UpdateInstallResult) }),
   z.object({ ...stepFields, step: z.literal('restart-requested'), round: z.number().int(), bootBefore: z.string(), source: RebootSource }),

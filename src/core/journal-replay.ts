@@ -84,7 +84,7 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
       case 'step':
         if (inFlight === null || inFlight.node !== r.node) break;
         inFlight.at = stepAfter(r, inFlight.at);
-        if (r.step === 'suspended') inFlight.suspendedAt = r.time;
+        if (r.step === 'suspended' || r.step === 'suspended-undrained') inFlight.suspendedAt = r.time;
         if (r.step === 'task-finished') inFlight.results.push(...r.results);
         if (r.step === 'node-back') {
           inFlight.reboots += 1;
@@ -118,6 +118,7 @@ export function stepAfter(r: RecordOf<'step'>, previous: ResumeStep): ResumeStep
       // The drain failed: the node is resumed and the attempt has failed, whatever happened after the crash.
       return { step: 'drain-failed', reason: r.reason };
     case 'suspended':
+    case 'suspended-undrained':
       return { step: 'install', round: 1 };
     case 'task-started':
       return { step: 'await-task', round, taskId: r.taskId, pluginIndex: r.pluginIndex };

@@ -55,7 +55,7 @@ export interface PreflightVerdict {
 
 export interface PreflightOptions {
   readonly entry: string;
-  readonly profile: Pick<RunProfile, 'nodeOrder' | 'maxFailedNodes' | 'requireAllNodesOnline'>;
+  readonly profile: Pick<RunProfile, 'nodeOrder' | 'maxFailedNodes' | 'requireAllNodesOnline'> & Partial<Pick<RunProfile, 'forcePauseAndDrain' | 'undrainedSwitch'>>;
   /** `--resume`: the node the interrupted run had in hand (see the module header). */
   readonly inFlightNode?: string;
   /**
@@ -153,7 +153,10 @@ export function judgePreflight(facts: PreflightFacts, options: Omit<PreflightOpt
   );
   const capacity = checkEachNode(capacityInputFrom(view, facts.capacity), drained);
   const short = capacity.flatMap(({ verdict }) => (verdict.ok ? [] : [verdict]));
-  if (short.length > 0) {
+  // A force switch (ForcePause*) is the operator's acceptance of the downtime the shortfall means: the run
+  // names the roles before it starts instead of refusing (coordinator.ts, announceForcedDowntime).
+  const forced = profile.forcePauseAndDrain === true || profile.undrainedSwitch !== undefined;
+  if (short.length > 0 && !forced) {
     refusals.push({
       code: short[0]!.code,
       message: `${short.map((v) => v.message).join('\n')}\nNothing was touched.`,

@@ -15,6 +15,7 @@ import { fanOut, nullSink, type EventSink } from '../../core/events.js';
 import { describeAudit } from '../../output/format.js';
 import { printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
+import { saveRunProfile } from '../../journal/run-profile-file.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
 import { assertWritableDir } from '../../platform/fs.js';
@@ -83,6 +84,14 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       wallClock: ctx.wallClock,
       ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
     });
+    if (resume === undefined && journal.path !== undefined) {
+      // Diagnostics for save-debug-trace: the options this run started with, beside its journal. Never fatal.
+      try {
+        saveRunProfile(journal.path, profile);
+      } catch (error) {
+        env.io.stderr.write(`cauctl: warning: the run profile could not be saved beside the journal (${(error as NodeJS.ErrnoException).code ?? String(error)}); a debug trace of this run will lack it.\n`);
+      }
+    }
     progress = await createProgressSinks(globals, env, ctx);
     const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {

@@ -9,8 +9,23 @@ import type { GateVerdict } from '../policy.js';
 import { readCapacityInput } from '../preflight.js';
 import type { StepContext } from './context.js';
 
-/** The drain gate's capacity half, on the cluster as it is now, as a gate verdict with the catalogue's code. */
-export async function capacityGate(ctx: Pick<StepContext, 'gateway'>, cluster: ClusterInfo, node: string): Promise<GateVerdict> {
+/**
+ * The drain gate's capacity half, on the cluster as it is now, as a gate verdict with the catalogue's code.
+ * With `acceptDowntime` (a force switch was given), a shortfall is handed to it (the VMs that will go down)
+ * and the gate opens: the switch is the operator's explicit acceptance of that downtime.
+ */
+export async function capacityGate(ctx: Pick<StepContext, 'gateway'>, cluster: ClusterInfo, node: string, acceptDowntime?: (vms: string[]) => void): Promise<GateVerdict> {
   const verdict = checkCapacity(await readCapacityInput(ctx.gateway, cluster, [node]));
-  return verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message };
+  if (verdict.ok) return { ok: true };
+  if (acceptDowntime !== undefined) {
+    acceptDowntime([...new Set([...verdict.unplaced, ...verdict.notMigratable])]);
+    return { ok: true };
+  }
+  return { ok: false, code: verdict.code, message: verdict.message };
+}
+
+/** The running VMs of `node` that no node staying in service could take live now (empty when all fit). */
+export async function capacityShortfall(ctx: Pick<StepContext, 'gateway'>, cluster: ClusterInfo, node: string): Promise<string[]> {
+  const verdict = checkCapacity(await readCapacityInput(ctx.gateway, cluster, [node]));
+  return verdict.ok ? [] : [...new Set([...verdict.unplaced, ...verdict.notMigratable])];
 }

@@ -5,7 +5,7 @@
  * connection during the wait is retried by the gateway: it is never reported as a failed install.
  * Depends on the step context only.
  */
-import type { UpdateTaskStatus } from '../../cluster/operations.js';
+import type { UndrainedAllowance, UpdateTaskStatus } from '../../cluster/operations.js';
 import type { PluginSpec } from '../types.js';
 import { StepTimings, remainingMs, type StepContext } from './context.js';
 import { requireDrained } from './drained.js';
@@ -26,6 +26,8 @@ export interface TaskOptions {
   readonly resume: boolean;
   /** Install: the node must be drained first (invariant 8). Download, or a stopped cluster: not. */
   readonly requireDrained: boolean;
+  /** Invariant 8's exception for this node: the force switch that paused it undrained (see requireDrained). */
+  readonly allowUndrained?: UndrainedAllowance;
   /** Write `task-started`/`task-finished` (installs); a download ahead of the drain needs no resume point. */
   readonly journaled: boolean;
   /** @default StepTimings.taskTimeoutMs */
@@ -36,7 +38,7 @@ export interface TaskOptions {
 export async function installViaTask(ctx: StepContext, node: string, task: TaskSpec, options: TaskOptions): Promise<UpdateTaskStatus> {
   const timeoutMs = options.timeoutMs ?? StepTimings.taskTimeoutMs;
   if (!options.resume) {
-    if (options.requireDrained) await requireDrained(ctx, node, 'install', 'updated');
+    if (options.requireDrained) await requireDrained(ctx, node, 'install', 'updated', options.allowUndrained);
     if (options.journaled) ctx.journal.step(node, options.attempt, { step: 'task-started', round: task.round, taskId: task.taskId, pluginIndex: task.pluginIndex });
     await ctx.gateway.call(node, 'start-update-task', {
       plugin: task.spec.plugin,

@@ -4,6 +4,7 @@
  * the boot time tells whether it happened), then the wait for the node within RebootTimeoutMinutes: boot
  * time changed, auto-start services running, cluster node state back. Depends on the step context only.
  */
+import type { UndrainedAllowance } from '../../cluster/operations.js';
 import { describeError, isTransient } from '../../errors.js';
 import { StepFailure, StepTimings, type StepContext } from './context.js';
 import { requireDrained } from './drained.js';
@@ -23,6 +24,8 @@ export interface BootWaitOptions {
 
 export interface RestartOptions extends BootWaitOptions {
   readonly soft: boolean;
+  /** Invariant 8's exception for this node: the force switch that paused it undrained (see requireDrained). */
+  readonly allowUndrained?: UndrainedAllowance;
   /** The rolling run's restart gate; null where the cluster is stopped (offline update). */
   readonly gate: RestartGateOptions | null;
 }
@@ -43,7 +46,7 @@ export async function restartAndAwaitBoot(ctx: StepContext, node: string, option
 
 /** Sends the restart (drained check, boot time, write-ahead record); a lost reply is not a failure. */
 export async function requestRestart(ctx: StepContext, node: string, options: RestartOptions): Promise<{ bootType: 'FullReboot' | 'SoftReboot'; bootBefore: string }> {
-  if (options.clusterRunning) await requireDrained(ctx, node, 'reboot', 'restarted');
+  if (options.clusterRunning) await requireDrained(ctx, node, 'reboot', 'restarted', options.allowUndrained);
   const before = await ctx.gateway.call(node, 'get-node-status', {});
   ctx.journal.step(node, options.attempt, { step: 'restart-requested', round: options.round, bootBefore: before.lastBootUpTime, source: options.source });
   try {

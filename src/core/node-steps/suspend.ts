@@ -7,7 +7,7 @@
  * Depends on the step context, the gateway's error type and the pure readings only.
  */
 import { OperationFailedError } from '../../cluster/gateway.js';
-import { ScriptErrorCode } from '../../cluster/operations.js';
+import { ScriptErrorCode, type NodeStatus, type UndrainedAllowance } from '../../cluster/operations.js';
 import { describeError, isTransient } from '../../errors.js';
 import { StepFailure, StepTimings, pause, remainingMs, type StepContext } from './context.js';
 import { awaitDrainGate, type DrainGateOptions } from './gates.js';
@@ -19,6 +19,13 @@ export interface SuspendOptions extends DrainGateOptions {
   /** SuspendClusterNodeTimeoutMinutes: the whole drain, from the first suspend call. */
   readonly drainTimeoutMinutes: number;
   readonly forceDrain: boolean;
+  /**
+   * One of CAU's force switches that let the node be updated undrained (invariant 8's exception), sent with
+   * the suspend: ForcePauseNoDrain pauses without a drain; ForcePauseDrainAndReboot drains and, when the drain
+   * fails (DrainStatus Failed, the node still Paused), keeps the node paused instead of resuming it. A drain
+   * that only timed out is abandoned as usual: a restart in the middle of a live migration is never chosen.
+   */
+  readonly allowUndrained?: UndrainedAllowance;
   /** Called right after the write-ahead record, before the suspend is sent: the node is now the flow's to resume. */
   readonly onSuspendSent: () => void;
   /** Called once the node is resumed again after a failed drain. */
@@ -32,7 +39,7 @@ async function sendSuspend(ctx: StepContext, node: string, options: SuspendOptio
   for (;;) {
     const timeoutSeconds = Math.max(1, Math.min(StepTimings.suspendLongPollSeconds, Math.floor(remainingMs(ctx, deadline) / 1000)));
     try {
-      await ctx.gateway.call(ctx.entry, 'suspend-node', { name: node, forceDrain: options.forceDrain, timeoutSeconds }, { retry: false });
+      await ctx.gateway.call(ctx.entry, 'suspend-node', { name: node, forceDrain: options.forceDrain, timeoutSeconds, ...(options.allowUndrained !== undefined ? { allowUndrained: options.allowUndrained } : {}) }, { retry: false });
       return { kind: 'sent' };
     } catch (error) {
       // The reply was lost: the suspend may or may not have happened. Never repeat it blindly: the drain
@@ -50,8 +57,27 @@ async function sendSuspend(ctx: StepContext, node: string, options: SuspendOptio
   }
 }
 
-/** Drains `node` and leaves it Paused, DrainStatus Completed, no running role; or fails with it resumed. */
-export async function gateAndSuspend(ctx: StepContext, node: string, options: SuspendOptions): Promise<void> {
+/** Suspends tried per attempt when SuspendRetriesPerNode is not given: one (CAU's default is UNCONFIRMED). */
+export const DEFAULT_SUSPEND_TRIES = 1;
+
+/** Failures of a suspend that another suspend may overcome; a gate that stayed shut is not one of them. */
+export const RETRYABLE_SUSPEND_FAILURES: ReadonlySet<string> = new Set(['DrainFailed', 'SuspendFailed']);
+
+/** How the node left service: drained, or paused undrained under a force switch (journaled, with its roles). */
+export type SuspendOutcome = { readonly drained: true } | { readonly drained: false; readonly allowedBy: UndrainedAllowance; readonly runningRoles: readonly string[] };
+
+/** Invariant 8's exception, taken explicitly: journaled with the switch and the roles that stay. */
+function acceptUndrained(ctx: StepContext, node: string, attempt: number, allowedBy: UndrainedAllowance, status: Pick<NodeStatus, 'runningRoles'>): SuspendOutcome {
+  const runningRoles = [...status.runningRoles];
+  ctx.journal.step(node, attempt, { step: 'suspended-undrained', allowedBy, runningRoles });
+  return { drained: false, allowedBy, runningRoles };
+}
+
+/**
+ * Drains `node` and leaves it Paused, DrainStatus Completed, no running role; or fails with it resumed; or,
+ * under a force switch (options.allowUndrained), leaves it Paused undrained and says so.
+ */
+export async function gateAndSuspend(ctx: StepContext, node: string, options: SuspendOptions): Promise<SuspendOutcome> {
   await awaitDrainGate(ctx, node, options);
   ctx.journal.step(node, options.attempt, { step: 'suspend-requested' });
   options.onSuspendSent();
@@ -71,7 +97,13 @@ export async function gateAndSuspend(ctx: StepContext, node: string, options: Su
     const reading = readDrain(status);
     if (reading.state === 'completed') {
       ctx.journal.step(node, options.attempt, { step: 'suspended' });
-      return;
+      return { drained: true };
+    }
+    if (options.allowUndrained === 'ForcePauseNoDrain' && status.clusterNodeState === 'Paused') {
+      return acceptUndrained(ctx, node, options.attempt, 'ForcePauseNoDrain', status);
+    }
+    if (reading.state === 'failed' && options.allowUndrained === 'ForcePauseDrainAndReboot' && status.clusterNodeState === 'Paused' && status.drainStatus === 'Failed') {
+      return acceptUndrained(ctx, node, options.attempt, 'ForcePauseDrainAndReboot', status);
     }
     if (reading.state === 'failed') {
       failure = { code: 'DrainFailed', reason: reading.reason, drainStatus: status.drainStatus };
@@ -90,7 +122,12 @@ export async function gateAndSuspend(ctx: StepContext, node: string, options: Su
     }
     await pause(ctx, StepTimings.drainPollMs, deadline);
   }
-  await abandonDrain(ctx, node, options, failure);
+  if (failure.code === 'DrainFailed' && failure.drainStatus === 'Failed' && options.allowUndrained === 'ForcePauseDrainAndReboot') {
+    // A drain refused outright: read the node; paused with its drain failed is what the switch accepts.
+    const status = await ctx.gateway.call(node, 'get-node-status', {});
+    if (status.clusterNodeState === 'Paused' && status.drainStatus === 'Failed') return acceptUndrained(ctx, node, options.attempt, 'ForcePauseDrainAndReboot', status);
+  }
+  return abandonDrain(ctx, node, options, failure);
 }
 
 /** A failed or timed-out drain: recorded, then the node is resumed without failback, then the step fails. */
