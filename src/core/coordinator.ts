@@ -32,6 +32,8 @@ import {
   awaitRestartGate,
   capacityGate,
   capacityShortfall,
+  DEFAULT_SUSPEND_TRIES,
+  RETRYABLE_SUSPEND_FAILURES,
   ensureRestartIssued,
   gateAndSuspend,
   installViaTask,
@@ -40,6 +42,8 @@ import {
   scanNode,
   type RebootSource,
   type StepContext,
+  type SuspendOptions,
+  type SuspendOutcome,
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
@@ -383,7 +387,7 @@ export class RollingRun {
         ? undefined
         : (cluster: ClusterInfo, node: string) =>
             capacityGate(this.steps, cluster, node, forcedSwitch === undefined ? undefined : (vms) => { shortfall = vms; });
-      const outcome = await gateAndSuspend(this.steps, work.name, {
+      const outcome = await this.suspendWithRetries(work, {
         attempt: work.attempts,
         requireAllNodesOnline: this.profile.requireAllNodesOnline,
         storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
@@ -403,6 +407,22 @@ export class RollingRun {
         this.noteForced(work, { switch: 'ForcePauseAndDrain', rolesDown: shortfall }, `the forced drain of ${work.name} stopped ${shortfall.join(', ')} (no node could take them live) and moved them as failed roles.`);
       }
     });
+  }
+
+  /**
+   * SuspendRetriesPerNode: a suspend whose drain failed (the node resumed again, NoFailback) is sent again, up
+   * to that many suspends in this attempt, before the attempt fails. These are not MaxRetriesPerNode's retries.
+   */
+  private async suspendWithRetries(work: NodeWork, options: SuspendOptions): Promise<SuspendOutcome> {
+    const tries = this.profile.suspendRetriesPerNode ?? DEFAULT_SUSPEND_TRIES;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await gateAndSuspend(this.steps, work.name, options);
+      } catch (error) {
+        if (!(error instanceof StepFailure) || !RETRYABLE_SUSPEND_FAILURES.has(error.code) || attempt >= tries) throw error;
+        this.emit({ type: 'warning', code: 'SuspendRetry', node: work.name, message: `Suspend ${attempt} of ${tries} (SuspendRetriesPerNode) failed: ${error.message} Trying again.` });
+      }
+    }
   }
 
   /** Restarts a paused node: the restart gate, then the journaled restart, then the wait for it. */
