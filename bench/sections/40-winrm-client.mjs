@@ -1,4 +1,4 @@
-// WinRM client (issues 4 and 19): 200 sequential small operations (get-node-status) on one node of the WS-Man
+// WinRM client (issues 4 and 19): 200 sequential small operations (get-storage-pools) on one node of the WS-Man
 // test server, through our WinRmTransport in each --winrm-mode (per-operation: one shell, a powershell.exe per
 // operation; persistent: one shell and one bootstrap process) and through pywinrm's run_ps (a shell and a
 // powershell.exe per command), all over NTLM with message encryption through the gss-ntlmssp acceptor. HTTP round trips per operation once warm, counted by the server, and the wall-time ratio twice:
@@ -140,7 +140,7 @@ async function measure(ctx, mainJs, costs, rounds) {
   try {
     const { WinRmTransport } = await import(pathToFileURL(join(ctx.distDir, 'transport', 'winrm', 'winrm-transport.js')).href);
     const { buildInvocation } = await import(pathToFileURL(join(ctx.distDir, 'cluster', 'invocation.js')).href);
-    const invocation = buildInvocation('get-node-status', {});
+    const invocation = buildInvocation('get-storage-pools', {});
     const port = server.ports[NODE];
 
     // Ours, in each mode: one transport, warmed by one operation (handshake, Create; Command in persistent mode).
@@ -154,14 +154,14 @@ async function measure(ctx, mainJs, costs, rounds) {
         try {
           for (let i = 0; i < Math.max(1, ctx.warmup); i++) {
             const outcome = await client.run(NODE, invocation);
-            if (!outcome.ok) throw new Error(`get-node-status failed: ${outcome.error.message}`);
+            if (!outcome.ok) throw new Error(`get-storage-pools failed: ${outcome.error.message}`);
           }
           const before = await server.stats(NODE);
           const clientBefore = client.stats().requests;
           const started = process.hrtime.bigint();
           for (let i = 0; i < OPERATIONS; i++) {
             const outcome = await client.run(NODE, invocation);
-            if (!outcome.ok) throw new Error(`get-node-status failed: ${outcome.error.message}`);
+            if (!outcome.ok) throw new Error(`get-storage-pools failed: ${outcome.error.message}`);
           }
           runs.push(Number(process.hrtime.bigint() - started) / 1e6);
           const after = await server.stats(NODE);

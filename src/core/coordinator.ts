@@ -7,7 +7,7 @@
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
-import { RetryingGateway, retryDelayMs, DEFAULT_RETRY_POLICY } from '../cluster/retrying-gateway.js';
+import { RetryingGateway } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from './events.js';
@@ -20,8 +20,6 @@ import {
   readStopRequest,
   writeStopRequest,
   type LockOwner,
-  type NodeStatusNotification,
-  type RunProgress,
 } from './cluster-lock.js';
 import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
@@ -34,6 +32,8 @@ import {
   awaitRestartGate,
   capacityGate,
   capacityShortfall,
+  DEFAULT_SUSPEND_TRIES,
+  RETRYABLE_SUSPEND_FAILURES,
   ensureRestartIssued,
   gateAndSuspend,
   installViaTask,
@@ -42,9 +42,12 @@ import {
   scanNode,
   type RebootSource,
   type StepContext,
+  type SuspendOptions,
+  type SuspendOutcome,
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
+import { RunPresence } from './run-progress.js';
 import type { ErrorRecord, ForcedDowntime, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
 
 /** A stop request from this process (Ctrl-C) — checked at safe points, like stop-run's. */
@@ -81,16 +84,11 @@ export interface RollingRunOptions {
 
 /** Timing constants of the driver, named in one place (the node steps' own are in node-steps/context.ts). */
 export const RunTimings = {
-  /** How long the cluster may stay unreachable for the lock heartbeat and stop checks (invariant 7). */
-  unreachableGraceMs: DEFAULT_RETRY_POLICY.deadlineMs,
   /** Parallel scans and stagings at once. */
   scanConcurrency: 32,
   /** Install/reboot/rescan rounds per attempt (follow-up updates). */
   maxRounds: 5,
 } as const;
-
-/** Real milliseconds between two progress publications in the lock (a node's end is always published). */
-const PROGRESS_MIN_INTERVAL_MS = 200;
 
 export { isTransient };
 
@@ -132,15 +130,6 @@ interface RunState {
   active: NodeWork | null;
 }
 
-interface ProgressState {
-  readonly notifications: Map<string, NodeStatusNotification>;
-  currentNode: string | null;
-  currentPhase: NodePhase | null;
-  lastHeartbeatWallMs: number;
-  lastProgressWallMs: number;
-  heartbeatChain: Promise<void>;
-}
-
 export class RollingRun {
   private readonly lock: ClusterLock;
   private readonly leaseSeconds: number;
@@ -150,7 +139,7 @@ export class RollingRun {
   private readonly run: RunState = { runId: '', clusterName: '', startMs: 0, maxFailedNodes: 0, order: [], halt: undefined, haltNoted: false, warned: false, warnings: [], nodeResults: [], active: null };
   /** What a safe halt could not undo (said in the error, with the lock kept). */
   private pendingAfterHalt: string[] = [];
-  private readonly progressState: ProgressState = { notifications: new Map(), currentNode: null, currentPhase: null, lastHeartbeatWallMs: 0, lastProgressWallMs: 0, heartbeatChain: Promise.resolve() };
+  private readonly presence: RunPresence;
 
   constructor(
     private readonly profile: RunProfile,
@@ -175,7 +164,8 @@ export class RollingRun {
       }),
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
-    this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.heartbeat() };
+    this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run });
+    this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
   }
 
   /** Nodes this run has paused and not yet resumed (for the second Ctrl-C and the safe halt). */
@@ -189,63 +179,6 @@ export class RollingRun {
 
   private emit(body: RunEventBody): void {
     this.deps.sink.emit({ ...body, schemaVersion: EVENT_SCHEMA_VERSION, time: this.iso(), runId: this.run.runId } as never);
-  }
-
-  private progress(): RunProgress {
-    return {
-      runStartTime: this.iso(this.run.startMs),
-      currentNode: this.progressState.currentNode,
-      currentPhase: this.progressState.currentPhase,
-      nodeStatusNotifications: [...this.progressState.notifications.values()],
-      nodeResults: this.run.nodeResults.map((r) => ({ node: r.node, status: r.status, attempts: r.attempts })),
-    };
-  }
-
-  /**
-   * Publishes a node's phase in the lock for get-run on other hosts. A node's end is always published; phase
-   * changes at most every PROGRESS_MIN_INTERVAL_MS of real time, so a run at simulation speed `max` does not
-   * spend its time rewriting the lock.
-   */
-  private async notify(node: string, status: string, phase: NodePhase | null): Promise<void> {
-    const p = this.progressState;
-    p.notifications.set(node, { node, status, timestamp: this.iso() });
-    p.currentNode = phase === null ? null : node;
-    p.currentPhase = phase;
-    const due = phase === null || this.deps.wallClock.now() - p.lastProgressWallMs >= PROGRESS_MIN_INTERVAL_MS;
-    if (!due) return this.heartbeat(false);
-    p.lastProgressWallMs = this.deps.wallClock.now();
-    await this.heartbeat(true);
-  }
-
-  /**
-   * Refreshes the lease; with `force`, also publishes progress now. Heartbeats are compare-and-set writes, so
-   * they are serialized: parallel scans must not race each other into a false "lock lost".
-   */
-  private heartbeat(force = false): Promise<void> {
-    const p = this.progressState;
-    const wallNow = this.deps.wallClock.now();
-    if (!force && wallNow - p.lastHeartbeatWallMs < (this.leaseSeconds * 1000) / 4) return p.heartbeatChain;
-    p.lastHeartbeatWallMs = wallNow;
-    const next = p.heartbeatChain.then(() => this.withClusterReconnect(() => this.lock.heartbeat(this.progress())));
-    // A failed heartbeat rejects its own callers; the chain itself goes on for the next one.
-    p.heartbeatChain = next.catch(() => undefined);
-    return next;
-  }
-
-  /**
-   * The lock's read-compare-write as a whole, retried while the cluster is unreachable (invariant 7). Not the
-   * gateway's policy: a compare-and-set is not idempotent, but reading again and writing again is.
-   */
-  private async withClusterReconnect<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = this.deps.clock.now() + RunTimings.unreachableGraceMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (!isTransient(error) || this.deps.clock.now() >= deadline) throw error;
-        await this.deps.clock.sleep(retryDelayMs(DEFAULT_RETRY_POLICY, attempt));
-      }
-    }
   }
 
   private noteHalt(reason: HaltReason, code: string, message: string): void {
@@ -284,7 +217,7 @@ export class RollingRun {
       this.noteHalt({ kind: 'user' }, 'UserCanceled', 'The run was canceled by the user (Ctrl-C) at a safe point.');
       return;
     }
-    const request = await this.withClusterReconnect(() => readStopRequest({ gateway: this.deps.gateway, entryNode: this.options.entry }));
+    const request = await this.presence.withClusterReconnect(() => readStopRequest({ gateway: this.deps.gateway, entryNode: this.options.entry }));
     if (request !== null && request.runId === this.run.runId) {
       this.noteHalt({ kind: 'user' }, 'UserCanceled', `The run was canceled by ${request.requestedBy} (stop-run) at a safe point.`);
     }
@@ -372,7 +305,7 @@ export class RollingRun {
   private async phase<T>(work: NodeWork, phase: NodePhase, fn: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
     const start = this.deps.clock.now();
     this.emit({ type: 'phase-started', node: work.name, phase, attempt: work.attempts });
-    await this.notify(work.name, phase, phase);
+    await this.presence.notify(work.name, phase, phase);
     try {
       const value = await fn();
       const end = this.deps.clock.now();
@@ -448,7 +381,7 @@ export class RollingRun {
         ? undefined
         : (cluster: ClusterInfo, node: string) =>
             capacityGate(this.steps, cluster, node, forcedSwitch === undefined ? undefined : (vms) => { shortfall = vms; });
-      const outcome = await gateAndSuspend(this.steps, work.name, {
+      const outcome = await this.suspendWithRetries(work, {
         attempt: work.attempts,
         requireAllNodesOnline: this.profile.requireAllNodesOnline,
         storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
@@ -468,6 +401,22 @@ export class RollingRun {
         this.noteForced(work, { switch: 'ForcePauseAndDrain', rolesDown: shortfall }, `the forced drain of ${work.name} stopped ${shortfall.join(', ')} (no node could take them live) and moved them as failed roles.`);
       }
     });
+  }
+
+  /**
+   * SuspendRetriesPerNode: a suspend whose drain failed (the node resumed again, NoFailback) is sent again, up
+   * to that many suspends in this attempt, before the attempt fails. These are not MaxRetriesPerNode's retries.
+   */
+  private async suspendWithRetries(work: NodeWork, options: SuspendOptions): Promise<SuspendOutcome> {
+    const tries = this.profile.suspendRetriesPerNode ?? DEFAULT_SUSPEND_TRIES;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await gateAndSuspend(this.steps, work.name, options);
+      } catch (error) {
+        if (!(error instanceof StepFailure) || !RETRYABLE_SUSPEND_FAILURES.has(error.code) || attempt >= tries) throw error;
+        this.emit({ type: 'warning', code: 'SuspendRetry', node: work.name, message: `Suspend ${attempt} of ${tries} (SuspendRetriesPerNode) failed: ${error.message} Trying again.` });
+      }
+    }
   }
 
   /** Restarts a paused node: the restart gate, then the journaled restart, then the wait for it. */
@@ -567,7 +516,7 @@ export class RollingRun {
   /** Any failure inside an attempt, as a step failure with a catalogue code. */
   private asStepFailure(error: unknown, work: NodeWork): StepFailure {
     if (error instanceof StepFailure) return error;
-    const phase = this.progressState.currentPhase ?? 'install';
+    const phase = this.presence.currentPhase ?? 'install';
     if (isTransient(error)) return new StepFailure('NodeNotReachable', phase, work.name, `${work.name} stayed unreachable: ${describeError(error)}`, { cause: error });
     if (error instanceof AppError && error.exitCode === ExitCode.connection) {
       return new StepFailure('AccessDenied', phase, work.name, `${work.name} refused the connection or the credentials: ${describeError(error)}`, { cause: error });
@@ -675,7 +624,7 @@ export class RollingRun {
       numberOfSucceededUpdates: result.numberOfSucceededUpdates,
       numberOfFailedUpdates: result.numberOfFailedUpdates,
     });
-    await this.notify(result.node, result.status, null);
+    await this.presence.notify(result.node, result.status, null);
   }
 
   /** Runs attempts for one node until it succeeds, exhausts its retries, or the run cannot go on. */
@@ -718,12 +667,12 @@ export class RollingRun {
     const cluster = await this.preflight(replay);
     this.run.runId = replay?.runId ?? this.deps.newRunId();
     this.run.startMs = replay ? Date.parse(replay.started.time) : this.deps.clock.now();
-    await this.lock.acquire(this.run.runId, this.progress(), {
+    await this.lock.acquire(this.run.runId, this.presence.snapshot(), {
       ...(replay ? { takeOverRunId: replay.runId } : {}),
       forceRecovery: this.options.forceRecovery,
       takeOverDeadLocal: this.options.takeOverDeadLocalLock === true,
     });
-    this.progressState.lastHeartbeatWallMs = this.deps.wallClock.now();
+    this.presence.leaseTaken();
     // Checked under the lock, so a live run elsewhere is reported as "locked", not as its paused node.
     const paused = cluster.nodes.filter((n) => n.state === 'Paused');
     if (paused.length > 0 && replay === undefined) {

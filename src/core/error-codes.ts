@@ -23,6 +23,9 @@ export const ErrorCodes = {
   JournalWriteFailed: { scope: 'run', summary: 'The run journal could not be made durable; the run stopped at a safe point (exit 3).' },
   RestoreIncomplete: { scope: 'run', summary: 'offline-update: the cluster could not be fully restored.' },
   OfflineAborted: { scope: 'run', summary: 'offline-update: the update work stopped early (a failure); the cluster was restored.' },
+  MixedBuilds: { scope: 'run', summary: 'feature-update: not every node runs the new build, so the functional level was not raised.' },
+  FunctionalLevelNotFeasible: { scope: 'run', summary: 'feature-update: Update-ClusterFunctionalLevel -WhatIf refused the raise.' },
+  PostInstallStepFailed: { scope: 'run', summary: 'post-install: one or more finishing steps failed; the others stay done, and a second run finishes what is left.' },
   // Node level
   NodeOffline: { scope: 'node', summary: 'The node was not online when the run started.' },
   AccessDenied: { scope: 'node', summary: 'The node refused the connection or the credentials; never taken for an unreachable node.' },

@@ -1,6 +1,7 @@
 import type { JournalRecord } from '../journal/journal.js';
 import { JournalWriter, parseJournalRecords } from './journal-records.js';
 import { replayJournal, replayOfflineJournal } from './journal-replay.js';
+import { viewFromJournal } from './run-state.js';
 import { MemoryJournal } from '../journal/journal.js';
 
 let seq = 0;
@@ -113,5 +114,22 @@ describe('replayOfflineJournal: the offline update replays the shared node-step 
     expect(state.nodes.get('A')!.results.map((r) => r.kb)).toEqual(['KB1']);
     expect(state.nodes.get('B')).toMatchObject({ tasks: [{ taskId: 'tB', finished: false }], restart: null });
     expect(state.nodes.get('C')!.failed?.code).toBe('InstallFailed');
+  });
+});
+
+describe('viewFromJournal (get-run on the coordinating host) reads the same typed records', () => {
+  it('shows the phase of the node in flight, a failed drain as its resume, and the finished nodes', () => {
+    const view = viewFromJournal([
+      started(),
+      attempt('A'),
+      step('A', 'suspend-requested'),
+      step('A', 'drain-failed', { drainStatus: 'Failed', reason: 'r' }),
+      rec('node-completed', { node: 'B', result: nodeResult('B') }),
+    ]);
+    expect(view).toMatchObject({ currentNode: 'A', currentPhase: 'resume', nodeResults: [nodeResult('B')] });
+  });
+
+  it('names the file and line of a record it does not understand', () => {
+    expect(() => viewFromJournal([started(), rec('step', { node: 'A', attempt: 1, step: 'teleported' })], 'r1.jsonl')).toThrow(/r1\.jsonl line \d+/);
   });
 });

@@ -549,13 +549,25 @@ export class OfflineUpdate {
 
   /** The restore path: always run once the cluster may have been touched; every problem is kept, nothing thrown. */
   private async restore(targets: readonly string[]): Promise<void> {
-    const g = this.deps.gateway;
-    const entry = this.options.entry;
     const pre = this.preState!;
     if (!this.begun.has('restore')) {
       this.journalIfWritable({ type: 'offline-step', step: 'restore', phase: 'begin', abortedBecause: this.abortedBecause });
       this.begun.add('restore');
     }
+    const automatic = await this.servicesBack(targets);
+    this.say('Starting the cluster');
+    if (!(await this.startCluster(targets.filter((n) => automatic.includes(n))))) return;
+    const missing = pre.missingNodes.length > 0 || targets.some((n) => this.node(n).failed?.code === 'RebootTimeout');
+    await this.waitQuorumAndPool(missing);
+    if (!(await this.disksOnline())) return;
+    this.downtimeEnd = this.now();
+    this.say('Cluster started and disks online; watching storage');
+    await this.watchStorage();
+  }
+
+  /** Each node's cluster service back to its start mode; returns the nodes whose service is set. */
+  private async servicesBack(targets: readonly string[]): Promise<string[]> {
+    const pre = this.preState!;
     const automatic: string[] = [];
     await Promise.all(
       targets.map(async (node) => {
@@ -563,7 +575,7 @@ export class OfflineUpdate {
         const deadline = this.deps.clock.now() + (failedReboot ? 0 : OFFLINE_POLICY.restoreReachSeconds * 1000);
         for (;;) {
           try {
-            await g.call(node, 'set-cluster-service', { startMode: pre.services[node] === 'Disabled' ? 'Disabled' : 'Automatic' });
+            await this.deps.gateway.call(node, 'set-cluster-service', { startMode: pre.services[node] === 'Disabled' ? 'Disabled' : 'Automatic' });
             automatic.push(node);
             return;
           } catch (error) {
@@ -582,35 +594,42 @@ export class OfflineUpdate {
       }),
     );
     this.journalIfWritable({ type: 'offline-step', step: 'services-automatic', phase: 'done', nodes: automatic });
-    this.say('Starting the cluster');
-    const starters = targets.filter((n) => automatic.includes(n));
-    let started = false;
+    return automatic;
+  }
+
+  /** Start-Cluster on the nodes whose service is back; false (and a restore problem) when it fails. */
+  private async startCluster(starters: readonly string[]): Promise<boolean> {
     this.journalIfWritable({ type: 'offline-step', step: 'start-cluster', phase: 'begin' });
     try {
       // start-cluster starts the cluster service of the node it runs on and waits for quorum: all at once.
-      const r = await this.onEveryNode(starters, (node) => g.call(node, 'start-cluster', { timeoutSeconds: 600 }));
-      started = true;
+      const r = await this.onEveryNode(starters, (node) => this.deps.gateway.call(node, 'start-cluster', { timeoutSeconds: 600 }));
       this.journalIfWritable({ type: 'offline-step', step: 'start-cluster', phase: 'done', nodesUp: r.nodesUp, quorum: r.quorum });
+      return true;
     } catch (error) {
       this.restoreProblems.push(`Start-Cluster failed on every node tried (${describeError(error)}).`);
+      return false;
     }
-    if (!started) return;
-    const missing = pre.missingNodes.length > 0 || targets.some((n) => this.node(n).failed?.code === 'RebootTimeout');
-    await this.waitQuorumAndPool(missing);
-    if (pre.onlineDisks.length > 0) {
-      this.journalIfWritable({ type: 'offline-step', step: 'disks-online', phase: 'begin' });
-      try {
-        const r = await this.retryCluster(() => g.call(entry, 'set-cluster-disks', { names: pre.onlineDisks.map((d) => d.name), state: 'Online', timeoutSeconds: 600 }));
-        const stillOffline = pre.onlineDisks.filter((d) => r.disks.find((x) => x.name === d.name)?.state !== 'Online');
-        for (const d of stillOffline) this.restoreProblems.push(`Virtual disk ${d.virtualDisk} (${d.name}) did not come online.`);
-        this.journalIfWritable({ type: 'offline-step', step: 'disks-online', phase: 'done' });
-      } catch (error) {
-        this.restoreProblems.push(`The virtual disks could not be brought online (${describeError(error)}).`);
-        return;
-      }
+  }
+
+  /** The disks that were online before, online again; false (and a restore problem) when that fails. */
+  private async disksOnline(): Promise<boolean> {
+    const pre = this.preState!;
+    if (pre.onlineDisks.length === 0) return true;
+    this.journalIfWritable({ type: 'offline-step', step: 'disks-online', phase: 'begin' });
+    try {
+      const r = await this.retryCluster(() => this.deps.gateway.call(this.options.entry, 'set-cluster-disks', { names: pre.onlineDisks.map((d) => d.name), state: 'Online', timeoutSeconds: 600 }));
+      const stillOffline = pre.onlineDisks.filter((d) => r.disks.find((x) => x.name === d.name)?.state !== 'Online');
+      for (const d of stillOffline) this.restoreProblems.push(`Virtual disk ${d.virtualDisk} (${d.name}) did not come online.`);
+      this.journalIfWritable({ type: 'offline-step', step: 'disks-online', phase: 'done' });
+      return true;
+    } catch (error) {
+      this.restoreProblems.push(`The virtual disks could not be brought online (${describeError(error)}).`);
+      return false;
     }
-    this.downtimeEnd = this.now();
-    this.say('Cluster started and disks online; watching storage');
+  }
+
+  /** The shared storage wait, once the cluster is back: unhealthy at its end makes the run PartiallyFailed. */
+  private async watchStorage(): Promise<void> {
     this.journalIfWritable({ type: 'offline-step', step: 'watch', phase: 'begin' });
     try {
       const health = await this.retryCluster(() => awaitHealthyStorage(this.bootSteps, this.profile.storageTimeoutMinutes));

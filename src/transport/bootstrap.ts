@@ -72,6 +72,9 @@ export function bootstrapCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershel
  * honours it and then cannot find a bare `powershell.exe`; newer Windows ignores it).
  */
 export const BOOTSTRAP_STUB =
+  // Application Control (WDAC) runs unsigned script in ConstrainedLanguage mode, where New-Object and
+  // [Console] below fail: answer with the same coded result the bootstrap gives, using nothing that mode refuses.
+  "if($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage'){'<<<CAUCTL-RESULT>>>{\"ok\":false,\"error\":{\"code\":\"CONSTRAINED_LANGUAGE\",\"message\":\"PowerShell on '+$env:COMPUTERNAME+' runs unsigned scripts in '+$ExecutionContext.SessionState.LanguageMode+' mode (Application Control / WDAC), where cauctl cannot run; nothing was done.\",\"category\":\"SecurityError\"}}<<<CAUCTL-END>>>';exit}" +
   "$r=New-Object IO.StreamReader ([Console]::OpenStandardInput()),(New-Object Text.UTF8Encoding $false);" +
   '& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($r.ReadLine())))) -Reader $r';
 

@@ -10,6 +10,6 @@ export { awaitBoot, ensureRestartIssued, requestRestart, restartAndAwaitBoot, re
 export { resumeNode } from './resume.js';
 export { scanNode, scanNodePlugin, type ScannedUpdate } from './scan.js';
 export { awaitHealthyStorage } from './storage.js';
-export { gateAndSuspend, type SuspendOptions, type SuspendOutcome } from './suspend.js';
+export { DEFAULT_SUSPEND_TRIES, RETRYABLE_SUSPEND_FAILURES, gateAndSuspend, type SuspendOptions, type SuspendOutcome } from './suspend.js';
 export { isDrained, readBoot, readDrain, type BootReading, type DrainReading } from './verdicts.js';
 export { capacityGate, capacityShortfall } from './capacity.js';

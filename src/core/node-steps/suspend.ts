@@ -57,6 +57,12 @@ async function sendSuspend(ctx: StepContext, node: string, options: SuspendOptio
   }
 }
 
+/** Suspends tried per attempt when SuspendRetriesPerNode is not given: one (CAU's default is UNCONFIRMED). */
+export const DEFAULT_SUSPEND_TRIES = 1;
+
+/** Failures of a suspend that another suspend may overcome; a gate that stayed shut is not one of them. */
+export const RETRYABLE_SUSPEND_FAILURES: ReadonlySet<string> = new Set(['DrainFailed', 'SuspendFailed']);
+
 /** How the node left service: drained, or paused undrained under a force switch (journaled, with its roles). */
 export type SuspendOutcome = { readonly drained: true } | { readonly drained: false; readonly allowedBy: UndrainedAllowance; readonly runningRoles: readonly string[] };
 
