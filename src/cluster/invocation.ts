@@ -20,5 +20,5 @@ export function nodeHelpersText(): string {
 export function buildInvocation<N extends OperationName>(name: N, params: OperationParams<N>): ScriptInvocation {
   const checked = operations[name].params.parse(params) as Record<string, unknown>;
   const invocation: ScriptInvocation = { name, script: scriptText(name), params: checked, helpers: nodeHelpersText() };
-  return needsNetworkCredential(name) ? { ...invocation, networkCredential: true } : invocation;
+  return needsNetworkCredential(name, checked) ? { ...invocation, networkCredential: true } : invocation;
 }

@@ -19,6 +19,7 @@ export const NETWORK_CREDENTIAL_OPERATIONS = {
   'set-cau-role': 'set-role (Set-CauClusterRole)',
   'change-cau-role': 'enable-role, disable-role, remove-role, and holding the self-updating role off during a run',
   'invoke-node-script': 'pre- and post-update scripts (PreUpdateScript, PostUpdateScript), which may live on a share',
+  'scan-updates': 'HotfixPlugin scans of the hotfix root (HotfixRootFolderPath), which is usually a share',
 } as const;
 
 /** Script error codes of the network-logon path. */
@@ -30,6 +31,8 @@ export const NetworkCredentialErrorCode = {
   logonTimeout: 'NETWORK_LOGON_TIMEOUT',
 } as const;
 
-export function needsNetworkCredential(operation: string): boolean {
+/** Whether this call's script takes the credential: scan-updates only for HotfixPlugin, which reads the root. */
+export function needsNetworkCredential(operation: string, params: Readonly<Record<string, unknown>> = {}): boolean {
+  if (operation === 'scan-updates') return params['plugin'] === 'Microsoft.HotfixPlugin';
   return Object.prototype.hasOwnProperty.call(NETWORK_CREDENTIAL_OPERATIONS, operation);
 }

@@ -155,7 +155,7 @@ export const UpdateInfo = z.object({
 });
 export type UpdateInfo = z.infer<typeof UpdateInfo>;
 
-export const scanUpdatesParams = z.object({ plugin: PluginName, arguments: pluginArguments });
+export const scanUpdatesParams = z.object({ plugin: PluginName, arguments: pluginArguments, networkCredential: networkCredentialParam });
 export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
 
 /**

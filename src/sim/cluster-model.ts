@@ -120,6 +120,7 @@ export class ClusterModel {
           node.pausedWhenDown = false;
         }
         node.rebootPending = false;
+        node.rebootBeforeInstall = false;
         if (node.pendingOsBuild !== undefined) {
           node.osBuild = node.pendingOsBuild;
           delete node.pendingOsBuild;
@@ -313,6 +314,24 @@ export class ClusterModel {
     if (!task || task.state !== 'Running') return;
     const node = this.node(task.node);
     if (!node) return;
+    // As the update worker: no install over a pending restart, and nothing installed after a failed download.
+    if (task.mode === 'Install' && task.updateIds.length > 0 && task.plugin !== 'Microsoft.HotfixPlugin' && node.rebootBeforeInstall === true) {
+      task.results = [];
+      task.state = 'Failed';
+      task.rebootRequired = true;
+      task.message = `REBOOT_PENDING: Windows Update needs a restart on ${node.name} before it installs more; restart the node, then install.`;
+      return;
+    }
+    if (task.downloadFailWith !== undefined) {
+      const code = task.downloadFailWith;
+      task.results = task.updateIds.map((id) => {
+        const staged = node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase())?.staged === true;
+        return { ...this.describeUpdate(node, id), resultCode: staged ? (task.mode === 'Install' ? 'Aborted' : 'Succeeded') : 'Failed', errorCode: staged ? '0x0' : code, rebootRequired: false };
+      });
+      task.state = 'Completed';
+      task.message = task.mode === 'Install' ? `Download failed (${code}); nothing was installed.` : `Download failed (${code}).`;
+      return;
+    }
     if (task.failWith !== undefined) {
       const code = task.failWith;
       task.results = task.updateIds.map((id) => ({ ...this.describeUpdate(node, id), resultCode: 'Failed', errorCode: code, rebootRequired: false }));

@@ -87,6 +87,8 @@ export const FixtureFault = z.discriminatedUnion('kind', [
   // An Automatic service stopped on a healthy node (trigger-start, per-user template, vendor agent): stopped
   // before a restart and after it, as on Windows.
   z.strictObject({ kind: z.literal('serviceStaysStopped'), service: z.string().min(1).max(256) }),
+  // The first `times` tasks that must download something fail the download with errorCode (nothing installed).
+  z.strictObject({ kind: z.literal('downloadFails'), times: z.number().int().min(1), errorCode: hexCode }),
 ]);
 export type FixtureFault = z.infer<typeof FixtureFault>;
 
@@ -119,6 +121,8 @@ export const NodeSetupFacts = z
      * CONSTRAINED_LANGUAGE, as the bootstrap's probe answers on Windows.
      */
     languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
+    /** A restart is already pending from an earlier installation: the update worker refuses to install. */
+    rebootPending: z.boolean().default(false),
     registeredPlugins: z
       .array(z.string())
       .default(['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin']),

@@ -45,6 +45,9 @@ export interface SimNodeFaults {
   storageRepairStuck: boolean;
   /** Automatic services that stay stopped (fault serviceStaysStopped); absent in older saved state. */
   stoppedServices?: string[];
+  /** Fault downloadFails; absent in older saved state. */
+  downloadFailsLeft?: number;
+  downloadErrorCode?: string;
 }
 
 export interface SimNodeState {
@@ -67,6 +70,8 @@ export interface SimNodeState {
   /** Build the node boots into after a feature update's restart. */
   pendingOsBuild?: number;
   rebootPending: boolean;
+  /** Windows Update needs a restart before it installs more (fixture setup.rebootPending); cleared at boot. */
+  rebootBeforeInstall?: boolean;
   setup: NodeSetupFacts;
   updates: SimUpdateState[];
   featureUpdate?: { id: string; title: string; kb: string; targetBuild: number; installSeconds: number };
@@ -105,6 +110,8 @@ export interface SimTaskState {
   state: 'Running' | 'Completed' | 'Failed';
   /** installFails: this task ends Failed with this code. */
   failWith?: string;
+  /** Fault downloadFails: the download fails with this code; nothing is installed. */
+  downloadFailWith?: string;
   results: {
     updateId: string;
     kb: string;
@@ -207,6 +214,11 @@ function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out
   }
 }
 
+function downloadFault(faults: ClusterFixture['nodes'][number]['faults']): { downloadFailsLeft?: number; downloadErrorCode?: string } {
+  const f = faults.find((x) => x.kind === 'downloadFails');
+  return f?.kind === 'downloadFails' ? { downloadFailsLeft: f.times, downloadErrorCode: f.errorCode } : {};
+}
+
 /** A fresh model from a validated fixture, starting at virtual time `nowMs`. */
 export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs: number): ModelState {
   const events: SimEvent[] = [];
@@ -243,7 +255,8 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       lastBootMs: nowMs - 3 * 86_400_000,
       servicesReadyAt: 0,
       osBuild: n.osBuild,
-      rebootPending: false,
+      rebootPending: n.setup.rebootPending,
+      rebootBeforeInstall: n.setup.rebootPending,
       setup: structuredClone(n.setup),
       updates,
       ...(n.featureUpdate
@@ -270,6 +283,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
         ),
         storageRepairStuck: n.faults.some((f) => f.kind === 'storageRepairStuck'),
         stoppedServices: n.faults.flatMap((f) => (f.kind === 'serviceStaysStopped' ? [f.service] : [])),
+        ...downloadFault(n.faults),
       },
       pausedByRun: false,
       downByRestart: false,

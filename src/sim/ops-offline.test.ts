@@ -58,3 +58,34 @@ describe('serviceStaysStopped', () => {
     expect(after.autoStartServicesNotRunning.filter((s) => restart.servicesBeforeRestart.includes(s))).toEqual([]);
   });
 });
+
+describe('the update worker as Windows runs it', () => {
+  const cu = { id: 'cu-1', kb: 'KB5031364', title: 'Cumulative Update', rebootRequired: true };
+  const plugin = { plugin: 'Microsoft.WindowsUpdatePlugin' as const, arguments: {} };
+
+  it('setup.rebootPending: the install refuses to start (Failed, rebootRequired, REBOOT_PENDING) and installs nothing', async () => {
+    h = openTestSim({ name: 'RBP01', nodes: [{ name: 'NODE1', setup: { rebootPending: true }, updates: [cu] }, { name: 'NODE2' }] });
+    await h.ok('NODE1', 'start-update-task', { ...plugin, mode: 'Install', updateIds: ['cu-1'], taskId: 't-1' });
+    const done = await h.ok('NODE1', 'wait-update-task', { taskId: 't-1', timeoutSeconds: 7200 });
+    expect(done).toMatchObject({ state: 'Failed', rebootRequired: true, results: [], message: expect.stringMatching(/^REBOOT_PENDING: /) });
+    expect(((await h.ok('NODE1', 'scan-updates', plugin)) as { updates: unknown[] }).updates).toHaveLength(1);
+  });
+
+  it('fault downloadFails: staging reports the failed download; the install after it installs nothing', async () => {
+    h = openTestSim({ name: 'DLF01', nodes: [{ name: 'NODE1', updates: [cu], faults: [{ kind: 'downloadFails', times: 2, errorCode: '0x80240438' }] }, { name: 'NODE2' }] });
+    await h.ok('NODE1', 'start-update-task', { ...plugin, mode: 'Download', updateIds: ['cu-1'], taskId: 'stage-1' });
+    expect(await h.ok('NODE1', 'wait-update-task', { taskId: 'stage-1', timeoutSeconds: 7200 })).toMatchObject({
+      state: 'Completed',
+      results: [{ updateId: 'cu-1', resultCode: 'Failed', errorCode: '0x80240438' }],
+    });
+    await h.ok('NODE1', 'start-update-task', { ...plugin, mode: 'Install', updateIds: ['cu-1'], taskId: 'install-1' });
+    expect(await h.ok('NODE1', 'wait-update-task', { taskId: 'install-1', timeoutSeconds: 7200 })).toMatchObject({
+      state: 'Completed',
+      rebootRequired: false,
+      results: [{ resultCode: 'Failed', errorCode: '0x80240438' }],
+    });
+    // The fault is spent: the third attempt downloads and installs.
+    await h.ok('NODE1', 'start-update-task', { ...plugin, mode: 'Install', updateIds: ['cu-1'], taskId: 'install-2' });
+    expect(await h.ok('NODE1', 'wait-update-task', { taskId: 'install-2', timeoutSeconds: 7200 })).toMatchObject({ state: 'Completed', results: [{ resultCode: 'Succeeded' }] });
+  });
+});

@@ -277,7 +277,10 @@ export const opHandlers: OpHandlers = {
       results: [],
       rebootRequired: false,
     };
-    if (p.mode === 'Install' && p.updateIds.length > 0 && node.faults.installFailsLeft > 0) {
+    if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
+      node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
+      task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
+    } else if (p.mode === 'Install' && p.updateIds.length > 0 && node.faults.installFailsLeft > 0) {
       node.faults.installFailsLeft -= 1;
       task.failWith = node.faults.installErrorCode;
     }

@@ -151,7 +151,7 @@ export class SimTransport implements Transport {
     // As a real transport: operations that need network credentials get the admin's, which the model holds
     // unless its fixture says otherwise (sim/network-logon.ts).
     const credential = model.state.passwordHeld === false ? null : SIMULATED_CREDENTIAL;
-    const params = needsNetworkCredential(name) ? { ...invocation.params, networkCredential: credential } : invocation.params;
+    const params = needsNetworkCredential(name, invocation.params) ? { ...invocation.params, networkCredential: credential } : invocation.params;
     const parsed = operations[name].params.safeParse(params);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

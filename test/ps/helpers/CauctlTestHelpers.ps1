@@ -92,7 +92,6 @@ $stubs = [ordered]@{
     'New-CauctlUpdateCollection'     = 'param()'
     'Invoke-CauctlInstaller'         = 'param([string]$FilePath, [string]$Arguments, [int]$TimeoutMinutes)'
     'Get-CauctlIanaTimeZone'         = 'param([string]$WindowsId)'
-    'New-CauctlSystemInfo'           = 'param()'
     'Get-CauctlRunningServices'      = 'param()'
     # The node helpers' wrappers over Windows-only security APIs (cauctl-helpers.ps1).
     'Get-CauctlFolderSecurity'       = 'param([string]$Path)'
