@@ -351,6 +351,7 @@ export const opHandlers: OpHandlers = {
       const others = m.state.nodes.filter((n) => n !== target);
       const paused = others.filter((n) => n.clusterState === 'Paused').map((n) => n.name);
       const down = others.filter((n) => n.clusterState === 'Down').map((n) => n.name);
+      m.audit.drainStarted(m.now, target.name, (name) => m.node(name)?.storageStale === true);
       if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused.`);
       if (down.length > 0 && !m.quorumHealthy(target.name)) {
         m.audit.violation(m.now, `${target.name} was suspended while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} Down and quorum would not survive its loss.`);
@@ -395,6 +396,8 @@ export const opHandlers: OpHandlers = {
       throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be resumed.`);
     }
     if (target.clusterState === 'Paused') {
+      // On S2D a node that restarted while paused owes a resync, which starts now: the next drain waits for it.
+      if (m.state.s2d && target.storageStale) m.audit.resumedWithResync(m.now, target.name);
       // A resume during a drain stops it; what already moved stays where it went.
       stopDrain(target);
       target.clusterState = 'Up';
@@ -416,6 +419,14 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     m.audit.touched(m.now, ctx.node.name, 'restarted');
     auditUndrained(ctx, 'restarted');
+    m.audit.restarted(m.now, {
+      node: ctx.node.name,
+      clusterStopped: m.state.clusterStopped === true,
+      s2d: m.state.s2d,
+      othersDown: m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).map((n) => n.name),
+      quorumSurvivesRestart: m.quorumHealthy(ctx.node.name),
+      storageHealthyButOwnDebt: m.storageHealthyButStaleOf(ctx.node),
+    });
     const servicesBeforeRestart = m.runningServices(ctx.node);
     m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
     return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot', servicesBeforeRestart };
