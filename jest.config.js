@@ -1,7 +1,8 @@
 /**
  * Jest runs the TypeScript sources as ESM through ts-jest; e2e tests run the built CLI from dist/.
  * Two projects: `slow` holds the tests that start many processes or real peers and wait on them (crash and
- * resume, the property test, signals, interrupts, the lock and progress, Pester, Chromium, the interop peers);
+ * resume, the property test, signals, interrupts, the lock and progress, Pester, Chromium, the interop peers, the
+ * Kerberos realm);
  * `fast` holds the rest. `npm test` runs both, `npm run test:fast` only the fast lane (`--selectProjects fast`).
  */
 const SLOW_TESTS = [
@@ -14,6 +15,7 @@ const SLOW_TESTS = [
   'test/pwsh/pester.test.ts',
   'test/report/html-chromium.test.ts',
   'test/interop/',
+  'test/kerberos/',
 ];
 
 const base = {

@@ -15,6 +15,7 @@ import { buildGetReportCommand } from './commands/get-report.js';
 import { buildGetRunCommand } from './commands/get-run.js';
 import { buildOfflineUpdateCommand } from './commands/offline-update.js';
 import { buildRunCommand } from './commands/run.js';
+import { buildSaveDebugTraceCommand } from './commands/save-debug-trace.js';
 import { buildScanCommand } from './commands/scan.js';
 import { buildStopRunCommand } from './commands/stop-run.js';
 import { buildTestSetupCommand } from './commands/test-setup.js';
@@ -43,7 +44,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);

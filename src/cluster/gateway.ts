@@ -25,7 +25,22 @@ export class OperationFailedError extends AppError {
   }
 }
 
-export class ClusterGateway {
+/** Options of one gateway call: the transport's, and whether a retrying gateway may repeat it. */
+export interface CallOptions extends RunOptions {
+  /**
+   * `false`: one try, whatever the catalogue says (a poll loop that handles transient failures itself).
+   * A number: an absolute deadline (the caller's clock, ms) that no retry goes past.
+   * @default the gateway's policy
+   */
+  retry?: false | { readonly untilMs: number };
+}
+
+/** What core needs of a gateway: typed calls. The transport gateway and the retrying decorator both are one. */
+export interface Gateway {
+  call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>>;
+}
+
+export class ClusterGateway implements Gateway {
   constructor(private readonly transport: Transport) {}
 
   get transportName(): string {
@@ -36,10 +51,11 @@ export class ClusterGateway {
     node: string,
     name: N,
     params: OperationParams<N>,
-    options: RunOptions = {},
+    options: CallOptions = {},
   ): Promise<OperationResult<N>> {
     const invocation = buildInvocation(name, params);
-    const outcome = await this.transport.run(node, invocation, options);
+    const { retry: _retry, ...runOptions } = options;
+    const outcome = await this.transport.run(node, invocation, runOptions);
     if (!outcome.ok) throw new OperationFailedError(name, node, outcome.error.code, outcome.error.message);
     const parsed = operations[name].result.safeParse(outcome.data);
     if (!parsed.success) {

@@ -4,6 +4,7 @@
  * and state, live migration and Storage Replica. Same shape as `operations`; depends on zod only.
  */
 import { z } from 'zod';
+import { networkCredentialParam } from './operations-credential.js';
 
 /** Set-WSManQuickConfig, Enable-PSRemoting and the Remote Shutdown firewall group, each only when missing. */
 export const prepareRemotingParams = z.object({});
@@ -13,7 +14,10 @@ export const prepareRemotingResult = z.object({ node: z.string(), applied: z.arr
  * Test-Cluster, one category at a time, so each is classed on its own: an error is `failed`, a warning
  * `warning`, otherwise `passed`. Category names are Test-Cluster's `-Include` names.
  */
-export const testClusterParams = z.object({ include: z.array(z.string().min(1).max(80)).min(1).max(20) });
+export const testClusterParams = z.object({
+  include: z.array(z.string().min(1).max(80)).min(1).max(20),
+  networkCredential: networkCredentialParam,
+});
 export const testClusterResult = z.object({
   passed: z.array(z.string()),
   warning: z.array(z.string()),
@@ -91,14 +95,14 @@ export const getStorageReplicaParams = z.object({});
 export const getStorageReplicaResult = z.object({ present: z.boolean(), groups: z.array(z.string()) });
 
 export const featureOperations = {
-  'prepare-remoting': { params: prepareRemotingParams, result: prepareRemotingResult },
-  'test-cluster': { params: testClusterParams, result: testClusterResult },
-  'update-functional-level': { params: updateFunctionalLevelParams, result: updateFunctionalLevelResult },
-  'get-storage-pools': { params: getStoragePoolsParams, result: getStoragePoolsResult },
-  'update-storage-pool': { params: updateStoragePoolParams, result: updateStoragePoolResult },
-  'get-vms': { params: getVmsParams, result: getVmsResult },
-  'set-vm-state': { params: setVmStateParams, result: setVmStateResult },
-  'update-vm-version': { params: updateVmVersionParams, result: updateVmVersionResult },
-  'move-vm': { params: moveVmParams, result: moveVmResult },
-  'get-storage-replica': { params: getStorageReplicaParams, result: getStorageReplicaResult },
+  'prepare-remoting': { params: prepareRemotingParams, result: prepareRemotingResult, idempotent: true },
+  'test-cluster': { params: testClusterParams, result: testClusterResult, idempotent: true },
+  'update-functional-level': { params: updateFunctionalLevelParams, result: updateFunctionalLevelResult, idempotent: false },
+  'get-storage-pools': { params: getStoragePoolsParams, result: getStoragePoolsResult, idempotent: true },
+  'update-storage-pool': { params: updateStoragePoolParams, result: updateStoragePoolResult, idempotent: false },
+  'get-vms': { params: getVmsParams, result: getVmsResult, idempotent: true },
+  'set-vm-state': { params: setVmStateParams, result: setVmStateResult, idempotent: true },
+  'update-vm-version': { params: updateVmVersionParams, result: updateVmVersionResult, idempotent: false },
+  'move-vm': { params: moveVmParams, result: moveVmResult, idempotent: false },
+  'get-storage-replica': { params: getStorageReplicaParams, result: getStorageReplicaResult, idempotent: true },
 } as const;

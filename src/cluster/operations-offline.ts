@@ -1,6 +1,7 @@
 /**
  * Operations of the offline (all-at-once) update (cau-surface.md §11 "Offline"): the cluster service's start
- * mode per node, the cluster's virtual disk resources, Stop-Cluster and Start-Cluster. Same shape as the
+ * mode per node, the cluster's virtual disk resources, and the cluster service stopped and started node by
+ * node. Same shape as the
  * entries of `operations`, which spreads this in. Depends on zod only.
  */
 import { z } from 'zod';
@@ -10,9 +11,9 @@ import { z } from 'zod';
  * and what the simulator takes unless the fixture's `timing` overrides them.
  */
 export const OFFLINE_STEP_SECONDS = {
-  /** Stop-Cluster: every node's cluster service stops. */
+  /** A node's cluster service stops. */
   stopCluster: 60,
-  /** Start-Cluster until quorum. */
+  /** The cluster forms once enough nodes' services have started. */
   startCluster: 90,
   /** Taking the virtual disk resources offline, or bringing them online. */
   diskState: 10,
@@ -56,13 +57,19 @@ export const setClusterDisksParams = z.object({
   timeoutSeconds: z.number().int().min(1),
 });
 
-/** Stop-Cluster on the cluster the node belongs to; a cluster already stopped is not an error. */
+/**
+ * Stops the cluster service on the node it runs on only (Stop-Service ClusSvc, over that node's own session:
+ * Stop-Cluster would reach the other nodes' service managers, a second hop). The coordinator calls it on
+ * every node; the cluster stops once too few run. A service already stopped is not an error.
+ */
 export const stopClusterParams = z.object({ timeoutSeconds: z.number().int().min(1) });
 export const stopClusterResult = z.object({ stopped: z.boolean(), alreadyStopped: z.boolean() });
 
 /**
- * Start-Cluster from the node it runs on; returns when quorum is achieved or timeoutSeconds pass. Resources
- * come online per their persisted state, so disks taken offline before the stop stay offline.
+ * Starts the cluster service on the node it runs on only (no Start-Cluster, which would reach the other
+ * nodes' service managers) and waits until the cluster has quorum or timeoutSeconds pass; the coordinator
+ * calls it on every node at once. Resources come online per their persisted state, so disks taken offline
+ * before the stop stay offline.
  */
 export const startClusterParams = z.object({ timeoutSeconds: z.number().int().min(1) });
 export const startClusterResult = z.object({
@@ -73,10 +80,10 @@ export const startClusterResult = z.object({
 });
 
 export const offlineOperations = {
-  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult },
-  'set-cluster-service': { params: setClusterServiceParams, result: clusterServiceResult },
-  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult },
-  'set-cluster-disks': { params: setClusterDisksParams, result: clusterDisksResult },
-  'stop-cluster': { params: stopClusterParams, result: stopClusterResult },
-  'start-cluster': { params: startClusterParams, result: startClusterResult },
+  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult, idempotent: true },
+  'set-cluster-service': { params: setClusterServiceParams, result: clusterServiceResult, idempotent: true },
+  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult, idempotent: true },
+  'set-cluster-disks': { params: setClusterDisksParams, result: clusterDisksResult, idempotent: true },
+  'stop-cluster': { params: stopClusterParams, result: stopClusterResult, idempotent: false },
+  'start-cluster': { params: startClusterParams, result: startClusterResult, idempotent: false },
 } as const;

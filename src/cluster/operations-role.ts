@@ -4,6 +4,7 @@
  * only.
  */
 import { z } from 'zod';
+import { networkCredentialParam } from './operations-credential.js';
 
 /** `YYYY-MM-DDTHH:mm`, a wall time in the cluster's own time zone (CAU's StartDate has no zone). */
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must be YYYY-MM-DDTHH:mm');
@@ -84,10 +85,11 @@ export const addCauRoleParams = z.object({
   options: roleRunOptions,
   virtualComputerObjectName: z.string().min(1).max(15).optional(),
   groupName: z.string().min(1).max(64).optional(),
+  networkCredential: networkCredentialParam,
 });
 export const roleChangeResult = z.object({ groupName: z.string(), status: z.string() });
 
-export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options: roleRunOptions });
+export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options: roleRunOptions, networkCredential: networkCredentialParam });
 
 /**
  * Enable-, Disable- or Remove-CauClusterRole -Force. Disable keeps the role and its schedule; Remove takes the
@@ -95,7 +97,7 @@ export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options
  */
 export const CauRoleAction = z.enum(['Enable', 'Disable', 'Remove']);
 export type CauRoleAction = z.infer<typeof CauRoleAction>;
-export const changeCauRoleParams = z.object({ action: CauRoleAction });
+export const changeCauRoleParams = z.object({ action: CauRoleAction, networkCredential: networkCredentialParam });
 export const changeCauRoleResult = z.object({
   groupName: z.string(),
   /** The role's status after the change; `Removed` once the role is gone. */
@@ -113,8 +115,8 @@ export const RoleErrorCode = {
 } as const;
 
 export const roleOperations = {
-  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult },
-  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult },
-  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult },
-  'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult },
+  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult, idempotent: true },
+  'add-cau-role': { params: addCauRoleParams, result: roleChangeResult, idempotent: false },
+  'set-cau-role': { params: setCauRoleParams, result: roleChangeResult, idempotent: true },
+  'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult, idempotent: false },
 } as const;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { featureOperations } from './operations-feature.js';
 import { offlineOperations } from './operations-offline.js';
+import { networkCredentialParam } from './operations-credential.js';
 import { roleOperations } from './operations-role.js';
 
 export const NodeState = z.enum(['Up', 'Down', 'Paused', 'Joining', 'Unknown']);
@@ -154,7 +155,7 @@ export const UpdateInfo = z.object({
 });
 export type UpdateInfo = z.infer<typeof UpdateInfo>;
 
-export const scanUpdatesParams = z.object({ plugin: PluginName, arguments: pluginArguments });
+export const scanUpdatesParams = z.object({ plugin: PluginName, arguments: pluginArguments, networkCredential: networkCredentialParam });
 export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
 
 /**
@@ -204,16 +205,71 @@ export const getNodeStatusResult = z.object({
   osBuild: z.number().int(),
   autoStartServicesNotRunning: z.array(z.string()),
   clusterNodeState: NodeState,
+  /** Get-ClusterNode's DrainStatus for this node; `NotInitiated` when the cluster service is not running. */
+  drainStatus: DrainStatus,
+  /**
+   * Clustered roles (groups) this node owns that are not offline, core groups left out: what a restart of
+   * this node would take down. Empty when the cluster service is not running.
+   */
+  runningRoles: z.array(z.string()),
   rebootPending: z.boolean(),
 });
 export type NodeStatus = z.infer<typeof getNodeStatusResult>;
 
+/**
+ * CAU's force switches that accept an install and a restart on a node that is not drained (issue 16). The
+ * sim records what happens under them separately from violations; the report names the roles that went down.
+ * - `ForcePauseNoDrain`: the node is paused without a drain; its roles stay on it.
+ * - `ForcePauseDrainAndReboot`: the node is drained, and is installed and restarted even when the drain fails.
+ */
+export const UndrainedAllowance = z.enum(['ForcePauseNoDrain', 'ForcePauseDrainAndReboot']);
+export type UndrainedAllowance = z.infer<typeof UndrainedAllowance>;
+
+/**
+ * Pauses the node and **starts** its drain (Suspend-ClusterNode -Drain -Wait:0), then polls DrainStatus for at
+ * most `timeoutSeconds`: a short long-poll, never the whole drain. Returns where the drain stands:
+ * `InProgress` means "poll again" (get-node-status or this call again), `Failed` leaves the node Paused with
+ * the roles that did not move still on it, as Windows does. Called again on a Paused node, it waits on a
+ * drain in progress, returns at once on a completed one, and starts a new drain after a failed one.
+ * A refusal (storage degraded: CLUSTER_SPACE_DEGRADED) leaves the node as it was.
+ */
 export const suspendNodeParams = z.object({
   name: z.string().min(1),
+  /** CAU's ForcePauseAndDrain (`Suspend-ClusterNode -ForceDrain`): roles that cannot move are stopped and moved as failed. */
   forceDrain: z.boolean(),
-  timeoutSeconds: z.number().int().min(1),
+  /** Seconds to poll DrainStatus before returning; 0 returns right after the drain started. */
+  timeoutSeconds: z.number().int().min(0).max(86_400),
+  /** Set only under one of CAU's force switches (absent: the node must be drained before install or restart). */
+  allowUndrained: UndrainedAllowance.optional(),
 });
 export const suspendNodeResult = z.object({ state: NodeState, drainStatus: DrainStatus });
+export type SuspendNodeResult = z.infer<typeof suspendNodeResult>;
+
+/** A VM on a node as Hyper-V reports it (Get-VM), for the capacity check. */
+export const NodeVm = z.object({
+  name: z.string(),
+  /** The clustered role (group) that owns the VM; null when the VM is not clustered. */
+  role: z.string().nullable(),
+  /** Hyper-V's VMState name: `Running`, `Off`, `Saved`, `Paused`, ... */
+  state: z.string(),
+  /** Memory the VM holds now (MemoryAssigned) when running, its startup memory otherwise; MB. */
+  memoryMB: z.number().int().min(0),
+  /** It can live-migrate: clustered, and no device assigned to it that pins it to this host. */
+  liveMigratable: z.boolean(),
+  /** Why it cannot live-migrate, for the operator (absent when it can). */
+  notMigratableReason: z.string().optional(),
+});
+export type NodeVm = z.infer<typeof NodeVm>;
+
+/** Read-only, over the node's own session: its physical memory and its VMs. */
+export const getNodeCapacityParams = z.object({});
+export const getNodeCapacityResult = z.object({
+  node: z.string(),
+  /** Total physical memory in MB; null when unknown (a rehearsal model without memory figures). */
+  memoryMB: z.number().int().min(0).nullable(),
+  vms: z.array(NodeVm),
+});
+export type NodeCapacity = z.infer<typeof getNodeCapacityResult>;
 
 export const FailbackMode = z.enum(['Immediate', 'Policy', 'NoFailback']);
 export type FailbackMode = z.infer<typeof FailbackMode>;
@@ -225,35 +281,54 @@ export const restartNodeResult = z.object({
   scheduled: z.boolean(),
   /** `FullReboot` or `SoftReboot` (Kernel Soft Reboot). */
   bootType: z.enum(['FullReboot', 'SoftReboot']),
+  /**
+   * The services running just before the restart was scheduled. After it, wait only for these: Automatic
+   * services that were stopped on the healthy node (trigger-start, per-user templates, vendor agents) stay
+   * stopped, and waiting for them fails a healthy node.
+   */
+  servicesBeforeRestart: z.array(z.string()),
 });
 
 export const invokeNodeScriptParams = z.object({
   path: z.string().min(1).max(260),
   configurationName: z.string().min(1),
+  networkCredential: networkCredentialParam,
 });
 export const invokeNodeScriptResult = z.object({ exitCode: z.number().int(), output: z.string() });
 
-/** The catalogue: operation name → parameter and result schemas. */
+/**
+ * One catalogue entry. `idempotent`: sending the call twice (after a lost reply) leaves the node as sending it
+ * once would, so the gateway's retry policy may repeat it. A call that changes state relative to the current
+ * one (suspend, restart, compare-and-set, Stop-Cluster) is not: its caller reads the state and decides.
+ */
+export interface OperationSpec {
+  readonly params: z.ZodType;
+  readonly result: z.ZodType;
+  readonly idempotent: boolean;
+}
+
+/** The catalogue: operation name → parameter and result schemas, and whether a lost reply may be repeated. */
 export const operations = {
-  'get-cluster': { params: getClusterParams, result: getClusterResult },
-  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult },
-  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult },
-  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult },
-  'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult },
-  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult },
-  'repair-setup': { params: repairSetupParams, result: repairSetupResult },
-  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult },
-  'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult },
-  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult },
-  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult },
-  'suspend-node': { params: suspendNodeParams, result: suspendNodeResult },
-  'resume-node': { params: resumeNodeParams, result: resumeNodeResult },
-  'restart-node': { params: restartNodeParams, result: restartNodeResult },
-  'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult },
+  'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true },
+  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true },
+  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true },
+  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true },
+  'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult, idempotent: false },
+  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult, idempotent: true },
+  'repair-setup': { params: repairSetupParams, result: repairSetupResult, idempotent: true },
+  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult, idempotent: true },
+  'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult, idempotent: true },
+  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult, idempotent: true },
+  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult, idempotent: true },
+  'suspend-node': { params: suspendNodeParams, result: suspendNodeResult, idempotent: false },
+  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult, idempotent: true },
+  'resume-node': { params: resumeNodeParams, result: resumeNodeResult, idempotent: true },
+  'restart-node': { params: restartNodeParams, result: restartNodeResult, idempotent: false },
+  'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult, idempotent: false },
   ...offlineOperations,
   ...roleOperations,
   ...featureOperations,
-} as const;
+} as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof operations;
 export type OperationParams<N extends OperationName> = z.infer<(typeof operations)[N]['params']>;

@@ -8,29 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
 import { MemoryJournal, type JournalRecord } from '../journal/journal.js';
-import { nullSink } from '../output/events.js';
+import { nullSink } from './events.js';
 import { systemClock } from '../platform/clock.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
 import type { ScriptInvocation, Transport } from '../transport/transport.js';
 import { RollingRun } from './coordinator.js';
-import type { RunProfile } from './types.js';
+import { aRunProfile } from '../../test/support/profiles.js';
 
-const profile: RunProfile = {
-  plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }],
-  maxRetriesPerNode: 1,
-  configurationName: 'Microsoft.PowerShell',
-  requireAllNodesOnline: false,
-  rebootTimeoutMinutes: 15,
-  separateReboots: false,
-  enableFirewallRules: false,
-  failbackMode: 'Immediate',
-  runPluginsSerially: false,
-  stopOnPluginFailure: false,
-  suspendClusterNodeTimeoutMinutes: 30,
-  waitForStorageRepairTimeoutMinutes: 60,
-  forcePauseAndDrain: false,
-  attemptSoftReboot: false,
-};
+const profile = aRunProfile();
 
 /** Passes calls to the simulator until `crashAt` is called; from then on nothing reaches the cluster. */
 function crashingTransport(inner: Transport, crashAt: string): Transport {
@@ -104,6 +89,38 @@ describe('resume at a write-ahead record whose call never happened', () => {
       ['N2', 'Succeeded'],
       ['N3', 'Succeeded'],
     ]);
+    expect(sim.audit().violations).toEqual([]);
+  });
+});
+
+describe('resume after a failed drain', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cauctl-resume-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a crash between drain-failed and the resume: the node is resumed, the attempt counts as failed, the retry drains it again', async () => {
+    const fixturePath = join(dir, 'f.json');
+    writeFileSync(fixturePath, JSON.stringify({
+      name: 'DRAINCRASH',
+      storage: { s2d: true },
+      quorum: { witnessType: 'Cloud', witnessState: 'Online' },
+      nodes: ['N1', 'N2', 'N3'].map((name, i) => ({ name, roles: [`${name}-vm`], updates: [{ id: `u${i}`, kb: `KB${i}`, title: 'cu', rebootRequired: true }], ...(name === 'N1' ? { faults: [{ kind: 'drainFails', times: 1 }] } : {}) })),
+    }));
+    const sim = openSimulator({ fixturePath, stateDir: join(dir, 'state'), speed: 'max', reset: true, ephemeral: true });
+    const journal = new MemoryJournal();
+    await run(sim, crashingTransport(sim.transport, 'resume-node'), journal).catch(() => undefined);
+    const records = journal.records();
+    const cut = records.findIndex((r) => r.type === 'step' && r.step === 'drain-failed');
+    expect(cut).toBeGreaterThan(0);
+    const survived = records.slice(0, cut + 1);
+    const node = String(records[cut]!.node);
+
+    const result = await run(sim, sim.transport, new MemoryJournal(survived), survived);
+    sim.noteRunEnd();
+    expect(result.status).toBe('Succeeded');
+    expect(result.nodeResults.find((r) => r.node === node)).toMatchObject({ status: 'Succeeded', attempts: 2 });
     expect(sim.audit().violations).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { exitCodeFor } from './error-codes.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { ClusterGateway, OperationFailedError } from '../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../cluster/operations.js';
 import { AppError } from '../errors.js';
 import { MemoryJournal } from '../journal/journal.js';
-import { nullSink } from '../output/events.js';
+import { nullSink } from './events.js';
 import { systemClock } from '../platform/clock.js';
 import { parseFeatureUpdateProfile } from '../profiles/feature-profile.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
@@ -18,7 +19,6 @@ import {
   buildSupports,
   coordinatorIsMember,
   describeValidation,
-  exitCodeForStatus,
   featureReadiness,
   rollingUpgradePlugin,
   runFeatureUpdate,
@@ -100,7 +100,7 @@ describe('setApartUpgraded', () => {
   });
 });
 
-describe('rollingUpgradePlugin, describeValidation, exitCodeForStatus', () => {
+describe('rollingUpgradePlugin, describeValidation, exitCodeFor', () => {
   it.each([
     ['Windows Update', { wuConnected: true }, { WuConnected: 'true' }],
     ['setup media', { wuConnected: false, pathToSetupMedia: 'D:\\WS2025' }, { WuConnected: 'false', PathToSetupMedia: 'D:\\WS2025' }],
@@ -111,7 +111,7 @@ describe('rollingUpgradePlugin, describeValidation, exitCodeForStatus', () => {
     expect(describeValidation({ passed: ['Inventory'], warning: [], failed: ['Network', 'Storage'], messages: [], reportPath: null })).toBe('1 passed, 0 warning (none), 2 failed (Network, Storage)');
   });
   it.each([['Succeeded', 0], ['PartiallyFailed', 6], ['Failed', 3], ['Canceled', 3]] as const)('%s → exit %i', (status, code) => {
-    expect(exitCodeForStatus(status)).toBe(code);
+    expect(exitCodeFor({ status })).toBe(code);
   });
 });
 
@@ -183,6 +183,7 @@ function open(fixture?: Record<string, unknown> | string): Harness {
     confirmQuestions,
     deps: (over = {}) => ({
       gateway,
+      journal: new MemoryJournal(),
       entry: sim.clusterName,
       clock: sim.clock,
       wallClock: systemClock,
@@ -321,7 +322,7 @@ describe('runFeatureUpdate on the simulator', () => {
     const profile = profileOf({ wuConnected: true, updateClusterFunctionalLevel: true, maxRetriesPerNode: '0' });
     const result = await runFeatureUpdate(profile, h.deps());
     expect(result.status).toBe('PartiallyFailed');
-    expect(exitCodeForStatus(result.status)).toBe(6);
+    expect(exitCodeFor(result)).toBe(6);
     expect(result.buildsAfter).toEqual({ NODE1: 26100, NODE2: 20348, NODE3: 26100 });
     expect(statusOf(result, 'functional-level')).not.toContain('Succeeded');
     expect(result.functionalLevel).toBe(11);

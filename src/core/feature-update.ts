@@ -6,8 +6,9 @@
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
-import { ExitCode, refusedError } from '../errors.js';
-import type { RunStatus } from '../output/events.js';
+import type { ClusterInfo } from '../cluster/operations.js';
+import { refusedError } from '../errors.js';
+import type { RunStatus } from './events.js';
 import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
 import { checkFeatureOffers, explainMixedOffers, scanCluster, type FeatureOfferCheck } from './scan.js';
 import { restartNodesRolling, type SingleNodeDeps, type SingleNodeOptions } from './single-node.js';
@@ -137,32 +138,37 @@ export function describeValidation(v: TestClusterSummary): string {
   return `${v.passed.length} passed, ${v.warning.length} warning (${v.warning.join(', ') || 'none'}), ${v.failed.length} failed (${v.failed.join(', ') || 'none'})`;
 }
 
-export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps): Promise<FeatureUpdateResult> {
-  const steps: StepRecord[] = [];
-  const warnings: string[] = [];
-  const step = (s: StepRecord): void => {
-    steps.push(s);
-    deps.progress(`${s.step}: ${s.status} — ${s.detail}`);
-  };
-  const g = deps.gateway;
+/** What the flow has said so far: its steps (told to the operator as they happen) and its warnings. */
+interface Narrative {
+  readonly steps: StepRecord[];
+  readonly warnings: string[];
+  step(s: StepRecord): void;
+}
 
-  // Readiness (and the documented preparation first, when asked).
-  let cluster = await g.call(deps.entry, 'get-cluster', {});
+function narrative(deps: Pick<FeatureUpdateDeps, 'progress'>): Narrative {
+  const steps: StepRecord[] = [];
+  return {
+    steps,
+    warnings: [],
+    step: (s) => {
+      steps.push(s);
+      deps.progress(`${s.step}: ${s.status} — ${s.detail}`);
+    },
+  };
+}
+
+/** Everything that must hold before the upgrade touches a node: a coordinator outside the cluster, readiness, Test-Cluster. */
+async function checkBeforeUpgrade(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, say: Narrative): Promise<{ cluster: ClusterInfo; readiness: RuleResult[]; validation: TestClusterSummary; buildsBefore: Record<string, number>; lowest: number }> {
+  const g = deps.gateway;
+  const cluster = await g.call(deps.entry, 'get-cluster', {});
   const names = cluster.nodes.map((n) => n.name);
   if (coordinatorIsMember(deps.coordinatorHost, names)) {
     throw refusedError('COORDINATOR_IS_MEMBER', `This host (${deps.coordinatorHost}) is a node of ${cluster.name}; its own upgrade restart would end the run. Nothing was touched.`, {
       hint: 'Run cauctl from a machine outside the cluster (a management host or admin PC).',
     });
   }
-  step({ step: 'coordinator', status: 'Succeeded', detail: deps.coordinatorHost === null ? 'simulation: the coordinator is not a member' : `${deps.coordinatorHost} is not a node of ${cluster.name}` });
-  if (profile.prepare) {
-    const applied: string[] = [];
-    for (const node of cluster.nodes.filter((n) => n.state === 'Up' || n.state === 'Paused')) {
-      const r = await g.call(node.name, 'prepare-remoting', {});
-      if (r.applied.length > 0) applied.push(`${node.name}: ${r.applied.join(', ')}`);
-    }
-    step({ step: 'prepare', status: applied.length > 0 ? 'Succeeded' : 'AlreadyDone', detail: applied.length > 0 ? applied.join('; ') : 'WinRM, PowerShell remoting and the Remote Shutdown rules were already set on every node' });
-  }
+  say.step({ step: 'coordinator', status: 'Succeeded', detail: deps.coordinatorHost === null ? 'simulation: the coordinator is not a member' : `${deps.coordinatorHost} is not a node of ${cluster.name}` });
+  if (profile.prepare) await prepareRemoting(deps, cluster, say);
   const readiness = featureReadiness(evaluateSetup(await gatherSetupFacts(g, deps.entry)));
   const failing = readiness.filter((r) => r.state === 'Fail' && r.severity === 'Error');
   if (failing.length > 0) {
@@ -171,26 +177,35 @@ export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: Feat
       details: { rules: failing.map((r) => r.id) },
     });
   }
-  for (const r of readiness.filter((x) => x.state === 'Fail')) warnings.push(`${r.id} ${r.title}: ${r.detail}`);
-  step({ step: 'readiness', status: 'Succeeded', detail: `${readiness.filter((r) => r.state === 'Pass').length} of ${readiness.length} rules pass` });
+  for (const r of readiness.filter((x) => x.state === 'Fail')) say.warnings.push(`${r.id} ${r.title}: ${r.detail}`);
+  say.step({ step: 'readiness', status: 'Succeeded', detail: `${readiness.filter((r) => r.state === 'Pass').length} of ${readiness.length} rules pass` });
 
   // Build probing: what each node runs decides which parameters may be sent.
   const buildsBefore = await probeBuilds(g, names);
   const lowest = Math.min(...Object.values(buildsBefore));
-
-  // Cluster validation.
   const validation = await g.call(deps.entry, 'test-cluster', { include: validationCategories(lowest, cluster.s2dEnabled) });
   if (validation.failed.length > 0) {
     throw refusedError('VALIDATION_FAILED', `Test-Cluster failed (${describeValidation(validation)}); nothing was touched:\n  ${validation.messages.join('\n  ')}`, {
       hint: validation.reportPath ? `Read the report at ${validation.reportPath} on the node, fix the failures, and run again.` : 'Fix the failures Test-Cluster reports and run again.',
     });
   }
-  for (const m of validation.messages) warnings.push(`Test-Cluster: ${m}`);
-  step({ step: 'validation', status: 'Succeeded', detail: describeValidation(validation) });
+  for (const m of validation.messages) say.warnings.push(`Test-Cluster: ${m}`);
+  say.step({ step: 'validation', status: 'Succeeded', detail: describeValidation(validation) });
+  return { cluster, readiness, validation, buildsBefore, lowest };
+}
 
-  // Same-offer scan.
-  const plugin = rollingUpgradePlugin(profile.source);
-  const scan = await scanCluster(g, deps.entry, { plugins: [plugin], runPluginsSerially: false, stopOnPluginFailure: false });
+async function prepareRemoting(deps: FeatureUpdateDeps, cluster: ClusterInfo, say: Narrative): Promise<void> {
+  const applied: string[] = [];
+  for (const node of cluster.nodes.filter((n) => n.state === 'Up' || n.state === 'Paused')) {
+    const r = await deps.gateway.call(node.name, 'prepare-remoting', {});
+    if (r.applied.length > 0) applied.push(`${node.name}: ${r.applied.join(', ')}`);
+  }
+  say.step({ step: 'prepare', status: applied.length > 0 ? 'Succeeded' : 'AlreadyDone', detail: applied.length > 0 ? applied.join('; ') : 'WinRM, PowerShell remoting and the Remote Shutdown rules were already set on every node' });
+}
+
+/** The same-offer scan: every node still to upgrade is offered the same feature update, or the flow refuses. */
+async function sameOffer(deps: FeatureUpdateDeps, plugin: PluginSpec, buildsBefore: Readonly<Record<string, number>>, say: Narrative): Promise<string> {
+  const scan = await scanCluster(deps.gateway, deps.entry, { plugins: [plugin], runPluginsSerially: false, stopOnPluginFailure: false });
   const notScanned = scan.nodes.filter((n) => n.status !== 'Scanned');
   if (notScanned.length > 0) {
     throw refusedError('SCAN_INCOMPLETE', `Not every node could be scanned, so the same-offer check cannot pass: ${notScanned.map((n) => `${n.node} (${n.error?.message ?? n.status})`).join('; ')}. Nothing was touched.`);
@@ -200,74 +215,84 @@ export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: Feat
     throw refusedError('MIXED_FEATURE_OFFERS', explainMixedOffers(offers), { details: { groups: offers.groups } });
   }
   const offer = offers.groups[0]?.offer ?? '(none)';
-  const base = { schemaVersion: 1 as const, clusterName: cluster.name, readiness, validation, buildsBefore, warnings };
-  if (offer === '(none)') {
-    step({ step: 'scan', status: 'AlreadyDone', detail: 'no node is offered a feature update' });
-    return { ...base, runId: null, status: 'Succeeded', errorRecord: null, nodeResults: [], steps, featureUpdate: null, buildsAfter: buildsBefore, functionalLevel: cluster.functionalLevel };
+  if (offer === '(none)') say.step({ step: 'scan', status: 'AlreadyDone', detail: 'no node is offered a feature update' });
+  else say.step({ step: 'scan', status: 'Succeeded', detail: upgraded.length > 0 ? `${offers.groups[0]!.nodes.join(', ')} offered ${offer}; ${upgraded.join(', ')} already upgraded (build ${upgraded.map((n) => buildsBefore[n]).join(', ')})` : `every node is offered ${offer}` });
+  return offer;
+}
+
+/** Storage Replica: every node needs a second restart before the finishing steps; returns whether it is present. */
+async function storageReplicaPass(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, names: readonly string[], say: Narrative): Promise<boolean> {
+  const replica = await deps.gateway.call(deps.entry, 'get-storage-replica', {});
+  if (!replica.present) return false;
+  const question = `Storage Replica is in use (${replica.groups.join(', ')}): every node needs a second restart before post-install. Restart them now, one at a time? [y/N] `;
+  const go = profile.storageReplicaRestart === 'yes' || (profile.storageReplicaRestart === 'ask' && (await deps.confirm(question)));
+  if (go) {
+    const outcomes = await restartNodesRolling(deps, names, profile.restart, (o) => deps.progress(`storage-replica-restart: ${o.detail}`));
+    say.step({ step: 'storage-replica-restart', status: 'Succeeded', detail: `${outcomes.length} node(s) restarted a second time, one at a time` });
+  } else {
+    say.warnings.push('Storage Replica is in use: restart every node a second time before post-install (cauctl feature-update --storage-replica-restart, or one node at a time by hand).');
+    say.step({ step: 'storage-replica-restart', status: 'Skipped', detail: 'every node still needs a second restart before post-install' });
   }
-  step({ step: 'scan', status: 'Succeeded', detail: upgraded.length > 0 ? `${offers.groups[0]!.nodes.join(', ')} offered ${offer}; ${upgraded.join(', ')} already upgraded (build ${upgraded.map((n) => buildsBefore[n]).join(', ')})` : `every node is offered ${offer}` });
+  return true;
+}
+
+/** The functional level, raised only when asked, when every node runs the new build, and after the SR pass. */
+async function raiseFunctionalLevel(deps: FeatureUpdateDeps, uniform: boolean, buildsAfter: Readonly<Record<string, number>>, replicaPresent: boolean, say: Narrative): Promise<ErrorRecord | 'raised' | 'skipped'> {
+  if (!uniform) {
+    say.step({ step: 'functional-level', status: 'Failed', detail: `the nodes do not all run the new build (${Object.entries(buildsAfter).map(([n, b]) => `${n} ${b}`).join(', ')}); the level was not raised` });
+    return { code: 'MixedBuilds', message: 'Not every node runs the new build; the functional level was not raised.' };
+  }
+  if (replicaPresent && !say.steps.some((s) => s.step === 'storage-replica-restart' && s.status === 'Succeeded')) {
+    say.step({ step: 'functional-level', status: 'Skipped', detail: 'waits for the Storage Replica second restart; raise it with cauctl post-install' });
+    return 'skipped';
+  }
+  const check = await deps.gateway.call(deps.entry, 'update-functional-level', { whatIf: true });
+  if (!check.feasible) {
+    say.step({ step: 'functional-level', status: 'Failed', detail: check.message });
+    return { code: 'FunctionalLevelNotFeasible', message: check.message };
+  }
+  const raised = await deps.gateway.call(deps.entry, 'update-functional-level', { whatIf: false });
+  say.step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
+  return 'raised';
+}
+
+export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps): Promise<FeatureUpdateResult> {
+  const say = narrative(deps);
+  const { cluster, readiness, validation, buildsBefore, lowest } = await checkBeforeUpgrade(profile, deps, say);
+  const names = cluster.nodes.map((n) => n.name);
+  const plugin = rollingUpgradePlugin(profile.source);
+  const offer = await sameOffer(deps, plugin, buildsBefore, say);
+  const base = { schemaVersion: 1 as const, clusterName: cluster.name, readiness, validation, buildsBefore, warnings: say.warnings };
+  if (offer === '(none)') {
+    return { ...base, runId: null, status: 'Succeeded', errorRecord: null, nodeResults: [], steps: say.steps, featureUpdate: null, buildsAfter: buildsBefore, functionalLevel: cluster.functionalLevel };
+  }
 
   // The rolling run. A feature update is never a soft reboot: the OS itself changes.
   const run = await deps.rolling({ ...profile.run, plugins: [plugin], attemptSoftReboot: false });
-  step({ step: 'rolling-run', status: run.status === 'Succeeded' ? 'Succeeded' : 'Failed', detail: `run ${run.runId}: ${run.status}${run.errorRecord ? ` (${run.errorRecord.code})` : ''}` });
-  const buildsAfter = await probeBuilds(g, names);
-  const finish = (status: RunStatus, errorRecord: ErrorRecord | null): FeatureUpdateResult => ({
+  say.step({ step: 'rolling-run', status: run.status === 'Succeeded' ? 'Succeeded' : 'Failed', detail: `run ${run.runId}: ${run.status}${run.errorRecord ? ` (${run.errorRecord.code})` : ''}` });
+  const buildsAfter = await probeBuilds(deps.gateway, names);
+  const finish = (status: RunStatus, errorRecord: ErrorRecord | null, functionalLevel = cluster.functionalLevel): FeatureUpdateResult => ({
     ...base,
     runId: run.runId,
     status,
     errorRecord,
     nodeResults: run.nodeResults,
-    steps,
+    steps: say.steps,
     featureUpdate: offer,
     buildsAfter,
-    functionalLevel: cluster.functionalLevel,
+    functionalLevel,
   });
   if (run.status !== 'Succeeded') return finish(run.status, run.errorRecord);
 
   const newBuilds = new Set(Object.values(buildsAfter));
   const uniform = newBuilds.size === 1 && [...newBuilds][0]! > lowest;
-
-  // Storage Replica: every node needs a second restart before the finishing steps.
-  const replica = await g.call(deps.entry, 'get-storage-replica', {});
-  if (replica.present) {
-    const question = `Storage Replica is in use (${replica.groups.join(', ')}): every node needs a second restart before post-install. Restart them now, one at a time? [y/N] `;
-    const go = profile.storageReplicaRestart === 'yes' || (profile.storageReplicaRestart === 'ask' && (await deps.confirm(question)));
-    if (go) {
-      const outcomes = await restartNodesRolling(deps, names, profile.restart, (o) => deps.progress(`storage-replica-restart: ${o.detail}`));
-      step({ step: 'storage-replica-restart', status: 'Succeeded', detail: `${outcomes.length} node(s) restarted a second time, one at a time` });
-    } else {
-      warnings.push('Storage Replica is in use: restart every node a second time before post-install (cauctl feature-update --storage-replica-restart, or one node at a time by hand).');
-      step({ step: 'storage-replica-restart', status: 'Skipped', detail: 'every node still needs a second restart before post-install' });
-    }
+  const replicaPresent = await storageReplicaPass(profile, deps, names, say);
+  if (!profile.updateClusterFunctionalLevel) {
+    say.step({ step: 'functional-level', status: 'Skipped', detail: 'not asked; raise it with cauctl post-install once you are sure (it cannot be undone)' });
+    return finish('Succeeded', null);
   }
-
-  // Functional level, only when every node runs the new build.
-  if (profile.updateClusterFunctionalLevel) {
-    if (!uniform) {
-      step({ step: 'functional-level', status: 'Failed', detail: `the nodes do not all run the new build (${Object.entries(buildsAfter).map(([n, b]) => `${n} ${b}`).join(', ')}); the level was not raised` });
-      return finish('Failed', { code: 'MixedBuilds', message: 'Not every node runs the new build; the functional level was not raised.' });
-    }
-    if (replica.present && !steps.some((s) => s.step === 'storage-replica-restart' && s.status === 'Succeeded')) {
-      step({ step: 'functional-level', status: 'Skipped', detail: 'waits for the Storage Replica second restart; raise it with cauctl post-install' });
-    } else {
-      const check = await g.call(deps.entry, 'update-functional-level', { whatIf: true });
-      if (!check.feasible) {
-        step({ step: 'functional-level', status: 'Failed', detail: check.message });
-        return finish('Failed', { code: 'FunctionalLevelNotFeasible', message: check.message });
-      }
-      const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
-      step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
-      cluster = await g.call(deps.entry, 'get-cluster', {});
-    }
-  } else {
-    step({ step: 'functional-level', status: 'Skipped', detail: 'not asked; raise it with cauctl post-install once you are sure (it cannot be undone)' });
-  }
-  return { ...finish('Succeeded', null), functionalLevel: cluster.functionalLevel };
-}
-
-/** Exit code of a feature-update or post-install result, as `run`: 0, 6 partially failed, 3 failed or stopped. */
-export function exitCodeForStatus(status: RunStatus): number {
-  if (status === 'Succeeded') return ExitCode.ok;
-  if (status === 'PartiallyFailed') return ExitCode.partiallyFailed;
-  return ExitCode.runFailed;
+  const level = await raiseFunctionalLevel(deps, uniform, buildsAfter, replicaPresent, say);
+  if (level === 'skipped') return finish('Succeeded', null);
+  if (level !== 'raised') return finish('Failed', level);
+  return finish('Succeeded', null, (await deps.gateway.call(deps.entry, 'get-cluster', {})).functionalLevel);
 }

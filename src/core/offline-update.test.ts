@@ -1,9 +1,10 @@
+import { exitCodeFor } from './error-codes.js';
 import { ClusterGateway, OperationFailedError } from '../cluster/gateway.js';
 import type { OperationName, OperationParams } from '../cluster/operations.js';
 import { MemoryJournal, type JournalEntry } from '../journal/journal.js';
 import { openTestSim, type SimHarness } from '../sim/test-support.js';
 import { DEFAULT_TIMING } from './plan.js';
-import { OFFLINE_JOURNAL_TYPES, OfflineUpdate, exitCodeForOffline, offlineTiming, predictOfflineDowntime, replayOfflineJournal } from './offline-update.js';
+import { OFFLINE_JOURNAL_TYPES, OfflineUpdate, offlineTiming, predictOfflineDowntime, replayOfflineJournal } from './offline-update.js';
 
 const PROFILE = { plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin' as const, arguments: {} }], rebootTimeoutMinutes: 15, storageTimeoutMinutes: 30, allowMissingNodes: false };
 
@@ -26,13 +27,14 @@ describe('predictOfflineDowntime', () => {
 describe('replayOfflineJournal', () => {
   it('rebuilds steps, node progress and the downtime start', () => {
     const j = new MemoryJournal();
-    j.append({ type: OFFLINE_JOURNAL_TYPES.started, runId: 'r1' }, '2025-01-01T00:00:00.000Z');
+    j.append({ type: OFFLINE_JOURNAL_TYPES.started, runId: 'r1', clusterName: 'C1', plugins: ['Microsoft.WindowsUpdatePlugin'] }, '2025-01-01T00:00:00.000Z');
     j.append({ type: OFFLINE_JOURNAL_TYPES.step, step: 'disks-offline', phase: 'begin' }, '2025-01-01T00:01:00.000Z');
     j.append({ type: OFFLINE_JOURNAL_TYPES.step, step: 'disks-offline', phase: 'done' }, '2025-01-01T00:01:10.000Z');
     j.append({ type: OFFLINE_JOURNAL_TYPES.step, step: 'stop-cluster', phase: 'begin' }, '2025-01-01T00:01:10.000Z');
-    j.append({ type: OFFLINE_JOURNAL_TYPES.node, node: 'N1', event: 'task-starting', taskId: 't1', round: 1, pluginIndex: 0 }, '2025-01-01T00:03:00.000Z');
-    j.append({ type: OFFLINE_JOURNAL_TYPES.node, node: 'N1', event: 'task-finished', taskId: 't1', results: [{ updateId: 'u', kb: 'KB1', title: 't', resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: true }] }, '2025-01-01T00:13:00.000Z');
-    j.append({ type: OFFLINE_JOURNAL_TYPES.node, node: 'N1', event: 'restart-requested', bootBefore: 'b0' }, '2025-01-01T00:13:30.000Z');
+    // The node steps' records, the same as the rolling run's.
+    j.append({ type: 'step', node: 'N1', attempt: 1, step: 'task-started', taskId: 't1', round: 1, pluginIndex: 0 }, '2025-01-01T00:03:00.000Z');
+    j.append({ type: 'step', node: 'N1', attempt: 1, step: 'task-finished', taskId: 't1', round: 1, state: 'Completed', results: [{ updateId: 'u', kb: 'KB1', title: 't', resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: true }] }, '2025-01-01T00:13:00.000Z');
+    j.append({ type: 'step', node: 'N1', attempt: 1, step: 'restart-requested', round: 1, bootBefore: 'b0', source: 'round' }, '2025-01-01T00:13:30.000Z');
     const s = replayOfflineJournal(j.records());
     expect([...s.done]).toEqual(['disks-offline']);
     expect([...s.begun]).toEqual(['disks-offline', 'stop-cluster']);
@@ -88,18 +90,18 @@ describe('OfflineUpdate on the built-in model', () => {
     const gateway = gatewayOver(h, log, (node, name) => node === 'NODE2' && name === 'set-cluster-service' && !log.includes('journal offline-step restore begin'));
     const result = await new OfflineUpdate(PROFILE, { gateway, clock: h.sim.clock, journal: journalWithLog(log), stop: { requested: false } }, { entry: 'HCI01', runId: 'run-2' }).execute();
     expect(result.restore).toEqual({ abortedBecause: expect.stringContaining('set-cluster-service on NODE2 failed: injected failure'), complete: true, problems: [] });
-    expect(result.errorRecord?.code).toBe('OFFLINE_ABORTED');
-    expect(exitCodeForOffline(result)).toBe(3);
+    expect(result.errorRecord?.code).toBe('OfflineAborted');
+    expect(exitCodeFor(result)).toBe(3);
     expect(h.sim.auditOffline(['Infrastructure_1', 'UserStorage_1', 'UserStorage_2']).violations).toEqual([]);
   });
 
-  it('a restore that cannot start the cluster is Failed, RESTORE_INCOMPLETE, and the audit sees it', async () => {
+  it('a restore that cannot start the cluster is Failed, RestoreIncomplete, and the audit sees it', async () => {
     const gateway = gatewayOver(h, [], (_node, name) => name === 'start-cluster');
     const result = await new OfflineUpdate(PROFILE, { gateway, clock: h.sim.clock, journal: new MemoryJournal(), stop: { requested: false } }, { entry: 'HCI01', runId: 'run-3' }).execute();
     expect(result.status).toBe('Failed');
-    expect(result.errorRecord?.code).toBe('RESTORE_INCOMPLETE');
+    expect(result.errorRecord?.code).toBe('RestoreIncomplete');
     expect(result.downtime?.end).toBeNull();
-    expect(exitCodeForOffline(result)).toBe(3);
+    expect(exitCodeFor(result)).toBe(3);
     const audit = h.sim.auditOffline(['UserStorage_1']);
     expect(audit.violations.join('\n')).toMatch(/the cluster is still stopped[\s\S]*UserStorage_1 was online before the update and is offline now/);
   });

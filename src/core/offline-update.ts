@@ -6,11 +6,15 @@
  * Depends on the gateway interface, the clock and journal interfaces; never on node:*, a transport or output.
  */
 import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
-import type { PluginName, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
 import { OFFLINE_STEP_SECONDS, type ClusterDisk, type ServiceStartMode } from '../cluster/operations-offline.js';
-import { ExitCode, describeError, isAppError, refusedError } from '../errors.js';
-import type { JournalRecord, RunJournal } from '../journal/journal.js';
-import type { NodePhase, RunStatus } from '../output/events.js';
+import { RetryingGateway } from '../cluster/retrying-gateway.js';
+import { describeError, isTransient, refusedError } from '../errors.js';
+import { JournalWriteError, type JournalRecord, type RunJournal } from '../journal/journal.js';
+import type { ErrorCode } from './error-codes.js';
+import { JournalWriter, type JournalEntryInput, type OfflineStep } from './journal-records.js';
+import { emptyProgress, replayOfflineJournal, type MutableProgress } from './journal-replay.js';
+import { StepFailure, awaitBoot, awaitHealthyStorage, ensureRestartIssued, installViaTask, requestRestart, scanNode, type ScannedUpdate, type StepContext } from './node-steps/index.js';
+import type { NodePhase, RunStatus } from './events.js';
 import type { Clock } from '../platform/clock.js';
 import type { PhaseTiming } from './plan.js';
 import type { ErrorRecord, NodeResult, PhaseRecord, PluginSpec } from './types.js';
@@ -56,6 +60,8 @@ export interface OfflineOptions {
   readonly runId: string;
   /** The journal of an interrupted offline update of this cluster, to continue. */
   readonly resumeFrom?: readonly JournalRecord[];
+  /** Where that journal came from, for errors that name it. */
+  readonly resumePath?: string;
 }
 
 /** What the procedure restores: read before anything is touched. */
@@ -72,7 +78,7 @@ export interface OfflinePreState {
   readonly scan: Readonly<Record<string, readonly ScannedUpdate[]>>;
 }
 
-export type ScannedUpdate = UpdateInfo & { readonly plugin: PluginName };
+export type { ScannedUpdate };
 
 export interface OfflineNodeResult extends NodeResult {
   /** ISO-8601 boot time after the restart, or null when it did not restart or did not come back. */
@@ -151,35 +157,7 @@ export function predictOfflineDowntime(timing: OfflineTiming, updatesPerNode: Re
   return { seconds: parts.stopCluster + parts.slowestNode + parts.startCluster + parts.disksOnline, slowestNode: slowest, parts };
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Journal replay (pure)
-
-/** Where one node stands, from the journal. */
-export interface NodeProgress {
-  readonly staged: boolean;
-  /** Install tasks started, in order, with the round and plug-in each belongs to. */
-  readonly tasks: readonly { taskId: string; round: number; pluginIndex: number; finished: boolean }[];
-  readonly results: readonly UpdateInstallResult[];
-  readonly restart: { bootBefore: string; requestedAt: string } | null;
-  readonly back: { bootTime: string; rebootSeconds: number } | null;
-  readonly failed: ErrorRecord | null;
-}
-
-export interface OfflineJournalState {
-  readonly runId: string;
-  readonly startTime: string;
-  readonly preState: OfflinePreState | null;
-  /** Steps whose `begin` was journaled (the step may or may not have acted). */
-  readonly begun: ReadonlySet<OfflineStep>;
-  readonly done: ReadonlySet<OfflineStep>;
-  readonly nodes: ReadonlyMap<string, NodeProgress>;
-  readonly abortedBecause: string | null;
-  readonly downtimeStart: string | null;
-  readonly completed: boolean;
-}
-
-export type OfflineStep = 'stage' | 'disks-offline' | 'stop-cluster' | 'services-disabled' | 'update' | 'restore' | 'services-automatic' | 'start-cluster' | 'quorum' | 'disks-online' | 'watch';
-
+/** The offline update's own journal record kinds (the node steps add their `step` records). */
 export const OFFLINE_JOURNAL_TYPES = {
   started: 'offline-started',
   preState: 'offline-prestate',
@@ -189,79 +167,7 @@ export const OFFLINE_JOURNAL_TYPES = {
   completed: 'offline-completed',
 } as const;
 
-type MutableProgress = { staged: boolean; tasks: { taskId: string; round: number; pluginIndex: number; finished: boolean }[]; results: UpdateInstallResult[]; restart: NodeProgress['restart']; back: NodeProgress['back']; failed: ErrorRecord | null };
-
-export function replayOfflineJournal(records: readonly JournalRecord[]): OfflineJournalState {
-  const started = records.find((r) => r.type === OFFLINE_JOURNAL_TYPES.started);
-  if (started === undefined) throw new Error('offline journal has no offline-started record');
-  const begun = new Set<OfflineStep>();
-  const done = new Set<OfflineStep>();
-  const nodes = new Map<string, MutableProgress>();
-  let preState: OfflinePreState | null = null;
-  let abortedBecause: string | null = null;
-  let downtimeStart: string | null = null;
-  let completed = false;
-  const progress = (node: string): MutableProgress => {
-    let p = nodes.get(node);
-    if (p === undefined) {
-      p = { staged: false, tasks: [], results: [], restart: null, back: null, failed: null };
-      nodes.set(node, p);
-    }
-    return p;
-  };
-  for (const r of records) {
-    switch (r.type) {
-      case OFFLINE_JOURNAL_TYPES.preState:
-        preState = r.preState as OfflinePreState;
-        break;
-      case OFFLINE_JOURNAL_TYPES.step: {
-        const step = r.step as OfflineStep;
-        if (r.phase === 'begin') begun.add(step);
-        else done.add(step);
-        if (step === 'stop-cluster' && r.phase === 'begin' && downtimeStart === null) downtimeStart = r.time;
-        break;
-      }
-      case OFFLINE_JOURNAL_TYPES.node: {
-        const p = progress(String(r.node));
-        switch (r.event) {
-          case 'staged':
-            p.staged = true;
-            break;
-          case 'task-starting':
-            p.tasks.push({ taskId: String(r.taskId), round: Number(r.round), pluginIndex: Number(r.pluginIndex), finished: false });
-            break;
-          case 'task-finished': {
-            const t = p.tasks.find((x) => x.taskId === r.taskId);
-            if (t) t.finished = true;
-            p.results.push(...((r.results ?? []) as UpdateInstallResult[]));
-            break;
-          }
-          case 'restart-requested':
-            p.restart = { bootBefore: String(r.bootBefore), requestedAt: r.time };
-            break;
-          case 'back':
-            p.back = { bootTime: String(r.bootTime), rebootSeconds: Number(r.rebootSeconds) };
-            break;
-          case 'failed':
-            p.failed = r.errorRecord as ErrorRecord;
-            break;
-          default:
-            break;
-        }
-        break;
-      }
-      case OFFLINE_JOURNAL_TYPES.aborted:
-        abortedBecause ??= String(r.reason);
-        break;
-      case OFFLINE_JOURNAL_TYPES.completed:
-        completed = true;
-        break;
-      default:
-        break;
-    }
-  }
-  return { runId: String(started.runId), startTime: started.time, preState, begun, done, nodes, abortedBecause, downtimeStart, completed };
-}
+export { replayOfflineJournal };
 
 // ---------------------------------------------------------------------------------------------------------
 // The procedure
@@ -270,18 +176,13 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function errorOf(code: string, message: string, node?: string): ErrorRecord {
+function errorOf(code: ErrorCode, message: string, node?: string): ErrorRecord {
   return { code, message, ...(node !== undefined ? { node } : {}) };
 }
 
 /** A failure a node-side script reported, as opposed to a connection that is away (which a wait retries). */
 function isScriptFailure(error: unknown): boolean {
   return error instanceof OperationFailedError;
-}
-
-/** The node does not answer (connection refused, timed out): a wait retries this, a preflight counts it missing. */
-function isUnreachable(error: unknown): boolean {
-  return isAppError(error) && error.exitCode === ExitCode.connection;
 }
 
 class Interrupted extends Error {
@@ -304,17 +205,34 @@ export class OfflineUpdate {
   private readonly done: Set<OfflineStep>;
   private readonly startTime: string;
   private preState: OfflinePreState | null;
+  /** Set when storage was not Healthy at the end: the run is PartiallyFailed (decided on this, not on text). */
+  private storageNotHealthy: string | null = null;
+  /** The journal could not be written: the update work stopped, the restore runs unjournaled. */
+  private journalBroken: JournalWriteError | null = null;
+  /** Why the update work ended early, as a value (the reason text is for people). */
+  private abortedKind: 'interrupted' | 'failed' | 'journal' | undefined;
+  private readonly writer: JournalWriter;
+  /** The node steps while the update work runs: a Ctrl-C stops a task wait between two polls. */
+  private readonly taskSteps: StepContext;
+  /** The node steps for restarts: a restarting node is waited for even after a Ctrl-C (its service is set back). */
+  private readonly bootSteps: StepContext;
 
   constructor(
     private readonly profile: OfflineProfile,
     private readonly deps: OfflineDeps,
     private readonly options: OfflineOptions,
   ) {
-    const replay = options.resumeFrom ? replayOfflineJournal(options.resumeFrom) : undefined;
+    this.writer = new JournalWriter(deps.journal, () => deps.clock.now());
+    const gateway = new RetryingGateway(deps.gateway, deps.clock);
+    const base = { gateway, clock: deps.clock, journal: this.writer, entry: options.entry };
+    this.taskSteps = { ...base, heartbeat: async () => this.checkStop() };
+    this.bootSteps = { ...base, heartbeat: async () => undefined };
+    const replay = options.resumeFrom ? replayOfflineJournal(options.resumeFrom, options.resumePath) : undefined;
     this.begun = new Set(replay?.begun ?? []);
     this.done = new Set(replay?.done ?? []);
     this.preState = replay?.preState ?? null;
     this.abortedBecause = replay?.abortedBecause ?? null;
+    this.abortedKind = replay?.abortedKind;
     this.downtimeStart = replay?.downtimeStart ?? null;
     this.startTime = replay?.startTime ?? iso(deps.clock.now());
     for (const [node, p] of replay?.nodes ?? []) {
@@ -330,8 +248,20 @@ export class OfflineUpdate {
     return iso(this.deps.clock.now());
   }
 
-  private journal(type: string, fields: Record<string, unknown>): void {
-    this.deps.journal.append({ type, ...fields }, this.now());
+  private journal(entry: JournalEntryInput): void {
+    this.writer.write(entry);
+  }
+
+  /** The restore path writes on even after the journal broke: restoring comes first, its records are a bonus. */
+  private journalIfWritable(entry: JournalEntryInput): void {
+    if (this.journalBroken !== null) return;
+    try {
+      this.journal(entry);
+    } catch (error) {
+      if (!(error instanceof JournalWriteError)) throw error;
+      this.journalBroken = error;
+      this.warnings.push(`${error.message} The restore went on without its journal.`);
+    }
   }
 
   private say(line: string): void {
@@ -341,21 +271,17 @@ export class OfflineUpdate {
   private node(name: string): MutableProgress {
     let p = this.progress.get(name);
     if (p === undefined) {
-      p = { staged: false, tasks: [], results: [], restart: null, back: null, failed: null };
+      p = emptyProgress();
       this.progress.set(name, p);
     }
     return p;
-  }
-
-  private nodeEvent(node: string, event: string, fields: Record<string, unknown> = {}): void {
-    this.journal(OFFLINE_JOURNAL_TYPES.node, { node, event, ...fields });
   }
 
   private failNode(node: string, error: ErrorRecord): void {
     const p = this.node(node);
     if (p.failed !== null) return;
     p.failed = error;
-    this.nodeEvent(node, 'failed', { errorRecord: error });
+    this.journal({ type: 'offline-node', node, event: 'failed', errorRecord: error });
     this.say(`${node}: failed: ${error.message}`);
   }
 
@@ -368,11 +294,11 @@ export class OfflineUpdate {
   /** Runs a step once: journaled `begin` before it acts and `done` after; a step done before a resume is skipped. */
   private async step(step: OfflineStep, act: () => Promise<void>): Promise<void> {
     if (this.done.has(step)) return;
-    this.journal(OFFLINE_JOURNAL_TYPES.step, { step, phase: 'begin' });
+    this.journal({ type: 'offline-step', step, phase: 'begin' });
     this.begun.add(step);
     if (step === 'stop-cluster') this.downtimeStart ??= this.now();
     await act();
-    this.journal(OFFLINE_JOURNAL_TYPES.step, { step, phase: 'done' });
+    this.journal({ type: 'offline-step', step, phase: 'done' });
     this.done.add(step);
   }
 
@@ -384,7 +310,7 @@ export class OfflineUpdate {
     const g = this.deps.gateway;
     const entry = this.options.entry;
     if (!this.resumed) {
-      this.journal(OFFLINE_JOURNAL_TYPES.started, { runId: this.options.runId, clusterName: entry, plugins: this.profile.plugins.map((p) => p.plugin) });
+      this.journal({ type: 'offline-started', runId: this.options.runId, clusterName: entry, plugins: this.profile.plugins.map((p) => p.plugin) });
     }
     // Nothing touched yet: a refusal here is a refusal (exit 5), not a failure to restore.
     if (this.preState === null) {
@@ -393,10 +319,10 @@ export class OfflineUpdate {
         pre = await this.readPreState();
       } catch (error) {
         // Refused before anything was touched: this journal has nothing to resume.
-        this.journal(OFFLINE_JOURNAL_TYPES.completed, { status: 'Refused', error: describeError(error) });
+        this.journal({ type: 'offline-completed', status: 'Refused', error: describeError(error) });
         throw error;
       }
-      this.journal(OFFLINE_JOURNAL_TYPES.preState, { preState: pre });
+      this.journal({ type: 'offline-prestate', preState: { ...pre, onlineDisks: [...pre.onlineDisks], missingNodes: [...pre.missingNodes], nodes: [...pre.nodes], scan: Object.fromEntries(Object.entries(pre.scan).map(([n, u]) => [n, [...u]])) } });
       this.preState = pre;
     }
     const pre = this.preState;
@@ -413,7 +339,8 @@ export class OfflineUpdate {
         });
         await this.step('stop-cluster', async () => {
           this.say(`Stopping cluster ${entry}`);
-          await this.onAnyNode(targets, (node) => g.call(node, 'stop-cluster', { timeoutSeconds: 600 }));
+          // stop-cluster stops the cluster service of the node it runs on (no second hop): every node in turn.
+          await this.onEveryNode(targets, (node) => g.call(node, 'stop-cluster', { timeoutSeconds: 600 }));
         });
         await this.step('services-disabled', async () => {
           await Promise.all(targets.map((node) => g.call(node, 'set-cluster-service', { startMode: 'Disabled' })));
@@ -425,10 +352,13 @@ export class OfflineUpdate {
         });
       }
     } catch (error) {
+      // The journal cannot be written: the restore below runs all the same (it is the safe point), unjournaled.
+      if (error instanceof JournalWriteError) this.journalBroken = error;
+      this.abortedKind ??= error instanceof Interrupted ? 'interrupted' : error instanceof JournalWriteError ? 'journal' : 'failed';
       const reason = error instanceof Interrupted ? 'Interrupted (Ctrl-C): the update work was stopped.' : `The procedure failed: ${describeError(error)}`;
       if (this.abortedBecause === null) {
         this.abortedBecause = reason;
-        this.journal(OFFLINE_JOURNAL_TYPES.aborted, { reason });
+        if (this.journalBroken === null) this.journal({ type: 'offline-aborted', reason, kind: this.abortedKind });
       }
       this.say(`${reason} Restoring the cluster.`);
     }
@@ -459,7 +389,8 @@ export class OfflineUpdate {
         try {
           services[node] = (await g.call(node, 'get-cluster-service', {})).startMode;
         } catch (error) {
-          if (!isUnreachable(error)) throw error;
+          // Does not answer: missing. A refused password is not "missing": it is thrown (exit 4).
+          if (!isTransient(error)) throw error;
           missing.push(node);
         }
       }),
@@ -478,13 +409,8 @@ export class OfflineUpdate {
     return { onlineDisks: disks.filter((d) => d.state === 'Online'), services, missingNodes: missing, nodes, scan };
   }
 
-  private async scanNode(node: string): Promise<ScannedUpdate[]> {
-    const all: ScannedUpdate[] = [];
-    for (const plugin of this.profile.plugins) {
-      const found = await this.deps.gateway.call(node, 'scan-updates', { plugin: plugin.plugin, arguments: { ...plugin.arguments } });
-      all.push(...found.updates.map((u) => ({ ...u, plugin: plugin.plugin })));
-    }
-    return all;
+  private scanNode(node: string): Promise<ScannedUpdate[]> {
+    return scanNode(this.taskSteps.gateway, node, this.profile.plugins);
   }
 
   /** Downloads on every node before the cluster stops, so downloads stay out of the downtime. */
@@ -498,11 +424,10 @@ export class OfflineUpdate {
           for (const [index, plugin] of this.profile.plugins.entries()) {
             const ids = (pre.scan[node] ?? []).filter((u) => u.plugin === plugin.plugin).map((u) => u.updateId);
             if (ids.length === 0) continue;
-            const taskId = this.taskId(node, `s${index}`);
-            await this.deps.gateway.call(node, 'start-update-task', { plugin: plugin.plugin, arguments: { ...plugin.arguments }, mode: 'Download', updateIds: ids, taskId });
-            await this.waitTask(node, taskId);
+            const task = { spec: plugin, mode: 'Download' as const, updateIds: ids, taskId: this.taskId(node, `s${index}`), round: 0, pluginIndex: index };
+            await installViaTask(this.taskSteps, node, task, { attempt: 1, resume: false, requireDrained: false, journaled: false });
           }
-          this.nodeEvent(node, 'staged');
+          this.journal({ type: 'offline-node', node, event: 'staged' });
           this.node(node).staged = true;
           this.phase(node, 'stage', started, true);
         } catch (error) {
@@ -518,27 +443,10 @@ export class OfflineUpdate {
     return `${this.options.runId}-${node}-${suffix}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 80);
   }
 
-  private async waitTask(node: string, taskId: string): Promise<{ state: string; results: UpdateInstallResult[]; rebootRequired: boolean; message?: string | undefined }> {
-    for (;;) {
-      let status;
-      try {
-        status = await this.deps.gateway.call(node, 'wait-update-task', { taskId, timeoutSeconds: OFFLINE_POLICY.taskPollSeconds });
-      } catch (error) {
-        if (isScriptFailure(error)) throw error;
-        // The node is away for a moment: the task goes on there; ask again.
-        await this.deps.clock.sleep(OFFLINE_POLICY.nodePollSeconds * 1000);
-        continue;
-      }
-      if (status.state !== 'Running') return status;
-      this.checkStop();
-    }
-  }
-
   /** Install (scan-install rounds), restart, wait: one node, inside the downtime. Failures are values. */
   private async updateNode(node: string): Promise<void> {
     const p = this.node(node);
     if (p.failed !== null || p.back !== null) return;
-    const g = this.deps.gateway;
     try {
       if (p.restart === null) {
         let needsRestart = p.results.some((r) => r.rebootRequired);
@@ -556,16 +464,14 @@ export class OfflineUpdate {
             for (const [index, plugin] of this.profile.plugins.entries()) {
               const ids = fresh.filter((u) => u.plugin === plugin.plugin).map((u) => u.updateId);
               if (ids.length === 0) continue;
-              const taskId = this.taskId(node, `r${round}p${index}`);
-              this.nodeEvent(node, 'task-starting', { taskId, round, pluginIndex: index });
-              p.tasks.push({ taskId, round, pluginIndex: index, finished: false });
-              await g.call(node, 'start-update-task', { plugin: plugin.plugin, arguments: { ...plugin.arguments }, mode: 'Install', updateIds: ids, taskId });
+              p.tasks.push({ taskId: this.taskId(node, `r${round}p${index}`), round, pluginIndex: index, finished: false, updateIds: ids });
             }
           }
           for (const task of p.tasks.filter((t) => !t.finished)) {
-            const status = await this.waitTask(node, task.taskId);
+            // A task journaled before a crash is only waited for; a new one is started (journaled first).
+            const spec = this.profile.plugins[task.pluginIndex]!;
+            const status = await installViaTask(this.taskSteps, node, { spec, mode: 'Install', updateIds: task.updateIds ?? [], taskId: task.taskId, round: task.round, pluginIndex: task.pluginIndex }, { attempt: 1, resume: task.updateIds === undefined, requireDrained: false, journaled: true });
             task.finished = true;
-            this.nodeEvent(node, 'task-finished', { taskId: task.taskId, state: status.state, results: status.results });
             p.results.push(...status.results);
             for (const r of status.results) attempted.add(r.updateId.toLowerCase());
             needsRestart ||= status.rebootRequired || status.results.some((r) => r.rebootRequired);
@@ -573,7 +479,7 @@ export class OfflineUpdate {
             if (status.state === 'Failed' || failed.length > 0) {
               const code = failed[0]?.errorCode ?? 'unknown';
               this.phase(node, 'install', started, false, status.message);
-              this.failNode(node, errorOf('INSTALL_FAILED', `${node}: ${failed.length} update(s) failed to install (${code})${status.message ? `: ${status.message}` : ''}`, node));
+              this.failNode(node, errorOf('InstallFailed', `${node}: ${failed.length} update(s) failed to install (${code})${status.message ? `: ${status.message}` : ''}`, node));
               return;
             }
           }
@@ -584,20 +490,25 @@ export class OfflineUpdate {
           return;
         }
         this.checkStop();
-        const status = await g.call(node, 'get-node-status', {});
-        this.nodeEvent(node, 'restart-requested', { bootBefore: status.lastBootUpTime });
-        p.restart = { bootBefore: status.lastBootUpTime, requestedAt: this.now() };
         this.say(`${node}: restarting`);
-        await g.call(node, 'restart-node', { soft: false, delaySeconds: OFFLINE_POLICY.restartDelaySeconds });
+        const sent = await requestRestart(this.bootSteps, node, this.restartOptions());
+        p.restart = { bootBefore: sent.bootBefore, requestedAt: this.now() };
       } else if (this.resumed) {
-        await this.resendRestartIfLost(node, p.restart.bootBefore);
+        await ensureRestartIssued(this.bootSteps, node, { ...this.restartOptions(), bootBefore: p.restart.bootBefore });
       }
       await this.awaitBoot(node, p.restart);
     } catch (error) {
       // An interrupt leaves the node as it is; the restore path takes over once every node has returned.
       if (error instanceof Interrupted) return;
-      this.failNode(node, errorOf('NODE_UPDATE_FAILED', `${node}: ${describeError(error)}`, node));
+      if (error instanceof JournalWriteError) throw error;
+      const code: ErrorCode = error instanceof StepFailure ? error.code : isTransient(error) ? 'NodeNotReachable' : 'UnexpectedError';
+      this.failNode(node, errorOf(code, `${node}: ${describeError(error)}`, node));
     }
+  }
+
+  /** The offline restart: full, no gate (the cluster is stopped), no drain to check, no cluster state to wait for. */
+  private restartOptions() {
+    return { attempt: 1, round: 1, source: 'round' as const, soft: false, rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes, clusterRunning: false, gate: null };
   }
 
   private async rescan(node: string): Promise<ScannedUpdate[]> {
@@ -607,83 +518,68 @@ export class OfflineUpdate {
     return updates;
   }
 
-  /** After a crash between the journal and the restart request: the node still has its old boot time. */
-  private async resendRestartIfLost(node: string, bootBefore: string): Promise<void> {
-    try {
-      const status = await this.deps.gateway.call(node, 'get-node-status', {});
-      if (status.lastBootUpTime === bootBefore && status.rebootPending) {
-        // A restart already scheduled makes this one a no-op; a lost one is sent now.
-        await this.deps.gateway.call(node, 'restart-node', { soft: false, delaySeconds: OFFLINE_POLICY.restartDelaySeconds });
-      }
-    } catch (error) {
-      if (isScriptFailure(error)) throw error;
-      // Unreachable: it is restarting.
-    }
-  }
-
   private async awaitBoot(node: string, restart: { bootBefore: string; requestedAt: string }): Promise<void> {
     const p = this.node(node);
     const requested = Date.parse(restart.requestedAt);
-    const deadline = requested + this.profile.rebootTimeoutMinutes * 60_000;
-    for (;;) {
-      try {
-        const status = await this.deps.gateway.call(node, 'get-node-status', {});
-        if (status.lastBootUpTime !== restart.bootBefore && status.autoStartServicesNotRunning.length === 0) {
-          const rebootSeconds = Math.round((this.deps.clock.now() - requested) / 1000);
-          this.nodeEvent(node, 'back', { bootTime: status.lastBootUpTime, rebootSeconds });
-          p.back = { bootTime: status.lastBootUpTime, rebootSeconds };
-          this.complete.add(node);
-          this.phase(node, 'reboot', requested, true);
-          this.say(`${node}: back after ${rebootSeconds} s`);
-          return;
-        }
-      } catch (error) {
-        if (isScriptFailure(error)) throw error;
-      }
-      if (this.deps.clock.now() >= deadline) {
-        this.phase(node, 'reboot', requested, false, 'timeout');
-        this.failNode(node, errorOf('NODE_REBOOT_TIMEOUT', `${node} did not come back within ${this.profile.rebootTimeoutMinutes} minute(s) of its restart.`, node));
-        return;
-      }
-      // On an interrupt, a restarting node is still waited for: its cluster service must be set back.
-      await this.deps.clock.sleep(OFFLINE_POLICY.nodePollSeconds * 1000);
+    try {
+      const back = await awaitBoot(this.bootSteps, node, { ...this.restartOptions(), bootBefore: restart.bootBefore });
+      const rebootSeconds = Math.round((this.deps.clock.now() - requested) / 1000);
+      p.back = { bootTime: back.bootTime, rebootSeconds };
+      this.complete.add(node);
+      this.phase(node, 'reboot', requested, true);
+      this.say(`${node}: back after ${rebootSeconds} s`);
+    } catch (error) {
+      if (!(error instanceof StepFailure) || error.code !== 'RebootTimeout') throw error;
+      this.phase(node, 'reboot', requested, false, 'timeout');
+      this.failNode(node, errorOf('RebootTimeout', `${node} did not come back within ${this.profile.rebootTimeoutMinutes} minute(s) of its restart.`, node));
     }
   }
 
-  /** Runs a cluster-wide call on the first target node that answers (the cluster name may be gone). */
-  private async onAnyNode<T>(targets: readonly string[], call: (node: string) => Promise<T>): Promise<T> {
-    let last: unknown;
-    for (const node of targets) {
-      try {
-        return await call(node);
-      } catch (error) {
-        last = error;
-      }
-    }
-    throw last ?? new Error('no node to run on');
+  /**
+   * Runs a per-node call on every target node at once; resolves with the answer of the last node that
+   * answered when at least one did, and throws the first error when none did.
+   */
+  private async onEveryNode<T>(targets: readonly string[], call: (node: string) => Promise<T>): Promise<T> {
+    const settled = await Promise.allSettled(targets.map((node) => call(node)));
+    const answered = settled.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled');
+    if (answered.length > 0) return answered[answered.length - 1]!.value;
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    throw failed?.reason ?? new Error('no node to run on');
   }
 
   /** The restore path: always run once the cluster may have been touched; every problem is kept, nothing thrown. */
   private async restore(targets: readonly string[]): Promise<void> {
-    const g = this.deps.gateway;
-    const entry = this.options.entry;
     const pre = this.preState!;
     if (!this.begun.has('restore')) {
-      this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'restore', phase: 'begin', abortedBecause: this.abortedBecause });
+      this.journalIfWritable({ type: 'offline-step', step: 'restore', phase: 'begin', abortedBecause: this.abortedBecause });
       this.begun.add('restore');
     }
+    const automatic = await this.servicesBack(targets);
+    this.say('Starting the cluster');
+    if (!(await this.startCluster(targets.filter((n) => automatic.includes(n))))) return;
+    const missing = pre.missingNodes.length > 0 || targets.some((n) => this.node(n).failed?.code === 'RebootTimeout');
+    await this.waitQuorumAndPool(missing);
+    if (!(await this.disksOnline())) return;
+    this.downtimeEnd = this.now();
+    this.say('Cluster started and disks online; watching storage');
+    await this.watchStorage();
+  }
+
+  /** Each node's cluster service back to its start mode; returns the nodes whose service is set. */
+  private async servicesBack(targets: readonly string[]): Promise<string[]> {
+    const pre = this.preState!;
     const automatic: string[] = [];
     await Promise.all(
       targets.map(async (node) => {
-        const failedReboot = this.node(node).failed?.code === 'NODE_REBOOT_TIMEOUT';
+        const failedReboot = this.node(node).failed?.code === 'RebootTimeout';
         const deadline = this.deps.clock.now() + (failedReboot ? 0 : OFFLINE_POLICY.restoreReachSeconds * 1000);
         for (;;) {
           try {
-            await g.call(node, 'set-cluster-service', { startMode: pre.services[node] === 'Disabled' ? 'Disabled' : 'Automatic' });
+            await this.deps.gateway.call(node, 'set-cluster-service', { startMode: pre.services[node] === 'Disabled' ? 'Disabled' : 'Automatic' });
             automatic.push(node);
             return;
           } catch (error) {
-            if (isScriptFailure(error)) {
+            if (!isTransient(error)) {
               this.restoreProblems.push(`${node}: the cluster service could not be set back to Automatic (${describeError(error)}).`);
               return;
             }
@@ -697,41 +593,49 @@ export class OfflineUpdate {
         }
       }),
     );
-    this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'services-automatic', phase: 'done', nodes: automatic });
-    this.say('Starting the cluster');
-    const starters = targets.filter((n) => automatic.includes(n));
-    let started = false;
-    this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'start-cluster', phase: 'begin' });
+    this.journalIfWritable({ type: 'offline-step', step: 'services-automatic', phase: 'done', nodes: automatic });
+    return automatic;
+  }
+
+  /** Start-Cluster on the nodes whose service is back; false (and a restore problem) when it fails. */
+  private async startCluster(starters: readonly string[]): Promise<boolean> {
+    this.journalIfWritable({ type: 'offline-step', step: 'start-cluster', phase: 'begin' });
     try {
-      const r = await this.onAnyNode(starters, (node) => g.call(node, 'start-cluster', { timeoutSeconds: 600 }));
-      started = true;
-      this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'start-cluster', phase: 'done', nodesUp: r.nodesUp, quorum: r.quorum });
+      // start-cluster starts the cluster service of the node it runs on and waits for quorum: all at once.
+      const r = await this.onEveryNode(starters, (node) => this.deps.gateway.call(node, 'start-cluster', { timeoutSeconds: 600 }));
+      this.journalIfWritable({ type: 'offline-step', step: 'start-cluster', phase: 'done', nodesUp: r.nodesUp, quorum: r.quorum });
+      return true;
     } catch (error) {
       this.restoreProblems.push(`Start-Cluster failed on every node tried (${describeError(error)}).`);
+      return false;
     }
-    if (!started) return;
-    const missing = pre.missingNodes.length > 0 || targets.some((n) => this.node(n).failed?.code === 'NODE_REBOOT_TIMEOUT');
-    await this.waitQuorumAndPool(missing);
-    if (pre.onlineDisks.length > 0) {
-      this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'disks-online', phase: 'begin' });
-      try {
-        const r = await this.retryCluster(() => g.call(entry, 'set-cluster-disks', { names: pre.onlineDisks.map((d) => d.name), state: 'Online', timeoutSeconds: 600 }));
-        const stillOffline = pre.onlineDisks.filter((d) => r.disks.find((x) => x.name === d.name)?.state !== 'Online');
-        for (const d of stillOffline) this.restoreProblems.push(`Virtual disk ${d.virtualDisk} (${d.name}) did not come online.`);
-        this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'disks-online', phase: 'done' });
-      } catch (error) {
-        this.restoreProblems.push(`The virtual disks could not be brought online (${describeError(error)}).`);
-        return;
-      }
-    }
-    this.downtimeEnd = this.now();
-    this.say('Cluster started and disks online; watching storage');
-    this.journal(OFFLINE_JOURNAL_TYPES.step, { step: 'watch', phase: 'begin' });
+  }
+
+  /** The disks that were online before, online again; false (and a restore problem) when that fails. */
+  private async disksOnline(): Promise<boolean> {
+    const pre = this.preState!;
+    if (pre.onlineDisks.length === 0) return true;
+    this.journalIfWritable({ type: 'offline-step', step: 'disks-online', phase: 'begin' });
     try {
-      const health = await this.retryCluster(() => g.call(entry, 'wait-storage-healthy', { timeoutSeconds: this.profile.storageTimeoutMinutes * 60, pollSeconds: OFFLINE_POLICY.clusterPollSeconds }));
+      const r = await this.retryCluster(() => this.deps.gateway.call(this.options.entry, 'set-cluster-disks', { names: pre.onlineDisks.map((d) => d.name), state: 'Online', timeoutSeconds: 600 }));
+      const stillOffline = pre.onlineDisks.filter((d) => r.disks.find((x) => x.name === d.name)?.state !== 'Online');
+      for (const d of stillOffline) this.restoreProblems.push(`Virtual disk ${d.virtualDisk} (${d.name}) did not come online.`);
+      this.journalIfWritable({ type: 'offline-step', step: 'disks-online', phase: 'done' });
+      return true;
+    } catch (error) {
+      this.restoreProblems.push(`The virtual disks could not be brought online (${describeError(error)}).`);
+      return false;
+    }
+  }
+
+  /** The shared storage wait, once the cluster is back: unhealthy at its end makes the run PartiallyFailed. */
+  private async watchStorage(): Promise<void> {
+    this.journalIfWritable({ type: 'offline-step', step: 'watch', phase: 'begin' });
+    try {
+      const health = await this.retryCluster(() => awaitHealthyStorage(this.bootSteps, this.profile.storageTimeoutMinutes));
       if (!health.healthy) {
-        const bad = [...health.virtualDisks, ...health.pools].filter((o) => o.healthStatus !== 'Healthy').map((o) => `${o.friendlyName} ${o.healthStatus}/${o.operationalStatus}`);
-        this.warnings.push(`Storage was not Healthy within ${this.profile.storageTimeoutMinutes} minute(s): ${bad.join(', ')}.`);
+        this.storageNotHealthy = `Storage was not Healthy within ${this.profile.storageTimeoutMinutes} minute(s): ${health.reason}.`;
+        this.warnings.push(this.storageNotHealthy);
       }
     } catch (error) {
       this.warnings.push(`Storage health could not be watched: ${describeError(error)}.`);
@@ -786,7 +690,7 @@ export class OfflineUpdate {
     const missing = this.preState?.missingNodes.includes(node) === true;
     const failedUpdates = p.results.filter((r) => r.resultCode === 'Failed' || r.resultCode === 'Aborted').length;
     const succeeded = p.results.filter((r) => r.resultCode === 'Succeeded' || r.resultCode === 'SucceededWithErrors').length;
-    const error = missing ? errorOf('NODE_UNREACHABLE', `${node} could not be reached and was not updated.`, node) : p.failed;
+    const error = missing ? errorOf('NodeNotReachable', `${node} could not be reached and was not updated.`, node) : p.failed;
     const canceled = error === null && this.abortedBecause !== null && !this.complete.has(node) && p.back === null;
     const status: RunStatus = error !== null ? 'Failed' : canceled ? 'Canceled' : 'Succeeded';
     return {
@@ -817,16 +721,16 @@ export class OfflineUpdate {
     let errorRecord: ErrorRecord | null = null;
     if (!complete) {
       status = 'Failed';
-      errorRecord = errorOf('RESTORE_INCOMPLETE', `The cluster was not fully restored: ${this.restoreProblems.join(' ')}`);
+      errorRecord = errorOf('RestoreIncomplete', `The cluster was not fully restored: ${this.restoreProblems.join(' ')}`);
     } else if (this.abortedBecause !== null) {
       status = 'Canceled';
-      errorRecord = errorOf(this.abortedBecause.startsWith('Interrupted') ? 'Canceled' : 'OFFLINE_ABORTED', `${this.abortedBecause} The cluster was restored.`);
+      errorRecord = errorOf(this.abortedKind === 'interrupted' ? 'UserCanceled' : this.abortedKind === 'journal' ? 'JournalWriteFailed' : 'OfflineAborted', `${this.abortedBecause} The cluster was restored.`);
     } else if (failed.length > 0) {
       status = failed.length === nodeResults.length ? 'Failed' : 'PartiallyFailed';
-      errorRecord = errorOf('NODES_FAILED', failed.map((r) => r.errorRecord?.message ?? r.node).join('; '));
-    } else if (this.warnings.some((w) => w.startsWith('Storage was not Healthy'))) {
+      errorRecord = errorOf('NodesFailed', failed.map((r) => r.errorRecord?.message ?? r.node).join('; '));
+    } else if (this.storageNotHealthy !== null) {
       status = 'PartiallyFailed';
-      errorRecord = errorOf('STORAGE_NOT_HEALTHY', this.warnings.find((w) => w.startsWith('Storage was not Healthy'))!);
+      errorRecord = errorOf('StorageNotHealthy', this.storageNotHealthy);
     } else {
       status = 'Succeeded';
     }
@@ -855,14 +759,8 @@ export class OfflineUpdate {
       downtime,
       restore: { abortedBecause: this.abortedBecause, complete, problems: [...this.restoreProblems] },
     };
-    this.journal(OFFLINE_JOURNAL_TYPES.completed, { status, errorRecord });
+    this.journalIfWritable({ type: 'offline-completed', status, errorRecord });
     return result;
   }
 }
 
-/** Exit code per DESIGN.md: 0 done, 6 some nodes failed but the cluster is back, 3 failed or stopped. */
-export function exitCodeForOffline(result: OfflineResult): number {
-  if (result.status === 'Succeeded') return 0;
-  if (result.status === 'PartiallyFailed') return 6;
-  return 3;
-}

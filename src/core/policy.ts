@@ -3,7 +3,8 @@
  * and retry backoff. No I/O, no clock: everything is an argument, so each rule has table tests.
  */
 import type { ClusterInfo, StorageHealth } from '../cluster/operations.js';
-import type { RunStatus } from '../output/events.js';
+import type { RunStatus } from './events.js';
+import type { ErrorCode } from './error-codes.js';
 import type { NodeResult } from './types.js';
 
 /** CAU's default MaxFailedNodes: about one third of the nodes, rounded down. */
@@ -43,7 +44,7 @@ export interface DrainGateInput {
   readonly requireAllNodesOnline: boolean;
 }
 
-export type GateVerdict = { ok: true } | { ok: false; code: string; message: string };
+export type GateVerdict = { ok: true } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * Invariant 2, the cluster half: may `candidate` be taken out of service now? Every other node must be Up;

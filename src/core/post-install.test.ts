@@ -5,7 +5,7 @@ import { ClusterGateway, OperationFailedError } from '../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../cluster/operations.js';
 import { AppError } from '../errors.js';
 import { MemoryJournal } from '../journal/journal.js';
-import { nullSink } from '../output/events.js';
+import { nullSink } from './events.js';
 import { systemClock } from '../platform/clock.js';
 import { parseFeatureUpdateProfile } from '../profiles/feature-profile.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
@@ -91,6 +91,7 @@ function open(fixture: Record<string, unknown>, options: { ephemeral?: boolean }
       const plain = new ClusterGateway(sim.transport);
       const result = await runFeatureUpdate(parseFeatureUpdateProfile({ wuConnected: true }).profile, {
         gateway: plain,
+        journal: new MemoryJournal(),
         entry: sim.clusterName,
         clock: sim.clock,
         wallClock: systemClock,

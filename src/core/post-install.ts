@@ -7,8 +7,9 @@
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
+import type { ClusterInfo, OperationResult } from '../cluster/operations.js';
 import { describeError, refusedError } from '../errors.js';
-import type { RunStatus } from '../output/events.js';
+import type { RunStatus } from './events.js';
 import { describeValidation, probeBuilds, validationCategories, type StepRecord } from './feature-update.js';
 import type { ErrorRecord } from './types.js';
 
@@ -145,6 +146,65 @@ async function testLiveMigration(g: ClusterGateway, entry: string, upNodes: read
   step({ step: 'live-migration', status: 'Skipped', detail: 'no running VM and second Up node to move it to' });
 }
 
+/** Step 1: every node Up and on one build, then the cmdlet's own test; refuses (exit 5) before touching. */
+async function checkFeasible(deps: PostInstallDeps, cluster: ClusterInfo, names: readonly string[]): Promise<{ builds: Record<string, number>; build: number; levelDue: boolean }> {
+  const down = cluster.nodes.filter((n) => n.state !== 'Up');
+  const builds = down.length === 0 ? await probeBuilds(deps.gateway, names) : {};
+  const distinct = new Set(Object.values(builds));
+  if (down.length > 0 || distinct.size !== 1) {
+    const why = down.length > 0 ? `${down.map((n) => `${n.name} is ${n.state}`).join(', ')}` : `the nodes run different builds (${Object.entries(builds).map(([n, b]) => `${n} ${b}`).join(', ')})`;
+    throw refusedError('FUNCTIONAL_LEVEL_NOT_FEASIBLE', `The finishing steps need every node Up and on the same new build, but ${why}. Nothing was touched.`, {
+      hint: 'Finish the feature update first (cauctl feature-update), and resume paused nodes (cauctl run --resume-node <name>).',
+    });
+  }
+  const feasibility = await deps.gateway.call(deps.entry, 'update-functional-level', { whatIf: true });
+  if (!feasibility.feasible) {
+    throw refusedError('FUNCTIONAL_LEVEL_NOT_FEASIBLE', `Update-ClusterFunctionalLevel -WhatIf refused: ${feasibility.message} Nothing was touched.`);
+  }
+  return { builds, build: [...distinct][0]!, levelDue: feasibility.pending !== false };
+}
+
+type Pool = OperationResult<'get-storage-pools'>['pools'][number];
+
+/**
+ * Step 2: the functional level, then the pools (a pool follows the level). A failed step is a Failed record,
+ * not an exception: the steps already done stay in the result, and a second run finishes what is left.
+ * Returns the pools as they are after it.
+ */
+async function raiseLevelAndPools(deps: PostInstallDeps, cluster: ClusterInfo, levelDue: boolean, pools: Pool[], due: Pool[], step: (s: StepRecord) => void): Promise<Pool[]> {
+  const g = deps.gateway;
+  let levelFailed = false;
+  let poolsDue = due;
+  if (levelDue) {
+    try {
+      const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
+      step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
+      pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
+      poolsDue = pools.filter((p) => p.upgradeAvailable !== false);
+    } catch (error) {
+      levelFailed = true;
+      step({ step: 'functional-level', status: 'Failed', detail: describeError(error) });
+    }
+  } else {
+    step({ step: 'functional-level', status: 'AlreadyDone', detail: `already current (${cluster.functionalLevel})` });
+  }
+  for (const p of pools) {
+    if (!poolsDue.includes(p)) {
+      step({ step: 'storage-pool', status: 'AlreadyDone', detail: `${p.friendlyName} already at ${p.version}` });
+    } else if (levelFailed) {
+      step({ step: 'storage-pool', status: 'Skipped', detail: `${p.friendlyName} waits for the functional level` });
+    } else {
+      try {
+        const r = await g.call(deps.entry, 'update-storage-pool', { friendlyName: p.friendlyName });
+        step({ step: 'storage-pool', status: r.updated ? 'Succeeded' : 'AlreadyDone', detail: r.updated ? `${r.friendlyName}: ${r.versionBefore} → ${r.versionAfter}` : `${r.friendlyName} already at ${r.versionAfter}` });
+      } catch (error) {
+        step({ step: 'storage-pool', status: 'Failed', detail: `${p.friendlyName}: ${describeError(error)}` });
+      }
+    }
+  }
+  return pools;
+}
+
 export async function runPostInstall(profile: PostInstallProfile, deps: PostInstallDeps): Promise<PostInstallResult> {
   const g = deps.gateway;
   const steps: StepRecord[] = [];
@@ -154,27 +214,10 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
   };
   let cluster = await g.call(deps.entry, 'get-cluster', {});
   const names = cluster.nodes.map((n) => n.name);
-  const down = cluster.nodes.filter((n) => n.state !== 'Up');
-
-  // 1. Feasibility of the functional level: every node Up and on one build, then the cmdlet's own test.
-  const builds = down.length === 0 ? await probeBuilds(g, names) : {};
-  const distinct = new Set(Object.values(builds));
-  if (down.length > 0 || distinct.size !== 1) {
-    const why = down.length > 0 ? `${down.map((n) => `${n.name} is ${n.state}`).join(', ')}` : `the nodes run different builds (${Object.entries(builds).map(([n, b]) => `${n} ${b}`).join(', ')})`;
-    throw refusedError('FUNCTIONAL_LEVEL_NOT_FEASIBLE', `The finishing steps need every node Up and on the same new build, but ${why}. Nothing was touched.`, {
-      hint: 'Finish the feature update first (cauctl feature-update), and resume paused nodes (cauctl run --resume-node <name>).',
-    });
-  }
-  const build = [...distinct][0]!;
-  const feasibility = await g.call(deps.entry, 'update-functional-level', { whatIf: true });
-  if (!feasibility.feasible) {
-    throw refusedError('FUNCTIONAL_LEVEL_NOT_FEASIBLE', `Update-ClusterFunctionalLevel -WhatIf refused: ${feasibility.message} Nothing was touched.`);
-  }
+  const { builds, build, levelDue } = await checkFeasible(deps, cluster, names);
   let pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
-  const levelDue = feasibility.pending !== false;
   // A pool follows the functional level: once the level is raised, every pool may have a newer version.
-  let poolsDue = levelDue ? pools : pools.filter((p) => p.upgradeAvailable !== false);
-
+  const poolsDue = levelDue ? pools : pools.filter((p) => p.upgradeAvailable !== false);
   const irreversible = [
     ...(levelDue ? [`Update-ClusterFunctionalLevel on ${cluster.name} (now ${cluster.functionalLevel})`] : []),
     ...poolsDue.map((p) => `Update-StoragePool on ${p.friendlyName} (now ${p.version})`),
@@ -185,38 +228,7 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
   } else if (irreversible.length > 0 && !(await deps.confirmIrreversible(cluster.name, irreversible))) {
     throw refusedError('NOT_CONFIRMED', `The irreversible steps were not confirmed; nothing was touched.`);
   } else {
-    // 2. The functional level, then the pools (a pool follows the level). A failed step is a Failed record, not
-    // an exception: the steps already done stay in the result, and a second run finishes what is left.
-    let levelFailed = false;
-    if (levelDue) {
-      try {
-        const raised = await g.call(deps.entry, 'update-functional-level', { whatIf: false });
-        step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
-        pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;
-        poolsDue = pools.filter((p) => p.upgradeAvailable !== false);
-      } catch (error) {
-        levelFailed = true;
-        step({ step: 'functional-level', status: 'Failed', detail: describeError(error) });
-      }
-    } else {
-      step({ step: 'functional-level', status: 'AlreadyDone', detail: `already current (${cluster.functionalLevel})` });
-    }
-    for (const p of pools) {
-      if (!poolsDue.includes(p)) {
-        step({ step: 'storage-pool', status: 'AlreadyDone', detail: `${p.friendlyName} already at ${p.version}` });
-        continue;
-      }
-      if (levelFailed) {
-        step({ step: 'storage-pool', status: 'Skipped', detail: `${p.friendlyName} waits for the functional level` });
-        continue;
-      }
-      try {
-        const r = await g.call(deps.entry, 'update-storage-pool', { friendlyName: p.friendlyName });
-        step({ step: 'storage-pool', status: r.updated ? 'Succeeded' : 'AlreadyDone', detail: r.updated ? `${r.friendlyName}: ${r.versionBefore} → ${r.versionAfter}` : `${r.friendlyName} already at ${r.versionAfter}` });
-      } catch (error) {
-        step({ step: 'storage-pool', status: 'Failed', detail: `${p.friendlyName}: ${describeError(error)}` });
-      }
-    }
+    pools = await raiseLevelAndPools(deps, cluster, levelDue, pools, poolsDue, step);
   }
   if (pools.length === 0) step({ step: 'storage-pool', status: 'Skipped', detail: 'no non-primordial storage pool' });
 

@@ -1,4 +1,4 @@
-import type { ClusterInfo, NodeSetup, StorageHealth } from '../cluster/operations.js';
+import type { ClusterInfo, NodeCapacity, NodeSetup, StorageHealth } from '../cluster/operations.js';
 import { evaluateSetup, hasErrors, planFixes, type CauRoleFacts, type SetupFacts } from './readiness.js';
 
 function aSetup(node: string, overrides: Partial<NodeSetup> = {}): NodeSetup {
@@ -60,9 +60,9 @@ function facts(n2: Partial<NodeSetup> = {}, extra: Partial<SetupFacts> = {}): Se
 const rule = (results: ReturnType<typeof evaluateSetup>, id: string) => results.find((r) => r.id === id)!;
 
 describe('evaluateSetup', () => {
-  it('passes a healthy cluster: 23 rules, no error, self-updating rules not applicable', () => {
+  it('passes a healthy cluster: 26 rules, no error, self-updating rules not applicable', () => {
     const results = evaluateSetup(facts());
-    expect(results).toHaveLength(23);
+    expect(results).toHaveLength(26);
     expect(hasErrors(results)).toBe(false);
     expect(results.filter((r) => r.state === 'Fail')).toEqual([]);
     for (const id of ['CAU-11', 'CAU-12', 'CAU-13', 'CAU-14', 'CAU-15', 'CAU-16', 'CAU-17', 'CAU-18', 'CAU-19']) expect(rule(results, id).state).toBe('NotApplicable');
@@ -135,5 +135,42 @@ describe('planFixes', () => {
   it('plans nothing for an unreachable node', () => {
     const results = evaluateSetup(facts({}, { nodes: [{ node: 'N1', setup: aSetup('N1', { remoteShutdownFirewallEnabled: false }), error: null }, { node: 'N2', setup: null, error: 'gone' }] }));
     expect([...planFixes(results).keys()]).toEqual(['N1']);
+  });
+});
+
+describe('CAUCTL-05: each node can be drained (capacity)', () => {
+  const vm = (name: string, memoryMB: number, liveMigratable = true) => ({ name, role: name, state: 'Running', memoryMB, liveMigratable });
+  const withVms = (n1: Array<ReturnType<typeof vm>>, n2: Array<ReturnType<typeof vm>>, memoryMB: number | null = 65536, n2State: 'Up' | 'Down' = 'Up', n1MemoryMB = memoryMB): Partial<SetupFacts> => {
+    const capacity: NodeCapacity[] = [{ node: 'N1', memoryMB: n1MemoryMB, vms: n1 }, ...(n2State === 'Up' ? [{ node: 'N2', memoryMB, vms: n2 }] : [])];
+    const cluster = aCluster({
+      nodes: [
+        { name: 'N1', state: 'Up', drainStatus: 'NotInitiated', roles: n1.map((v) => v.name) },
+        { name: 'N2', state: n2State, drainStatus: 'NotInitiated', roles: n2.map((v) => v.name) },
+      ],
+    });
+    return { cluster, capacity };
+  };
+
+  it.each([
+    { name: 'both nodes can host the other\'s VMs', extra: withVms([vm('A', 16384)], [vm('B', 16384)]), state: 'Pass', nodes: ['Pass', 'Pass'] },
+    { name: 'N2 cannot host N1\'s VMs, N1 can host N2\'s', extra: withVms([vm('A', 60000)], [vm('B', 10000)], 65536, 'Up', 131072), state: 'Fail', nodes: ['Fail', 'Pass'] },
+    { name: 'a VM that cannot live-migrate', extra: withVms([vm('A', 1024, false)], []), state: 'Fail', nodes: ['Fail', 'Pass'] },
+    { name: 'N2 is down: N1 cannot be drained, N2 is not drained', extra: withVms([vm('A', 1024)], [], 65536, 'Down'), state: 'Fail', nodes: ['Fail', 'NotApplicable'] },
+    { name: 'memory unknown: judged on placement', extra: withVms([vm('A', 0)], [vm('B', 0)], null), state: 'Pass', nodes: ['Pass', 'Pass'] },
+    { name: 'not read', extra: {}, state: 'NotApplicable', nodes: [] },
+  ])('$name', ({ extra, state, nodes }) => {
+    const results = evaluateSetup(facts({}, extra));
+    const r = rule(results, 'CAUCTL-05');
+    expect(r.severity).toBe('Error');
+    expect(r.state).toBe(state);
+    expect(r.nodes.map((n) => n.state)).toEqual(nodes);
+    expect(hasErrors(results)).toBe(state === 'Fail' || (extra.cluster?.nodes.some((n) => n.state === 'Down') ?? false));
+  });
+
+  it('names the VMs that do not fit, and says when it judged on placement only', () => {
+    const short = rule(evaluateSetup(facts({}, withVms([vm('SQL1', 40000)], [vm('B', 30000)]))), 'CAUCTL-05');
+    expect(short.nodes[0]!.detail).toMatch(/^InsufficientMemory: Draining N1 would take running VMs down: SQL1 \(40000 MB\) does not fit/);
+    expect(short.remedy).toMatch(/ForcePauseNoDrain/);
+    expect(rule(evaluateSetup(facts({}, withVms([vm('A', 0)], [], null))), 'CAUCTL-05').detail).toBe('all nodes pass (memory unknown: judged on placement only)');
   });
 });

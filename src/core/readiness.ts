@@ -3,10 +3,13 @@
  * features, quorum, storage, CredSSP). Gathering is I/O through the gateway; judging is pure, so every rule
  * has table tests. Depends on the gateway, the catalogue's types and policy.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
-import type { ClusterInfo, NodeSetup, StorageHealth } from '../cluster/operations.js';
+import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
+import { NETWORK_CREDENTIAL_OPERATIONS } from '../cluster/operations-credential.js';
+import type { ClusterInfo, NodeCapacity, NodeSetup, StorageHealth } from '../cluster/operations.js';
 import { AppError, describeError } from '../errors.js';
+import { capacityInputFrom, checkEachNode } from './capacity.js';
 import { judgeStorage } from './policy.js';
+import { readCapacityReports } from './preflight.js';
 
 export type Severity = 'Error' | 'Warning' | 'Info';
 export type RuleState = 'Pass' | 'Fail' | 'NotApplicable';
@@ -46,9 +49,13 @@ export interface CauRoleFacts {
 export interface SetupFacts {
   readonly cluster: ClusterInfo | null;
   readonly clusterError: string | null;
-  readonly nodes: ReadonlyArray<{ readonly node: string; readonly setup: NodeSetup | null; readonly error: string | null }>;
+  /** The script error code of that failure, when the entry node answered with one (CONSTRAINED_LANGUAGE). */
+  readonly clusterErrorCode?: string;
+  readonly nodes: ReadonlyArray<{ readonly node: string; readonly setup: NodeSetup | null; readonly error: string | null; readonly errorCode?: string }>;
   readonly storage: StorageHealth | null;
   readonly role: CauRoleFacts | null;
+  /** get-node-capacity of each online node that answered; absent when not gathered. */
+  readonly capacity?: readonly NodeCapacity[];
 }
 
 export const REMOTE_SHUTDOWN_GROUP = '@firewallapi.dll,-36751';
@@ -59,10 +66,12 @@ export const MIN_SUPPORTED_BUILD = 14393;
 export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, roleProbe?: () => Promise<CauRoleFacts | null>): Promise<SetupFacts> {
   let cluster: ClusterInfo | null = null;
   let clusterError: string | null = null;
+  let clusterErrorCode: string | undefined;
   try {
     cluster = await gateway.call(entry, 'get-cluster', {});
   } catch (error) {
     clusterError = describeError(error);
+    if (error instanceof OperationFailedError) clusterErrorCode = error.scriptCode;
   }
   const names = cluster?.nodes.map((n) => n.name) ?? [];
   const nodes = await Promise.all(
@@ -70,7 +79,8 @@ export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, r
       try {
         return { node, setup: await gateway.call(node, 'get-node-setup', {}), error: null };
       } catch (error) {
-        return { node, setup: null, error: error instanceof AppError ? error.message : describeError(error) };
+        const errorCode = error instanceof OperationFailedError ? error.scriptCode : undefined;
+        return { node, setup: null, error: error instanceof AppError ? error.message : describeError(error), ...(errorCode === undefined ? {} : { errorCode }) };
       }
     }),
   );
@@ -83,7 +93,8 @@ export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, r
     }
   }
   const role = cluster !== null && roleProbe ? await roleProbe() : null;
-  return { cluster, clusterError, nodes, storage, role };
+  const capacity = cluster !== null ? (await readCapacityReports(gateway, cluster)).capacity : undefined;
+  return { cluster, clusterError, nodes, storage, role, ...(clusterErrorCode === undefined ? {} : { clusterErrorCode }), ...(capacity ? { capacity } : {}) };
 }
 
 type NodeCheck = (setup: NodeSetup) => { ok: boolean; detail: string };
@@ -145,7 +156,7 @@ function judgeRules(facts: SetupFacts): RuleResult[] {
       ...(c === null ? { state: 'Fail' as const, detail: `the cluster could not be reached: ${facts.clusterError}` } : {}),
     }),
   );
-  if (c === null) return results;
+  if (c === null) return facts.clusterErrorCode === 'CONSTRAINED_LANGUAGE' ? [...results, scriptsRules(facts)[0]!] : results;
 
   results.push(rule('CAU-02', 'The nodes are enabled for remote management via WMI', 'Error', perNode(facts, (s) => ({ ok: s.wmiRemotingEnabled && s.winrmServiceAutomatic, detail: s.wmiRemotingEnabled ? (s.winrmServiceAutomatic ? 'WMI over WinRM enabled' : 'WinRM service is not Automatic') : 'WMI remoting disabled' })), 'Set-Service -Name WinRM -StartupType Automatic; Set-WSManQuickConfig -Force'));
   results.push(rule('CAU-03', 'PowerShell remoting is enabled on each node', 'Warning', perNode(facts, (s) => ({ ok: s.psRemotingEnabled, detail: s.psRemotingEnabled ? 'enabled' : 'disabled' })), 'Enable-PSRemoting -Force'));
@@ -205,8 +216,32 @@ function judgeRules(facts: SetupFacts): RuleResult[] {
     state: storage === null ? 'Fail' : !storage.s2dEnabled && storage.virtualDisks.length === 0 ? 'NotApplicable' : verdict?.healthy ? 'Pass' : 'Fail',
     detail: storage === null ? 'storage health could not be read' : !storage.s2dEnabled && storage.virtualDisks.length === 0 ? 'no Storage Spaces Direct' : verdict!.healthy ? 'healthy' : (verdict as { reason: string }).reason,
   }));
+  results.push(...scriptsRules(facts));
   results.push(rule('CAUCTL-04', 'The CredSSP server role is off on every node', 'Warning', perNode(facts, (s) => ({ ok: !s.credSspServerEnabled, detail: s.credSspServerEnabled ? 'CredSSP server role enabled (delegates credentials; cauctl never needs it)' : 'off' })), 'Disable-WSManCredSSP -Role Server', { fixable: true }));
+  results.push(capacityRule(facts, c));
   return results;
+}
+
+/**
+ * CAUCTL-05, the run's capacity preflight as a rule: each Up node can be drained, its running VMs fitting on
+ * the nodes that stay in service (core/capacity.ts). A node that is not Up is not drained: not applicable.
+ */
+function capacityRule(facts: SetupFacts, cluster: ClusterInfo): RuleResult {
+  const title = 'Each node can be drained: the other nodes can host its running VMs (memory, live migration)';
+  const remedy =
+    'Free memory on the other nodes (stop or move VMs), add memory or a node, or make the VMs live-migratable; to accept the downtime instead, CAU pauses without draining with Invoke-CauRun -ForcePauseNoDrain';
+  if (facts.capacity === undefined) return rule('CAUCTL-05', title, 'Error', [], remedy, { state: 'NotApplicable', detail: 'the nodes\' capacity was not read' });
+  const up = cluster.nodes.filter((n) => n.state === 'Up').map((n) => n.name);
+  const verdicts = new Map(checkEachNode(capacityInputFrom(cluster, facts.capacity), up).map((v) => [v.node, v.verdict]));
+  const nodes = cluster.nodes.map((n): NodeFinding => {
+    const v = verdicts.get(n.name);
+    if (v === undefined) return { node: n.name, state: 'NotApplicable', detail: `not drained: cluster node state ${n.state}` };
+    return v.ok ? { node: n.name, state: 'Pass', detail: v.summary } : { node: n.name, state: 'Fail', detail: `${v.code}: ${v.message}` };
+  });
+  const placementOnly = [...verdicts.values()].some((v) => v.basis === 'placement');
+  return rule('CAUCTL-05', title, 'Error', nodes, remedy, {
+    ...(nodes.some((n) => n.state === 'Fail') || !placementOnly ? {} : { detail: 'all nodes pass (memory unknown: judged on placement only)' }),
+  });
 }
 
 /** Which safe remedies `--fix` would apply on which node. */
@@ -237,3 +272,24 @@ export function planFixes(results: readonly RuleResult[]): Map<string, { enableR
 export function hasErrors(results: readonly RuleResult[]): boolean {
   return results.some((r) => r.state === 'Fail' && r.severity === 'Error');
 }
+
+/**
+ * Issue 13's rules: Application Control (a node where cauctl's scripts cannot run at all) and the steps that
+ * need network credentials on the nodes (the second hop).
+ */
+function scriptsRules(facts: SetupFacts): RuleResult[] {
+  const clm = 'unsigned scripts run in ConstrainedLanguage mode (Application Control / WDAC)';
+  const constrained = facts.nodes.map(({ node, errorCode }): NodeFinding =>
+    errorCode === 'CONSTRAINED_LANGUAGE' ? { node, state: 'Fail', detail: clm } : { node, state: 'Pass', detail: 'FullLanguage' },
+  );
+  if (facts.cluster === null && facts.clusterErrorCode === 'CONSTRAINED_LANGUAGE') constrained.push({ node: '(the node answering for the cluster)', state: 'Fail', detail: clm });
+  const steps = Object.values(NETWORK_CREDENTIAL_OPERATIONS).join('; ');
+  return [
+    rule('CAUCTL-12', "PowerShell runs cauctl's scripts in FullLanguage mode on every node", 'Error', constrained, 'Sign the cauctl scripts and allow the signer with a supplemental Application Control policy on every node (docs/windows-requirements.md, "Application Control"); cauctl refuses to run until then'),
+    rule('CAUCTL-11', 'Steps that must reach other machines from a node run with network credentials', 'Info', [], 'Give cauctl your password (--password-file, or CAUCTL_PASSWORD with --username): these steps then run as a one-off scheduled task under your account (it needs "Log on as a batch job", which Administrators have). Or configure Kerberos constrained delegation from the nodes.', {
+      state: 'Pass',
+      detail: `these steps need network credentials on the node: ${steps}; without cauctl holding your password they fail with NETWORK_CREDENTIAL_REQUIRED unless Kerberos constrained delegation is set up`,
+    }),
+  ];
+}
+

@@ -6,6 +6,7 @@
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { JournalRecord } from '../journal/journal.js';
 import { lockLiveness, readLock, readStopRequest, type LockOwner, type NodeStatusNotification } from './cluster-lock.js';
+import { parseJournalRecords, type NodeStepRecord } from './journal-records.js';
 import type { NodeResult } from './types.js';
 
 export interface RunView {
@@ -23,10 +24,13 @@ export interface RunView {
   readonly detail: string | null;
 }
 
-const stepPhase: Record<string, string> = {
+/** The phase a node is in once a step record is written (what get-run shows). */
+const stepPhase: Record<NodeStepRecord['step'], string> = {
   'pre-script-done': 'drain',
   'suspend-requested': 'drain',
+  'drain-failed': 'resume',
   suspended: 'install',
+  'suspended-undrained': 'install',
   'task-started': 'install',
   'task-finished': 'install',
   'restart-requested': 'reboot',
@@ -35,29 +39,26 @@ const stepPhase: Record<string, string> = {
   resumed: 'resync',
 };
 
-/** Node phases and results as the journal records them. */
-export function viewFromJournal(records: readonly JournalRecord[]): Pick<RunView, 'nodeStatusNotifications' | 'nodeResults' | 'currentNode' | 'currentPhase'> {
+/** Node phases and results as the journal records them (typed records: journal-records.ts). */
+export function viewFromJournal(records: readonly JournalRecord[], path?: string): Pick<RunView, 'nodeStatusNotifications' | 'nodeResults' | 'currentNode' | 'currentPhase'> {
   const notes = new Map<string, NodeStatusNotification>();
   const results: NodeResult[] = [];
   let currentNode: string | null = null;
   let currentPhase: string | null = null;
-  for (const r of records) {
-    const node = typeof r.node === 'string' ? r.node : null;
-    if (node === null) continue;
+  for (const r of parseJournalRecords(records, path)) {
     if (r.type === 'attempt-started') {
-      notes.set(node, { node, status: 'pre-script', timestamp: r.time });
-      currentNode = node;
+      notes.set(r.node, { node: r.node, status: 'pre-script', timestamp: r.time });
+      currentNode = r.node;
       currentPhase = 'pre-script';
     } else if (r.type === 'step') {
-      const phase = stepPhase[String(r.step)] ?? String(r.step);
-      notes.set(node, { node, status: phase, timestamp: r.time });
-      currentNode = node;
+      const phase = stepPhase[r.step];
+      notes.set(r.node, { node: r.node, status: phase, timestamp: r.time });
+      currentNode = r.node;
       currentPhase = phase;
     } else if (r.type === 'node-completed') {
-      const result = r.result as NodeResult;
-      results.push(result);
-      notes.set(node, { node, status: result.status, timestamp: r.time });
-      if (currentNode === node) {
+      results.push(r.result);
+      notes.set(r.node, { node: r.node, status: r.result.status, timestamp: r.time });
+      if (currentNode === r.node) {
         currentNode = null;
         currentPhase = null;
       }
@@ -92,7 +93,7 @@ export async function readRunView(options: ReadRunOptions): Promise<RunView> {
     detail: liveness.live ? null : `the coordinator is gone: ${liveness.why}; continue with cauctl run --resume on ${lock.owner.host}, or clear with cauctl run --force-recovery`,
   };
   const journal = lock.owner.host === options.owner.host ? options.localJournal(lock.runId) : undefined;
-  if (journal !== undefined) return { ...base, ...viewFromJournal(journal), source: 'journal' };
+  if (journal !== undefined) return { ...base, ...viewFromJournal(journal, `the journal of run ${lock.runId}`), source: 'journal' };
   return {
     ...base,
     currentNode: lock.progress.currentNode,

@@ -4,7 +4,8 @@
  * Depends on the gateway and core types only.
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
-import type { ClusterInfo, UpdateInfo } from '../cluster/operations.js';
+import type { ClusterInfo } from '../cluster/operations.js';
+import { scanNodePlugin } from './node-steps/scan.js';
 import { AppError, describeError } from '../errors.js';
 import type { PluginSpec, ScanEntry } from './types.js';
 
@@ -52,9 +53,9 @@ export async function scanCluster(gateway: ClusterGateway, entry: string, option
   const scanOne = async (node: string, spec: PluginSpec): Promise<void> => {
     if (failures.has(node) && options.stopOnPluginFailure) return;
     try {
-      const { updates } = await gateway.call(node, 'scan-updates', { plugin: spec.plugin, arguments: { ...spec.arguments } });
+      const updates = await scanNodePlugin(gateway, node, spec);
       const list = entries.get(node) ?? [];
-      list.push(...updates.map((u: UpdateInfo) => ({ ...u, nodeName: node, plugin: spec.plugin })));
+      list.push(...updates.map((u) => ({ ...u, nodeName: node })));
       entries.set(node, list);
     } catch (error) {
       if (!failures.has(node)) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../cluster/operations.js';
 import { AppError } from '../errors.js';
+import { MemoryJournal } from '../journal/journal.js';
 import { systemClock } from '../platform/clock.js';
 import { openSimulator, type Simulator } from '../sim/index.js';
 import type { RunOptions } from '../transport/transport.js';
@@ -79,7 +80,7 @@ function open(fixture: Record<string, unknown>): Harness {
   return {
     sim,
     gateway,
-    deps: (owner = ME, g = gateway) => ({ gateway: g, entry: sim.clusterName, clock: sim.clock, wallClock: systemClock, owner, isProcessAlive: () => true, newRunId: () => `single-${owner.host}` }),
+    deps: (owner = ME, g = gateway) => ({ gateway: g, entry: sim.clusterName, clock: sim.clock, wallClock: systemClock, owner, isProcessAlive: () => true, newRunId: () => `single-${owner.host}`, journal: new MemoryJournal() }),
     states: async () => Object.fromEntries((await cluster()).nodes.map((n) => [n.name, n.state])),
     rolesOf: async (node) => [...(await cluster()).nodes.find((n) => n.name === node)!.roles].sort(),
     lockValue: async () => (await plain.call(sim.clusterName, 'get-cluster-property', { name: LOCK_PROPERTY })).value,
@@ -145,7 +146,7 @@ describe('suspendSingleNode', () => {
     expect(judgeStorage(await h.gateway.call('STUCK', 'get-storage-health', {})).healthy).toBe(false);
     const start = h.sim.clock.now();
     const error = await refusal(suspendSingleNode(h.deps(), 'NODE2', { ...OPTIONS, waitForStorageRepairTimeoutMinutes: 5 }));
-    expect(error).toMatchObject({ code: 'STORAGE_NOT_HEALTHY', exitCode: 5 });
+    expect(error).toMatchObject({ code: 'StorageNotHealthy', exitCode: 5 });
     expect(error.message).toMatch(/^Not safe to drain NODE2: .*nothing was touched\.$/);
     // It waited the whole timeout, in virtual time, before giving up.
     expect(h.sim.clock.now() - start).toBeGreaterThanOrEqual(5 * 60_000);
@@ -254,7 +255,7 @@ describe('resumeSingleNode', () => {
     await suspendSingleNode(h.deps(), 'NODE2', OPTIONS);
     await h.waitUntil(600);
     const error = await refusal(resumeSingleNode(h.deps(), 'NODE2', { ...OPTIONS, waitForStorageRepairTimeoutMinutes: 10 }));
-    expect(error).toMatchObject({ code: 'STORAGE_REPAIR_TIMEOUT', exitCode: 3 });
+    expect(error).toMatchObject({ code: 'StorageRepairTimeout', exitCode: 3 });
     expect((await h.states()).NODE2).toBe('Up');
     expect(await h.lockValue()).toBeNull();
   });
@@ -265,7 +266,7 @@ describe('restartNodesRolling', () => {
     const h = open(aCluster('HANG', { NODE2: { faults: [{ kind: 'rebootHangs' }] } }));
     const seen: string[] = [];
     const error = await refusal(restartNodesRolling(h.deps(), ['NODE1', 'NODE2', 'NODE3'], { ...OPTIONS, rebootTimeoutMinutes: 10 }, (o) => seen.push(o.node)));
-    expect(error).toMatchObject({ code: 'REBOOT_TIMEOUT', exitCode: 3 });
+    expect(error).toMatchObject({ code: 'RebootTimeout', exitCode: 3 });
     expect(seen).toEqual(['NODE1']);
     expect(h.gateway.named('restart-node').map((c) => c.node)).toEqual(['NODE1', 'NODE2']);
     expect(await h.lockValue()).toBeNull();

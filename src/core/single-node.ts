@@ -2,14 +2,28 @@
  * Single-node maintenance (the manual SCONFIG flow; CAU 2025's SuspendNode and ResumeNode): drain one node
  * under the rolling run's preconditions and leave it paused, or bring it back (storage jobs first, resume
  * with failback, then health). Also one node's full restart cycle, which the Storage Replica pass of a
- * feature update repeats node by node. Depends on the gateway, the Clock, policy and the cluster lock only.
+ * feature update repeats node by node. Every step is the shared node step (src/core/node-steps), journaled.
+ * Depends on the gateway, the Clock, the journal interface, policy and the cluster lock only.
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { ClusterInfo, FailbackMode } from '../cluster/operations.js';
-import { AppError, ExitCode, describeError, refusedError, usageError } from '../errors.js';
+import { RetryingGateway } from '../cluster/retrying-gateway.js';
+import { refusedError, usageError } from '../errors.js';
+import type { RunJournal } from '../journal/journal.js';
 import type { Clock } from '../platform/clock.js';
 import { ClusterLock, type LockOwner } from './cluster-lock.js';
-import { drainGate, judgeStorage } from './policy.js';
+import { JournalWriter } from './journal-records.js';
+import {
+  StepFailure,
+  awaitHealthyStorage,
+  capacityGate,
+  gateAndSuspend,
+  restartAndAwaitBoot,
+  resumeNode,
+  stepFailureAsError,
+  type StepContext,
+} from './node-steps/index.js';
+import { drainGate } from './policy.js';
 
 export interface SingleNodeDeps {
   readonly gateway: ClusterGateway;
@@ -21,6 +35,8 @@ export interface SingleNodeDeps {
   readonly owner: LockOwner;
   readonly isProcessAlive: (pid: number) => boolean;
   readonly newRunId: () => string;
+  /** The write-ahead journal of this maintenance (its own file, beside the runs'). */
+  readonly journal: RunJournal;
 }
 
 export interface SingleNodeOptions {
@@ -32,6 +48,8 @@ export interface SingleNodeOptions {
   /** How long a restart may take (restart cycle only). */
   readonly rebootTimeoutMinutes: number;
   readonly forceDrain: boolean;
+  /** How long the drain may take. @default 30 */
+  readonly suspendClusterNodeTimeoutMinutes?: number;
 }
 
 /** What happened to the node; `changed` is false when it already was in the wanted state. */
@@ -43,9 +61,7 @@ export interface SingleNodeOutcome {
   readonly rebooted: boolean;
 }
 
-const LONG_POLL_SECONDS = 60;
-const REBOOT_POLL_MS = 5_000;
-const RESTART_DELAY_SECONDS = 5;
+const DEFAULT_DRAIN_TIMEOUT_MINUTES = 30;
 
 function findNode(cluster: ClusterInfo, name: string): ClusterInfo['nodes'][number] {
   const node = cluster.nodes.find((n) => n.name.toUpperCase() === name.toUpperCase());
@@ -55,16 +71,15 @@ function findNode(cluster: ClusterInfo, name: string): ClusterInfo['nodes'][numb
   return node;
 }
 
-/** Waits until storage is healthy (no job left, every disk and pool Healthy) or the timeout passes. */
-export async function awaitHealthyStorage(deps: SingleNodeDeps, timeoutMinutes: number): Promise<{ healthy: true } | { healthy: false; reason: string }> {
-  const deadline = deps.clock.now() + timeoutMinutes * 60_000;
-  for (;;) {
-    const remainingS = Math.max(0, Math.ceil((deadline - deps.clock.now()) / 1000));
-    const view = await deps.gateway.call(deps.entry, 'wait-storage-healthy', { timeoutSeconds: Math.min(remainingS, LONG_POLL_SECONDS), pollSeconds: 5 });
-    const verdict = judgeStorage(view);
-    if (verdict.healthy) return verdict;
-    if (deps.clock.now() >= deadline) return verdict;
-  }
+/** The shared node steps' context for this maintenance: a retrying gateway, the journal, no heartbeat needed. */
+function stepsFor(deps: SingleNodeDeps): StepContext {
+  return {
+    gateway: new RetryingGateway(deps.gateway, deps.clock),
+    clock: deps.clock,
+    journal: new JournalWriter(deps.journal, () => deps.clock.now()),
+    entry: deps.entry,
+    heartbeat: async () => undefined,
+  };
 }
 
 /** The cluster half of the rolling run's preconditions for taking `name` out of service; throws a refusal (exit 5). */
@@ -81,55 +96,65 @@ function checkClusterGate(cluster: ClusterInfo, name: string, options: SingleNod
   return { node: node.name, paused: false };
 }
 
-/**
- * The rolling run's preconditions for taking `name` out of service, storage included; throws a refusal (exit 5)
- * when not met. Call it under the cluster lock: checked before the lock, another coordinator could pause a
- * node between the check and the drain.
- */
-async function checkDrainable(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<{ cluster: ClusterInfo; node: string; paused: boolean }> {
-  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
-  const { node, paused } = checkClusterGate(cluster, name, options);
-  if (paused) return { cluster, node, paused };
-  const storage = await awaitHealthyStorage(deps, options.waitForStorageRepairTimeoutMinutes);
-  if (!storage.healthy) {
-    throw refusedError('STORAGE_NOT_HEALTHY', `Not safe to drain ${node}: ${storage.reason}; nothing was touched.`, {
-      hint: 'Wait for the repair jobs (Get-StorageJob) and check Get-VirtualDisk, then try again.',
-    });
-  }
-  return { cluster, node, paused: false };
-}
-
-async function withLock<T>(deps: SingleNodeDeps, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` under the cluster lock, journaled as one maintenance from start to end. */
+async function underLock<T>(deps: SingleNodeDeps, steps: StepContext, action: 'suspend' | 'resume' | 'restart', nodes: readonly string[], fn: () => Promise<T>): Promise<T> {
   const lock = new ClusterLock({ gateway: deps.gateway, entryNode: deps.entry, wallClock: deps.wallClock, owner: deps.owner, isProcessAlive: deps.isProcessAlive, leaseSeconds: 300 });
+  const runId = deps.newRunId();
   const startedAt = new Date(deps.clock.now()).toISOString();
-  await lock.acquire(deps.newRunId(), { runStartTime: startedAt, currentNode: null, currentPhase: null, nodeStatusNotifications: [], nodeResults: [] });
+  await lock.acquire(runId, { runStartTime: startedAt, currentNode: null, currentPhase: null, nodeStatusNotifications: [], nodeResults: [] });
   try {
-    return await fn();
+    steps.journal.write({ type: 'maintenance-started', runId, clusterName: deps.entry, action, nodes: [...nodes] });
+    try {
+      const value = await fn();
+      steps.journal.write({ type: 'maintenance-completed', status: 'Succeeded', errorRecord: null });
+      return value;
+    } catch (error) {
+      if (error instanceof StepFailure) {
+        steps.journal.write({ type: 'maintenance-completed', status: 'Failed', errorRecord: error.record });
+        throw stepFailureAsError(error);
+      }
+      throw error;
+    }
   } finally {
     await lock.release();
   }
 }
 
-async function suspendChecked(deps: SingleNodeDeps, node: string, options: SingleNodeOptions): Promise<void> {
-  try {
-    await deps.gateway.call(deps.entry, 'suspend-node', { name: node, forceDrain: options.forceDrain, timeoutSeconds: 30 * 60 });
-  } catch (error) {
-    throw new AppError('SUSPEND_FAILED', ExitCode.runFailed, `${node} could not be drained: ${describeError(error)}`, { cause: error });
-  }
+/** Drains `node` with the rolling run's gates (cluster, storage, capacity) and a bounded, polled drain. */
+async function drainNode(steps: StepContext, node: string, options: SingleNodeOptions): Promise<void> {
+  await gateAndSuspend(steps, node, {
+    attempt: 1,
+    requireAllNodesOnline: options.requireAllNodesOnline,
+    storageTimeoutMinutes: options.waitForStorageRepairTimeoutMinutes,
+    capacity: (cluster, name) => capacityGate(steps, cluster, name),
+    drainTimeoutMinutes: options.suspendClusterNodeTimeoutMinutes ?? DEFAULT_DRAIN_TIMEOUT_MINUTES,
+    forceDrain: options.forceDrain,
+    onSuspendSent: () => undefined,
+  });
 }
 
 /** `run --suspend-node`: drains `name` safely and leaves it Paused, under the cluster lock. */
 export async function suspendSingleNode(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
   const already = (node: string): SingleNodeOutcome => ({ node, action: 'suspend', changed: false, detail: `${node} is already paused.`, rebooted: false });
+  const steps = stepsFor(deps);
   // A first look without the lock, so that a plain refusal writes nothing to the cluster.
   const first = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
   if (first.paused) return already(first.node);
-  return withLock(deps, async () => {
-    const checked = await checkDrainable(deps, name, options);
+  return underLock(deps, steps, 'suspend', [first.node], async () => {
+    // Again under the lock: another coordinator could have paused a node between the first look and now.
+    const checked = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
     if (checked.paused) return already(checked.node);
-    await suspendChecked(deps, checked.node, options);
+    await drainNode(steps, checked.node, options);
     return { node: checked.node, action: 'suspend', changed: true, detail: `${checked.node} is drained and paused for maintenance; resume it with: cauctl run --resume-node ${checked.node}`, rebooted: false };
   });
+}
+
+/** Storage healthy within the timeout after `node` came back, or a StorageRepairTimeout failure. */
+async function requireHealthyStorage(steps: StepContext, node: string, timeoutMinutes: number, what: string): Promise<void> {
+  const health = await awaitHealthyStorage(steps, timeoutMinutes);
+  if (!health.healthy) {
+    throw new StepFailure('StorageRepairTimeout', 'resync', node, `${what}, but storage did not heal within ${timeoutMinutes} min: ${health.reason}`);
+  }
 }
 
 /**
@@ -137,69 +162,62 @@ export async function suspendSingleNode(deps: SingleNodeDeps, name: string, opti
  * healthy again. A node that is already Up only gets the health check.
  */
 export async function resumeSingleNode(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
+  const steps = stepsFor(deps);
   const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
   const node = findNode(cluster, name);
   if (node.state === 'Down' || node.state === 'Unknown') {
     throw refusedError('NODE_NOT_UP', `${node.name} is ${node.state}; start it (and its cluster service) before resuming it.`);
   }
   const changed = node.state === 'Paused';
-  if (changed) {
-    await withLock(deps, async () => {
+  const act = async (): Promise<void> => {
+    if (changed) {
       // Storage jobs running from the node's maintenance must finish before it takes roles back.
-      const before = await deps.gateway.call(deps.entry, 'get-storage-health', {});
-      if (before.jobs.some((j) => j.jobState !== 'Completed')) {
-        await awaitHealthyStorage(deps, options.waitForStorageRepairTimeoutMinutes);
-      }
-      await deps.gateway.call(deps.entry, 'resume-node', { name: node.name, failback: options.failbackMode });
-    });
-  }
-  const health = await awaitHealthyStorage(deps, options.waitForStorageRepairTimeoutMinutes);
-  if (!health.healthy) {
-    throw new AppError('STORAGE_REPAIR_TIMEOUT', ExitCode.runFailed, `${node.name} is ${changed ? 'resumed' : 'Up'}, but storage did not heal within ${options.waitForStorageRepairTimeoutMinutes} min: ${health.reason}`);
+      const before = await steps.gateway.call(deps.entry, 'get-storage-health', {});
+      if (before.jobs.some((j) => j.jobState !== 'Completed')) await awaitHealthyStorage(steps, options.waitForStorageRepairTimeoutMinutes);
+      await resumeNode(steps, node.name, 1, options.failbackMode);
+    }
+    await requireHealthyStorage(steps, node.name, options.waitForStorageRepairTimeoutMinutes, `${node.name} is ${changed ? 'resumed' : 'Up'}`);
+  };
+  if (changed) await underLock(deps, steps, 'resume', [node.name], act);
+  else {
+    try {
+      await act();
+    } catch (error) {
+      throw error instanceof StepFailure ? stepFailureAsError(error) : error;
+    }
   }
   return { node: node.name, action: 'resume', changed, detail: changed ? `${node.name} is resumed (failback ${options.failbackMode}) and storage is healthy.` : `${node.name} was not paused; storage is healthy.`, rebooted: false };
 }
 
 /**
  * One node's restart with the rolling run's safety: the drain gate and healthy storage first, drain, full
- * restart, wait for the node (boot time changed, services running, cluster state back), resume, healthy
- * storage. The caller holds the cluster lock and goes node by node.
+ * restart (the restart gate and the drained check first), wait for the node, resume, healthy storage.
  */
-export async function restartNodeSafely(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
-  const checked = await checkDrainable(deps, name, options);
-  const node = checked.node;
-  if (!checked.paused) await suspendChecked(deps, node, options);
-  const before = await deps.gateway.call(node, 'get-node-status', {});
-  await deps.gateway.call(node, 'restart-node', { soft: false, delaySeconds: RESTART_DELAY_SECONDS });
-  const deadline = deps.clock.now() + options.rebootTimeoutMinutes * 60_000;
-  for (;;) {
-    try {
-      const status = await deps.gateway.call(node, 'get-node-status', {});
-      const back = status.lastBootUpTime !== before.lastBootUpTime;
-      if (back && status.autoStartServicesNotRunning.length === 0 && (status.clusterNodeState === 'Paused' || status.clusterNodeState === 'Up')) break;
-    } catch (error) {
-      if (!(error instanceof AppError) || error.exitCode !== ExitCode.connection) throw error;
-    }
-    if (deps.clock.now() >= deadline) {
-      throw new AppError('REBOOT_TIMEOUT', ExitCode.runFailed, `${node} did not come back within ${options.rebootTimeoutMinutes} min after its restart; it stays paused. No further node was restarted.`);
-    }
-    await deps.clock.sleep(REBOOT_POLL_MS);
-  }
-  const status = await deps.gateway.call(node, 'get-node-status', {});
-  if (status.clusterNodeState === 'Paused') await deps.gateway.call(deps.entry, 'resume-node', { name: node, failback: options.failbackMode });
-  const health = await awaitHealthyStorage(deps, options.waitForStorageRepairTimeoutMinutes);
-  if (!health.healthy) {
-    throw new AppError('STORAGE_REPAIR_TIMEOUT', ExitCode.runFailed, `Storage did not heal within ${options.waitForStorageRepairTimeoutMinutes} min after ${node} restarted: ${health.reason}. No further node was restarted.`);
-  }
+async function restartNodeSafely(deps: SingleNodeDeps, steps: StepContext, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
+  const node = findNode(await deps.gateway.call(deps.entry, 'get-cluster', {}), name).name;
+  const status = await steps.gateway.call(node, 'get-node-status', {});
+  if (status.clusterNodeState !== 'Paused') await drainNode(steps, node, options);
+  await restartAndAwaitBoot(steps, node, {
+    attempt: 1,
+    round: 1,
+    source: 'round',
+    soft: false,
+    rebootTimeoutMinutes: options.rebootTimeoutMinutes,
+    clusterRunning: true,
+    gate: { requireAllNodesOnline: options.requireAllNodesOnline, storageTimeoutMinutes: options.waitForStorageRepairTimeoutMinutes, ownResyncDebt: false },
+  });
+  await resumeNode(steps, node, 1, options.failbackMode);
+  await requireHealthyStorage(steps, node, options.waitForStorageRepairTimeoutMinutes, `${node} restarted and resumed. No further node was restarted`);
   return { node, action: 'restart', changed: true, detail: `${node} restarted and resumed; storage is healthy.`, rebooted: true };
 }
 
 /** Restarts every node in turn, under one cluster lock; stops at the first node that fails. */
 export async function restartNodesRolling(deps: SingleNodeDeps, nodes: readonly string[], options: SingleNodeOptions, onNode?: (outcome: SingleNodeOutcome) => void): Promise<SingleNodeOutcome[]> {
-  return withLock(deps, async () => {
+  const steps = stepsFor(deps);
+  return underLock(deps, steps, 'restart', nodes, async () => {
     const outcomes: SingleNodeOutcome[] = [];
     for (const node of nodes) {
-      const outcome = await restartNodeSafely(deps, node, options);
+      const outcome = await restartNodeSafely(deps, steps, node, options);
       outcomes.push(outcome);
       onNode?.(outcome);
     }

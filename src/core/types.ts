@@ -2,8 +2,25 @@
  * The data core works on: the run profile it is given and the results it returns. Plain, readonly,
  * JSON-serializable. Depends on the operation catalogue's types only.
  */
-import type { FailbackMode, PluginName, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
-import type { NodePhase, RunStatus } from '../output/events.js';
+import type { FailbackMode, PluginName, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
+import type { NodePhase, RunStatus } from './events.js';
+
+/** CAU's RebootType values (Invoke-CauRun -RebootMode, 2022+). */
+export const REBOOT_MODES = ['ClusProp', 'FullReboot', 'SoftReboot', 'PluginCustomReboot', 'OrchestratorDefault'] as const;
+export type RebootMode = (typeof REBOOT_MODES)[number];
+
+/**
+ * What each RebootMode value does in cauctl. CAU documents the values, not their meaning (UNCONFIRMED in
+ * cau-surface.md), so only SoftReboot asks for a Kernel Soft Reboot; every other value takes the safe
+ * reading, a full restart, unless --attempt-soft-reboot asks for a soft one.
+ */
+export const REBOOT_MODE_MEANING: Readonly<Record<RebootMode, string>> = {
+  FullReboot: 'a full restart (firmware included), even with --attempt-soft-reboot',
+  SoftReboot: 'a Kernel Soft Reboot where the node supports it (a node that cannot falls back to a full restart)',
+  OrchestratorDefault: "cauctl's default: a full restart, or a soft one with --attempt-soft-reboot",
+  ClusProp: "UNCONFIRMED (presumably the cluster's CauEnableSoftReboot property); cauctl does not read it and takes the safe reading, as OrchestratorDefault",
+  PluginCustomReboot: "UNCONFIRMED (presumably the plug-in restarts the node itself); cauctl's plug-ins never restart a node, so cauctl restarts it, as OrchestratorDefault",
+};
 
 export interface PluginSpec {
   readonly plugin: PluginName;
@@ -39,8 +56,24 @@ export interface RunProfile {
   /** How long to wait for storage repair after a node resumes, and before a drain. @default 60 */
   readonly waitForStorageRepairTimeoutMinutes: number;
   readonly forcePauseAndDrain: boolean;
-  /** Kernel Soft Reboot for this run. */
+  /**
+   * CAU's ForcePauseNoDrain or ForcePauseDrainAndReboot: the one exception to invariant 8. NoDrain pauses
+   * without moving roles; DrainAndReboot drains and, when the drain fails, keeps the node paused and updates
+   * and restarts it anyway. Either accepts the downtime of the roles that stay. Absent: never.
+   */
+  readonly undrainedSwitch?: UndrainedAllowance;
+  /** Kernel Soft Reboot for this run (set by --attempt-soft-reboot or --reboot-mode SoftReboot). */
   readonly attemptSoftReboot: boolean;
+  /** CAU's RebootMode as given (the restart it means is already in attemptSoftReboot); absent: not given. */
+  readonly rebootMode?: RebootMode;
+  /** SuspendRetriesPerNode: suspends tried per attempt before the attempt fails. @default 1 */
+  readonly suspendRetriesPerNode?: number;
+}
+
+/** What a force switch accepted on one node: the switch and the roles (VMs) that went down with it. */
+export interface ForcedDowntime {
+  readonly switch: 'ForcePauseNoDrain' | 'ForcePauseAndDrain' | 'ForcePauseDrainAndReboot';
+  readonly rolesDown: readonly string[];
 }
 
 export interface ErrorRecord {
@@ -68,6 +101,8 @@ export interface NodeResult {
   readonly installResults: readonly UpdateInstallResult[];
   readonly rebooted: boolean;
   readonly nodeRebootResult: { readonly bootType: 'FullReboot' | 'SoftReboot' | 'None'; readonly reboots: number };
+  /** A force switch let roles go down on this node (invariant 8's exception): which switch, which roles. */
+  readonly forced?: ForcedDowntime;
   readonly errorRecord: ErrorRecord | null;
   readonly nodeSuspendedTimestamp: string | null;
   readonly nodeSuspendedDurationSeconds: number | null;

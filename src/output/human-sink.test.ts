@@ -1,4 +1,4 @@
-import { EVENT_SCHEMA_VERSION, type RunEvent } from './events.js';
+import { EVENT_SCHEMA_VERSION, type RunEvent } from '../core/events.js';
 import { HumanSink, type Spinner } from './human-sink.js';
 import type { OutStream } from './stream.js';
 import { createTheme } from './theme.js';
@@ -71,5 +71,13 @@ describe('HumanSink', () => {
     const sink = new HumanSink(stream, createTheme(false), undefined, { timeZone: 'UTC' });
     sink.emit({ ...base, type: 'attempt-failed', node: 'N2', phase: 'wait-node', attempt: 1, code: 'RebootTimeout', message: 'N2 did not come back', willRetry: true });
     expect(stream.text).toBe('2026-01-01 00:00:00 +00:00  N2  attempt 1 failed in restart: N2 did not come back — retrying\n');
+  });
+
+  it('wraps a long line within the terminal\'s width on a terminal', () => {
+    const stream = { ...fakeStream(true), columns: 40 };
+    const idle: Spinner = { text: '', isSpinning: false, start: () => undefined, stop: () => undefined };
+    const sink = new HumanSink(stream, createTheme(false), () => idle, { timeZone: 'UTC' });
+    sink.emit({ ...base, type: 'run-started', clusterName: 'HCI01', nodes: ['NODE4', 'NODE2', 'NODE1', 'NODE3'], plugins: [], resumed: false });
+    expect(stream.text).toBe('Starting run r on HCI01: NODE4 → NODE2 →\n  NODE1 → NODE3\n');
   });
 });

@@ -6,9 +6,11 @@
  */
 import { hostTimeZone } from '../platform/zone.js';
 import type { OutStream } from './stream.js';
-import type { EventSink, NodePhase, RunEvent } from './events.js';
+import type { EventSink, NodePhase, RunEvent } from '../core/events.js';
 import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
+import { terminalWidth } from './table.js';
 import type { Theme } from './theme.js';
+import { wrapText } from './wrap.js';
 
 /** The part of an ora spinner we use, so tests can pass a fake. */
 export interface Spinner {
@@ -21,7 +23,7 @@ export interface Spinner {
 export type SpinnerFactory = (stream: OutStream) => Spinner;
 
 /** What a person calls a phase: the restart and the wait for the node to come back are one step. */
-function phaseWord(phase: NodePhase): string {
+export function phaseWord(phase: NodePhase | string): string {
   return phase === 'reboot' || phase === 'wait-node' ? 'restart' : phase;
 }
 
@@ -109,7 +111,8 @@ export class HumanSink implements EventSink {
   private print(line: string): void {
     const spinning = this.spinner?.isSpinning === true;
     if (spinning) this.spinner!.stop();
-    this.stream.write(`${line}\n`);
+    // On a terminal a long line wraps as a paragraph within its width; off it, a line stays one record.
+    this.stream.write(`${this.stream.isTTY ? wrapText(line, terminalWidth(this.stream.columns, {})) : line}\n`);
     if (spinning) this.spinner!.start();
   }
 

@@ -22,6 +22,7 @@ describe('fitColumns', () => {
     ['natural widths that fit are kept', [need(4), need(10), need(20)], 40, [4, 10, 20]],
     ['every column gets its longest word first; the rest goes to the widest', [need(4), need(15), need(100, 12), need(60, 9)], 60, [4, 15, 22, 19]],
     ['what is left is shared equally by the columns that want more', [need(10, 2), need(50, 2), need(50, 2)], 31, [10, 11, 10]],
+    ['a column a few short of one line is served first, whole', [need(8), need(26, 10), need(10, 8), need(15)], 43, [8, 10, 10, 15]],
     ['when the words do not fit, the longest are capped alike', [need(36), need(15), need(8), need(40, 30)], 40, [11, 11, 8, 10]],
   ])('%s', (_name, needs, available, widths) => {
     const fitted = fitColumns(needs, available);

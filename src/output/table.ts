@@ -51,19 +51,32 @@ function needOf(cells: readonly string[]): ColumnNeed {
   return { natural, word: Math.min(word, natural) };
 }
 
-/** Gives `extra` columns to those below their target, narrowest gap first, equally (water-filling). */
+/** A cell this close to its column's width is worth a few columns to keep it on one line (a duration, a count). */
+const SMALL_GAP = 4;
+
+/**
+ * Gives `extra` columns to those below their target: first whole to the columns a few columns short (smallest
+ * gap first), then equally to the others (water-filling), so that no wide column is starved.
+ */
 function share(widths: number[], targets: readonly number[], extra: number): number[] {
   let left = extra;
-  let open = widths.map((_, i) => i).filter((i) => targets[i]! > widths[i]!);
+  const gap = (i: number): number => targets[i]! - widths[i]!;
+  const small = widths.map((_, i) => i).filter((i) => gap(i) > 0 && gap(i) <= SMALL_GAP).sort((a, b) => gap(a) - gap(b) || a - b);
+  for (const i of small) {
+    if (gap(i) > left) break;
+    left -= gap(i);
+    widths[i] = targets[i]!;
+  }
+  let open = widths.map((_, i) => i).filter((i) => gap(i) > 0);
   while (left > 0 && open.length > 0) {
     const each = Math.max(1, Math.floor(left / open.length));
     for (const i of open) {
-      const give = Math.min(each, targets[i]! - widths[i]!, left);
+      const give = Math.min(each, gap(i), left);
       widths[i]! += give;
       left -= give;
       if (left === 0) break;
     }
-    open = open.filter((i) => targets[i]! > widths[i]!);
+    open = open.filter((i) => gap(i) > 0);
   }
   return widths;
 }
@@ -71,7 +84,7 @@ function share(widths: number[], targets: readonly number[], extra: number): num
 /**
  * Text widths for columns within `available` columns of text. The natural widths when they fit. Otherwise every
  * column first gets its longest word, so that cells wrap between words rather than being cut, and the rest goes
- * to the columns with the most left to show. When even the longest words do not fit, the columns with the
+ * to the columns closest to fitting on one line. When even the longest words do not fit, the columns with the
  * longest words are narrowed to a common cap (their words are cut with an ellipsis), none below MIN_COLUMN.
  */
 export function fitColumns(needs: readonly ColumnNeed[], available: number): number[] {

@@ -1,7 +1,7 @@
 import { startHookServer, type HookServer } from '../../test/webhook/hook-server.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
-import { EVENT_SCHEMA_VERSION, type RunEvent, type RunEventBody } from './events.js';
+import { EVENT_SCHEMA_VERSION, type RunEvent, type RunEventBody } from '../core/events.js';
 import {
   backoffDelayMs,
   createHttpPoster,

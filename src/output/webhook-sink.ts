@@ -2,7 +2,7 @@
  * `run --notify-webhook <url>`: an EventSink that posts run start, each node's end and the run's end as JSON
  * to a web hook (Teams, Slack, anything that takes a POST). Posts go through a queue, one at a time so they
  * arrive in order, each retried with exponential backoff; `emit` never blocks or throws, and `drain` waits a
- * bounded time at the end. Nothing here can change a run's outcome. Depends on node:http(s), output/events
+ * bounded time at the end. Nothing here can change a run's outcome. Depends on node:http(s), core/events
  * and platform/clock.
  */
 import { request as httpRequest } from 'node:http';
@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { z } from 'zod';
-import { EVENT_SCHEMA_VERSION, RunStatus, type EventSink, type RunEvent } from './events.js';
+import { EVENT_SCHEMA_VERSION, RunStatus, type EventSink, type RunEvent } from '../core/events.js';
 import { plural } from './format.js';
 
 /** The events a web hook receives. */

@@ -98,13 +98,13 @@ export function appendLineDurable(path: string, line: string): void {
  * rename it over the target (and fsync the folder when `durable`). A failed write removes the temporary file
  * and leaves the target as it was.
  */
-export function writeFileAtomic(path: string, content: string, options: { durable?: boolean; mode?: number } = {}): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: { durable?: boolean; mode?: number } = {}): void {
   ensurePrivateDir(dirname(path));
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const fd = openSync(tmp, 'wx', options.mode ?? PRIVATE_FILE_MODE);
     try {
-      writeAll(fd, Buffer.from(content, 'utf8'));
+      writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       if (options.durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -166,6 +166,8 @@ const FS_REMEDIES: Readonly<Record<string, { what: string; hint: string }>> = {
   EACCES: { what: 'permission denied', hint: 'Check its permissions (ls -ld), or choose a path you own (for state: CAUCTL_STATE_DIR).' },
   EPERM: { what: 'operation not permitted', hint: 'Check its permissions and attributes, or choose a path you own (for state: CAUCTL_STATE_DIR).' },
   ENOTDIR: { what: 'a part of the path is a file, not a folder', hint: 'Move that file aside or choose another path (for state: CAUCTL_STATE_DIR).' },
+  // mkdir -p over a file on the path (report.zip/inside.zip) fails with EEXIST, not ENOTDIR.
+  EEXIST: { what: 'it exists already, or a part of the path is a file where a folder is needed', hint: 'Move that file aside or choose another path.' },
   EISDIR: { what: 'it is a folder, not a file', hint: 'Give the path of a file, for example report.html inside that folder.' },
   ENOSPC: { what: 'no space left on the device', hint: 'Free some space on that disk, or choose a path on another one.' },
   EDQUOT: { what: 'disk quota exceeded', hint: 'Free some space within your quota, or choose a path on another disk.' },

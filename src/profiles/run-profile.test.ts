@@ -19,6 +19,7 @@ describe('parseRunProfile', () => {
       waitForStorageRepairTimeoutMinutes: RUN_DEFAULTS.waitForStorageRepairTimeoutMinutes,
       forcePauseAndDrain: false,
       attemptSoftReboot: false,
+      suspendRetriesPerNode: 1,
     });
     expect(mode).toEqual({ force: false, whatIf: false, resume: false, forceRecovery: false });
     expect(profile).not.toHaveProperty('maxFailedNodes');
@@ -75,5 +76,94 @@ describe('parseRunProfile', () => {
     const problems = (error as ProfileError).problems.map((p) => p.split(':')[0]);
     expect(problems.sort()).toEqual(['attemptSoftReboot', 'failbackMode', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'rebootTimeoutMinutes', 'separateReboots', 'warnAfter', 'whatIf'].sort());
     expect((error as ProfileError).exitCode).toBe(2);
+  });
+});
+
+describe('parseRunProfile: the force switches (ForcePauseNoDrain, ForcePauseAndDrain, ForcePauseDrainAndReboot)', () => {
+  it.each([
+    [{}, false, undefined],
+    [{ forcePauseNoDrain: true }, false, 'ForcePauseNoDrain'],
+    [{ forcePauseAndDrain: true }, true, undefined],
+    [{ forcePauseDrainAndReboot: true }, false, 'ForcePauseDrainAndReboot'],
+  ] as const)('%j → forcePauseAndDrain %s, undrainedSwitch %s', (raw, forcePauseAndDrain, undrainedSwitch) => {
+    const { profile } = parseRunProfile(raw);
+    expect(profile.forcePauseAndDrain).toBe(forcePauseAndDrain);
+    expect(profile.undrainedSwitch).toBe(undrainedSwitch);
+  });
+
+  it.each([
+    [{ forcePauseNoDrain: true, forcePauseAndDrain: true }, ['--force-pause-no-drain', '--force-pause-and-drain']],
+    [{ forcePauseAndDrain: true, forcePauseDrainAndReboot: true }, ['--force-pause-and-drain', '--force-pause-drain-and-reboot']],
+    [{ forcePauseNoDrain: true, forcePauseDrainAndReboot: true }, ['--force-pause-no-drain', '--force-pause-drain-and-reboot']],
+    [{ forcePauseNoDrain: true, forcePauseAndDrain: true, forcePauseDrainAndReboot: true }, ['--force-pause-no-drain', '--force-pause-and-drain', '--force-pause-drain-and-reboot']],
+  ])('%j is a usage error (exit 2) naming the flags', (raw, flags) => {
+    let error: unknown;
+    try {
+      parseRunProfile(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).exitCode).toBe(2);
+    const problem = (error as ProfileError).problems.find((p) => p.includes('conflict'));
+    for (const flag of flags) expect(problem).toContain(flag);
+  });
+
+  it.each(['forcePauseNoDrain', 'forcePauseDrainAndReboot'])('%s does not go with single-node maintenance', (key) => {
+    expect(() => parseRunProfile({ suspendNode: 'NODE1', [key]: true })).toThrow(/conflict \(single-node maintenance/);
+  });
+});
+
+describe('parseRunProfile: RebootMode, SuspendRetriesPerNode, Recover', () => {
+  it.each([
+    [{}, false, undefined],
+    [{ rebootMode: 'SoftReboot' }, true, 'SoftReboot'],
+    [{ rebootMode: 'softreboot' }, true, 'SoftReboot'],
+    [{ rebootMode: 'FullReboot' }, false, 'FullReboot'],
+    [{ rebootMode: 'OrchestratorDefault' }, false, 'OrchestratorDefault'],
+    [{ rebootMode: 'OrchestratorDefault', attemptSoftReboot: true }, true, 'OrchestratorDefault'],
+    [{ rebootMode: 'ClusProp' }, false, 'ClusProp'],
+    [{ rebootMode: 'PluginCustomReboot' }, false, 'PluginCustomReboot'],
+    [{ attemptSoftReboot: true }, true, undefined],
+  ])('%j → attemptSoftReboot %s, rebootMode %s', (raw, soft, mode) => {
+    const { profile } = parseRunProfile(raw);
+    expect(profile.attemptSoftReboot).toBe(soft);
+    expect(profile.rebootMode).toBe(mode);
+  });
+
+  it.each([
+    [{ rebootMode: 'Warm' }, 'rebootMode: must be one of ClusProp, FullReboot, SoftReboot, PluginCustomReboot, OrchestratorDefault (got "Warm")'],
+    [{ rebootMode: 'FullReboot', attemptSoftReboot: true }, 'rebootMode: --reboot-mode FullReboot and --attempt-soft-reboot conflict'],
+    [{ rebootMode: 'SoftReboot', disableSoftReboot: true }, 'rebootMode: --reboot-mode SoftReboot and --disable-soft-reboot conflict'],
+    [{ suspendRetriesPerNode: '0' }, 'suspendRetriesPerNode: '],
+    [{ suspendRetriesPerNode: '65' }, 'suspendRetriesPerNode: '],
+    [{ suspendRetriesPerNode: 'three' }, 'suspendRetriesPerNode: '],
+    [{ recover: true, whatIf: true }, 'whatIf: --what-if and --recover conflict'],
+    [{ recover: true, resumeNode: 'NODE1' }, 'resumeNode: --resume-node and --recover conflict'],
+    [{ suspendRetriesPerNode: '3', suspendNode: 'NODE1' }, 'suspendNode: --suspend-node and --suspend-retries-per-node conflict'],
+  ])('%j is exit 2: %s', (raw, message) => {
+    let error: unknown;
+    try {
+      parseRunProfile(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).exitCode).toBe(2);
+    expect((error as ProfileError).problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+
+  it.each([
+    [{}, 1],
+    [{ suspendRetriesPerNode: '3' }, 3],
+    [{ suspendRetriesPerNode: '64' }, 64],
+  ])('%j → suspendRetriesPerNode %s', (raw, tries) => {
+    expect(parseRunProfile(raw).profile.suspendRetriesPerNode).toBe(tries);
+  });
+
+  it('--recover is --force-recovery', () => {
+    expect(parseRunProfile({ recover: true }).mode.forceRecovery).toBe(true);
+    expect(parseRunProfile({ forceRecovery: true }).mode.forceRecovery).toBe(true);
+    expect(parseRunProfile({}).mode.forceRecovery).toBe(false);
   });
 });

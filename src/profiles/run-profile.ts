@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { FailbackMode } from '../cluster/operations.js';
-import type { RunProfile } from '../core/types.js';
+import { DEFAULT_SUSPEND_TRIES } from '../core/node-steps/suspend.js';
+import { REBOOT_MODES, type RebootMode, type RunProfile } from '../core/types.js';
 import { describeError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { ProfileError, flattenZodIssues } from './issues.js';
@@ -44,6 +45,11 @@ const rawRunOptions = z.object({
   suspendClusterNodeTimeoutMinutes: z.string().optional(),
   waitForStorageRepairTimeoutMinutes: z.string().optional(),
   forcePauseAndDrain: z.boolean().optional(),
+  forcePauseNoDrain: z.boolean().optional(),
+  suspendRetriesPerNode: z.string().optional(),
+  rebootMode: z.string().optional(),
+  recover: z.boolean().optional(),
+  forcePauseDrainAndReboot: z.boolean().optional(),
   attemptSoftReboot: z.boolean().optional(),
   disableSoftReboot: z.boolean().optional(),
   force: z.boolean().optional(),
@@ -64,7 +70,12 @@ export const RUN_DEFAULTS = {
   failbackMode: 'Immediate',
   suspendClusterNodeTimeoutMinutes: 30,
   waitForStorageRepairTimeoutMinutes: 60,
+  suspendRetriesPerNode: DEFAULT_SUSPEND_TRIES,
 } as const;
+
+
+/** CAU's three force switches: alternatives, at most one per run. */
+const FORCE_SWITCHES = ['forcePauseNoDrain', 'forcePauseAndDrain', 'forcePauseDrainAndReboot'] as const;
 
 function kebab(name: string): string {
   return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -121,6 +132,12 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     if (match === undefined) problems.push(`failbackMode: must be one of ${FailbackMode.options.join(', ')} (got ${JSON.stringify(o.failbackMode)})`);
     else failbackMode = match;
   }
+  const suspendRetriesPerNode = int(o.suspendRetriesPerNode, 'suspendRetriesPerNode', { min: 1, max: 64 }, problems) ?? RUN_DEFAULTS.suspendRetriesPerNode;
+  let rebootMode: RebootMode | undefined;
+  if (o.rebootMode !== undefined) {
+    rebootMode = REBOOT_MODES.find((m) => m.toLowerCase() === o.rebootMode!.toLowerCase());
+    if (rebootMode === undefined) problems.push(`rebootMode: must be one of ${REBOOT_MODES.join(', ')} (got ${JSON.stringify(o.rebootMode)})`);
+  }
   const preUpdateScript = scriptPath(o.preUpdateScript, 'preUpdateScript', problems);
   const postUpdateScript = scriptPath(o.postUpdateScript, 'postUpdateScript', problems);
   if (o.configurationName !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.configurationName)) {
@@ -134,6 +151,12 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   if (o.separateReboots === true && (o.cauPluginName ?? []).length < 2) {
     problems.push(`separateReboots: --separate-reboots needs two or more plug-ins (--cau-plugin-name given ${(o.cauPluginName ?? []).length} time(s))`);
   }
+  const forceSwitches = FORCE_SWITCHES.filter((key) => o[key] === true);
+  if (forceSwitches.length > 1) {
+    problems.push(`${forceSwitches[0]}: ${forceSwitches.map(kebab).join(' and ')} conflict; give one (CAU's ForcePause* switches are alternatives)`);
+  }
+  if (rebootMode === 'FullReboot' && o.attemptSoftReboot === true) problems.push('rebootMode: --reboot-mode FullReboot and --attempt-soft-reboot conflict');
+  if (rebootMode === 'SoftReboot' && o.disableSoftReboot === true) problems.push('rebootMode: --reboot-mode SoftReboot and --disable-soft-reboot conflict');
   if (o.attemptSoftReboot === true && o.disableSoftReboot === true) {
     problems.push('attemptSoftReboot: --attempt-soft-reboot and --disable-soft-reboot conflict');
   }
@@ -145,14 +168,14 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     }
   }
   if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
-  if (o.whatIf === true && o.forceRecovery === true) problems.push('whatIf: --what-if and --force-recovery conflict');
+  if (o.whatIf === true && (o.forceRecovery === true || o.recover === true)) problems.push(`whatIf: --what-if and ${o.recover === true ? '--recover' : '--force-recovery'} conflict`);
   if (o.runId !== undefined && o.resume !== true) problems.push('runId: --run-id needs --resume (it names the interrupted run to continue)');
   if (o.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.runId)) problems.push(`runId: ${JSON.stringify(o.runId)} is not a run id`);
   // Single-node maintenance is not a rolling run: its flags exclude each other and the rolling-run ones.
   const single = o.suspendNode !== undefined ? 'suspendNode' : o.resumeNode !== undefined ? 'resumeNode' : undefined;
   if (o.suspendNode !== undefined && o.resumeNode !== undefined) problems.push('suspendNode: --suspend-node and --resume-node conflict');
   if (single !== undefined) {
-    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'cauPluginName', 'cauPluginArguments'] as const) {
+    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'forcePauseNoDrain', 'forcePauseDrainAndReboot', 'rebootMode', 'suspendRetriesPerNode', 'recover', 'cauPluginName', 'cauPluginArguments'] as const) {
       if (o[key as keyof typeof o] !== undefined && o[key as keyof typeof o] !== false) problems.push(`${single}: ${kebab(single)} and ${kebab(key)} conflict (single-node maintenance is not a rolling run)`);
     }
     for (const [key, value] of [['suspendNode', o.suspendNode], ['resumeNode', o.resumeNode]] as const) {
@@ -181,7 +204,11 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     suspendClusterNodeTimeoutMinutes,
     waitForStorageRepairTimeoutMinutes,
     forcePauseAndDrain: o.forcePauseAndDrain === true,
-    attemptSoftReboot: o.attemptSoftReboot === true,
+    ...(o.forcePauseNoDrain === true ? { undrainedSwitch: 'ForcePauseNoDrain' as const } : {}),
+    ...(o.forcePauseDrainAndReboot === true ? { undrainedSwitch: 'ForcePauseDrainAndReboot' as const } : {}),
+    attemptSoftReboot: rebootMode === 'SoftReboot' || (rebootMode !== 'FullReboot' && o.attemptSoftReboot === true),
+    ...(rebootMode !== undefined ? { rebootMode } : {}),
+    suspendRetriesPerNode,
   };
   return {
     profile,
@@ -189,7 +216,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
       force: o.force === true,
       whatIf: o.whatIf === true,
       resume: o.resume === true,
-      forceRecovery: o.forceRecovery === true,
+      forceRecovery: o.forceRecovery === true || o.recover === true,
       ...(o.runId !== undefined ? { runId: o.runId } : {}),
       ...(o.suspendNode !== undefined ? { suspendNode: o.suspendNode } : {}),
       ...(o.resumeNode !== undefined ? { resumeNode: o.resumeNode } : {}),

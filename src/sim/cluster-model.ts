@@ -6,7 +6,8 @@
 import type { Clock } from '../platform/clock.js';
 import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
 import type { SimAudit } from './audit.js';
-import type { ModelState, SimEvent, SimJobState, SimNodeState } from './model-state.js';
+import { failOver, finishDrain } from './drain.js';
+import type { ModelState, SimEvent, SimJobState, SimNodeState, SimRoleState } from './model-state.js';
 
 /** Services still starting after a boot, as Get-Service would list them. */
 const LATE_SERVICES = ['vmms', 'HealthService', 'SDDC Management'];
@@ -50,6 +51,11 @@ export class ClusterModel {
     this.dirty = true;
   }
 
+  /** The virtual time of the next scheduled event, if any. */
+  nextEventAt(): number | undefined {
+    return this.state.events[0]?.at;
+  }
+
   /** Applies every event due by the clock's now, in time order, auditing each change. */
   advance(): void {
     const target = Math.max(this.clock.now(), this.state.virtualNow);
@@ -80,7 +86,7 @@ export class ClusterModel {
       case 'restartDown': {
         const node = this.node(event.node);
         if (!node || node.power !== 'on') return;
-        this.goDown(node);
+        this.goDown(node, true);
         node.downByRestart = true;
         if (node.faults.rebootHangs) {
           node.power = 'hung';
@@ -94,7 +100,7 @@ export class ClusterModel {
       case 'crash': {
         const node = this.node(event.node);
         if (!node || node.power !== 'on') return;
-        this.goDown(node);
+        this.goDown(node, false);
         if (event.seconds === undefined) node.power = 'hung';
         else this.schedule({ at: event.at + event.seconds * 1000, kind: 'boot', node: node.name });
         return;
@@ -114,6 +120,7 @@ export class ClusterModel {
           node.pausedWhenDown = false;
         }
         node.rebootPending = false;
+        node.rebootBeforeInstall = false;
         if (node.pendingOsBuild !== undefined) {
           node.osBuild = node.pendingOsBuild;
           delete node.pendingOsBuild;
@@ -124,6 +131,11 @@ export class ClusterModel {
       case 'taskEnd':
         this.finishTask(event.taskId);
         return;
+      case 'drainEnd': {
+        const node = this.node(event.node);
+        if (node) finishDrain(this, node, event.drainSeq);
+        return;
+      }
       case 'jobEnd': {
         const job = this.state.jobs.find((j) => j.id === event.jobId);
         if (!job || job.state !== 'Running') return;
@@ -142,12 +154,26 @@ export class ClusterModel {
     }
   }
 
-  /** An outage, planned or not: roles fail over, tasks die, storage goes stale. */
-  private goDown(node: SimNodeState): void {
+  /**
+   * An outage, planned or not: running VMs go down and fail over (restarted elsewhere, downtime), tasks die,
+   * storage goes stale. A restart by the run that takes a running VM down is a violation (invariant 8), unless
+   * a force switch accepted it.
+   */
+  private goDown(node: SimNodeState, byRun: boolean): void {
     node.pausedWhenDown = node.clusterState === 'Paused';
     node.clusterState = 'Down';
     node.power = 'off';
-    this.moveRoles(node.name, this.state.roles.filter((r) => r.owner === node.name));
+    // A drain cut short by the outage did not complete; the node comes back Paused with it Failed.
+    if (node.drain !== undefined || node.drainStatus === 'InProgress') node.drainStatus = 'Failed';
+    delete node.drain;
+    const outcome = failOver(this, node.name, this.state.roles.filter((r) => r.owner === node.name));
+    if (byRun) {
+      for (const { role, to } of outcome) {
+        const what = `${role} was running on ${node.name} when the run restarted it: the VM went down and ${to === undefined ? 'no node could take it' : `failed over to ${to} (restarted, with downtime)`}.`;
+        if (node.undrainedAllowedBy !== undefined) this.audit.allowed(this.now, `${what} Accepted by ${node.undrainedAllowedBy}.`);
+        else this.audit.violation(this.now, what);
+      }
+    }
     for (const task of this.state.tasks) {
       if (task.node === node.name && task.state === 'Running') {
         task.state = 'Failed';
@@ -162,16 +188,10 @@ export class ClusterModel {
     }
   }
 
-  /** Moves roles to the Up nodes with the fewest roles; returns false when some had nowhere to go. */
-  moveRoles(from: string, roles: { name: string; owner: string }[]): boolean {
-    const targets = this.state.nodes.filter((n) => n.name !== from && n.clusterState === 'Up');
-    if (targets.length === 0) return roles.length === 0;
-    for (const role of roles) {
-      const count = (n: SimNodeState): number => this.state.roles.filter((r) => r.owner === n.name).length;
-      const target = [...targets].sort((a, b) => count(a) - count(b))[0]!;
-      role.owner = target.name;
-    }
-    return true;
+  /** Fails `roles` over from a node that is down (see drain.ts); returns false when some had nowhere to go. */
+  moveRoles(from: string, roles: SimRoleState[]): boolean {
+    failOver(this, from, roles);
+    return roles.every((r) => r.owner !== from);
   }
 
   rolesOwnedBy(node: string): string[] {
@@ -257,6 +277,20 @@ export class ClusterModel {
     );
   }
 
+  /**
+   * The restart gate's storage test: Healthy once `node`'s own stale copy is set aside (it resyncs only after
+   * its resume). Reads only; the flag is restored before returning.
+   */
+  storageHealthyButStaleOf(node: SimNodeState): boolean {
+    const stale = node.storageStale;
+    node.storageStale = false;
+    try {
+      return this.storageHealthy();
+    } finally {
+      node.storageStale = stale;
+    }
+  }
+
   /** Majority of node votes plus the witness vote, optionally as if `without` were gone too. */
   quorumHealthy(without?: string): boolean {
     const witness = this.state.quorum.witnessType !== 'None';
@@ -271,7 +305,14 @@ export class ClusterModel {
     const list: string[] = [];
     if (node.setup.clusterServiceState !== 'Running' && node.setup.clusterServiceStartMode === 'Auto') list.push('ClusSvc');
     if (this.now < node.servicesReadyAt) list.push(...LATE_SERVICES);
+    list.push(...(node.faults.stoppedServices ?? []));
     return list;
+  }
+
+  /** The services running on the node now, as restart-node records them before a restart. */
+  runningServices(node: SimNodeState): string[] {
+    const notRunning = new Set(this.autoStartServicesNotRunning(node));
+    return ['ClusSvc', 'WinRM', ...LATE_SERVICES].filter((s) => !notRunning.has(s));
   }
 
   describeUpdate(node: SimNodeState, id: string): { updateId: string; kb: string; title: string } {
@@ -287,6 +328,24 @@ export class ClusterModel {
     if (!task || task.state !== 'Running') return;
     const node = this.node(task.node);
     if (!node) return;
+    // As the update worker: no install over a pending restart, and nothing installed after a failed download.
+    if (task.mode === 'Install' && task.updateIds.length > 0 && task.plugin !== 'Microsoft.HotfixPlugin' && node.rebootBeforeInstall === true) {
+      task.results = [];
+      task.state = 'Failed';
+      task.rebootRequired = true;
+      task.message = `REBOOT_PENDING: Windows Update needs a restart on ${node.name} before it installs more; restart the node, then install.`;
+      return;
+    }
+    if (task.downloadFailWith !== undefined) {
+      const code = task.downloadFailWith;
+      task.results = task.updateIds.map((id) => {
+        const staged = node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase())?.staged === true;
+        return { ...this.describeUpdate(node, id), resultCode: staged ? (task.mode === 'Install' ? 'Aborted' : 'Succeeded') : 'Failed', errorCode: staged ? '0x0' : code, rebootRequired: false };
+      });
+      task.state = 'Completed';
+      task.message = task.mode === 'Install' ? `Download failed (${code}); nothing was installed.` : `Download failed (${code}).`;
+      return;
+    }
     if (task.failWith !== undefined) {
       const code = task.failWith;
       task.results = task.updateIds.map((id) => ({ ...this.describeUpdate(node, id), resultCode: 'Failed', errorCode: code, rebootRequired: false }));

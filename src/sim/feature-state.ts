@@ -8,6 +8,10 @@ import type { ClusterFixture } from './fixture.js';
 export interface SimVmState {
   state: 'Running' | 'Off';
   configurationVersion: string;
+  /** Memory it holds when running, MB (fixture `vms.<role>.memoryMB`); absent: unknown. */
+  memoryMB?: number;
+  /** false: it cannot live-migrate (fixture `vms.<role>.liveMigratable`); absent: it can. */
+  liveMigratable?: boolean;
 }
 
 export interface SimFeatureState {
@@ -54,7 +58,12 @@ export function createFeatureState(fx: ClusterFixture): SimFeatureState {
   // Every role is a VM unless listed otherwise; its version is fixed now, before any node is upgraded.
   for (const role of fx.nodes.flatMap((n) => n.roles)) vms[role] = { state: 'Running', configurationVersion: vmVersionFor(clusterBuild) };
   for (const [name, vm] of Object.entries(fx.vms ?? {})) {
-    vms[name] = { state: vm.state ?? 'Running', configurationVersion: vm.configurationVersion ?? vmVersionFor(clusterBuild) };
+    vms[name] = {
+      state: vm.state ?? 'Running',
+      configurationVersion: vm.configurationVersion ?? vmVersionFor(clusterBuild),
+      ...(vm.memoryMB !== undefined ? { memoryMB: vm.memoryMB } : {}),
+      ...(vm.liveMigratable !== undefined ? { liveMigratable: vm.liveMigratable } : {}),
+    };
   }
   return {
     clusterBuild,

@@ -74,6 +74,8 @@ describe('fixture errors name every problem by its path', () => {
     ['installFails.times', { kind: 'installFails', times: 1.5, errorCode: '0x1' }, /^nodes\[1\]\.faults\[0\]\.times: /],
     ['installFails.errorCode missing', { kind: 'installFails', times: 1 }, /^nodes\[1\]\.faults\[0\]\.errorCode: /],
     ['drainFails.times', { kind: 'drainFails', times: 0 }, /^nodes\[1\]\.faults\[0\]\.times: /],
+    ['drainHangs.times', { kind: 'drainHangs', times: 0 }, /^nodes\[1\]\.faults\[0\]\.times: /],
+    ['drainHangs extra key', { kind: 'drainHangs', seconds: 60 }, /^nodes\[1\]\.faults\[0\]: Unrecognized key: "seconds"/],
     ['rebootHangs extra key', { kind: 'rebootHangs', seconds: 3 }, /^nodes\[1\]\.faults\[0\]: Unrecognized key: "seconds"/],
     ['slowReboot.seconds', { kind: 'slowReboot', seconds: 0 }, /^nodes\[1\]\.faults\[0\]\.seconds: /],
     ['connectionLoss.phase', { kind: 'connectionLoss', phase: 'boot', seconds: 10 }, /^nodes\[1\]\.faults\[0\]\.phase: /],
@@ -90,6 +92,7 @@ describe('fixture errors name every problem by its path', () => {
     const fx = parseFixture(withNode({ faults: [
       { kind: 'installFails', times: 2, errorCode: '0x80240022' },
       { kind: 'drainFails', times: 1 },
+      { kind: 'drainHangs' },
       { kind: 'rebootHangs' },
       { kind: 'connectionLoss', phase: 'install', seconds: 120 },
       { kind: 'connectionLoss', phase: 'reboot', seconds: 60 },
@@ -97,7 +100,24 @@ describe('fixture errors name every problem by its path', () => {
       { kind: 'nodeCrash', atSeconds: 100 },
       { kind: 'nodeCrash', atSeconds: 900, seconds: 300 },
     ] }), 'x');
-    expect(fx.nodes[1]!.faults).toHaveLength(8);
+    expect(fx.nodes[1]!.faults).toHaveLength(9);
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['memory on some nodes only', aFixture({ nodes: [{ name: 'NODE1', memoryMB: 8192 }, { name: 'NODE2' }] }), ['nodes[1].memoryMB: missing: NODE1 give memoryMB, so every node must (or none)']],
+    ['a VM entry for no role', aFixture({ vms: { VM9: { state: 'Off' } } }), ["vms.VM9: no node owns a role named VM9: list it in some node's roles"]],
+    ['VM memory without node memory', aFixture({ nodes: [{ name: 'NODE1', roles: ['VM1'] }, { name: 'NODE2' }], vms: { VM1: { memoryMB: 2048 } } }), ['vms.VM1.memoryMB: VM memory needs node memory: give every node a memoryMB']],
+    ['running VMs beyond the node memory', aFixture({ nodes: [{ name: 'NODE1', roles: ['VM1', 'VM2', 'VM3'], memoryMB: 4096 }, { name: 'NODE2', memoryMB: 4096 }], vms: { VM1: { memoryMB: 2048 }, VM2: { memoryMB: 3072 }, VM3: { memoryMB: 8192, state: 'Off' } } }), ['nodes[0].memoryMB: 4096 MB cannot hold the running VMs it owns (VM1, VM2: 5120 MB)']],
+    ['memory not a positive integer', aFixture({ nodes: [{ name: 'NODE1', memoryMB: 0 }, { name: 'NODE2', memoryMB: 1.5 }] }), ['nodes[0].memoryMB: Too small: expected number to be >0', 'nodes[1].memoryMB: Invalid input: expected int, received number']],
+    ['liveMigratable not a boolean', aFixture({ nodes: [{ name: 'NODE1', roles: ['VM1'] }, { name: 'NODE2' }], vms: { VM1: { liveMigratable: 'no' } } }), ['vms.VM1.liveMigratable: Invalid input: expected boolean, received string']],
+  ])('validates memory figures: %s', (_name, fixture, expected) => {
+    expect(problems(fixture)).toEqual(expected);
+  });
+
+  it('accepts memory figures that fit, and keeps them', () => {
+    const fx = parseFixture(aFixture({ nodes: [{ name: 'NODE1', roles: ['VM1'], memoryMB: 8192 }, { name: 'NODE2', memoryMB: 8192 }], vms: { VM1: { memoryMB: 8192, liveMigratable: false } } }), 'x');
+    expect(fx.nodes.map((n) => n.memoryMB)).toEqual([8192, 8192]);
+    expect(fx.vms).toEqual({ VM1: { memoryMB: 8192, liveMigratable: false } });
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
@@ -148,7 +168,7 @@ describe('loadFixture', () => {
 
   it('loads every shipped fixture', () => {
     const shipped = readdirSync(dirname(BUILTIN_FIXTURE_PATH)).filter((f) => f.endsWith('.json'));
-    expect(shipped).toEqual(expect.arrayContaining(['hci01-4node-s2d.json', 'two-node.json', 'eight-node.json', 'sixteen-node.json', 'mixed-feature-offers.json', 'setup-problems.json', 'unreachable-node.json']));
+    expect(shipped).toEqual(expect.arrayContaining(['hci01-4node-s2d.json', 'two-node.json', 'eight-node.json', 'sixteen-node.json', 'mixed-feature-offers.json', 'setup-problems.json', 'unreachable-node.json', 'single-node-vm.json', 'memory-shortfall.json', 'memory-ample.json', 'non-migratable-vm.json']));
     for (const f of shipped) expect(() => loadFixture(join(dirname(BUILTIN_FIXTURE_PATH), f))).not.toThrow();
     const builtin = loadFixture(BUILTIN_FIXTURE_PATH);
     expect(builtin.name).toBe('HCI01');

@@ -78,11 +78,17 @@ export type ConnectionLossPhase = (typeof CONNECTION_LOSS_PHASES)[number];
 export const FixtureFault = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('installFails'), times: z.number().int().min(1), errorCode: hexCode }),
   z.strictObject({ kind: z.literal('drainFails'), times: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('drainHangs'), times: z.number().int().min(1).optional() }),
   z.strictObject({ kind: z.literal('rebootHangs') }),
   z.strictObject({ kind: z.literal('slowReboot'), seconds: z.number().positive() }),
   z.strictObject({ kind: z.literal('connectionLoss'), phase: z.enum(CONNECTION_LOSS_PHASES), seconds: z.number().positive() }),
   z.strictObject({ kind: z.literal('storageRepairStuck') }),
   z.strictObject({ kind: z.literal('nodeCrash'), atSeconds: seconds, seconds: z.number().positive().optional() }),
+  // An Automatic service stopped on a healthy node (trigger-start, per-user template, vendor agent): stopped
+  // before a restart and after it, as on Windows.
+  z.strictObject({ kind: z.literal('serviceStaysStopped'), service: z.string().min(1).max(256) }),
+  // The first `times` tasks that must download something fail the download with errorCode (nothing installed).
+  z.strictObject({ kind: z.literal('downloadFails'), times: z.number().int().min(1), errorCode: hexCode }),
 ]);
 export type FixtureFault = z.infer<typeof FixtureFault>;
 
@@ -109,6 +115,14 @@ export const NodeSetupFacts = z
     clusterServiceState: z.enum(['Running', 'Stopped', 'StartPending', 'StopPending']).default('Running'),
     clusterServiceStartMode: z.enum(['Auto', 'Manual', 'Disabled']).default('Auto'),
     credSspServerEnabled: z.boolean().default(false),
+    /**
+     * The language mode unsigned scripts get. `ConstrainedLanguage` models Application Control (WDAC, on by
+     * default on Azure Local 23H2+): nothing of cauctl's runs there, and every operation fails with
+     * CONSTRAINED_LANGUAGE, as the bootstrap's probe answers on Windows.
+     */
+    languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
+    /** A restart is already pending from an earlier installation: the update worker refuses to install. */
+    rebootPending: z.boolean().default(false),
     registeredPlugins: z
       .array(z.string())
       .default(['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin']),
@@ -137,6 +151,8 @@ export const FixtureNode = z.strictObject({
     })
     .optional(),
   setup: NodeSetupFacts,
+  /** Total physical memory in MB; absent: unknown (the drain then places roles without judging memory). */
+  memoryMB: z.number().int().positive().optional(),
   /** `false`: WinRM never answers (firewall, service off), though the cluster sees the node. */
   reachable: z.boolean().default(true),
 });
@@ -183,6 +199,12 @@ export const ClusterFixture = z
       .prefault({}),
     functionalLevel: z.number().int().min(0).default(11),
     nativeCauRunInProgress: z.boolean().default(false),
+    /**
+     * Whether cauctl holds the admin's password (as with --username and a password). Without it, operations
+     * that reach other machines (Test-Cluster, the role cmdlets, pre/post scripts) are denied, as from a WinRM
+     * session with no network credentials. Default true.
+     */
+    passwordHeld: z.boolean().default(true),
     /** The CAU clustered role, configured from the start (absent: no role, as on a fresh cluster). */
     cauRole: FixtureCauRole.optional(),
     /** The cluster's IANA time zone, which the role's schedule is read in. Absent: UTC. */
@@ -192,7 +214,19 @@ export const ClusterFixture = z
     /** Pre/post-update scripts by path: what `invoke-node-script` returns. Unlisted paths exit 0. */
     scripts: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), output: z.string().default('') })).default({}),
     /** Clustered roles that are VMs, by role name: state and configuration version. Unlisted roles are Running VMs at the version of the lowest node build. */
-    vms: z.record(z.string(), z.strictObject({ state: z.enum(['Running', 'Off']).optional(), configurationVersion: z.string().min(1).optional() })).optional(),
+    vms: z
+      .record(
+        z.string(),
+        z.strictObject({
+          state: z.enum(['Running', 'Off']).optional(),
+          configurationVersion: z.string().min(1).optional(),
+          /** Memory the VM holds when running, MB; absent: unknown. */
+          memoryMB: z.number().int().positive().optional(),
+          /** false: the VM cannot live-migrate (a device assigned to it, a local disk); default true. */
+          liveMigratable: z.boolean().optional(),
+        }),
+      )
+      .optional(),
     /** Test-Cluster outcome: categories that end with warnings or failures (all others pass). */
     validation: z.strictObject({ warning: z.array(z.string().min(1)).default([]), failed: z.array(z.string().min(1)).default([]) }).optional(),
     nodes: z.array(FixtureNode).min(1).max(64),
@@ -248,6 +282,7 @@ export const ClusterFixture = z
         issue(['nodes', n, 'featureUpdate', 'targetBuild'], `must be above the node's osBuild ${node.osBuild}`);
       }
     });
+    checkMemory(fx, issue);
     const { witnessType, witnessState } = fx.quorum;
     if ((witnessType === 'None') !== (witnessState === 'NotConfigured')) {
       issue(['quorum', 'witnessState'], `witnessState ${witnessState} does not fit witnessType ${witnessType}`);
@@ -257,6 +292,35 @@ export const ClusterFixture = z
     }
   });
 export type ClusterFixture = z.infer<typeof ClusterFixture>;
+
+type FixtureInput = Pick<z.infer<typeof ClusterFixture>, 'nodes' | 'vms'>;
+
+/**
+ * Memory figures are all or nothing: a node without `memoryMB` beside nodes with it would make placement
+ * depend on a guess. VM figures need node figures, every `vms` entry must name a role, and the running VMs a
+ * node starts with must fit in its memory (no cluster gets there).
+ */
+function checkMemory(fx: FixtureInput, issue: (path: (string | number)[], message: string) => void): void {
+  const withMemory = fx.nodes.filter((n) => n.memoryMB !== undefined).map((n) => n.name);
+  if (withMemory.length > 0) {
+    fx.nodes.forEach((node, n) => {
+      if (node.memoryMB === undefined) issue(['nodes', n, 'memoryMB'], `missing: ${withMemory.join(', ')} give memoryMB, so every node must (or none)`);
+    });
+  }
+  const owner = new Map(fx.nodes.flatMap((node) => node.roles.map((role) => [role, node.name] as const)));
+  for (const [role, vm] of Object.entries(fx.vms ?? {})) {
+    if (!owner.has(role)) issue(['vms', role], `no node owns a role named ${role}: list it in some node's roles`);
+    if (vm.memoryMB !== undefined && withMemory.length === 0) issue(['vms', role, 'memoryMB'], 'VM memory needs node memory: give every node a memoryMB');
+  }
+  fx.nodes.forEach((node, n) => {
+    if (node.memoryMB === undefined || node.state === 'Down') return;
+    const running = node.roles.filter((role) => (fx.vms?.[role]?.state ?? 'Running') === 'Running');
+    const used = running.reduce((sum, role) => sum + (fx.vms?.[role]?.memoryMB ?? 0), 0);
+    if (used > node.memoryMB) {
+      issue(['nodes', n, 'memoryMB'], `${node.memoryMB} MB cannot hold the running VMs it owns (${running.join(', ')}: ${used} MB)`);
+    }
+  });
+}
 
 /** `nodes[1].faults[0].times` from zod's path array. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {

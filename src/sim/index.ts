@@ -72,6 +72,11 @@ export interface Simulator {
   readonly fixture: ClusterFixture;
   /** The run stopped for good: any later suspend, install start or restart is a violation (invariant 4). */
   noteHalt(): void;
+  /**
+   * What the model recorded of installs, per node: the updates it holds installed now, and the last result each
+   * install task gave per update (Failed, Aborted...). For tests that judge a run's report against the cluster.
+   */
+  installRecord(): { node: string; installed: string[]; lastResults: Record<string, string> }[];
   /** The run's end: every node the run paused is resumed, unless it never came back (invariant 3). */
   noteRunEnd(): void;
   /** virtualSeconds = virtual time elapsed since openSimulator. */
@@ -267,8 +272,20 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     timing: fixture.timing,
     fixture,
     noteHalt: () => audit.halt(),
+    installRecord: () => {
+      model.advance();
+      return model.state.nodes.map((node) => {
+        const lastResults: Record<string, string> = {};
+        for (const task of model.state.tasks) {
+          if (task.node !== node.name || task.mode !== 'Install') continue;
+          for (const r of task.results) lastResults[r.updateId] = r.resultCode;
+        }
+        return { node: node.name, installed: node.updates.filter((u) => u.installed).map((u) => u.id), lastResults };
+      });
+    },
     noteRunEnd: () => {
       model.advance();
+      audit.runEnded(model.now, (name) => model.state.jobs.some((j) => j.node === name && j.state === 'Running'));
       for (const node of model.state.nodes) {
         if (node.pausedByRun && node.clusterState === 'Paused' && node.power === 'on') {
           audit.violation(model.now, `${node.name} was paused by the run and is still Paused at the run's end.`);

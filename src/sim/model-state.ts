@@ -37,10 +37,17 @@ export interface SimNodeFaults {
   installFailsLeft: number;
   installErrorCode: string;
   drainFailsLeft: number;
+  /** drainHangs: drains left that stay InProgress until a resume stops them (absent in older saved states: 0). */
+  drainHangsLeft?: number;
   rebootHangs: boolean;
   slowRebootSeconds?: number;
   connectionLoss: { phase: ConnectionLossPhase; seconds: number; used: boolean }[];
   storageRepairStuck: boolean;
+  /** Automatic services that stay stopped (fault serviceStaysStopped); absent in older saved state. */
+  stoppedServices?: string[];
+  /** Fault downloadFails; absent in older saved state. */
+  downloadFailsLeft?: number;
+  downloadErrorCode?: string;
 }
 
 export interface SimNodeState {
@@ -63,10 +70,20 @@ export interface SimNodeState {
   /** Build the node boots into after a feature update's restart. */
   pendingOsBuild?: number;
   rebootPending: boolean;
+  /** Windows Update needs a restart before it installs more (fixture setup.rebootPending); cleared at boot. */
+  rebootBeforeInstall?: boolean;
   setup: NodeSetupFacts;
   updates: SimUpdateState[];
   featureUpdate?: { id: string; title: string; kb: string; targetBuild: number; installSeconds: number };
   faults: SimNodeFaults;
+  /** Total physical memory, MB (fixture `memoryMB`); absent: unknown, placement then ignores memory. */
+  memoryMB?: number;
+  /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
+  drain?: { seq: number; forced: boolean };
+  /** Why the last drain failed (the roles left and their reasons), for messages. */
+  lastDrainFailure?: string;
+  /** The run paused this node under a CAU force switch that accepts an install and restart undrained. */
+  undrainedAllowedBy?: 'ForcePauseNoDrain' | 'ForcePauseDrainAndReboot';
   /** Audit: the run paused this node (suspend-node) and has not resumed it. */
   pausedByRun: boolean;
   /** Audit: down because of a restart-node, not yet back. */
@@ -93,6 +110,8 @@ export interface SimTaskState {
   state: 'Running' | 'Completed' | 'Failed';
   /** installFails: this task ends Failed with this code. */
   failWith?: string;
+  /** Fault downloadFails: the download fails with this code; nothing is installed. */
+  downloadFailWith?: string;
   results: {
     updateId: string;
     kb: string;
@@ -122,7 +141,8 @@ export type SimEvent =
   | { at: number; seq: number; kind: 'taskEnd'; taskId: string }
   | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
   | { at: number; seq: number; kind: 'jobEnd'; jobId: number }
-  | { at: number; seq: number; kind: 'jobStall'; jobId: number };
+  | { at: number; seq: number; kind: 'jobStall'; jobId: number }
+  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number };
 
 export interface OpLogEntry {
   at: number;
@@ -151,6 +171,8 @@ export interface ModelState {
   quorum: { witnessType: string; witnessState: string };
   functionalLevel: number;
   nativeCauRunInProgress: boolean;
+  /** The fixture's passwordHeld; absent in state saved before it existed (then true). */
+  passwordHeld?: boolean;
   /** The CAU clustered role; absent (or null once removed) when the cluster has none. */
   cauRole?: SimCauRole | null;
   /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
@@ -197,6 +219,11 @@ function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out
   }
 }
 
+function downloadFault(faults: ClusterFixture['nodes'][number]['faults']): { downloadFailsLeft?: number; downloadErrorCode?: string } {
+  const f = faults.find((x) => x.kind === 'downloadFails');
+  return f?.kind === 'downloadFails' ? { downloadFailsLeft: f.times, downloadErrorCode: f.errorCode } : {};
+}
+
 /** A fresh model from a validated fixture, starting at virtual time `nowMs`. */
 export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs: number): ModelState {
   const events: SimEvent[] = [];
@@ -206,6 +233,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     flattenUpdates(n.updates, undefined, updates);
     const installFails = n.faults.find((f) => f.kind === 'installFails');
     const drainFails = n.faults.find((f) => f.kind === 'drainFails');
+    const drainHangs = n.faults.find((f) => f.kind === 'drainHangs');
     const slow = n.faults.find((f) => f.kind === 'slowReboot');
     for (const f of n.faults) {
       if (f.kind === 'nodeCrash') {
@@ -223,6 +251,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       name: n.name,
       clusterState: n.state,
       drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
+      ...(n.memoryMB !== undefined ? { memoryMB: n.memoryMB } : {}),
       // A Down node whose cluster service is merely stopped is still a running machine.
       power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
       pausedWhenDown: false,
@@ -231,7 +260,8 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       lastBootMs: nowMs - 3 * 86_400_000,
       servicesReadyAt: 0,
       osBuild: n.osBuild,
-      rebootPending: false,
+      rebootPending: n.setup.rebootPending,
+      rebootBeforeInstall: n.setup.rebootPending,
       setup: structuredClone(n.setup),
       updates,
       ...(n.featureUpdate
@@ -249,12 +279,16 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
         installFailsLeft: installFails?.times ?? 0,
         installErrorCode: installFails?.errorCode ?? '0x0',
         drainFailsLeft: drainFails?.times ?? 0,
+        // Without `times` every drain hangs; a JSON-safe "forever".
+        drainHangsLeft: drainHangs === undefined ? 0 : (drainHangs.times ?? Number.MAX_SAFE_INTEGER),
         rebootHangs: n.faults.some((f) => f.kind === 'rebootHangs'),
         ...(slow ? { slowRebootSeconds: slow.seconds } : {}),
         connectionLoss: n.faults.flatMap((f) =>
           f.kind === 'connectionLoss' ? [{ phase: f.phase, seconds: f.seconds, used: false }] : [],
         ),
         storageRepairStuck: n.faults.some((f) => f.kind === 'storageRepairStuck'),
+        stoppedServices: n.faults.flatMap((f) => (f.kind === 'serviceStaysStopped' ? [f.service] : [])),
+        ...downloadFault(n.faults),
       },
       pausedByRun: false,
       downByRestart: false,
@@ -276,6 +310,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     quorum: { ...fx.quorum },
     functionalLevel: fx.functionalLevel,
     nativeCauRunInProgress: fx.nativeCauRunInProgress,
+    passwordHeld: fx.passwordHeld,
     ...(fx.cauRole !== undefined ? { cauRole: structuredClone(fx.cauRole) } : {}),
     ...(fx.timeZone !== undefined ? { timeZone: fx.timeZone } : {}),
     ...(fx.hotfixRules !== undefined ? { hotfixRules: fx.hotfixRules } : {}),

@@ -53,7 +53,7 @@ describe('a full manual node cycle', () => {
     expect(elapsed(h)).toBe(10 + 10 + 300); // scan, then download + install (nothing was staged)
     expect((await h.ok('NODE2', 'get-node-status', {})).rebootPending).toBe(true);
 
-    expect(await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 5 })).toEqual({ scheduled: true, bootType: 'FullReboot' });
+    expect(await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 5 })).toMatchObject({ scheduled: true, bootType: 'FullReboot' });
     await h.wait(10);
     const t0 = elapsed(h);
     await expect(h.run('NODE2', 'get-node-status', {})).rejects.toMatchObject({ ...unreachable, message: expect.stringMatching(/NODE2 is not reachable over WinRM \(simulated: connection refused/) });
@@ -135,13 +135,15 @@ describe('faults', () => {
     expect(await installAll('NODE2', 'a3')).toMatchObject({ state: 'Completed', results: [{ resultCode: 'Succeeded' }] });
   });
 
-  it('drainFails: the first `times` suspends fail and the node stays Up with its roles', async () => {
+  it('drainFails: the first `times` drains fail and leave the node Paused, DrainStatus Failed, with the unmoved role', async () => {
     h = openTestSim(s2d({ faults: [{ kind: 'drainFails', times: 1 }] }));
-    const first = await h.run('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
-    expect(first).toMatchObject({ ok: false, error: { code: 'DRAIN_FAILED' } });
+    expect(await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 })).toEqual({ state: 'Paused', drainStatus: 'Failed' });
     const cluster = await h.ok('NODE1', 'get-cluster', {});
-    expect((cluster.nodes as { name: string; state: string; roles: string[] }[]).find((n) => n.name === 'NODE2')).toMatchObject({ state: 'Up', roles: ['VM2', 'VM3'] });
-    expect(await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 })).toMatchObject({ state: 'Paused' });
+    expect((cluster.nodes as { name: string; state: string; roles: string[] }[]).find((n) => n.name === 'NODE2')).toMatchObject({ state: 'Paused', drainStatus: 'Failed', roles: ['VM2'] });
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ clusterNodeState: 'Paused', drainStatus: 'Failed', runningRoles: ['VM2'] });
+    // Suspending again drains again (the fault is spent).
+    expect(await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 })).toEqual({ state: 'Paused', drainStatus: 'Completed' });
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ drainStatus: 'Completed', runningRoles: [] });
   });
 
   it('rebootHangs: the node never answers again, and is not held against invariant 3', async () => {
@@ -279,7 +281,9 @@ describe('storage refusals and the audit', () => {
     // NODE3's restart lands during NODE1's drain, so invariant 1 is breached too.
     expect(h.sim.audit().violations).toEqual([
       expect.stringMatching(/NODE2 was given an update install after the run had halted/),
+      expect.stringMatching(/NODE2 was given an update install while it was not drained: it was Up, not Paused; it still ran VM2, VM3/),
       expect.stringMatching(/NODE3 was restarted after the run had halted/),
+      expect.stringMatching(/NODE3 was restarted while it was not drained: it was Up, not Paused\./),
       expect.stringMatching(/NODE1 was suspended after the run had halted/),
       expect.stringMatching(/2 nodes were out of service because of the run at once \(NODE1,NODE3\)/),
     ]);

@@ -9,6 +9,7 @@ import { ScriptErrorCode } from '../cluster/operations.js';
 import type { featureOperations } from '../cluster/operations-feature.js';
 import type { ClusterModel } from './cluster-model.js';
 import { poolVersionFor, vmVersionFor, type SimFeatureState, type SimVmState } from './feature-state.js';
+import { requireNetworkLogon } from './network-logon.js';
 import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
 type FeatureOp = keyof typeof featureOperations;
@@ -84,6 +85,7 @@ export const featureOpHandlers: { [N in FeatureOp]: Handler<N> } = {
 
   'test-cluster': async (ctx, p) => {
     requireCluster(ctx);
+    requireNetworkLogon(ctx, p.networkCredential, 'Test-Cluster');
     const m = ctx.model;
     const f = feature(m);
     await sleepSeconds(ctx, VALIDATION_SECONDS_PER_CATEGORY * p.include.length);

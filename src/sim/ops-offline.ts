@@ -1,6 +1,7 @@
 /**
  * The offline-update operations against the model: the cluster service's start mode, the virtual disk
- * resources, Stop-Cluster and Start-Cluster, taking virtual time as the cmdlets would. Spread into
+ * resources, and the cluster service stopped or started node by node (each over its own session: no
+ * Stop-/Start-Cluster reaching the other nodes), taking virtual time as Windows would. Spread into
  * `opHandlers`. Depends on the model and the catalogue's types; never on a transport.
  */
 import type { OperationParams, OperationResult } from '../cluster/operations.js';
@@ -33,6 +34,29 @@ function serviceView(node: SimNodeState): OperationResult<'get-cluster-service'>
 function disksView(m: ClusterModel): ClusterDisk[] {
   const offline = new Set(m.state.offlineVirtualDisks ?? []);
   return m.state.virtualDisks.map((vd) => ({ name: diskResourceName(vd), virtualDisk: vd, state: offline.has(vd) ? 'Offline' : 'Online', isSharedVolume: true }));
+}
+
+/** How often a starting node looks whether the cluster has formed. */
+const QUORUM_POLL_SECONDS = 5;
+
+/** Whether the nodes whose cluster service runs (plus an online witness) hold a majority of the votes. */
+function serviceQuorum(m: ClusterModel): boolean {
+  const witness = m.state.quorum.witnessType !== 'None';
+  const total = m.state.nodes.length + (witness ? 1 : 0);
+  const running = m.state.nodes.filter((n) => n.power === 'on' && n.setup.clusterServiceState === 'Running').length;
+  return (running + (witness && m.state.quorum.witnessState === 'Online' ? 1 : 0)) * 2 > total;
+}
+
+function leaveCluster(node: SimNodeState): void {
+  if (node.clusterState === 'Down') return;
+  node.pausedWhenDown = node.clusterState === 'Paused';
+  node.clusterState = 'Down';
+}
+
+function joinCluster(node: SimNodeState): void {
+  if (node.power !== 'on' || node.setup.clusterServiceState !== 'Running' || node.clusterState !== 'Down') return;
+  node.clusterState = node.pausedWhenDown ? 'Paused' : 'Up';
+  node.pausedWhenDown = false;
 }
 
 function requireRunningCluster(ctx: OpContext): void {
@@ -76,42 +100,56 @@ export const offlineOpHandlers: { [N in OfflineOp]: Handler<N> } = {
     return { disks: disksView(m) };
   },
 
+  // Per node, as the scripts do: ClusSvc stopped on this node only; the cluster stops once too few remain.
   'stop-cluster': async (ctx) => {
     const m = ctx.model;
-    if (m.state.clusterStopped === true) return { stopped: true, alreadyStopped: true };
-    requireRunningCluster(ctx);
+    const node = ctx.node;
+    if (node.setup.clusterServiceState !== 'Running') return { stopped: true, alreadyStopped: true };
     await sleepSeconds(ctx, m.state.timing.stopClusterSeconds ?? OFFLINE_STEP_SECONDS.stopCluster);
-    m.state.clusterStopped = true;
-    for (const node of m.state.nodes) {
-      node.pausedWhenDown = node.clusterState === 'Paused';
-      node.clusterState = 'Down';
-      if (node.setup.clusterServiceState === 'Running') node.setup.clusterServiceState = 'Stopped';
-    }
-    m.dirty = true;
-    return { stopped: true, alreadyStopped: false };
-  },
-
-  'start-cluster': async (ctx) => {
-    const m = ctx.model;
-    const nodesUp = (): string[] => m.state.nodes.filter((n) => n.clusterState !== 'Down').map((n) => n.name);
-    if (m.state.clusterStopped !== true && ctx.node.clusterState !== 'Down') {
-      return { alreadyRunning: true, quorum: m.quorumHealthy(), nodesUp: nodesUp() };
-    }
-    if (ctx.node.setup.clusterServiceStartMode === 'Disabled') {
-      throw new OpFailure(ScriptErrorCode.scriptError, `Start-Cluster on ${ctx.node.name}: the cluster service is disabled on this node.`);
-    }
-    await sleepSeconds(ctx, m.state.timing.startClusterSeconds ?? OFFLINE_STEP_SECONDS.startCluster);
-    m.state.clusterStopped = false;
-    // Only running machines whose service may start join; the others join when they boot (see 'boot').
-    for (const node of m.state.nodes) {
-      if (node.power !== 'on' || node.setup.clusterServiceStartMode === 'Disabled') continue;
-      node.clusterState = node.pausedWhenDown ? 'Paused' : 'Up';
-      node.pausedWhenDown = false;
-      node.setup.clusterServiceState = 'Running';
+    leaveCluster(node);
+    node.setup.clusterServiceState = 'Stopped';
+    if (m.state.clusterStopped !== true && !serviceQuorum(m)) {
+      // Quorum lost: the nodes whose service still runs leave the cluster and wait to form it again.
+      m.state.clusterStopped = true;
+      for (const other of m.state.nodes) leaveCluster(other);
     }
     m.dirty = true;
     m.changed();
-    for (const node of m.state.nodes) m.startRepairIfDue(node);
-    return { alreadyRunning: false, quorum: m.quorumHealthy(), nodesUp: nodesUp() };
+    return { stopped: true, alreadyStopped: false };
+  },
+
+  // Per node: ClusSvc started on this node only; the cluster forms once enough services run, then waits for it.
+  'start-cluster': async (ctx, p) => {
+    const m = ctx.model;
+    const node = ctx.node;
+    if (node.setup.clusterServiceStartMode === 'Disabled') {
+      throw new OpFailure(ScriptErrorCode.scriptError, `The cluster service on ${node.name} is disabled; set it to Automatic before starting it.`);
+    }
+    const alreadyRunning = node.setup.clusterServiceState === 'Running';
+    if (!alreadyRunning) {
+      await sleepSeconds(ctx, SERVICE_SECONDS);
+      node.setup.clusterServiceState = 'Running';
+      m.dirty = true;
+    }
+    const deadline = m.now + p.timeoutSeconds * 1000;
+    while (m.state.clusterStopped === true && !serviceQuorum(m)) {
+      if (m.now >= deadline) return { alreadyRunning, quorum: false, nodesUp: [] };
+      await sleepSeconds(ctx, QUORUM_POLL_SECONDS);
+    }
+    if (m.state.clusterStopped === true) {
+      // This node's service completes the quorum: the cluster forms with every node whose service runs.
+      await sleepSeconds(ctx, m.state.timing.startClusterSeconds ?? OFFLINE_STEP_SECONDS.startCluster);
+      if (m.state.clusterStopped === true) {
+        m.state.clusterStopped = false;
+        for (const other of m.state.nodes) joinCluster(other);
+        for (const other of m.state.nodes) m.startRepairIfDue(other);
+      }
+    } else if (node.clusterState === 'Down') {
+      joinCluster(node);
+      m.startRepairIfDue(node);
+    }
+    m.dirty = true;
+    m.changed();
+    return { alreadyRunning, quorum: m.quorumHealthy(), nodesUp: m.state.nodes.filter((n) => n.clusterState !== 'Down').map((n) => n.name) };
   },
 };

@@ -7,6 +7,7 @@ import type { OperationParams, OperationResult } from '../cluster/operations.js'
 import { RoleErrorCode, type RoleRunOptions } from '../cluster/operations-role.js';
 import { roleParameters } from '../core/cau-role.js';
 import type { SimCauRole } from './model-state.js';
+import { requireNetworkLogon } from './network-logon.js';
 import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
 type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'change-cau-role';
@@ -72,6 +73,7 @@ export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
 
   'add-cau-role': async (ctx, p) => {
     requireCluster(ctx);
+    requireNetworkLogon(ctx, p.networkCredential, 'Add-CauClusterRole');
     const existing = currentRole(ctx);
     if (existing !== undefined) {
       throw new OpFailure(RoleErrorCode.exists, `The cluster already has a Cluster-Aware Updating clustered role (${groupNameOf(ctx, existing)}).`);
@@ -90,6 +92,7 @@ export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
 
   'set-cau-role': async (ctx, p) => {
     requireCluster(ctx);
+    requireNetworkLogon(ctx, p.networkCredential, 'Set-CauClusterRole');
     const role = currentRole(ctx);
     if (role === undefined) throw notFound();
     await sleepSeconds(ctx, CHANGE_SECONDS);
@@ -100,6 +103,7 @@ export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
 
   'change-cau-role': async (ctx, p) => {
     requireCluster(ctx);
+    requireNetworkLogon(ctx, p.networkCredential, `${p.action}-CauClusterRole`);
     const role = currentRole(ctx);
     if (role === undefined) throw notFound();
     await sleepSeconds(ctx, CHANGE_SECONDS);

@@ -14,7 +14,9 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/w
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
+import { requireNetworkLogon } from './network-logon.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
+import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
 import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
 
 export { OpFailure, type OpContext };
@@ -26,6 +28,28 @@ export type OpHandlers = { [N in OperationName]: Handler<N> };
 const REFUSAL_SECONDS = 1;
 const RESUME_SECONDS = 1;
 const SCRIPT_SECONDS = 1;
+/** The shortest step of suspend-node's poll, so that a drain ending "now" is still seen to end. */
+const DRAIN_POLL_MIN_SECONDS = 1;
+
+/**
+ * Invariant 8, as observed: an install or restart of a node that is not drained (Paused, DrainStatus
+ * Completed, no running role), unless a force switch accepted it. An offline update stops the whole cluster
+ * on purpose; its own audit (auditOffline) judges the end state instead.
+ */
+function auditUndrained(ctx: OpContext, action: string): void {
+  const m = ctx.model;
+  const n = ctx.node;
+  if (m.state.clusterStopped === true || isDrained(m, n)) return;
+  const running = runningRolesOf(m, n.name);
+  const why = [
+    n.clusterState !== 'Paused' ? `it was ${n.clusterState}, not Paused` : undefined,
+    n.clusterState === 'Paused' && n.drainStatus !== 'Completed' ? `its DrainStatus was ${n.drainStatus}` : undefined,
+    running.length > 0 ? `it still ran ${running.join(', ')}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  const sentence = `${n.name} was ${action} while it was not drained: ${why.join('; ')}.`;
+  if (n.undrainedAllowedBy !== undefined && n.clusterState === 'Paused') m.audit.allowed(m.now, `${sentence} Accepted by ${n.undrainedAllowedBy}.`);
+  else m.audit.violation(m.now, sentence);
+}
 
 function targetNode(ctx: OpContext, name: string): SimNodeState {
   const node = ctx.model.node(name);
@@ -223,6 +247,7 @@ export const opHandlers: OpHandlers = {
     checkPluginArguments(p.plugin, p.arguments);
     if (p.mode === 'Install') {
       m.audit.touched(m.now, ctx.node.name, 'given an update install');
+      auditUndrained(ctx, 'given an update install');
       // "Updates no node twice": an install of something already installed means the coordinator lost track.
       for (const id of p.updateIds) {
         const update = ctx.node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase());
@@ -252,7 +277,10 @@ export const opHandlers: OpHandlers = {
       results: [],
       rebootRequired: false,
     };
-    if (p.mode === 'Install' && p.updateIds.length > 0 && node.faults.installFailsLeft > 0) {
+    if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
+      node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
+      task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
+    } else if (p.mode === 'Install' && p.updateIds.length > 0 && node.faults.installFailsLeft > 0) {
       node.faults.installFailsLeft -= 1;
       task.failWith = node.faults.installErrorCode;
     }
@@ -275,14 +303,40 @@ export const opHandlers: OpHandlers = {
 
   'get-node-status': async (ctx) => {
     const n = ctx.node;
+    // Get-ClusterNode fails on a node whose cluster service is down: no drain status, no roles seen.
+    const inCluster = n.clusterState !== 'Down' && ctx.model.state.clusterStopped !== true;
     return {
       node: n.name,
       lastBootUpTime: new Date(n.lastBootMs).toISOString(),
       osBuild: n.osBuild,
       autoStartServicesNotRunning: ctx.model.autoStartServicesNotRunning(n),
       clusterNodeState: n.clusterState,
+      drainStatus: inCluster ? n.drainStatus : 'NotInitiated',
+      runningRoles: inCluster ? runningRolesOf(ctx.model, n.name) : [],
       rebootPending: n.rebootPending || n.pendingOsBuild !== undefined,
     };
+  },
+
+  'get-node-capacity': async (ctx) => {
+    const m = ctx.model;
+    const n = ctx.node;
+    // Get-VM lists the VMs this host runs, clustered or not; their owner groups are the roles this node owns.
+    const vms = m.state.roles
+      .filter((r) => r.owner === n.name)
+      .map((r) => {
+        const vm = roleVm(m, r.name);
+        return {
+          name: r.name,
+          role: r.name,
+          state: vm.running ? 'Running' : 'Off',
+          memoryMB: vm.memoryMB ?? 0,
+          liveMigratable: vm.liveMigratable,
+          ...(vm.liveMigratable ? {} : { notMigratableReason: 'the rehearsal model marks it as not live-migratable (liveMigratable: false)' }),
+        };
+      });
+    // Without memory figures in the model nothing here is known about memory: say so, rather than 0 MB.
+    const memoryKnown = n.memoryMB !== undefined;
+    return { node: n.name, memoryMB: memoryKnown ? n.memoryMB! : null, vms };
   },
 
   'suspend-node': async (ctx, p) => {
@@ -290,47 +344,47 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     const target = targetNode(ctx, p.name);
     m.audit.touched(m.now, target.name, 'suspended');
-    // Invariant 2, as observed: judged on the call, whatever the cluster then does with it.
-    const others = m.state.nodes.filter((n) => n !== target);
-    const paused = others.filter((n) => n.clusterState === 'Paused').map((n) => n.name);
-    const down = others.filter((n) => n.clusterState === 'Down').map((n) => n.name);
-    if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused.`);
-    if (down.length > 0 && !m.quorumHealthy(target.name)) {
-      m.audit.violation(m.now, `${target.name} was suspended while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} Down and quorum would not survive its loss.`);
-    }
-    const healthy = m.storageHealthy();
-    if (!healthy) m.audit.violation(m.now, `${target.name} was suspended while storage was not healthy (repair running or disks degraded).`);
-
-    if (target.clusterState === 'Paused') return { state: 'Paused', drainStatus: target.drainStatus };
     if (target.clusterState === 'Down') throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be paused.`);
-    if (!healthy) {
-      await sleepSeconds(ctx, REFUSAL_SECONDS);
-      throw new OpFailure(
-        ScriptErrorCode.spaceDegraded,
-        `Suspend-ClusterNode ${target.name}: ERROR_CLUSTER_SPACE_DEGRADED (0x139A): a storage space is degraded or repairing.`,
-      );
-    }
-    const roles = m.state.roles.filter((r) => r.owner === target.name);
-    const drainSeconds = m.state.timing.drainSecondsPerRole * Math.max(1, roles.length);
-    if (target.faults.drainFailsLeft > 0) {
-      target.faults.drainFailsLeft -= 1;
-      target.drainStatus = 'Failed';
+    const startsDrain = !(target.clusterState === 'Paused' && (target.drainStatus === 'InProgress' || target.drainStatus === 'Completed'));
+    if (startsDrain) {
+      // Invariant 2, as observed: judged on the call that pauses or drains, whatever the cluster then does.
+      const others = m.state.nodes.filter((n) => n !== target);
+      const paused = others.filter((n) => n.clusterState === 'Paused').map((n) => n.name);
+      const down = others.filter((n) => n.clusterState === 'Down').map((n) => n.name);
+      m.audit.drainStarted(m.now, target.name, (name) => m.node(name)?.storageStale === true);
+      if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused.`);
+      if (down.length > 0 && !m.quorumHealthy(target.name)) {
+        m.audit.violation(m.now, `${target.name} was suspended while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} Down and quorum would not survive its loss.`);
+      }
+      if (!m.storageHealthy()) {
+        m.audit.violation(m.now, `${target.name} was suspended while storage was not healthy (repair running or disks degraded).`);
+        await sleepSeconds(ctx, REFUSAL_SECONDS);
+        throw new OpFailure(
+          ScriptErrorCode.spaceDegraded,
+          `Suspend-ClusterNode ${target.name}: ERROR_CLUSTER_SPACE_DEGRADED (0x139A): a storage space is degraded or repairing.`,
+        );
+      }
+      // Suspend-ClusterNode pauses first, then drains: from here the node is out of service, whatever follows.
+      target.clusterState = 'Paused';
+      target.pausedByRun = true;
+      if (p.allowUndrained !== undefined) target.undrainedAllowedBy = p.allowUndrained;
       m.dirty = true;
-      await sleepSeconds(ctx, drainSeconds);
-      throw new OpFailure(ScriptErrorCode.drainFailed, `Draining ${target.name} failed: role ${roles[0]?.name ?? 'Cluster Group'} could not be moved.`);
+      m.changed();
+      if (p.allowUndrained === 'ForcePauseNoDrain') {
+        target.drainStatus = 'NotInitiated';
+        await sleepSeconds(ctx, 0);
+        return { state: target.clusterState, drainStatus: target.drainStatus };
+      }
+      startDrain(m, target, p.forceDrain);
     }
-    target.clusterState = 'Paused';
-    target.drainStatus = 'InProgress';
-    target.pausedByRun = true;
-    m.dirty = true;
-    m.changed();
-    await sleepSeconds(ctx, m.state.timing.drainSecondsPerRole * roles.length);
-    const still = m.state.roles.filter((r) => r.owner === target.name);
-    if (!m.moveRoles(target.name, still) && !p.forceDrain) {
-      target.drainStatus = 'Failed';
-      throw new OpFailure(ScriptErrorCode.drainFailed, `Draining ${target.name} failed: no other node is Up to take its roles.`);
+    // The long poll: at most timeoutSeconds, returning as soon as the drain ends.
+    const deadline = m.now + p.timeoutSeconds * 1000;
+    await sleepSeconds(ctx, 0);
+    while (target.drainStatus === 'InProgress' && target.clusterState === 'Paused' && m.now < deadline) {
+      const next = m.nextEventAt();
+      const until = next === undefined ? deadline : Math.min(deadline, Math.max(next, m.now));
+      await sleepSeconds(ctx, Math.max((until - m.now) / 1000, DRAIN_POLL_MIN_SECONDS));
     }
-    target.drainStatus = 'Completed';
     return { state: target.clusterState, drainStatus: target.drainStatus };
   },
 
@@ -342,9 +396,14 @@ export const opHandlers: OpHandlers = {
       throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be resumed.`);
     }
     if (target.clusterState === 'Paused') {
+      // On S2D a node that restarted while paused owes a resync, which starts now: the next drain waits for it.
+      if (m.state.s2d && target.storageStale) m.audit.resumedWithResync(m.now, target.name);
+      // A resume during a drain stops it; what already moved stays where it went.
+      stopDrain(target);
       target.clusterState = 'Up';
       target.drainStatus = 'NotInitiated';
       target.pausedByRun = false;
+      delete target.undrainedAllowedBy;
       if (p.failback === 'Immediate') {
         for (const role of m.state.roles) if (role.home === target.name) role.owner = target.name;
       }
@@ -359,11 +418,22 @@ export const opHandlers: OpHandlers = {
   'restart-node': async (ctx, p) => {
     const m = ctx.model;
     m.audit.touched(m.now, ctx.node.name, 'restarted');
+    auditUndrained(ctx, 'restarted');
+    m.audit.restarted(m.now, {
+      node: ctx.node.name,
+      clusterStopped: m.state.clusterStopped === true,
+      s2d: m.state.s2d,
+      othersDown: m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).map((n) => n.name),
+      quorumSurvivesRestart: m.quorumHealthy(ctx.node.name),
+      storageHealthyButOwnDebt: m.storageHealthyButStaleOf(ctx.node),
+    });
+    const servicesBeforeRestart = m.runningServices(ctx.node);
     m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
-    return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot' };
+    return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot', servicesBeforeRestart };
   },
 
   'invoke-node-script': async (ctx, p) => {
+    requireNetworkLogon(ctx, p.networkCredential, `The pre/post-update script ${p.path}`);
     await sleepSeconds(ctx, SCRIPT_SECONDS);
     const script = ctx.model.state.scripts[p.path];
     return script ?? { exitCode: 0, output: `${p.path} ran on ${ctx.node.name} (simulated).` };

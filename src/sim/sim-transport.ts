@@ -5,12 +5,14 @@
  */
 import { operations, type OperationName } from '../cluster/operations.js';
 import { ScriptErrorCode } from '../cluster/operations.js';
+import { needsNetworkCredential } from '../cluster/operations-credential.js';
 import { AppError, ExitCode } from '../errors.js';
 import { abortReason } from '../platform/clock.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
 import { TransportErrorCode } from '../transport/transport.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { ConnectionLossPhase } from './fixture.js';
+import { SIMULATED_CREDENTIAL } from './network-logon.js';
 import type { SimNodeState } from './model-state.js';
 import { OpFailure, opHandlers, type OpContext } from './ops.js';
 import type { PropertyAccess } from './properties.js';
@@ -37,6 +39,11 @@ function phaseOf(name: string, params: Readonly<Record<string, unknown>>): Conne
     default:
       return undefined;
   }
+}
+
+/** What the bootstrap's language-mode probe answers on a node under Application Control (WDAC). */
+function constrainedLanguageMessage(node: string): string {
+  return `PowerShell on ${node} runs unsigned scripts in ConstrainedLanguage mode (Application Control / WDAC), where cauctl's node-side scripts cannot run; nothing was done on ${node} (simulated). See docs/windows-requirements.md, "Application Control".`;
 }
 
 function isOperationName(name: string): name is OperationName {
@@ -131,12 +138,21 @@ export class SimTransport implements Transport {
     const away = this.unreachable(node);
     if (away) return this.fail(node.name, away.seconds, away.why, signal);
 
+    if (node.setup.languageMode === 'ConstrainedLanguage') {
+      model.logOp(node.name, invocation.name, 'constrained language');
+      return { ok: false, error: { code: 'CONSTRAINED_LANGUAGE', message: constrainedLanguageMessage(node.name), category: 'SecurityError' } };
+    }
+
     const name = invocation.name;
     if (!isOperationName(name)) {
       model.logOp(node.name, name, 'not found');
       return { ok: false, error: { code: ScriptErrorCode.scriptError, message: `The operation '${name}' was not found on ${node.name}.`, category: 'ObjectNotFound' } };
     }
-    const parsed = operations[name].params.safeParse(invocation.params);
+    // As a real transport: operations that need network credentials get the admin's, which the model holds
+    // unless its fixture says otherwise (sim/network-logon.ts).
+    const credential = model.state.passwordHeld === false ? null : SIMULATED_CREDENTIAL;
+    const params = needsNetworkCredential(name, invocation.params) ? { ...invocation.params, networkCredential: credential } : invocation.params;
+    const parsed = operations[name].params.safeParse(params);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       model.logOp(node.name, name, 'invalid params');

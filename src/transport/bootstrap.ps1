@@ -11,6 +11,11 @@
 # warnings (so they belong to the operation that raised them, not to whatever stderr the next Receive brings).
 # Argument mode (Invoke-Command -ArgumentList): takes the payload text, returns the line as output.
 param([string]$PayloadText, [IO.TextReader]$Reader)
+# Application Control (WDAC) runs unsigned script in ConstrainedLanguage mode, where the New-Object, [Console]
+# and [runspacefactory] below fail: say so as a coded result first, using nothing that mode refuses.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    return '<<<CAUCTL-RESULT>>>{"ok":false,"error":{"code":"CONSTRAINED_LANGUAGE","message":"PowerShell on ' + $env:COMPUTERNAME + ' runs unsigned scripts in ' + $ExecutionContext.SessionState.LanguageMode + ' mode (Application Control / WDAC), where cauctl cannot run; nothing was done. Sign the scripts and allow the signer in a supplemental policy (docs/windows-requirements.md, Application Control).","category":"SecurityError"}}<<<CAUCTL-END>>>'
+}
 $ErrorActionPreference = 'Stop'
 $utf8 = New-Object System.Text.UTF8Encoding $false
 try { [Console]::InputEncoding = $utf8; [Console]::OutputEncoding = $utf8 } catch { }
@@ -26,12 +31,12 @@ $runOne = {
         # 5.1 has no ConvertFrom-Json -AsHashtable; splatting and [hashtable] parameters need real hashtables.
         if ($Value -is [Management.Automation.PSCustomObject]) {
             $table = @{}
-            foreach ($p in $Value.PSObject.Properties) {$table[$p.Name]=ConvertTo-CauctlValue $p.Value}
+            foreach ($p in $Value.PSObject.Properties) { $table[$p.Name] = ConvertTo-CauctlValue $p.Value }
             return $table
         }
         if ($Value -is [System.Array]) {
             $list = New-Object System.Collections.ArrayList
-            foreach ($item in $Value) {[void]$list.Add((ConvertTo-CauctlValue $item))}
+            foreach ($item in $Value) { [void]$list.Add((ConvertTo-CauctlValue $item)) }
             return , $list.ToArray()
         }
         return $Value
@@ -39,28 +44,28 @@ $runOne = {
     try {
         # PowerShell 7 turns date-like strings into DateTime unless told otherwise (-DateKind, 7.5+).
         $jsonOptions = @{}
-        if ((Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {$jsonOptions.DateKind='String'}
+        if ((Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')) { $jsonOptions.DateKind = 'String' }
         $payload = $Text | ConvertFrom-Json @jsonOptions
         $params = ConvertTo-CauctlValue $payload.params
         # The node helpers the payload may carry (src/cluster/node-helpers), dot-sourced so the script sees them.
-        if ($payload.PSObject.Properties['helpers']) {. ([scriptblock]::Create($payload.helpers))}
-        if ($null -eq $params) {$params=@{}}
+        if ($payload.PSObject.Properties['helpers']) { . ([scriptblock]::Create([string]$payload.helpers)) }
+        if ($null -eq $params) { $params = @{} }
         $block = [scriptblock]::Create([string]$payload.script)
         $output = @(& $block @params)
         $data = $null
-        if ($output.Count -eq 1) {$data=$output[0]} elseif ($output.Count -gt 1) {$data=$output}
-        $result=@{ok=$true;data=$data}
+        if ($output.Count -eq 1) { $data = $output[0] } elseif ($output.Count -gt 1) { $data = $output }
+        $result = @{ ok = $true; data = $data }
     } catch {
         $ex = $_.Exception
-        if ($ex -is [Management.Automation.MethodInvocationException] -and $ex.InnerException) {$ex=$ex.InnerException}
+        if ($ex -is [Management.Automation.MethodInvocationException] -and $ex.InnerException) { $ex = $ex.InnerException }
         $code = 'SCRIPT_ERROR'
-        if ($_.FullyQualifiedErrorId -match '^CAUCTL:([A-Z][A-Z0-9_]*)') {$code=$Matches[1]}
-        elseif ($_.Exception -is [Management.Automation.CommandNotFoundException]) {$code='MISSING_FEATURE'}
-        $result=@{ok=$false;error=@{code=$code;message=$ex.Message;category=$_.CategoryInfo.Category.ToString()}}
+        if ($_.FullyQualifiedErrorId -match '^CAUCTL:([A-Z][A-Z0-9_]*)') { $code = $Matches[1] }
+        elseif ($_.Exception -is [Management.Automation.CommandNotFoundException]) { $code = 'MISSING_FEATURE' }
+        $result = @{ ok = $false; error = @{ code = $code; message = $ex.Message; category = $_.CategoryInfo.Category.ToString() } }
     }
     $json = ConvertTo-Json -InputObject $result -Depth 20 -Compress
     # ASCII-only output survives any console code page; escaped < and > keep marker text out of the JSON.
-    $json = [regex]::Replace($json, '[^\x00-\x3B\x3D\x3F-\x7F]', {param($m) '\u{0:x4}' -f [int][char]$m.Value})
+    $json = [regex]::Replace($json, '[^\x00-\x3B\x3D\x3F-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
     '<<<CAUCTL-RESULT>>>' + $json + '<<<CAUCTL-END>>>'
 }
 

@@ -10,6 +10,7 @@ import {
   bootstrapCommandLine,
   bootstrapStdinLine,
   encodeSequencedPayloadLine,
+  withNetworkCredential,
   stubCommandLine,
   encodePayload,
   encodedBootstrap,
@@ -51,7 +52,7 @@ describe('BOOTSTRAP_SCRIPT', () => {
   it('is started over WinRM by a stub far under cmd.exe\'s 8,191 characters, the bootstrap on the first stdin line (issue 19, case 3)', () => {
     const { command, args } = stubCommandLine();
     const line = [command, ...args].join(' ');
-    expect(line.length).toBeLessThan(1200);
+    expect(line.length).toBeLessThan(2000);
     expect(Buffer.from(args.at(-1)!, 'base64').toString('utf16le')).toBe(BOOTSTRAP_STUB);
     const first = bootstrapStdinLine().toString('ascii');
     expect(first.endsWith('\n') && !first.slice(0, -1).includes('\n')).toBe(true);
@@ -61,6 +62,16 @@ describe('BOOTSTRAP_SCRIPT', () => {
   it('numbers payload lines first, so the bootstrap can read the number without parsing the JSON', () => {
     const text = encodeSequencedPayloadLine({ name: 'x', script: 's', params: { a: 'é' } }, 42, 'id-1').toString('utf8');
     expect(text).toBe('{"seq":42,"id":"id-1","script":"s","params":{"a":"\\u00e9"}}\n');
+  });
+
+  it('carries the node helpers and a filled-in network credential in a numbered line too (issue 13)', () => {
+    const invocation = { name: 'test-cluster', script: 's', params: { include: ['Inventory'] }, helpers: 'function H {}', networkCredential: true };
+    const line = encodeSequencedPayloadLine(withNetworkCredential(invocation, { userName: 'C\\admin', password: 'p' }), 1, 'i').toString('utf8');
+    expect(JSON.parse(line)).toEqual({ seq: 1, id: 'i', script: 's', params: { include: ['Inventory'], networkCredential: { userName: 'C\\admin', password: 'p' } }, helpers: 'function H {}' });
+    expect(line.startsWith('{"seq":1,')).toBe(true);
+    // An operation that does not ask for it gets no credential.
+    const plain = withNetworkCredential({ name: 'get-cluster', script: 's', params: {} }, { userName: 'C\\admin', password: 'p' });
+    expect(plain.params).toEqual({});
   });
 
   it('encodes the minified text as base64 UTF-16LE', () => {

@@ -72,6 +72,9 @@ export function bootstrapCommandLine(exe: 'powershell.exe' | 'pwsh' = 'powershel
  * honours it and then cannot find a bare `powershell.exe`; newer Windows ignores it).
  */
 export const BOOTSTRAP_STUB =
+  // Application Control (WDAC) runs unsigned script in ConstrainedLanguage mode, where New-Object and
+  // [Console] below fail: answer with the same coded result the bootstrap gives, using nothing that mode refuses.
+  "if($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage'){'<<<CAUCTL-RESULT>>>{\"ok\":false,\"error\":{\"code\":\"CONSTRAINED_LANGUAGE\",\"message\":\"PowerShell on '+$env:COMPUTERNAME+' runs unsigned scripts in '+$ExecutionContext.SessionState.LanguageMode+' mode (Application Control / WDAC), where cauctl cannot run; nothing was done.\",\"category\":\"SecurityError\"}}<<<CAUCTL-END>>>';exit}" +
   "$r=New-Object IO.StreamReader ([Console]::OpenStandardInput()),(New-Object Text.UTF8Encoding $false);" +
   '& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($r.ReadLine())))) -Reader $r';
 
@@ -90,7 +93,8 @@ export function bootstrapStdinLine(): Buffer {
  * without parsing the JSON) and an id that names the operation across re-sends (test servers count by it).
  */
 export function encodeSequencedPayloadLine(invocation: ScriptInvocation, seq: number, id: string): Buffer {
-  return Buffer.from(`${asciiJson({ seq, id, script: invocation.script, params: invocation.params })}\n`, 'utf8');
+  // seq stays first: the bootstrap reads it with a prefix match. The node helpers travel as in every payload.
+  return Buffer.from(`${asciiJson({ seq, id, ...payloadOf(invocation) })}\n`, 'utf8');
 }
 
 /**
@@ -99,6 +103,19 @@ export function encodeSequencedPayloadLine(invocation: ScriptInvocation, seq: nu
  */
 export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * The invocation with its `networkCredential` parameter filled in, when its script takes one: the account and
+ * password the transport holds, or null. The password goes into the payload as data only (never argv, logs
+ * or the journal); invocations that do not ask for it are returned as they are.
+ */
+export function withNetworkCredential(
+  invocation: ScriptInvocation,
+  credential: { readonly userName: string; readonly password: string } | null,
+): ScriptInvocation {
+  if (invocation.networkCredential !== true) return invocation;
+  return { ...invocation, params: { ...invocation.params, networkCredential: credential } };
 }
 
 /** The payload object: script and params, and the node helpers when the invocation carries them. */

@@ -16,6 +16,11 @@ export interface ScriptInvocation {
    * dot-sourced by the bootstrap before the script runs. Never holds values.
    */
   readonly helpers?: string;
+  /**
+   * The script takes a `networkCredential` parameter (it must reach other machines): the transport fills it
+   * in with the account and password it holds, or null (src/cluster/operations-credential.ts).
+   */
+  readonly networkCredential?: boolean;
 }
 
 export interface RunOptions {

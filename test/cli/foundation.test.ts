@@ -31,7 +31,7 @@ describe('test-setup', () => {
     expect(before.code).toBe(5);
     const rules = parseJson<{ rules: RuleDoc[] }>(before).rules;
     const rule = (id: string) => rules.find((r) => r.id === id)!;
-    expect(rules).toHaveLength(23);
+    expect(rules).toHaveLength(26);
     expect(rule('CAU-09')).toMatchObject({ state: 'Fail', severity: 'Error', remedy: "Set-NetFirewallRule -Group '@firewallapi.dll,-36751' -Profile Domain -Enabled True" });
     expect(rule('CAU-09').nodes.filter((n) => n.state === 'Fail').map((n) => n.node)).toEqual(['NODE2', 'NODE4']);
     expect(rule('CAUCTL-01').nodes.find((n) => n.node === 'NODE3')).toMatchObject({ state: 'Fail', detail: 'missing RSAT-Clustering-PowerShell' });
@@ -67,7 +67,7 @@ describe('test-setup', () => {
   it('passes on the built-in model', () => {
     const result = box.run(['test-setup', '--simulate', '--sim-reset']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/13 passed, 0 errors, 0 warnings, 10 not applicable\./);
+    expect(result.stdout).toMatch(/16 passed, 0 errors, 0 warnings, 10 not applicable\./);
   });
 });
 

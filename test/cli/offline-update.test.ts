@@ -108,7 +108,7 @@ describe('offline-update on a 4-node model', () => {
     expect({ code, status: doc.status }).toEqual({ code: 6, status: 'PartiallyFailed' });
     expect(doc.nodeResults.map((r) => [r.node, r.status, r.errorRecord?.code ?? null])).toEqual([
       ['NODE1', 'Succeeded', null],
-      ['NODE2', 'Failed', 'INSTALL_FAILED'],
+      ['NODE2', 'Failed', 'InstallFailed'],
       ['NODE3', 'Succeeded', null],
       ['NODE4', 'Succeeded', null],
     ]);
@@ -123,7 +123,7 @@ describe('offline-update on a 4-node model', () => {
     expect(doc.nodeResults.map((r) => [r.node, r.status, r.errorRecord?.code ?? null])).toEqual([
       ['NODE1', 'Succeeded', null],
       ['NODE2', 'Succeeded', null],
-      ['NODE3', 'Failed', 'NODE_REBOOT_TIMEOUT'],
+      ['NODE3', 'Failed', 'RebootTimeout'],
       ['NODE4', 'Succeeded', null],
     ]);
     expect(doc.errorRecord!.message).toContain('NODE3 did not come back within 20 minute(s)');
@@ -142,7 +142,7 @@ describe('offline-update on a 4-node model', () => {
     const { code, doc } = offline(fixture, '--allow-missing-nodes');
     expect({ code, status: doc.status }).toEqual({ code: 6, status: 'PartiallyFailed' });
     expect(doc.preState.missingNodes).toEqual(['NODE4']);
-    expect(doc.nodeResults.find((r) => r.node === 'NODE4')!.errorRecord!.code).toBe('NODE_UNREACHABLE');
+    expect(doc.nodeResults.find((r) => r.node === 'NODE4')!.errorRecord!.code).toBe('NodeNotReachable');
     expectRestored(doc);
   });
 
@@ -189,8 +189,8 @@ async function waitForRecord(match: (r: { type: string; step?: string; event?: s
 describe('offline-update killed midway and resumed', () => {
   const points: Array<[string, (r: { type: string; step?: string; event?: string; phase?: string }) => boolean]> = [
     ['after the stop was journaled', (r) => r.step === 'stop-cluster' && r.phase === 'begin'],
-    ['during the installs', (r) => r.event === 'task-starting'],
-    ['after a restart was requested', (r) => r.event === 'restart-requested'],
+    ['during the installs', (r) => r.type === 'step' && r.step === 'task-started'],
+    ['after a restart was requested', (r) => r.type === 'step' && r.step === 'restart-requested'],
     ['during the restore', (r) => r.step === 'restore'],
   ];
 
@@ -215,11 +215,11 @@ describe('offline-update killed midway and resumed', () => {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitForRecord((r) => r.event === 'task-starting');
+    await waitForRecord((r) => r.type === 'step' && r.step === 'task-started');
     child.kill('SIGINT');
     const code = await exited;
     const doc = JSON.parse(stdout) as OfflineDoc;
-    expect({ code, status: doc.status, errorCode: doc.errorRecord?.code }).toEqual({ code: 3, status: 'Canceled', errorCode: 'Canceled' });
+    expect({ code, status: doc.status, errorCode: doc.errorRecord?.code }).toEqual({ code: 3, status: 'Canceled', errorCode: 'UserCanceled' });
     expect(doc.restore.abortedBecause).toContain('Interrupted');
     expect(doc.nodeResults.every((r) => r.status === 'Canceled')).toBe(true);
     expectRestored(doc);

@@ -1,6 +1,7 @@
-// Issue 4 acceptance: `cauctl run --transport winrm` against the WS-Man test server's 4-node fake cluster (the
-// built-in model), over NTLM with encryption through the gss-ntlmssp acceptor, ends with the same result as the
-// simulator run of the same fixture, every node rebooting, shells recreated and sessions re-authenticated.
+// Issue 4 and 19 acceptance: `cauctl run --transport winrm` against the WS-Man test server's 4-node fake cluster
+// (the built-in model), over NTLM with encryption through the gss-ntlmssp acceptor, in both --winrm-mode
+// values with random lifecycle faults switched on, ends with the same result as the simulator run of the same
+// fixture, every node rebooting, shells recreated, sessions re-authenticated, and no operation run twice.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +54,9 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     // The server owns the model (its own state dir) and lets virtual time run 2000x the real clock, so the
     // coordinator's real-time waits (5 s between reboot polls) see a node come back at the next poll. Receives
     // are held 25 ms, so the long polls (install, storage repair) meet w:TimedOut on the way.
-    h = await startServer({ fixturePath: BUILTIN_FIXTURE_PATH, speed: 2000, receiveHoldMs: 25, auth: ['ntlm'] });
+    // Random lifecycle faults a client must absorb (issue 19): Sends that answer TimedOut, 1460 or 170 after
+    // taking their data, Receives whose connection drops, persistent processes that die between operations.
+    h = await startServer({ fixturePath: BUILTIN_FIXTURE_PATH, speed: 2000, receiveHoldMs: 25, auth: ['ntlm'], lifecycle: { random: { seed: 19, probability: 0.1 } } });
     const { server } = h;
     const result = await runCli(
       ['run', '--transport', 'winrm', '--winrm-mode', mode, '--cluster-name', 'HCI01', '--username', USER, ...server.nodeAddressArgs(), '--force', '--json'],
@@ -83,5 +86,11 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     }
     const all = ['NODE1', 'NODE2', 'NODE3', 'NODE4', 'HCI01'].map((n) => server.stats(n));
     expect(all.reduce((sum, s) => sum + s.timedOut, 0)).toBeGreaterThan(0);
+    const faults = all.flatMap((s) => Object.entries(s.faults));
+    const kinds = new Set(faults.map(([kind]) => kind));
+    expect(faults.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThan(3);
+    expect(kinds.has('droppedReceive')).toBe(true);
+    expect([...kinds].some((k) => k.startsWith('send'))).toBe(true);
+    if (mode === 'persistent') expect(kinds.has('killed')).toBe(true);
   }, 180_000);
 });

@@ -46,3 +46,20 @@ Describe 'bootstrap.ps1' {
         $outcome.error.code | Should -Be 'SCRIPT_ERROR'
     }
 }
+
+Describe 'bootstrap.ps1 under Application Control' {
+    It 'answers CONSTRAINED_LANGUAGE in ConstrainedLanguage mode, before anything that mode refuses' {
+        $text = [System.IO.File]::ReadAllText($bootstrap)
+        $ps = [powershell]::Create()
+        try {
+            $ps.Runspace.SessionStateProxy.LanguageMode = 'ConstrainedLanguage'
+            $out = @($ps.AddScript($text).AddParameter('PayloadText', '{"script":"@{ a = 1 }","params":{}}').Invoke())
+        } finally { $ps.Dispose() }
+        $line = [string]($out | Select-Object -Last 1)
+        $outcome = Get-Outcome $line
+        $outcome.ok | Should -BeFalse
+        $outcome.error.code | Should -Be 'CONSTRAINED_LANGUAGE'
+        $outcome.error.message | Should -Match 'ConstrainedLanguage mode'
+        $outcome.error.message | Should -Match 'supplemental policy'
+    }
+}

@@ -3,6 +3,11 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
     . ([scriptblock]::Create((Get-CauctlNodeHelpersText)))
+    $savedProgramData = $env:ProgramData
+}
+AfterAll {
+    $env:ProgramData = $savedProgramData
+    Remove-Variable -Name CauctlTaskScheduler -Scope Global -ErrorAction SilentlyContinue
 }
 
 Describe 'cauctl-helpers' {
@@ -83,5 +88,39 @@ Describe 'cauctl-helpers' {
         Push-Location $folder
         try { & ([scriptblock]::Create([System.Text.Encoding]::Unicode.GetString([Convert]::FromBase64String($Matches[1])))) } finally { Pop-Location }
         Get-Content -Raw -LiteralPath (Join-Path $folder 'ran.txt') | Should -Be 'task.json'
+    }
+
+    Context 'Invoke-CauctlNetworkLogon' {
+        BeforeEach { Set-CauctlTaskSchedulerFake }
+
+        It 'a logon the Task Scheduler refuses (bad password) fails with NETWORK_LOGON_FAILED and the code explained, and cleans up' {
+            Mock Start-ScheduledTask { }
+            Mock Get-ScheduledTaskInfo { [pscustomobject]@{ LastTaskResult = -2147023570 } }
+            $result = Invoke-ViaBootstrap 'x' @{} "Invoke-CauctlNetworkLogon @{ userName = 'CONTOSO\admin'; password = 'wrong' } 'Test-Cluster' '@{ a = 1 }' @{} 60"
+            $result.Outcome.error.code | Should -Be 'NETWORK_LOGON_FAILED'
+            $result.Outcome.error.message | Should -Match '0x8007052e'
+            $result.Outcome.error.message | Should -Match 'password was refused'
+            $result.Outcome.error.message | Should -Not -Match 'wrong'
+            $global:CauctlTaskScheduler.registered.Count | Should -Be 0
+            @(Get-ChildItem -LiteralPath (Join-Path $env:ProgramData 'cauctl') -Directory).Count | Should -Be 0
+        }
+
+        It 'a job that never finishes is stopped at the timeout' {
+            Mock Start-ScheduledTask { }
+            Mock Get-ScheduledTask { [pscustomobject]@{ TaskName = $TaskName; State = 'Running' } }
+            Mock Get-CauctlMonotonicSeconds { $global:CauctlTaskScheduler['clock'] += 30; $global:CauctlTaskScheduler['clock'] }
+            $global:CauctlTaskScheduler['clock'] = 0
+            Mock Start-Sleep { }
+            $result = Invoke-ViaBootstrap 'x' @{} "Invoke-CauctlNetworkLogon @{ userName = 'CONTOSO\admin'; password = 'p' } 'Test-Cluster' '@{ a = 1 }' @{} 60"
+            $result.Outcome.error.code | Should -Be 'NETWORK_LOGON_TIMEOUT'
+            $global:CauctlTaskScheduler.registered.Count | Should -Be 0
+        }
+
+        It 'returns the job''s data as hashtables and arrays, with the helpers available in the logon' {
+            $result = Invoke-ViaBootstrap 'x' @{} "Invoke-CauctlNetworkLogon @{ userName = 'CONTOSO\admin'; password = 'p' } 'Job' 'param([string]`$n) @{ n = `$n; list = @(1); ok = (Get-Command New-CauctlError).Name }' @{ n = 'x`$(y)' } 60"
+            $result.Outcome.data.n | Should -BeExactly 'x$(y)'
+            @($result.Outcome.data.list).Count | Should -Be 1
+            $result.Outcome.data.ok | Should -Be 'New-CauctlError'
+        }
     }
 }

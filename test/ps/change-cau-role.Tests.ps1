@@ -4,8 +4,12 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'helpers/CauctlRoleStubs.ps1')
+    $savedProgramData = $env:ProgramData
 }
-AfterAll { Remove-Variable -Name CauctlTestState -Scope Global -ErrorAction SilentlyContinue }
+AfterAll {
+    $env:ProgramData = $savedProgramData
+    Remove-Variable -Name CauctlTestState, CauctlTaskScheduler -Scope Global -ErrorAction SilentlyContinue
+}
 
 Describe 'change-cau-role' {
     BeforeEach {
@@ -65,5 +69,41 @@ Describe 'change-cau-role' {
     It 'refuses an action outside Enable, Disable, Remove' {
         (Invoke-ViaBootstrap 'change-cau-role' @{ action = "Remove'; #" }).Outcome.ok | Should -BeFalse
         Should -Invoke Remove-CauClusterRole -Times 0 -Exactly
+    }
+
+    Context 'the second hop' {
+        BeforeEach { Set-CauctlTaskSchedulerFake }
+
+        It 'with the password, runs the cmdlet in a fresh Password logon as the admin account, then removes the task and its folder' {
+            $result = Invoke-ViaBootstrap 'change-cau-role' @{ action = 'Disable'; networkCredential = (New-CauctlTestCredential) }
+            $result.Json | Should -Match '"ok":true'
+            $result.Outcome.data.status | Should -Be 'Offline'
+            $result.Outcome.data.groupName | Should -Be 'CAUHCI01x7k'
+            Should -Invoke Disable-CauClusterRole -Times 1 -Exactly
+            @($global:CauctlTaskScheduler.history).Count | Should -Be 1
+            $task = $global:CauctlTaskScheduler.history[0]
+            $task.user | Should -Be 'CONTOSO\admin'
+            $task.password | Should -BeExactly "pa'ss `$(w0rd)"
+            $task.system | Should -BeFalse
+            $global:CauctlTaskScheduler.registered.Count | Should -Be 0
+            Test-Path -LiteralPath $task.folder | Should -BeFalse
+            Save-OperationJson 'change-cau-role' $result 'network-logon'
+        }
+
+        It 'with the password, an error inside the logon comes back with its code' {
+            $global:CauctlTestState.role = $null
+            $result = Invoke-ViaBootstrap 'change-cau-role' @{ action = 'Enable'; networkCredential = (New-CauctlTestCredential) }
+            $result.Outcome.error.code | Should -Be 'CAU_ROLE_NOT_FOUND'
+            $global:CauctlTaskScheduler.registered.Count | Should -Be 0
+        }
+
+        It 'without the password, a denied cmdlet fails with NETWORK_CREDENTIAL_REQUIRED naming both remedies' {
+            Mock Disable-CauClusterRole { throw (New-Object System.UnauthorizedAccessException 'Access is denied.') }
+            $result = Invoke-ViaBootstrap 'change-cau-role' @{ action = 'Disable'; networkCredential = $null }
+            $result.Outcome.error.code | Should -Be 'NETWORK_CREDENTIAL_REQUIRED'
+            $result.Outcome.error.message | Should -Match 'password'
+            $result.Outcome.error.message | Should -Match 'constrained delegation'
+            @($global:CauctlTaskScheduler.history).Count | Should -Be 0
+        }
     }
 }

@@ -1,4 +1,6 @@
-# Pester tests for src/cluster/scripts/get-node-status.ps1: CIM, cluster node and registry mocked.
+# Pester tests for src/cluster/scripts/get-node-status.ps1: CIM, cluster node and groups, and registry mocked.
+# Fakes carry only members the real objects have (ClusterNode: Name, State, DrainStatus; ClusterGroup: Name,
+# OwnerNode, State, IsCoreGroup, GroupType).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
     $env:COMPUTERNAME = 'NODE1'
@@ -12,7 +14,8 @@ Describe 'get-node-status' {
             [pscustomobject]@{ Name = 'wuauserv'; DelayedAutoStart = $false }
             [pscustomobject]@{ Name = 'sppsvc'; DelayedAutoStart = $true }
         } -ParameterFilter { $ClassName -eq 'Win32_Service' }
-        Mock Get-ClusterNode { [pscustomobject]@{ Name = 'NODE1'; State = 'Paused' } }
+        Mock Get-ClusterNode { [pscustomobject]@{ Name = 'NODE1'; State = 'Paused'; DrainStatus = 'Completed' } }
+        Mock Get-ClusterGroup { }
         Mock Test-CauctlRegistryKey { $false }
         Mock Get-CauctlRegistryValue { $null }
     }
@@ -25,6 +28,8 @@ Describe 'get-node-status' {
         $data.osBuild | Should -Be 20348
         $data.autoStartServicesNotRunning | Should -Be @('wuauserv')
         $data.clusterNodeState | Should -Be 'Paused'
+        $data.drainStatus | Should -Be 'Completed'
+        $result.Json | Should -Match '"runningRoles":\[\]'
         $data.rebootPending | Should -BeFalse
         $result.Json | Should -Not -Match 'Date\('
         Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $ClassName -eq 'Win32_Service' -and $Filter -match "StartMode='Auto'" }
@@ -45,7 +50,37 @@ Describe 'get-node-status' {
         Mock Get-CimInstance { } -ParameterFilter { $ClassName -eq 'Win32_Service' }
         $result = Invoke-ViaBootstrap 'get-node-status'
         $result.Outcome.data.clusterNodeState | Should -Be 'Down'
+        $result.Outcome.data.drainStatus | Should -Be 'NotInitiated'
         $result.Json | Should -Match '"autoStartServicesNotRunning":\[\]'
+        $result.Json | Should -Match '"runningRoles":\[\]'
+        Should -Invoke Get-ClusterGroup -Times 0 -Exactly
         Save-OperationJson 'get-node-status' $result 'cluster-down'
+    }
+
+    It 'lists the roles this node owns that are not offline, leaving out the core groups' {
+        $self = [pscustomobject]@{ Name = 'NODE1'; State = 'Paused'; DrainStatus = 'Failed' }
+        Mock Get-ClusterNode { $self }
+        Mock Get-ClusterGroup {
+            $owner = [pscustomobject]@{ Name = 'NODE1'; State = 'Paused'; DrainStatus = 'Failed' }
+            [pscustomobject]@{ Name = 'Cluster Group'; OwnerNode = $owner; State = 'Online'; IsCoreGroup = $true; GroupType = 'Cluster' }
+            [pscustomobject]@{ Name = 'VM02'; OwnerNode = $owner; State = 'Online'; IsCoreGroup = $false; GroupType = 'VirtualMachine' }
+            [pscustomobject]@{ Name = 'VM01'; OwnerNode = $owner; State = 'PartialOnline'; IsCoreGroup = $false; GroupType = 'VirtualMachine' }
+            [pscustomobject]@{ Name = 'VM03'; OwnerNode = $owner; State = 'Offline'; IsCoreGroup = $false; GroupType = 'VirtualMachine' }
+            [pscustomobject]@{ Name = 'VM04'; OwnerNode = $owner; State = 'Failed'; IsCoreGroup = $false; GroupType = 'VirtualMachine' }
+            [pscustomobject]@{ Name = 'FS01'; OwnerNode = $owner; State = 'Pending'; IsCoreGroup = $false; GroupType = 'FileServer' }
+        }
+        $result = Invoke-ViaBootstrap 'get-node-status'
+        $result.Outcome.data.drainStatus | Should -Be 'Failed'
+        $result.Outcome.data.runningRoles | Should -Be @('FS01', 'VM01', 'VM02')
+        # The groups of this node only: asked of the node object, not the whole cluster.
+        Should -Invoke Get-ClusterGroup -Times 1 -Exactly -ParameterFilter { $InputObject -eq $self }
+        Save-OperationJson 'get-node-status' $result 'running-roles'
+    }
+
+    It 'reports a single running role as a list' {
+        Mock Get-ClusterNode { [pscustomobject]@{ Name = 'NODE1'; State = 'Up'; DrainStatus = 'NotInitiated' } }
+        Mock Get-ClusterGroup { [pscustomobject]@{ Name = 'VM01'; OwnerNode = 'NODE1'; State = 'Online'; IsCoreGroup = $false; GroupType = 'VirtualMachine' } }
+        $result = Invoke-ViaBootstrap 'get-node-status'
+        $result.Json | Should -Match '"runningRoles":\["VM01"\]'
     }
 }

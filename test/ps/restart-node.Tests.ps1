@@ -4,6 +4,21 @@ BeforeAll {
 }
 
 Describe 'restart-node' {
+    BeforeEach { Mock Get-CauctlRunningServices { 'WinRM'; 'ClusSvc'; 'vmms' } }
+
+    It 'records the services running before the restart, for the check after it' {
+        Mock Invoke-CauctlShutdown { 0 }
+        $result = Invoke-ViaBootstrap 'restart-node' @{ soft = $false; delaySeconds = 5 }
+        @($result.Outcome.data.servicesBeforeRestart) | Should -Be @('ClusSvc', 'vmms', 'WinRM')
+        Should -Invoke Get-CauctlRunningServices -Times 1 -Exactly
+    }
+
+    It 'keeps a one-service list a JSON array' {
+        Mock Get-CauctlRunningServices { 'WinRM' }
+        Mock Invoke-CauctlShutdown { 0 }
+        (Invoke-ViaBootstrap 'restart-node' @{ soft = $false; delaySeconds = 5 }).Json | Should -Match '"servicesBeforeRestart":\["WinRM"\]'
+    }
+
     It 'schedules a restart with shutdown.exe /r /t (the delay) as a planned hotfix restart' {
         Mock Invoke-CauctlShutdown { 0 }
         $result = Invoke-ViaBootstrap 'restart-node' @{ soft = $false; delaySeconds = 5 }

@@ -65,6 +65,39 @@ Describe 'scan-updates' {
             Save-OperationJson 'scan-updates' $result 'hotfix'
         }
 
+        It 'a hotfix root this session may not read is NETWORK_CREDENTIAL_REQUIRED, never an empty scan' {
+            Mock Get-Item { throw (New-Object System.UnauthorizedAccessException 'Access to the path is denied.') }
+            $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = '\\fs01\hotfixes' }; networkCredential = $null }
+            $result.Outcome.ok | Should -BeFalse
+            $result.Outcome.error.code | Should -Be 'NETWORK_CREDENTIAL_REQUIRED'
+            $result.Outcome.error.message | Should -Match 'fs01'
+        }
+
+        It 'a denied node folder below a readable root is NETWORK_CREDENTIAL_REQUIRED too' {
+            $root = Join-Path $TestDrive 'hotfixes-denied'
+            New-Item -ItemType Directory -Path (Join-Path $root 'CAUHotfix_All') -Force | Out-Null
+            Mock Get-ChildItem { throw (New-Object System.UnauthorizedAccessException 'Access to the path is denied.') }
+            $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = $root } }
+            $result.Outcome.error.code | Should -Be 'NETWORK_CREDENTIAL_REQUIRED'
+        }
+
+        It 'with the password, lists the root in a fresh Password logon as the admin account' {
+            $saved = $env:ProgramData
+            try {
+                Set-CauctlTaskSchedulerFake
+                $root = Join-Path $TestDrive 'hotfixes-logon'
+                New-Item -ItemType Directory -Path (Join-Path $root 'CAUHotfix_All') -Force | Out-Null
+                Set-Content -LiteralPath (Join-Path $root 'CAUHotfix_All/windows10.0-kb5031364-x64.msu') -Value 'x'
+                $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = $root }; networkCredential = (New-CauctlTestCredential) }
+                @($result.Outcome.data.updates).updateId | Should -Be @('CAUHotfix_All\windows10.0-kb5031364-x64.msu')
+                $global:CauctlTaskScheduler.history[0].user | Should -Be 'CONTOSO\admin'
+                $global:CauctlTaskScheduler.registered.Count | Should -Be 0
+            } finally {
+                $env:ProgramData = $saved
+                Remove-Variable -Name CauctlTaskScheduler -Scope Global -ErrorAction SilentlyContinue
+            }
+        }
+
         It 'needs HotfixRootFolderPath' {
             $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{} }
             $result.Outcome.ok | Should -BeFalse

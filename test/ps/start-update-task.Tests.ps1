@@ -121,7 +121,6 @@ Describe 'start-update-task' {
             $taskFile = Join-Path $taskDir 'task.json'
             $progressFile = Join-Path $taskDir 'progress.json'
             Mock New-CauctlUpdateCollection { New-FakeUpdateCollection }
-            Mock New-CauctlSystemInfo { New-FakeSystemInfo $false }
             function Set-TaskField([string]$Name, $Value) {
                 $task = Read-Json $taskFile
                 $task.$Name = $Value
@@ -181,16 +180,14 @@ Describe 'start-update-task' {
             Get-WuaCallCount ($session.CreateUpdateInstaller()) 'Install' | Should -Be 0
         }
 
-        It 'refuses to install while a restart is already pending: Failed, rebootRequired, nothing searched or installed' {
-            $session = New-FakeUpdateSession @((New-FakeUpdate '5d1c0000-0000-0000-0000-000000000001' 'CU' '5031364')) @(2) @(0) $true
+        It 'refuses to install when Windows Update needs a restart first: Failed, rebootRequired, nothing installed' {
+            $session = New-FakeUpdateSession @((New-FakeUpdate '5d1c0000-0000-0000-0000-000000000001' 'CU' '5031364')) @(2) @(0) $true @() $true
             Mock New-CauctlUpdateSession { $session }
-            Mock New-CauctlSystemInfo { New-FakeSystemInfo $true }
             & $workerFile -TaskFile $taskFile
             $progress = Read-Json $progressFile
             $progress.state | Should -Be 'Failed'
             $progress.rebootRequired | Should -BeTrue
             $progress.message | Should -Match '^REBOOT_PENDING: '
-            Get-WuaCallCount ($session.CreateUpdateSearcher()) 'Search' | Should -Be 0
             Get-WuaCallCount ($session.CreateUpdateInstaller()) 'Install' | Should -Be 0
         }
 

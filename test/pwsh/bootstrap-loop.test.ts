@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import {
   END_MARKER,
   RESULT_MARKER,
+  BOOTSTRAP_STUB,
   READY_MARKER,
   bootstrapCommandLine,
   bootstrapStdinLine,
@@ -142,7 +143,7 @@ describeWithPwsh('bootstrap loop mode under real pwsh', (pwsh) => {
   it('starts from the short stub (the bootstrap on the first stdin line), says READY, and numbers each result', async () => {
     const { args } = stubCommandLine('pwsh');
     // The stub is what travels on the command line: far under cmd.exe's 8,191 characters.
-    expect(['powershell.exe', ...args].join(' ').length).toBeLessThan(1200);
+    expect(['powershell.exe', ...args].join(' ').length).toBeLessThan(2000);
     const input = Buffer.concat([
       bootstrapStdinLine(),
       encodeSequencedPayloadLine({ name: 't', script: 'param($n) Write-Warning "careful é $n"; @{ n = $n }', params: { n: 1 } }, 7, 'a'),
@@ -163,5 +164,17 @@ describeWithPwsh('bootstrap loop mode under real pwsh', (pwsh) => {
     expect(b.meta).toMatchObject({ seq: 8, warnings: [] });
     // Warnings travel in the result, not as CLIXML on stderr.
     expect(String(result.stderr)).not.toContain('careful');
+  });
+
+  it('answers CONSTRAINED_LANGUAGE from the stub itself when PowerShell runs in ConstrainedLanguage mode', async () => {
+    // WDAC's enforcement, imitated: the session drops to ConstrainedLanguage before the stub runs.
+    const script = "$ExecutionContext.SessionState.LanguageMode = 'ConstrainedLanguage'; Invoke-Expression $env:CAUCTL_TEST_STUB";
+    const result = await execa(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], {
+      input: bootstrapStdinLine(),
+      reject: false,
+      env: { NO_COLOR: '1', CAUCTL_TEST_STUB: BOOTSTRAP_STUB },
+    });
+    const outcome = parseBootstrapOutput(String(result.stdout), String(result.stderr), result.exitCode ?? null);
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'CONSTRAINED_LANGUAGE', category: 'SecurityError' } });
   });
 });

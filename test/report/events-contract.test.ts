@@ -1,11 +1,11 @@
 /**
  * Issue 8: the NDJSON event stream contract. Every line a real simulated run writes with `--output ndjson`
- * must match the zod schemas of src/output/events.ts exactly (no undocumented field), and docs/events.md must
+ * must match the zod schemas of src/core/events.ts exactly (no undocumented field), and docs/events.md must
  * describe every event type and field those schemas have.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_SCHEMA_VERSION, RunEvent } from '../../src/output/events.js';
+import { EVENT_SCHEMA_VERSION, RunEvent } from '../../src/core/events.js';
 import { WebhookPayload } from '../../src/output/webhook-sink.js';
 import { aCluster, ROOT, sandbox, type Sandbox } from '../support/cli.js';
 

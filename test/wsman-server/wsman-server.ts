@@ -56,6 +56,43 @@ export interface WsmanTestServerOptions {
    */
   readonly runspaceOpenMs?: number;
   readonly python?: string;
+  /** Windows lifecycle behaviours (issue 19), switched on by tests; `server.lifecycle` can change them later. */
+  readonly lifecycle?: LifecycleOptions;
+}
+
+/**
+ * What Windows does around shells and processes that a client must survive (issue 19). All off by default;
+ * counters (`times`) are used up as the behaviour happens.
+ */
+export interface LifecycleOptions {
+  /**
+   * The modelled Windows: `honour` runs a WINRS_SKIP_CMD_SHELL=TRUE command through CreateProcess, where a
+   * bare `powershell.exe` is not found (recorded: test_winrs_no_cmd_shell.yml); `ignore` (newer Windows) runs
+   * every command through cmd.exe and its 8,191-character line limit. @default 'honour'
+   */
+  skipCmdShell?: 'honour' | 'ignore';
+  /** The next payload-bearing Sends take their data, then answer these faults (TimedOut, ERROR_TIMEOUT, ERROR_BUSY). */
+  sendFaults?: Array<'TimedOut' | 1460 | 170>;
+  /** A Send to a powershell.exe still starting is held until it reads, at most receiveHoldMs, then TimedOut (its data stays in the pipe). */
+  sendBlocksUntilRead?: boolean;
+  /** A bootstrap process dies after this many payloads (a quota kill, a crash, an admin): the next Send faults 232. */
+  killAfterPayloads?: number;
+  /** The next payloads end their process with no output and this exit code (shutdown, WinRM restart). */
+  endWithoutResult?: { times: number; exitCode: number };
+  /** The next requests get this HTTP status from HTTP.sys (WinRM stopping or starting). */
+  unavailable?: { status: 503 | 404; times: number };
+  /** The next sealed request cannot be decrypted: HTTP 400, and that connection's context stays out of step. */
+  desyncOnce?: boolean;
+  /** The next Receives that would be held lose their connection instead (HTTP.sys closing idle connections). */
+  dropReceives?: number;
+  /** Each payload writes this error text to stderr, as PowerShell does: the CLIXML header once per process. */
+  stderrPerPayload?: string;
+  /** Fault 2150859173 on Create above this many shells (MaxShellsPerUser). */
+  maxShellsPerUser?: number;
+  /** Working set per process: base plus per payload; above maxPerShellMB the process is killed (MaxMemoryPerShellMB). */
+  memory?: { baseMB: number; perPayloadMB: number; maxPerShellMB: number };
+  /** Random faults among those a client must absorb (maybe-delivered Sends, dropped Receives, dead processes between operations). */
+  random?: { seed: number; probability: number };
 }
 
 /** One request as the server understood it, after decryption. */
@@ -100,6 +137,10 @@ export interface EndpointStats {
   resets: number;
   /** Requests per action (Create, Command, Send, Receive, Signal, Delete). */
   actions: Record<string, number>;
+  /** The IdleTimeOut each Create asked for (absent: none asked). */
+  idleTimeouts: Array<string | undefined>;
+  /** Lifecycle faults applied, by kind. */
+  faults: Record<string, number>;
 }
 
 export interface WsmanTestServer {
@@ -112,6 +153,16 @@ export interface WsmanTestServer {
   /** Problems the server saw in what clients sent (a script not from the catalogue, bad framing...). */
   readonly violations: string[];
   stats(endpoint: string): EndpointStats;
+  /** The lifecycle behaviours in force; tests change them between operations. */
+  readonly lifecycle: LifecycleOptions;
+  /** How many times each payload id ran (our client names every operation; a count above 1 is a rerun). */
+  payloadRuns(): Record<string, number>;
+  /** Every shell expires, as its IdleTimeOut would make it between operations. Returns how many. */
+  reapIdleShells(): number;
+  /** Every endpoint forgets its commands (but not its shells). */
+  forgetCommands(): void;
+  /** Shells the endpoint holds now. */
+  shellCount(endpoint: string): number;
   /** `--node-address NAME=127.0.0.1:PORT` pairs for cauctl, the cluster name included. */
   nodeAddressArgs(): string[];
   close(): Promise<void>;
@@ -150,6 +201,11 @@ interface ServerCommand {
   partial: Buffer;
   /** Started by the stub: the first stdin line must be the bootstrap, then READY; results carry meta. */
   stub: 'off' | 'waiting' | 'ready';
+  /** The process has started (processStartMs passed). */
+  started: boolean;
+  /** Payloads this process has run, and whether it has written the CLIXML header. */
+  payloads: number;
+  clixmlHeader: boolean;
   work: Promise<void>;
   runspaceReadyAt: number;
   /** Receives held until there is output. */
@@ -172,6 +228,8 @@ interface SocketState {
   /** The context finished its handshake: requests without an Authorization header ride on it. */
   ntlmReady: boolean;
   generation: number;
+  /** The context is out of step (desyncOnce): every sealed request gets 400 until a new handshake. */
+  desynced: boolean;
 }
 
 interface Endpoint {
@@ -184,7 +242,7 @@ interface Endpoint {
   port: number;
 }
 
-type Reply = { status: number; xml: string } | 'reset';
+type Reply = { status: number; xml: string } | 'reset' | 'drop';
 
 function loadCatalogue(dir: string): Map<string, string> {
   const byText = new Map<string, string>();
@@ -195,8 +253,8 @@ function loadCatalogue(dir: string): Map<string, string> {
 }
 
 /** The bootstrap's JSON: ASCII only, `<` and `>` escaped (bootstrap.ps1 does the same). */
-function bootstrapLine(outcome: ScriptOutcome, seq?: number | null): string {
-  const framed = seq === undefined ? outcome : { meta: { seq, memoryMB: 80, warnings: outcome.warnings ?? [] }, ...outcome };
+function bootstrapLine(outcome: ScriptOutcome, seq?: number | null, memoryMB = 80): string {
+  const framed = seq === undefined ? outcome : { meta: { seq, memoryMB, warnings: outcome.warnings ?? [] }, ...outcome };
   // eslint-disable-next-line no-control-regex -- the same character class as bootstrap.ps1
   const json = JSON.stringify(framed).replace(/[^\x00-\x3B\x3D\x3F-\x7F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${RESULT_MARKER}${json}${END_MARKER}\r\n`;
@@ -258,6 +316,19 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   const holdMs = options.receiveHoldMs ?? 1000;
   const processStartMs = options.processStartMs ?? 0;
   const runspaceOpenMs = options.runspaceOpenMs ?? 0;
+  const lifecycle: LifecycleOptions = { ...options.lifecycle };
+  // A small seeded generator (mulberry32) so random faults repeat with their seed.
+  let seed = lifecycle.random?.seed ?? 1;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const chance = (): boolean => lifecycle.random !== undefined && random() < lifecycle.random.probability;
+  const count = (ep: Endpoint, kind: string): void => {
+    ep.stats.faults[kind] = (ep.stats.faults[kind] ?? 0) + 1;
+  };
   const catalogue = loadCatalogue(options.scriptsDir ?? SCRIPTS_DIR);
   const bootstrapText = minifiedBootstrap();
   const sim = openSimulator({
@@ -318,6 +389,15 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     const st = ep.sockets.get(req.socket);
     if (!st) return;
     ep.stats.requests++;
+    if (lifecycle.unavailable && lifecycle.unavailable.times > 0) {
+      // HTTP.sys answers for a WinRM service that is stopping or starting, before any authentication.
+      lifecycle.unavailable.times--;
+      count(ep, `http${lifecycle.unavailable.status}`);
+      const page = Buffer.from('<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY><h2>Service Unavailable</h2></BODY></HTML>', 'utf8');
+      res.writeHead(lifecycle.unavailable.status, { 'Content-Type': 'text/html; charset=us-ascii', 'Content-Length': page.length });
+      res.end(page);
+      return;
+    }
     const authz = req.headers.authorization ?? '';
     const basic = /^Basic\s+(.+)$/i.exec(authz);
     const negotiate = /^(?:Negotiate|NTLM)\s+(.+)$/i.exec(authz);
@@ -336,6 +416,7 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         if (st.ntlmContext) await sidecar.release(st.ntlmContext);
         st.ntlmContext = `${ep.name}#${st.id}#${++st.generation}`;
         st.ntlmReady = false;
+        st.desynced = false;
       }
       const context = st.ntlmContext;
       if (!context) return send401(res);
@@ -369,6 +450,16 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         // AllowUnencrypted=false: NTLM over HTTP must seal every message.
         violations.push(`${ep.name}: an unencrypted body on an NTLM connection`);
         return send401(res);
+      }
+      if (lifecycle.desyncOnce) {
+        lifecycle.desyncOnce = false;
+        st.desynced = true;
+        count(ep, 'desync');
+      }
+      if (st.desynced) {
+        res.writeHead(400, { 'Content-Length': 0 });
+        res.end();
+        return;
       }
       try {
         const parts = parseEncryptedParts(body);
@@ -416,6 +507,10 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     }
     const reply = await dispatch(ep, request);
     if (reply === 'reset') return reset(ep, req.socket, true);
+    if (reply === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     if (req.socket.destroyed) return;
     const out = Buffer.from(reply.xml, 'utf8');
     if (auth === 'ntlm') {
@@ -502,7 +597,9 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   function newCommand(id: string, kind: ServerCommand['kind'], startMs: number): ServerCommand {
     const abort = new AbortController();
     const ready = realDelay(startMs, abort.signal);
-    return { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), stub: 'off', work: ready, runspaceReadyAt: 0, waiters: [] };
+    const cmd: ServerCommand = { id, kind, abort, ready, stdout: [], stderr: [], exitCode: undefined, unreachable: false, partial: Buffer.alloc(0), stub: 'off', started: startMs <= 0, payloads: 0, clixmlHeader: false, work: ready, runspaceReadyAt: 0, waiters: [] };
+    void ready.then(() => (cmd.started = true));
+    return cmd;
   }
 
   /** One payload line of a running bootstrap: what the real one prints for it. */
@@ -521,11 +618,26 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     }
     // The runspace for this payload opened while the process waited for it; wait only for what is left.
     await realDelay(cmd.runspaceReadyAt - Date.now(), cmd.abort.signal);
+    cmd.payloads++;
+    const memoryMB = lifecycle.memory ? lifecycle.memory.baseMB + lifecycle.memory.perPayloadMB * cmd.payloads : 80;
+    if (lifecycle.endWithoutResult && lifecycle.endWithoutResult.times > 0) {
+      // Windows reports the command Done with no output (a shutdown or a WinRM restart stopped the process).
+      lifecycle.endWithoutResult.times--;
+      count(ep, 'endWithoutResult');
+      emit(cmd, { stdout: Buffer.alloc(0), stderr: processStderr(cmd, 'The pipeline has been stopped.'), exitCode: lifecycle.endWithoutResult.exitCode }, true);
+      return;
+    }
+    if (lifecycle.memory && memoryMB > lifecycle.memory.maxPerShellMB) {
+      count(ep, 'memoryQuota');
+      emit(cmd, { stdout: Buffer.alloc(0), stderr: processStderr(cmd, 'The WS-Management service cannot process the request because the process exceeded MaxMemoryPerShellMB.'), exitCode: 1 }, true);
+      return;
+    }
     let payload: { seq?: unknown; id?: unknown; script?: unknown; params?: unknown };
     let result: CommandResult;
     const seqText = /^\{"seq":(\d{1,18}),/.exec(line)?.[1];
     const seq = cmd.stub === 'ready' ? (seqText === undefined ? null : Number(seqText)) : undefined;
-    const asLine = (o: ScriptOutcome): CommandOutput => ({ stdout: Buffer.from(bootstrapLine(o, seq), 'utf8'), stderr: Buffer.alloc(0), exitCode: 0 });
+    const stderr = lifecycle.stderrPerPayload === undefined ? Buffer.alloc(0) : processStderr(cmd, lifecycle.stderrPerPayload);
+    const asLine = (o: ScriptOutcome): CommandOutput => ({ stdout: Buffer.from(bootstrapLine(o, seq, memoryMB), 'utf8'), stderr, exitCode: 0 });
     try {
       payload = JSON.parse(line) as typeof payload;
       const script = typeof payload.script === 'string' ? payload.script : '';
@@ -547,6 +659,14 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     cmd.runspaceReadyAt = Date.now() + runspaceOpenMs;
     // A refused (non-catalogue) script or a simulator crash ends the process with its exit code, as before.
     emit(cmd, result, !('unreachable' in result) && result.exitCode !== 0);
+  }
+
+  /** An error record on stderr as one long-lived PowerShell writes it: the CLIXML header only the first time. */
+  function processStderr(cmd: ServerCommand, message: string): Buffer {
+    const record = clixmlError(message).toString('utf8');
+    if (cmd.clixmlHeader) return Buffer.from(record.replace(/^#< CLIXML\r\n/, ''), 'utf8');
+    cmd.clixmlHeader = true;
+    return Buffer.from(record, 'utf8');
   }
 
   /** Stdin of a running bootstrap: each complete line is queued as a payload; end of input ends the process. */
@@ -574,11 +694,16 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
   }
 
   /** cmd.exe and powershell.exe as far as the peers need them: `echo`, `exit /b N`, `timeout /t N`, run_ps scripts, the bootstrap. */
-  function startCommand(ep: Endpoint, request: WsmanRequest, id: string): ServerCommand {
+  function startCommand(ep: Endpoint, request: WsmanRequest, id: string): ServerCommand | 'file-not-found' {
     const line = commandLine(request);
     const tokens = line.split(/\s+/);
     const exe = (tokens[0] ?? '').toLowerCase().replace(/\.exe$/, '');
-    const throughCmd = request.options['WINRS_SKIP_CMD_SHELL'] !== 'TRUE';
+    const skip = request.options['WINRS_SKIP_CMD_SHELL'] === 'TRUE';
+    const throughCmd = !skip || lifecycle.skipCmdShell === 'ignore';
+    if (!throughCmd && !/[\\/]/.test(tokens[0] ?? '')) {
+      // CreateProcess with a bare name does not search PATH the way cmd.exe does (test_winrs_no_cmd_shell.yml).
+      return 'file-not-found';
+    }
     const text = (s: string): Buffer => Buffer.from(s, 'utf8');
     const done = (result: CommandResult): ServerCommand => {
       const cmd = newCommand(id, 'immediate', 0);
@@ -634,6 +759,12 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
     };
 
     if (r.action === Action.create) {
+      if (lifecycle.maxShellsPerUser !== undefined && ep.shells.size >= lifecycle.maxShellsPerUser) {
+        count(ep, 'maxShells');
+        return fault(2150859173, 'InternalError', `The WS-Management service cannot process the request. This user is allowed a maximum number of ${lifecycle.maxShellsPerUser} concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user.`);
+      }
+      const idle = (r.body['Shell'] as Record<string, unknown> | undefined)?.['IdleTimeOut'];
+      ep.stats.idleTimeouts.push(typeof idle === 'string' ? idle : undefined);
       const node = target(ep)!;
       const id = randomUUID().toUpperCase();
       ep.shells.set(id, { id, node: node.name, bootMs: node.lastBootMs, commands: new Map() });
@@ -664,22 +795,59 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
         return ok(Action.delete, '');
       case Action.command: {
         const id = randomUUID().toUpperCase();
-        shell.commands.set(id, startCommand(ep, r, id));
+        const started = startCommand(ep, r, id);
+        if (started === 'file-not-found') {
+          count(ep, 'fileNotFound');
+          return fault(2147942402, 'InternalError', 'The system cannot find the file specified.');
+        }
+        shell.commands.set(id, started);
         return ok(Action.command, `<rsp:CommandResponse><rsp:CommandId>${id}</rsp:CommandId></rsp:CommandResponse>`);
       }
       case Action.send: {
         const p = sendPayload(r);
         const cmd = shell.commands.get(p.commandId ?? '');
         if (!cmd) return unknownCommand();
+        const carriesPayload = cmd.kind === 'bootstrap' && p.data.includes('{"seq":');
+        if (carriesPayload && cmd.exitCode === undefined && cmd.payloads > 0 && ((lifecycle.killAfterPayloads !== undefined && cmd.payloads >= lifecycle.killAfterPayloads) || chance())) {
+          // The process died between operations (quota, crash, an admin): its command is Done.
+          count(ep, 'killed');
+          emit(cmd, { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 1 }, true);
+        }
         // Windows refuses stdin for a process that has exited (the pipe is closed).
         if (cmd.exitCode !== undefined) return fault(232, 'InternalError', 'The pipe is being closed.');
+        let answer: 'TimedOut' | 1460 | 170 | undefined = carriesPayload ? lifecycle.sendFaults?.shift() : undefined;
+        if (answer === undefined && carriesPayload && chance()) answer = (['TimedOut', 1460, 170] as const)[Math.floor(random() * 3)];
+        if (lifecycle.sendBlocksUntilRead && !cmd.started) {
+          // The pipe takes the data only when powershell.exe reads it; past OperationTimeout, TimedOut.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([cmd.ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, holdMs)))]);
+          clearTimeout(timer);
+          if (!cmd.started) answer ??= 'TimedOut';
+        }
         if (cmd.kind === 'bootstrap') feedBootstrap(ep, cmd, p.data, p.end);
+        if (answer !== undefined) {
+          // The data is in the pipe; the answer says otherwise (ansible#79016).
+          count(ep, `send${answer}`);
+          if (answer === 'TimedOut') {
+            ep.stats.timedOut++;
+            return fault(2150858793, 'TimedOut', 'The WS-Management service cannot complete the operation within the time specified in OperationTimeout.');
+          }
+          return answer === 170
+            ? fault(170, 'InternalError', 'The requested resource is in use.')
+            : fault(1460, 'InternalError', 'This operation returned because the timeout period expired.');
+        }
         return ok(Action.send, '<rsp:SendResponse/>');
       }
       case Action.receive: {
         const cmd = shell.commands.get(commandId);
         if (!cmd) return unknownCommand();
         const limitMs = Math.min(holdMs, (seconds(r.operationTimeout) ?? 60) * 1000);
+        if (!hasOutput(cmd) && !cmd.unreachable && ((lifecycle.dropReceives ?? 0) > 0 || chance())) {
+          // HTTP.sys closes the connection under a held Receive; the command and its output live on.
+          if ((lifecycle.dropReceives ?? 0) > 0) lifecycle.dropReceives! -= 1;
+          count(ep, 'droppedReceive');
+          return 'drop';
+        }
         if (!hasOutput(cmd) && !cmd.unreachable) {
           // Held until the process prints something or exits, at most OperationTimeout (capped for tests).
           let timer: NodeJS.Timeout | undefined;
@@ -728,12 +896,12 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       server: http.createServer(),
       sockets: new Map(),
       shells: new Map(),
-      stats: { requests: 0, handshakes: 0, shellsCreated: 0, shellsNotFound: 0, unknownCommands: 0, timedOut: 0, resets: 0, actions: {} },
+      stats: { requests: 0, handshakes: 0, shellsCreated: 0, shellsNotFound: 0, unknownCommands: 0, timedOut: 0, resets: 0, actions: {}, idleTimeouts: [], faults: {} },
       port: 0,
     };
     ep.server.keepAliveTimeout = 120_000;
     ep.server.on('connection', (socket: Socket) => {
-      ep.sockets.set(socket, { id: nextSocketId++, bound: undefined, ntlmContext: undefined, ntlmReady: false, generation: 0 });
+      ep.sockets.set(socket, { id: nextSocketId++, bound: undefined, ntlmContext: undefined, ntlmReady: false, generation: 0, desynced: false });
       socket.on('close', () => {
         const st = ep.sockets.get(socket);
         ep.sockets.delete(socket);
@@ -774,6 +942,32 @@ export async function startWsmanTestServer(options: WsmanTestServerOptions): Pro
       const ep = endpoints.get(endpoint.toUpperCase());
       if (!ep) throw new Error(`no endpoint ${endpoint}`);
       return ep.stats;
+    },
+    lifecycle,
+    payloadRuns() {
+      const runs: Record<string, number> = {};
+      for (const i of invocations) if (i.payloadId !== undefined) runs[i.payloadId] = (runs[i.payloadId] ?? 0) + 1;
+      return runs;
+    },
+    reapIdleShells() {
+      let reaped = 0;
+      for (const ep of endpoints.values()) {
+        for (const [id, shell] of ep.shells) {
+          // Idle means no request: a persistent process waiting for stdin ends with its shell.
+          for (const c of shell.commands.values()) c.abort.abort();
+          ep.shells.delete(id);
+          reaped++;
+        }
+      }
+      return reaped;
+    },
+    forgetCommands() {
+      for (const ep of endpoints.values()) for (const shell of ep.shells.values()) shell.commands.clear();
+    },
+    shellCount(endpoint) {
+      const ep = endpoints.get(endpoint.toUpperCase());
+      if (!ep) throw new Error(`no endpoint ${endpoint}`);
+      return ep.shells.size;
     },
     nodeAddressArgs: () => Object.entries(ports).flatMap(([name, port]) => ['--node-address', `${name}=127.0.0.1:${port}`]),
     async close() {

@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RollingRun } from '../../core/coordinator.js';
-import { exitCodeForStatus, runFeatureUpdate, type FeatureUpdateProfile, type FeatureUpdateResult } from '../../core/feature-update.js';
+import { exitCodeFor } from '../../core/error-codes.js';
+import { runFeatureUpdate, type FeatureUpdateProfile, type FeatureUpdateResult } from '../../core/feature-update.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { saveReport } from '../../journal/history.js';
 import { FileJournal, journalPath } from '../../journal/journal.js';
-import { fanOut, nullSink } from '../../output/events.js';
+import { fanOut, nullSink } from '../../core/events.js';
 import { describeAudit } from '../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import type { FeatureUpdateMode } from '../../profiles/feature-profile.js';
@@ -79,6 +80,8 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
         owner: ctx.owner,
         isProcessAlive,
         newRunId: () => randomUUID(),
+        // The Storage Replica restarts are journaled beside the runs.
+        journal: new FileJournal(journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`)),
         // In simulation this host is never a node of the model.
         coordinatorHost: ctx.sim ? null : hostname(),
         rolling,
@@ -113,7 +116,7 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
       },
       { records: [] },
     );
-    return exitCodeForStatus(result.status);
+    return exitCodeFor(result);
   } finally {
     for (const c of closers) c.close();
     await ctx.close();

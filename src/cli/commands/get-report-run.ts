@@ -7,6 +7,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { historyDir, loadReports, type StoredReport } from '../../journal/history.js';
 import { formatDuration, formatTime, plural } from '../../output/format.js';
+import { okAndFailed, printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { resolveStateDir } from '../../platform/fs.js';
 import { hostTimeZone } from '../../platform/zone.js';
@@ -117,17 +118,13 @@ function shownRunId(runId: string, out: HumanPrinter): string {
   return out.isTty ? runId.slice(0, 8) : runId;
 }
 
-/** `3 ok, 1 failed`, or `2 ok` when none failed. */
-function okAndFailed(ok: number, failed: number): string {
-  return failed > 0 ? `${ok} ok, ${failed} failed` : `${ok} ok`;
-}
-
 function durationOf(start: string, end: string): string {
   const seconds = (Date.parse(end) - Date.parse(start)) / 1000;
   return Number.isFinite(seconds) ? formatDuration(seconds) : '';
 }
 
-function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
+/** get-report's default view: one row per run. */
+export function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
   const rows = reports.map((r) => {
     const s = summarizeReport(r);
     return [shownRunId(s.runId, out), formatTime(s.startTime, zone), durationOf(s.startTime, s.endTime), out.theme.status(s.status), `${s.nodesSucceeded} of ${s.nodeCount} ok`, okAndFailed(s.numberOfSucceededUpdates, s.numberOfFailedUpdates), s.errorCode ?? ''];
@@ -135,7 +132,8 @@ function printSummaries(reports: readonly RunReport[], out: HumanPrinter, zone: 
   out.table(['RunId', 'Start', 'Duration', 'Status', 'Nodes', 'Updates', 'Error'], rows);
 }
 
-function printDetailed(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
+/** get-report --detailed: each run with its node and update results. */
+export function printDetailed(reports: readonly RunReport[], out: HumanPrinter, zone: string): void {
   const { theme } = out;
   reports.forEach((r, i) => {
     if (i > 0) out.line();
@@ -144,18 +142,7 @@ function printDetailed(reports: readonly RunReport[], out: HumanPrinter, zone: s
     out.line(`  plug-ins ${r.plugins.join(', ') || '-'}${r.maxFailedNodes !== undefined ? `   MaxFailedNodes ${r.maxFailedNodes}` : ''}${r.resumed ? '   (resumed)' : ''}`);
     if (r.errorRecord) out.line(`  error ${r.errorRecord.code}: ${r.errorRecord.message}`);
     for (const w of r.warnings) out.line(`  warning: ${w}`);
-    out.table(
-      ['Node', 'Status', 'Attempts', 'Updates', 'Restart', 'Paused for', 'Error'],
-      r.nodeResults.map((n) => [
-        n.node,
-        theme.status(n.status),
-        String(n.attempts),
-        okAndFailed(n.numberOfSucceededUpdates, n.numberOfFailedUpdates),
-        n.rebooted ? (n.nodeRebootResult?.bootType ?? 'yes') : 'no',
-        n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
-        n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
-      ]),
-    );
+    printNodeResults(out, r.nodeResults);
     const updates = r.nodeResults.flatMap((n) => n.installResults.map((u) => [n.node, u.kb, u.title, theme.status(u.resultCode), u.errorCode, u.rebootRequired ? 'yes' : 'no']));
     if (updates.length > 0) out.table(['Node', 'KB', 'Title', 'Result', 'ErrorCode', 'Reboot'], updates);
     else out.line('  no update install results');

@@ -6,6 +6,8 @@ import { ExitCode, usageError } from '../../errors.js';
 import { journalPath, readJournal } from '../../journal/journal.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { formatTime, plural } from '../../output/format.js';
+import { LiveBlock, renderBoard } from '../../output/live-view.js';
+import { RunBoard } from '../../output/run-board.js';
 import { writeResult, type HumanPrinter, type ResultEnv } from '../../output/result.js';
 import { hostTimeZone } from '../../platform/zone.js';
 import type { CommandEnv } from '../command-env.js';
@@ -47,11 +49,17 @@ export interface NodeRow {
  * The run's nodes in its order: the order the local journal recorded, else the cluster's nodes (a run coordinated
  * from another host carries no order in its lock), with the nodes the view names but the cluster no longer lists.
  */
-async function nodeRows(view: RunView, ctx: ClusterContext): Promise<NodeRow[]> {
-  if (view.runState === 'RunNotInProgress' || view.runId === null) return [];
-  const path = journalPath(ctx.stateDir, ctx.entry, view.runId);
+async function runOrder(runId: string, ctx: ClusterContext): Promise<string[]> {
+  const path = journalPath(ctx.stateDir, ctx.entry, runId);
   const started = existsSync(path) ? readJournal(path).find((r) => r.type === 'run-started') : undefined;
-  const order = Array.isArray(started?.order) ? started.order.map(String) : (await ctx.gateway.call(ctx.entry, 'get-cluster', {})).nodes.map((n) => n.name);
+  return Array.isArray(started?.order) ? started.order.map(String) : (await ctx.gateway.call(ctx.entry, 'get-cluster', {})).nodes.map((n) => n.name);
+}
+
+/** `orders` keeps each run's order, read once: --wait-for-completion asks for it on every change. */
+async function nodeRows(view: RunView, ctx: ClusterContext, orders: Map<string, string[]>): Promise<NodeRow[]> {
+  if (view.runState === 'RunNotInProgress' || view.runId === null) return [];
+  const order = orders.get(view.runId) ?? (await runOrder(view.runId, ctx));
+  orders.set(view.runId, order);
   const notes = new Map(view.nodeStatusNotifications.map((n) => [n.node, n]));
   const names = [...order, ...[...notes.keys()].filter((n) => !order.includes(n))];
   return names.map((node) => {
@@ -116,8 +124,9 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
   const output = resultEnvFor(globals, env.io);
   // While waiting, each view is one line (JSON lines in --json too), so a pipeline can read them as they come.
   const streamed: ResultEnv = output.format === 'json' ? { ...output, format: 'ndjson' } : output;
+  const orders = new Map<string, string[]>();
   const write = async (view: RunView, target: ResultEnv): Promise<void> => {
-    const nodes = await nodeRows(view, ctx);
+    const nodes = await nodeRows(view, ctx, orders);
     writeResult(target, { schemaVersion: 1, ...view, nodes }, (out) => printView(view, nodes, out, ctx.entry));
   };
   try {
@@ -147,13 +156,20 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
       return exitCodeOf(view, ctx, null);
     }
     const watched = view.runState === 'RunInProgress' ? view.runId : null;
+    // A person at a terminal gets the run's live view, redrawn in place at each poll; the end is printed below it.
+    const block = output.format === 'human' && output.stdout.isTTY ? new LiveBlock(output.stdout) : undefined;
     let last = '';
     for (;;) {
       const text = JSON.stringify(view);
-      if (text !== last) {
+      if (block !== undefined && view.runState === 'RunInProgress' && view.runId !== null) {
+        const board = RunBoard.fromPublished(output.theme, { ...view, runId: view.runId, clusterName: ctx.entry, startTime: view.runStartTime, nodes: await nodeRows(view, ctx, orders) });
+        // The run's clock may be another process's (virtual in a rehearsal): never show a time before what it published.
+        const nowMs = Math.max(ctx.clock.now(), board.latestMs() ?? 0);
+        block.draw(renderBoard(board, { width: output.width, rows: output.stdout.rows, nowMs, zone: hostTimeZone() }));
+      } else if (text !== last) {
         await write(view, streamed);
-        last = text;
       }
+      last = text;
       if (view.runState !== 'RunInProgress') return exitCodeOf(view, ctx, watched);
       await ctx.wallClock.sleep(POLL_MS);
       view = await readView(ctx);

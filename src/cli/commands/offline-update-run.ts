@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { lockLiveness, readLock, describeOwner } from '../../core/cluster-lock.js';
 import { saveReport } from '../../journal/history.js';
 import { DEFAULT_TIMING } from '../../core/plan.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import {
   OFFLINE_JOURNAL_TYPES,
   OfflineUpdate,
-  exitCodeForOffline,
   offlineTiming,
   predictOfflineDowntime,
   type OfflineProfile,
@@ -126,7 +126,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const procedure = new OfflineUpdate(
       profile,
       { gateway: ctx.gateway, clock: ctx.clock, journal, stop, progress: progressFor(globals, env.io) },
-      { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records } : {}) },
+      { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records, resumePath: interrupted.path } : {}) },
     );
     unsubscribe = env.interrupts.onInterrupt((count) => {
       stop.requested = true;
@@ -154,9 +154,9 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
         out.line(describeAudit({ virtualSeconds: simulation.virtualSeconds, violations: simulation.violations, kind: 'end-state' }));
         for (const v of simulation.violations) out.line(out.theme.err(`  violation: ${v}`));
       }
-      env.io.stderr.write(`journal: ${journal.path}\n`);
+      progressFor(globals, env.io)(`journal: ${journal.path}`);
     });
-    return exitCodeForOffline(result);
+    return exitCodeFor(result);
   } finally {
     unsubscribe();
     await ctx.close();

@@ -2,7 +2,7 @@
  * The body of `cauctl post-install`: the confirmation of the irreversible steps (--force, or the cluster's
  * name typed back on a terminal), the steps of core/post-install.ts, and the JSON document or a summary.
  */
-import { exitCodeForStatus } from '../../core/feature-update.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import { runPostInstall, type PostInstallProfile, type PostInstallResult } from '../../core/post-install.js';
 import { usageError } from '../../errors.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
@@ -41,7 +41,7 @@ export async function runPostInstallCommand(profile: PostInstallProfile, mode: P
     const simulation = ctx.sim ? ctx.sim.audit() : undefined;
     const document = { ...result, ...(simulation ? { simulation } : {}) };
     writeResult(resultEnvFor(globals, env.io), document, (out) => printSummary(result, out));
-    return exitCodeForStatus(result.status);
+    return exitCodeFor(result);
   } finally {
     await ctx.close();
   }

@@ -5,7 +5,7 @@
  * that state. Also `--force-recovery`'s marking of the run it abandons.
  */
 import { describeOwner, forceRecoverLock, isSameMachine, readLock, type LockContext, type LockRecord } from '../../core/cluster-lock.js';
-import { replayJournal } from '../../core/resume-point.js';
+import { replayJournal } from '../../core/journal-replay.js';
 import { refusedError } from '../../errors.js';
 import { findInterruptedRun, findRun, markAbandoned, type JournalSummary } from '../../journal/journal.js';
 import type { ClusterContext } from '../context.js';
@@ -33,7 +33,7 @@ function quoteArg(value: string): string {
 /** The nodes an interrupted run had paused (from its journal), for the hints that follow an abandonment. */
 function pausedBy(journal: JournalSummary | undefined): string[] {
   if (journal === undefined) return [];
-  const inFlight = replayJournal(journal.records).inFlight;
+  const inFlight = replayJournal(journal.records, journal.path).inFlight;
   return inFlight === null ? [] : [inFlight.node];
 }
 

@@ -4,72 +4,37 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeOwner } from '../../core/cluster-lock.js';
-import { RollingRun, exitCodeForRun } from '../../core/coordinator.js';
-import { DEFAULT_TIMING, predictPlan, type RunPlan } from '../../core/plan.js';
-import { orderNodes } from '../../core/policy.js';
+import { RollingRun } from '../../core/coordinator.js';
+import { exitCodeFor } from '../../core/error-codes.js';
 import { publishClusterSummary, summarizeForCluster } from '../../core/run-history.js';
-import { scanCluster } from '../../core/scan.js';
 import type { RunProfile, RunResult } from '../../core/types.js';
 import { ExitCode, usageError, type AppError } from '../../errors.js';
 import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
-import { fanOut, nullSink, type EventSink } from '../../output/events.js';
-import { describeAudit, formatDuration } from '../../output/format.js';
+import { fanOut, nullSink, type EventSink } from '../../core/events.js';
+import { describeAudit } from '../../output/format.js';
+import { describePlan } from '../../output/plan-summary.js';
+import { terminalWidth } from '../../output/table.js';
+import { hostTimeZone } from '../../platform/zone.js';
+import { printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
+import { saveRunProfile } from '../../journal/run-profile-file.js';
 import { createWebhookSink, DEFAULT_WEBHOOK_DRAIN_MS, webhookWarning, type WebhookSink } from '../../output/webhook-sink.js';
 import { systemClock } from '../../platform/clock.js';
 import { assertWritableDir } from '../../platform/fs.js';
 import { VERSION } from '../../version.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
-import { heartbeatObservations, isProcessAlive, openCluster, resultEnvFor, type ClusterContext } from '../context.js';
+import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resume.js';
 import type { RunNotifyOptions } from './run.js';
-
-async function buildPlan(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan> {
-  const scan = await scanCluster(ctx.gateway, ctx.entry, { plugins: profile.plugins, runPluginsSerially: profile.runPluginsSerially, stopOnPluginFailure: profile.stopOnPluginFailure });
-  const cluster = scan.cluster;
-  const updates = new Map<string, typeof scan.entries[number][]>();
-  for (const e of scan.entries) updates.set(e.nodeName, [...(updates.get(e.nodeName) ?? []), e]);
-  const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
-  return predictPlan({
-    clusterName: cluster.name,
-    order: orderNodes(cluster.nodes, profile.nodeOrder),
-    roles: new Map(cluster.nodes.map((n) => [n.name, n.roles.length])),
-    updates,
-    offline: new Set(scan.nodes.filter((n) => n.status !== 'Scanned').map((n) => n.node)),
-    timing: ctx.sim?.timing ?? DEFAULT_TIMING,
-    timingSource: ctx.sim ? 'model' : 'defaults',
-    s2d: storage.s2dEnabled,
-  });
-}
-
-function printPlan(plan: RunPlan, out: HumanPrinter): void {
-  const rows: string[][] = [];
-  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : 'all nodes in parallel']);
-  for (const n of plan.nodes) {
-    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
-    n.phases.forEach((p, i) => rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : '']));
-  }
-  out.line(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.`);
-  out.table(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows);
-  out.line(`Predicted total: ${formatDuration(plan.totalSeconds)}`);
-}
+import { buildWhatIf, runWhatIf } from './run-what-if.js';
 
 function printSummary(result: RunResult, out: HumanPrinter): void {
-  const rows = result.nodeResults.map((r) => [
-    r.node,
-    out.theme.status(r.status),
-    String(r.attempts),
-    String(r.numberOfSucceededUpdates),
-    String(r.numberOfFailedUpdates),
-    r.rebooted ? r.nodeRebootResult.bootType : 'no',
-    r.errorRecord ? `${r.errorRecord.code}: ${r.errorRecord.message}` : '',
-  ]);
-  out.table(['Node', 'Status', 'Attempts', 'Updated', 'Failed', 'Restart', 'Error'], rows);
+  printNodeResults(out, result.nodeResults);
   out.line(`Run ${result.runId} on ${result.clusterName}: ${out.theme.status(result.status)}${result.errorRecord ? ` — ${result.errorRecord.code}: ${result.errorRecord.message}` : ''}`);
 }
 
@@ -97,11 +62,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
   let webhook: WebhookSink | undefined;
   let unsubscribe = (): void => undefined;
   try {
-    if (mode.whatIf) {
-      const plan = await buildPlan(ctx, profile);
-      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, whatIf: true, ...plan }, (out) => printPlan(plan, out));
-      return ExitCode.ok;
-    }
+    if (mode.whatIf) return await runWhatIf(profile, globals, env, ctx);
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS, observations: heartbeatObservations(ctx.stateDir, ctx.entry) };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
@@ -117,7 +78,12 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     // The journal must be writable before anything is touched: a run keeps its write-ahead promise or does not start.
     assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     const interrupted = resume?.journal;
-    if (!mode.force && !(await confirm(env, `${resume ? `Resume run ${resume.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
+    // A new run's plan: said before the question, and the live view's prediction on a terminal.
+    const planned = !resume && (!mode.force || (globals.output === 'human' && env.io.stderr.isTTY)) ? await buildWhatIf(ctx, profile) : undefined;
+    if (!mode.force && planned) {
+      env.io.stderr.write(describePlan(planned.plan, { theme: ctx.theme, width: terminalWidth(env.io.stderr.columns, env.io.env), nowMs: ctx.clock.now(), zone: hostTimeZone(), refusals: planned.refusals }));
+    }
+    if (!mode.force && !(await confirm(env, resume ? `Resume run ${resume.runId} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] ` : `Start this run on ${ctx.entry}? [y/N] `))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
@@ -126,7 +92,15 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       wallClock: ctx.wallClock,
       ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
     });
-    progress = await createProgressSinks(globals, env, ctx);
+    if (resume === undefined && journal.path !== undefined) {
+      // Diagnostics for save-debug-trace: the options this run started with, beside its journal. Never fatal.
+      try {
+        saveRunProfile(journal.path, profile);
+      } catch (error) {
+        env.io.stderr.write(`cauctl: warning: the run profile could not be saved beside the journal (${(error as NodeJS.ErrnoException).code ?? String(error)}); a debug trace of this run will lack it.\n`);
+      }
+    }
+    progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan } : {});
     const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {
       // Real time, not the simulator's clock: the posts and their backoff happen on this host's network.
@@ -139,22 +113,23 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
       {
         entry: ctx.entry,
-        ...(interrupted ? { resumeFrom: { records: interrupted.records } } : {}),
+        ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),
         forceRecovery: mode.forceRecovery,
         takeOverDeadLocalLock: resume?.takeOverDeadLocal === true,
       },
     );
+    const say = progress.say;
     unsubscribe = env.interrupts.onInterrupt((count, signal) => {
       stop.requested = true;
       const name = interruptName(signal);
       if (count === 1) {
-        env.io.stderr.write(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
+        say(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
-        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
+        say(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
       } else {
         unsubscribe();
-        env.io.stderr.write(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
+        say(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
         env.abandon(130);
       }
     });
@@ -190,11 +165,11 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         printSummary(result, out);
         if (simulation) out.line(describeAudit(simulation));
         for (const v of simulation?.violations ?? []) out.line(out.theme.err(`  violation: ${v}`));
-        env.io.stderr.write(`journal: ${journal.path}\n`);
+        progressFor(globals, env.io)(`journal: ${journal.path}`);
       },
       { records: [] },
     );
-    const exitCode = exitCodeForRun(result);
+    const exitCode = exitCodeFor(result);
     return historyFailure !== undefined && exitCode === ExitCode.ok ? historyFailure.exitCode : exitCode;
   } finally {
     unsubscribe();

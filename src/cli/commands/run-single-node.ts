@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { resumeSingleNode, suspendSingleNode } from '../../core/single-node.js';
 import type { RunProfile } from '../../core/types.js';
 import { AppError, ExitCode } from '../../errors.js';
+import { FileJournal, journalPath } from '../../journal/journal.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { writeResult } from '../../output/result.js';
@@ -21,13 +22,15 @@ export async function runSingleNode(profile: RunProfile, mode: RunMode, globals:
     if (answer !== 'y' && answer !== 'yes') return ExitCode.refused;
   }
   const startTime = new Date(ctx.clock.now()).toISOString();
-  const deps = { gateway: ctx.gateway, entry: ctx.entry, clock: ctx.clock, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, newRunId: () => randomUUID() };
+  const journal = new FileJournal(journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`));
+  const deps = { gateway: ctx.gateway, entry: ctx.entry, clock: ctx.clock, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, newRunId: () => randomUUID(), journal };
   const options = {
     requireAllNodesOnline: profile.requireAllNodesOnline,
     failbackMode: profile.failbackMode,
     waitForStorageRepairTimeoutMinutes: profile.waitForStorageRepairTimeoutMinutes,
     rebootTimeoutMinutes: profile.rebootTimeoutMinutes,
     forceDrain: profile.forcePauseAndDrain,
+    suspendClusterNodeTimeoutMinutes: profile.suspendClusterNodeTimeoutMinutes,
   };
   let outcome: Awaited<ReturnType<typeof suspendSingleNode>> | undefined;
   let errorRecord: { code: string; message: string; node: string } | null = null;

@@ -5,6 +5,7 @@ import { globalsOf } from '../command-env.js';
 import type { GlobalProfile } from '../global-options.js';
 import { SIGNALS_HELP, examples } from '../help.js';
 import type { RunProfile } from '../../core/types.js';
+import { REBOOT_MODE_MEANING } from '../../core/types.js';
 import type { RunMode } from '../../profiles/run-profile.js';
 import { addPluginOptions } from './scan.js';
 
@@ -38,15 +39,20 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .addOption(new Option('--failback-mode <mode>', 'how drained roles return on resume (default Immediate)').choices(['Immediate', 'Policy', 'NoFailback']))
     .option('--suspend-cluster-node-timeout-minutes <n>', 'keep retrying a suspend refused for degraded storage this long (default 30)')
     .option('--wait-for-storage-repair-timeout-minutes <n>', 'wait this long for storage repair after a node resumes (default 60)')
-    .option('--force-pause-and-drain', 'force the drain: roles that cannot move are moved anyway (explicit only, never a default)')
+    .option('--force-pause-and-drain', 'force the drain: VMs that cannot move live (no room, not live-migratable) are stopped and moved as failed roles; a capacity shortfall is then named before the run starts instead of refusing it, and each node\'s result lists the VMs stopped (explicit only, never a default)')
+    .option('--force-pause-no-drain', 'pause each node without moving its roles: they stay on it and go down while it installs and restarts. The run names them before it starts, does not refuse for capacity, and each node\'s result (forced.rolesDown) lists them')
+    .option('--force-pause-drain-and-reboot', 'drain as usual, but when a drain fails (DrainStatus Failed) keep the node paused, update and restart it anyway, and list the roles that went down in its result (forced.rolesDown); a drain that only times out is still undone. The three --force-pause-* switches exclude each other')
     .option('--attempt-soft-reboot', 'use Kernel Soft Reboot for this run')
+    .option('--reboot-mode <mode>', `the restart each node gets (its kind shows in nodeResults[].nodeRebootResult.bootType). ${Object.entries(REBOOT_MODE_MEANING).map(([mode, meaning]) => `${mode}: ${meaning}`).join('. ')}.`)
+    .option('--suspend-retries-per-node <n>', 'suspends tried on a node before its attempt fails, 1-64: a failed drain is undone (NoFailback) and the suspend sent again; not counted in --max-retries-per-node (default 1; CAU\'s default is undocumented)')
     .option('--disable-soft-reboot', 'use a full restart for this run (the default)')
     .option('-f, --force', 'do not ask for confirmation (required when stdin is not a terminal)')
-    .option('--what-if', 'print the ordered plan with predicted durations and touch nothing')
+    .option('--what-if', 'print the ordered plan with predicted durations and the capacity check of each drain, touching nothing; exits 5 when the run would be refused, 2 when the options do not fit the cluster')
     .option('--resume', "continue the run that holds this cluster's lock (a coordinator that died), from its journal, after re-reading the cluster; with nothing to resume it exits 5 and touches nothing")
     .option('--run-id <id>', 'with --resume: the interrupted run to continue when no lock names one (cauctl get-report lists runs)')
     .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
     .option('--force-recovery', "clear a cluster lock left by a dead coordinator and abandon its run, which --resume then never revives (a live lock is never cleared)")
+    .option('--recover', 'the same as --force-recovery (CAU\'s alias -Recover)')
     .option('--suspend-node <name>', 'single-node maintenance: drain this node under the rolling run\'s preconditions and leave it paused')
     .option('--resume-node <name>', 'single-node maintenance: wait for storage jobs, resume this node with failback, check storage health')
     .addHelpText(

@@ -1,7 +1,11 @@
 # cauctl node helpers: functions shared by the node-side scripts. The payload carries this text next to the
 # script and the bootstrap loads it into the payload's scope (dot-sourced, so the script and Pester's mocks see
 # the same commands); the update worker and the network-logon runner load it the same way. Fixed text: no value
-# is ever spliced into it. Windows PowerShell 5.1, ASCII only. Defines functions only; running it does nothing.
+# is ever spliced into it. Windows PowerShell 5.1, ASCII only. Defines functions (and keeps its own text, for
+# the network-logon runner); running it does nothing else.
+
+# This file's text, for a job that runs in a fresh logon (Invoke-CauctlNetworkLogon) and needs the helpers too.
+$CauctlHelpersText = $MyInvocation.MyCommand.ScriptBlock.ToString()
 
 function New-CauctlError([string]$Code, [string]$Message, [System.Management.Automation.ErrorCategory]$Category = 'NotSpecified', $Target = $null) {
     # The bootstrap reads the code from the FullyQualifiedErrorId ("CAUCTL:<CODE>").
@@ -171,4 +175,125 @@ function Start-CauctlTask([string]$Name, [string]$Folder, $Credential, [string]$
 
 function Remove-CauctlTask([string]$Name) {
     Unregister-ScheduledTask -TaskName $Name -TaskPath '\cauctl\' -Confirm:$false -ErrorAction SilentlyContinue
+}
+
+function Get-CauctlMonotonicSeconds {
+    # Wrapped so tests can drive time; a Stopwatch timestamp ignores wall-clock changes.
+    [System.Diagnostics.Stopwatch]::GetTimestamp() / [double][System.Diagnostics.Stopwatch]::Frequency
+}
+
+# A JSON value (ConvertFrom-Json's PSCustomObjects and arrays) as hashtables and arrays, for splatting.
+function ConvertTo-CauctlHashtable($Value) {
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $table = @{}
+        foreach ($p in $Value.PSObject.Properties) { $table[$p.Name] = ConvertTo-CauctlHashtable $p.Value }
+        return $table
+    }
+    if ($Value -is [System.Array]) {
+        $list = New-Object System.Collections.ArrayList
+        foreach ($item in $Value) { [void]$list.Add((ConvertTo-CauctlHashtable $item)) }
+        return , $list.ToArray()
+    }
+    return $Value
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The second hop. A WinRM session that logged on with NTLM, or Kerberos without delegation, holds no network
+# credentials: whatever it does on another machine is denied, or silently sees nothing. Actions that must
+# reach other machines (Test-Cluster, the *-CauClusterRole cmdlets, a script on a share) run in a fresh logon
+# that has them: a one-shot task registered for the admin account with its password (logon type Password),
+# when cauctl holds the password (the transport passes it as the networkCredential parameter, data only).
+# Without one they run in the session, which works where Kerberos delegation is set up; a denial then fails
+# with NETWORK_CREDENTIAL_REQUIRED, naming both remedies, and never passes for "nothing found".
+
+# Whether an error is an access denial (UnauthorizedAccessException, E_ACCESSDENIED, or Win32 error 5).
+function Test-CauctlAccessDenied($ErrorRecord) {
+    $exception = $ErrorRecord
+    if ($ErrorRecord -is [System.Management.Automation.ErrorRecord]) { $exception = $ErrorRecord.Exception }
+    while ($null -ne $exception) {
+        if ($exception -is [System.UnauthorizedAccessException]) { return $true }
+        if ($exception.HResult -eq -2147024891) { return $true }
+        if ($exception -is [System.ComponentModel.Win32Exception] -and $exception.NativeErrorCode -eq 5) { return $true }
+        $exception = $exception.InnerException
+    }
+    return $false
+}
+
+function New-CauctlCredentialRequiredError([string]$Action) {
+    New-CauctlError 'NETWORK_CREDENTIAL_REQUIRED' ($Action + ' on ' + $env:COMPUTERNAME + ' must reach other machines, and this session has no network credentials to do it with (a WinRM logon with NTLM, or Kerberos without delegation, cannot pass them on). Give cauctl your password (--password-file, or CAUCTL_PASSWORD with --username) so it runs this step as a one-off scheduled task under your account, or configure Kerberos constrained delegation from ' + $env:COMPUTERNAME + ' to the machines it reaches.') 'PermissionDenied' $Action
+}
+
+# The runner a network-logon task starts (through the launcher): runs task.json's script with its parameters
+# and the helpers, and writes result.json (whole, then renamed).
+$CauctlLogonRunnerScript = @'
+param([Parameter(Mandatory = $true)][string]$TaskFile)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$folder = Split-Path -Parent $TaskFile
+try {
+    $job = [System.IO.File]::ReadAllText($TaskFile) | ConvertFrom-Json
+    . ([scriptblock]::Create([string]$job.helpers))
+    $parameters = ConvertTo-CauctlHashtable $job.parameters
+    if ($null -eq $parameters) { $parameters = @{} }
+    $output = @(& ([scriptblock]::Create([string]$job.script)) @parameters)
+    $data = $null
+    if ($output.Count -eq 1) { $data = $output[0] } elseif ($output.Count -gt 1) { $data = $output }
+    $answer = @{ ok = $true; data = $data }
+} catch {
+    $code = 'SCRIPT_ERROR'
+    if ($_.FullyQualifiedErrorId -match '^CAUCTL:([A-Z][A-Z0-9_]*)') { $code = $Matches[1] }
+    $answer = @{ ok = $false; code = $code; message = $_.Exception.Message }
+}
+$json = ConvertTo-Json -InputObject $answer -Depth 20 -Compress
+$temporary = Join-Path $folder 'result.json.tmp'
+[System.IO.File]::WriteAllText($temporary, $json, (New-Object System.Text.UTF8Encoding $false))
+Move-Item -LiteralPath $temporary -Destination (Join-Path $folder 'result.json') -Force
+'@
+
+# Runs $Script (fixed text) with $Parameters in a fresh logon as the account in $Credential, waits for its
+# result up to $TimeoutSeconds, and returns it; the task and its folder are removed whatever happens.
+function Invoke-CauctlNetworkLogon($Credential, [string]$Action, [string]$Script, [hashtable]$Parameters, [int]$TimeoutSeconds) {
+    $name = 'logon-' + [guid]::NewGuid().ToString('N')
+    $taskName = 'cauctl-' + $name
+    $folder = New-CauctlTaskFolder $name
+    try {
+        Write-CauctlNewFile (Join-Path $folder 'worker.ps1') $CauctlLogonRunnerScript $true
+        Write-CauctlNewFile (Join-Path $folder 'task.json') (ConvertTo-Json -InputObject @{ script = $Script; parameters = $Parameters; helpers = $CauctlHelpersText } -Depth 20)
+        Start-CauctlTask $taskName $folder $Credential ('cauctl: ' + $Action + ' with network credentials')
+        $resultFile = Join-Path $folder 'result.json'
+        $start = Get-CauctlMonotonicSeconds
+        while (-not (Test-Path -LiteralPath $resultFile -PathType Leaf)) {
+            $task = Get-ScheduledTask -TaskName $taskName -TaskPath '\cauctl\' -ErrorAction SilentlyContinue
+            if ($null -ne $task -and @('Running', 'Queued') -notcontains [string]$task.State) {
+                $last = [long](Get-ScheduledTaskInfo -TaskName $taskName -TaskPath '\cauctl\').LastTaskResult
+                # 0x41303 (SCHED_S_TASK_HAS_NOT_RUN): started but not picked up yet.
+                if ($last -ne 267011 -and -not (Test-Path -LiteralPath $resultFile -PathType Leaf)) {
+                    $hex = '0x' + ($last -band [int64]4294967295).ToString('x8')
+                    throw (New-CauctlError 'NETWORK_LOGON_FAILED' ($Action + ' on ' + $env:COMPUTERNAME + ': the scheduled task that runs it under ' + [string]$Credential.userName + ' ended without a result (last result ' + $hex + '). 0x8007052e means the password was refused; 0x80070569 means the account lacks "Log on as a batch job" on this node.') 'AuthenticationError' $Action)
+                }
+            }
+            if ((Get-CauctlMonotonicSeconds) - $start -ge $TimeoutSeconds) {
+                throw (New-CauctlError 'NETWORK_LOGON_TIMEOUT' ($Action + ' on ' + $env:COMPUTERNAME + ' did not finish within ' + $TimeoutSeconds + ' seconds in its scheduled task; it was stopped.') 'OperationTimeout' $Action)
+            }
+            Start-Sleep -Seconds 2
+        }
+        $answer = [System.IO.File]::ReadAllText($resultFile) | ConvertFrom-Json
+        if (-not [bool]$answer.ok) { throw (New-CauctlError ([string]$answer.code) ([string]$answer.message) 'NotSpecified' $Action) }
+        return (ConvertTo-CauctlHashtable $answer.data)
+    } finally {
+        Remove-CauctlTask $taskName
+        Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+# Runs $Script with network credentials: in a fresh logon when $Credential is given, otherwise in this
+# session, where an access denial becomes NETWORK_CREDENTIAL_REQUIRED.
+function Invoke-CauctlWithNetworkCredential($Credential, [string]$Action, [string]$Script, [hashtable]$Parameters, [int]$TimeoutSeconds) {
+    if ($null -ne $Credential) { return (Invoke-CauctlNetworkLogon $Credential $Action $Script $Parameters $TimeoutSeconds) }
+    try {
+        return (& ([scriptblock]::Create($Script)) @Parameters)
+    } catch {
+        if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError $Action) }
+        throw
+    }
 }

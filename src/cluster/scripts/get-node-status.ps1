@@ -1,5 +1,7 @@
 # get-node-status: this node's boot time (ISO 8601 UTC), build, auto-start services that are not running,
-# its cluster node state and whether a reboot is pending. Used to tell that a restart finished.
+# its cluster node state and DrainStatus, the clustered roles it owns that are not offline (what a restart
+# would take down), and whether a reboot is pending. Used to tell that a restart finished and that a node is
+# drained (Paused, DrainStatus Completed, no running role) before an install or restart.
 [CmdletBinding()]
 param()
 Set-StrictMode -Version Latest
@@ -27,15 +29,29 @@ $notRunning = @(Get-CimInstance -ClassName 'Win32_Service' -Filter "StartMode='A
         Where-Object { -not ($_.PSObject.Properties['DelayedAutoStart'] -and [bool]$_.DelayedAutoStart) } |
         ForEach-Object { [string]$_.Name } | Sort-Object)
 
+# Group states in which something of the role runs here (Offline and Failed: nothing does).
+$runningGroupStates = @('Online', 'PartialOnline', 'Pending')
+
 $clusterNodeState = 'Unknown'
+$drainStatus = 'NotInitiated'
+$node = $null
 try {
     $node = Get-ClusterNode -Name $env:COMPUTERNAME
-    $state = [string]$node.State
-    if (@('Up', 'Down', 'Paused', 'Joining') -contains $state) { $clusterNodeState = $state }
 } catch {
     # The cluster service is down (typical right after a restart): to the coordinator the node is Down.
     $service = Get-Service -Name 'ClusSvc' -ErrorAction SilentlyContinue
     if ($null -ne $service -and [string]$service.Status -ne 'Running') { $clusterNodeState = 'Down' }
+}
+$runningRoles = @()
+if ($null -ne $node) {
+    $state = [string]$node.State
+    if (@('Up', 'Down', 'Paused', 'Joining') -contains $state) { $clusterNodeState = $state }
+    $drain = [string]$node.DrainStatus
+    if (@('NotInitiated', 'InProgress', 'Completed', 'Failed') -contains $drain) { $drainStatus = $drain }
+    # The groups this node owns (Get-ClusterGroup on a node object); core groups are the cluster's own.
+    $runningRoles = @(Get-ClusterGroup -InputObject $node |
+            Where-Object { -not $_.IsCoreGroup -and $runningGroupStates -contains [string]$_.State } |
+            ForEach-Object { [string]$_.Name } | Sort-Object)
 }
 
 $pendingFileRenames = Get-CauctlRegistryValue 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations'
@@ -49,5 +65,7 @@ $rebootPending = (Test-CauctlRegistryKey 'HKLM:\SOFTWARE\Microsoft\Windows\Curre
     osBuild                     = [int]$os.BuildNumber
     autoStartServicesNotRunning = $notRunning
     clusterNodeState            = $clusterNodeState
+    drainStatus                 = $drainStatus
+    runningRoles                = $runningRoles
     rebootPending               = [bool]$rebootPending
 }

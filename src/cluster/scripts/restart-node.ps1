@@ -1,5 +1,7 @@
 # restart-node: schedules a restart of this node with shutdown.exe /r /t <delay>, so the command returns
-# (and its result reaches the coordinator) before the connection drops.
+# (and its result reaches the coordinator) before the connection drops. Returns the services running just
+# before, so the check after the restart waits for those only (Automatic services that a healthy node keeps
+# stopped, such as trigger-start services and per-user templates, are never awaited).
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][bool]$soft,
@@ -18,6 +20,14 @@ function Invoke-CauctlShutdown([string[]]$ArgumentList) {
     $LASTEXITCODE
 }
 
+function Get-CauctlRunningServices {
+    # Wrapped for Pester.
+    @(Get-Service | Where-Object { [string]$_.Status -eq 'Running' } | ForEach-Object { [string]$_.Name })
+}
+
+# Recorded before the restart is scheduled, while the node still runs as it did.
+$servicesBeforeRestart = @(Get-CauctlRunningServices | Sort-Object -Unique)
+
 # Kernel Soft Reboot has no documented command-line trigger (cau-surface section 10: only through CAU's own
 # orchestrator), so a soft request restarts fully and says so in bootType, as CAU's own reports do.
 $bootType = 'FullReboot'
@@ -27,4 +37,4 @@ if ($exitCode -ne 0 -and $exitCode -ne $alreadyScheduled) {
     $exception = New-Object System.InvalidOperationException ('shutdown.exe failed with exit code ' + $exitCode + '.')
     throw (New-Object System.Management.Automation.ErrorRecord $exception, 'CAUCTL:SCRIPT_ERROR', 'InvalidResult', $env:COMPUTERNAME)
 }
-@{ scheduled = $true; bootType = $bootType }
+@{ scheduled = $true; bootType = $bootType; servicesBeforeRestart = @($servicesBeforeRestart) }

@@ -4,7 +4,9 @@
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][ValidateSet('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')][string]$plugin,
-    [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments
+    [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments,
+    # Filled in by the transport for HotfixPlugin: the admin account and password for a fresh logon, or $null.
+    [AllowNull()]$networkCredential
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -14,6 +16,44 @@ $ProgressPreference = 'SilentlyContinue'
 $defaultCriteria = "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssigned=1"
 # The Windows Update "Upgrades" category, where feature updates are offered.
 $upgradesCategory = '3689bdc8-b205-4af4-8d4a-a63924c5e9d5'
+
+# HotfixPlugin: the .msu/.msi/.msp files in CAUHotfix_All and in this node's own folder below the root.
+$HotfixListScript = @'
+param([string]$root, [string]$node)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+try {
+    $null = Get-Item -LiteralPath $root
+} catch {
+    if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError ('Reading the hotfix root ' + $root)) }
+    throw (New-CauctlError 'SCRIPT_ERROR' ('The hotfix root ' + $root + ' cannot be read from ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message) 'ObjectNotFound' $root)
+}
+$updates = @()
+foreach ($folder in @('CAUHotfix_All', $node)) {
+    $path = Join-Path $root $folder
+    try {
+        $files = @(Get-ChildItem -LiteralPath $path -File | Where-Object { @('.msu', '.msi', '.msp') -contains $_.Extension.ToLowerInvariant() } | Sort-Object Name)
+    } catch [System.Management.Automation.ItemNotFoundException] {
+        continue
+    } catch {
+        if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError ('Reading ' + $path)) }
+        throw
+    }
+    foreach ($file in $files) {
+        $kb = ''
+        if ($file.Name -match '(KB\d+)') { $kb = $Matches[1].ToUpperInvariant() }
+        $updates += @{
+            # The path below the root identifies the file on every node and in start-update-task.
+            updateId       = $folder + '\' + $file.Name
+            title          = $file.Name
+            kb             = $kb
+            # Known only from the installer's exit code; assume the worst for planning.
+            rebootRequired = $true
+        }
+    }
+}
+, $updates
+'@
 
 function Invoke-CauctlUpdateSearch([string]$Criteria) {
     # Wrapped for Pester: the Windows Update Agent COM API.
@@ -66,23 +106,10 @@ switch ($plugin) {
             $exception = New-Object System.ArgumentException 'HotfixPlugin needs the HotfixRootFolderPath argument.'
             throw (New-Object System.Management.Automation.ErrorRecord $exception, 'CAUCTL:SCRIPT_ERROR', 'InvalidArgument', 'HotfixRootFolderPath')
         }
-        foreach ($folder in @('CAUHotfix_All', [string]$env:COMPUTERNAME)) {
-            $path = Join-Path $root $folder
-            if (-not (Test-Path -LiteralPath $path -PathType Container)) { continue }
-            $files = @(Get-ChildItem -LiteralPath $path -File | Where-Object { @('.msu', '.msi', '.msp') -contains $_.Extension.ToLowerInvariant() } | Sort-Object Name)
-            foreach ($file in $files) {
-                $kb = ''
-                if ($file.Name -match '(KB\d+)') { $kb = $Matches[1].ToUpperInvariant() }
-                $updates += @{
-                    # The path below the root identifies the file on every node and in start-update-task.
-                    updateId       = $folder + '\' + $file.Name
-                    title          = $file.Name
-                    kb             = $kb
-                    # Known only from the installer's exit code; assume the worst for planning.
-                    rebootRequired = $true
-                }
-            }
-        }
+        # The listing runs with network credentials (a root on a share is a second hop), and every read throws
+        # on access denied: Test-Path would answer $false and the scan would "find nothing".
+        $found = Invoke-CauctlWithNetworkCredential $networkCredential ('Reading the hotfix root ' + $root) $HotfixListScript @{ root = $root; node = [string]$env:COMPUTERNAME } 600
+        foreach ($entry in @($found)) { if ($null -ne $entry) { $updates += $entry } }
     }
     'Microsoft.RollingUpgradePlugin' {
         if ((Get-CauctlArgument 'WuConnected' 'true') -eq 'true') {

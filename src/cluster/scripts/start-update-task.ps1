@@ -21,7 +21,8 @@ $ProgressPreference = 'SilentlyContinue'
 $WorkerScript = @'
 # cauctl update worker: runs as SYSTEM from a one-shot scheduled task; reads task.json, downloads or installs,
 # and keeps progress.json current (written whole, then renamed, so a reader never sees half a file).
-# Install refuses to start while a restart is pending, and installs nothing when a download failed: the
+# Install refuses to start when Windows Update says a restart must come first
+# (IUpdateInstaller.RebootRequiredBeforeInstallation), and installs nothing when a download failed: the
 # results say which update failed and why, and the coordinator restarts or retries.
 param([Parameter(Mandatory = $true)][string]$TaskFile)
 Set-StrictMode -Version Latest
@@ -30,7 +31,6 @@ $ProgressPreference = 'SilentlyContinue'
 
 function New-CauctlUpdateSession { New-Object -ComObject 'Microsoft.Update.Session' }
 function New-CauctlUpdateCollection { New-Object -ComObject 'Microsoft.Update.UpdateColl' }
-function New-CauctlSystemInfo { New-Object -ComObject 'Microsoft.Update.SystemInfo' }
 function Invoke-CauctlInstaller([string]$FilePath, [string]$Arguments, [int]$TimeoutMinutes) {
     $process = Start-Process -FilePath $FilePath -ArgumentList $Arguments -PassThru -WindowStyle Hidden
     # Reading Handle right after the start keeps the process handle open; without it ExitCode can be $null
@@ -78,10 +78,6 @@ function Invoke-CauctlWindowsUpdate($Task, [string]$ProgressPath) {
     $install = [string]$Task.mode -eq 'Install'
     $session = New-CauctlUpdateSession
     $session.ClientApplicationID = 'cauctl'
-    if ($install -and [bool](New-CauctlSystemInfo).RebootRequired) {
-        # Windows Update does not install over a pending restart (the new files would wait for it anyway).
-        return @{ state = 'Failed'; results = @(); rebootRequired = $true; message = 'REBOOT_PENDING: a restart from an earlier installation is pending on ' + $env:COMPUTERNAME + '; restart the node, then install.' }
-    }
     Write-CauctlProgress $ProgressPath 'Running' @() $false 'searching'
     # Search broadly and pick by id: ids are never spliced into the criteria. Feature updates are offered as
     # optional installs, which a search without DeploymentAction='OptionalInstallation' does not return.
@@ -124,6 +120,10 @@ function Invoke-CauctlWindowsUpdate($Task, [string]$ProgressPath) {
     }
     Write-CauctlProgress $ProgressPath 'Running' $results $false 'installing'
     $installer = $session.CreateUpdateInstaller()
+    if ([bool]$installer.RebootRequiredBeforeInstallation) {
+        # Windows Update's own gate: an earlier installation must finish with a restart before this one.
+        return @{ state = 'Failed'; results = @(); rebootRequired = $true; message = 'REBOOT_PENDING: Windows Update needs a restart on ' + $env:COMPUTERNAME + ' before it installs more; restart the node, then install.' }
+    }
     # No prompt for source media: nobody is there to answer it.
     $installer.AllowSourcePrompts = $false
     $installer.Updates = $collection

@@ -1,5 +1,8 @@
-# stop-cluster: Stop-Cluster for the cluster this node belongs to, waiting up to timeoutSeconds. A cluster
-# that is already stopped (a repeated call after a lost reply) is reported, not an error.
+# stop-cluster: stops the cluster service (ClusSvc) on this node only, over this node's own session, waiting up
+# to timeoutSeconds for it to stop. Stop-Cluster would stop ClusSvc on the other nodes through their Service
+# Control Managers, a second hop that a WinRM session without network credentials is denied; the coordinator
+# calls this on every node instead. A service that is already stopped (a repeated call after a lost reply) is
+# reported, not an error.
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][ValidateRange(1, 86400)][int]$timeoutSeconds
@@ -14,9 +17,13 @@ if ($null -eq $service) {
 }
 if ([string]$service.Status -eq 'Stopped') { return @{ stopped = $true; alreadyStopped = $true } }
 
-Stop-Cluster -Force -Wait $timeoutSeconds | Out-Null
-$service = Get-Service -Name 'ClusSvc'
-if ([string]$service.Status -ne 'Stopped') {
-    throw (New-CauctlError 'SCRIPT_ERROR' ('Stop-Cluster returned but the cluster service on ' + $env:COMPUTERNAME + ' is ' + [string]$service.Status + '.') 'OperationTimeout' 'ClusSvc')
+# A clean stop (not a failure), so the service's recovery actions do not start it again.
+Stop-Service -Name 'ClusSvc' -Force -NoWait
+$start = Get-CauctlMonotonicSeconds
+while ([string](Get-Service -Name 'ClusSvc').Status -ne 'Stopped') {
+    if ((Get-CauctlMonotonicSeconds) - $start -ge $timeoutSeconds) {
+        throw (New-CauctlError 'SCRIPT_ERROR' ('The cluster service on ' + $env:COMPUTERNAME + ' did not stop within ' + $timeoutSeconds + ' seconds; it is ' + [string](Get-Service -Name 'ClusSvc').Status + '.') 'OperationTimeout' 'ClusSvc')
+    }
+    Start-Sleep -Seconds 2
 }
 @{ stopped = $true; alreadyStopped = $false }

@@ -23,11 +23,6 @@ function ConvertTo-CauctlEnumText($Value, [hashtable]$Names) {
     return $text
 }
 
-function Get-CauctlMonotonicSeconds {
-    # Wrapped so tests can drive time; a Stopwatch timestamp ignores wall-clock changes.
-    [System.Diagnostics.Stopwatch]::GetTimestamp() / [double][System.Diagnostics.Stopwatch]::Frequency
-}
-
 $jobStates = @{ '2' = 'New'; '3' = 'Starting'; '4' = 'Running'; '5' = 'Suspended'; '6' = 'ShuttingDown'; '7' = 'Completed'; '8' = 'Terminated'; '9' = 'Killed'; '10' = 'Exception'; '11' = 'Service'; '12' = 'QueryPending' }
 $healthNames = @{ '0' = 'Healthy'; '1' = 'Warning'; '2' = 'Unhealthy'; '5' = 'Unknown' }
 

@@ -15,11 +15,6 @@ $ProgressPreference = 'SilentlyContinue'
 # Polling the local file is cheap; 5 s keeps the answer prompt without busy-waiting.
 $pollSeconds = 5
 
-function Get-CauctlMonotonicSeconds {
-    # Wrapped so tests can drive time; a Stopwatch timestamp ignores wall-clock changes.
-    [System.Diagnostics.Stopwatch]::GetTimestamp() / [double][System.Diagnostics.Stopwatch]::Frequency
-}
-
 function Read-CauctlProgress([string]$Path) {
     if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { return $null }
     try {

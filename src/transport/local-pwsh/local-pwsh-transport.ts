@@ -16,6 +16,7 @@ import {
   asciiJson,
   encodeCommand,
   encodePayload,
+  withNetworkCredential,
   minifiedBootstrap,
   minifyPowerShell,
   parseBootstrapOutput,
@@ -132,7 +133,9 @@ export class LocalPwshTransport implements Transport {
   /** The argv and stdin for one invocation on `node` (exposed for tests and `--what-if` style output). */
   commandFor(node: string, invocation: ScriptInvocation): { command: string; args: string[]; input: Buffer } {
     const command = this.executable();
-    const payload = encodePayload(invocation);
+    // The signed-in identity has no password to hand over: operations that need network credentials run in
+    // the session and say so where they are denied.
+    const payload = encodePayload(withNetworkCredential(invocation, null));
     if (this.isDirect(node)) {
       return { command, args: [...POWERSHELL_SWITCHES, '-EncodedCommand', encodeCommand(minifiedBootstrap())], input: payload };
     }

@@ -5,7 +5,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { AppError, ExitCode } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
@@ -21,6 +22,7 @@ import {
   authRefusedError,
   isNetworkError,
   protocolError,
+  serviceUnavailableError,
   unreachableError,
 } from './errors.js';
 
@@ -29,6 +31,11 @@ export type WinRmAuthentication = 'Negotiate' | 'Ntlm' | 'Basic' | 'Kerberos';
 export interface WsmanConnectionOptions {
   /** Host name or address of the node. */
   readonly host: string;
+  /**
+   * The node's name when `host` is an address (`--node-address NAME=IP`): the TLS certificate must name it
+   * (SNI and identity check), and NTLM names it as the target SPN. @default host
+   */
+  readonly serverName?: string;
   /** @default 5986 with useSsl, otherwise 5985 */
   readonly port?: number;
   /** @default false */
@@ -229,9 +236,14 @@ export class WsmanConnection {
       ...(this.options.randomBytes ? { randomBytes: this.options.randomBytes } : {}),
       now: () => this.clock.now(),
       requireSealing: !this.useSsl,
+      targetSpn: `HTTP/${this.options.serverName ?? this.options.host}`,
     });
     const leg1 = await this.exchange(Buffer.alloc(0), { Authorization: `Negotiate ${client.negotiateMessage.toString('base64')}` }, `${operation} (authentication)`, signal);
     const challenge = negotiateToken(leg1.rawHeaders);
+    if (leg1.status === 503 || leg1.status === 404) {
+      this.reset();
+      throw serviceUnavailableError(this.options.host, `${operation} (authentication)`, leg1.status);
+    }
     if (leg1.status !== 401 || !challenge) {
       this.reset();
       throw leg1.status === 401
@@ -242,7 +254,12 @@ export class WsmanConnection {
     let cbt: Buffer | undefined;
     if (this.useSsl) {
       const cert = (socket as TLSSocket).getPeerCertificate?.();
-      if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+      try {
+        if (cert?.raw) cbt = channelBindingsHash(Buffer.from(cert.raw));
+      } catch (error) {
+        this.reset();
+        throw protocolError(this.options.host, `cannot read the TLS certificate for channel bindings: ${(error as Error).message}`, error);
+      }
     }
     const { user, domain } = splitUsername(this.options.username);
     let result;
@@ -291,7 +308,8 @@ export class WsmanConnection {
     const leg = `${operation} (authentication)`;
     const empty = Buffer.alloc(0);
     const start = async (scheme: KerberosScheme): Promise<{ context: KerberosContext; token: Buffer }> => {
-      const context = await KerberosContext.create({ host, username: this.options.username, scheme }, this.options.loadKerberos);
+      // The SPN names the node, also when it is reached by address (--node-address NAME=IP).
+      const context = await KerberosContext.create({ host: this.options.serverName ?? host, username: this.options.username, scheme }, this.options.loadKerberos);
       const token = await context.step();
       signal?.throwIfAborted();
       if (!token) throw protocolError(host, 'the Kerberos library produced no initial token');
@@ -309,7 +327,12 @@ export class WsmanConnection {
       for (let legs = 1; reply.status === 401; legs++) {
         const challenge = authChallenge(reply.rawHeaders, context.scheme).token;
         if (!challenge || legs >= MAX_KERBEROS_LEGS) {
-          throw authRefusedError(host, context.principalLabel, `the node refused the Kerberos ticket for ${context.service}`, { hint: KERBEROS_REFUSED_HINT });
+          // A node that enforces channel binding (Extended Protection, CbtHardeningLevel Strict) answers a
+          // Kerberos token without bindings exactly so: a 401 with no token. Say so, and what works instead.
+          throw authRefusedError(host, context.principalLabel, `the node refused the Kerberos ticket for ${context.service}`, {
+            hint: `${KERBEROS_CHANNEL_BINDING_HINT} Otherwise: ${KERBEROS_REFUSED_HINT}`,
+            details: { node: host, service: context.service, channelBindingsSent: false },
+          });
         }
         const next = await context.step(challenge);
         signal?.throwIfAborted();
@@ -382,6 +405,7 @@ export class WsmanConnection {
       return await new Promise<RawReply>((resolve, reject) => {
         const req = lib.request({
           agent,
+          ...this.tlsIdentity(),
           method: 'POST',
           hostname: url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port,
@@ -453,9 +477,30 @@ export class WsmanConnection {
     }
   }
 
+  /**
+   * Over HTTPS, the certificate is checked against the node's name, also when it is reached by address
+   * (`--node-address NAME=IP`): SNI carries the name, and the identity check compares with it, not the IP.
+   */
+  private tlsIdentity(): { servername?: string; checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined } {
+    if (!this.useSsl) return {};
+    const name = this.options.serverName ?? this.options.host;
+    return {
+      ...(isIP(name) === 0 ? { servername: name } : {}),
+      checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
+    };
+  }
+
   private mapNetworkError(error: unknown): unknown {
     if (error instanceof AppError) return error;
     const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      const name = this.options.serverName ?? this.options.host;
+      return new AppError(WinRmErrorCode.tls, ExitCode.connection, `The TLS certificate at ${this.endpoint} does not name ${name} (${code})`, {
+        hint: `The WinRM HTTPS certificate must carry ${name} in its subject alternative names; with --node-address NAME=IP, NAME is the name checked.`,
+        cause: error,
+        details: { node: name, endpoint: this.endpoint },
+      });
+    }
     if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) {
       return new AppError(WinRmErrorCode.tls, ExitCode.connection, `The TLS certificate of ${this.options.host} was not accepted (${code})`, {
         hint: 'Pass --ca-file with the CA that issued the WinRM HTTPS certificate (or, in a lab only, --insecure-skip-tls-verify).',
@@ -517,3 +562,7 @@ const MAX_KERBEROS_LEGS = 4;
 
 const KERBEROS_REFUSED_HINT =
   'Check the ticket (klist; kinit user@REALM), that the node is named by the DNS name its SPN HTTP/<fqdn> uses, that the account is an administrator of the node, and that WinRM allows Kerberos (winrm get winrm/config/service/auth).';
+
+/** cauctl's Kerberos sends no channel bindings (the `kerberos` addon takes none); NTLM over HTTPS does. */
+const KERBEROS_CHANNEL_BINDING_HINT =
+  'If WinRM on the node enforces channel binding (winrm get winrm/config/service: CbtHardeningLevel Strict), this refusal is why: cauctl sends no channel bindings with Kerberos. Use NTLM over HTTPS instead (--authentication Negotiate --use-ssl with a DOMAIN\\user), which sends them.'

@@ -381,6 +381,24 @@ describe('WsmanConnection with Kerberos over HTTPS', () => {
     expect(error.hint).toContain('kinit');
   });
 
+  it('with --node-address NAME=IP, asks for a ticket for HTTP@NAME and checks the certificate against NAME', async () => {
+    const kerberos = fakeKerberos();
+    const { connection } = await setup({}, { host: '127.0.0.1', serverName: 'localhost' }, kerberos);
+    await connection.post('<Envelope/>', 'Create');
+    expect(kerberos.contexts[0]).toMatchObject({ service: 'HTTP@localhost' });
+  });
+
+  it('points to NTLM over HTTPS when a node that enforces channel binding refuses the ticket (issue 14 §8)', async () => {
+    // Extended Protection (CbtHardeningLevel Strict) refuses a Kerberos token without channel bindings with a
+    // bare 401, as here; cauctl cannot send bindings with Kerberos, so the hint names what does.
+    const { connection } = await setup({ accept: () => ({ status: 401 }) }, { username: 'admin@CORP.EXAMPLE.COM' });
+    const error = await rejection(connection.post('<Envelope/>', 'Create'));
+    expect(error).toMatchObject({ code: 'TRANSPORT_AUTH_REFUSED', exitCode: 4, transient: false, details: { channelBindingsSent: false } });
+    expect(error.hint).toContain('CbtHardeningLevel');
+    expect(error.hint).toContain('NTLM over HTTPS');
+    expect(error.hint).toContain('--use-ssl');
+  });
+
   it('reports the GSSAPI error of a KRB-ERROR token', async () => {
     const { connection } = await setup({ accept: () => ({ status: 401, token: 'KRB-ERROR' }) });
     const error = await rejection(connection.post('<Envelope/>', 'Create'));

@@ -9,7 +9,7 @@
 // reported as not delivered (and may be sent again on a new shell) only when its last chunk provably never
 // reached the process. Depends on the shell, the bootstrap helpers, errors and the clock; not on the
 // Transport that decides what to do about a failure.
-import { AppError } from '../../errors.js';
+import { AppError, ExitCode } from '../../errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { bootstrapStdinLine, stubCommandLine, type BootstrapMeta } from '../bootstrap.js';
 import type { ScriptOutcome } from '../transport.js';
@@ -181,7 +181,17 @@ export class PersistentBootstrap {
     try {
       const progress = await sendPayload(shell, connection, commandId, bootstrapStdinLine(), false, options.signal);
       const ready = await receiveFor(shell, commandId, loop.out, () => (loop.out.takeReady() ? true : undefined), node, clock, options, progress.maybeDelivered);
-      if (!ready) throw processEndedError(node, 'starting the bootstrap', loop.out.exitCode, loop.out.stderrSummary());
+      if (!ready) {
+        // A coded refusal before the loop (CONSTRAINED_LANGUAGE) says more than "ended without a result".
+        const refusal = loop.out.takeResult(-1)?.outcome;
+        if (refusal && !refusal.ok) {
+          throw new AppError(refusal.error.code, ExitCode.connection, `PowerShell on ${node} refused to start the bootstrap: ${refusal.error.message}`, {
+            hint: 'Application Control (WDAC) keeps unsigned scripts in ConstrainedLanguage mode: sign the scripts and allow the signer in a supplemental policy.',
+            details: { node, code: refusal.error.code },
+          });
+        }
+        throw processEndedError(node, 'starting the bootstrap', loop.out.exitCode, loop.out.stderrSummary());
+      }
     } catch (error) {
       loop.broken = true;
       await shell.terminate(commandId).catch(() => undefined);

@@ -76,13 +76,15 @@ export class ProcessOutput {
 
   /**
    * The result of payload `seq`, once it has arrived. Results of other sequence numbers (a payload given up
-   * on earlier) are dropped. A malformed result is SCRIPT_PROTOCOL_ERROR, with this process's stderr.
+   * on earlier) are dropped; a result without a sequence number (a refusal before the loop) is taken. A malformed result is SCRIPT_PROTOCOL_ERROR, with this process's stderr.
    */
   takeResult(seq: number): TakenResult | undefined {
     for (let taken = takeBootstrapResult(this.stdout); taken; taken = takeBootstrapResult(this.stdout)) {
       this.stdout = taken.rest;
       const result = parseBootstrapResult(taken.result, this.stderrText(), this.done ? this.exitCode ?? null : null);
-      if (result.meta?.seq === seq) {
+      // A result without meta comes from before the payload loop (the stub's or the bootstrap's language-mode
+      // check): it answers whichever payload is waiting.
+      if (result.meta === undefined || result.meta.seq === seq) {
         this.stderr = '';
         return result;
       }

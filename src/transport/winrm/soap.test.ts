@@ -69,6 +69,17 @@ describe('parseResponse on recorded exchanges', () => {
     expect(receive!.commandState).toEqual({ state: 'Done', done: true, exitCode: 0 });
   });
 
+  it('parses streams named like Object.prototype members as ordinary names (issue 14 §8)', () => {
+    const standard = recorded['test_winrs_standard']![2]!.response;
+    const hostile = standard.replace(/Name="stdout"/g, 'Name="__proto__"').replace(/Name="stderr"/g, 'Name="constructor"');
+    expect(hostile).not.toBe(standard);
+    const receive = parseResponse(hostile);
+    expect(Object.getPrototypeOf(receive.streams)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyNames(receive.streams).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Buffer.isBuffer(Object.getOwnPropertyDescriptor(receive.streams, '__proto__')!.value)).toBe(true);
+    expect(({} as Record<string, unknown>)['length']).toBeUndefined();
+  });
+
   it('test_winrs_stderr_rc: stderr and a non-zero exit code', () => {
     const receive = recorded['test_winrs_stderr_rc']!.map((m) => parseResponse(m.response)).find((r) => r.commandState)!;
     expect(receive.streams['stderr']!.toString()).toBe('err \r\n');

@@ -330,14 +330,17 @@ export function parseResponse(xml: string): WsmanResponse {
   const shellSelector = list(created, 'Selector').find((s) => attr(s, 'Name') === 'ShellId');
   const shellId = shellSelector ? text(shellSelector) : text(child(child(body, 'Shell'), 'ShellId'));
 
-  const streams: Record<string, Buffer[]> = {};
+  // Stream names come from the node: a Map keeps `__proto__` or `constructor` an ordinary name.
+  const streams = new Map<string, Buffer[]>();
   const endedStreams: string[] = [];
   let commandState: CommandState | undefined;
   const receive = child(body, 'ReceiveResponse');
   if (receive) {
     for (const s of list(receive, 'Stream')) {
       const name = attr(s, 'Name') ?? 'stdout';
-      (streams[name] ??= []).push(Buffer.from(text(s) ?? '', 'base64'));
+      const chunks = streams.get(name) ?? [];
+      chunks.push(Buffer.from(text(s) ?? '', 'base64'));
+      streams.set(name, chunks);
       if ((attr(s, 'End') ?? '').toLowerCase() === 'true') endedStreams.push(name);
     }
     const state = list(receive, 'CommandState')[0];
@@ -357,7 +360,7 @@ export function parseResponse(xml: string): WsmanResponse {
     fault: fault ? parseFault(fault) : undefined,
     shellId: shellId || undefined,
     commandId: text(child(child(body, 'CommandResponse'), 'CommandId')) || undefined,
-    streams: Object.fromEntries(Object.entries(streams).map(([k, v]) => [k, Buffer.concat(v)])),
+    streams: Object.fromEntries([...streams].map(([k, v]) => [k, Buffer.concat(v)])),
     endedStreams,
     commandState,
   };

@@ -326,6 +326,26 @@ describe('WinRmTransport over HTTPS', () => {
     expect(server.log.some((l) => l.encrypted)).toBe(false);
   });
 
+  it.each([
+    ['the name the certificate carries', 'localhost', true],
+    ['a name it does not carry, reached by the address it does carry', 'NODE9', false],
+  ])('with --node-address, checks the certificate against the node name: %s (issue 14 §8)', async (_label, node, accepted) => {
+    const { server } = await setup({ tls });
+    const transport = new WinRmTransport({
+      mode: 'persistent',
+      useSsl: true,
+      caFile: `${tlsDir}localhost.crt`,
+      authentication: 'Negotiate',
+      username: 'CORP\\admin',
+      password: () => PASSWORD,
+      resolveEndpoint: () => ({ host: '127.0.0.1', port: server.port }),
+    });
+    transports.push(transport);
+    const outcome = transport.run(node, invocation);
+    if (accepted) expect((await outcome).ok).toBe(true);
+    else await expect(outcome).rejects.toMatchObject({ code: WinRmErrorCode.tls, exitCode: 4, message: expect.stringContaining('does not name NODE9') });
+  });
+
   it('refuses an untrusted certificate by default', async () => {
     const { transport } = await setup({ tls }, { useSsl: true });
     await expect(transport.run('127.0.0.1', invocation)).rejects.toMatchObject({ code: WinRmErrorCode.tls, exitCode: 4 });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { systemClock, type Clock } from '../../platform/clock.js';
-import { encodeSequencedPayloadLine } from '../bootstrap.js';
+import { encodeSequencedPayloadLine, withNetworkCredential } from '../bootstrap.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport.js';
 import { ReceiveTimeoutError, WinRmErrorCode, isNetworkError } from './errors.js';
 import { WsmanConnection, type WsmanConnectionOptions } from './http-connection.js';
@@ -30,8 +30,6 @@ export type WinRmMode = 'per-operation' | 'persistent';
 export const DEFAULT_WINRM_MODE: WinRmMode = 'per-operation';
 /** Shells ask the node to reap them after this long idle, so a crashed cauctl leaves nothing for hours. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30 * 60;
-/** Without an operation deadline, how long a maybe-delivered payload's result is waited for. */
-const DEFAULT_RESULT_WAIT_MS = 10 * 60 * 1000;
 
 export interface WinRmLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -104,7 +102,10 @@ function isRecoverable(error: unknown): boolean {
   if (error.code === WinRmErrorCode.shellNotFound) return true;
   if (error.code === WinRmErrorCode.authRefused || error.code === WinRmErrorCode.quotaExceeded) return false;
   if (error.code === WinRmErrorCode.unreachable) return isNetworkError(error.cause);
-  return wasRefused(error) && error.details?.['operation'] === 'Send';
+  // A 400 (encryption out of step) is over once the connection is new; a fault on Send means the process
+  // behind the command is gone. (A 503 lasts while WinRM restarts: that is for the caller to wait out.)
+  if (error.code === WinRmErrorCode.badRequest) return true;
+  return wasRefused(error) && error.details?.['operation'] === 'Send' && error.code !== WinRmErrorCode.serviceUnavailable;
 }
 
 export class WinRmTransport implements Transport {
@@ -187,6 +188,7 @@ export class WinRmTransport implements Transport {
       const maxEnvelopeSize = o.maxEnvelopeSize ?? 153600;
       const connection = new WsmanConnection({
         host: endpoint.host,
+        ...(endpoint.host.toUpperCase() === node.toUpperCase() ? {} : { serverName: node }),
         maxEnvelopeSize,
         authentication: o.authentication,
         username: o.username,
@@ -217,14 +219,16 @@ export class WinRmTransport implements Transport {
   }
 
   private async runNow(node: string, s: NodeSession, invocation: ScriptInvocation, options: RunOptions): Promise<ScriptOutcome> {
-    const deadlineMs = this.clock.now() + (options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS);
+    // Without a deadline the result is waited for as long as the command lives: node-side long polls (a drain,
+    // storage repair) take their own timeoutSeconds, up to hours.
+    const deadlineMs = options.timeoutMs === undefined ? undefined : this.clock.now() + options.timeoutMs;
     const seq = ++s.seq;
     // The same id and number travel again if the payload is re-sent: it names one operation, not one Send.
-    const line = encodeSequencedPayloadLine(invocation, seq, (this.options.newUuid ?? randomUUID)());
-    const runOptions = {
+    const sent = withNetworkCredential(invocation, await this.networkCredential(invocation));
+    const line = encodeSequencedPayloadLine(sent, seq, (this.options.newUuid ?? randomUUID)());
+    const runOptions: RunPayloadOptions = {
       operation: invocation.name,
-      deadlineMs,
-      timeoutMs: options.timeoutMs ?? DEFAULT_RESULT_WAIT_MS,
+      ...(deadlineMs === undefined ? {} : { deadlineMs, timeoutMs: options.timeoutMs }),
       ...(options.signal ? { signal: options.signal } : {}),
     };
     for (let attempt = 0; ; attempt++) {
@@ -247,6 +251,21 @@ export class WinRmTransport implements Transport {
         throw notDelivered ? error : outcomeUnknown(error, node, invocation.name);
       }
     }
+  }
+
+  /**
+   * The account and password for an operation that must reach other machines (it then runs in a fresh logon
+   * on the node), or null when this transport has no password to give (Kerberos from a ticket).
+   */
+  private async networkCredential(invocation: ScriptInvocation): Promise<{ userName: string; password: string } | null> {
+    if (invocation.networkCredential !== true) return null;
+    let password: string;
+    try {
+      password = await this.options.password();
+    } catch {
+      return null;
+    }
+    return password === '' ? null : { userName: this.options.username, password };
   }
 
   private async runPerOperation(node: string, s: NodeSession, line: Buffer, seq: number, options: RunPayloadOptions): Promise<ProcessResult> {
@@ -333,4 +352,4 @@ export class WinRmTransport implements Transport {
   }
 }
 
-type RunPayloadOptions = { readonly operation: string; readonly deadlineMs: number; readonly timeoutMs: number; readonly signal?: AbortSignal };
+type RunPayloadOptions = { readonly operation: string; readonly deadlineMs?: number; readonly timeoutMs?: number; readonly signal?: AbortSignal };

@@ -15,6 +15,10 @@ $script:JsonOutDir = Join-Path $script:RepoRoot 'test-artifacts/ps-json'
 
 # Parameter lists mirror the real cmdlets' names, so -ParameterFilter reads like production calls.
 $stubs = [ordered]@{
+    # get-node-capacity: Hyper-V's assigned devices and GPU partitions, and its own Get-Command wrapper.
+    'Get-VMAssignableDevice'       = 'param($VMName, $VM, $ComputerName)'
+    'Get-VMGpuPartitionAdapter'    = 'param($VMName, $VM, $ComputerName)'
+    'Test-CauctlCommand'           = 'param([string]$Name)'
     'Get-Cluster'                  = 'param($Name, $Domain, $InputObject)'
     'Get-ClusterNode'              = 'param($Name, $InputObject, $Cluster)'
     'Get-ClusterGroup'             = 'param($Name, $InputObject, $Cluster, $VMId)'
@@ -46,6 +50,7 @@ $stubs = [ordered]@{
     'Unregister-ScheduledTask'     = 'param($TaskName, $TaskPath, [switch]$Confirm)'
     'Set-Service'                  = 'param($Name, $StartupType, $Status)'
     'Start-Service'                = 'param($Name, $InputObject)'
+    'Stop-Service'                 = 'param($Name, $InputObject, [switch]$Force, [switch]$NoWait)'
     'Stop-Cluster'                 = 'param($Cluster, [switch]$Force, $Wait)'
     'Start-Cluster'                = 'param($Name, [switch]$IgnorePersistentState, $Wait)'
     'Get-ClusterResource'          = 'param($Name, $InputObject, $Cluster)'
@@ -87,7 +92,7 @@ $stubs = [ordered]@{
     'New-CauctlUpdateCollection'     = 'param()'
     'Invoke-CauctlInstaller'         = 'param([string]$FilePath, [string]$Arguments, [int]$TimeoutMinutes)'
     'Get-CauctlIanaTimeZone'         = 'param([string]$WindowsId)'
-    'New-CauctlSystemInfo'           = 'param()'
+    'Get-CauctlRunningServices'      = 'param()'
     # The node helpers' wrappers over Windows-only security APIs (cauctl-helpers.ps1).
     'Get-CauctlFolderSecurity'       = 'param([string]$Path)'
     'New-CauctlProtectedDirectory'   = 'param([string]$Path)'
@@ -127,3 +132,34 @@ function Save-OperationJson([string]$Operation, $Result, [string]$Case = '') {
     $file = if ($Case) { "$Operation.$Case.json" } else { "$Operation.json" }
     [System.IO.File]::WriteAllText((Join-Path $script:JsonOutDir $file), $Result.Json)
 }
+
+# A Task Scheduler that runs what it is given: Start-ScheduledTask runs the registered task's launcher target
+# (worker.ps1 -TaskFile task.json in its working directory) in this process, as the task's account would, so
+# the network-logon path runs end to end. ProgramData moves to a fresh TestDrive folder; what was registered
+# is in $global:CauctlTaskScheduler. Call from BeforeEach.
+function Set-CauctlTaskSchedulerFake {
+    $env:ProgramData = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $env:ProgramData | Out-Null
+    $global:CauctlTaskScheduler = @{ registered = @{}; history = New-Object System.Collections.ArrayList }
+    Mock New-ScheduledTaskAction { [pscustomobject]@{ Execute = $Execute; Arguments = $Argument; WorkingDirectory = $WorkingDirectory } }
+    Mock New-ScheduledTaskPrincipal { [pscustomobject]@{ UserId = $UserId; LogonType = $LogonType; RunLevel = $RunLevel } }
+    Mock New-ScheduledTaskSettingsSet { [pscustomobject]@{} }
+    Mock Register-ScheduledTask {
+        $entry = @{ name = $TaskName; folder = $Action.WorkingDirectory; user = $User; password = $Password; system = ($null -ne $Principal) }
+        $global:CauctlTaskScheduler.registered[$TaskName] = $entry
+        [void]$global:CauctlTaskScheduler.history.Add($entry)
+    }
+    Mock Start-ScheduledTask {
+        $task = $global:CauctlTaskScheduler.registered[$TaskName]
+        Push-Location -LiteralPath $task.folder
+        try { & (Join-Path $task.folder 'worker.ps1') -TaskFile (Join-Path $task.folder 'task.json') } finally { Pop-Location }
+    }
+    Mock Get-ScheduledTask { if ($global:CauctlTaskScheduler.registered.ContainsKey($TaskName)) { [pscustomobject]@{ TaskName = $TaskName; State = 'Ready' } } }
+    Mock Get-ScheduledTaskInfo { [pscustomobject]@{ LastTaskResult = 0 } }
+    Mock Unregister-ScheduledTask { $global:CauctlTaskScheduler.registered.Remove($TaskName) }
+    Mock New-CauctlProtectedDirectory { New-Item -ItemType Directory -Path $Path | Out-Null }
+    Mock Get-CauctlFolderSecurity { @{ ownerSid = 'S-1-5-32-544'; isProtected = $true; rules = @(@{ sid = 'S-1-5-18'; allow = $true }, @{ sid = 'S-1-5-32-544'; allow = $true }) } }
+}
+
+# The network credential the transport attaches when cauctl holds the password (test values).
+function New-CauctlTestCredential { @{ userName = 'CONTOSO\admin'; password = "pa'ss `$(w0rd)" } }

@@ -92,7 +92,3 @@ function New-FakeUpdateCollection {
     $collection | Add-Member -MemberType ScriptProperty -Name Count -Value { $this.__wua.values['items'].Count } -Force
     $collection
 }
-
-function New-FakeSystemInfo([bool]$RebootRequired) {
-    New-WuaObject 'ISystemInformation' @{ RebootRequired = $RebootRequired; OemHardwareSupportLink = '' }
-}

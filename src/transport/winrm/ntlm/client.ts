@@ -42,6 +42,11 @@ export interface NtlmClientOptions {
   readonly requireSealing?: boolean;
   /** Workstation name sent in AUTHENTICATE. @default '' */
   readonly workstation?: string;
+  /**
+   * The service principal name of the target (`HTTP/<node name>`), sent as MsvAvTargetName in AUTHENTICATE
+   * (MS-NLMP 2.2.2.1), so that a server can refuse a context meant for another service.
+   */
+  readonly targetSpn?: string;
 }
 
 export class NtlmNegotiationError extends Error {
@@ -81,7 +86,7 @@ export class NtlmClient {
     // With a server timestamp we must send a MIC (MS-NLMP 3.1.5.1.2) and an all-zero LM response.
     const hasTimestamp = challenge.timestamp !== undefined;
     const timestamp = challenge.timestamp ?? fileTime(this.now());
-    const pairs = clientAvPairs(challenge, hasTimestamp, channelBindingsHash);
+    const pairs = clientAvPairs(challenge, hasTimestamp, channelBindingsHash, this.options.targetSpn);
     const temp = ntlmv2Temp(timestamp, clientChallenge, encodeAvPairs(pairs));
     const proof = ntProofStr(ntowf, challenge.serverChallenge, temp);
     const keyExchangeKey = sessionBaseKey(ntowf, proof);
@@ -125,8 +130,8 @@ export class NtlmClient {
   }
 }
 
-function clientAvPairs(challenge: ChallengeMessage, withMicFlag: boolean, cbt: Buffer | undefined): AvPair[] {
-  const pairs = challenge.avPairs.filter((p) => p.id !== AvId.flags && p.id !== AvId.channelBindings);
+function clientAvPairs(challenge: ChallengeMessage, withMicFlag: boolean, cbt: Buffer | undefined, targetSpn: string | undefined): AvPair[] {
+  const pairs = challenge.avPairs.filter((p) => p.id !== AvId.flags && p.id !== AvId.channelBindings && p.id !== AvId.targetName);
   const existing = challenge.avPairs.find((p) => p.id === AvId.flags);
   let avFlags = existing && existing.value.length >= 4 ? existing.value.readUInt32LE(0) : 0;
   if (withMicFlag) avFlags |= AV_FLAG_MIC_PRESENT;
@@ -136,5 +141,7 @@ function clientAvPairs(challenge: ChallengeMessage, withMicFlag: boolean, cbt: B
     pairs.push({ id: AvId.flags, value });
   }
   if (cbt) pairs.push({ id: AvId.channelBindings, value: cbt });
+  // Unicode, without a terminating NUL.
+  if (targetSpn) pairs.push({ id: AvId.targetName, value: Buffer.from(targetSpn, 'utf16le') });
   return pairs;
 }

@@ -209,6 +209,17 @@ describe('NtlmClient against NtlmAcceptor', () => {
     }
   });
 
+  it('names the target SPN in MsvAvTargetName, in UTF-16 without a NUL, covered by NTProofStr (issue 14 §8)', () => {
+    const acceptor = new NtlmAcceptor({ lookupPassword: users });
+    const client = new NtlmClient({ targetSpn: 'HTTP/node1.contoso.com' });
+    const { token } = client.authenticate(acceptor.challenge(client.negotiateMessage), { user: 'admin', domain: 'CORP', password: 'S3cret!' });
+    // NTLMv2_CLIENT_CHALLENGE: NTProofStr (16), then 28 bytes of header, timestamp and challenge, then AV pairs.
+    const pairs = decodeAvPairs(decodeAuthenticate(token).ntChallengeResponse.subarray(16 + 28));
+    const target = pairs.filter((p) => p.id === AvId.targetName);
+    expect(target.map((p) => p.value.toString('utf16le'))).toEqual(['HTTP/node1.contoso.com']);
+    expect(acceptor.accept(token).user).toBe('admin');
+  });
+
   it('refuses a tampered AUTHENTICATE through the MIC', () => {
     const acceptor = new NtlmAcceptor({ lookupPassword: users });
     const client = new NtlmClient();

@@ -1,0 +1,95 @@
+import { AppError, ExitCode } from '../errors.js';
+import type { CallOptions, Gateway } from './gateway.js';
+import type { OperationName, OperationParams, OperationResult } from './operations.js';
+import { DEFAULT_RETRY_POLICY, RetryingGateway, isIdempotent, retryDelayMs } from './retrying-gateway.js';
+
+class Clock {
+  t = 0;
+  readonly sleeps: number[] = [];
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.t += ms;
+  }
+}
+
+const lost = () => new AppError('TRANSPORT_UNREACHABLE', ExitCode.connection, 'connection dropped', { transient: true });
+const refused = () => new AppError('TRANSPORT_AUTH_REFUSED', ExitCode.connection, 'access denied');
+
+/** Fails the first `failures` calls with `error()`, then answers. */
+function flaky(failures: number, error: () => Error): Gateway & { calls: number } {
+  const g = {
+    calls: 0,
+    async call<N extends OperationName>(_node: string, _name: N, _params: OperationParams<N>, _options?: CallOptions): Promise<OperationResult<N>> {
+      g.calls += 1;
+      if (g.calls <= failures) throw error();
+      return { state: 'Up' } as OperationResult<N>;
+    },
+  };
+  return g;
+}
+
+describe('retryDelayMs: backoff is a pure function of the attempt', () => {
+  it.each([
+    [1, 2000],
+    [2, 4000],
+    [3, 8000],
+    [4, 15000],
+    [10, 15000],
+  ])('attempt %i waits %i ms', (attempt, ms) => {
+    expect(retryDelayMs(DEFAULT_RETRY_POLICY, attempt)).toBe(ms);
+  });
+});
+
+describe('RetryingGateway', () => {
+  it('repeats an idempotent call after a transient failure', async () => {
+    const clock = new Clock();
+    const inner = flaky(2, lost);
+    await expect(new RetryingGateway(inner, clock).call('N1', 'resume-node', { name: 'N1', failback: 'Immediate' })).resolves.toEqual({ state: 'Up' });
+    expect(inner.calls).toBe(3);
+    expect(clock.sleeps).toEqual([2000, 4000]);
+  });
+
+  it.each(['suspend-node', 'restart-node', 'set-cluster-property', 'stop-cluster'] as const)('never repeats %s (not idempotent): its caller reads the state', async (name) => {
+    expect(isIdempotent(name)).toBe(false);
+    const inner = flaky(1, lost);
+    await expect(new RetryingGateway(inner, new Clock()).call('N1', name, {} as never)).rejects.toMatchObject({ code: 'TRANSPORT_UNREACHABLE' });
+    expect(inner.calls).toBe(1);
+  });
+
+  it('never retries a refused password: it is not "unreachable"', async () => {
+    const inner = flaky(1, refused);
+    await expect(new RetryingGateway(inner, new Clock()).call('N1', 'get-node-status', {})).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_REFUSED', exitCode: 4 });
+    expect(inner.calls).toBe(1);
+  });
+
+  it('gives up at its deadline, and says so once when it starts retrying', async () => {
+    const clock = new Clock();
+    const notices: string[] = [];
+    const inner = flaky(1_000_000, lost);
+    const gateway = new RetryingGateway(inner, clock, { deadlineMs: 60_000 }, (n) => notices.push(`${n.operation} on ${n.node}`));
+    await expect(gateway.call('N1', 'get-node-status', {})).rejects.toMatchObject({ transient: true });
+    expect(clock.t).toBeGreaterThanOrEqual(60_000);
+    expect(clock.t).toBeLessThan(60_000 + DEFAULT_RETRY_POLICY.maxDelayMs);
+    expect(notices).toEqual(['get-node-status on N1']);
+  });
+
+  it('a caller deadline shorter than the policy wins; retry: false is one try', async () => {
+    const clock = new Clock();
+    const inner = flaky(1_000_000, lost);
+    const gateway = new RetryingGateway(inner, clock);
+    await expect(gateway.call('N1', 'get-node-status', {}, { retry: { untilMs: 10_000 } })).rejects.toMatchObject({ transient: true });
+    expect(clock.t).toBe(10_000);
+    const once = flaky(1, lost);
+    await expect(new RetryingGateway(once, clock).call('N1', 'get-node-status', {}, { retry: false })).rejects.toMatchObject({ transient: true });
+    expect(once.calls).toBe(1);
+  });
+
+  it('stops after maxAttempts', async () => {
+    const inner = flaky(1_000_000, lost);
+    await expect(new RetryingGateway(inner, new Clock(), { maxAttempts: 4 }).call('N1', 'get-cluster', {})).rejects.toMatchObject({ transient: true });
+    expect(inner.calls).toBe(4);
+  });
+});

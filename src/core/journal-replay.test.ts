@@ -1,0 +1,135 @@
+import type { JournalRecord } from '../journal/journal.js';
+import { JournalWriter, parseJournalRecords } from './journal-records.js';
+import { replayJournal, replayOfflineJournal } from './journal-replay.js';
+import { viewFromJournal } from './run-state.js';
+import { MemoryJournal } from '../journal/journal.js';
+
+let seq = 0;
+function rec(type: string, data: Record<string, unknown> = {}): JournalRecord {
+  seq += 1;
+  return { seq, time: new Date(Date.UTC(2026, 0, 1, 0, seq)).toISOString(), type, ...data };
+}
+
+const started = () => rec('run-started', { runId: 'r1', clusterName: 'C1', order: ['A', 'B'], maxFailedNodes: 0, plugins: ['Microsoft.WindowsUpdatePlugin'], downAtStart: [] });
+const step = (node: string, name: string, data: Record<string, unknown> = {}) => rec('step', { node, attempt: 1, step: name, ...data });
+const attempt = (node: string, n = 1) => rec('attempt-started', { node, attempt: n });
+const result = (updateId: string, kb: string, resultCode: string) => ({ updateId, kb, title: 't', resultCode, errorCode: '0x0', rebootRequired: true });
+const nodeResult = (node: string) => ({
+  node,
+  status: 'Succeeded',
+  attempts: 1,
+  numberOfSucceededUpdates: 0,
+  numberOfFailedUpdates: 0,
+  installResults: [],
+  rebooted: false,
+  nodeRebootResult: { bootType: 'None', reboots: 0 },
+  errorRecord: null,
+  nodeSuspendedTimestamp: null,
+  nodeSuspendedDurationSeconds: null,
+  phases: [],
+});
+
+describe('replayJournal: where an interrupted run resumes', () => {
+  it.each([
+    ['nothing started yet', [], null],
+    ['attempt started', [attempt('A')], { step: 'start' }],
+    ['suspend requested', [attempt('A'), step('A', 'pre-script-done'), step('A', 'suspend-requested')], { step: 'suspend' }],
+    ['a drain that failed: resume it, the attempt failed', [attempt('A'), step('A', 'suspend-requested'), step('A', 'drain-failed', { drainStatus: 'Failed', reason: 'r' })], { step: 'drain-failed', reason: 'r' }],
+    ['a drain that failed, resumed: still a failed attempt', [attempt('A'), step('A', 'drain-failed', { drainStatus: 'Failed', reason: 'r' }), step('A', 'resume-requested'), step('A', 'resumed')], { step: 'drain-failed', reason: 'r' }],
+    ['suspended', [attempt('A'), step('A', 'suspended')], { step: 'install', round: 1 }],
+    ['an install task running', [attempt('A'), step('A', 'suspended'), step('A', 'task-started', { round: 1, taskId: 't1', pluginIndex: 0 })], { step: 'await-task', round: 1, taskId: 't1', pluginIndex: 0 }],
+    ['a restart requested', [attempt('A'), step('A', 'restart-requested', { round: 1, bootBefore: 'b0', source: 'round' })], { step: 'await-reboot', round: 1, bootBefore: 'b0', rebootSource: 'round' }],
+    ['back from a round restart: rescan in the next round', [attempt('A'), step('A', 'node-back', { round: 1, source: 'round' })], { step: 'install', round: 2 }],
+    ['back from a failure restart: resume', [attempt('A'), step('A', 'node-back', { round: 1, source: 'failure' })], { step: 'resume' }],
+    ['resume requested', [attempt('A'), step('A', 'resume-requested')], { step: 'resume' }],
+    ['resumed', [attempt('A'), step('A', 'resumed')], { step: 'after-resume' }],
+  ])('%s', (_name, records, at) => {
+    const state = replayJournal([started(), ...records]);
+    if (at === null) expect(state.inFlight).toBeNull();
+    else expect(state.inFlight).toMatchObject({ node: 'A', attempt: 1, at });
+  });
+
+  it('keeps completed nodes, install results and reboots, and sees a halt', () => {
+    const state = replayJournal([
+      started(),
+      rec('scan-completed', { scan: { A: [], B: [] }, scanFailures: {} }),
+      attempt('A'),
+      step('A', 'task-finished', { round: 1, taskId: 't1', state: 'Completed', results: [result('u1', 'KB1', 'Succeeded')] }),
+      step('A', 'node-back', { round: 1, source: 'round' }),
+      rec('node-completed', { node: 'A', result: nodeResult('A') }),
+      attempt('B', 2),
+      step('B', 'task-finished', { round: 1, taskId: 't2', state: 'Completed', results: [result('u2', 'KB2', 'Failed')] }),
+      rec('run-halted', { code: 'X', message: 'stopped' }),
+    ]);
+    expect(state.completed.get('A')).toEqual(nodeResult('A'));
+    expect(state.scan).toEqual({ scan: { A: [], B: [] }, scanFailures: {} });
+    expect(state.inFlight).toMatchObject({ node: 'B', attempt: 2, reboots: 0 });
+    expect(state.inFlight!.installResults.map((r) => r.kb)).toEqual(['KB2']);
+    expect(state.halted).toBe(true);
+  });
+
+  it('refuses a record it does not understand, naming the file and the line', () => {
+    const records = [started(), attempt('A'), rec('step', { node: 'A', attempt: 1, step: 'restart-requested', round: 1, source: 'round' })];
+    const line = records[2]!.seq;
+    expect(() => replayJournal(records, '/state/runs/C1/r1.jsonl')).toThrow(
+      expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID', exitCode: 2, message: expect.stringMatching(new RegExp(`^Run journal /state/runs/C1/r1\\.jsonl line ${line}: a "step" record .*bootBefore`)) }),
+    );
+  });
+
+  it('refuses a record kind it does not know', () => {
+    expect(() => parseJournalRecords([started(), rec('step-ish', { node: 'A' })], 'j.jsonl')).toThrow(/j\.jsonl line \d+: a "step-ish" record/);
+  });
+});
+
+describe('JournalWriter', () => {
+  it('stamps records with the flow clock and reads them back typed', () => {
+    const journal = new MemoryJournal();
+    const writer = new JournalWriter(journal, () => Date.UTC(2026, 0, 1));
+    writer.step('A', 2, { step: 'restart-requested', round: 1, bootBefore: 'b0', source: 'failure' });
+    expect(writer.records()).toEqual([{ type: 'step', node: 'A', attempt: 2, step: 'restart-requested', round: 1, bootBefore: 'b0', source: 'failure', seq: 1, time: '2026-01-01T00:00:00.000Z' }]);
+  });
+
+  it('never writes a malformed record (a bug is caught before it reaches the disk)', () => {
+    const journal = new MemoryJournal();
+    const writer = new JournalWriter(journal, () => 0);
+    expect(() => writer.write({ type: 'run-halted', code: 'X' } as never)).toThrow();
+    expect(journal.records()).toEqual([]);
+  });
+});
+
+describe('replayOfflineJournal: the offline update replays the shared node-step records', () => {
+  it('rebuilds tasks, results, the restart and the return of each node', () => {
+    const state = replayOfflineJournal([
+      rec('offline-started', { runId: 'o1', clusterName: 'C1', plugins: ['Microsoft.WindowsUpdatePlugin'] }),
+      rec('offline-step', { step: 'stop-cluster', phase: 'begin' }),
+      step('A', 'task-started', { round: 1, taskId: 'tA', pluginIndex: 0 }),
+      step('A', 'task-finished', { round: 1, taskId: 'tA', state: 'Completed', results: [result('u1', 'KB1', 'Succeeded')] }),
+      step('A', 'restart-requested', { round: 1, bootBefore: 'b0', source: 'round' }),
+      step('A', 'node-back', { round: 1, source: 'round', bootTime: 'b1', rebootSeconds: 300 }),
+      step('B', 'task-started', { round: 1, taskId: 'tB', pluginIndex: 0 }),
+      rec('offline-node', { node: 'C', event: 'failed', errorRecord: { code: 'InstallFailed', message: 'm', node: 'C' } }),
+    ]);
+    expect(state.begun.has('stop-cluster')).toBe(true);
+    expect(state.nodes.get('A')).toMatchObject({ tasks: [{ taskId: 'tA', finished: true }], restart: { bootBefore: 'b0' }, back: { bootTime: 'b1', rebootSeconds: 300 } });
+    expect(state.nodes.get('A')!.results.map((r) => r.kb)).toEqual(['KB1']);
+    expect(state.nodes.get('B')).toMatchObject({ tasks: [{ taskId: 'tB', finished: false }], restart: null });
+    expect(state.nodes.get('C')!.failed?.code).toBe('InstallFailed');
+  });
+});
+
+describe('viewFromJournal (get-run on the coordinating host) reads the same typed records', () => {
+  it('shows the phase of the node in flight, a failed drain as its resume, and the finished nodes', () => {
+    const view = viewFromJournal([
+      started(),
+      attempt('A'),
+      step('A', 'suspend-requested'),
+      step('A', 'drain-failed', { drainStatus: 'Failed', reason: 'r' }),
+      rec('node-completed', { node: 'B', result: nodeResult('B') }),
+    ]);
+    expect(view).toMatchObject({ currentNode: 'A', currentPhase: 'resume', nodeResults: [nodeResult('B')] });
+  });
+
+  it('names the file and line of a record it does not understand', () => {
+    expect(() => viewFromJournal([started(), rec('step', { node: 'A', attempt: 1, step: 'teleported' })], 'r1.jsonl')).toThrow(/r1\.jsonl line \d+/);
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * Replaying a journal, for every flow, from typed records only (src/core/journal-records.ts): where an
+ * interrupted rolling run picks up, and where an interrupted offline update stands. Pure. The flows then check
+ * each step against the real cluster before acting, so a journal that lags reality by one step is safe.
+ */
+import type { UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
+import type { JournalRecord } from '../journal/journal.js';
+import { parseJournalRecords, type OfflineStep, type RecordOf, type TypedRecord } from './journal-records.js';
+import type { OfflinePreState } from './offline-update.js';
+import type { ErrorRecord, NodeResult } from './types.js';
+
+/** The step a node's attempt resumes at. */
+export type ResumeStep =
+  | { step: 'start' }
+  | { step: 'suspend' }
+  /** The drain failed before the interruption: resume the node (NoFailback), and the attempt has failed. */
+  | { step: 'drain-failed'; reason: string }
+  | { step: 'install'; round: number }
+  | { step: 'await-task'; round: number; taskId: string; pluginIndex: number }
+  | { step: 'await-reboot'; round: number; bootBefore: string; rebootSource: 'round' | 'failure' }
+  | { step: 'resume' }
+  | { step: 'after-resume' };
+
+export interface InFlightNode {
+  readonly node: string;
+  readonly attempt: number;
+  readonly at: ResumeStep;
+  readonly suspendedAt: string | null;
+  /** Install results recorded so far for this node, every attempt. */
+  readonly installResults: readonly UpdateInstallResult[];
+  readonly reboots: number;
+}
+
+export interface JournalState {
+  readonly runId: string;
+  readonly started: RecordOf<'run-started'>;
+  readonly completed: ReadonlyMap<string, NodeResult>;
+  readonly inFlight: InFlightNode | null;
+  readonly halted: boolean;
+  /** The preflight scan, once it was recorded; absent when the run stopped before it finished. */
+  readonly scan: { scan: Record<string, UpdateInfo[]>; scanFailures: Record<string, string> } | undefined;
+}
+
+function typed(records: readonly JournalRecord[], path: string | undefined): TypedRecord[] {
+  return parseJournalRecords(records, path);
+}
+
+/** Replays a rolling run's journal into what is done, and where the node in flight stands. */
+export function replayJournal(records: readonly JournalRecord[], path?: string): JournalState {
+  const list = typed(records, path);
+  const started = list.find((r): r is RecordOf<'run-started'> => r.type === 'run-started');
+  if (started === undefined) throw new Error(`journal ${path ?? '(in memory)'} has no run-started record`);
+  const completed = new Map<string, NodeResult>();
+  type Mutable = { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number };
+  let inFlight = null as Mutable | null;
+  const resultsByNode = new Map<string, UpdateInstallResult[]>();
+  const rebootsByNode = new Map<string, number>();
+  let halted = false;
+  let scan: JournalState['scan'];
+
+  for (const r of list) {
+    switch (r.type) {
+      case 'node-completed':
+        completed.set(r.node, r.result);
+        if (inFlight?.node === r.node) inFlight = null;
+        break;
+      case 'scan-completed':
+        scan = { scan: r.scan, scanFailures: r.scanFailures };
+        break;
+      case 'run-halted':
+        halted = true;
+        break;
+      case 'attempt-started':
+        inFlight = {
+          node: r.node,
+          attempt: r.attempt,
+          at: { step: 'start' },
+          suspendedAt: inFlight !== null && inFlight.node === r.node ? inFlight.suspendedAt : null,
+          results: resultsByNode.get(r.node) ?? [],
+          reboots: rebootsByNode.get(r.node) ?? 0,
+        };
+        resultsByNode.set(r.node, inFlight.results);
+        break;
+      case 'step':
+        if (inFlight === null || inFlight.node !== r.node) break;
+        inFlight.at = stepAfter(r, inFlight.at);
+        if (r.step === 'suspended' || r.step === 'suspended-undrained') inFlight.suspendedAt = r.time;
+        if (r.step === 'task-finished') inFlight.results.push(...r.results);
+        if (r.step === 'node-back') {
+          inFlight.reboots += 1;
+          rebootsByNode.set(r.node, inFlight.reboots);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return {
+    runId: started.runId,
+    started,
+    completed,
+    inFlight: inFlight === null
+      ? null
+      : { node: inFlight.node, attempt: inFlight.attempt, at: inFlight.at, suspendedAt: inFlight.suspendedAt, installResults: inFlight.results, reboots: inFlight.reboots },
+    halted,
+    scan,
+  };
+}
+
+/** Where a node's attempt stands after one of its step records (pure). */
+export function stepAfter(r: RecordOf<'step'>, previous: ResumeStep): ResumeStep {
+  const round = 'round' in r ? r.round : 'round' in previous ? previous.round : 1;
+  switch (r.step) {
+    case 'pre-script-done':
+    case 'suspend-requested':
+      return { step: 'suspend' };
+    case 'drain-failed':
+      // The drain failed: the node is resumed and the attempt has failed, whatever happened after the crash.
+      return { step: 'drain-failed', reason: r.reason };
+    case 'suspended':
+    case 'suspended-undrained':
+      return { step: 'install', round: 1 };
+    case 'task-started':
+      return { step: 'await-task', round, taskId: r.taskId, pluginIndex: r.pluginIndex };
+    case 'task-finished':
+      // The rest of the round (other plug-ins, the reboot) is decided again from a fresh scan.
+      return { step: 'install', round };
+    case 'restart-requested':
+      return { step: 'await-reboot', round, bootBefore: r.bootBefore, rebootSource: r.source };
+    case 'node-back':
+      return r.source === 'failure' ? { step: 'resume' } : { step: 'install', round: round + 1 };
+    case 'resume-requested':
+      // After a failed drain, the resume that follows it does not make the attempt a success.
+      return previous.step === 'drain-failed' ? previous : { step: 'resume' };
+    case 'resumed':
+      return previous.step === 'drain-failed' ? previous : { step: 'after-resume' };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The offline update
+
+/** Where one node stands in an offline update, from the journal. */
+export interface NodeProgress {
+  readonly staged: boolean;
+  /** Install tasks started, in order, with the round and plug-in each belongs to. */
+  readonly tasks: readonly { taskId: string; round: number; pluginIndex: number; finished: boolean }[];
+  readonly results: readonly UpdateInstallResult[];
+  readonly restart: { bootBefore: string; requestedAt: string } | null;
+  readonly back: { bootTime: string; rebootSeconds: number } | null;
+  readonly failed: ErrorRecord | null;
+}
+
+export interface OfflineJournalState {
+  readonly runId: string;
+  readonly startTime: string;
+  readonly preState: OfflinePreState | null;
+  /** Steps whose `begin` was journaled (the step may or may not have acted). */
+  readonly begun: ReadonlySet<OfflineStep>;
+  readonly done: ReadonlySet<OfflineStep>;
+  readonly nodes: ReadonlyMap<string, NodeProgress>;
+  readonly abortedBecause: string | null;
+  /** Why it was aborted, when the journal says (older journals do not). */
+  readonly abortedKind: 'interrupted' | 'failed' | 'journal' | undefined;
+  readonly downtimeStart: string | null;
+  readonly completed: boolean;
+}
+
+export type MutableProgress = { staged: boolean; tasks: { taskId: string; round: number; pluginIndex: number; finished: boolean; /** Set until the task is started: its updates. */ updateIds?: string[] }[]; results: UpdateInstallResult[]; restart: NodeProgress['restart']; back: NodeProgress['back']; failed: ErrorRecord | null };
+
+export function emptyProgress(): MutableProgress {
+  return { staged: false, tasks: [], results: [], restart: null, back: null, failed: null };
+}
+
+/** Replays an offline update's journal: its own records, and the node steps' records it shares with `run`. */
+export function replayOfflineJournal(records: readonly JournalRecord[], path?: string): OfflineJournalState {
+  const list = typed(records, path);
+  const started = list.find((r): r is RecordOf<'offline-started'> => r.type === 'offline-started');
+  if (started === undefined) throw new Error(`offline journal ${path ?? '(in memory)'} has no offline-started record`);
+  const begun = new Set<OfflineStep>();
+  const done = new Set<OfflineStep>();
+  const nodes = new Map<string, MutableProgress>();
+  let preState: OfflinePreState | null = null;
+  let abortedBecause: string | null = null;
+  let abortedKind: OfflineJournalState['abortedKind'];
+  let downtimeStart: string | null = null;
+  let completed = false;
+  const progress = (node: string): MutableProgress => {
+    let p = nodes.get(node);
+    if (p === undefined) {
+      p = emptyProgress();
+      nodes.set(node, p);
+    }
+    return p;
+  };
+  for (const r of list) {
+    switch (r.type) {
+      case 'offline-prestate':
+        preState = r.preState;
+        break;
+      case 'offline-step':
+        if (r.phase === 'begin') begun.add(r.step);
+        else done.add(r.step);
+        if (r.step === 'stop-cluster' && r.phase === 'begin' && downtimeStart === null) downtimeStart = r.time;
+        break;
+      case 'offline-node':
+        if (r.event === 'staged') progress(r.node).staged = true;
+        else progress(r.node).failed = r.errorRecord ?? { code: 'UnexpectedError', message: `${r.node} failed`, node: r.node };
+        break;
+      case 'step': {
+        const p = progress(r.node);
+        if (r.step === 'task-started') p.tasks.push({ taskId: r.taskId, round: r.round, pluginIndex: r.pluginIndex, finished: false });
+        if (r.step === 'task-finished') {
+          const t = p.tasks.find((x) => x.taskId === r.taskId);
+          if (t) t.finished = true;
+          p.results.push(...r.results);
+        }
+        if (r.step === 'restart-requested') p.restart = { bootBefore: r.bootBefore, requestedAt: r.time };
+        if (r.step === 'node-back') p.back = { bootTime: r.bootTime ?? r.time, rebootSeconds: r.rebootSeconds ?? 0 };
+        break;
+      }
+      case 'offline-aborted':
+        abortedBecause ??= r.reason;
+        abortedKind ??= r.kind;
+        break;
+      case 'offline-completed':
+        completed = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return { runId: started.runId, startTime: started.time, preState, begun, done, nodes, abortedBecause, abortedKind, downtimeStart, completed };
+}

@@ -1,0 +1,69 @@
+import type { UpdateInstallResult } from '../cluster/operations.js';
+import { afterAttempt, atSuspendOnResume, failureEffect } from './node-decisions.js';
+import { isDrained, readBoot, readDrain } from './node-steps/verdicts.js';
+
+const ok: UpdateInstallResult = { updateId: 'u1', kb: 'KB1', title: 't', resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: true };
+const bad: UpdateInstallResult = { ...ok, updateId: 'u2', resultCode: 'Failed' };
+
+describe('failureEffect: what a failed step does to the run', () => {
+  it.each([
+    ['DrainFailed', 'drain', true, { fatal: false, outOfService: false }],
+    ['NodeNotDrained', 'install', true, { fatal: false, outOfService: false }],
+    ['InstallFailed', 'install', true, { fatal: false, outOfService: false }],
+    ['RebootTimeout', 'wait-node', true, { fatal: true, outOfService: true }],
+    ['ResumeFailed', 'drain', true, { fatal: true, outOfService: true }],
+    ['StorageRepairTimeout', 'resync', false, { fatal: true, outOfService: false }],
+    ['InsufficientMemory', 'drain', false, { fatal: true, outOfService: false }],
+    ['StorageNotHealthy', 'drain', false, { fatal: true, outOfService: false }],
+    ['StorageNotHealthy', 'reboot', true, { fatal: false, outOfService: false }],
+    ['QuorumAtRisk', 'reboot', true, { fatal: false, outOfService: false }],
+    ['NodeNotReachable', 'install', true, { fatal: true, outOfService: true }],
+    ['NodeNotReachable', 'pre-script', false, { fatal: false, outOfService: false }],
+    ['AccessDenied', 'install', true, { fatal: false, outOfService: false }],
+  ] as const)('%s in %s (paused by the run: %s)', (code, phase, paused, effect) => {
+    expect(failureEffect(code, phase, paused)).toEqual(effect);
+  });
+});
+
+describe('afterAttempt: retry, or the node status', () => {
+  const state = (over: Partial<Parameters<typeof afterAttempt>[0]> = {}) => ({ attempt: 1, maxAttempts: 3, halted: false, installResults: [] as UpdateInstallResult[], ...over });
+  it.each([
+    ['success', state(), { kind: 'succeeded' }, { next: 'done', status: 'Succeeded', fatal: false }],
+    ['a failed drain with attempts left: retry', state(), { kind: 'failed', code: 'DrainFailed', fatal: false }, { next: 'retry', attempt: 2 }],
+    ['a failed drain on the last attempt: Failed', state({ attempt: 3 }), { kind: 'failed', code: 'DrainFailed', fatal: false }, { next: 'done', status: 'Failed', fatal: false }],
+    ['the run halted: no retry', state({ halted: true }), { kind: 'failed', code: 'InstallFailed', fatal: false }, { next: 'done', status: 'Failed', fatal: false }],
+    ['last attempt with some updates in: PartiallyFailed', state({ attempt: 3, installResults: [ok, bad] }), { kind: 'failed', code: 'InstallFailed', fatal: false }, { next: 'done', status: 'PartiallyFailed', fatal: false }],
+    ['fatal: done at once', state(), { kind: 'failed', code: 'RebootTimeout', fatal: true }, { next: 'done', status: 'Failed', fatal: true }],
+    ['storage stuck after updates went in: PartiallyFailed, fatal', state({ installResults: [ok] }), { kind: 'failed', code: 'StorageRepairTimeout', fatal: true }, { next: 'done', status: 'PartiallyFailed', fatal: true }],
+  ] as const)('%s', (_name, s, event, decision) => {
+    expect(afterAttempt(s, event)).toEqual(decision);
+  });
+});
+
+const node = (clusterNodeState: 'Up' | 'Paused' | 'Down', drainStatus: 'NotInitiated' | 'InProgress' | 'Completed' | 'Failed', runningRoles: string[] = []) => ({ clusterNodeState, drainStatus, runningRoles });
+
+describe('readings of a node status', () => {
+  it.each([
+    ['drained', node('Paused', 'Completed'), 'completed', true, 'keep'],
+    ['drain in progress', node('Paused', 'InProgress', ['VM1']), 'in-progress', false, 'resume-then-drain'],
+    ['drain failed, role still there', node('Paused', 'Failed', ['VM1']), 'failed', false, 'resume-then-drain'],
+    ['Completed but a role runs', node('Paused', 'Completed', ['VM1']), 'failed', false, 'resume-then-drain'],
+    ['Up, no drain: the suspend never arrived', node('Up', 'NotInitiated'), 'not-started', false, 'drain'],
+    ['Up after an old drain', node('Up', 'Completed'), 'failed', false, 'drain'],
+    ['Down', node('Down', 'NotInitiated'), 'failed', false, 'drain'],
+  ] as const)('%s', (_name, status, drain, drained, onResume) => {
+    expect(readDrain(status).state).toBe(drain);
+    expect(isDrained(status).ok).toBe(drained);
+    expect(atSuspendOnResume(status)).toBe(onResume);
+  });
+
+  it.each([
+    ['not restarted yet', { lastBootUpTime: 'b0', autoStartServicesNotRunning: [], clusterNodeState: 'Paused' as const }, true, false],
+    ['back, services starting', { lastBootUpTime: 'b1', autoStartServicesNotRunning: ['vmms'], clusterNodeState: 'Paused' as const }, true, false],
+    ['back, cluster service not joined', { lastBootUpTime: 'b1', autoStartServicesNotRunning: [], clusterNodeState: 'Down' as const }, true, false],
+    ['back, cluster stopped on purpose (offline)', { lastBootUpTime: 'b1', autoStartServicesNotRunning: [], clusterNodeState: 'Down' as const }, false, true],
+    ['back', { lastBootUpTime: 'b1', autoStartServicesNotRunning: [], clusterNodeState: 'Paused' as const }, true, true],
+  ])('readBoot: %s', (_name, status, clusterRunning, back) => {
+    expect(readBoot(status, 'b0', clusterRunning).back).toBe(back);
+  });
+});

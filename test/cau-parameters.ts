@@ -1,0 +1,103 @@
+/**
+ * Each CAU cmdlet's parameters, taken from the CAU reference (cau-surface.md §2 and §3, Windows Server 2025
+ * help), and what cauctl offers for each: an option of the command (the parameter in kebab case, unless
+ * `renamed` says why not), a global option, or a documented reason why there is none. `pending` marks a
+ * parameter cauctl does not offer yet, with where that is tracked; test/cau-parameters.test.ts fails as soon
+ * as such an option appears, so the entry is then moved to `option`.
+ *
+ * Add-CauClusterRole and Set-CauClusterRole (the role commands) get their own entries beside these.
+ */
+
+export type ParameterMapping =
+  | { readonly option: string; readonly renamed?: string }
+  | { readonly global: string; readonly renamed?: string }
+  | { readonly reason: string }
+  | { readonly pending: string };
+
+export interface CmdletTable {
+  readonly cmdlet: string;
+  /** The cauctl command, as typed after `cauctl`. */
+  readonly command: string;
+  readonly parameters: Readonly<Record<string, ParameterMapping>>;
+}
+
+const CREDENTIAL: ParameterMapping = {
+  global: '--username',
+  renamed: 'a PSCredential cannot be typed on a command line: --username names the account, and the password comes from CAUCTL_PASSWORD, --password-file or a prompt, never from argv',
+};
+
+const NOT_YET = 'not offered yet: issue 16 §1 (run and scan parameters), left open by the cau-surface branch';
+
+export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
+  {
+    cmdlet: 'Invoke-CauRun',
+    command: 'run',
+    parameters: {
+      ClusterName: { global: '--cluster-name' },
+      Credential: CREDENTIAL,
+      CauPluginName: { option: '--cau-plugin-name' },
+      CauPluginArguments: { option: '--cau-plugin-arguments' },
+      MaxFailedNodes: { option: '--max-failed-nodes' },
+      MaxRetriesPerNode: { option: '--max-retries-per-node' },
+      NodeOrder: { option: '--node-order' },
+      PreUpdateScript: { option: '--pre-update-script' },
+      PostUpdateScript: { option: '--post-update-script' },
+      ConfigurationName: { option: '--configuration-name' },
+      RequireAllNodesOnline: { option: '--require-all-nodes-online' },
+      WarnAfter: { option: '--warn-after' },
+      StopAfter: { option: '--stop-after' },
+      RebootTimeoutMinutes: { option: '--reboot-timeout-minutes' },
+      SeparateReboots: { option: '--separate-reboots' },
+      RunPluginsSerially: { option: '--run-plugins-serially' },
+      StopOnPluginFailure: { option: '--stop-on-plugin-failure' },
+      EnableFirewallRules: { option: '--enable-firewall-rules' },
+      FailbackMode: { option: '--failback-mode' },
+      SuspendClusterNodeTimeoutMinutes: { option: '--suspend-cluster-node-timeout-minutes' },
+      SuspendRetriesPerNode: { option: '--suspend-retries-per-node' },
+      WaitForStorageRepairTimeoutMinutes: { option: '--wait-for-storage-repair-timeout-minutes' },
+      ForcePauseNoDrain: { option: '--force-pause-no-drain' },
+      ForcePauseAndDrain: { option: '--force-pause-and-drain' },
+      ForcePauseDrainAndReboot: { option: '--force-pause-drain-and-reboot' },
+      SkipUpdateChecks: { pending: NOT_YET },
+      ForceSelfUpdate: {
+        reason: "CAU updates its .NET plug-ins installed on the coordinator before the run; cauctl's plug-ins ship inside cauctl and run on the nodes, so there is nothing to update apart from cauctl itself (npm update)",
+      },
+      SiteAwareUpdatingOrder: { pending: NOT_YET },
+      OsRollingUpgrade: {
+        reason: 'OS (feature) upgrades are their own command, cauctl feature-update, with its readiness and same-offer checks and the post-install steps; run installs quality updates only',
+      },
+      AttemptSoftReboot: { option: '--attempt-soft-reboot' },
+      RebootMode: { option: '--reboot-mode' },
+      Force: { option: '--force' },
+      WhatIf: { option: '--what-if' },
+      Confirm: { reason: 'cauctl asks for confirmation on a terminal unless --force is given (Confirm:$false); off a terminal it requires --force' },
+      ForceRecovery: { option: '--force-recovery' },
+      Recover: { option: '--recover' },
+      ClearCorruptReports: { pending: NOT_YET },
+      SuspendNode: { option: '--suspend-node' },
+      ResumeNode: { option: '--resume-node' },
+    },
+  },
+  {
+    cmdlet: 'Invoke-CauScan',
+    command: 'scan',
+    parameters: {
+      ClusterName: { global: '--cluster-name' },
+      Credential: CREDENTIAL,
+      CauPluginName: { option: '--cau-plugin-name' },
+      CauPluginArguments: { option: '--cau-plugin-arguments' },
+      RunPluginsSerially: { option: '--run-plugins-serially' },
+      StopOnPluginFailure: { option: '--stop-on-plugin-failure' },
+      OsRollingUpgrade: {
+        reason: 'scanning for an OS (feature) upgrade is scan --cau-plugin-name Microsoft.RollingUpgradePlugin, which also flags nodes offered different feature updates; cauctl feature-update does the upgrade',
+      },
+      AttemptSoftReboot: { pending: NOT_YET },
+      RebootMode: { pending: NOT_YET },
+    },
+  },
+];
+
+/** `RebootTimeoutMinutes` → `--reboot-timeout-minutes`: CAU's parameter name in kebab case. */
+export function kebabOption(parameter: string): string {
+  return `--${parameter.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
