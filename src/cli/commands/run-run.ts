@@ -66,12 +66,21 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS, observations: heartbeatObservations(ctx.stateDir, ctx.entry) };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
+      // First, so that a damaged journal does not stop the recovery that reads the journals.
+      const quarantined = mode.clearCorruptReports === true ? (await import('../../journal/quarantine.js')).quarantineCorruptReports(ctx.stateDir, ctx.entry) : undefined;
       const { cleared, paused } = await recoverAndAbandon(ctx, lockCtx);
       const message =
         cleared === null
           ? `No cauctl lock on ${ctx.entry}; nothing to recover.`
           : `Cleared the dead lock of ${describeOwner(cleared)}; that run is abandoned and --resume will not revive it${paused.length > 0 ? `; ${resumeNodeHint(globals, paused)}` : ''}.`;
-      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused }, (out) => out.line(message));
+      const result = { schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused, ...(quarantined !== undefined ? { quarantined } : {}) };
+      writeResult(resultEnvFor(globals, env.io), result, (out) => {
+        if (quarantined !== undefined) {
+          out.line(quarantined.length === 0 ? 'No damaged journal or history file: nothing was moved aside.' : `Moved ${quarantined.length} damaged file(s) aside (nothing deleted):`);
+          for (const q of quarantined) out.line(`  ${q.from} -> ${q.to} (${q.reason})`);
+        }
+        out.line(message);
+      });
       return ExitCode.ok;
     }
     const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
