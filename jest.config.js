@@ -11,6 +11,7 @@ const SLOW_TESTS = [
   'test/cli/lock-and-progress.test.ts',
   'test/cli/signals-and-pipes.test.ts',
   'test/cli/readme-examples.test.ts',
+  'test/cli/live-view-tmux.test.ts',
   'test/property/',
   'test/pwsh/pester.test.ts',
   'test/report/html-chromium.test.ts',

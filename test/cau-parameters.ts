@@ -73,7 +73,7 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       Confirm: { reason: 'cauctl asks for confirmation on a terminal unless --force is given (Confirm:$false); off a terminal it requires --force' },
       ForceRecovery: { option: '--force-recovery' },
       Recover: { option: '--recover' },
-      ClearCorruptReports: { pending: NOT_YET },
+      ClearCorruptReports: { option: '--clear-corrupt-reports' },
       SuspendNode: { option: '--suspend-node' },
       ResumeNode: { option: '--resume-node' },
     },

@@ -48,6 +48,9 @@ export function closeTolerant(stream: NodeJS.WriteStream): OutStream & { readonl
     get columns() {
       return stream.columns;
     },
+    get rows() {
+      return stream.rows;
+    },
   };
 }
 

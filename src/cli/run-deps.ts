@@ -6,7 +6,11 @@
 import type { CoordinatorDeps, StopSwitch } from '../core/coordinator.js';
 import type { RunJournal } from '../journal/journal.js';
 import type { EventSink } from '../core/events.js';
+import type { RunPlan } from '../core/plan.js';
 import { HumanSink, NdjsonSink } from '../output/human-sink.js';
+import { LiveView, type Ticker } from '../output/live-view.js';
+import { terminalWidth } from '../output/table.js';
+import { hostTimeZone } from '../platform/zone.js';
 import type { CommandEnv } from './command-env.js';
 import { isProcessAlive, type ClusterContext } from './context.js';
 import type { GlobalProfile } from './global-options.js';
@@ -16,13 +20,39 @@ export const LEASE_SECONDS = 300;
 
 export interface ProgressSinks {
   readonly sinks: EventSink[];
-  /** Stops spinners; call before printing results. Safe to call twice. */
+  /** Stops spinners and draws the live view's last frame; call before printing results. Safe to call twice. */
   close(): void;
+  /** A notice for the person watching (an interrupt), on stderr, above the live view when there is one. */
+  say(text: string): void;
 }
 
-export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext): Promise<ProgressSinks> {
+/** Real time between a terminal view's redraws; unref'd, so it never keeps the process alive by itself. */
+export const realTicker: Ticker = (ms, fn) => {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/**
+ * The sinks for the chosen output. With a `plan` (a run this process coordinates), a person at a terminal gets
+ * the live view, which predicts the finish from it; otherwise the spinner and its lines, or plain stamped lines.
+ */
+export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext, live: { plan?: RunPlan } = {}): Promise<ProgressSinks> {
   const humans: HumanSink[] = [];
   const sinks: EventSink[] = [];
+  const stderr = env.io.stderr;
+  if (globals.output === 'human' && stderr.isTTY && live.plan !== undefined) {
+    const view = new LiveView({
+      stream: stderr,
+      theme: ctx.theme,
+      plan: live.plan,
+      now: () => ctx.clock.now(),
+      ticker: realTicker,
+      zone: hostTimeZone(),
+      size: () => ({ width: terminalWidth(stderr.columns, env.io.env), rows: stderr.rows }),
+    });
+    return { sinks: [view], close: () => view.close(), say: (text) => view.say(text) };
+  }
   if (globals.output === 'human') {
     const spinnerFactory = env.io.stderr.isTTY ? (await import('./commands/spinner.js')).oraSpinnerFactory : undefined;
     const human = new HumanSink(env.io.stderr, ctx.theme, spinnerFactory);
@@ -31,7 +61,14 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
   } else if (globals.output === 'ndjson') {
     sinks.push(new NdjsonSink(env.io.stdout));
   }
-  return { sinks, close: () => humans.forEach((h) => h.close()) };
+  return {
+    sinks,
+    close: () => humans.forEach((h) => h.close()),
+    say: (text) => {
+      humans.forEach((h) => h.close());
+      stderr.write(text);
+    },
+  };
 }
 
 export function coordinatorDeps(ctx: ClusterContext, run: { sink: EventSink; journal: RunJournal; stop: StopSwitch; runId: string }): CoordinatorDeps {

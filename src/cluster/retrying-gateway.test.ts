@@ -92,4 +92,16 @@ describe('RetryingGateway', () => {
     await expect(new RetryingGateway(inner, new Clock(), { maxAttempts: 4 }).call('N1', 'get-cluster', {})).rejects.toMatchObject({ transient: true });
     expect(inner.calls).toBe(4);
   });
+
+  it('keeps the caller alive between tries (the lock lease), and a failure there ends the call', async () => {
+    const clock = new Clock();
+    let beats = 0;
+    const inner = flaky(2, lost);
+    await new RetryingGateway(inner, clock, {}, undefined, async () => void (beats += 1)).call('N1', 'get-node-status', {});
+    expect(beats).toBe(2);
+    const stuck = flaky(1_000_000, lost);
+    const lockLost = new Error('the lock was taken over');
+    await expect(new RetryingGateway(stuck, clock, {}, undefined, async () => Promise.reject(lockLost)).call('N1', 'get-node-status', {})).rejects.toBe(lockLost);
+    expect(stuck.calls).toBe(1);
+  });
 });

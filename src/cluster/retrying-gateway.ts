@@ -61,6 +61,11 @@ export class RetryingGateway implements Gateway {
     private readonly clock: Pick<Clock, 'now' | 'sleep'>,
     policy: Partial<RetryPolicy> = {},
     private readonly onRetry?: (notice: RetryNotice) => void,
+    /**
+     * Awaited before each wait between tries: the coordinator keeps its cluster lock alive here, since a node
+     * may stay unreachable longer than the lock's lease. Its failure (the lock was lost) ends the call.
+     */
+    private readonly whileWaiting?: () => Promise<void>,
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...policy };
   }
@@ -76,6 +81,7 @@ export class RetryingGateway implements Gateway {
         const delay = retryDelayMs(this.policy, attempt);
         if (!isTransient(error) || attempt >= this.policy.maxAttempts || this.clock.now() >= deadline) throw error;
         if (attempt === 1) this.onRetry?.({ node, operation: name, error, deadlineMs: deadline - this.clock.now() });
+        await this.whileWaiting?.();
         await this.clock.sleep(Math.min(delay, Math.max(0, deadline - this.clock.now())));
       }
     }

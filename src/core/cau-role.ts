@@ -1,10 +1,11 @@
 // The CAU clustered role as data: its schedule and run options as the Name/Value pairs Get-CauClusterRole gives,
 // read back into a schedule, merged with a change, and judged for test-setup. Pure: no clock, no node:*, no I/O.
-// Depends on the role catalogue's types, the schedule math and the readiness facts' type only.
+// Depends on the role catalogue's types, the schedule math, the readiness facts' type and zone.ts's names only.
 import type { RoleParameter, RoleRunOptions, RoleScheduleParams } from '../cluster/operations-role.js';
 import { ROLE_OPTION_NAMES } from '../cluster/operations-role.js';
 import type { CauRoleFacts } from './readiness.js';
 import { formatDaysOfWeek, parseDaysOfWeek, validateSchedule, type CauSchedule } from './schedule.js';
+import { ianaZoneName } from '../platform/zone.js';
 
 /** The role as the simulator keeps it and as get-role shows it. */
 export interface CauRoleConfig {
@@ -227,58 +228,13 @@ export function mergeSchedule(current: CauSchedule | null, change: ScheduleChang
 }
 
 /**
- * Windows time zone ids (`(Get-TimeZone).Id`) → IANA, for nodes whose .NET cannot convert them itself
- * (Windows PowerShell 5.1). The common zones of CLDR's windowsZones table ("001" territory).
- */
-const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
-  UTC: 'UTC',
-  'Coordinated Universal Time': 'UTC',
-  'GMT Standard Time': 'Europe/London',
-  'Greenwich Standard Time': 'Atlantic/Reykjavik',
-  'W. Europe Standard Time': 'Europe/Berlin',
-  'Central Europe Standard Time': 'Europe/Budapest',
-  'Central European Standard Time': 'Europe/Warsaw',
-  'Romance Standard Time': 'Europe/Paris',
-  'E. Europe Standard Time': 'Europe/Chisinau',
-  'FLE Standard Time': 'Europe/Kiev',
-  'GTB Standard Time': 'Europe/Bucharest',
-  'Russian Standard Time': 'Europe/Moscow',
-  'Turkey Standard Time': 'Europe/Istanbul',
-  'Israel Standard Time': 'Asia/Jerusalem',
-  'South Africa Standard Time': 'Africa/Johannesburg',
-  'Arabian Standard Time': 'Asia/Dubai',
-  'India Standard Time': 'Asia/Calcutta',
-  'China Standard Time': 'Asia/Shanghai',
-  'Singapore Standard Time': 'Asia/Singapore',
-  'Tokyo Standard Time': 'Asia/Tokyo',
-  'Korea Standard Time': 'Asia/Seoul',
-  'AUS Eastern Standard Time': 'Australia/Sydney',
-  'E. Australia Standard Time': 'Australia/Brisbane',
-  'W. Australia Standard Time': 'Australia/Perth',
-  'New Zealand Standard Time': 'Pacific/Auckland',
-  'Eastern Standard Time': 'America/New_York',
-  'Central Standard Time': 'America/Chicago',
-  'Mountain Standard Time': 'America/Denver',
-  'US Mountain Standard Time': 'America/Phoenix',
-  'Pacific Standard Time': 'America/Los_Angeles',
-  'Alaskan Standard Time': 'America/Anchorage',
-  'Hawaiian Standard Time': 'Pacific/Honolulu',
-  'Atlantic Standard Time': 'America/Halifax',
-  'Canada Central Standard Time': 'America/Regina',
-  'E. South America Standard Time': 'America/Sao_Paulo',
-  'Argentina Standard Time': 'America/Buenos_Aires',
-  'Central Standard Time (Mexico)': 'America/Mexico_City',
-};
-
-/**
- * The cluster's IANA zone from what the node reported: its own conversion first, then the table, then the id
- * itself when it already is an IANA name (nodes and the simulator may report one). Undefined when unknown.
+ * The cluster's IANA zone from what the node reported: its own conversion first, then the id itself when it
+ * is an IANA name (nodes and the simulator may report one), then CLDR's table for a Windows id (zone.ts).
+ * Undefined when unknown.
  */
 export function ianaZoneOf(timeZoneId: string, ianaTimeZone: string | null): string | undefined {
   if (ianaTimeZone !== null && ianaTimeZone !== '') return ianaTimeZone;
-  const mapped = WINDOWS_TO_IANA[timeZoneId];
-  if (mapped !== undefined) return mapped;
-  return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$|^UTC$/.test(timeZoneId) ? timeZoneId : undefined;
+  return ianaZoneName(timeZoneId);
 }
 
 /** `d.hh:mm:ss(.fff)` → milliseconds, as .NET's TimeSpan.Parse reads the forms cauctl sends. */

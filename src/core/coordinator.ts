@@ -155,13 +155,19 @@ export class RollingRun {
       isProcessAlive: deps.isProcessAlive,
       leaseSeconds: this.leaseSeconds,
     });
-    this.gateway = new RetryingGateway(deps.gateway, deps.clock, {}, (notice) =>
-      this.emit({
-        type: 'warning',
-        code: 'NodeNotReachableRetrying',
-        node: notice.node,
-        message: `${notice.operation} on ${notice.node}: ${describeError(notice.error)}; retrying (not a failure until ${Math.round(notice.deadlineMs / 60000)} min pass)`,
-      }),
+    this.gateway = new RetryingGateway(
+      deps.gateway,
+      deps.clock,
+      {},
+      (notice) =>
+        this.emit({
+          type: 'warning',
+          code: 'NodeNotReachableRetrying',
+          node: notice.node,
+          message: `${notice.operation} on ${notice.node}: ${describeError(notice.error)}; retrying (not a failure until ${Math.round(notice.deadlineMs / 60000)} min pass)`,
+        }),
+      // A node may stay unreachable longer than the lock's lease: the lease is kept alive while it is retried.
+      () => this.presence.heartbeat(),
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
     this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run });

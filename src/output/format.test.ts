@@ -1,4 +1,4 @@
-import { describeAudit, formatAttempt, formatDuration, formatTime, listInWords, plural } from './format.js';
+import { describeAudit, formatAttempt, formatBytes, formatClock, formatDuration, formatTime, formatZoneOffset, listInWords, plural } from './format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -59,5 +59,18 @@ describe('describeAudit', () => {
     ['a feature update', { maxNodesOutOfService: 2, violations: ['a', 'b'] }, 'Simulation: at most 2 nodes out of service, 2 invariant violations.'],
   ])('%s', (_name, audit, text) => {
     expect(describeAudit(audit)).toBe(text);
+  });
+});
+
+describe('formatClock, formatZoneOffset, formatBytes', () => {
+  const ms = Date.parse('2024-10-08T14:03:22Z');
+  it.each([
+    ['the time of day in the zone', formatClock(ms, 'Europe/Paris'), '16:03:22'],
+    ['with the date when not on the same local day', formatClock(ms + 10 * 3600_000, 'Europe/Paris', ms), '2024-10-09 02:03:22'],
+    ['the offset at that instant', formatZoneOffset(ms, 'Europe/Paris'), '+02:00'],
+    ['bytes', formatBytes(512), '512 B'],
+    ['binary units, one decimal', formatBytes(12.34 * 1024 ** 3), '12.3 GiB'],
+  ])('%s', (_name, got, expected) => {
+    expect(got).toBe(expected);
   });
 });

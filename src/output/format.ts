@@ -27,6 +27,34 @@ export function formatTime(time: string | number, zone: string): string {
   return TimeZone.of(zone).iso(ms).replace('T', ' ').replace(/([+-]\d{2}:\d{2})$/, ' $1');
 }
 
+/**
+ * The time of day in `zone`, to the second (`16:03:22`), for a view that names the zone once; with the date
+ * (`2024-10-09 01:02:03`) when the instant is not on the same local day as `today`.
+ */
+export function formatClock(ms: number, zone: string, today: number = ms): string {
+  const tz = TimeZone.of(zone);
+  const [date, time] = tz.iso(ms).split('T') as [string, string];
+  const clock = time.slice(0, 8);
+  return date === tz.iso(today).slice(0, 10) ? clock : `${date} ${clock}`;
+}
+
+/** The UTC offset of `zone` at an instant, as human output names it once: `+02:00`. */
+export function formatZoneOffset(ms: number, zone: string): string {
+  return TimeZone.of(zone).iso(ms).slice(-6);
+}
+
+/** `512 B`, `12.3 GiB`: binary units, one decimal from KiB up. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
 /** `1 node`, `3 nodes`, `0 updates`; `plural(2, 'entry', 'entries')`. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;

@@ -23,7 +23,7 @@ export interface Spinner {
 export type SpinnerFactory = (stream: OutStream) => Spinner;
 
 /** What a person calls a phase: the restart and the wait for the node to come back are one step. */
-function phaseWord(phase: NodePhase): string {
+export function phaseWord(phase: NodePhase | string): string {
   return phase === 'reboot' || phase === 'wait-node' ? 'restart' : phase;
 }
 

@@ -4,4 +4,6 @@ export interface OutStream {
   readonly isTTY: boolean;
   /** Columns, when a terminal. */
   readonly columns?: number;
+  /** Rows, when a terminal. */
+  readonly rows?: number;
 }

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { createTheme } from './theme.js';
-import { wrapText } from './wrap.js';
+import { cutToWidth, wrapText } from './wrap.js';
 
 const widest = (text: string): number => Math.max(...text.split('\n').map((line) => [...stripVTControlCharacters(line)].length));
 
@@ -29,5 +29,15 @@ describe('wrapText', () => {
 
   it('wraps each line of a multi-line text on its own', () => {
     expect(wrapText('short\nthis one is long enough', 12)).toBe('short\nthis one is\n  long\n  enough');
+  });
+});
+
+describe('cutToWidth', () => {
+  it('cuts a line to the width with an ellipsis, colour codes taking no width, and resets a colour it cut', () => {
+    expect(cutToWidth('abcdef', 6)).toBe('abcdef');
+    expect(cutToWidth('abcdefgh', 6)).toBe('abcde…');
+    const red = '\u001b[31mabcdefgh\u001b[39m';
+    expect(cutToWidth(red, 20)).toBe(red);
+    expect(cutToWidth(red, 4)).toBe('\u001b[31mabc…\u001b[0m');
   });
 });

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import { assertTimeZone, formatOffset, isoInTimeZone, TimeZone } from './zone.js';
+import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
+import { assertTimeZone, formatOffset, ianaOfWindowsZone, ianaZoneName, isoInTimeZone, TimeZone } from './zone.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -50,7 +51,39 @@ describe('TimeZone', () => {
   it('refuses an unknown zone as a usage error naming the option', () => {
     expect(assertTimeZone('Europe/Paris')).toBe('Europe/Paris');
     expect(codeOf(() => assertTimeZone('Mars/Olympus_Mons'))).toBe('USAGE_TIME_ZONE/2');
-    expect(() => TimeZone.of('Mars/Olympus_Mons', '--zone')).toThrow('--zone "Mars/Olympus_Mons" is not a known IANA time zone.');
+    expect(() => TimeZone.of('Mars/Olympus_Mons', '--zone')).toThrow('--zone "Mars/Olympus_Mons" is not a known time zone: neither an IANA name nor a Windows zone name.');
     expect(TimeZone.find('Mars/Olympus_Mons')).toBeUndefined();
+  });
+
+  it.each([
+    ['W. Europe Standard Time', 'Europe/Berlin'],
+    ['w. europe standard time', 'Europe/Berlin'],
+    ['Romance Standard Time', 'Europe/Paris'],
+    ['Pacific Standard Time', 'America/Los_Angeles'],
+    ['India Standard Time', 'Asia/Calcutta'],
+    ['Tokyo Standard Time', 'Asia/Tokyo'],
+    ['Europe/Paris', 'Europe/Paris'],
+    ['UTC', 'UTC'],
+  ])('a time-zone option takes %s as %s', (given, iana) => {
+    expect(assertTimeZone(given)).toBe(iana);
+    expect(TimeZone.of(given).name).toBe(iana);
+  });
+
+  it('a Windows name gives the same times as its IANA zone', () => {
+    expect(isoInTimeZone('2024-07-08T14:03:22Z', 'Romance Standard Time')).toBe('2024-07-08T16:03:22+02:00');
+    expect(isoInTimeZone('2024-01-08T14:03:22Z', 'AUS Eastern Standard Time')).toBe('2024-01-09T01:03:22+11:00');
+  });
+
+  it("every Windows zone of CLDR's table (territory 001) maps to a zone Intl knows", () => {
+    const windowsNames = WINDOWS_TO_IANA_MAP.filter((entry) => entry.territory === '001').map((entry) => entry.windowsName);
+    expect(windowsNames.length).toBeGreaterThan(130);
+    const unusable = windowsNames.filter((name) => ianaZoneName(name) === undefined || TimeZone.find(name) === undefined);
+    expect(unusable).toEqual([]);
+  });
+
+  it('an unknown Windows zone name is a usage error naming the option', () => {
+    expect(ianaOfWindowsZone('Mars Standard Time')).toBeUndefined();
+    expect(codeOf(() => assertTimeZone('Mars Standard Time', '--time-zone'))).toBe('USAGE_TIME_ZONE/2');
+    expect(() => assertTimeZone('Mars Standard Time', '--time-zone')).toThrow('--time-zone "Mars Standard Time" is not a known time zone');
   });
 });

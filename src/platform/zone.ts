@@ -1,8 +1,12 @@
 /**
  * Time zones, in one place: an IANA zone read through Intl, its UTC offset at an instant, the wall-clock parts
- * of an instant, and the instant a wall time names (across DST changes). Pure: no Date.now, no node:*; so core
- * (schedules) and output (reports, human times) share it. Depends on src/errors.ts only.
+ * of an instant, and the instant a wall time names (across DST changes). Windows zone names (`W. Europe
+ * Standard Time`, what `tzutil /l` and `(Get-TimeZone).Id` give) are accepted wherever a zone is, mapped to
+ * IANA by CLDR's windowsZones table through the windows-iana package, never by a list of our own. Pure: no
+ * Date.now, no node:*; so core (schedules) and output (reports, human times) share it. Depends on src/errors.ts
+ * and windows-iana (data only).
  */
+import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { usageError } from '../errors.js';
 
 const MINUTE_MS = 60_000;
@@ -29,14 +33,39 @@ export function formatOffset(minutes: number): string {
   return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+let windowsZones: ReadonlyMap<string, string> | undefined;
+
+/**
+ * The IANA zone of a Windows zone name, in any case (`w. europe standard time` → `Europe/Berlin`): CLDR's
+ * mapping for territory 001, the zone Windows itself means. Undefined when the name is not a Windows zone.
+ */
+export function ianaOfWindowsZone(name: string): string | undefined {
+  windowsZones ??= new Map(WINDOWS_TO_IANA_MAP.filter((entry) => entry.territory === '001' && entry.iana.length > 0).map((entry) => [entry.windowsName.toLowerCase(), entry.iana[0]!]));
+  return windowsZones.get(name.trim().toLowerCase());
+}
+
+/** An IANA name Intl knows is returned as given; a Windows zone name becomes its IANA zone; else undefined. */
+export function ianaZoneName(name: string): string | undefined {
+  if (TimeZone.findIana(name) !== undefined) return name;
+  const iana = ianaOfWindowsZone(name);
+  return iana !== undefined && TimeZone.findIana(iana) !== undefined ? iana : undefined;
+}
+
 export class TimeZone {
   private constructor(
+    /** The IANA name (a Windows name given is replaced by its IANA zone). */
     readonly name: string,
     private readonly format: Intl.DateTimeFormat,
   ) {}
 
-  /** The zone, or undefined when Intl does not know the name. */
+  /** The zone of an IANA or Windows zone name, or undefined when it is neither. */
   static find(name: string): TimeZone | undefined {
+    const iana = ianaZoneName(name);
+    return iana === undefined ? undefined : TimeZone.findIana(iana);
+  }
+
+  /** The zone of an IANA name, or undefined when Intl does not know it. */
+  static findIana(name: string): TimeZone | undefined {
     try {
       const format = new Intl.DateTimeFormat('en-US', {
         timeZone: name,
@@ -58,8 +87,8 @@ export class TimeZone {
   static of(name: string, option = '--time-zone'): TimeZone {
     const zone = TimeZone.find(name);
     if (zone === undefined) {
-      throw usageError('USAGE_TIME_ZONE', `${option} ${JSON.stringify(name)} is not a known IANA time zone.`, {
-        hint: 'Use a name such as UTC, Europe/Paris or America/New_York.',
+      throw usageError('USAGE_TIME_ZONE', `${option} ${JSON.stringify(name)} is not a known time zone: neither an IANA name nor a Windows zone name.`, {
+        hint: 'Use an IANA name such as UTC, Europe/Paris or America/New_York, or a Windows name such as W. Europe Standard Time (tzutil /l lists them on Windows).',
       });
     }
     return zone;
@@ -106,9 +135,12 @@ export class TimeZone {
   }
 }
 
-/** Checks an IANA time-zone name (`Europe/Paris`, `UTC`); returns it as given. Throws `USAGE_TIME_ZONE` (exit 2). */
-export function assertTimeZone(name: string): string {
-  return TimeZone.of(name).name;
+/**
+ * Checks a time-zone option: an IANA name (`Europe/Paris`, `UTC`) is returned as given, a Windows name
+ * (`W. Europe Standard Time`) as its IANA zone. Throws `USAGE_TIME_ZONE` (exit 2) naming `option`.
+ */
+export function assertTimeZone(name: string, option = '--time-zone'): string {
+  return TimeZone.of(name, option).name;
 }
 
 /** ISO-8601 with the zone's offset: `2024-10-08T16:03:22+02:00`. Unparseable input is returned as is. */

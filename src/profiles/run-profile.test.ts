@@ -114,7 +114,7 @@ describe('parseRunProfile: the force switches (ForcePauseNoDrain, ForcePauseAndD
   });
 });
 
-describe('parseRunProfile: RebootMode, SuspendRetriesPerNode, Recover', () => {
+describe('parseRunProfile: RebootMode, SuspendRetriesPerNode, Recover, ClearCorruptReports', () => {
   it.each([
     [{}, false, undefined],
     [{ rebootMode: 'SoftReboot' }, true, 'SoftReboot'],
@@ -141,6 +141,8 @@ describe('parseRunProfile: RebootMode, SuspendRetriesPerNode, Recover', () => {
     [{ recover: true, whatIf: true }, 'whatIf: --what-if and --recover conflict'],
     [{ recover: true, resumeNode: 'NODE1' }, 'resumeNode: --resume-node and --recover conflict'],
     [{ suspendRetriesPerNode: '3', suspendNode: 'NODE1' }, 'suspendNode: --suspend-node and --suspend-retries-per-node conflict'],
+    [{ clearCorruptReports: true }, "clearCorruptReports: --clear-corrupt-reports needs --force-recovery (CAU's RecoverParamSet)"],
+    [{ clearCorruptReports: true, forceRecovery: true, resume: true }, 'clearCorruptReports: --clear-corrupt-reports and --resume conflict'],
   ])('%j is exit 2: %s', (raw, message) => {
     let error: unknown;
     try {
@@ -159,6 +161,14 @@ describe('parseRunProfile: RebootMode, SuspendRetriesPerNode, Recover', () => {
     [{ suspendRetriesPerNode: '64' }, 64],
   ])('%j → suspendRetriesPerNode %s', (raw, tries) => {
     expect(parseRunProfile(raw).profile.suspendRetriesPerNode).toBe(tries);
+  });
+
+  it.each([
+    [{ clearCorruptReports: true, forceRecovery: true }, true],
+    [{ clearCorruptReports: true, recover: true }, true],
+    [{ forceRecovery: true }, undefined],
+  ])('%j → mode.clearCorruptReports %s', (raw, clear) => {
+    expect(parseRunProfile(raw).mode.clearCorruptReports).toBe(clear);
   });
 
   it('--recover is --force-recovery', () => {

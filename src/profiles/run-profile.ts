@@ -19,6 +19,8 @@ export interface RunMode {
   readonly whatIf: boolean;
   readonly resume: boolean;
   readonly forceRecovery: boolean;
+  /** `--clear-corrupt-reports` (with --force-recovery): move damaged journals and history files aside first. */
+  readonly clearCorruptReports?: boolean;
   /** `--run-id` with `--resume`: the interrupted run to continue, when the cluster's lock names none. */
   readonly runId?: string;
   /** `--suspend-node`: drain this one node and leave it paused (single-node maintenance). */
@@ -49,6 +51,7 @@ const rawRunOptions = z.object({
   suspendRetriesPerNode: z.string().optional(),
   rebootMode: z.string().optional(),
   recover: z.boolean().optional(),
+  clearCorruptReports: z.boolean().optional(),
   forcePauseDrainAndReboot: z.boolean().optional(),
   attemptSoftReboot: z.boolean().optional(),
   disableSoftReboot: z.boolean().optional(),
@@ -169,6 +172,10 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   }
   if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
   if (o.whatIf === true && (o.forceRecovery === true || o.recover === true)) problems.push(`whatIf: --what-if and ${o.recover === true ? '--recover' : '--force-recovery'} conflict`);
+  if (o.clearCorruptReports === true && o.forceRecovery !== true && o.recover !== true) {
+    problems.push("clearCorruptReports: --clear-corrupt-reports needs --force-recovery (CAU's RecoverParamSet)");
+  }
+  if (o.clearCorruptReports === true && o.resume === true) problems.push('clearCorruptReports: --clear-corrupt-reports and --resume conflict');
   if (o.runId !== undefined && o.resume !== true) problems.push('runId: --run-id needs --resume (it names the interrupted run to continue)');
   if (o.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.runId)) problems.push(`runId: ${JSON.stringify(o.runId)} is not a run id`);
   // Single-node maintenance is not a rolling run: its flags exclude each other and the rolling-run ones.
@@ -217,6 +224,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
       whatIf: o.whatIf === true,
       resume: o.resume === true,
       forceRecovery: o.forceRecovery === true || o.recover === true,
+      ...(o.clearCorruptReports === true ? { clearCorruptReports: true } : {}),
       ...(o.runId !== undefined ? { runId: o.runId } : {}),
       ...(o.suspendNode !== undefined ? { suspendNode: o.suspendNode } : {}),
       ...(o.resumeNode !== undefined ? { resumeNode: o.resumeNode } : {}),

@@ -95,7 +95,7 @@ while ($true) {
     # No result line means the runspace ended early (exit, or a failure outside the payload's try): say so, go on.
     $result = [string]($out | Select-Object -Last 1)
     if ($result -notlike '<<<CAUCTL-RESULT>>>{*') { $result = '<<<CAUCTL-RESULT>>>{"ok":false,"error":{"code":"SCRIPT_ERROR","message":"No result (exit?)"}}<<<CAUCTL-END>>>' }
-    $meta = '"meta":{"seq":' + $seq + ',"memoryMB":' + [long]([Environment]::WorkingSet / 1MB) + ',"warnings":[' + ($warnings -join ',') + ']},'
+    $meta = '"meta":{"seq":' + $seq + ',"memoryMB":' + [long]([Environment]::WorkingSet / 1048576) + ',"warnings":[' + ($warnings -join ',') + ']},'
     $meta = [regex]::Replace($meta, '[^\x00-\x3B\x3D\x3F-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
     [Console]::Out.WriteLine($result.Insert('<<<CAUCTL-RESULT>>>{'.Length, $meta))
     [Console]::Out.Flush()

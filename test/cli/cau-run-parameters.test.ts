@@ -1,9 +1,10 @@
 /**
  * Issue 16 §1 on the built CLI and the simulator: --suspend-retries-per-node, --reboot-mode and --recover
- * (CAU's alias of -ForceRecovery). Each checks the exit code, the JSON and the simulator's audit.
+ * (CAU's alias of -ForceRecovery), --clear-corrupt-reports. Each checks the exit code, the JSON and the simulator's audit.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
 
 interface NodeResultDoc {
@@ -123,4 +124,56 @@ describe('--recover', () => {
     expect(parseJson(cleared)).toMatchObject({ recovered: true });
     expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunNotInProgress');
   }, 60_000);
+});
+
+describe('--clear-corrupt-reports', () => {
+  it('with --force-recovery, moves a damaged journal (and its sidecars) and a damaged history file into quarantine/, deleting nothing, and says which', () => {
+    const fixture = box.fixture(aCluster('CORRUPT', [1, 1]));
+    const first = run(fixture);
+    expect(first.code).toBe(0);
+    const journal = first.doc.journalPath;
+    const lines = readFileSync(journal, 'utf8').split('\n');
+    lines[1] = '{"type": "step", "node": torn';
+    const damagedJournal = lines.join('\n');
+    writeFileSync(journal, damagedJournal);
+    const historyDir = join(box.stateDir, 'history', 'CORRUPT');
+    const report = readdirSync(historyDir).find((f) => f.endsWith('.json'))!;
+    writeFileSync(join(historyDir, 'broken.json'), '{ not json');
+    const before = readdirSync(historyDir);
+
+    // The damaged journal is what stops --resume from looking for a run to continue.
+    const blocked = box.run(['run', '--simulate', fixture, '--resume', '--force']);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain('is damaged at line 2');
+
+    const recovered = box.run(['run', '--simulate', fixture, '--force-recovery', '--clear-corrupt-reports', '--force', '--json']);
+    expect(recovered.code).toBe(0);
+    const doc = parseJson<{ quarantined: Array<{ from: string; to: string; reason: string }> }>(recovered);
+    const journalFile = basename(journal);
+    expect(doc.quarantined.map((q) => basename(q.from)).sort()).toEqual(expect.arrayContaining([journalFile, 'broken.json']));
+    expect(doc.quarantined.find((q) => basename(q.from) === journalFile)!.reason).toMatch(/damaged at line 2/);
+    for (const q of doc.quarantined) {
+      expect(existsSync(q.from)).toBe(false);
+      expect(existsSync(q.to)).toBe(true);
+      expect(basename(dirname(q.to))).toBe('quarantine');
+    }
+    // Moved as they were, not rewritten; the good report stays where it was.
+    expect(readFileSync(doc.quarantined.find((q) => basename(q.from) === journalFile)!.to, 'utf8')).toBe(damagedJournal);
+    expect(readdirSync(historyDir).sort()).toEqual([...before.filter((f) => f !== 'broken.json'), 'quarantine'].sort());
+    expect(existsSync(join(historyDir, report))).toBe(true);
+
+    // --resume reads the journals again: nothing damaged is left, and nothing to resume (exit 5).
+    const after = box.run(['run', '--simulate', fixture, '--resume', '--force']);
+    expect(after.code).toBe(5);
+    expect(after.stderr).not.toContain('damaged');
+    const human = box.run(['run', '--simulate', fixture, '--force-recovery', '--clear-corrupt-reports', '--force']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('No damaged journal or history file: nothing was moved aside.');
+  });
+
+  it('without --force-recovery it is a usage error (exit 2) that names what it needs', () => {
+    const result = box.run(['run', '--simulate', '--sim-reset', '--force', '--clear-corrupt-reports']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("clearCorruptReports: --clear-corrupt-reports needs --force-recovery (CAU's RecoverParamSet)");
+  });
 });

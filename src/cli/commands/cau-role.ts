@@ -21,6 +21,13 @@ export type RoleActionRunner = (verb: 'get' | 'enable' | 'disable' | 'remove', p
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** --time-zone checked before anything is touched (exit 2 naming it), a Windows name turned into its IANA zone. */
+async function withIanaTimeZone<T extends { timeZone?: string }>(opts: T): Promise<T> {
+  if (opts.timeZone === undefined) return opts;
+  const { assertTimeZone } = await import('../../platform/zone.js');
+  return { ...opts, timeZone: assertTimeZone(opts.timeZone, '--time-zone') };
+}
+
 const NO_ROLE_EXIT = '\nAdditional exit codes: 5 when the cluster has no CAU clustered role';
 
 function addScheduleOptions(command: Command): Command {
@@ -30,7 +37,7 @@ function addScheduleOptions(command: Command): Command {
     .addOption(new Option('--weeks-of-month <weeks>', 'monthly: weeks of the month, 1-4 or 5 (last); comma-separated or repeated').argParser(collect))
     .option('--interval-weeks <n>', 'weekly: 1 every week, 2 every other week ...')
     .option('--run-once', 'one run at --start-date instead of a recurrence')
-    .option('--time-zone <iana>', "read the schedule in this IANA zone instead of the cluster's (for the next runs shown)");
+    .option('--time-zone <zone>', "read the schedule in this zone instead of the cluster's (for the next runs shown): an IANA name (Europe/Berlin) or a Windows one (W. Europe Standard Time)");
 }
 
 /** Every option of `run` that the role accepts (cau-surface.md §5: not ForceRecovery, SuspendNode, ...). */
@@ -74,7 +81,7 @@ export function buildAddRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
       const { parseRoleProfile } = await import('../../profiles/role-profile.js');
-      const profile = parseRoleProfile(cmd.opts(), 'add');
+      const profile = parseRoleProfile(await withIanaTimeZone(cmd.opts()), 'add');
       const runner = run ?? (await import('./cau-role-run.js')).runRoleChange;
       env.setExitCode(await runner('add', profile, globals, env));
     });
@@ -98,7 +105,7 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
       const { parseRoleProfile } = await import('../../profiles/role-profile.js');
-      const profile = parseRoleProfile(cmd.opts(), 'set');
+      const profile = parseRoleProfile(await withIanaTimeZone(cmd.opts()), 'set');
       const runner = run ?? (await import('./cau-role-run.js')).runRoleChange;
       env.setExitCode(await runner('set', profile, globals, env));
     });
@@ -107,13 +114,13 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
 
 function buildActionCommand(env: CommandEnv, verb: 'get' | 'enable' | 'disable' | 'remove', description: string, lines: ReadonlyArray<[string, string]>, run?: RoleActionRunner): Command {
   const command = new Command(`${verb}-role`).description(description);
-  if (verb === 'get') command.option('--time-zone <iana>', "show the next runs in this IANA zone instead of the cluster's");
+  if (verb === 'get') command.option('--time-zone <zone>', "show the next runs in this zone instead of the cluster's: an IANA name (Europe/Berlin) or a Windows one (W. Europe Standard Time)");
   else command.option('-f, --force', verb === 'remove' ? 'do not ask for confirmation (required when stdin is not a terminal)' : 'do not ask for confirmation (accepted for compatibility)');
   command
     .addHelpText('after', examples(lines) + `${NO_ROLE_EXIT}${verb === 'remove' ? '; 2 when confirmation is needed but stdin is not a terminal' : ''}.\n`)
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
-      const opts = cmd.opts() as { force?: boolean; timeZone?: string };
+      const opts = await withIanaTimeZone(cmd.opts() as { force?: boolean; timeZone?: string });
       const profile: RoleActionProfile = { force: opts.force === true, ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}) };
       const runner = run ?? (await import('./cau-role-run.js')).runRoleAction;
       env.setExitCode(await runner(verb, profile, globals, env));
@@ -129,6 +136,7 @@ export function buildGetRoleCommand(env: CommandEnv, run?: RoleActionRunner): Co
     [
       ['the role and its next runs', 'cauctl get-role --simulate'],
       ['as JSON, read in another zone', 'cauctl get-role --simulate --json --time-zone Europe/Berlin'],
+      ['the same, with the zone as Windows names it', "cauctl get-role --simulate --time-zone 'W. Europe Standard Time'"],
     ],
     run,
   );

@@ -13,7 +13,7 @@ import type { CommandEnv } from '../command-env.js';
 import { resultEnvFor } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
 import type { ExportReportProfile } from './export-report.js';
-import { readHistory, resolveHistoryTarget, selectOrExplain } from './get-report-run.js';
+import { printDetailed, readHistory, resolveHistoryTarget, selectOrExplain } from './get-report-run.js';
 
 export async function runExportReportCommand(profile: ExportReportProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const path = resolve(profile.path);
@@ -40,9 +40,12 @@ export async function runExportReportCommand(profile: ExportReportProfile, globa
     // Named by the path the user gave, not the temporary file beside it (which is removed).
     throw fsUserError(error, profile.path) ?? error;
   }
-  // People get the confirmation on stderr, so stdout stays empty for a redirect.
-  writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, clusterName: target.clusterName, format: profile.format, path, timeZone: profile.timeZone, runIds: selected.map((r) => r.runId) }, () => {
+  // People get the confirmation on stderr, so stdout stays empty for a redirect, unless --pass-thru asks
+  // for the reports there too (Export-CauReport -PassThru), in the file's time zone.
+  const document = { schemaVersion: 1, clusterName: target.clusterName, format: profile.format, path, timeZone: profile.timeZone, runIds: selected.map((r) => r.runId), ...(profile.passThru ? { reports: selected } : {}) };
+  writeResult(resultEnvFor(globals, env.io), document, (out) => {
     env.io.stderr.write(`Wrote the ${profile.format.toUpperCase()} report of ${plural(selected.length, 'run')} of ${target.clusterName} to ${profile.path}.\n`);
+    if (profile.passThru) printDetailed(selected, out, profile.timeZone);
   });
   return ExitCode.ok;
 }

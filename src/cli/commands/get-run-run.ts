@@ -6,6 +6,8 @@ import { ExitCode, usageError } from '../../errors.js';
 import { journalPath, readJournal } from '../../journal/journal.js';
 import { readClusterSummaries } from '../../core/run-history.js';
 import { formatTime, plural } from '../../output/format.js';
+import { LiveBlock, renderBoard } from '../../output/live-view.js';
+import { RunBoard } from '../../output/run-board.js';
 import { writeResult, type HumanPrinter, type ResultEnv } from '../../output/result.js';
 import { hostTimeZone } from '../../platform/zone.js';
 import type { CommandEnv } from '../command-env.js';
@@ -154,13 +156,20 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
       return exitCodeOf(view, ctx, null);
     }
     const watched = view.runState === 'RunInProgress' ? view.runId : null;
+    // A person at a terminal gets the run's live view, redrawn in place at each poll; the end is printed below it.
+    const block = output.format === 'human' && output.stdout.isTTY ? new LiveBlock(output.stdout) : undefined;
     let last = '';
     for (;;) {
       const text = JSON.stringify(view);
-      if (text !== last) {
+      if (block !== undefined && view.runState === 'RunInProgress' && view.runId !== null) {
+        const board = RunBoard.fromPublished(output.theme, { ...view, runId: view.runId, clusterName: ctx.entry, startTime: view.runStartTime, nodes: await nodeRows(view, ctx, orders) });
+        // The run's clock may be another process's (virtual in a rehearsal): never show a time before what it published.
+        const nowMs = Math.max(ctx.clock.now(), board.latestMs() ?? 0);
+        block.draw(renderBoard(board, { width: output.width, rows: output.stdout.rows, nowMs, zone: hostTimeZone() }));
+      } else if (text !== last) {
         await write(view, streamed);
-        last = text;
       }
+      last = text;
       if (view.runState !== 'RunInProgress') return exitCodeOf(view, ctx, watched);
       await ctx.wallClock.sleep(POLL_MS);
       view = await readView(ctx);

@@ -58,8 +58,9 @@ describe('get-report flags', () => {
 
 describe('export-report flags', () => {
   it.each([
-    ['html with defaults', ['--format', 'html', '--path', 'r.html'], { query: { last: false }, format: 'html', path: 'r.html', timeZone: 'UTC', force: false, includeCluster: false }],
-    ['csv, last, zone, force', ['--format', 'csv', '--path', 'r.csv', '--last', '--time-zone', 'Europe/Paris', '-f'], { query: { last: true }, format: 'csv', path: 'r.csv', timeZone: 'Europe/Paris', force: true, includeCluster: false }],
+    ['html with defaults', ['--format', 'html', '--path', 'r.html'], { query: { last: false }, format: 'html', path: 'r.html', timeZone: 'UTC', force: false, passThru: false, includeCluster: false }],
+    ['csv, last, zone, force', ['--format', 'csv', '--path', 'r.csv', '--last', '--time-zone', 'Europe/Paris', '-f'], { query: { last: true }, format: 'csv', path: 'r.csv', timeZone: 'Europe/Paris', force: true, passThru: false, includeCluster: false }],
+    ['--pass-thru, and a Windows zone name as its IANA zone', ['--format', 'html', '--path', 'r.html', '--pass-thru', '--time-zone', 'Romance Standard Time'], { query: { last: false }, format: 'html', path: 'r.html', timeZone: 'Europe/Paris', force: false, passThru: true, includeCluster: false }],
   ])('%s', async (_name, argv, expected) => {
     expect(await exportReport(argv)).toEqual(expected);
   });

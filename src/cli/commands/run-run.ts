@@ -13,6 +13,9 @@ import { HistoryWriteError, saveReport } from '../../journal/history.js';
 import { FileJournal, journalDir, journalPath } from '../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../core/events.js';
 import { describeAudit } from '../../output/format.js';
+import { describePlan } from '../../output/plan-summary.js';
+import { terminalWidth } from '../../output/table.js';
+import { hostTimeZone } from '../../platform/zone.js';
 import { printNodeResults } from '../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../output/result.js';
 import { saveRunProfile } from '../../journal/run-profile-file.js';
@@ -28,7 +31,7 @@ import { interruptName } from '../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../run-deps.js';
 import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './run-resume.js';
 import type { RunNotifyOptions } from './run.js';
-import { runWhatIf } from './run-what-if.js';
+import { buildWhatIf, runWhatIf } from './run-what-if.js';
 
 function printSummary(result: RunResult, out: HumanPrinter): void {
   printNodeResults(out, result.nodeResults);
@@ -63,19 +66,33 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     const lockCtx = { gateway: ctx.gateway, entryNode: ctx.entry, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, leaseSeconds: LEASE_SECONDS, observations: heartbeatObservations(ctx.stateDir, ctx.entry) };
     if (mode.forceRecovery && !mode.resume) {
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
+      // First, so that a damaged journal does not stop the recovery that reads the journals.
+      const quarantined = mode.clearCorruptReports === true ? (await import('../../journal/quarantine.js')).quarantineCorruptReports(ctx.stateDir, ctx.entry) : undefined;
       const { cleared, paused } = await recoverAndAbandon(ctx, lockCtx);
       const message =
         cleared === null
           ? `No cauctl lock on ${ctx.entry}; nothing to recover.`
           : `Cleared the dead lock of ${describeOwner(cleared)}; that run is abandoned and --resume will not revive it${paused.length > 0 ? `; ${resumeNodeHint(globals, paused)}` : ''}.`;
-      writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused }, (out) => out.line(message));
+      const result = { schemaVersion: 1, recovered: cleared !== null, clearedLock: cleared, abandonedRunId: cleared?.runId ?? null, possiblyPaused: paused, ...(quarantined !== undefined ? { quarantined } : {}) };
+      writeResult(resultEnvFor(globals, env.io), result, (out) => {
+        if (quarantined !== undefined) {
+          out.line(quarantined.length === 0 ? 'No damaged journal or history file: nothing was moved aside.' : `Moved ${quarantined.length} damaged file(s) aside (nothing deleted):`);
+          for (const q of quarantined) out.line(`  ${q.from} -> ${q.to} (${q.reason})`);
+        }
+        out.line(message);
+      });
       return ExitCode.ok;
     }
     const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
     // The journal must be writable before anything is touched: a run keeps its write-ahead promise or does not start.
     assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     const interrupted = resume?.journal;
-    if (!mode.force && !(await confirm(env, `${resume ? `Resume run ${resume.runId}` : 'Start a rolling run'} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `))) {
+    // A new run's plan: said before the question, and the live view's prediction on a terminal.
+    const planned = !resume && (!mode.force || (globals.output === 'human' && env.io.stderr.isTTY)) ? await buildWhatIf(ctx, profile) : undefined;
+    if (!mode.force && planned) {
+      env.io.stderr.write(describePlan(planned.plan, { theme: ctx.theme, width: terminalWidth(env.io.stderr.columns, env.io.env), nowMs: ctx.clock.now(), zone: hostTimeZone(), refusals: planned.refusals }));
+    }
+    if (!mode.force && !(await confirm(env, resume ? `Resume run ${resume.runId} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] ` : `Start this run on ${ctx.entry}? [y/N] `))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
@@ -92,7 +109,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         env.io.stderr.write(`cauctl: warning: the run profile could not be saved beside the journal (${(error as NodeJS.ErrnoException).code ?? String(error)}); a debug trace of this run will lack it.\n`);
       }
     }
-    progress = await createProgressSinks(globals, env, ctx);
+    progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan } : {});
     const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {
       // Real time, not the simulator's clock: the posts and their backoff happen on this host's network.
@@ -110,17 +127,18 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         takeOverDeadLocalLock: resume?.takeOverDeadLocal === true,
       },
     );
+    const say = progress.say;
     unsubscribe = env.interrupts.onInterrupt((count, signal) => {
       stop.requested = true;
       const name = interruptName(signal);
       if (count === 1) {
-        env.io.stderr.write(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
+        say(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
-        env.io.stderr.write(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
+        say(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
       } else {
         unsubscribe();
-        env.io.stderr.write(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
+        say(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
         env.abandon(130);
       }
     });

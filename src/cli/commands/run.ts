@@ -53,6 +53,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
     .option('--force-recovery', "clear a cluster lock left by a dead coordinator and abandon its run, which --resume then never revives (a live lock is never cleared)")
     .option('--recover', 'the same as --force-recovery (CAU\'s alias -Recover)')
+    .option('--clear-corrupt-reports', 'with --force-recovery: first move damaged run journals and history files (and a journal\'s sidecars) aside into a quarantine/ folder beside them, never deleting them, and list each move')
     .option('--suspend-node <name>', 'single-node maintenance: drain this node under the rolling run\'s preconditions and leave it paused')
     .option('--resume-node <name>', 'single-node maintenance: wait for storage jobs, resume this node with failback, check storage health')
     .addHelpText(

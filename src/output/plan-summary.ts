@@ -1,0 +1,45 @@
+/**
+ * What a run will do, said before the admin confirms it: the nodes in their order with the number of updates
+ * on each and its predicted time, the capacity check of each drain, the predicted duration and finish time,
+ * the failure budget, and what would make the run refuse. Depends on core's plan type and output/ only.
+ */
+import type { RunPlan } from '../core/plan.js';
+import { formatClock, formatDuration, formatZoneOffset, plural } from './format.js';
+import { renderTable } from './table.js';
+import type { Theme } from './theme.js';
+import { wrapText } from './wrap.js';
+
+export interface PlanSummaryOptions {
+  readonly theme: Theme;
+  /** Columns of the terminal: the table fits them. */
+  readonly width: number;
+  readonly nowMs: number;
+  readonly zone: string;
+  /** What would make the run refuse before touching anything (the preflight's verdict). */
+  readonly refusals?: ReadonlyArray<{ readonly code: string; readonly message: string }>;
+}
+
+/** The text (whole lines) shown above the confirmation question. */
+export function describePlan(plan: RunPlan, options: PlanSummaryOptions): string {
+  const { theme } = options;
+  const rows = plan.nodes.map((n) => {
+    const followUps = n.followUps.reduce((s, round) => s + round.length, 0);
+    const updates = n.updates.length === 0 ? '0' : followUps > 0 ? `${n.updates.length} + ${followUps} follow-up` : String(n.updates.length);
+    const v = n.capacity;
+    const moves = v?.ok ? (v.moves.length > 0 ? v.moves.map((m) => `${m.vm} → ${m.to}`).join(', ') : 'nothing to move') : '';
+    const capacity = v === undefined ? '-' : v.ok ? `${theme.status('Pass')}: ${moves}` : `${theme.status('Fail')} ${v.code}: ${v.message}`;
+    return [`${n.position}. ${n.node}`, updates, n.seconds > 0 ? formatDuration(n.seconds) : (n.note ?? '-'), capacity];
+  });
+  const finish = options.nowMs + plan.totalSeconds * 1000;
+  const say = (text: string): string => wrapText(text, options.width);
+  const lines = [
+    say(`Rolling run of ${plan.clusterName}: ${plural(plan.nodes.length, 'node')}, one at a time, in this order:`),
+    renderTable(['Node', 'Updates', 'Predicted', 'Capacity check of its drain'], rows, { tty: true, width: options.width }).trimEnd(),
+    say(`Predicted duration ${formatDuration(plan.totalSeconds)} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}): finish ~${formatClock(finish, options.zone, options.nowMs)} ${formatZoneOffset(finish, options.zone)}.`),
+    ...(plan.nodes.some((n) => n.capacity?.ok === true && n.capacity.basis === 'placement') ? [say('Capacity judged on placement only where a node reports no memory figures.')] : []),
+    ...(plan.followUpsKnown ? [] : [say('Follow-up updates show only once their parent is installed: each adds an install and a rescan to its node, not counted above.')]),
+    `MaxFailedNodes: ${plan.maxFailedNodes}.`,
+    ...(options.refusals ?? []).map((r) => say(theme.err(`The run will refuse before touching anything: ${r.code}: ${r.message}`))),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,272 @@
+/**
+ * What the live run view shows, as data: each node done, current or waiting (with its result, or its phase and
+ * when that phase began), the retries and the failure budget, the storage resync under way, the last events,
+ * and the predicted finish. Fed by the run's events (`run`) or by the run's published state (`get-run`).
+ * The prediction starts from the plan (core/plan.ts) and moves as phases end: each finished phase takes its
+ * planned seconds off what is left, a retry puts the node's phases back, and a phase that overruns its plan
+ * pushes the finish out. Pure: times come in with the events and as `nowMs`. Depends on core's plan and
+ * event types and on output/ only.
+ */
+import type { NodePhase, RunEvent, RunStatus } from '../core/events.js';
+import type { RunPlan } from '../core/plan.js';
+import { describeEvent, phaseWord } from './human-sink.js';
+import type { Theme } from './theme.js';
+
+/** How many events the view keeps. */
+export const RECENT_EVENTS = 5;
+
+export interface BoardNode {
+  readonly node: string;
+  state: 'waiting' | 'current' | 'done';
+  /** The node's result, once done. */
+  status?: RunStatus | string;
+  phase?: NodePhase | string;
+  phaseStartMs?: number;
+  /** Whether that phase is still under way (it has not completed). */
+  phaseOpen?: boolean;
+  attempt: number;
+  /** When its first phase began, and when it ended, for the time it took. */
+  startMs?: number;
+  endMs?: number;
+  updatesOk?: number;
+  updatesFailed?: number;
+  /** Seconds the plan gives this node. */
+  plannedSeconds?: number;
+}
+
+export interface ResyncProgress {
+  readonly node: string;
+  readonly percentComplete: number;
+  readonly bytesLeft: number;
+}
+
+/** The statuses a node ends with, as opposed to the phase it is in. */
+const RESULTS: ReadonlySet<string> = new Set(['Succeeded', 'PartiallyFailed', 'Failed', 'Canceled']);
+
+/** What a run publishes for watchers on other hosts (get-run): no events, each node's latest status and since when. */
+export interface PublishedRun {
+  readonly clusterName: string;
+  readonly runId: string;
+  readonly startTime: string | null;
+  readonly currentNode: string | null;
+  readonly stopRequested: boolean;
+  /** Every node in the run's order; `status` is its phase while under way, its result once done. */
+  readonly nodes: ReadonlyArray<{ readonly node: string; readonly status: string; readonly since: string | null }>;
+}
+
+/** One planned step: a phase of a node (or of the whole run, before the first drain), with its seconds. */
+interface Step {
+  readonly node: string | null;
+  readonly phase: NodePhase;
+  readonly seconds: number;
+  done: boolean;
+}
+
+export class RunBoard {
+  clusterName = '';
+  runId = '';
+  startMs: number | undefined;
+  endMs: number | undefined;
+  status: string | undefined;
+  readonly nodes: BoardNode[] = [];
+  /** Whole-node retries so far (an attempt that failed and is tried again). */
+  retries = 0;
+  maxFailedNodes: number | undefined;
+  resync: ResyncProgress | undefined;
+  stopRequested = false;
+  readonly events: Array<{ readonly ms: number; readonly text: string }> = [];
+  private readonly steps: Step[] = [];
+  /** The prediction's anchor: at `anchorMs`, the planned steps not done yet were what was left. */
+  private anchorMs: number | undefined;
+  /** The `reboot` half of each node's restart, given with the `wait-node` that completes it. */
+  private readonly rebootSeconds = new Map<string, number>();
+
+  constructor(
+    readonly theme: Theme,
+    plan?: RunPlan,
+  ) {
+    if (plan === undefined) return;
+    this.clusterName = plan.clusterName;
+    this.maxFailedNodes = plan.maxFailedNodes;
+    for (const p of plan.preflight) this.steps.push({ node: null, phase: p.phase, seconds: p.seconds, done: false });
+    for (const n of plan.nodes) {
+      this.nodes.push({ node: n.node, state: 'waiting', attempt: 0, plannedSeconds: n.seconds });
+      for (const p of n.phases) this.steps.push({ node: n.node, phase: p.phase, seconds: p.seconds, done: false });
+    }
+  }
+
+  /**
+   * The board of a run watched from elsewhere: done, current or waiting from each node's published status, and
+   * the nodes' latest changes as the recent events. It has no plan, so it predicts no finish.
+   */
+  static fromPublished(theme: Theme, run: PublishedRun): RunBoard {
+    const board = new RunBoard(theme);
+    board.clusterName = run.clusterName;
+    board.runId = run.runId;
+    board.stopRequested = run.stopRequested;
+    if (run.startTime !== null) board.startMs = Date.parse(run.startTime);
+    for (const n of run.nodes) {
+      const row = board.node(n.node);
+      const since = n.since === null ? undefined : Date.parse(n.since);
+      if (RESULTS.has(n.status)) Object.assign(row, { state: 'done', status: n.status, endMs: since });
+      else if (n.node === run.currentNode) Object.assign(row, { state: 'current', phase: n.status, phaseStartMs: since, phaseOpen: true });
+    }
+    const changes = run.nodes.filter((n) => n.since !== null && n.status !== 'Waiting').sort((a, b) => Date.parse(a.since!) - Date.parse(b.since!));
+    for (const n of changes.slice(-RECENT_EVENTS)) board.events.push({ ms: Date.parse(n.since!), text: `${n.node}  ${RESULTS.has(n.status) ? theme.status(n.status) : phaseWord(n.status)}` });
+    return board;
+  }
+
+  /** The latest time the board knows of: what a watcher elsewhere takes for now when its clock is not the run's. */
+  latestMs(): number | undefined {
+    const times = [this.startMs, ...this.nodes.flatMap((n) => [n.phaseStartMs, n.endMs]), ...this.events.map((e) => e.ms)].filter((t): t is number => t !== undefined && Number.isFinite(t));
+    return times.length > 0 ? Math.max(...times) : undefined;
+  }
+
+  /** Whether the board predicts a finish: it was given a plan. */
+  get planned(): boolean {
+    return this.steps.length > 0;
+  }
+
+  node(name: string): BoardNode {
+    let row = this.nodes.find((n) => n.node === name);
+    if (row === undefined) {
+      row = { node: name, state: 'waiting', attempt: 0 };
+      this.nodes.push(row);
+    }
+    return row;
+  }
+
+  /** `2/4`: the node under way (or the last one done) among all. */
+  position(): { readonly at: number; readonly of: number } {
+    const current = this.nodes.findIndex((n) => n.state === 'current' && n.phase !== 'scan' && n.phase !== 'stage');
+    const done = this.nodes.filter((n) => n.state === 'done').length;
+    return { at: current >= 0 ? done + 1 : done, of: this.nodes.length };
+  }
+
+  /** Planned seconds not done yet. */
+  private remainingSeconds(): number {
+    return this.steps.reduce((s, step) => s + (step.done ? 0 : step.seconds), 0);
+  }
+
+  /**
+   * The predicted end (ms), or undefined without a plan. A phase under way longer than its plan moves the end
+   * out by as much; the end of a finished run is its end.
+   */
+  predictedEndMs(nowMs: number): number | undefined {
+    if (this.endMs !== undefined) return this.endMs;
+    if (!this.planned || this.anchorMs === undefined) return undefined;
+    let overrun = 0;
+    for (const n of this.nodes) {
+      if (n.state !== 'current' || n.phaseOpen !== true || n.phaseStartMs === undefined) continue;
+      const step = this.nextStep(n.node, n.phase as NodePhase);
+      const spent = (nowMs - n.phaseStartMs) / 1000;
+      overrun = Math.max(overrun, spent - (step?.seconds ?? 0));
+    }
+    return this.anchorMs + (this.remainingSeconds() + Math.max(0, overrun)) * 1000;
+  }
+
+  /** The first planned step not done of `node` (null: the whole run's) in `phase`. */
+  private nextStep(node: string, phase: NodePhase): Step | undefined {
+    const whole = phase === 'scan' || phase === 'stage';
+    return this.steps.find((s) => !s.done && s.phase === phase && (whole ? s.node === null : s.node === node));
+  }
+
+  /** Marks `step` done, with every step of its node before it (phases the run did not need). */
+  private finish(step: Step): void {
+    for (const s of this.steps) {
+      if (s === step) break;
+      if (s.node === step.node) s.done = true;
+    }
+    step.done = true;
+  }
+
+  apply(event: RunEvent): void {
+    const ms = Date.parse(event.time);
+    this.runId = event.runId;
+    switch (event.type) {
+      case 'run-started':
+        this.clusterName = event.clusterName;
+        this.startMs = ms;
+        this.anchorMs = ms;
+        for (const name of event.nodes) this.node(name);
+        break;
+      case 'phase-started': {
+        const row = this.node(event.node);
+        if (event.phase === 'scan' || event.phase === 'stage') {
+          if (row.state === 'waiting') Object.assign(row, { phase: event.phase, phaseStartMs: ms });
+          break;
+        }
+        // The run is past its scan and staging once a node is drained.
+        for (const s of this.steps) if (s.node === null) s.done = true;
+        row.state = 'current';
+        row.phase = event.phase;
+        row.phaseStartMs = ms;
+        row.phaseOpen = true;
+        row.attempt = event.attempt;
+        row.startMs ??= ms;
+        if (event.phase !== 'resync') this.resync = undefined;
+        break;
+      }
+      case 'phase-completed': {
+        const row = this.node(event.node);
+        const step = this.nextStep(event.node, event.phase);
+        if (step !== undefined) this.finish(step);
+        if (row.phase === event.phase) row.phaseOpen = false;
+        this.anchorMs = ms;
+        if (row.state === 'waiting') {
+          row.phase = undefined;
+          row.phaseStartMs = undefined;
+        }
+        if (event.phase === 'resync') this.resync = undefined;
+        break;
+      }
+      case 'attempt-failed': {
+        if (event.willRetry) {
+          this.retries += 1;
+          // The node starts over: its phases are ahead again.
+          for (const s of this.steps) if (s.node === event.node) s.done = false;
+          this.anchorMs = ms;
+        }
+        break;
+      }
+      case 'node-completed': {
+        const row = this.node(event.node);
+        Object.assign(row, { state: 'done', status: event.status, attempt: event.attempts, endMs: ms, updatesOk: event.numberOfSucceededUpdates, updatesFailed: event.numberOfFailedUpdates });
+        row.phase = undefined;
+        for (const s of this.steps) if (s.node === event.node) s.done = true;
+        this.anchorMs = ms;
+        if (this.resync?.node === event.node) this.resync = undefined;
+        break;
+      }
+      case 'run-completed':
+        this.endMs = ms;
+        this.status = event.status;
+        for (const n of this.nodes) if (n.state === 'current') n.state = 'done';
+        break;
+      case 'preflight':
+      case 'warning':
+      case 'run-halted':
+        break;
+    }
+    this.note(event, ms);
+  }
+
+  /** Keeps the event's line among the last few, the two halves of a restart as one line. */
+  private note(event: RunEvent, ms: number): void {
+    let restartSeconds = 0;
+    if (event.type === 'phase-completed' && event.phase === 'reboot') this.rebootSeconds.set(event.node, event.durationSeconds);
+    if (event.type === 'phase-completed' && event.phase === 'wait-node') {
+      restartSeconds = this.rebootSeconds.get(event.node) ?? 0;
+      this.rebootSeconds.delete(event.node);
+    }
+    const text = describeEvent(event, this.theme, restartSeconds);
+    if (text === undefined) return;
+    this.events.push({ ms, text });
+    if (this.events.length > RECENT_EVENTS) this.events.splice(0, this.events.length - RECENT_EVENTS);
+  }
+
+  /** Failed nodes so far. */
+  failedNodes(): number {
+    return this.nodes.filter((n) => n.state === 'done' && n.status === 'Failed').length;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Issue 15 acceptance: the live run view in a real terminal. tmux at 80 and 160 columns, three panes: a live
+ * `run --simulate --sim-speed 300` (confirmed with `y` at its prompt), `get-run --wait-for-completion` in the
+ * second, `stop-run` in the third (at 80 columns; at 160 the run goes to its end). On every capture while a view
+ * is up: no line wider than the pane, every node name on screen, `node n/N` shown (and on the run's pane a finish
+ * time), and the pane's scrollback does not grow, so the view is redrawn in place and the screen does not scroll.
+ * At 160 columns the finish predicted on the first frame is within 5% (of the run's duration) of the real end,
+ * in virtual time. Waits on screen content with generous bounds; asserts no timing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { BIN, ROOT, sandbox, type Sandbox } from '../support/cli.js';
+
+const NODES = ['NODE1', 'NODE2', 'NODE3', 'NODE4'];
+const SOCKET = `cauctl-live-view-${process.pid}`;
+/** Real-time bound on any one wait: a 3-hour virtual run at 300x is ~40 s, on a loaded 2-core machine far more. */
+const BOUND_MS = 400_000;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Pane {
+  readonly id: string;
+  screen(): string;
+  history(): number;
+  type(command: string): void;
+}
+
+function pane(id: string): Pane {
+  return {
+    id,
+    screen: () => tmux('capture-pane', '-p', '-t', id),
+    history: () => Number(tmux('display-message', '-p', '-t', id, '#{history_size}').trim()),
+    type: (command) => void tmux('send-keys', '-t', id, command, 'Enter'),
+  };
+}
+
+/** What must hold on every capture of a pane while its view is up. */
+interface ViewWatch {
+  readonly pane: Pane;
+  readonly width: number;
+  /** Whether the screen shows the view (not the prompt before it, nor the result after it). */
+  readonly isViewUp: (screen: string) => boolean;
+  /** The scrollback when the view was first seen. */
+  history?: number;
+  frames: number;
+}
+
+function checkView(watch: ViewWatch, screen: string, history: number): void {
+  const lines = screen.split('\n');
+  for (const line of lines) expect([...line].length).toBeLessThanOrEqual(watch.width);
+  if (!watch.isViewUp(screen)) return;
+  watch.frames += 1;
+  for (const node of NODES) expect(screen).toContain(node);
+  expect(screen).toMatch(/node [0-4]\/4/);
+  watch.history ??= history;
+  expect({ pane: watch.pane.id, scrollback: history }).toEqual({ pane: watch.pane.id, scrollback: watch.history });
+}
+
+/** Polls until `done` holds on `main`'s screen, checking every watched view on each round. */
+async function until(main: Pane, done: (screen: string) => boolean, watches: readonly ViewWatch[], what: string): Promise<string> {
+  const deadline = Date.now() + BOUND_MS;
+  for (;;) {
+    for (const w of watches) {
+      const history = w.pane.history();
+      const screen = w.pane.screen();
+      // The scrollback read before and after the screen: a frame counts only when neither moved in between.
+      if (w.pane.history() === history) checkView(w, screen, history);
+    }
+    const screen = main.screen();
+    if (done(screen)) return screen;
+    if (Date.now() > deadline) throw new Error(`waited ${BOUND_MS / 1000} s for ${what}; the pane shows:\n${screen}`);
+    await sleep(250);
+  }
+}
+
+let box: Sandbox;
+beforeAll(() => {
+  box = sandbox();
+});
+afterAll(() => {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  box.cleanup();
+});
+
+/** A session `width` wide and 30 rows high, split into three panes, each a shell in the sandbox. */
+function session(width: number): [Pane, Pane, Pane] {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  const shell = `cd ${quote(ROOT)} && exec env -u CAUCTL_PASSWORD -u COLUMNS -u LINES CAUCTL_STATE_DIR=${quote(box.stateDir)} TZ=UTC NO_COLOR=1 PS1='$ ' sh`;
+  tmux('new-session', '-d', '-x', String(width), '-y', '30', '-s', 'live', shell);
+  tmux('split-window', '-v', '-t', 'live', shell);
+  tmux('split-window', '-v', '-t', 'live', shell);
+  tmux('select-layout', '-t', 'live', 'even-vertical');
+  const ids = tmux('list-panes', '-t', 'live', '-F', '#{pane_id}').trim().split('\n');
+  return [pane(ids[0]!), pane(ids[1]!), pane(ids[2]!)];
+}
+
+const cauctl = `${quote(process.execPath)} ${quote(BIN)}`;
+const runView = (s: string): boolean => /finish ~|elapsed/.test(s) && !/EXIT=|Run .* on HCI01:/.test(s);
+const getRunView = (s: string): boolean => /elapsed/.test(s) && !/EXIT=|RunNotInProgress/.test(s);
+
+describe('the live run view in tmux (issue 15)', () => {
+  it.each([
+    [80, true],
+    [160, false],
+  ])(
+    'at %i columns: run, get-run --wait-for-completion beside it (stop-run from a third pane: %s)',
+    async (width, stop) => {
+      const [run, getRun, stopPane] = session(width);
+      run.type(`${cauctl} run --simulate --sim-reset --sim-speed 300; echo EXIT=$?`);
+      await until(run, (s) => s.includes('[y/N]'), [], 'the confirmation prompt');
+      run.type('y');
+      const runWatch: ViewWatch = { pane: run, width, isViewUp: runView, frames: 0 };
+      const first = await until(run, (s) => /node \d\/4 .*finish ~\d\d:\d\d:\d\d/.test(s), [], 'the first frame with a finish time');
+      const predicted = /finish ~(\d\d:\d\d:\d\d)/.exec(first)![1]!;
+      getRun.type(`${cauctl} get-run --simulate --wait-for-completion; echo EXIT=$?`);
+      const getRunWatch: ViewWatch = { pane: getRun, width, isViewUp: getRunView, frames: 0 };
+      await until(getRun, getRunView, [runWatch], "get-run's view");
+      if (stop) {
+        await until(run, (s) => /node [2-4]\/4/.test(s), [runWatch, getRunWatch], 'the second node');
+        stopPane.type(`${cauctl} stop-run --simulate; echo EXIT=$?`);
+      }
+      const end = await until(run, (s) => /EXIT=\d+/.test(s), [runWatch, getRunWatch], 'the end of the run');
+      await until(getRun, (s) => /EXIT=\d+/.test(s), [getRunWatch], 'the end of get-run');
+      expect(runWatch.frames).toBeGreaterThan(3);
+      expect(getRunWatch.frames).toBeGreaterThan(1);
+      expect(end).toContain(stop ? 'EXIT=3' : 'EXIT=0');
+      if (stop) {
+        expect(stopPane.screen()).toContain('EXIT=0');
+        return;
+      }
+      // The finish first shown against the real end, in virtual time (UTC on the screen).
+      const report = JSON.parse(box.run(['get-report', '--simulate', '--last', '--json']).stdout) as { reports: Array<{ startTime: string; endTime: string }> };
+      const { startTime, endTime } = report.reports[0]!;
+      const start = Date.parse(startTime);
+      let finish = Date.parse(`${startTime.slice(0, 10)}T${predicted}Z`);
+      if (finish < start) finish += 86_400_000;
+      const duration = Date.parse(endTime) - start;
+      const error = Math.abs(finish - Date.parse(endTime)) / duration;
+      console.log(`predicted finish ${new Date(finish).toISOString()} (first frame), actual end ${endTime}, run ${Math.round(duration / 1000)} s: off by ${(error * 100).toFixed(1)}%`);
+      expect({ predicted: new Date(finish).toISOString(), endTime, error: error <= 0.05 }).toEqual({ predicted: new Date(finish).toISOString(), endTime, error: true });
+    },
+    2 * BOUND_MS,
+  );
+});
