@@ -5,8 +5,8 @@
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
-import type { HeartbeatObservation, HeartbeatObservations, LockOwner } from '../core/cluster-lock.js';
-import { usageError } from '../errors.js';
+import { LOCK_PROPERTY, describeOwner, lockLiveness, parseLock, type HeartbeatObservation, type HeartbeatObservations, type LockOwner } from '../core/cluster-lock.js';
+import { refusedError, usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { systemClock } from '../platform/clock.js';
 import { encodePathSegment, readTextIfExists, resolveStateDir, writeFileAtomic } from '../platform/fs.js';
@@ -79,6 +79,19 @@ export function heartbeatObservations(stateDir: string, clusterName: string): He
   };
 }
 
+/** `--sim-reset` would wipe a live run's lock and the cluster under it: refused while a live run holds it. */
+function refuseResetUnderLiveRun(readProperty: (name: string) => string | null, globals: GlobalProfile, stateDir: string): void {
+  const lock = parseLock(readProperty(LOCK_PROPERTY));
+  if (lock === null) return;
+  const owner = currentOwner(stateDir);
+  if (!lockLiveness(lock, systemClock.now(), { owner, isProcessAlive }).live) return;
+  const simulate = typeof globals.simulate === 'string' ? `--simulate ${globals.simulate}` : '--simulate';
+  throw refusedError('SIM_RESET_LOCKED', `--sim-reset refused: a live run holds the simulated cluster's lock (${describeOwner(lock)}). Nothing was reset.`, {
+    hint: `Stop that run first with cauctl stop-run ${simulate}, or wait for it: cauctl get-run ${simulate} --wait-for-completion`,
+    details: { runId: lock.runId },
+  });
+}
+
 export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
   return createTheme(globals.color && io.stderr.isTTY);
 }
@@ -105,6 +118,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       stateDir,
       speed: globals.simSpeed,
       reset: globals.simReset,
+      resetGuard: (readProperty) => refuseResetUnderLiveRun(readProperty, globals, stateDir),
       readOnly: options.readOnly === true,
     });
     if (globals.clusterName !== undefined && globals.clusterName.toUpperCase() !== sim.clusterName.toUpperCase()) {

@@ -1,20 +1,25 @@
 /**
  * The rehearsal model's entry point: opens a simulated cluster from a fixture, restores or creates its
  * persistent state under the user's state directory, and exposes it as a Transport plus a virtual Clock.
+ *
+ * The saved model is a shared store, as a real cluster is: every operation's read-modify-write holds the
+ * model's mutex (a folder beside model.json), reloads the model first when another process saved since (its
+ * `storeGeneration` moved), and saves before letting go. So `add-role` during a run is never overwritten by the
+ * run's next save. Operations of one process that overlap (parallel scans) share one holding of the mutex.
  * Only the transport factory and tests import this. Depends on sim/, platform/ and the transport interface.
  */
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ExitCode } from '../errors.js';
 import { systemClock, type Clock } from '../platform/clock.js';
-import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
-import type { Transport } from '../transport/transport.js';
+import { encodePathSegment, ensurePrivateDir, readTextIfExists, writeFileAtomic } from '../platform/fs.js';
+import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
 import { SimAudit, type SimulationAudit } from './audit.js';
 import { ClusterModel } from './cluster-model.js';
 import { BUILTIN_FIXTURE_PATH, loadFixture, type ClusterFixture, type SimTiming } from './fixture.js';
 import { createModelState, MODEL_STATE_VERSION, type ModelState } from './model-state.js';
-import { MemoryPropertyStore, PropertyStore } from './properties.js';
+import { MemoryPropertyStore, PropertyStore, releaseDirLock, tryTakeDirLock, withDirLockSync } from './properties.js';
 import { SimTransport } from './sim-transport.js';
 import { VirtualClock, type SimSpeed } from './virtual-clock.js';
 
@@ -37,6 +42,21 @@ export interface SimulatorOptions {
   readOnly?: boolean;
   /** Nothing is read from or written to disk: a throwaway model for in-process tests (property tests). */
   ephemeral?: boolean;
+  /**
+   * Asked before `reset` removes anything, with the cluster's properties as they are (under their mutex): throws
+   * to refuse, e.g. while a live run holds the cluster's lock. The simulator itself knows no lock format.
+   */
+  resetGuard?: (readProperty: (name: string) => string | null) => void;
+}
+
+/** How long a command waits for another process's operation on the model to finish (real time). */
+const MODEL_LOCK_WAIT_MS = 120_000;
+const MODEL_LOCK_RETRY_MS = 20;
+
+function modelBusy(dir: string): AppError {
+  return new AppError('SIM_MODEL_BUSY', ExitCode.refused, `The simulated cluster in ${dir} stayed busy with another cauctl process's operation for ${MODEL_LOCK_WAIT_MS / 1000} s; nothing was changed.`, {
+    hint: 'Try again when that operation is done; if no cauctl process runs, remove the .model-lock folder there.',
+  });
 }
 
 export interface Simulator {
@@ -100,14 +120,42 @@ function readState(path: string, fixture: ClusterFixture, hash: string): ModelSt
   return state;
 }
 
+/**
+ * `--sim-reset`: removes the saved model and the cluster properties, after `guard` approved (both mutexes
+ * held, so no run can take the cluster's lock in between). The mutex folders themselves stay.
+ */
+function resetStore(dir: string, guard: SimulatorOptions['resetGuard']): void {
+  ensurePrivateDir(dir);
+  withDirLockSync(join(dir, MODEL_LOCK_DIR), MODEL_LOCK_WAIT_MS, () => {
+    const properties = new PropertyStore(join(dir, 'properties'));
+    properties.withLock(() => {
+      guard?.((name) => properties.get(name));
+      for (const entry of readdirSync(dir)) {
+        if (entry === MODEL_LOCK_DIR) continue;
+        if (entry !== 'properties') {
+          rmSync(join(dir, entry), { recursive: true, force: true });
+          continue;
+        }
+        for (const file of readdirSync(join(dir, 'properties'))) {
+          if (file !== '.lock') rmSync(join(dir, 'properties', file), { recursive: true, force: true });
+        }
+      }
+    });
+  }, () => modelBusy(dir));
+}
+
+const MODEL_LOCK_DIR = '.model-lock';
+
 export function openSimulator(options: SimulatorOptions): Simulator {
   const fixture = loadFixture(options.fixturePath ?? BUILTIN_FIXTURE_PATH);
   const hash = fixtureHash(fixture);
-  const dir = join(options.stateDir, 'sim', fixture.name);
+  const dir = join(options.stateDir, 'sim', encodePathSegment(fixture.name));
   const statePath = join(dir, 'model.json');
-  if (options.reset && options.ephemeral !== true) rmSync(dir, { recursive: true, force: true });
+  const lockDir = join(dir, MODEL_LOCK_DIR);
+  const persistent = options.ephemeral !== true;
+  if (options.reset && persistent) resetStore(dir, options.resetGuard);
 
-  let state = options.ephemeral === true ? undefined : readState(statePath, fixture, hash);
+  let state = persistent ? readState(statePath, fixture, hash) : undefined;
   const isNew = state === undefined;
   // A new model starts at the real current time, so its reports read naturally.
   state ??= createModelState(fixture, hash, systemClock.now());
@@ -115,22 +163,106 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   const clock = new VirtualClock({ startMs: state.virtualNow, speed: options.speed as SimSpeed, base: systemClock });
   const audit = new SimAudit(clock.now());
   const model = new ClusterModel(state, clock, audit);
-  const save = (): void => {
-    if (options.ephemeral === true || (options.readOnly === true && !isNew)) return;
+  const mayWrite = persistent && !(options.readOnly === true && !isNew);
+  /** The generation of the saved model that `model.state` is (or will be once saved). */
+  let generation = state.storeGeneration ?? 0;
+  /** Overlapping operations of this process: the mutex is taken at 0 → 1 and let go at 1 → 0. */
+  let holders = 0;
+
+  /** Takes the saved model when another process saved since this one last read or wrote it. */
+  const refresh = (): void => {
+    const saved = readState(statePath, fixture, hash);
+    if (saved === undefined || (saved.storeGeneration ?? 0) === generation) return;
+    // Virtual time never goes back: the other process may have run its clock behind ours.
+    const virtualNow = Math.max(model.state.virtualNow, saved.virtualNow);
+    // Fields the other process removed (remove-role) must go here too, or the next save would revive them.
+    for (const key of Object.keys(model.state)) if (!(key in saved)) delete (model.state as unknown as Record<string, unknown>)[key];
+    Object.assign(model.state, saved, { virtualNow });
+    generation = saved.storeGeneration ?? 0;
+  };
+  const write = (): void => {
     model.advance();
+    generation += 1;
+    model.state.storeGeneration = generation;
     writeFileAtomic(statePath, `${JSON.stringify(model.state)}\n`);
     model.dirty = false;
+  };
+  const save = (): void => {
+    if (!mayWrite) return;
+    if (holders > 0) {
+      write();
+      return;
+    }
+    // Outside an operation (closing, an explicit save): the same read-modify-write under the mutex.
+    ensurePrivateDir(dir);
+    withDirLockSync(lockDir, MODEL_LOCK_WAIT_MS, () => {
+      refresh();
+      write();
+    }, () => modelBusy(dir));
+  };
+  const enter = async (): Promise<void> => {
+    if (!persistent) return;
+    if (!mayWrite) {
+      // A watcher (get-run): no mutex, no writes; it reads the latest saved model (an atomic rename).
+      refresh();
+      model.advance();
+      return;
+    }
+    holders += 1;
+    if (holders > 1) return;
+    const started = systemClock.now();
+    try {
+      while (!tryTakeDirLock(lockDir)) {
+        if (systemClock.now() - started > MODEL_LOCK_WAIT_MS) throw modelBusy(dir);
+        await systemClock.sleep(MODEL_LOCK_RETRY_MS);
+      }
+      refresh();
+      model.advance();
+    } catch (error) {
+      holders -= 1;
+      if (holders === 0) releaseDirLock(lockDir);
+      throw error;
+    }
+  };
+  const leave = (): void => {
+    if (!persistent || !mayWrite) return;
+    holders -= 1;
+    if (holders > 0) return;
+    try {
+      if (model.dirty) write();
+    } finally {
+      releaseDirLock(lockDir);
+    }
   };
   if (isNew) {
     // Roles of nodes that start Down are already running elsewhere.
     for (const node of state.nodes) {
       if (node.clusterState === 'Down') model.moveRoles(node.name, state.roles.filter((r) => r.owner === node.name));
     }
-    save();
+  }
+  if (isNew && mayWrite) {
+    ensurePrivateDir(dir);
+    withDirLockSync(lockDir, MODEL_LOCK_WAIT_MS, () => {
+      // Another process may have created it in the meantime: then that one is the cluster.
+      if (readTextIfExists(statePath) === undefined) write();
+      else refresh();
+    }, () => modelBusy(dir));
   }
   model.advance();
   model.changed();
-  const transport = new SimTransport(model, options.ephemeral === true ? new MemoryPropertyStore() : new PropertyStore(join(dir, 'properties')), save);
+  const inner = new SimTransport(model, persistent ? new PropertyStore(join(dir, 'properties')) : new MemoryPropertyStore(), save);
+  const transport: Transport = {
+    name: inner.name,
+    async run(node: string, invocation: ScriptInvocation, runOptions?: RunOptions): Promise<ScriptOutcome> {
+      await enter();
+      try {
+        return await inner.run(node, invocation, runOptions);
+      } finally {
+        leave();
+      }
+    },
+    close: () => inner.close(),
+  };
 
   return {
     transport,

@@ -156,6 +156,11 @@ export interface ModelState {
   name: string;
   /** Hash of the fixture the state was created from, to notice an edited fixture. */
   fixtureHash: string;
+  /**
+   * Bumped by every save: a process that holds the model in memory reloads it before its next operation when
+   * another process saved since (add-role during a run). Absent in older saved states: 0.
+   */
+  storeGeneration?: number;
   createdAt: number;
   virtualNow: number;
   timing: SimTiming;

@@ -1,7 +1,8 @@
 /**
  * Simulated cluster private properties: one small file per property, read fresh on every call and replaced
  * atomically, so a second cauctl process (get-run, stop-run) sees and changes them while a run is live.
- * Compare-and-set holds a short mkdir-based mutex (real time: it guards against real processes).
+ * Compare-and-set holds a short mkdir-based mutex (real time: it guards against real processes). The same
+ * mutex, without the age rule, guards the model file's read-modify-write (see index.ts).
  * Depends on platform/fs, platform/clock and node:fs (mkdir/rmdir/stat).
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,50 @@ const LOCK_RETRY_MS = 5;
 /** Blocks this thread briefly. The critical section is a file read and a rename, so waits are tiny. */
 function pauseRealMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Tries once to take an mkdir-based mutex; breaks it first when its owner process is gone, or (with
+ * `staleAfterMs`) when it is older than that. Returns whether this process holds it now.
+ */
+export function tryTakeDirLock(lock: string, staleAfterMs?: number): boolean {
+  try {
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), String(process.pid));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    let age: number;
+    try {
+      age = systemClock.now() - statSync(lock).mtimeMs;
+    } catch {
+      age = 0;
+    }
+    // An owner file that never got written (a crash right after mkdir) also counts as left behind, after a while.
+    const ownerless = readTextIfExists(join(lock, 'owner')) === undefined && age > STALE_LOCK_MS;
+    if ((staleAfterMs !== undefined && age > staleAfterMs) || ownerless || ownerIsGone(lock)) {
+      rmSync(lock, { recursive: true, force: true });
+    }
+    return false;
+  }
+}
+
+export function releaseDirLock(lock: string): void {
+  rmSync(lock, { recursive: true, force: true });
+}
+
+/** Holds the mutex for a short synchronous body, waiting (blocking) at most `waitMs`. */
+export function withDirLockSync<T>(lock: string, waitMs: number, body: () => T, onTimeout: () => Error, staleAfterMs?: number): T {
+  const started = systemClock.now();
+  while (!tryTakeDirLock(lock, staleAfterMs)) {
+    if (systemClock.now() - started > waitMs) throw onTimeout();
+    pauseRealMs(LOCK_RETRY_MS);
+  }
+  try {
+    return body();
+  } finally {
+    releaseDirLock(lock);
+  }
 }
 
 /** Cluster private properties, as the simulator's operations see them. */
@@ -81,40 +126,19 @@ export class PropertyStore implements PropertyAccess {
     });
   }
 
-  private withLock<T>(body: () => T): T {
+  /** Runs `body` while holding this store's mutex (compare-and-set, and a reset that must not race one). */
+  withLock<T>(body: () => T): T {
     const lock = join(this.dir, '.lock');
     mkdirSync(this.dir, { recursive: true });
-    const started = systemClock.now();
-    for (;;) {
-      try {
-        mkdirSync(lock);
-        writeFileSync(join(lock, 'owner'), String(process.pid));
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const age = (() => {
-          try {
-            return systemClock.now() - statSync(lock).mtimeMs;
-          } catch {
-            return 0;
-          }
-        })();
-        if (age > STALE_LOCK_MS || ownerIsGone(lock)) {
-          rmSync(lock, { recursive: true, force: true });
-          continue;
-        }
-        if (systemClock.now() - started > LOCK_WAIT_MS) {
-          throw new AppError('SIM_PROPERTY_LOCK_TIMEOUT', ExitCode.internal, `The simulated cluster's property lock ${lock} stayed busy for ${LOCK_WAIT_MS} ms.`, {
-            hint: 'Another cauctl process is holding it; if none is running, delete the folder.',
-          });
-        }
-        pauseRealMs(LOCK_RETRY_MS);
-      }
-    }
-    try {
-      return body();
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
+    return withDirLockSync(
+      lock,
+      LOCK_WAIT_MS,
+      body,
+      () =>
+        new AppError('SIM_PROPERTY_LOCK_TIMEOUT', ExitCode.internal, `The simulated cluster's property lock ${lock} stayed busy for ${LOCK_WAIT_MS} ms.`, {
+          hint: 'Another cauctl process is holding it; if none is running, delete the folder.',
+        }),
+      STALE_LOCK_MS,
+    );
   }
 }
