@@ -466,7 +466,7 @@ export class RollingRun {
 
   private async awaitStorage(work: NodeWork): Promise<void> {
     await this.phase(work, 'resync', async () => {
-      const verdict = await awaitHealthyStorage(this.steps, this.profile.waitForStorageRepairTimeoutMinutes);
+      const verdict = await awaitHealthyStorage(this.steps, this.profile.waitForStorageRepairTimeoutMinutes, (progress) => this.emit({ type: 'storage-progress', node: work.name, ...progress }));
       if (!verdict.healthy) {
         throw new StepFailure('StorageRepairTimeout', 'resync', work.name, `Storage did not heal within WaitForStorageRepairTimeoutMinutes (${this.profile.waitForStorageRepairTimeoutMinutes} min) after ${work.name} resumed: ${verdict.reason}. No further node was drained.`);
       }

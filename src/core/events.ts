@@ -73,6 +73,13 @@ export const RunEvent = z.discriminatedUnion('type', [
     numberOfSucceededUpdates: z.number().int(),
     numberOfFailedUpdates: z.number().int(),
   }),
+  z.object({
+    ...base,
+    type: z.literal('storage-progress'),
+    node: z.string(),
+    percentComplete: z.number(),
+    bytesLeft: z.number(),
+  }),
   z.object({ ...base, type: z.literal('warning'), code: z.string(), message: z.string(), node: z.string().optional() }),
   z.object({ ...base, type: z.literal('run-halted'), code: z.string(), message: z.string() }),
   z.object({ ...base, type: z.literal('run-completed'), status: RunStatus, errorCode: z.string().nullable() }),

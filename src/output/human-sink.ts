@@ -52,6 +52,8 @@ export function describeEvent(event: RunEvent, theme: Theme, restartSeconds = 0)
       return theme.warn(`${event.node}  ${formatAttempt(event.attempt)} failed in ${phaseWord(event.phase)}: ${event.message}${event.willRetry ? ' — retrying' : ''}`);
     case 'node-completed':
       return `${event.node}  ${theme.status(event.status)} after ${plural(event.attempts, 'attempt')}: ${event.numberOfSucceededUpdates} updated, ${event.numberOfFailedUpdates} failed`;
+    case 'storage-progress':
+      return undefined;
     case 'warning':
       return theme.warn(`warning: ${event.node ? `${event.node}: ` : ''}${event.message}`);
     case 'run-halted':

@@ -157,8 +157,12 @@ describe('renderBoard', () => {
   });
 
   it('shows the resync progress a node reports', () => {
-    const board = boardAfter([started, ...preflight, at(330, { type: 'phase-started', node: 'NODE1', phase: 'resync', attempt: 1 })]);
-    board.resync = { node: 'NODE1', percentComplete: 42, bytesLeft: 12.5 * 1024 ** 3 };
+    const board = boardAfter([
+      started,
+      ...preflight,
+      at(330, { type: 'phase-started', node: 'NODE1', phase: 'resync', attempt: 1 }),
+      at(390, { type: 'storage-progress', node: 'NODE1', percentComplete: 42, bytesLeft: 12.5 * 1024 ** 3 }),
+    ]);
     expect(renderBoard(board, { width: 80, rows: 30, nowMs: T0 + 390_000, zone: 'UTC' })[2]).toBe('  ▶ NODE1  resync 1m 00s · 42%, 12.5 GiB left');
   });
 

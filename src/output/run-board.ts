@@ -243,6 +243,9 @@ export class RunBoard {
         this.status = event.status;
         for (const n of this.nodes) if (n.state === 'current') n.state = 'done';
         break;
+      case 'storage-progress':
+        this.resync = { node: event.node, percentComplete: event.percentComplete, bytesLeft: event.bytesLeft };
+        break;
       case 'preflight':
       case 'warning':
       case 'run-halted':

@@ -12,14 +12,15 @@ export interface RestartObservation {
   readonly s2d: boolean;
   /** Other nodes that are Down (cluster state) or powered off. */
   readonly othersDown: readonly string[];
-  /** Quorum holds with `node` gone as well, by the model's votes. */
+  /** Quorum holds with `node` gone as well, judged by the documented table (oracles.ts), not by src/core. */
   readonly quorumSurvivesRestart: boolean;
   /**
-   * Storage is Healthy once this node's own stale copy is set aside: a paused node that already restarted in
-   * this maintenance window resyncs only after its resume, so its own debt does not hold its next restart.
-   * Anything else (another node stale, a repair job running or stalled, a detached disk) does.
+   * The S2D maintenance rules (oracles.ts) this restart breaks, with the node's own resync debt set aside: a
+   * paused node that already restarted in this maintenance window resyncs only after its resume, so its own
+   * stale copy does not hold its next restart. Anything else (another node stale, a repair job running or
+   * stalled, a detached disk) does.
    */
-  readonly storageHealthyButOwnDebt: boolean;
+  readonly storageBreaches: readonly string[];
 }
 
 /**
@@ -36,7 +37,7 @@ export function restartGateBreaches(o: RestartObservation): string[] {
   const verb = o.othersDown.length > 1 ? 'were' : 'was';
   if (o.othersDown.length > 0 && o.s2d) breaches.push(`${o.node} was restarted while ${down} ${verb} Down: S2D keeps one node away at a time.`);
   else if (o.othersDown.length > 0 && !o.quorumSurvivesRestart) breaches.push(`${o.node} was restarted while ${down} ${verb} Down and quorum would not survive its restart.`);
-  if (o.s2d && !o.storageHealthyButOwnDebt) breaches.push(`${o.node} was restarted while storage was not Healthy (another node's resync, a repair job or a degraded disk).`);
+  if (o.s2d && o.storageBreaches.length > 0) breaches.push(`${o.node} was restarted while storage was not healthy: ${o.storageBreaches.join('; ')}.`);
   return breaches;
 }
 

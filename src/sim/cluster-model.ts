@@ -277,20 +277,6 @@ export class ClusterModel {
     );
   }
 
-  /**
-   * The restart gate's storage test: Healthy once `node`'s own stale copy is set aside (it resyncs only after
-   * its resume). Reads only; the flag is restored before returning.
-   */
-  storageHealthyButStaleOf(node: SimNodeState): boolean {
-    const stale = node.storageStale;
-    node.storageStale = false;
-    try {
-      return this.storageHealthy();
-    } finally {
-      node.storageStale = stale;
-    }
-  }
-
   /** Majority of node votes plus the witness vote, optionally as if `without` were gone too. */
   quorumHealthy(without?: string): boolean {
     const witness = this.state.quorum.witnessType !== 'None';

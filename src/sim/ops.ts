@@ -18,6 +18,7 @@ import { requireNetworkLogon } from './network-logon.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
 import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
+import { quorumSurvivesOneMore, s2dMaintenanceBreaches, type PoolFacts, type WitnessVote } from './oracles.js';
 
 export { OpFailure, type OpContext };
 
@@ -49,6 +50,23 @@ function auditUndrained(ctx: OpContext, action: string): void {
   const sentence = `${n.name} was ${action} while it was not drained: ${why.join('; ')}.`;
   if (n.undrainedAllowedBy !== undefined && n.clusterState === 'Paused') m.audit.allowed(m.now, `${sentence} Accepted by ${n.undrainedAllowedBy}.`);
   else m.audit.violation(m.now, sentence);
+}
+
+/** The witness's vote as the cluster counts it. */
+function witnessVote(m: OpContext['model']): WitnessVote {
+  if (m.state.quorum.witnessType === 'None') return 'none';
+  return m.state.quorum.witnessState === 'Online' ? 'online' : 'offline';
+}
+
+/** The pool as S2D's maintenance rules read it, from the model's raw state (not its derived health view). */
+function poolFacts(m: OpContext['model'], node: string, exemptOwnDebt: boolean): PoolFacts {
+  return {
+    node,
+    inMaintenance: m.state.nodes.filter((n) => n.clusterState !== 'Up' || n.power !== 'on' || n.storageStale).map((n) => n.name),
+    unfinishedJobs: m.state.jobs.filter((j) => j.state !== 'Completed').map((j) => ({ node: j.node, state: j.state })),
+    detachedDisks: [...(m.state.offlineVirtualDisks ?? [])],
+    exemptOwnDebt,
+  };
 }
 
 function targetNode(ctx: OpContext, name: string): SimNodeState {
@@ -353,11 +371,12 @@ export const opHandlers: OpHandlers = {
       const down = others.filter((n) => n.clusterState === 'Down').map((n) => n.name);
       m.audit.drainStarted(m.now, target.name, (name) => m.node(name)?.storageStale === true);
       if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused.`);
-      if (down.length > 0 && !m.quorumHealthy(target.name)) {
+      if (down.length > 0 && !quorumSurvivesOneMore(m.state.nodes.length, witnessVote(m), down.length)) {
         m.audit.violation(m.now, `${target.name} was suspended while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} Down and quorum would not survive its loss.`);
       }
+      const storageBreaches = m.state.s2d ? s2dMaintenanceBreaches(poolFacts(m, target.name, false)) : [];
+      if (storageBreaches.length > 0) m.audit.violation(m.now, `${target.name} was suspended while storage was not healthy: ${storageBreaches.join('; ')}.`);
       if (!m.storageHealthy()) {
-        m.audit.violation(m.now, `${target.name} was suspended while storage was not healthy (repair running or disks degraded).`);
         await sleepSeconds(ctx, REFUSAL_SECONDS);
         throw new OpFailure(
           ScriptErrorCode.spaceDegraded,
@@ -424,8 +443,12 @@ export const opHandlers: OpHandlers = {
       clusterStopped: m.state.clusterStopped === true,
       s2d: m.state.s2d,
       othersDown: m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).map((n) => n.name),
-      quorumSurvivesRestart: m.quorumHealthy(ctx.node.name),
-      storageHealthyButOwnDebt: m.storageHealthyButStaleOf(ctx.node),
+      quorumSurvivesRestart: quorumSurvivesOneMore(
+        m.state.nodes.length,
+        witnessVote(m),
+        m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).length,
+      ),
+      storageBreaches: s2dMaintenanceBreaches(poolFacts(m, ctx.node.name, true)),
     });
     const servicesBeforeRestart = m.runningServices(ctx.node);
     m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
