@@ -77,11 +77,12 @@ async function until(main: Pane, done: (screen: string) => boolean, watches: rea
   }
 }
 
+/** Each width has its own state directory, so that get-report --last is that width's run. */
 let box: Sandbox;
-beforeAll(() => {
+beforeEach(() => {
   box = sandbox();
 });
-afterAll(() => {
+afterEach(() => {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
   box.cleanup();
 });
