@@ -32,7 +32,7 @@ const rows = CAU_PARAMETER_TABLES.flatMap((table) => Object.entries(table.parame
 
 describe('CAU parameters and cauctl options', () => {
   it('the tables are not empty (Invoke-CauRun, Invoke-CauScan)', () => {
-    expect(CAU_PARAMETER_TABLES.map((t) => t.cmdlet)).toEqual(expect.arrayContaining(['Invoke-CauRun', 'Invoke-CauScan']));
+    expect(CAU_PARAMETER_TABLES.map((t) => t.cmdlet)).toEqual(expect.arrayContaining(['Invoke-CauRun', 'Invoke-CauScan', 'Add-CauClusterRole', 'Set-CauClusterRole', 'Export-CauReport', 'Save-CauDebugTrace']));
     expect(rows.length).toBeGreaterThan(40);
   });
 

@@ -5,7 +5,7 @@
  * parameter cauctl does not offer yet, with where that is tracked; test/cau-parameters.test.ts fails as soon
  * as such an option appears, so the entry is then moved to `option`.
  *
- * Add-CauClusterRole and Set-CauClusterRole (the role commands) get their own entries beside these.
+ * Add-CauClusterRole and Set-CauClusterRole (roleTable), Export-CauReport and Save-CauDebugTrace follow.
  */
 
 export type ParameterMapping =
@@ -27,6 +27,8 @@ const CREDENTIAL: ParameterMapping = {
 };
 
 const NOT_YET = 'not offered yet: issue 16 §1 (run and scan parameters), left open by the cau-surface branch';
+
+const ROLE_NOT_YET = 'not offered yet on the role commands: issue 16 §1 (the run additions of 2022 and 2025 on Add-/Set-CauClusterRole)';
 
 export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
   {
@@ -95,7 +97,93 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       RebootMode: { pending: NOT_YET },
     },
   },
+  ...(['add', 'set'] as const).map((verb) => roleTable(verb)),
+  {
+    cmdlet: 'Export-CauReport',
+    command: 'export-report',
+    parameters: {
+      ClusterName: { global: '--cluster-name' },
+      InputReport: {
+        reason: "there is no pipeline of CauReport objects on a command line: the reports are chosen from the history with get-report's filters (--last, --start-date, --end-date, --run-id, --include-cluster)",
+      },
+      Format: { option: '--format' },
+      Path: { option: '--path' },
+      PassThru: { option: '--pass-thru' },
+      Force: { option: '--force' },
+      TimeZone: { option: '--time-zone' },
+      WhatIf: { pending: 'not offered yet: export-report only writes the file it is given; issue 16 §1' },
+      Confirm: { reason: 'export-report never asks: an existing file is refused (exit 2) unless --force is given' },
+    },
+  },
+  {
+    cmdlet: 'Save-CauDebugTrace',
+    command: 'save-debug-trace',
+    parameters: {
+      ClusterName: { global: '--cluster-name' },
+      FilePath: { option: '--path', renamed: "CAU's alias of FilePath is Path, the name export-report uses too" },
+      Credential: { reason: "the trace is built from this host's state (journals, run profiles, history) and needs no connection to the cluster, so no account" },
+      RunId: { option: '--run-id' },
+      Force: { option: '--force' },
+      FeatureUpdateLogs: { pending: "not offered yet: Windows setup logs live on the nodes and need a node-side collection operation; issue 16 §3" },
+    },
+  },
 ];
+
+/** Add-CauClusterRole and Set-CauClusterRole (cau-surface.md §5): the schedule, the role's own, and the run options. */
+function roleTable(verb: 'add' | 'set'): CmdletTable {
+  return {
+    cmdlet: verb === 'add' ? 'Add-CauClusterRole' : 'Set-CauClusterRole',
+    command: `${verb}-role`,
+    parameters: {
+      ClusterName: { global: '--cluster-name' },
+      Credential: CREDENTIAL,
+      ...(verb === 'add'
+        ? { VirtualComputerObjectName: { option: '--virtual-computer-object-name' }, GroupName: { option: '--group-name' } }
+        : {
+            UpdateNow: { pending: 'not offered yet: starting a self-updating run now needs a role operation in the simulator and on the node; issue 16 §1' },
+            UseDefault: { pending: 'not offered yet: issue 16 §1' },
+          }),
+      StartDate: { option: '--start-date' },
+      DaysOfWeek: { option: '--days-of-week' },
+      WeeksOfMonth: { option: '--weeks-of-month' },
+      IntervalWeeks: { option: '--interval-weeks' },
+      RunOnce: { option: '--run-once' },
+      CauPluginName: { option: '--cau-plugin-name' },
+      CauPluginArguments: { option: '--cau-plugin-arguments' },
+      MaxFailedNodes: { option: '--max-failed-nodes' },
+      MaxRetriesPerNode: { option: '--max-retries-per-node' },
+      NodeOrder: { option: '--node-order' },
+      PreUpdateScript: { option: '--pre-update-script' },
+      PostUpdateScript: { option: '--post-update-script' },
+      ConfigurationName: { option: '--configuration-name' },
+      RequireAllNodesOnline: { option: '--require-all-nodes-online' },
+      WarnAfter: { option: '--warn-after' },
+      StopAfter: { option: '--stop-after' },
+      RebootTimeoutMinutes: { option: '--reboot-timeout-minutes' },
+      SeparateReboots: { option: '--separate-reboots' },
+      RunPluginsSerially: { option: '--run-plugins-serially' },
+      StopOnPluginFailure: { option: '--stop-on-plugin-failure' },
+      EnableFirewallRules: { option: '--enable-firewall-rules' },
+      FailbackMode: { option: '--failback-mode' },
+      SuspendClusterNodeTimeoutMinutes: { option: '--suspend-cluster-node-timeout-minutes' },
+      SuspendRetriesPerNode: { pending: ROLE_NOT_YET },
+      WaitForStorageRepairTimeoutMinutes: { option: '--wait-for-storage-repair-timeout-minutes' },
+      ForcePauseNoDrain: { pending: ROLE_NOT_YET },
+      ForcePauseAndDrain: { option: '--force-pause-and-drain' },
+      ForcePauseDrainAndReboot: { pending: ROLE_NOT_YET },
+      SkipUpdateChecks: { pending: ROLE_NOT_YET },
+      SiteAwareUpdatingOrder: { pending: ROLE_NOT_YET },
+      OsRollingUpgrade: {
+        reason: 'OS (feature) upgrades are their own command, cauctl feature-update, run from a management host; the self-updating role runs quality updates only',
+      },
+      AttemptSoftReboot: { option: '--attempt-soft-reboot' },
+      RebootMode: { pending: ROLE_NOT_YET },
+      Force: { option: '--force' },
+      WhatIf: { option: '--what-if' },
+      Confirm: { reason: 'add-role and set-role never ask (the schedule is always sent whole, so there is nothing to confirm); --what-if shows the call first' },
+    },
+  };
+}
 
 /** `RebootTimeoutMinutes` → `--reboot-timeout-minutes`: CAU's parameter name in kebab case. */
 export function kebabOption(parameter: string): string {

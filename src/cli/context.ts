@@ -183,6 +183,9 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       ...(globals.verbose ? { logger: { debug: (message: string) => io.stderr.write(`winrm: ${message}\n`) } } : {}),
     });
   } else {
+    if (globals.username !== undefined) {
+      io.stderr.write(`cauctl: warning: --username ${globals.username} has no effect with --transport local-pwsh: it uses the signed-in Windows identity.\n`);
+    }
     transport = await createLocalPwshTransport({ env: io.env as NodeJS.ProcessEnv, ...(globals.pwshPath ? { executable: globals.pwshPath } : {}) });
   }
   const gateway = new ClusterGateway(transport);

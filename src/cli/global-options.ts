@@ -2,6 +2,7 @@
  * Global options shared by every command, and the one function that resolves them (with env fallbacks such
  * as NO_COLOR and CAUCTL_PASSWORD) into a readonly GlobalProfile.
  */
+import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import { availableTransports, type TransportName } from '../transport/factory.js';
@@ -48,7 +49,8 @@ export function addGlobalOptions(program: Command): Command {
     .option('--sim-reset', 'start the simulated cluster again from its fixture')
     .option('--cluster-name <name>', 'the cluster to act on (its name or one node)')
     .option('--username <user>', 'account for WinRM (DOMAIN\\user); the password comes from CAUCTL_PASSWORD, --password-file or a prompt')
-    .option('--password-file <path>', 'read the password from this file (first line)')
+    .option('--password-file <path>', 'read the password from this file (first line); it must be readable by you only (chmod 600)')
+    .option('--allow-insecure-password-file', 'accept a --password-file that other users can read')
     .option('--port <n>', 'WinRM port (default 5985, or 5986 with --use-ssl)')
     .option('--use-ssl', 'WinRM over HTTPS')
     .addOption(new Option('--authentication <mechanism>', 'WinRM authentication').choices(['Negotiate', 'Ntlm', 'Basic', 'Kerberos']).default('Negotiate'))
@@ -73,6 +75,7 @@ interface RawGlobals {
   clusterName?: string;
   username?: string;
   passwordFile?: string;
+  allowInsecurePasswordFile?: boolean;
   port?: string;
   useSsl?: boolean;
   authentication?: GlobalProfile['authentication'];
@@ -116,6 +119,26 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
       throw usageError('USAGE_PORT', `--port must be an integer from 1 to 65535 (got ${JSON.stringify(raw.port)}).`);
     }
     port = Number(raw.port);
+  }
+  if (raw.clusterName !== undefined && /^\.{1,2}$|^\s*$/.test(raw.clusterName)) {
+    throw usageError('USAGE_CLUSTER_NAME', `--cluster-name ${JSON.stringify(raw.clusterName)} is not a cluster name.`, {
+      hint: 'Name the cluster (or one of its nodes), for example --cluster-name HCI01.',
+    });
+  }
+  if (raw.passwordFile !== undefined && io.platform !== 'win32' && raw.allowInsecurePasswordFile !== true) {
+    let mode: number | undefined;
+    try {
+      mode = statSync(raw.passwordFile).mode;
+    } catch (error) {
+      throw usageError('PASSWORD_FILE_UNREADABLE', `The password file ${raw.passwordFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+        hint: 'Check the path and its permissions (it should be readable by you only: chmod 600).',
+      });
+    }
+    if ((mode & 0o077) !== 0) {
+      throw usageError('PASSWORD_FILE_INSECURE', `The password file ${raw.passwordFile} can be read by other users (mode ${(mode & 0o777).toString(8)}); it was not read.`, {
+        hint: `Make it yours only with: chmod 600 ${raw.passwordFile}   (or accept the risk with --allow-insecure-password-file)`,
+      });
+    }
   }
   const color = raw.color !== false && io.env.NO_COLOR === undefined && output === 'human';
   return {

@@ -65,6 +65,12 @@ export const StepEntrySchema = z.discriminatedUnion('step', [
   z.object({ ...stepFields, step: z.literal('task-started'), round: z.number().int(), taskId: z.string(), pluginIndex: z.number().int() }),
   z.object({ ...stepFields, step: z.literal('task-finished'), round: z.number().int(), taskId: z.string(), state: z.string(), results: z.array(UpdateInstallResult) }),
   z.object({ ...stepFields, step: z.literal('restart-requested'), round: z.number().int(), bootBefore: z.string(), source: RebootSource }),
+  /**
+   * The node accepted the restart and said which services were running before it: the wait for the node
+   * waits for those, not for every Automatic service (trigger-start services and vendor agents may stay
+   * stopped on a healthy host). Missing after a crash or a lost reply: every Automatic service is awaited.
+   */
+  z.object({ ...stepFields, step: z.literal('restart-issued'), round: z.number().int(), servicesBefore: z.array(z.string()) }),
   z.object({ ...stepFields, step: z.literal('node-back'), round: z.number().int(), source: RebootSource, bootTime: z.string().optional(), rebootSeconds: z.number().optional() }),
   z.object({ ...stepFields, step: z.literal('resume-requested') }),
   z.object({ ...stepFields, step: z.literal('resumed') }),

@@ -127,6 +127,8 @@ export function stepAfter(r: RecordOf<'step'>, previous: ResumeStep): ResumeStep
       return { step: 'install', round };
     case 'restart-requested':
       return { step: 'await-reboot', round, bootBefore: r.bootBefore, rebootSource: r.source };
+    case 'restart-issued':
+      return previous;
     case 'node-back':
       return r.source === 'failure' ? { step: 'resume' } : { step: 'install', round: round + 1 };
     case 'resume-requested':

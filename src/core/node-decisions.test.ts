@@ -1,5 +1,6 @@
 import type { UpdateInstallResult } from '../cluster/operations.js';
 import { afterAttempt, atSuspendOnResume, failureEffect } from './node-decisions.js';
+import { servicesBeforeRestart } from './node-steps/restart.js';
 import { isDrained, readBoot, readDrain } from './node-steps/verdicts.js';
 
 const ok: UpdateInstallResult = { updateId: 'u1', kb: 'KB1', title: 't', resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: true };
@@ -65,5 +66,31 @@ describe('readings of a node status', () => {
     ['back', { lastBootUpTime: 'b1', autoStartServicesNotRunning: [], clusterNodeState: 'Paused' as const }, true, true],
   ])('readBoot: %s', (_name, status, clusterRunning, back) => {
     expect(readBoot(status, 'b0', clusterRunning).back).toBe(back);
+  });
+
+  // Only the services that ran before the restart are awaited (trigger-start services may stay stopped).
+  it.each([
+    ['a trigger-start service that was stopped before stays stopped', ['ClusSvc', 'vmms'], ['MapsBroker'], true],
+    ['a service that ran before is not back yet', ['ClusSvc', 'vmms'], ['vmms'], false],
+    ['names compare without case, as Windows does', ['VMMS'], ['vmms'], false],
+    ['the list is unknown (reply lost): every auto-start service counts', undefined, ['MapsBroker'], false],
+  ] as const)('readBoot with the services before: %s', (_name, before, notRunning, back) => {
+    const status = { lastBootUpTime: 'b1', autoStartServicesNotRunning: [...notRunning], clusterNodeState: 'Paused' as const };
+    expect(readBoot(status, 'b0', true, before).back).toBe(back);
+  });
+});
+
+describe('servicesBeforeRestart: from the journal, for the restart with that boot time', () => {
+  const step = (seq: number, node: string, rest: Record<string, unknown>) => ({ type: 'step', seq, time: 't', node, attempt: 1, ...rest }) as never;
+  const requested = (seq: number, node: string, bootBefore: string) => step(seq, node, { step: 'restart-requested', round: 1, bootBefore, source: 'round' });
+  const issued = (seq: number, node: string, servicesBefore: string[]) => step(seq, node, { step: 'restart-issued', round: 1, servicesBefore });
+  it.each([
+    ['the reply came', [requested(1, 'N1', 'b0'), issued(2, 'N1', ['vmms'])], 'b0', ['vmms']],
+    ['the reply was lost', [requested(1, 'N1', 'b0')], 'b0', undefined],
+    ['another node', [requested(1, 'N2', 'b0'), issued(2, 'N2', ['vmms'])], 'b0', undefined],
+    ['an earlier restart of the node', [requested(1, 'N1', 'a0'), issued(2, 'N1', ['x']), requested(3, 'N1', 'b0')], 'b0', undefined],
+    ['the latest of two restarts', [requested(1, 'N1', 'a0'), issued(2, 'N1', ['x']), requested(3, 'N1', 'b0'), issued(4, 'N1', ['y'])], 'b0', ['y']],
+  ] as const)('%s', (_name, records, bootBefore, expected) => {
+    expect(servicesBeforeRestart(records, 'N1', bootBefore)).toEqual(expected);
   });
 });

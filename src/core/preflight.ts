@@ -37,6 +37,11 @@ export interface PreflightFacts {
   readonly capacity: readonly NodeCapacity[];
   /** Nodes that are Up or Paused in the cluster but did not answer over their own session, with the error. */
   readonly unanswered: ReadonlyMap<string, string>;
+  /**
+   * Nodes whose PowerShell runs unsigned scripts in ConstrainedLanguage mode (Application Control / WDAC):
+   * no cauctl operation can run there, so the run is refused before touching anything.
+   */
+  readonly constrained?: readonly string[];
 }
 
 export interface Refusal {
@@ -67,12 +72,23 @@ export interface PreflightOptions {
 
 const online = (state: string): boolean => state === 'Up' || state === 'Paused';
 
+/** The script error code the bootstrap answers with when PowerShell runs in ConstrainedLanguage mode. */
+const CONSTRAINED_LANGUAGE = 'CONSTRAINED_LANGUAGE';
+
+function constrainedRefusal(nodes: readonly string[]): Refusal {
+  return {
+    code: CONSTRAINED_LANGUAGE,
+    message: `PowerShell on ${nodes.join(', ')} runs unsigned scripts in ConstrainedLanguage mode (Application Control / WDAC), where cauctl's node-side scripts cannot run; nothing was touched.`,
+    hint: 'Run cauctl test-setup to see rule CAUCTL-12 and its remedy (docs/windows-requirements.md: signed scripts and a supplemental Application Control policy).',
+  };
+}
+
 /**
  * Reads one node's capacity over its own session. Undefined with `answered: false` when it does not answer;
  * a node that answers but cannot report (a script failure) has unknown capacity. An authentication refusal is
  * not "does not answer": it is thrown (exit 4), as everywhere.
  */
-async function probe(gateway: Gateway, node: string): Promise<{ answered: true; report?: NodeCapacity } | { answered: false; why: string }> {
+async function probe(gateway: Gateway, node: string): Promise<{ answered: true; report?: NodeCapacity; scriptCode?: string } | { answered: false; why: string }> {
   try {
     // One try: a node that does not answer within the probe's timeout is what the caller wants to know about
     // (RequireAllNodesOnline), or is judged without its figures; retrying it for the gateway's whole deadline
@@ -80,26 +96,34 @@ async function probe(gateway: Gateway, node: string): Promise<{ answered: true; 
     return { answered: true, report: await gateway.call(node, 'get-node-capacity', {}, { timeoutMs: PROBE_TIMEOUT_MS, retry: false }) };
   } catch (error) {
     if (isTransient(error)) return { answered: false, why: describeError(error) };
-    if (error instanceof OperationFailedError) return { answered: true };
+    if (error instanceof OperationFailedError) return { answered: true, scriptCode: error.scriptCode };
     throw error;
   }
 }
 
 /** Every online node's capacity report, all at once; a node that does not answer is listed with the error. */
-export async function readCapacityReports(gateway: Gateway, cluster: Pick<ClusterInfo, 'nodes'>): Promise<Pick<PreflightFacts, 'capacity' | 'unanswered'>> {
+export async function readCapacityReports(gateway: Gateway, cluster: Pick<ClusterInfo, 'nodes'>): Promise<Pick<PreflightFacts, 'capacity' | 'unanswered' | 'constrained'>> {
   const capacity: NodeCapacity[] = [];
   const unanswered = new Map<string, string>();
+  const constrained: string[] = [];
   const probes = await Promise.all(cluster.nodes.filter((n) => online(n.state)).map(async (n) => ({ node: n.name, result: await probe(gateway, n.name) })));
   for (const { node, result } of probes) {
     if (!result.answered) unanswered.set(node, result.why);
     else if (result.report) capacity.push(result.report);
+    else if (result.scriptCode === CONSTRAINED_LANGUAGE) constrained.push(node);
   }
-  return { capacity, unanswered };
+  return { capacity, unanswered, constrained };
 }
 
 /** Reads the cluster and every online node's capacity (which also tells whether the node answers). */
 export async function gatherPreflight(gateway: Gateway, entry: string): Promise<PreflightFacts> {
-  const cluster = await gateway.call(entry, 'get-cluster', {});
+  let cluster: ClusterInfo;
+  try {
+    cluster = await gateway.call(entry, 'get-cluster', {});
+  } catch (error) {
+    if (error instanceof OperationFailedError && error.scriptCode === CONSTRAINED_LANGUAGE) throw refusalError([constrainedRefusal([entry])]);
+    throw error;
+  }
   return { cluster, ...(await readCapacityReports(gateway, cluster)) };
 }
 
@@ -140,6 +164,7 @@ export function judgePreflight(facts: PreflightFacts, options: Omit<PreflightOpt
       });
     }
   }
+  if ((facts.constrained ?? []).length > 0) refusals.push(constrainedRefusal(facts.constrained!));
   if (!cluster.quorum.healthy) {
     refusals.push({
       code: 'QUORUM_UNHEALTHY',

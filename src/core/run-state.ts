@@ -34,6 +34,7 @@ const stepPhase: Record<NodeStepRecord['step'], string> = {
   'task-started': 'install',
   'task-finished': 'install',
   'restart-requested': 'reboot',
+  'restart-issued': 'reboot',
   'node-back': 'rescan',
   'resume-requested': 'resume',
   resumed: 'resync',

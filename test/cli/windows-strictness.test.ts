@@ -51,3 +51,36 @@ describe('the second hop', () => {
     expect(doc.simulation.violations).toEqual([]);
   });
 });
+
+describe('services after a restart', () => {
+  it('a node with a stopped trigger-start service still finishes its restart (only services that ran before are awaited)', () => {
+    const model = fixture('SVC02', {
+      nodes: ['NODE1', 'NODE2', 'NODE3'].map((name) => ({
+        name,
+        updates: [{ id: `cu-${name}`, kb: 'KB5031364', title: 'Cumulative Update', rebootRequired: true }],
+        ...(name === 'NODE2' ? { faults: [{ kind: 'serviceStaysStopped', service: 'MapsBroker' }] } : {}),
+      })),
+    });
+    const result = box.run(['run', '--simulate', model, '--sim-reset', '--force', '--json']);
+    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
+    const doc = parseJson<{ status: string; nodeResults: Array<{ node: string; status: string; rebooted: boolean }>; simulation: { violations: string[] } }>(result);
+    expect(doc.nodeResults.find((n) => n.node === 'NODE2')).toMatchObject({ status: 'Succeeded', rebooted: true });
+    expect(doc.simulation.violations).toEqual([]);
+  });
+});
+
+describe('Application Control and run', () => {
+  it('run on a cluster with a ConstrainedLanguage node exits 5 and touches nothing', () => {
+    const model = fixture('WDAC02', {
+      nodes: ['NODE1', 'NODE2'].map((name) => ({
+        name,
+        updates: [{ id: `cu-${name}`, kb: 'KB5031364', title: 'Cumulative Update', rebootRequired: true }],
+        ...(name === 'NODE2' ? { setup: { languageMode: 'ConstrainedLanguage' } } : {}),
+      })),
+    });
+    const result = box.run(['run', '--simulate', model, '--sim-reset', '--force', '--json']);
+    expect(result.code).toBe(5);
+    const scan = box.run(['scan', '--simulate', model, '--json']);
+    expect(scan.stdout).toContain('cu-NODE1');
+  });
+});

@@ -19,7 +19,7 @@ import type { RoleProfile, RoleVerb } from '../../profiles/role-profile.js';
 import type { CommandEnv } from '../command-env.js';
 import { openCluster, resultEnvFor, type ClusterContext } from '../context.js';
 import type { GlobalProfile } from '../global-options.js';
-import type { RoleActionProfile } from './cau-role.js';
+import type { RoleActionProfile, RoleChangeMode } from './cau-role.js';
 
 const NEXT_RUNS = 5;
 /** CAU's own wording (Get-CauClusterRole on a cluster without the role). */
@@ -90,7 +90,23 @@ async function readRole(ctx: ClusterContext): Promise<CauRoleView> {
 }
 
 /** add-role and set-role. */
-export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+/**
+ * --what-if: what would be sent (the operation, its parameters, the cmdlet it runs on the node), after the
+ * read-only get-cau-role only; nothing is changed. Exit 0.
+ */
+function printWhatIf(ctx: ClusterContext, env: CommandEnv, verb: string, operation: OperationName, params: Record<string, unknown>, extra: { schedule?: CauSchedule; timeZone?: string; nextRuns?: ScheduledRun[] } = {}): number {
+  const cmdlet = describeRoleCmdlet(operation, params);
+  const document = { schemaVersion: 1, clusterName: ctx.entry, action: verb, whatIf: true, operation, params, cmdlet, ...extra };
+  writeResult(resultEnvFor(ctx.globals, env.io), document, (out) => {
+    out.line(`What if: ${verb}-role would send ${operation} to ${ctx.entry}, running on the node:`);
+    out.line(`  ${cmdlet}`);
+    out.line('Nothing was changed.');
+    if (extra.nextRuns !== undefined && extra.timeZone !== undefined) printRuns(out, extra.nextRuns, extra.timeZone);
+  });
+  return ExitCode.ok;
+}
+
+export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, globals: GlobalProfile, env: CommandEnv, mode: RoleChangeMode = { whatIf: false }): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
     const view = await readRole(ctx);
@@ -110,6 +126,16 @@ export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, global
     const merged = mergeSchedule(current?.schedule ?? null, profile.schedule, todayAt3(zone.zone, now));
     if (merged.schedule === undefined) throw new ProfileError(merged.problems, `invalid ${verb}-role schedule`);
     const schedule = merged.schedule;
+    if (mode.whatIf) {
+      const operation = verb === 'add' ? 'add-cau-role' : 'set-cau-role';
+      const params = {
+        schedule: scheduleParams(schedule),
+        options: profile.options,
+        ...(verb === 'add' && profile.virtualComputerObjectName !== undefined ? { virtualComputerObjectName: profile.virtualComputerObjectName } : {}),
+        ...(verb === 'add' && profile.groupName !== undefined ? { groupName: profile.groupName } : {}),
+      };
+      return printWhatIf(ctx, env, verb, operation, params, { schedule, timeZone: zone.zone, nextRuns: runsOf(schedule, zone.zone, now) });
+    }
     const result =
       verb === 'add'
         ? await call(ctx, 'add-cau-role', {
@@ -140,6 +166,8 @@ export async function runRoleAction(verb: 'get' | 'enable' | 'disable' | 'remove
     const role = view.role;
     if (role === null) throw noRole(ctx.entry);
     if (verb === 'get') return printRole(ctx, env, view, role, profile);
+    const action = verb === 'remove' ? 'Remove' : verb === 'enable' ? 'Enable' : 'Disable';
+    if (profile.whatIf === true) return printWhatIf(ctx, env, verb, 'change-cau-role', { action });
     if (verb === 'remove' && !profile.force) {
       if (!env.io.stdinIsTty) {
         throw usageError('CONFIRMATION_REQUIRED', 'remove-role removes the CAU clustered role and asks for confirmation, but stdin is not a terminal; nothing was touched.', { hint: 'Add --force to remove it without asking.' });
@@ -150,7 +178,7 @@ export async function runRoleAction(verb: 'get' | 'enable' | 'disable' | 'remove
         return ExitCode.refused;
       }
     }
-    const result = await call(ctx, 'change-cau-role', { action: verb === 'remove' ? 'Remove' : verb === 'enable' ? 'Enable' : 'Disable' });
+    const result = await call(ctx, 'change-cau-role', { action });
     const status = result.status;
     writeResult(resultEnvFor(globals, env.io), { schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status }, (out) => {
       const what = verb === 'remove' ? 'Removed' : verb === 'enable' ? 'Enabled' : 'Disabled';

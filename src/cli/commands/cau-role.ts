@@ -14,9 +14,17 @@ import { addPluginOptions } from './scan.js';
 export interface RoleActionProfile {
   readonly force: boolean;
   readonly timeZone?: string;
+  /** --what-if (enable, disable, remove): print what would be sent, change nothing. @default false */
+  readonly whatIf?: boolean;
 }
 
-export type RoleChangeRunner = (verb: RoleVerb, profile: RoleProfile, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
+/** How add-role and set-role act. */
+export interface RoleChangeMode {
+  /** --what-if: read the role, print the operation and cmdlet that would be sent, change nothing. */
+  readonly whatIf: boolean;
+}
+
+export type RoleChangeRunner = (verb: RoleVerb, profile: RoleProfile, globals: GlobalProfile, env: CommandEnv, mode?: RoleChangeMode) => Promise<number>;
 export type RoleActionRunner = (verb: 'get' | 'enable' | 'disable' | 'remove', profile: RoleActionProfile, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -27,6 +35,8 @@ async function withIanaTimeZone<T extends { timeZone?: string }>(opts: T): Promi
   const { assertTimeZone } = await import('../../platform/zone.js');
   return { ...opts, timeZone: assertTimeZone(opts.timeZone, '--time-zone') };
 }
+
+const WHAT_IF_HELP = 'read the role and print the operation and the cmdlet that would be sent, changing nothing';
 
 const NO_ROLE_EXIT = '\nAdditional exit codes: 5 when the cluster has no CAU clustered role';
 
@@ -70,12 +80,14 @@ export function buildAddRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
     .option('--virtual-computer-object-name <name>', 'a prestaged computer object for the role (otherwise CAU creates one)')
     .option('--group-name <name>', "the role's cluster group name")
     .option('-f, --force', 'do not ask for confirmation (accepted for compatibility; add-role never asks)')
+    .option('--what-if', WHAT_IF_HELP)
     .addHelpText(
       'after',
       examples([
         ['Patch Tuesday: the second Tuesday of every month at 03:00', 'cauctl add-role --simulate --days-of-week Tuesday --weeks-of-month 2 --start-date 2024-01-09T03:00'],
         ['the last Friday, with a pre-update script', 'cauctl add-role --simulate --days-of-week 32 --weeks-of-month 5 --pre-update-script \\\\fs01\\cau\\pre.ps1'],
         ['every other Sunday at 22:00', 'cauctl add-role --simulate --days-of-week Sunday --interval-weeks 2 --start-date 2024-01-07T22:00'],
+        ['see the Add-CauClusterRole call first, adding nothing', 'cauctl add-role --simulate --days-of-week Tuesday --weeks-of-month 2 --what-if'],
       ]) + `${NO_ROLE_EXIT.replace('has no', 'already has a')} (use set-role).\n`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
@@ -83,7 +95,7 @@ export function buildAddRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
       const { parseRoleProfile } = await import('../../profiles/role-profile.js');
       const profile = parseRoleProfile(await withIanaTimeZone(cmd.opts()), 'add');
       const runner = run ?? (await import('./cau-role-run.js')).runRoleChange;
-      env.setExitCode(await runner('add', profile, globals, env));
+      env.setExitCode(await runner('add', profile, globals, env, { whatIf: (cmd.opts() as { whatIf?: boolean }).whatIf === true }));
     });
   return command;
 }
@@ -94,12 +106,14 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
   );
   addRoleRunOptions(addScheduleOptions(command))
     .option('-f, --force', 'do not ask for confirmation (accepted for compatibility; set-role never asks)')
+    .option('--what-if', WHAT_IF_HELP)
     .addHelpText(
       'after',
       examples([
         ['run on Tuesdays and Thursdays of the same weeks', 'cauctl set-role --simulate --days-of-week Tuesday,Thursday'],
         ['switch to every week on Saturday', 'cauctl set-role --simulate --days-of-week Saturday --interval-weeks 1'],
         ['change an option only (the schedule is re-sent as it is)', 'cauctl set-role --simulate --max-retries-per-node 2 --verbose'],
+        ['see what would be sent, changing nothing', 'cauctl set-role --simulate --days-of-week Saturday --interval-weeks 1 --what-if'],
       ]) + `${NO_ROLE_EXIT}.\n`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
@@ -107,7 +121,7 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
       const { parseRoleProfile } = await import('../../profiles/role-profile.js');
       const profile = parseRoleProfile(await withIanaTimeZone(cmd.opts()), 'set');
       const runner = run ?? (await import('./cau-role-run.js')).runRoleChange;
-      env.setExitCode(await runner('set', profile, globals, env));
+      env.setExitCode(await runner('set', profile, globals, env, { whatIf: (cmd.opts() as { whatIf?: boolean }).whatIf === true }));
     });
   return command;
 }
@@ -115,13 +129,17 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
 function buildActionCommand(env: CommandEnv, verb: 'get' | 'enable' | 'disable' | 'remove', description: string, lines: ReadonlyArray<[string, string]>, run?: RoleActionRunner): Command {
   const command = new Command(`${verb}-role`).description(description);
   if (verb === 'get') command.option('--time-zone <zone>', "show the next runs in this zone instead of the cluster's: an IANA name (Europe/Berlin) or a Windows one (W. Europe Standard Time)");
-  else command.option('-f, --force', verb === 'remove' ? 'do not ask for confirmation (required when stdin is not a terminal)' : 'do not ask for confirmation (accepted for compatibility)');
+  else {
+    command
+      .option('-f, --force', verb === 'remove' ? 'do not ask for confirmation (required when stdin is not a terminal)' : 'do not ask for confirmation (accepted for compatibility)')
+      .option('--what-if', WHAT_IF_HELP);
+  }
   command
     .addHelpText('after', examples(lines) + `${NO_ROLE_EXIT}${verb === 'remove' ? '; 2 when confirmation is needed but stdin is not a terminal' : ''}.\n`)
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
-      const opts = await withIanaTimeZone(cmd.opts() as { force?: boolean; timeZone?: string });
-      const profile: RoleActionProfile = { force: opts.force === true, ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}) };
+      const opts = await withIanaTimeZone(cmd.opts() as { force?: boolean; timeZone?: string; whatIf?: boolean });
+      const profile: RoleActionProfile = { force: opts.force === true, ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}), ...(opts.whatIf === true ? { whatIf: true } : {}) };
       const runner = run ?? (await import('./cau-role-run.js')).runRoleAction;
       env.setExitCode(await runner(verb, profile, globals, env));
     });
@@ -143,15 +161,15 @@ export function buildGetRoleCommand(env: CommandEnv, run?: RoleActionRunner): Co
 }
 
 export function buildEnableRoleCommand(env: CommandEnv, run?: RoleActionRunner): Command {
-  return buildActionCommand(env, 'enable', 'Re-enable self-updating (mirrors Enable-CauClusterRole). The schedule is kept.', [['enable', 'cauctl enable-role --simulate']], run);
+  return buildActionCommand(env, 'enable', 'Re-enable self-updating (mirrors Enable-CauClusterRole). The schedule is kept.', [['enable', 'cauctl enable-role --simulate'], ['see what would be sent', 'cauctl enable-role --simulate --what-if']], run);
 }
 
 export function buildDisableRoleCommand(env: CommandEnv, run?: RoleActionRunner): Command {
-  return buildActionCommand(env, 'disable', 'Suspend self-updating (mirrors Disable-CauClusterRole); the role and its schedule stay, for enable-role.', [['disable before a manual rolling upgrade', 'cauctl disable-role --simulate']], run);
+  return buildActionCommand(env, 'disable', 'Suspend self-updating (mirrors Disable-CauClusterRole); the role and its schedule stay, for enable-role.', [['disable before a manual rolling upgrade', 'cauctl disable-role --simulate'], ['see what would be sent', 'cauctl disable-role --simulate --what-if']], run);
 }
 
 export function buildRemoveRoleCommand(env: CommandEnv, run?: RoleActionRunner): Command {
-  return buildActionCommand(env, 'remove', 'Remove the CAU clustered role and its computer object unless it was prestaged (mirrors Remove-CauClusterRole).', [['remove without a prompt', 'cauctl remove-role --simulate --force']], run);
+  return buildActionCommand(env, 'remove', 'Remove the CAU clustered role and its computer object unless it was prestaged (mirrors Remove-CauClusterRole).', [['remove without a prompt', 'cauctl remove-role --simulate --force'], ['see what would be sent, removing nothing', 'cauctl remove-role --simulate --what-if']], run);
 }
 
 /** The six builders, in the order they appear in `cauctl --help`. */

@@ -205,14 +205,16 @@ describe('installViaTask: every reply to the task', () => {
 
 describe('restartAndAwaitBoot: every reply to the restart', () => {
   const back = status({ lastBootUpTime: 'boot-1' });
+  const accepted = { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: ['ClusSvc', 'vmms'] };
   const options = { attempt: 1, round: 1, source: 'round' as const, soft: false, rebootTimeoutMinutes: 15, clusterRunning: true, gate: null };
   it.each<[string, Reply[], Reply[], string, string[]]>([
-    ['success', [{ ok: { scheduled: true, bootType: 'FullReboot' } }], [status(), status(), 'lost', back], 'ok', ['restart-requested', 'node-back']],
+    ['success', [{ ok: accepted }], [status(), status(), 'lost', back], 'ok', ['restart-requested', 'restart-issued', 'node-back']],
     ['the restart is refused by the node', [{ fail: 'SCRIPT_ERROR' }], [status(), status()], 'OPERATION_FAILED (exit 3)', ['restart-requested']],
     ['lost reply: the boot time tells it happened', ['lost'], [status(), status(), 'lost', 'lost', back], 'ok', ['restart-requested', 'node-back']],
-    ['timeout: the node never comes back', [{ ok: { scheduled: true, bootType: 'FullReboot' } }], [status(), status(), 'lost'], 'RebootTimeout', ['restart-requested']],
+    ['timeout: the node never comes back', [{ ok: accepted }], [status(), status(), 'lost'], 'RebootTimeout', ['restart-requested', 'restart-issued']],
     ['refused password', ['refused'], [status(), status()], 'TRANSPORT_AUTH_REFUSED (exit 4)', ['restart-requested']],
-    ['back with a service not running yet, then all running', [{ ok: { scheduled: true, bootType: 'FullReboot' } }], [status(), status(), status({ lastBootUpTime: 'boot-1', autoStartServicesNotRunning: ['vmms'] }), back], 'ok', ['restart-requested', 'node-back']],
+    ['back with a service not running yet, then all running', [{ ok: accepted }], [status(), status(), status({ lastBootUpTime: 'boot-1', autoStartServicesNotRunning: ['vmms'] }), back], 'ok', ['restart-requested', 'restart-issued', 'node-back']],
+    ['back with a service that was stopped before the restart too', [{ ok: accepted }], [status(), status(), status({ lastBootUpTime: 'boot-1', autoStartServicesNotRunning: ['MapsBroker'] })], 'ok', ['restart-requested', 'restart-issued', 'node-back']],
   ])('%s', async (_name, restart, nodeStatus, expected, records) => {
     const h = harness({ 'restart-node': restart, 'get-node-status': nodeStatus });
     expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe(expected);
@@ -222,7 +224,7 @@ describe('restartAndAwaitBoot: every reply to the restart', () => {
   });
 
   it('a node that is not drained is not restarted (invariant 8)', async () => {
-    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot' } }], 'get-node-status': [status({ runningRoles: ['VM1'] })] });
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status({ runningRoles: ['VM1'] })] });
     expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe('NodeNotDrained');
     expect(h.gateway.named('restart-node')).toBe(0);
     expect(h.steps()).toEqual([]);

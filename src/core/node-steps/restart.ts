@@ -9,6 +9,7 @@ import { describeError, isTransient } from '../../errors.js';
 import { StepFailure, StepTimings, type StepContext } from './context.js';
 import { requireDrained } from './drained.js';
 import { awaitRestartGate, type RestartGateOptions } from './gates.js';
+import type { TypedRecord } from '../journal-records.js';
 import { readBoot } from './verdicts.js';
 
 export type RebootSource = 'round' | 'failure';
@@ -51,6 +52,7 @@ export async function requestRestart(ctx: StepContext, node: string, options: Re
   ctx.journal.step(node, options.attempt, { step: 'restart-requested', round: options.round, bootBefore: before.lastBootUpTime, source: options.source });
   try {
     const result = await ctx.gateway.call(node, 'restart-node', { soft: options.soft, delaySeconds: StepTimings.restartDelaySeconds }, { retry: false });
+    ctx.journal.step(node, options.attempt, { step: 'restart-issued', round: options.round, servicesBefore: result.servicesBeforeRestart });
     return { bootType: result.bootType, bootBefore: before.lastBootUpTime };
   } catch (error) {
     // Not repeated: the restart may have been accepted before the connection dropped. The wait tells, by the
@@ -64,12 +66,13 @@ export async function requestRestart(ctx: StepContext, node: string, options: Re
 export async function awaitBoot(ctx: StepContext, node: string, options: BootWaitOptions & { readonly bootBefore: string }): Promise<{ bootTime: string; rebootSeconds: number }> {
   const started = ctx.clock.now();
   const deadline = started + options.rebootTimeoutMinutes * 60_000;
+  const servicesBefore = servicesBeforeRestart(ctx.journal.records(), node, options.bootBefore);
   let last: string;
   for (;;) {
     try {
       // One try per poll: this loop is the retry, against its own deadline.
       const status = await ctx.gateway.call(node, 'get-node-status', {}, { retry: false });
-      const reading = readBoot(status, options.bootBefore, options.clusterRunning);
+      const reading = readBoot(status, options.bootBefore, options.clusterRunning, servicesBefore);
       if (reading.back) {
         const rebootSeconds = Math.round((ctx.clock.now() - started) / 1000);
         ctx.journal.step(node, options.attempt, { step: 'node-back', round: options.round, source: options.source, bootTime: status.lastBootUpTime, rebootSeconds });
@@ -112,4 +115,23 @@ export async function ensureRestartIssued(ctx: StepContext, node: string, option
 export async function resumeRestart(ctx: StepContext, node: string, options: RestartOptions & { readonly bootBefore: string }): Promise<{ bootTime: string; rebootSeconds: number }> {
   await ensureRestartIssued(ctx, node, options);
   return awaitBoot(ctx, node, options);
+}
+
+/**
+ * The services the node said were running before the restart recorded with `bootBefore`, from the journal (so a
+ * resumed run waits for the same ones); undefined when the reply never came.
+ */
+export function servicesBeforeRestart(records: readonly TypedRecord[], node: string, bootBefore: string): readonly string[] | undefined {
+  let found: readonly string[] | undefined;
+  let inRestart = false;
+  for (const r of records) {
+    if (r.type !== 'step' || r.node !== node) continue;
+    if (r.step === 'restart-requested') {
+      inRestart = r.bootBefore === bootBefore;
+      found = undefined;
+    } else if (r.step === 'restart-issued' && inRestart) {
+      found = r.servicesBefore;
+    }
+  }
+  return inRestart ? found : undefined;
 }

@@ -46,16 +46,20 @@ export function isDrained(status: Pick<NodeStatus, 'clusterNodeState' | 'drainSt
 export type BootReading = { readonly back: true } | { readonly back: false; readonly reason: string };
 
 /**
- * Back from a restart: the boot time changed, every auto-start service runs and (when the cluster runs) the
- * cluster node state is back to Paused or Up.
+ * Back from a restart: the boot time changed, the auto-start services that ran before the restart run again
+ * (every auto-start service when that list is unknown: `servicesBefore` undefined), and (when the cluster
+ * runs) the cluster node state is back to Paused or Up.
  */
 export function readBoot(
   status: Pick<NodeStatus, 'lastBootUpTime' | 'autoStartServicesNotRunning' | 'clusterNodeState'>,
   bootBefore: string,
   needClusterState: boolean,
+  servicesBefore?: readonly string[],
 ): BootReading {
   if (status.lastBootUpTime === bootBefore) return { back: false, reason: 'the node has not restarted yet' };
-  if (status.autoStartServicesNotRunning.length > 0) return { back: false, reason: `auto-start services not running: ${status.autoStartServicesNotRunning.join(', ')}` };
+  const ranBefore = servicesBefore === undefined ? undefined : new Set(servicesBefore.map((s) => s.toLowerCase()));
+  const missing = status.autoStartServicesNotRunning.filter((s) => ranBefore === undefined || ranBefore.has(s.toLowerCase()));
+  if (missing.length > 0) return { back: false, reason: `auto-start services not running: ${missing.join(', ')}` };
   if (needClusterState && status.clusterNodeState !== 'Paused' && status.clusterNodeState !== 'Up') {
     return { back: false, reason: `cluster node state is ${status.clusterNodeState}` };
   }
