@@ -62,6 +62,11 @@ function modelBusy(dir: string): AppError {
 export interface Simulator {
   /** Transport named 'simulator'. */
   readonly transport: Transport;
+  /**
+   * The model itself, for the WS-Man test server in front of the simulator (it must know when a node is away
+   * or restarted). Read-only use; never for the code under test.
+   */
+  readonly model: ClusterModel;
   /** The virtual clock; the coordinator uses it for every wait. */
   readonly clock: Clock;
   readonly clusterName: string;
@@ -266,6 +271,7 @@ export function openSimulator(options: SimulatorOptions): Simulator {
 
   return {
     transport,
+    model,
     clock,
     clusterName: fixture.name,
     nodeNames: fixture.nodes.map((n) => n.name),

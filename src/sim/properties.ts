@@ -6,7 +6,7 @@
  * Depends on platform/fs, platform/clock and node:fs (mkdir/rmdir/stat).
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppError, ExitCode } from '../errors.js';
 import { systemClock } from '../platform/clock.js';
 import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
@@ -44,6 +44,12 @@ export function tryTakeDirLock(lock: string, staleAfterMs?: number): boolean {
     writeFileSync(join(lock, 'owner'), String(process.pid));
     return true;
   } catch (e) {
+    // The folder holding the lock was removed under us (a concurrent --sim-reset removes the model's folder,
+    // lock included, between our mkdir and our owner write): not taken; make the folder again and retry.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+      return false;
+    }
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     let age: number;
     try {

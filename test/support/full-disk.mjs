@@ -5,8 +5,10 @@
  * simulated cluster's own files (`sim/`) are the "remote" cluster and stay writable. Test-only: nothing in
  * src/ knows about it.
  */
+import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import process from 'node:process';
 
 const trigger = process.env.CAUCTL_TEST_DISK_FULL_AT;
 const paths = new Map();
