@@ -215,8 +215,13 @@ export function assertWritableDir(dir: string): void {
 }
 
 export function readTextIfExists(path: string): string | undefined {
-  if (!existsSync(path)) return undefined;
-  return readFileSync(path, 'utf8');
+  // No exists-then-read: another process may remove the file in between (a lock released, a reset).
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /**
