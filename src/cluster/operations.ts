@@ -39,6 +39,8 @@ export const getClusterResult = z.object({
       drainStatus: DrainStatus,
       /** Clustered roles (groups) this node owns, by name. */
       roles: z.array(z.string()),
+      /** The Site fault domain above the node (Get-ClusterFaultDomain); null or absent: none. */
+      site: z.string().min(1).nullable().optional(),
     }),
   ),
   quorum: z.object({
