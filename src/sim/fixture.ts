@@ -155,6 +155,8 @@ export const FixtureNode = z.strictObject({
   memoryMB: z.number().int().positive().optional(),
   /** `false`: WinRM never answers (firewall, service off), though the cluster sees the node. */
   reachable: z.boolean().default(true),
+  /** The Site fault domain the node sits in (Get-ClusterFaultDomain -Type Site); absent: none. */
+  site: z.string().min(1).max(64).optional(),
 });
 export type FixtureNode = z.infer<typeof FixtureNode>;
 

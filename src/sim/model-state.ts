@@ -78,6 +78,8 @@ export interface SimNodeState {
   faults: SimNodeFaults;
   /** Total physical memory, MB (fixture `memoryMB`); absent: unknown, placement then ignores memory. */
   memoryMB?: number;
+  /** The Site fault domain above the node (fixture `site`); absent: none. */
+  site?: string;
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -252,6 +254,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       clusterState: n.state,
       drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
       ...(n.memoryMB !== undefined ? { memoryMB: n.memoryMB } : {}),
+      ...(n.site !== undefined ? { site: n.site } : {}),
       // A Down node whose cluster service is merely stopped is still a running machine.
       power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
       pausedWhenDown: false,

@@ -170,7 +170,7 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     return {
       name: m.state.name,
-      nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name) })),
+      nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name), site: n.site ?? null })),
       quorum: { healthy: m.quorumHealthy(), witnessType: m.state.quorum.witnessType, witnessState: m.state.quorum.witnessState },
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
