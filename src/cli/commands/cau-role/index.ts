@@ -1,6 +1,6 @@
 /**
  * The six self-updating-mode commands (Add/Get/Set/Enable/Disable/Remove-CauClusterRole): wiring only; the
- * work is in cau-role-run.ts, loaded when a command runs.
+ * work is in action.ts, loaded when a command runs.
  */
 import { Command, Option } from 'commander';
 import type { CommandEnv } from '../../command-env.js';

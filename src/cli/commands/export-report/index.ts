@@ -1,4 +1,4 @@
-/** `cauctl export-report` (Export-CauReport): wiring only; the work is in export-report-run.ts. */
+/** `cauctl export-report` (Export-CauReport): wiring only; the work is in action.ts. */
 import { Command, Option } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';

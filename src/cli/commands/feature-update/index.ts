@@ -1,4 +1,4 @@
-/** `cauctl feature-update` (the RollingUpgradePlugin flow): wiring only; the work is in feature-update-run.ts. */
+/** `cauctl feature-update` (the RollingUpgradePlugin flow): wiring only; the work is in action.ts. */
 import { Command, Option } from 'commander';
 import type { FeatureUpdateProfile } from '../../../core/feature-update.js';
 import type { FeatureUpdateMode } from '../../../profiles/feature-profile.js';

@@ -1,4 +1,4 @@
-/** `cauctl get-report` (Get-CauReport): wiring only; the work is in get-report-run.ts, loaded when it runs. */
+/** `cauctl get-report` (Get-CauReport): wiring only; the work is in action.ts, loaded when it runs. */
 import { Command } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';

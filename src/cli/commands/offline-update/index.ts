@@ -1,4 +1,4 @@
-/** `cauctl offline-update` (the documented "fast, offline" update): wiring only; the body is offline-update-run.ts. */
+/** `cauctl offline-update` (the documented "fast, offline" update): wiring only; the body is action.ts. */
 import { Command } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';

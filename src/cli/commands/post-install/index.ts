@@ -1,4 +1,4 @@
-/** `cauctl post-install` (the finishing steps after a feature update): wiring only; the work is in post-install-run.ts. */
+/** `cauctl post-install` (the finishing steps after a feature update): wiring only; the work is in action.ts. */
 import { Command, Option } from 'commander';
 import type { PostInstallProfile } from '../../../core/post-install.js';
 import type { PostInstallMode } from '../../../profiles/feature-profile.js';

@@ -1,4 +1,4 @@
-/** `cauctl run` (Invoke-CauRun): wiring only; the work is in run-run.ts, loaded when the command runs. */
+/** `cauctl run` (Invoke-CauRun): wiring only; the work is in action.ts, loaded when the command runs. */
 import { Command, Option } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';

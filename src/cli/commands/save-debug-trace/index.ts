@@ -1,4 +1,4 @@
-/** `cauctl save-debug-trace` (Save-CauDebugTrace): wiring only; the work is in save-debug-trace-run.ts. */
+/** `cauctl save-debug-trace` (Save-CauDebugTrace): wiring only; the work is in action.ts. */
 import { Command } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';

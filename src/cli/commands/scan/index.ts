@@ -1,4 +1,4 @@
-/** `cauctl scan` (Invoke-CauScan): wiring only; the work is in scan-run.ts, loaded when the command runs. */
+/** `cauctl scan` (Invoke-CauScan): wiring only; the work is in action.ts, loaded when the command runs. */
 import { Command, Option } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';

@@ -1,4 +1,4 @@
-/** `cauctl test-setup` (Test-CauSetup): wiring only; the work is in test-setup-run.ts. */
+/** `cauctl test-setup` (Test-CauSetup): wiring only; the work is in action.ts. */
 import { Command } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
