@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { featureOperations } from './operations-feature.js';
+import { nativeCauOperations } from './operations-native-cau.js';
 import { offlineOperations } from './operations-offline.js';
 import { networkCredentialParam } from './operations-credential.js';
 import { roleOperations } from './operations-role.js';
@@ -330,6 +331,7 @@ export const operations = {
   ...offlineOperations,
   ...roleOperations,
   ...featureOperations,
+  ...nativeCauOperations,
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof operations;

@@ -144,7 +144,10 @@ export type SimEvent =
   | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
   | { at: number; seq: number; kind: 'jobEnd'; jobId: number }
   | { at: number; seq: number; kind: 'jobStall'; jobId: number }
-  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number };
+  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number }
+  /** The CAU role's schedule comes due (fixture cauRole.selfUpdatingRun); see native-cau.ts. */
+  | { at: number; seq: number; kind: 'selfUpdatingTrigger' }
+  | { at: number; seq: number; kind: 'nativeRunEnd'; orchestratorGuid: string };
 
 export interface OpLogEntry {
   at: number;
@@ -177,6 +180,8 @@ export interface ModelState {
   passwordHeld?: boolean;
   /** The CAU clustered role; absent (or null once removed) when the cluster has none. */
   cauRole?: SimCauRole | null;
+  /** A self-updating Updating Run in progress: its MSFT_CAURun object lives on `node`. Absent or null: none. */
+  nativeCauRun?: { orchestratorGuid: string; node: string; startedAt: number } | null;
   /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
   timeZone?: string;
   hotfixRules?: HotfixExitRules;
@@ -299,6 +304,10 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       storageStale: fx.storage.s2d && isDown,
     };
   });
+  if (fx.cauRole?.selfUpdatingRun !== undefined) {
+    events.push({ at: nowMs + fx.cauRole.selfUpdatingRun.atSeconds * 1000, seq: seq++, kind: 'selfUpdatingTrigger' });
+    events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
   return {
     version: MODEL_STATE_VERSION,
     name: fx.name,
