@@ -161,11 +161,15 @@ export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
 /**
  * Starts the one-shot scheduled task that downloads (`Download`) or installs (`Install`) updates on the
  * node, because Windows Update refuses both from a remote logon. Progress goes to a file on the node.
+ * `PreInstall` (issue 18, `run --pre-install`) installs on a node that is Up and serving, without a restart:
+ * Windows Update plug-in only (refused with PRE_INSTALL_REFUSED for any other), and only updates whose
+ * IUpdate.Type is Software; any other (a driver, firmware) is left for the maintenance window, reported with
+ * resultCode `NotStarted`.
  */
 export const startUpdateTaskParams = z.object({
   plugin: PluginName,
   arguments: pluginArguments,
-  mode: z.enum(['Download', 'Install']),
+  mode: z.enum(['Download', 'Install', 'PreInstall']),
   updateIds: z.array(z.string()),
   /** Unique per run, node and attempt; makes the start idempotent. */
   taskId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
@@ -349,4 +353,6 @@ export const ScriptErrorCode = {
   clusterUnavailable: 'CLUSTER_UNAVAILABLE',
   /** Unexpected PowerShell error: message and category attached. */
   scriptError: 'SCRIPT_ERROR',
+  /** start-update-task in PreInstall mode for a plug-in other than Windows Update (drivers and scripts stay in the window). */
+  preInstallRefused: 'PRE_INSTALL_REFUSED',
 } as const;
