@@ -81,6 +81,21 @@ export type StorageHealth = z.infer<typeof storageHealthResult>;
 
 export const getStorageHealthParams = z.object({});
 
+/** The FaultDomainType levels, from the smallest (Storage module enumeration, values 1-5). */
+export const FaultDomainAwareness = z.enum(['PhysicalDisk', 'StorageEnclosure', 'StorageScaleUnit', 'StorageChassis', 'StorageRack']);
+export type FaultDomainAwareness = z.infer<typeof FaultDomainAwareness>;
+
+/**
+ * Where each server sits (Get-ClusterFaultDomain: the chassis and rack above it, null when none) and each
+ * virtual disk's FaultDomainAwareness (Get-VirtualDisk; text as Windows gives it, unknown values kept).
+ */
+export const getFaultDomainsParams = z.object({});
+export const getFaultDomainsResult = z.object({
+  nodes: z.array(z.object({ name: z.string(), chassis: z.string().nullable(), rack: z.string().nullable() })),
+  virtualDisks: z.array(z.object({ friendlyName: z.string(), faultDomainAwareness: z.string() })),
+});
+export type FaultDomainsInfo = z.infer<typeof getFaultDomainsResult>;
+
 /** Waits on the node (long poll) until storage is healthy or `timeoutSeconds` pass; returns the last view. */
 export const waitStorageHealthyParams = z.object({
   timeoutSeconds: z.number().int().min(0),
@@ -315,6 +330,7 @@ export interface OperationSpec {
 export const operations = {
   'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true },
   'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true },
+  'get-fault-domains': { params: getFaultDomainsParams, result: getFaultDomainsResult, idempotent: true },
   'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true },
   'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true },
   'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult, idempotent: false },

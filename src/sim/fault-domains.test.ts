@@ -128,3 +128,20 @@ describe('start-update-task PreInstall: install on a serving node, no restart', 
     expect(h.sim.audit().violations.join('\n')).toMatch(/N1 was given an update install while it was not drained/);
   });
 });
+
+describe('get-fault-domains: Get-ClusterFaultDomain and Get-VirtualDisk as the model has them', () => {
+  it('names each node\'s chassis and rack and every disk\'s awareness', async () => {
+    h = openTestSim(racks('StorageRack'));
+    const data = await h.ok('N2', 'get-fault-domains', {});
+    expect(data.nodes).toEqual([
+      { name: 'N1', chassis: 'C0', rack: 'R1' },
+      { name: 'N2', chassis: 'C1', rack: 'R1' },
+      { name: 'N3', chassis: 'C2', rack: 'R2' },
+      { name: 'N4', chassis: 'C3', rack: 'R2' },
+    ]);
+    expect(data.virtualDisks).toEqual([
+      { friendlyName: 'Volume01', faultDomainAwareness: 'StorageRack' },
+      { friendlyName: 'Volume02', faultDomainAwareness: 'StorageRack' },
+    ]);
+  });
+});

@@ -190,6 +190,16 @@ export const opHandlers: OpHandlers = {
     return ctx.model.storageView();
   },
 
+  'get-fault-domains': async (ctx) => {
+    requireCluster(ctx);
+    const m = ctx.model;
+    return {
+      nodes: m.state.nodes.map((n) => ({ name: n.name, chassis: n.faultDomain?.chassis ?? null, rack: n.faultDomain?.rack ?? null })),
+      // Without S2D there are no virtual disks of the cluster's pool.
+      virtualDisks: m.state.s2d ? m.state.virtualDisks.map((friendlyName) => ({ friendlyName, faultDomainAwareness: m.state.faultDomainAwareness ?? 'StorageScaleUnit' })) : [],
+    };
+  },
+
   'wait-storage-healthy': async (ctx, p) => {
     requireCluster(ctx);
     const m = ctx.model;
