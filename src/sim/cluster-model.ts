@@ -9,6 +9,7 @@ import type { SimAudit } from './audit.js';
 import { failOver, finishDrain } from './drain.js';
 import type { ModelState, SimEvent, SimJobState, SimNodeState, SimRoleState } from './model-state.js';
 import { quorumSurvivesDown, serversAcrossFaultDomains, type FaultDomainMap, type WitnessVote } from './oracles.js';
+import { nativeRunEnd, selfUpdatingTrigger } from './native-cau.js';
 
 /** Services still starting after a boot, as Get-Service would list them. */
 const LATE_SERVICES = ['vmms', 'HealthService', 'SDDC Management'];
@@ -191,6 +192,12 @@ export class ClusterModel {
         this.state.jobs = this.state.jobs.filter((j) => j.id !== job.id);
         return;
       }
+      case 'selfUpdatingTrigger':
+        selfUpdatingTrigger(this, event.at);
+        return;
+      case 'nativeRunEnd':
+        nativeRunEnd(this, event.orchestratorGuid);
+        return;
       case 'jobStall': {
         const job = this.state.jobs.find((j) => j.id === event.jobId);
         if (job && job.state === 'Running') job.state = 'Suspended';

@@ -59,6 +59,8 @@ $stubs = [ordered]@{
     'Stop-ClusterResource'         = 'param($Name, $InputObject, $Cluster, $Wait)'
     'Start-ClusterResource'        = 'param($Name, $InputObject, $Cluster, $Wait)'
     'Get-ClusterOwnerNode'         = 'param($Group, $Resource, $InputObject, $Cluster)'
+    'Stop-ClusterGroup'            = 'param($Name, [switch]$IgnoreLocked, $Wait, $InputObject, $Cluster)'
+    'Start-ClusterGroup'           = 'param($Name, [switch]$IgnoreLocked, [switch]$ChooseBestNode, $Wait, $InputObject, $Cluster)'
     # The CAU clustered-role cmdlets: parameter lists mirror the real cmdlets' names and types, so values are
     # converted as on a node.
     'Get-CauClusterRole'           = 'param($ClusterName, $Credential)'
