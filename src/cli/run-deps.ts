@@ -54,7 +54,7 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
     return { sinks: [view], close: () => view.close(), say: (text) => view.say(text) };
   }
   if (globals.output === 'human') {
-    const spinnerFactory = env.io.stderr.isTTY ? (await import('./commands/spinner.js')).oraSpinnerFactory : undefined;
+    const spinnerFactory = env.io.stderr.isTTY ? (await import('./spinner.js')).oraSpinnerFactory : undefined;
     const human = new HumanSink(env.io.stderr, ctx.theme, spinnerFactory);
     humans.push(human);
     sinks.push(human);

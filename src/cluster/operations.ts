@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { featureOperations } from './operations-feature.js';
+import { nativeCauOperations } from './operations-native-cau.js';
 import { offlineOperations } from './operations-offline.js';
 import { networkCredentialParam } from './operations-credential.js';
 import { roleOperations } from './operations-role.js';
@@ -39,6 +40,8 @@ export const getClusterResult = z.object({
       drainStatus: DrainStatus,
       /** Clustered roles (groups) this node owns, by name. */
       roles: z.array(z.string()),
+      /** The Site fault domain above the node (Get-ClusterFaultDomain); null or absent: none. */
+      site: z.string().min(1).nullable().optional(),
     }),
   ),
   quorum: z.object({
@@ -328,6 +331,7 @@ export const operations = {
   ...offlineOperations,
   ...roleOperations,
   ...featureOperations,
+  ...nativeCauOperations,
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof operations;

@@ -576,6 +576,8 @@ export class RollingRun {
       if (round_.failed.length > 0) {
         throw new StepFailure('InstallFailed', 'install', work.name, `${round_.failed.length} update(s) failed on ${work.name}: ${round_.failed.map((f) => `${f.kb || f.title} (${f.errorCode})`).join(', ')}`);
       }
+      // SkipUpdateChecks: no rescan for follow-ups; what the scan found is installed once (run.ts --help).
+      if (this.profile.skipUpdateChecks === true) return;
       updates = undefined;
     }
     this.emit({ type: 'warning', code: 'TooManyRounds', node: work.name, message: `${work.name} still offers updates after ${RunTimings.maxRounds} install rounds; moving on.` });

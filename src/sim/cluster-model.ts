@@ -8,6 +8,7 @@ import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
 import type { SimAudit } from './audit.js';
 import { failOver, finishDrain } from './drain.js';
 import type { ModelState, SimEvent, SimJobState, SimNodeState, SimRoleState } from './model-state.js';
+import { nativeRunEnd, selfUpdatingTrigger } from './native-cau.js';
 
 /** Services still starting after a boot, as Get-Service would list them. */
 const LATE_SERVICES = ['vmms', 'HealthService', 'SDDC Management'];
@@ -146,6 +147,12 @@ export class ClusterModel {
         this.state.jobs = this.state.jobs.filter((j) => j.id !== job.id);
         return;
       }
+      case 'selfUpdatingTrigger':
+        selfUpdatingTrigger(this, event.at);
+        return;
+      case 'nativeRunEnd':
+        nativeRunEnd(this, event.orchestratorGuid);
+        return;
       case 'jobStall': {
         const job = this.state.jobs.find((j) => j.id === event.jobId);
         if (job && job.state === 'Running') job.state = 'Suspended';

@@ -155,6 +155,8 @@ export const FixtureNode = z.strictObject({
   memoryMB: z.number().int().positive().optional(),
   /** `false`: WinRM never answers (firewall, service off), though the cluster sees the node. */
   reachable: z.boolean().default(true),
+  /** The Site fault domain the node sits in (Get-ClusterFaultDomain -Type Site); absent: none. */
+  site: z.string().min(1).max(64).optional(),
 });
 export type FixtureNode = z.infer<typeof FixtureNode>;
 
@@ -170,6 +172,12 @@ export const FixtureCauRole = z.strictObject({
   options: roleRunOptions.default({}),
   /** Nodes that may own the role's group; default every node. */
   possibleOwners: z.array(z.string().min(1)).optional(),
+  /**
+   * The role's schedule comes due at `atSeconds` of virtual time (from the model's creation): if its group is
+   * Online then, a self-updating Updating Run starts and holds the cluster (an MSFT_CAURun object on the node
+   * hosting the role) for `seconds`; if Offline (disabled), nothing starts.
+   */
+  selfUpdatingRun: z.strictObject({ atSeconds: seconds, seconds: z.number().positive().default(3600) }).optional(),
 });
 export type FixtureCauRole = z.infer<typeof FixtureCauRole>;
 

@@ -78,6 +78,8 @@ export interface SimNodeState {
   faults: SimNodeFaults;
   /** Total physical memory, MB (fixture `memoryMB`); absent: unknown, placement then ignores memory. */
   memoryMB?: number;
+  /** The Site fault domain above the node (fixture `site`); absent: none. */
+  site?: string;
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -142,7 +144,10 @@ export type SimEvent =
   | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
   | { at: number; seq: number; kind: 'jobEnd'; jobId: number }
   | { at: number; seq: number; kind: 'jobStall'; jobId: number }
-  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number };
+  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number }
+  /** The CAU role's schedule comes due (fixture cauRole.selfUpdatingRun); see native-cau.ts. */
+  | { at: number; seq: number; kind: 'selfUpdatingTrigger' }
+  | { at: number; seq: number; kind: 'nativeRunEnd'; orchestratorGuid: string };
 
 export interface OpLogEntry {
   at: number;
@@ -175,6 +180,8 @@ export interface ModelState {
   passwordHeld?: boolean;
   /** The CAU clustered role; absent (or null once removed) when the cluster has none. */
   cauRole?: SimCauRole | null;
+  /** A self-updating Updating Run in progress: its MSFT_CAURun object lives on `node`. Absent or null: none. */
+  nativeCauRun?: { orchestratorGuid: string; node: string; startedAt: number } | null;
   /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
   timeZone?: string;
   hotfixRules?: HotfixExitRules;
@@ -252,6 +259,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       clusterState: n.state,
       drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
       ...(n.memoryMB !== undefined ? { memoryMB: n.memoryMB } : {}),
+      ...(n.site !== undefined ? { site: n.site } : {}),
       // A Down node whose cluster service is merely stopped is still a running machine.
       power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
       pausedWhenDown: false,
@@ -296,6 +304,10 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       storageStale: fx.storage.s2d && isDown,
     };
   });
+  if (fx.cauRole?.selfUpdatingRun !== undefined) {
+    events.push({ at: nowMs + fx.cauRole.selfUpdatingRun.atSeconds * 1000, seq: seq++, kind: 'selfUpdatingTrigger' });
+    events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
   return {
     version: MODEL_STATE_VERSION,
     name: fx.name,

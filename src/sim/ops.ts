@@ -14,6 +14,7 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/w
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
+import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunInProgress } from './native-cau.js';
 import { requireNetworkLogon } from './network-logon.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
@@ -170,11 +171,11 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     return {
       name: m.state.name,
-      nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name) })),
+      nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name), site: n.site ?? null })),
       quorum: { healthy: m.quorumHealthy(), witnessType: m.state.quorum.witnessType, witnessState: m.state.quorum.witnessState },
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
-      nativeCauRunInProgress: m.state.nativeCauRunInProgress,
+      nativeCauRunInProgress: nativeRunInProgress(m),
     };
   },
 
@@ -362,6 +363,7 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     const target = targetNode(ctx, p.name);
     m.audit.touched(m.now, target.name, 'suspended');
+    auditSuspendDuringNativeRun(m, target.name);
     if (target.clusterState === 'Down') throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be paused.`);
     const startsDrain = !(target.clusterState === 'Paused' && (target.drainStatus === 'InProgress' || target.drainStatus === 'Completed'));
     if (startsDrain) {
@@ -464,4 +466,5 @@ export const opHandlers: OpHandlers = {
   ...offlineOpHandlers,
   ...roleOpHandlers,
   ...featureOpHandlers,
+  ...nativeCauOpHandlers,
 };

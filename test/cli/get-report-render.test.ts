@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printDetailed, printSummaries } from '../../src/cli/commands/get-report-run.js';
+import { printDetailed, printSummaries } from '../../src/cli/commands/get-report/action.js';
 import { createResultEnv, humanPrinter } from '../../src/output/result.js';
 import type { OutStream } from '../../src/output/stream.js';
 import { aNodeResult, anInstall, aReport } from '../report/builders.js';

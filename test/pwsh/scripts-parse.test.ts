@@ -47,6 +47,8 @@ const sampleParams: { [N in OperationName]: unknown } = {
   'add-cau-role': { schedule: { kind: 'MonthlyDayOfWeek', startDate: '2024-01-09T03:00', daysOfWeek: 4, weeksOfMonth: [2] }, options: { PreUpdateScript: "'; Remove-Item C:\\ #.ps1" } },
   'set-cau-role': { schedule: { kind: 'Once', startDate: '2099-06-01T23:30' }, options: {} },
   'change-cau-role': { action: 'Remove' },
+  'get-native-cau': {},
+  'hold-cau-role': { groupName: "CAU'; Stop-Computer #", state: 'Offline' },
   'prepare-remoting': {},
   'test-cluster': { include: ["Inventory'; #"] },
   'update-functional-level': { whatIf: true },

@@ -1,0 +1,137 @@
+/**
+ * `cauctl run --what-if`: the run's own preflight and plan (core/preflight.ts, core/plan.ts), printed, with
+ * nothing touched. It validates as the run does (an unknown node in --node-order is exit 2 in both), orders as
+ * the run does, shows the capacity check of every drain, and exits 5 when the run would be refused.
+ * Durations come from the model's timing block in a rehearsal, from defaults on a real cluster.
+ */
+import type { UpdateInfo } from '../../../cluster/operations.js';
+import { DEFAULT_RETRY_POLICY } from '../../../cluster/retrying-gateway.js';
+import { gatherPreflight, judgePreflight, type Refusal } from '../../../core/preflight.js';
+import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } from '../../../core/plan.js';
+import { scanNode } from '../../../core/node-steps/scan.js';
+import type { RunProfile } from '../../../core/types.js';
+import { ExitCode, describeError } from '../../../errors.js';
+import { formatDuration } from '../../../output/format.js';
+import { renderTable } from '../../../output/table.js';
+import type { ClusterFixture } from '../../../sim/index.js';
+import type { CommandEnv } from '../../command-env.js';
+import type { ClusterContext } from '../../context.js';
+import type { GlobalProfile } from '../../global-options.js';
+
+type FixtureUpdate = ClusterFixture['nodes'][number]['updates'][number];
+
+/**
+ * The follow-ups a rehearsal model declares for `node`: Windows Update shows a follow-up only once its parent
+ * is installed, but the model the user wrote says in advance what will come. A real cluster has no such list.
+ */
+function modelFollowUps(fixture: ClusterFixture, node: string): (update: UpdateInfo) => UpdateInfo[] {
+  const byId = new Map<string, FixtureUpdate>();
+  const index = (list: readonly FixtureUpdate[]): void => {
+    for (const u of list) {
+      byId.set(u.id.toLowerCase(), u);
+      index(u.followUps);
+    }
+  };
+  index(fixture.nodes.find((n) => n.name.toUpperCase() === node.toUpperCase())?.updates ?? []);
+  return (update) =>
+    (byId.get(update.updateId.toLowerCase())?.followUps ?? []).map((f) => ({ updateId: f.id, kb: f.kb, title: f.title, rebootRequired: f.rebootRequired }));
+}
+
+export interface WhatIf {
+  readonly plan: RunPlan;
+  readonly refusals: readonly Refusal[];
+  /** Online nodes that did not answer the preflight's read. */
+  readonly unanswered: readonly string[];
+}
+
+/** Reads, validates, scans and predicts, touching nothing. Throws PROFILE_INVALID (exit 2) as the run does. */
+export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Promise<WhatIf> {
+  const facts = await gatherPreflight(ctx.gateway, ctx.entry);
+  // Validate before the scan, as the run does, so a typo fails at once.
+  const target = planRun(facts.cluster, profile);
+  // The run's own scan of a node (node-steps), on the nodes the run scans. Through the plain gateway, one try
+  // each: the run's wait for a node that does not answer is predicted below, not spent here.
+  const updates = new Map<string, UpdateInfo[]>();
+  const skipped = new Map<string, string>();
+  const down = new Set(facts.cluster.nodes.filter((n) => n.state === 'Down' || n.state === 'Unknown').map((n) => n.name));
+  for (const node of down) skipped.set(node, `${node} is not online: will be reported Failed (NodeOffline)`);
+  await Promise.all(
+    target.order
+      .filter((node) => !down.has(node))
+      .map(async (node) => {
+        try {
+          updates.set(node, await scanNode(ctx.gateway, node, profile.plugins));
+        } catch (error) {
+          skipped.set(node, `the scan failed (${describeError(error).replace(/\.$/, '')}): will be reported Failed (ScanFailed)`);
+        }
+      }),
+  );
+  // Judged as the run judges it: before its scan, so every Up node's drain is checked, updates or not.
+  const verdict = judgePreflight(facts, { profile });
+  const candidates = target.order.filter((n) => !skipped.has(n) && (updates.get(n)?.length ?? 0) > 0);
+  const fixture = ctx.sim?.fixture;
+  const followUps = fixture
+    ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node))] as const))
+    : undefined;
+  const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
+  const plan = predictPlan({
+    target: verdict.target,
+    roles: new Map(facts.cluster.nodes.map((n) => [n.name, n.roles.length])),
+    updates,
+    ...(followUps ? { followUps } : {}),
+    skipped,
+    capacity: new Map(verdict.capacity.map((c) => [c.node, c.verdict])),
+    timing: ctx.sim?.timing ?? DEFAULT_TIMING,
+    timingSource: ctx.sim ? 'model' : 'defaults',
+    s2d: storage.s2dEnabled,
+    // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
+    unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
+    ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
+  });
+  return { plan, refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
+}
+
+function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
+  const rows: string[][] = [];
+  const scanNote = unanswered.length > 0 ? `all nodes in parallel; ${unanswered.join(', ')} ${unanswered.length === 1 ? 'does' : 'do'} not answer: retried until the reconnect deadline` : 'all nodes in parallel';
+  for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : scanNote]);
+  for (const n of plan.nodes) {
+    if (n.phases.length === 0) rows.push([`${n.position}. ${n.node}`, String(n.roles), '-', formatDuration(0), n.note ?? '']);
+    n.phases.forEach((p, i) =>
+      rows.push([i === 0 ? `${n.position}. ${n.node}` : '', i === 0 ? String(n.roles) : '', p.phase, formatDuration(p.seconds), i === 0 ? n.updates.map((u) => u.kb || u.title).join(', ') : (p.detail ?? '')]),
+    );
+  }
+  const out = env.io.stdout;
+  out.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
+  out.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: out.isTTY }));
+  out.write(`Predicted total: ${formatDuration(plan.totalSeconds)}\n`);
+  if (!plan.followUpsKnown) {
+    out.write('Follow-up updates show only once their parent is installed: each one adds an install and a rescan to its node, not counted above.\n');
+  }
+  out.write(`MaxFailedNodes: ${plan.maxFailedNodes}\n`);
+  const checked = plan.nodes.filter((n) => n.capacity !== undefined);
+  if (checked.length > 0) {
+    out.write('Capacity before each drain:\n');
+    for (const n of checked) {
+      const v = n.capacity!;
+      out.write(v.ok ? `  ${n.node}: ${ctx.theme.status('Pass')} ${v.summary}\n` : `  ${n.node}: ${ctx.theme.status('Fail')} ${v.code}: ${v.message}\n`);
+    }
+  }
+  if (refusals.length > 0) {
+    out.write(ctx.theme.err(`The run would be refused before touching anything (exit 5):\n`));
+    const short = checked.filter((n) => n.capacity?.ok === false).map((n) => n.node);
+    for (const r of refusals) {
+      // A capacity refusal repeats the failing lines above; name the nodes instead of printing them twice.
+      const capacityRefusal = plan.nodes.some((n) => n.capacity?.ok === false && n.capacity.code === r.code);
+      out.write(capacityRefusal ? `  ${r.code}: the capacity check above fails for ${short.join(', ')}\n` : `  ${r.code}: ${r.message}\n  try: ${r.hint}\n`);
+    }
+  }
+}
+
+/** The body of `run --what-if`: 0 when the run would start, 5 when it would be refused. */
+export async function runWhatIf(profile: RunProfile, globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext): Promise<number> {
+  const whatIf = await buildWhatIf(ctx, profile);
+  if (globals.output === 'human') printWhatIf(whatIf, env, ctx);
+  else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...whatIf.plan, wouldRefuse: whatIf.refusals.length > 0, refusals: whatIf.refusals }, null, 2)}\n`);
+  return whatIf.refusals.length > 0 ? ExitCode.refused : ExitCode.ok;
+}

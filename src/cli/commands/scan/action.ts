@@ -1,0 +1,48 @@
+/** The body of `cauctl scan`: scan, then print a table grouped by node, or the JSON list. */
+import { checkFeatureOffers, explainMixedOffers, scanCluster } from '../../../core/scan.js';
+import { ExitCode, refusedError } from '../../../errors.js';
+import { plural } from '../../../output/format.js';
+import { writeResult } from '../../../output/result.js';
+import type { ScanProfile } from '../../../profiles/scan-profile.js';
+import type { CommandEnv } from '../../command-env.js';
+import { openCluster, resultEnvFor } from '../../context.js';
+import type { GlobalProfile } from '../../global-options.js';
+
+export async function runScanCommand(profile: ScanProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+  const ctx = await openCluster(globals, env.io);
+  try {
+    const result = await scanCluster(ctx.gateway, ctx.entry, profile);
+    const failed = result.nodes.filter((n) => n.status !== 'Scanned');
+    const offers = profile.plugins.some((p) => p.plugin === 'Microsoft.RollingUpgradePlugin') ? checkFeatureOffers(result) : undefined;
+    const mixed = offers !== undefined && !offers.consistent ? refusedError('MIXED_FEATURE_OFFERS', explainMixedOffers(offers), { details: { groups: offers.groups } }) : undefined;
+    const list = [
+      ...result.entries.map((e) => ({ nodeName: e.nodeName, updateId: e.updateId, updateTitle: e.title, kb: e.kb, rebootRequired: e.rebootRequired, plugin: e.plugin, ...(e.featureUpdate ? { featureUpdate: e.featureUpdate } : {}) })),
+      ...failed.map((n) => ({ nodeName: n.node, updateId: null, updateTitle: null, kb: null, rebootRequired: null, plugin: null, error: n.error })),
+    ];
+    const output = resultEnvFor(globals, env.io);
+    // Machine output of mixed offers is the error document alone; people see the table, then the error.
+    if (mixed !== undefined && output.format !== 'human') throw mixed;
+    writeResult(
+      output,
+      list,
+      (out) => {
+        const rows: string[][] = [];
+        for (const node of result.nodes) {
+          const updates = result.entries.filter((e) => e.nodeName === node.node);
+          if (node.status !== 'Scanned') rows.push([node.node, '', out.theme.err(`${node.status.toUpperCase()}: ${node.error?.message ?? ''}`), '', '']);
+          else if (updates.length === 0) rows.push([node.node, '', out.theme.dim('no applicable updates'), '', '']);
+          updates.forEach((u, i) => rows.push([i === 0 ? node.node : '', u.kb, u.featureUpdate ? `${u.title} (feature update)` : u.title, u.rebootRequired ? 'yes' : 'no', u.plugin.replace(/^Microsoft\./, '')]));
+        }
+        out.table(['Node', 'KB', 'Title', 'Reboot', 'Plug-in'], rows);
+        env.io.stderr.write(`${plural(result.entries.length, 'update')} on ${result.nodes.length - failed.length} of ${plural(result.nodes.length, 'node')} of ${result.clusterName}.\n`);
+      },
+      // ndjson: one entry per line, for streaming consumers.
+      { records: list },
+    );
+    for (const node of failed) env.io.stderr.write(`cauctl: ${node.node} was not scanned: ${node.error?.message ?? node.status}\n`);
+    if (mixed !== undefined) throw mixed;
+    return failed.length > 0 ? ExitCode.partiallyFailed : ExitCode.ok;
+  } finally {
+    await ctx.close();
+  }
+}
