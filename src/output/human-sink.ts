@@ -27,6 +27,24 @@ export function phaseWord(phase: NodePhase | string): string {
   return phase === 'reboot' || phase === 'wait-node' ? 'restart' : phase;
 }
 
+/** What a person calls an offline update's cluster-wide step. */
+export function clusterStepWord(step: string): string {
+  const words: Record<string, string> = {
+    stage: 'staging',
+    'disks-offline': 'virtual disks offline',
+    'stop-cluster': 'cluster stop',
+    'services-disabled': 'cluster service disabled',
+    update: 'install on every node',
+    restore: 'restore',
+    'services-automatic': 'cluster service back to Automatic',
+    'start-cluster': 'cluster start',
+    quorum: 'quorum wait',
+    'disks-online': 'virtual disks online',
+    watch: 'storage watch',
+  };
+  return words[step] ?? step;
+}
+
 /** `(attempt 2)` from the second attempt on; the first is not worth a word. */
 function attemptNote(attempt: number): string {
   return attempt > 1 ? ` (${formatAttempt(attempt)})` : '';
@@ -54,6 +72,10 @@ export function describeEvent(event: RunEvent, theme: Theme, restartSeconds = 0)
       return `${event.node}  ${theme.status(event.status)} after ${plural(event.attempts, 'attempt')}: ${event.numberOfSucceededUpdates} updated, ${event.numberOfFailedUpdates} failed`;
     case 'storage-progress':
       return undefined;
+    case 'cluster-step-started':
+      return `cluster  ${clusterStepWord(event.step)} started`;
+    case 'cluster-step-completed':
+      return `cluster  ${clusterStepWord(event.step)} done in ${formatDuration(event.durationSeconds)}`;
     case 'warning':
       return theme.warn(`warning: ${event.node ? `${event.node}: ` : ''}${event.message}`);
     case 'run-halted':
