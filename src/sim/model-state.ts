@@ -4,7 +4,7 @@
  */
 import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
 import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
-import type { ClusterFixture, ConnectionLossPhase, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
+import type { ClusterFixture, ConnectionLossPhase, FaultDomainLevel, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
 import type { FixtureCauRole } from './fixture.js';
 import { createFeatureState, type SimFeatureState } from './feature-state.js';
 
@@ -78,6 +78,8 @@ export interface SimNodeState {
   faults: SimNodeFaults;
   /** Total physical memory, MB (fixture `memoryMB`); absent: unknown, placement then ignores memory. */
   memoryMB?: number;
+  /** The Site fault domain above the node (fixture `site`); absent: none. */
+  site?: string;
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -90,6 +92,8 @@ export interface SimNodeState {
   downByRestart: boolean;
   /** S2D: this node missed writes while away and needs a repair job once it is back and resumed. */
   storageStale: boolean;
+  /** Get-ClusterFaultDomain: the chassis and rack of this server (fixture `faultDomain`); absent: none. */
+  faultDomain?: { chassis?: string; rack?: string };
 }
 
 export interface SimRoleState {
@@ -103,6 +107,8 @@ export interface SimTaskState {
   taskId: string;
   node: string;
   mode: 'Download' | 'Install';
+  /** Install on a serving node (mode PreInstall): Software updates only, the others left NotStarted. Absent: false. */
+  preInstall?: boolean;
   plugin: string;
   updateIds: string[];
   startedAt: number;
@@ -142,7 +148,10 @@ export type SimEvent =
   | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
   | { at: number; seq: number; kind: 'jobEnd'; jobId: number }
   | { at: number; seq: number; kind: 'jobStall'; jobId: number }
-  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number };
+  | { at: number; seq: number; kind: 'drainEnd'; node: string; drainSeq: number }
+  /** The CAU role's schedule comes due (fixture cauRole.selfUpdatingRun); see native-cau.ts. */
+  | { at: number; seq: number; kind: 'selfUpdatingTrigger' }
+  | { at: number; seq: number; kind: 'nativeRunEnd'; orchestratorGuid: string };
 
 export interface OpLogEntry {
   at: number;
@@ -167,6 +176,8 @@ export interface ModelState {
   s2d: boolean;
   poolName: string;
   virtualDisks: string[];
+  /** Every virtual disk's FaultDomainAwareness; absent: StorageScaleUnit (S2D's default). */
+  faultDomainAwareness?: FaultDomainLevel;
   resyncBytes: number;
   quorum: { witnessType: string; witnessState: string };
   functionalLevel: number;
@@ -175,6 +186,8 @@ export interface ModelState {
   passwordHeld?: boolean;
   /** The CAU clustered role; absent (or null once removed) when the cluster has none. */
   cauRole?: SimCauRole | null;
+  /** A self-updating Updating Run in progress: its MSFT_CAURun object lives on `node`. Absent or null: none. */
+  nativeCauRun?: { orchestratorGuid: string; node: string; startedAt: number } | null;
   /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
   timeZone?: string;
   hotfixRules?: HotfixExitRules;
@@ -252,6 +265,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       clusterState: n.state,
       drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
       ...(n.memoryMB !== undefined ? { memoryMB: n.memoryMB } : {}),
+      ...(n.site !== undefined ? { site: n.site } : {}),
       // A Down node whose cluster service is merely stopped is still a running machine.
       power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
       pausedWhenDown: false,
@@ -294,8 +308,13 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       downByRestart: false,
       // A node that is down in the fixture has missed writes already.
       storageStale: fx.storage.s2d && isDown,
+      ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
     };
   });
+  if (fx.cauRole?.selfUpdatingRun !== undefined) {
+    events.push({ at: nowMs + fx.cauRole.selfUpdatingRun.atSeconds * 1000, seq: seq++, kind: 'selfUpdatingTrigger' });
+    events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
   return {
     version: MODEL_STATE_VERSION,
     name: fx.name,
@@ -306,6 +325,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     s2d: fx.storage.s2d,
     poolName: fx.storage.poolName ?? `S2D on ${fx.name}`,
     virtualDisks: fx.storage.s2d ? (fx.storage.virtualDisks ?? ['Volume01', 'Volume02']) : [],
+    ...(fx.storage.faultDomainAwareness !== undefined ? { faultDomainAwareness: fx.storage.faultDomainAwareness } : {}),
     resyncBytes: fx.storage.resyncBytes,
     quorum: { ...fx.quorum },
     functionalLevel: fx.functionalLevel,

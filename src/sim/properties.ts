@@ -15,11 +15,15 @@ import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
 const STALE_LOCK_MS = 5_000;
 const LOCK_WAIT_MS = 10_000;
 
-/** The mutex's owner, when it is a process of this machine that no longer exists: a crash left the lock. */
-function ownerIsGone(lock: string): boolean {
+/** The pid written in the mutex's owner file, or undefined while it is absent, empty or torn. */
+function ownerPid(lock: string): number | undefined {
   const text = readTextIfExists(join(lock, 'owner'));
   const pid = text === undefined ? NaN : Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  return text !== undefined && text.trim() !== '' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** The mutex's owner, when it is a process of this machine that no longer exists: a crash left the lock. */
+function ownerIsGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;
@@ -57,9 +61,12 @@ export function tryTakeDirLock(lock: string, staleAfterMs?: number): boolean {
     } catch {
       age = 0;
     }
-    // An owner file that never got written (a crash right after mkdir) also counts as left behind, after a while.
-    const ownerless = readTextIfExists(join(lock, 'owner')) === undefined && age > STALE_LOCK_MS;
-    if ((staleAfterMs !== undefined && age > staleAfterMs) || ownerless || ownerIsGone(lock)) {
+    // An owner file that never got its pid (a crash right after mkdir, or between creating the file and writing
+    // it: an empty file) also counts as left behind, after a while. Without this an empty owner file held the
+    // mutex for ever, and every later command waited out MODEL_LOCK_WAIT_MS (the crash test's hung --resume).
+    const pid = ownerPid(lock);
+    const ownerless = pid === undefined && age > STALE_LOCK_MS;
+    if ((staleAfterMs !== undefined && age > staleAfterMs) || ownerless || (pid !== undefined && ownerIsGone(pid))) {
       rmSync(lock, { recursive: true, force: true });
     }
     return false;

@@ -23,6 +23,7 @@ const rel = (path: string): string => relative(REPO_ROOT, path);
 const sampleParams: { [N in OperationName]: unknown } = {
   'get-cluster': {},
   'get-storage-health': {},
+  'get-fault-domains': {},
   'wait-storage-healthy': { timeoutSeconds: 60, pollSeconds: 5 },
   'get-cluster-property': { name: "'; Remove-Item -Recurse C:\\ #" },
   'set-cluster-property': { name: 'CauctlLock', value: '$(Get-Date)', expected: null },
@@ -47,6 +48,8 @@ const sampleParams: { [N in OperationName]: unknown } = {
   'add-cau-role': { schedule: { kind: 'MonthlyDayOfWeek', startDate: '2024-01-09T03:00', daysOfWeek: 4, weeksOfMonth: [2] }, options: { PreUpdateScript: "'; Remove-Item C:\\ #.ps1" } },
   'set-cau-role': { schedule: { kind: 'Once', startDate: '2099-06-01T23:30' }, options: {} },
   'change-cau-role': { action: 'Remove' },
+  'get-native-cau': {},
+  'hold-cau-role': { groupName: "CAU'; Stop-Computer #", state: 'Offline' },
   'prepare-remoting': {},
   'test-cluster': { include: ["Inventory'; #"] },
   'update-functional-level': { whatIf: true },

@@ -29,6 +29,12 @@ function Get-CauctlRoleStatus {
     return [string]$status[0].Value
 }
 
+# A cluster group's State by name (enums may serialise as numbers on 5.1); anything else is 'Unknown'.
+function ConvertTo-CauctlGroupState([string]$Value) {
+    foreach ($name in @('Online', 'Offline', 'Failed', 'PartialOnline', 'Pending')) { if ($Value -eq $name) { return $name } }
+    return 'Unknown'
+}
+
 function Assert-CauctlRoleExists {
     $group = Get-CauctlRoleGroup
     if ($null -eq $group) {

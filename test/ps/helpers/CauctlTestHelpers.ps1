@@ -23,6 +23,7 @@ $stubs = [ordered]@{
     'Get-ClusterNode'              = 'param($Name, $InputObject, $Cluster)'
     'Get-ClusterGroup'             = 'param($Name, $InputObject, $Cluster, $VMId)'
     'Get-ClusterQuorum'            = 'param($InputObject, $Cluster)'
+    'Get-ClusterFaultDomain'       = 'param($Name, $Type, $Id, $CimSession)'
     'Suspend-ClusterNode'          = 'param($Name, [switch]$Drain, [switch]$ForceDrain, [switch]$Wait, $TargetNode, $InputObject, $Cluster)'
     'Resume-ClusterNode'           = 'param($Name, $Failback, $InputObject, $Cluster)'
     'Get-ClusterParameter'         = 'param($Name, $InputObject, $Cluster)'
@@ -58,6 +59,8 @@ $stubs = [ordered]@{
     'Stop-ClusterResource'         = 'param($Name, $InputObject, $Cluster, $Wait)'
     'Start-ClusterResource'        = 'param($Name, $InputObject, $Cluster, $Wait)'
     'Get-ClusterOwnerNode'         = 'param($Group, $Resource, $InputObject, $Cluster)'
+    'Stop-ClusterGroup'            = 'param($Name, [switch]$IgnoreLocked, $Wait, $InputObject, $Cluster)'
+    'Start-ClusterGroup'           = 'param($Name, [switch]$IgnoreLocked, [switch]$ChooseBestNode, $Wait, $InputObject, $Cluster)'
     # The CAU clustered-role cmdlets: parameter lists mirror the real cmdlets' names and types, so values are
     # converted as on a node.
     'Get-CauClusterRole'           = 'param($ClusterName, $Credential)'

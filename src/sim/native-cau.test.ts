@@ -1,0 +1,59 @@
+// Native CAU in the model: a self-updating role whose schedule starts an Updating Run unless its group is
+// Offline, the run's MSFT_CAURun object on the node hosting the role only, both read and held without network
+// credentials, and the audit of a suspend during a native run or a native run cut short.
+import { openTestSim, type SimHarness } from './test-support.js';
+
+let h: SimHarness;
+afterEach(() => h?.cleanup());
+
+const cluster = (role: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name: 'NCAU01',
+  passwordHeld: false,
+  nodes: [{ name: 'NODE1' }, { name: 'NODE2' }, { name: 'NODE3' }],
+  ...(role ? { cauRole: { groupName: 'CAUNCAU01', possibleOwners: ['NODE2', 'NODE3'], ...role } } : {}),
+  ...extra,
+});
+
+describe('native CAU in the model', () => {
+  it('an Online role starts its Updating Run when due: MSFT_CAURun on the role owner only, for its duration', async () => {
+    h = openTestSim(cluster({ selfUpdatingRun: { atSeconds: 100, seconds: 600 } }));
+    expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: false, role: { groupName: 'CAUNCAU01', state: 'Online', ownerNode: 'NODE2' } });
+    await h.wait(150);
+    expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: true, orchestratorGuid: expect.any(String) });
+    expect(await h.ok('NODE1', 'get-native-cau', {})).toMatchObject({ runInProgress: false });
+    expect(await h.ok('NODE1', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: true });
+    await h.wait(600);
+    expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: false });
+  });
+
+  it('a role held Offline (without any credential) misses its schedule; brought back Online it is as before', async () => {
+    h = openTestSim(cluster({ selfUpdatingRun: { atSeconds: 100, seconds: 600 } }));
+    expect(await h.ok('NODE1', 'hold-cau-role', { groupName: 'CAUNCAU01', state: 'Offline' })).toMatchObject({ state: 'Offline' });
+    await h.wait(150);
+    expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: false, role: { state: 'Offline' } });
+    expect(await h.ok('NODE1', 'hold-cau-role', { groupName: 'CAUNCAU01', state: 'Online' })).toMatchObject({ state: 'Online' });
+    expect(await h.ok('NODE1', 'get-cau-role', {})).toMatchObject({ role: { parameters: expect.arrayContaining([{ name: 'Status', value: 'Online' }]) } });
+    await h.wait(1000);
+    expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: false });
+  });
+
+  it('the fixture leftover (nativeCauRunInProgress) is on every node', async () => {
+    h = openTestSim(cluster(undefined, { nativeCauRunInProgress: true }));
+    for (const node of ['NODE1', 'NODE2', 'NODE3']) expect(await h.ok(node, 'get-native-cau', {})).toMatchObject({ runInProgress: true, role: null });
+  });
+
+  it('hold-cau-role on a group that does not hold the role fails with CAU_ROLE_NOT_FOUND', async () => {
+    h = openTestSim(cluster({}));
+    expect(await h.run('NODE1', 'hold-cau-role', { groupName: 'Other', state: 'Online' })).toMatchObject({ ok: false, error: { code: 'CAU_ROLE_NOT_FOUND' } });
+  });
+
+  it('audits a suspend during a native run, and a native run cut short by taking its role offline', async () => {
+    h = openTestSim(cluster({ selfUpdatingRun: { atSeconds: 10, seconds: 6000 } }, { nodes: [{ name: 'NODE1' }, { name: 'NODE2' }, { name: 'NODE3' }] }));
+    await h.wait(20);
+    await h.ok('NODE1', 'suspend-node', { name: 'NODE1', timeoutSeconds: 30, forceDrain: false });
+    await h.ok('NODE1', 'hold-cau-role', { groupName: 'CAUNCAU01', state: 'Offline' });
+    const violations = h.sim.audit().violations.join('\n');
+    expect(violations).toMatch(/NODE1 was suspended by the run while a native CAU Updating Run was in progress/);
+    expect(violations).toMatch(/taken offline while its Updating Run was in progress on NODE2/);
+  });
+});
