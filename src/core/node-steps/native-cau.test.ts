@@ -88,6 +88,11 @@ describe('guard and restore on the simulator', () => {
     expect(await holdRecord(gateway)).toMatchObject({ previousState: 'Online' });
   });
 
+  it('does not wait for another node that WinRM cannot reach (one try), but does ask the node to be drained', async () => {
+    const { ctx, gateway } = open({ enabled: false }, { nodes: [{ name: 'N1', reachable: false }, { name: 'N2' }, { name: 'N3' }] });
+    await expect(guardNativeCau(ctx, 'N2', await cluster(gateway))).resolves.toBeUndefined();
+  });
+
   it('leaves a disabled role alone and owes nothing', async () => {
     const { ctx, gateway } = open({ enabled: false });
     await guardNativeCau(ctx, 'N1', await cluster(gateway));

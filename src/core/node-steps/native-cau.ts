@@ -16,7 +16,7 @@
 import type { Gateway } from '../../cluster/gateway.js';
 import type { ClusterInfo } from '../../cluster/operations.js';
 import type { CauRoleGroup, ClusterGroupState, NativeCauView } from '../../cluster/operations-native-cau.js';
-import { describeError } from '../../errors.js';
+import { describeError, isTransient } from '../../errors.js';
 import { StepFailure, type StepContext } from './context.js';
 
 /** The cluster private property holding the hold's record (JSON), present exactly while a hold is owed. */
@@ -83,7 +83,17 @@ export async function guardNativeCau(ctx: StepContext, node: string, cluster: Cl
   const views: NativeCauView[] = [];
   for (const member of cluster.nodes) {
     if (member.state !== 'Up' && member.state !== 'Paused') continue;
-    views.push(await ctx.gateway.call(member.name, 'get-native-cau', {}));
+    if (member.name === node) {
+      views.push(await ctx.gateway.call(member.name, 'get-native-cau', {}));
+      continue;
+    }
+    // Another node that WinRM cannot reach right now is not waited for (the run does not touch it, and a
+    // node out of reach would otherwise hold every drain); one try, and on to the next.
+    try {
+      views.push(await ctx.gateway.call(member.name, 'get-native-cau', {}, { retry: false }));
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+    }
   }
   const runs = nativeRunsIn(views);
   if (runs.nodes.length > 0) {
