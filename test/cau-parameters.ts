@@ -60,11 +60,11 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       ForcePauseNoDrain: { option: '--force-pause-no-drain' },
       ForcePauseAndDrain: { option: '--force-pause-and-drain' },
       ForcePauseDrainAndReboot: { option: '--force-pause-drain-and-reboot' },
-      SkipUpdateChecks: { pending: NOT_YET },
+      SkipUpdateChecks: { option: '--skip-update-checks' },
       ForceSelfUpdate: {
         reason: "CAU updates its .NET plug-ins installed on the coordinator before the run; cauctl's plug-ins ship inside cauctl and run on the nodes, so there is nothing to update apart from cauctl itself (npm update)",
       },
-      SiteAwareUpdatingOrder: { pending: NOT_YET },
+      SiteAwareUpdatingOrder: { option: '--site-aware-updating-order' },
       OsRollingUpgrade: {
         reason: 'OS (feature) upgrades are their own command, cauctl feature-update, with its readiness and same-offer checks and the post-install steps; run installs quality updates only',
       },

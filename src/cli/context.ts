@@ -12,15 +12,17 @@ import { systemClock } from '../platform/clock.js';
 import { encodePathSegment, readTextIfExists, resolveStateDir, writeFileAtomic } from '../platform/fs.js';
 import { machineIdFor } from '../platform/machine-id.js';
 import { createResultEnv, type ResultEnv } from '../output/result.js';
+import { terminalSafe } from '../output/sanitize.js';
 import { terminalWidth } from '../output/table.js';
 import { wrapText } from '../output/wrap.js';
 import { createTheme, type Theme } from '../output/theme.js';
 import type { Simulator } from '../sim/index.js';
-import { createLocalPwshTransport, createWinRmTransport, openSimulatorTransport } from '../transport/factory.js';
+import { createLocalPwshTransport, createWinRmTransport, openReplay, openSimulatorTransport } from '../transport/factory.js';
 import type { Transport } from '../transport/transport.js';
 import { endpointResolver, passwordSource } from './credentials.js';
 import type { GlobalProfile } from './global-options.js';
 import type { CliIo } from './io.js';
+import { SecretList, withRecording } from './recording.js';
 
 export interface ClusterContext {
   readonly io: CliIo;
@@ -99,7 +101,9 @@ export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
 /** Progress for people, on stderr: written in human mode only, so machine output stays alone on its streams. */
 export function progressFor(globals: GlobalProfile, io: CliIo): (line: string) => void {
   return (line) => {
-    if (globals.output === 'human') io.stderr.write(`${io.stderr.isTTY ? wrapText(line, terminalWidth(io.stderr.columns, io.env)) : line}\n`);
+    if (globals.output !== 'human') return;
+    const safe = terminalSafe(line);
+    io.stderr.write(`${io.stderr.isTTY ? wrapText(safe, terminalWidth(io.stderr.columns, io.env)) : safe}\n`);
   };
 }
 
@@ -108,10 +112,21 @@ export function resultEnvFor(globals: GlobalProfile, io: CliIo): ResultEnv {
   return createResultEnv({ format: globals.output, color: globals.color, stdout: io.stdout, env: io.env });
 }
 
-/** `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model. */
-export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean } = {}): Promise<ClusterContext> {
+/**
+ * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
+ * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
+ */
+export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
   const stateDir = resolveStateDir(io.env as NodeJS.ProcessEnv, io.platform);
   const theme = themeFor(globals, io);
+  if (globals.anonymize && globals.record === undefined && options.anonymizesOutput !== true) {
+    throw usageError('USAGE_ANONYMIZE', '--anonymize applies to a recording (--record <dir>) or to snapshot; this command writes neither.', {
+      hint: 'Add --record <dir> to record this command with names replaced, or leave --anonymize out.',
+    });
+  }
+  // Secrets this process holds, so that a recording never carries them (a password joins once it is read).
+  const secrets = new SecretList();
+  secrets.add(io.env.CAUCTL_PASSWORD);
   if (globals.transport === 'simulator') {
     const sim = await openSimulatorTransport({
       ...(typeof globals.simulate === 'string' ? { fixturePath: globals.simulate } : {}),
@@ -126,7 +141,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Leave --cluster-name out when simulating, or use the fixture of that cluster.',
       });
     }
-    const gateway = new ClusterGateway(sim.transport);
+    const gateway = new ClusterGateway(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets }));
     return {
       io,
       globals,
@@ -142,6 +157,17 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       // from a second process (get-run, stop-run).
       close: () => gateway.close(),
     };
+  }
+  if (globals.transport === 'replay') {
+    const replay = await openReplay(globals.replay!);
+    const entry = globals.clusterName ?? replay.entry;
+    if (entry === null) {
+      throw usageError('USAGE_CLUSTER_NAME', `--cluster-name is required: the recording in ${replay.dir} does not say which cluster it was made on.`, {
+        hint: 'Give the cluster name the recording was made with (its files are named after the nodes and the cluster).',
+      });
+    }
+    const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets }));
+    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close: () => gateway.close() };
   }
   if (globals.clusterName === undefined) {
     throw usageError('USAGE_CLUSTER_NAME', `--cluster-name is required with --transport ${globals.transport}.`, {
@@ -173,7 +199,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       useSsl: globals.useSsl,
       authentication: globals.authentication,
       username: globals.username ?? '',
-      password: passwordSource(globals, io),
+      password: secrets.watch(passwordSource(globals, io)),
       ...(globals.caFile !== undefined ? { caFile: globals.caFile } : {}),
       insecureSkipTlsVerify: globals.insecureSkipTlsVerify,
       allowUnencrypted: globals.allowUnencrypted,
@@ -188,7 +214,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
     }
     transport = await createLocalPwshTransport({ env: io.env as NodeJS.ProcessEnv, ...(globals.pwshPath ? { executable: globals.pwshPath } : {}) });
   }
-  const gateway = new ClusterGateway(transport);
+  const gateway = new ClusterGateway(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets }));
   return {
     io,
     globals,

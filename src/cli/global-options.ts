@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
+import { checkCaFile } from './ca-file.js';
 import { availableTransports, type TransportName } from '../transport/factory.js';
 import type { OutputFormat } from '../output/result.js';
 import type { CliIo } from './io.js';
@@ -35,6 +36,12 @@ export interface GlobalProfile {
   readonly winrmMode: 'per-operation' | 'persistent';
   /** IdleTimeOut asked for each WinRM shell, in minutes. @default 30 */
   readonly winrmIdleTimeoutMinutes: number;
+  /** `--record <dir>`: every operation and its reply are written there (docs/recordings.md). */
+  readonly record: string | undefined;
+  /** `--replay <dir>`: the recording `--transport replay` answers from. */
+  readonly replay: string | undefined;
+  /** `--anonymize`: cluster, node and role names replaced consistently (recordings, snapshot). */
+  readonly anonymize: boolean;
 }
 
 export function addGlobalOptions(program: Command): Command {
@@ -54,13 +61,16 @@ export function addGlobalOptions(program: Command): Command {
     .option('--port <n>', 'WinRM port (default 5985, or 5986 with --use-ssl)')
     .option('--use-ssl', 'WinRM over HTTPS')
     .addOption(new Option('--authentication <mechanism>', 'WinRM authentication').choices(['Negotiate', 'Ntlm', 'Basic', 'Kerberos']).default('Negotiate'))
-    .option('--ca-file <path>', 'extra CA certificate (PEM) to trust for HTTPS')
+    .option('--ca-file <path>', 'trust the CA certificates (PEM) in this file for HTTPS, instead of the built-in roots; checked before any connection')
     .option('--insecure-skip-tls-verify', 'do not verify the HTTPS certificate (dangerous)')
     .option('--allow-unencrypted', 'allow Basic authentication over plain HTTP (the password crosses the network in clear)')
     .addOption(new Option('--node-address <name=host[:port]>', 'reach a node (or the cluster name) at this address; repeat per node').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('--winrm-mode <mode>', 'per-operation: one powershell.exe per operation (default); persistent: one per node for every operation').choices(['per-operation', 'persistent']).default('per-operation'))
     .option('--winrm-idle-timeout <minutes>', 'the node closes a WinRM shell idle this long (a crashed cauctl leaves nothing behind for longer)', '30')
-    .option('--pwsh-path <path>', 'PowerShell executable for --transport local-pwsh (default: pwsh, then powershell.exe on PATH)');
+    .option('--pwsh-path <path>', 'PowerShell executable for --transport local-pwsh (default: pwsh, then powershell.exe on PATH)')
+    .option('--record <dir>', 'write every operation, its parameters and its reply to this folder, one JSON-lines file per node (secrets left out)')
+    .option('--replay <dir>', 'with --transport replay: answer every operation from the recording in this folder')
+    .option('--anonymize', 'with --record (and snapshot): replace cluster, node and role names consistently, to share the file');
 }
 
 interface RawGlobals {
@@ -86,6 +96,9 @@ interface RawGlobals {
   pwshPath?: string;
   winrmMode?: 'per-operation' | 'persistent';
   winrmIdleTimeout?: string;
+  record?: string;
+  replay?: string;
+  anonymize?: boolean;
 }
 
 export function parseSimSpeed(text: string): number | 'max' {
@@ -104,7 +117,12 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
   }
   const output: OutputFormat = raw.json ? 'json' : (raw.output ?? 'human');
   const simulate = raw.simulate === true ? true : typeof raw.simulate === 'string' ? raw.simulate : undefined;
-  const transport = (raw.transport ?? (simulate !== undefined ? 'simulator' : 'winrm')) as TransportName;
+  const transport = (raw.transport ?? (simulate !== undefined ? 'simulator' : raw.replay !== undefined ? 'replay' : 'winrm')) as TransportName;
+  if ((transport === 'replay') !== (raw.replay !== undefined)) {
+    throw usageError('USAGE_REPLAY', transport === 'replay' ? '--transport replay needs --replay <dir>, the folder a --record run wrote.' : `--replay and --transport ${transport} conflict.`, {
+      hint: 'For example: cauctl run --transport replay --replay ./recording --force --json',
+    });
+  }
   if (simulate !== undefined && transport !== 'simulator') {
     throw usageError('USAGE_CONFLICT', `--simulate and --transport ${raw.transport} conflict.`, {
       hint: '--simulate uses the simulator transport; leave --transport out.',
@@ -140,6 +158,7 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
       });
     }
   }
+  if (raw.caFile !== undefined) checkCaFile(raw.caFile);
   const color = raw.color !== false && io.env.NO_COLOR === undefined && output === 'human';
   return {
     output,
@@ -162,6 +181,9 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
     pwshPath: raw.pwshPath,
     winrmMode: raw.winrmMode ?? 'per-operation',
     winrmIdleTimeoutMinutes: parseIdleTimeout(raw.winrmIdleTimeout ?? '30'),
+    record: raw.record,
+    replay: raw.replay,
+    anonymize: raw.anonymize === true,
   };
 }
 

@@ -9,6 +9,7 @@ import type { EventSink } from '../core/events.js';
 import type { RunPlan } from '../core/plan.js';
 import { HumanSink, NdjsonSink } from '../output/human-sink.js';
 import { LiveView, type Ticker } from '../output/live-view.js';
+import type { RunBoard } from '../output/run-board.js';
 import { terminalWidth } from '../output/table.js';
 import { hostTimeZone } from '../platform/zone.js';
 import type { CommandEnv } from './command-env.js';
@@ -34,18 +35,20 @@ export const realTicker: Ticker = (ms, fn) => {
 };
 
 /**
- * The sinks for the chosen output. With a `plan` (a run this process coordinates), a person at a terminal gets
- * the live view, which predicts the finish from it; otherwise the spinner and its lines, or plain stamped lines.
+ * The sinks for the chosen output. With a `plan` (a run this process coordinates) or a `board` made for the flow
+ * (an offline update), a person at a terminal gets the live view, which predicts the finish from it; otherwise
+ * the spinner and its lines, or plain stamped lines.
  */
-export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext, live: { plan?: RunPlan } = {}): Promise<ProgressSinks> {
+export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext, live: { plan?: RunPlan; board?: RunBoard } = {}): Promise<ProgressSinks> {
   const humans: HumanSink[] = [];
   const sinks: EventSink[] = [];
   const stderr = env.io.stderr;
-  if (globals.output === 'human' && stderr.isTTY && live.plan !== undefined) {
+  if (globals.output === 'human' && stderr.isTTY && (live.plan !== undefined || live.board !== undefined)) {
     const view = new LiveView({
       stream: stderr,
       theme: ctx.theme,
-      plan: live.plan,
+      ...(live.plan !== undefined ? { plan: live.plan } : {}),
+      ...(live.board !== undefined ? { board: live.board } : {}),
       now: () => ctx.clock.now(),
       ticker: realTicker,
       zone: hostTimeZone(),

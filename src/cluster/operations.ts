@@ -40,6 +40,8 @@ export const getClusterResult = z.object({
       drainStatus: DrainStatus,
       /** Clustered roles (groups) this node owns, by name. */
       roles: z.array(z.string()),
+      /** The Site fault domain above the node (Get-ClusterFaultDomain); null or absent: none. */
+      site: z.string().min(1).nullable().optional(),
     }),
   ),
   quorum: z.object({
@@ -81,6 +83,21 @@ export const storageHealthResult = z.object({
 export type StorageHealth = z.infer<typeof storageHealthResult>;
 
 export const getStorageHealthParams = z.object({});
+
+/** The FaultDomainType levels, from the smallest (Storage module enumeration, values 1-5). */
+export const FaultDomainAwareness = z.enum(['PhysicalDisk', 'StorageEnclosure', 'StorageScaleUnit', 'StorageChassis', 'StorageRack']);
+export type FaultDomainAwareness = z.infer<typeof FaultDomainAwareness>;
+
+/**
+ * Where each server sits (Get-ClusterFaultDomain: the chassis and rack above it, null when none) and each
+ * virtual disk's FaultDomainAwareness (Get-VirtualDisk; text as Windows gives it, unknown values kept).
+ */
+export const getFaultDomainsParams = z.object({});
+export const getFaultDomainsResult = z.object({
+  nodes: z.array(z.object({ name: z.string(), chassis: z.string().nullable(), rack: z.string().nullable() })),
+  virtualDisks: z.array(z.object({ friendlyName: z.string(), faultDomainAwareness: z.string() })),
+});
+export type FaultDomainsInfo = z.infer<typeof getFaultDomainsResult>;
 
 /** Waits on the node (long poll) until storage is healthy or `timeoutSeconds` pass; returns the last view. */
 export const waitStorageHealthyParams = z.object({
@@ -162,11 +179,15 @@ export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
 /**
  * Starts the one-shot scheduled task that downloads (`Download`) or installs (`Install`) updates on the
  * node, because Windows Update refuses both from a remote logon. Progress goes to a file on the node.
+ * `PreInstall` (issue 18, `run --pre-install`) installs on a node that is Up and serving, without a restart:
+ * Windows Update plug-in only (refused with PRE_INSTALL_REFUSED for any other), and only updates whose
+ * IUpdate.Type is Software; any other (a driver, firmware) is left for the maintenance window, reported with
+ * resultCode `NotStarted`.
  */
 export const startUpdateTaskParams = z.object({
   plugin: PluginName,
   arguments: pluginArguments,
-  mode: z.enum(['Download', 'Install']),
+  mode: z.enum(['Download', 'Install', 'PreInstall']),
   updateIds: z.array(z.string()),
   /** Unique per run, node and attempt; makes the start idempotent. */
   taskId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
@@ -306,23 +327,29 @@ export interface OperationSpec {
   readonly params: z.ZodType;
   readonly result: z.ZodType;
   readonly idempotent: boolean;
+  /**
+   * The call only reads: it changes nothing on the cluster or its nodes (a scan, a status, a long poll on
+   * state). `snapshot` and the smoke suite's default mode send nothing else. Absent: it may change something.
+   */
+  readonly readOnly?: true;
 }
 
 /** The catalogue: operation name → parameter and result schemas, and whether a lost reply may be repeated. */
 export const operations = {
-  'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true },
-  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true },
-  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true },
-  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true },
+  'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true, readOnly: true },
+  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true, readOnly: true },
+  'get-fault-domains': { params: getFaultDomainsParams, result: getFaultDomainsResult, idempotent: true, readOnly: true },
+  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true, readOnly: true },
+  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true, readOnly: true },
   'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult, idempotent: false },
-  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult, idempotent: true },
+  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult, idempotent: true, readOnly: true },
   'repair-setup': { params: repairSetupParams, result: repairSetupResult, idempotent: true },
-  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult, idempotent: true },
+  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult, idempotent: true, readOnly: true },
   'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult, idempotent: true },
-  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult, idempotent: true },
-  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult, idempotent: true },
+  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult, idempotent: true, readOnly: true },
+  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult, idempotent: true, readOnly: true },
   'suspend-node': { params: suspendNodeParams, result: suspendNodeResult, idempotent: false },
-  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult, idempotent: true },
+  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult, idempotent: true, readOnly: true },
   'resume-node': { params: resumeNodeParams, result: resumeNodeResult, idempotent: true },
   'restart-node': { params: restartNodeParams, result: restartNodeResult, idempotent: false },
   'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult, idempotent: false },
@@ -351,4 +378,6 @@ export const ScriptErrorCode = {
   clusterUnavailable: 'CLUSTER_UNAVAILABLE',
   /** Unexpected PowerShell error: message and category attached. */
   scriptError: 'SCRIPT_ERROR',
+  /** start-update-task in PreInstall mode for a plug-in other than Windows Update (drivers and scripts stay in the window). */
+  preInstallRefused: 'PRE_INSTALL_REFUSED',
 } as const;

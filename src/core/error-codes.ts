@@ -55,6 +55,7 @@ export const ErrorCodes = {
   WarnAfterExceeded: { scope: 'warning', summary: 'The run is still going after WarnAfter.' },
   StageFailed: { scope: 'warning', summary: 'Downloading ahead of the drain failed; the install downloads instead.' },
   TooManyRounds: { scope: 'warning', summary: 'The node still offers updates after the bound on install rounds.' },
+  OfflineWarning: { scope: 'warning', summary: 'offline-update: something to know at its end that did not fail it (a staging that failed, a node left Disabled, storage slow to heal); the message says what.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -80,6 +80,9 @@ export const RunEvent = z.discriminatedUnion('type', [
     percentComplete: z.number(),
     bytesLeft: z.number(),
   }),
+  // The offline update's cluster-wide steps (Stop-Cluster, Start-Cluster, the disks...); nodes' own phases are above.
+  z.object({ ...base, type: z.literal('cluster-step-started'), step: z.string() }),
+  z.object({ ...base, type: z.literal('cluster-step-completed'), step: z.string(), durationSeconds: z.number() }),
   z.object({ ...base, type: z.literal('warning'), code: z.string(), message: z.string(), node: z.string().optional() }),
   z.object({ ...base, type: z.literal('run-halted'), code: z.string(), message: z.string() }),
   z.object({ ...base, type: z.literal('run-completed'), status: RunStatus, errorCode: z.string().nullable() }),

@@ -10,6 +10,7 @@ import { usageError } from '../errors.js';
 import type { NodePhase } from './events.js';
 import type { CapacityVerdict } from './capacity.js';
 import { defaultMaxFailedNodes, orderNodes, unknownNodeNames } from './policy.js';
+import { orderBySite } from './site-order.js';
 import type { RunProfile } from './types.js';
 
 /** Phase durations in seconds (the fixture's `timing` block). */
@@ -37,7 +38,10 @@ export const DEFAULT_TIMING: PhaseTiming = {
 /** What the run will do, decided before anything is touched: the same for `--what-if` and the run. */
 export interface RunTarget {
   readonly clusterName: string;
-  /** Every node, in update order: NodeOrder first, then the fewest clustered roles first. */
+  /**
+   * Every node, in update order: NodeOrder first, then the fewest clustered roles first; with
+   * SiteAwareUpdatingOrder, site by site in the order given, that order kept inside each site.
+   */
   readonly order: readonly string[];
   /** The failure budget: the profile's, or a third of the nodes. */
   readonly maxFailedNodes: number;
@@ -45,9 +49,10 @@ export interface RunTarget {
 
 /**
  * Validates the profile against the cluster and orders the nodes. Every problem is reported at once, as
- * `PROFILE_INVALID` (exit 2): a name in NodeOrder that is not a node, a MaxFailedNodes above nodes − 1.
+ * `PROFILE_INVALID` (exit 2): a name in NodeOrder that is not a node, a MaxFailedNodes above nodes − 1, a
+ * SiteAwareUpdatingOrder that does not name the cluster's sites (site-order.ts).
  */
-export function planRun(cluster: Pick<ClusterInfo, 'name' | 'nodes'>, profile: Pick<RunProfile, 'nodeOrder' | 'maxFailedNodes'>): RunTarget {
+export function planRun(cluster: Pick<ClusterInfo, 'name' | 'nodes'>, profile: Pick<RunProfile, 'nodeOrder' | 'maxFailedNodes' | 'siteAwareUpdatingOrder'>): RunTarget {
   const names = cluster.nodes.map((n) => n.name);
   const problems: string[] = [];
   if (profile.maxFailedNodes !== undefined && profile.maxFailedNodes > names.length - 1) {
@@ -57,6 +62,12 @@ export function planRun(cluster: Pick<ClusterInfo, 'name' | 'nodes'>, profile: P
   if (unknown.length > 0) {
     problems.push(`nodeOrder: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of ${cluster.name} (nodes: ${names.join(', ')})`);
   }
+  let order = orderNodes(cluster.nodes, profile.nodeOrder);
+  if (profile.siteAwareUpdatingOrder !== undefined) {
+    const bySite = orderBySite(order, cluster.nodes, profile.siteAwareUpdatingOrder);
+    if (bySite.ok) order = [...bySite.order];
+    else problems.push(...bySite.problems);
+  }
   if (problems.length > 0) {
     throw usageError('PROFILE_INVALID', `The run profile does not fit cluster ${cluster.name}:\n  ${problems.join('\n  ')}`, {
       hint: `Nothing was touched. Fix the options above; the cluster's nodes are: ${names.join(', ')}.`,
@@ -64,7 +75,7 @@ export function planRun(cluster: Pick<ClusterInfo, 'name' | 'nodes'>, profile: P
   }
   return {
     clusterName: cluster.name,
-    order: orderNodes(cluster.nodes, profile.nodeOrder),
+    order,
     maxFailedNodes: profile.maxFailedNodes ?? defaultMaxFailedNodes(names.length),
   };
 }
@@ -123,6 +134,8 @@ export interface PredictInput {
    * gateway's reconnect deadline); 0 when every node answers. @default 0
    */
   readonly unansweredWaitSeconds?: number;
+  /** SkipUpdateChecks: one install round per node, no rescan after it, follow-ups left for the next run. */
+  readonly skipUpdateChecks?: boolean;
 }
 
 /**
@@ -150,7 +163,7 @@ const brief = (u: UpdateInfo): Pick<UpdateInfo, 'kb' | 'title' | 'rebootRequired
  * when the run staged), a restart and the wait for the node when an update of the round needs one, and a
  * rescan; then resume, and with Storage Spaces Direct the resync of a node that restarted.
  */
-function nodePhases(roles: number, rounds: ReadonlyArray<readonly UpdateInfo[]>, t: PhaseTiming, s2d: boolean): PlannedPhase[] {
+function nodePhases(roles: number, rounds: ReadonlyArray<readonly UpdateInfo[]>, t: PhaseTiming, s2d: boolean, rescan = true): PlannedPhase[] {
   const phases: PlannedPhase[] = [{ phase: 'drain', seconds: roles * t.drainSecondsPerRole }];
   let restarted = false;
   rounds.forEach((round, index) => {
@@ -164,7 +177,7 @@ function nodePhases(roles: number, rounds: ReadonlyArray<readonly UpdateInfo[]>,
       restarted = true;
       phases.push({ phase: 'reboot', seconds: t.rebootSeconds }, { phase: 'wait-node', seconds: t.servicesStartSeconds });
     }
-    phases.push({ phase: 'rescan', seconds: t.scanSeconds });
+    if (rescan) phases.push({ phase: 'rescan', seconds: t.scanSeconds });
   });
   phases.push({ phase: 'resume', seconds: 0 });
   if (s2d && restarted) phases.push({ phase: 'resync', seconds: t.resyncSeconds });
@@ -187,8 +200,9 @@ export function predictPlan(input: PredictInput): RunPlan {
     const skipped = input.skipped.get(node);
     if (skipped !== undefined) return { ...base, updates: [], followUps: [], phases: [], seconds: 0, note: skipped };
     if (updates.length === 0) return { ...base, updates: [], followUps: [], phases: [], seconds: 0, note: 'no applicable updates: not drained' };
-    const followUps = (input.followUps?.get(node) ?? []).filter((round) => round.length > 0);
-    const phases = nodePhases(roles, [updates, ...followUps], t, input.s2d);
+    const skipChecks = input.skipUpdateChecks === true;
+    const followUps = skipChecks ? [] : (input.followUps?.get(node) ?? []).filter((round) => round.length > 0);
+    const phases = nodePhases(roles, [updates, ...followUps], t, input.s2d, !skipChecks);
     return {
       ...base,
       updates: updates.map(brief),

@@ -36,6 +36,8 @@ export interface RunProfile {
   /** @default 3 (total attempts = 1 + this) */
   readonly maxRetriesPerNode: number;
   readonly nodeOrder?: readonly string[];
+  /** SiteAwareUpdatingOrder: every site, in update order; each site's nodes all go before the next's. */
+  readonly siteAwareUpdatingOrder?: readonly string[];
   readonly preUpdateScript?: string;
   readonly postUpdateScript?: string;
   /** @default 'Microsoft.PowerShell' */
@@ -68,6 +70,11 @@ export interface RunProfile {
   readonly rebootMode?: RebootMode;
   /** SuspendRetriesPerNode: suspends tried per attempt before the attempt fails. @default 1 */
   readonly suspendRetriesPerNode?: number;
+  /**
+   * SkipUpdateChecks (its meaning is UNCONFIRMED; cauctl's reading): no rescan in maintenance mode after a
+   * node's install round, so each node installs what the run's scan found, once. @default false
+   */
+  readonly skipUpdateChecks?: boolean;
 }
 
 /** What a force switch accepted on one node: the switch and the roles (VMs) that went down with it. */

@@ -9,6 +9,7 @@ import type { OutStream } from './stream.js';
 import type { EventSink, NodePhase, RunEvent } from '../core/events.js';
 import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
 import { terminalWidth } from './table.js';
+import { terminalSafe } from './sanitize.js';
 import type { Theme } from './theme.js';
 import { wrapText } from './wrap.js';
 
@@ -25,6 +26,24 @@ export type SpinnerFactory = (stream: OutStream) => Spinner;
 /** What a person calls a phase: the restart and the wait for the node to come back are one step. */
 export function phaseWord(phase: NodePhase | string): string {
   return phase === 'reboot' || phase === 'wait-node' ? 'restart' : phase;
+}
+
+/** What a person calls an offline update's cluster-wide step. */
+export function clusterStepWord(step: string): string {
+  const words: Record<string, string> = {
+    stage: 'staging',
+    'disks-offline': 'virtual disks offline',
+    'stop-cluster': 'cluster stop',
+    'services-disabled': 'cluster service disabled',
+    update: 'install on every node',
+    restore: 'restore',
+    'services-automatic': 'cluster service back to Automatic',
+    'start-cluster': 'cluster start',
+    quorum: 'quorum wait',
+    'disks-online': 'virtual disks online',
+    watch: 'storage watch',
+  };
+  return words[step] ?? step;
 }
 
 /** `(attempt 2)` from the second attempt on; the first is not worth a word. */
@@ -54,6 +73,10 @@ export function describeEvent(event: RunEvent, theme: Theme, restartSeconds = 0)
       return `${event.node}  ${theme.status(event.status)} after ${plural(event.attempts, 'attempt')}: ${event.numberOfSucceededUpdates} updated, ${event.numberOfFailedUpdates} failed`;
     case 'storage-progress':
       return undefined;
+    case 'cluster-step-started':
+      return `cluster  ${clusterStepWord(event.step)} started`;
+    case 'cluster-step-completed':
+      return `cluster  ${clusterStepWord(event.step)} done in ${formatDuration(event.durationSeconds)}`;
     case 'warning':
       return theme.warn(`warning: ${event.node ? `${event.node}: ` : ''}${event.message}`);
     case 'run-halted':
@@ -114,7 +137,8 @@ export class HumanSink implements EventSink {
     const spinning = this.spinner?.isSpinning === true;
     if (spinning) this.spinner!.stop();
     // On a terminal a long line wraps as a paragraph within its width; off it, a line stays one record.
-    this.stream.write(`${this.stream.isTTY ? wrapText(line, terminalWidth(this.stream.columns, {})) : line}\n`);
+    const safe = terminalSafe(line);
+    this.stream.write(`${this.stream.isTTY ? wrapText(safe, terminalWidth(this.stream.columns, {})) : safe}\n`);
     if (spinning) this.spinner!.start();
   }
 
@@ -125,7 +149,8 @@ export class HumanSink implements EventSink {
       return;
     }
     const list = [...this.active.values()];
-    this.spinner.text = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', ');
+    // ora draws on the raw stderr: node names are made terminal-safe here.
+    this.spinner.text = terminalSafe(list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', '));
     if (!this.spinner.isSpinning) this.spinner.start();
   }
 

@@ -8,8 +8,9 @@
 import type { EventSink, RunEvent } from '../core/events.js';
 import type { RunPlan } from '../core/plan.js';
 import { formatClock, formatBytes, formatDuration, formatZoneOffset, plural } from './format.js';
-import { phaseWord } from './human-sink.js';
+import { clusterStepWord, phaseWord } from './human-sink.js';
 import { RECENT_EVENTS, RunBoard, type BoardNode } from './run-board.js';
+import { terminalSafe } from './sanitize.js';
 import type { OutStream } from './stream.js';
 import type { Theme } from './theme.js';
 import { cutToWidth, visibleWidth } from './wrap.js';
@@ -55,7 +56,10 @@ export function renderBoard(board: RunBoard, frame: BoardFrame): string[] {
   const theme = board.theme;
   const { at, of } = board.position();
   const zone = formatZoneOffset(frame.nowMs, frame.zone);
-  const head: string[] = [board.clusterName || 'run', `node ${at}/${of}`];
+  // An offline update works on every node at once: how many are done, not which one is under way.
+  const parallel = board.nodes.filter((n) => n.state === 'current').length > 1;
+  const done = board.nodes.filter((n) => n.state === 'done').length;
+  const head: string[] = [board.clusterName || 'run', parallel ? `nodes ${done}/${of} done` : `node ${at}/${of}`];
   if (board.startMs !== undefined) {
     const end = board.endMs ?? frame.nowMs;
     head.push(`${board.endMs !== undefined ? 'took' : 'elapsed'} ${formatDuration((end - board.startMs) / 1000)}`);
@@ -70,7 +74,9 @@ export function renderBoard(board: RunBoard, frame: BoardFrame): string[] {
     board.maxFailedNodes === undefined
       ? `failed nodes ${failed}`
       : `failed nodes ${failed} of MaxFailedNodes ${board.maxFailedNodes} (${Math.max(0, board.maxFailedNodes - failed)} left)`;
-  const lines = [head.join(' · '), `${plural(board.retries, 'retry', 'retries')} · ${budget}`];
+  const step = board.clusterStep;
+  const cluster = step === undefined ? '' : `cluster: ${clusterStepWord(step.step)} ${formatDuration(Math.max(0, frame.nowMs - step.startMs) / 1000)} · `;
+  const lines = [head.join(' · '), `${cluster}${plural(board.retries, 'retry', 'retries')} · ${budget}`];
 
   const room = Math.max(3, (frame.rows ?? DEFAULT_ROWS) - 1);
   const nameWidth = Math.max(0, ...board.nodes.map((n) => visibleWidth(n.node)));
@@ -89,7 +95,8 @@ export function renderBoard(board: RunBoard, frame: BoardFrame): string[] {
     const recent = board.events.slice(-eventRoom).map((e) => `  ${theme.dim(formatClock(e.ms, frame.zone, frame.nowMs))}  ${e.text.replace(/\s*\n\s*/g, ' ')}`);
     lines.push(...recent, ...Array<string>(eventRoom - recent.length).fill(''));
   }
-  return lines.slice(0, room).map((line) => cutToWidth(line, frame.width));
+  // Made terminal-safe before the cut, so an escaped control in a node's value still fits the width.
+  return lines.slice(0, room).map((line) => cutToWidth(terminalSafe(line), frame.width));
 }
 
 /**
@@ -101,19 +108,24 @@ export class LiveBlock {
   private height = 0;
   private last = '';
 
-  constructor(private readonly stream: OutStream) {}
+  private readonly out: OutStream;
+
+  constructor(stream: OutStream) {
+    this.out = stream.raw ?? stream;
+  }
 
   draw(lines: readonly string[]): void {
     const text = lines.join('\n');
     if (text === this.last) return;
     this.last = text;
-    this.stream.write(`${this.up()}${lines.map((l) => `${l}\u001b[K\n`).join('')}\u001b[J`);
+    // The cursor controls are ours; the text is made safe here, and goes beneath the stream's own filter.
+    this.out.write(`${this.up()}${lines.map((l) => `${terminalSafe(l)}\u001b[K\n`).join('')}\u001b[J`);
     this.height = lines.length;
   }
 
   /** Writes `text` (whole lines) where the block was; the next draw puts the block under it. */
   say(text: string): void {
-    this.stream.write(`${this.up()}\u001b[J${text.endsWith('\n') ? text : `${text}\n`}`);
+    this.out.write(`${this.up()}\u001b[J${terminalSafe(text.endsWith('\n') ? text : `${text}\n`)}`);
     this.height = 0;
     this.last = '';
   }
@@ -127,6 +139,8 @@ export interface LiveViewOptions {
   readonly stream: OutStream;
   readonly theme: Theme;
   readonly plan?: RunPlan;
+  /** A board made for the flow (an offline update's), instead of one from `plan`. */
+  readonly board?: RunBoard;
   /** The run's clock (virtual in a rehearsal), for the elapsed time and the time spent in a phase. */
   readonly now: () => number;
   readonly ticker: Ticker;
@@ -143,7 +157,7 @@ export class LiveView implements EventSink {
   private stopTicker: (() => void) | undefined;
 
   constructor(private readonly options: LiveViewOptions) {
-    this.board = new RunBoard(options.theme, options.plan);
+    this.board = options.board ?? new RunBoard(options.theme, options.plan);
     this.block = new LiveBlock(options.stream);
   }
 

@@ -50,16 +50,29 @@ export interface PublishedRun {
   readonly startTime: string | null;
   readonly currentNode: string | null;
   readonly stopRequested: boolean;
+  /** The finish the run predicts (ISO-8601), when it has a plan. */
+  readonly predictedEndTime?: string | null;
   /** Every node in the run's order; `status` is its phase while under way, its result once done. */
   readonly nodes: ReadonlyArray<{ readonly node: string; readonly status: string; readonly since: string | null }>;
 }
 
-/** One planned step: a phase of a node (or of the whole run, before the first drain), with its seconds. */
+/**
+ * One planned step: a phase of a node (or of the whole run, before the first drain), or a cluster-wide step of
+ * an offline update (`cluster`: Stop-Cluster, the update of every node at once, Start-Cluster...), with its seconds.
+ */
 interface Step {
   readonly node: string | null;
-  readonly phase: NodePhase;
+  readonly phase: NodePhase | string;
   readonly seconds: number;
+  readonly cluster?: boolean;
   done: boolean;
+}
+
+/** An offline update's plan: its cluster-wide steps in order, with their planned seconds. */
+export interface ClusterStepPlan {
+  readonly clusterName: string;
+  readonly nodes: readonly string[];
+  readonly steps: ReadonlyArray<{ readonly step: string; readonly seconds: number }>;
 }
 
 export class RunBoard {
@@ -74,6 +87,10 @@ export class RunBoard {
   maxFailedNodes: number | undefined;
   resync: ResyncProgress | undefined;
   stopRequested = false;
+  /** The offline update's cluster-wide step under way, and since when. */
+  clusterStep: { readonly step: string; readonly startMs: number } | undefined;
+  /** The finish a run elsewhere predicted and published (get-run), when the board has no plan of its own. */
+  publishedEndMs: number | undefined;
   readonly events: Array<{ readonly ms: number; readonly text: string }> = [];
   private readonly steps: Step[] = [];
   /** The prediction's anchor: at `anchorMs`, the planned steps not done yet were what was left. */
@@ -95,6 +112,15 @@ export class RunBoard {
     }
   }
 
+  /** The board of an offline update: its nodes all at once, the prediction from its cluster-wide steps. */
+  static forClusterSteps(theme: Theme, plan: ClusterStepPlan): RunBoard {
+    const board = new RunBoard(theme);
+    board.clusterName = plan.clusterName;
+    for (const n of plan.nodes) board.node(n);
+    for (const s of plan.steps) board.steps.push({ node: null, phase: s.step, seconds: s.seconds, cluster: true, done: false });
+    return board;
+  }
+
   /**
    * The board of a run watched from elsewhere: done, current or waiting from each node's published status, and
    * the nodes' latest changes as the recent events. It has no plan, so it predicts no finish.
@@ -104,6 +130,7 @@ export class RunBoard {
     board.clusterName = run.clusterName;
     board.runId = run.runId;
     board.stopRequested = run.stopRequested;
+    if (run.predictedEndTime !== undefined && run.predictedEndTime !== null) board.publishedEndMs = Date.parse(run.predictedEndTime);
     if (run.startTime !== null) board.startMs = Date.parse(run.startTime);
     for (const n of run.nodes) {
       const row = board.node(n.node);
@@ -154,11 +181,18 @@ export class RunBoard {
    */
   predictedEndMs(nowMs: number): number | undefined {
     if (this.endMs !== undefined) return this.endMs;
-    if (!this.planned || this.anchorMs === undefined) return undefined;
+    if (!this.planned) return this.publishedEndMs;
+    if (this.anchorMs === undefined) return undefined;
     let overrun = 0;
+    if (this.clusterStep !== undefined) {
+      const step = this.steps.find((s) => s.cluster === true && !s.done && s.phase === this.clusterStep!.step);
+      if (step !== undefined) overrun = (nowMs - this.clusterStep.startMs) / 1000 - step.seconds;
+    }
     for (const n of this.nodes) {
       if (n.state !== 'current' || n.phaseOpen !== true || n.phaseStartMs === undefined) continue;
       const step = this.nextStep(n.node, n.phase as NodePhase);
+      // The phases of an offline update's nodes are inside its cluster-wide `update` step.
+      if (step === undefined && this.steps.some((s) => s.cluster === true)) continue;
       const spent = (nowMs - n.phaseStartMs) / 1000;
       overrun = Math.max(overrun, spent - (step?.seconds ?? 0));
     }
@@ -168,7 +202,7 @@ export class RunBoard {
   /** The first planned step not done of `node` (null: the whole run's) in `phase`. */
   private nextStep(node: string, phase: NodePhase): Step | undefined {
     const whole = phase === 'scan' || phase === 'stage';
-    return this.steps.find((s) => !s.done && s.phase === phase && (whole ? s.node === null : s.node === node));
+    return this.steps.find((s) => !s.done && s.cluster !== true && s.phase === phase && (whole ? s.node === null : s.node === node));
   }
 
   /** Marks `step` done, with every step of its node before it (phases the run did not need). */
@@ -197,7 +231,7 @@ export class RunBoard {
           break;
         }
         // The run is past its scan and staging once a node is drained.
-        for (const s of this.steps) if (s.node === null) s.done = true;
+        for (const s of this.steps) if (s.node === null && s.cluster !== true) s.done = true;
         row.state = 'current';
         row.phase = event.phase;
         row.phaseStartMs = ms;
@@ -243,6 +277,16 @@ export class RunBoard {
         this.status = event.status;
         for (const n of this.nodes) if (n.state === 'current') n.state = 'done';
         break;
+      case 'cluster-step-started':
+        this.clusterStep = { step: event.step, startMs: ms };
+        break;
+      case 'cluster-step-completed': {
+        const step = this.steps.find((s) => s.cluster === true && !s.done && s.phase === event.step);
+        if (step !== undefined) this.finish(step);
+        this.anchorMs = ms;
+        if (this.clusterStep?.step === event.step) this.clusterStep = undefined;
+        break;
+      }
       case 'storage-progress':
         this.resync = { node: event.node, percentComplete: event.percentComplete, bytesLeft: event.bytesLeft };
         break;

@@ -34,6 +34,8 @@ const rawRunOptions = z.object({
   maxFailedNodes: z.string().optional(),
   maxRetriesPerNode: z.string().optional(),
   nodeOrder: z.array(z.string()).optional(),
+  siteAwareUpdatingOrder: z.array(z.string()).optional(),
+  skipUpdateChecks: z.boolean().optional(),
   preUpdateScript: z.string().optional(),
   postUpdateScript: z.string().optional(),
   configurationName: z.string().optional(),
@@ -129,6 +131,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const warnAfterMs = duration(o.warnAfter, 'warnAfter', problems);
   const stopAfterMs = duration(o.stopAfter, 'stopAfter', problems);
   const nodeOrder = o.nodeOrder?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const siteAwareUpdatingOrder = o.siteAwareUpdatingOrder?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   let failbackMode: FailbackMode = RUN_DEFAULTS.failbackMode;
   if (o.failbackMode !== undefined) {
     const match = FailbackMode.options.find((m) => m.toLowerCase() === o.failbackMode!.toLowerCase());
@@ -170,6 +173,16 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
       seen.add(name.toUpperCase());
     }
   }
+  if (siteAwareUpdatingOrder !== undefined) {
+    if (siteAwareUpdatingOrder.length === 0) problems.push('siteAwareUpdatingOrder: give the sites, comma-separated, in the order to update them');
+    const seen = new Set<string>();
+    for (const site of siteAwareUpdatingOrder) {
+      // Fault domain names are free text on Windows; control characters and over-long names are typing accidents.
+      if (site.length > 64 || [...site].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) problems.push(`siteAwareUpdatingOrder: ${JSON.stringify(site)} is not a site name`);
+      if (seen.has(site.toUpperCase())) problems.push(`siteAwareUpdatingOrder: ${site} is listed twice`);
+      seen.add(site.toUpperCase());
+    }
+  }
   if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
   if (o.whatIf === true && (o.forceRecovery === true || o.recover === true)) problems.push(`whatIf: --what-if and ${o.recover === true ? '--recover' : '--force-recovery'} conflict`);
   if (o.clearCorruptReports === true && o.forceRecovery !== true && o.recover !== true) {
@@ -182,7 +195,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const single = o.suspendNode !== undefined ? 'suspendNode' : o.resumeNode !== undefined ? 'resumeNode' : undefined;
   if (o.suspendNode !== undefined && o.resumeNode !== undefined) problems.push('suspendNode: --suspend-node and --resume-node conflict');
   if (single !== undefined) {
-    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'forcePauseNoDrain', 'forcePauseDrainAndReboot', 'rebootMode', 'suspendRetriesPerNode', 'recover', 'cauPluginName', 'cauPluginArguments'] as const) {
+    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'forcePauseNoDrain', 'forcePauseDrainAndReboot', 'rebootMode', 'suspendRetriesPerNode', 'recover', 'cauPluginName', 'cauPluginArguments', 'siteAwareUpdatingOrder', 'skipUpdateChecks'] as const) {
       if (o[key as keyof typeof o] !== undefined && o[key as keyof typeof o] !== false) problems.push(`${single}: ${kebab(single)} and ${kebab(key)} conflict (single-node maintenance is not a rolling run)`);
     }
     for (const [key, value] of [['suspendNode', o.suspendNode], ['resumeNode', o.resumeNode]] as const) {
@@ -196,6 +209,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     ...(maxFailedNodes !== undefined ? { maxFailedNodes } : {}),
     maxRetriesPerNode,
     ...(nodeOrder !== undefined ? { nodeOrder } : {}),
+    ...(siteAwareUpdatingOrder !== undefined ? { siteAwareUpdatingOrder } : {}),
     ...(preUpdateScript !== undefined ? { preUpdateScript } : {}),
     ...(postUpdateScript !== undefined ? { postUpdateScript } : {}),
     configurationName: o.configurationName ?? RUN_DEFAULTS.configurationName,
@@ -216,6 +230,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     attemptSoftReboot: rebootMode === 'SoftReboot' || (rebootMode !== 'FullReboot' && o.attemptSoftReboot === true),
     ...(rebootMode !== undefined ? { rebootMode } : {}),
     suspendRetriesPerNode,
+    ...(o.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
   };
   return {
     profile,

@@ -21,6 +21,11 @@ export interface RestartObservation {
    * stalled, a detached disk) does.
    */
   readonly storageBreaches: readonly string[];
+  /**
+   * Of `othersDown`, the ones in the restarted node's own storage fault domain (a chassis or rack the virtual
+   * disks are aware of): on S2D these may be down with it. Absent: none.
+   */
+  readonly downInSameFaultDomain?: readonly string[];
 }
 
 /**
@@ -35,8 +40,12 @@ export function restartGateBreaches(o: RestartObservation): string[] {
   const breaches: string[] = [];
   const down = o.othersDown.join(', ');
   const verb = o.othersDown.length > 1 ? 'were' : 'was';
-  if (o.othersDown.length > 0 && o.s2d) breaches.push(`${o.node} was restarted while ${down} ${verb} Down: S2D keeps one node away at a time.`);
-  else if (o.othersDown.length > 0 && !o.quorumSurvivesRestart) breaches.push(`${o.node} was restarted while ${down} ${verb} Down and quorum would not survive its restart.`);
+  const shared = new Set(o.downInSameFaultDomain ?? []);
+  const elsewhere = o.othersDown.filter((n) => !shared.has(n));
+  if (elsewhere.length > 0 && o.s2d) {
+    const unit = o.downInSameFaultDomain === undefined ? 'node' : 'fault domain';
+    breaches.push(`${o.node} was restarted while ${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'were' : 'was'} Down: S2D keeps one ${unit} away at a time.`);
+  } else if (o.othersDown.length > 0 && !o.quorumSurvivesRestart) breaches.push(`${o.node} was restarted while ${down} ${verb} Down and quorum would not survive its restart.`);
   if (o.s2d && o.storageBreaches.length > 0) breaches.push(`${o.node} was restarted while storage was not healthy: ${o.storageBreaches.join('; ')}.`);
   return breaches;
 }
@@ -56,8 +65,6 @@ export class SimAudit {
   private maxOut = 0;
   private lastOutKey = '';
   private halted = false;
-  /** Nodes the run restarted since their last resume. */
-  private readonly restartedByRun = new Set<string>();
   /** Nodes resumed with a resync owed (S2D): node → when the resume came. */
   private readonly owedResync = new Map<string, number>();
   private readonly violations: string[] = [];
@@ -79,12 +86,15 @@ export class SimAudit {
     this.forced.push(`At ${this.when(atMs)}: ${sentence}`);
   }
 
-  /** Invariant 1: called at every change with the nodes out of service because of the run. */
-  outOfService(atMs: number, nodes: readonly string[]): void {
+  /**
+   * Invariant 1, generalised (issue 18): called at every change with the nodes out of service because of the
+   * run, and why the model's storage and quorum would not allow them together (see ClusterModel), if so.
+   */
+  outOfService(atMs: number, nodes: readonly string[], breach: string | undefined): void {
     this.maxOut = Math.max(this.maxOut, nodes.length);
     const key = [...nodes].sort().join(',');
-    if (nodes.length > 1 && key !== this.lastOutKey) {
-      this.violation(atMs, `${nodes.length} nodes were out of service because of the run at once (${key}); at most one is allowed.`);
+    if (breach !== undefined && key !== this.lastOutKey) {
+      this.violation(atMs, `${nodes.length} nodes were out of service because of the run at once (${key}), more than allowed: ${breach}.`);
     }
     this.lastOutKey = key;
   }
@@ -101,25 +111,25 @@ export class SimAudit {
   /** The restart gate (see restartGateBreaches), judged on the restart call. */
   restarted(atMs: number, observation: RestartObservation): void {
     for (const breach of restartGateBreaches(observation)) this.violation(atMs, breach);
-    if (!observation.clusterStopped) this.restartedByRun.add(observation.node);
   }
 
   /**
-   * A node resumed with stale storage: when the run restarted it, the resync is the run's debt and must finish
-   * before the next drain or the run's end. A node stale only from its own crash is judged by the drain rules.
+   * A node the run resumed with stale storage: its resync must finish before the next drain or the run's end,
+   * whatever made the copy stale. A node that crashed or restarted on its own while the run held it paused owes
+   * the same resync as one the run restarted: the resume starts it either way.
    */
   resumedWithResync(atMs: number, node: string): void {
-    if (this.restartedByRun.delete(node)) this.owedResync.set(node, atMs);
+    this.owedResync.set(node, atMs);
   }
 
   /**
    * The next drain after a resume waits for its resync. `stillStale` tells whether a node's copy is still
    * out of date in the model; settled debts are forgotten.
    */
-  drainStarted(atMs: number, node: string, stillStale: (node: string) => boolean): void {
+  drainStarted(atMs: number, node: string, stillStale: (node: string) => boolean, sameFaultDomain: (a: string, b: string) => boolean = (a, b) => a === b): void {
     for (const [owed, resumedAt] of this.owedResync) {
       if (!stillStale(owed)) this.owedResync.delete(owed);
-      else if (owed !== node) this.violation(atMs, `${node} was suspended before the resync that followed ${owed}'s resume (${this.when(resumedAt)}) had finished.`);
+      else if (!sameFaultDomain(owed, node)) this.violation(atMs, `${node} was suspended before the resync that followed ${owed}'s resume (${this.when(resumedAt)}) had finished.`);
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
 import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
-import type { ClusterFixture, ConnectionLossPhase, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
+import type { ClusterFixture, ConnectionLossPhase, FaultDomainLevel, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
 import type { FixtureCauRole } from './fixture.js';
 import { createFeatureState, type SimFeatureState } from './feature-state.js';
 
@@ -78,6 +78,8 @@ export interface SimNodeState {
   faults: SimNodeFaults;
   /** Total physical memory, MB (fixture `memoryMB`); absent: unknown, placement then ignores memory. */
   memoryMB?: number;
+  /** The Site fault domain above the node (fixture `site`); absent: none. */
+  site?: string;
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -90,6 +92,8 @@ export interface SimNodeState {
   downByRestart: boolean;
   /** S2D: this node missed writes while away and needs a repair job once it is back and resumed. */
   storageStale: boolean;
+  /** Get-ClusterFaultDomain: the chassis and rack of this server (fixture `faultDomain`); absent: none. */
+  faultDomain?: { chassis?: string; rack?: string };
 }
 
 export interface SimRoleState {
@@ -103,6 +107,8 @@ export interface SimTaskState {
   taskId: string;
   node: string;
   mode: 'Download' | 'Install';
+  /** Install on a serving node (mode PreInstall): Software updates only, the others left NotStarted. Absent: false. */
+  preInstall?: boolean;
   plugin: string;
   updateIds: string[];
   startedAt: number;
@@ -170,6 +176,8 @@ export interface ModelState {
   s2d: boolean;
   poolName: string;
   virtualDisks: string[];
+  /** Every virtual disk's FaultDomainAwareness; absent: StorageScaleUnit (S2D's default). */
+  faultDomainAwareness?: FaultDomainLevel;
   resyncBytes: number;
   quorum: { witnessType: string; witnessState: string };
   functionalLevel: number;
@@ -257,6 +265,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       clusterState: n.state,
       drainStatus: n.state === 'Paused' ? 'Completed' : 'NotInitiated',
       ...(n.memoryMB !== undefined ? { memoryMB: n.memoryMB } : {}),
+      ...(n.site !== undefined ? { site: n.site } : {}),
       // A Down node whose cluster service is merely stopped is still a running machine.
       power: isDown && n.setup.clusterServiceState === 'Running' ? 'off' : 'on',
       pausedWhenDown: false,
@@ -299,6 +308,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       downByRestart: false,
       // A node that is down in the fixture has missed writes already.
       storageStale: fx.storage.s2d && isDown,
+      ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
     };
   });
   if (fx.cauRole?.selfUpdatingRun !== undefined) {
@@ -315,6 +325,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     s2d: fx.storage.s2d,
     poolName: fx.storage.poolName ?? `S2D on ${fx.name}`,
     virtualDisks: fx.storage.s2d ? (fx.storage.virtualDisks ?? ['Volume01', 'Volume02']) : [],
+    ...(fx.storage.faultDomainAwareness !== undefined ? { faultDomainAwareness: fx.storage.faultDomainAwareness } : {}),
     resyncBytes: fx.storage.resyncBytes,
     quorum: { ...fx.quorum },
     functionalLevel: fx.functionalLevel,

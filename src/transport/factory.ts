@@ -4,13 +4,33 @@
  * command pays only for the transport it uses.
  */
 import type { Simulator, SimulatorOptions } from '../sim/index.js';
+import type { RecordingOptions } from './replay/recording-transport.js';
+import type { ReplayTransport } from './replay/replay-transport.js';
 import type { Transport } from './transport.js';
 
-export type TransportName = 'simulator' | 'winrm' | 'local-pwsh';
+export type TransportName = 'simulator' | 'winrm' | 'local-pwsh' | 'replay';
 
 /** Transports this build implements; `--transport` accepts only these. */
 export function availableTransports(): TransportName[] {
-  return ['winrm', 'local-pwsh', 'simulator'];
+  return ['winrm', 'local-pwsh', 'simulator', 'replay'];
+}
+
+/** Validates a rehearsal model (the fixture schema): exit 2 FIXTURE_INVALID listing every problem by its path. */
+export async function validateClusterModel(raw: unknown, source: string): Promise<unknown> {
+  const { parseFixture } = await import('../sim/fixture.js');
+  return parseFixture(raw, source);
+}
+
+/** `--record`: the recorder around any transport (docs/recordings.md). */
+export async function createRecordingTransport(inner: Transport, options: RecordingOptions): Promise<Transport> {
+  const { RecordingTransport } = await import('./replay/recording-transport.js');
+  return new RecordingTransport(inner, options);
+}
+
+/** `--transport replay --replay <dir>`: a recording answers every operation. */
+export async function openReplay(dir: string): Promise<ReplayTransport> {
+  const { openReplayTransport } = await import('./replay/replay-transport.js');
+  return openReplayTransport(dir);
 }
 
 /** Opens the rehearsal model. */

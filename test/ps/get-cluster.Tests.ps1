@@ -21,6 +21,7 @@ Describe 'get-cluster' {
             [pscustomobject]@{ QuorumType = 'NodeAndFileShareMajority'; QuorumResource = [pscustomobject]@{ ResourceType = 'File Share Witness'; State = 'Online' } }
         }
         Mock Get-CimInstance { }
+        Mock Get-ClusterFaultDomain { }
     }
 
     It 'returns nodes with their roles (core groups excluded), quorum, level and S2D' {
@@ -59,6 +60,31 @@ Describe 'get-cluster' {
         $result.Outcome.data.quorum.witnessState | Should -Be 'NotConfigured'
         $result.Outcome.data.nativeCauRunInProgress | Should -BeTrue
         Save-OperationJson 'get-cluster' $result 'no-witness'
+    }
+
+    It 'names the Site fault domain above each node, through racks and chassis, and none where there is none' {
+        Mock Get-ClusterFaultDomain {
+            [pscustomobject]@{ Name = 'Seattle'; Type = 'Site'; ParentName = '' }
+            [pscustomobject]@{ Name = 'Redmond'; Type = 'Site'; ParentName = '' }
+            [pscustomobject]@{ Name = 'Rack1'; Type = 'Rack'; ParentName = 'Seattle' }
+            [pscustomobject]@{ Name = 'Chassis1'; Type = 'Chassis'; ParentName = 'Rack1' }
+            [pscustomobject]@{ Name = 'node1'; Type = 'Node'; ParentName = 'Chassis1' }
+            [pscustomobject]@{ Name = 'NODE2'; Type = 'Node'; ParentName = 'Redmond' }
+            [pscustomobject]@{ Name = 'NODE3'; Type = 'Node'; ParentName = '' }
+        }
+        $result = Invoke-ViaBootstrap 'get-cluster'
+        $result.Outcome.ok | Should -BeTrue
+        ($result.Outcome.data.nodes | Where-Object name -EQ 'NODE1').site | Should -Be 'Seattle'
+        ($result.Outcome.data.nodes | Where-Object name -EQ 'NODE2').site | Should -Be 'Redmond'
+        ($result.Outcome.data.nodes | Where-Object name -EQ 'NODE3').site | Should -BeNullOrEmpty
+        Save-OperationJson 'get-cluster' $result 'sites'
+    }
+
+    It 'gives no site when the build has no fault domains (Get-ClusterFaultDomain fails)' {
+        Mock Get-ClusterFaultDomain { throw 'The term Get-ClusterFaultDomain is not recognized' }
+        $result = Invoke-ViaBootstrap 'get-cluster'
+        $result.Outcome.ok | Should -BeTrue
+        @($result.Outcome.data.nodes | Where-Object { $null -ne $_.site }).Count | Should -Be 0
     }
 
     It 'maps numeric enum values (Windows PowerShell 5.1 style) to Unknown rather than failing' {

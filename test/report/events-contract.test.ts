@@ -58,6 +58,71 @@ describe('the NDJSON event stream of a real run', () => {
   });
 });
 
+/** Checks every line of an NDJSON stream against the event schemas, exactly; returns the events' types in order. */
+function expectContract(events: readonly unknown[]): string[] {
+  const runIds = new Set<string>();
+  for (const raw of events) {
+    const parsed = RunEvent.safeParse(raw);
+    if (!parsed.success) throw new Error(`event does not match its schema: ${JSON.stringify(raw)}\n${parsed.error.message}`);
+    expect(parsed.data).toEqual(raw);
+    runIds.add(parsed.data.runId);
+  }
+  expect(runIds.size).toBe(1);
+  return events.map((e) => (e as { type: string }).type);
+}
+
+describe('the NDJSON event stream of an offline update (issue 15)', () => {
+  const offlineTiming = { scanSeconds: 30, downloadSeconds: 300, drainSecondsPerRole: 15, installSeconds: 600, rebootSeconds: 300, servicesStartSeconds: 60, resyncSeconds: 600, stopClusterSeconds: 60, startClusterSeconds: 90, diskStateSeconds: 10 };
+  const offlineCluster = (overrides: Record<string, Record<string, unknown>> = {}): unknown =>
+    aCluster('OFF4', [1, 1, 1, 1], overrides, { timing: offlineTiming, storage: { s2d: true, virtualDisks: ['Infra', 'Data1'] } });
+  const ndjsonOffline = (fixture: unknown, code: number): Array<Record<string, unknown>> => {
+    const result = box.run(['offline-update', '--simulate', box.fixture(fixture), '--sim-reset', '--force', '--output', 'ndjson']);
+    if (result.code !== code) throw new Error(`exit ${result.code}, expected ${code}\n${result.stdout}\n${result.stderr}`);
+    return result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  };
+
+  it('streams the steps and every node at once, each event exactly as its schema says, and ends with run-completed', () => {
+    const events = ndjsonOffline(offlineCluster(), 0);
+    const types = expectContract(events);
+    expect(types[0]).toBe('run-started');
+    expect(types[types.length - 1]).toBe('run-completed');
+    expect(events[0]).toMatchObject({ clusterName: 'OFF4', nodes: ['NODE1', 'NODE2', 'NODE3', 'NODE4'], resumed: false });
+    // The cluster-wide steps in the procedure's order, each started before it completed.
+    const started = events.filter((e) => e.type === 'cluster-step-started').map((e) => e.step);
+    expect(started).toEqual(['stage', 'disks-offline', 'stop-cluster', 'services-disabled', 'update', 'restore', 'services-automatic', 'start-cluster', 'disks-online', 'watch']);
+    expect(events.filter((e) => e.type === 'cluster-step-completed').map((e) => e.step).sort()).toEqual([...started].sort());
+    // Every node installs and restarts inside the `update` step, and the downtime step lasted as long as they did.
+    const update = (type: string): number => events.findIndex((e) => e.type === type && e.step === 'update');
+    for (const node of ['NODE1', 'NODE2', 'NODE3', 'NODE4']) {
+      const mine = events.map((e, i) => [e, i] as const).filter(([e]) => e.node === node && (e.phase === 'install' || e.phase === 'reboot'));
+      expect(mine.map(([e]) => `${String(e.type)} ${String(e.phase)}`)).toEqual(['phase-started install', 'phase-completed install', 'phase-started reboot', 'phase-completed reboot']);
+      expect(mine.every(([, i]) => i > update('cluster-step-started') && i < update('cluster-step-completed'))).toBe(true);
+    }
+    expect(events.filter((e) => e.type === 'node-completed').map((e) => [e.node, e.status])).toEqual([
+      ['NODE1', 'Succeeded'],
+      ['NODE2', 'Succeeded'],
+      ['NODE3', 'Succeeded'],
+      ['NODE4', 'Succeeded'],
+    ]);
+    expect(events[events.length - 1]).toMatchObject({ status: 'Succeeded', errorCode: null });
+  });
+
+  it('says a failed node with attempt-failed (no retry) and ends as the JSON result does', () => {
+    const events = ndjsonOffline(offlineCluster({ NODE2: { faults: [{ kind: 'installFails', times: 1, errorCode: '0x80240022' }] } }), 6);
+    expectContract(events);
+    const failed = events.filter((e) => e.type === 'attempt-failed');
+    expect(failed.map((e) => [e.node, e.phase, e.code, e.willRetry])).toEqual([['NODE2', 'install', 'InstallFailed', false]]);
+    expect(events.filter((e) => e.type === 'node-completed').map((e) => [e.node, e.status])).toContainEqual(['NODE2', 'Failed']);
+    expect(events[events.length - 1]).toMatchObject({ type: 'run-completed', status: 'PartiallyFailed', errorCode: 'NodesFailed' });
+  });
+
+  it('writes no event for a refused offline update', () => {
+    const unreachable = aCluster('OFF4', [1, 1], { NODE2: { reachable: false } }, { timing: offlineTiming });
+    const result = box.run(['offline-update', '--simulate', box.fixture(unreachable), '--sim-reset', '--force', '--output', 'ndjson']);
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 5, stdout: '' });
+  });
+});
+
 describe('docs/events.md', () => {
   const doc = readFileSync(join(ROOT, 'docs/events.md'), 'utf8');
   const section = (type: string): string => {

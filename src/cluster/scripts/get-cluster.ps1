@@ -1,4 +1,4 @@
-# get-cluster: the cluster's name, nodes (state, drain status, owned roles), quorum, functional level, S2D, and
+# get-cluster: the cluster's name, nodes (state, drain status, owned roles, site), quorum, functional level, S2D, and
 # whether a native CAU run holds the cluster. Returns one hashtable; values arrive only as parameters.
 [CmdletBinding()]
 param()
@@ -25,8 +25,28 @@ try {
     throw (New-CauctlError 'CLUSTER_UNAVAILABLE' ('This node cannot reach its cluster: ' + $_.Exception.Message) 'ResourceUnavailable' $env:COMPUTERNAME)
 }
 
+function Get-CauctlNodeSite([hashtable]$Domains, [string]$NodeName) {
+    # Walks the fault domain tree up from the node (Node, Chassis, Rack, Site) to the Site above it, if any.
+    $current = $Domains[$NodeName]
+    for ($hop = 0; $null -ne $current -and $hop -lt 8; $hop++) {
+        if ([string](Get-CauctlProperty $current 'Type' '') -eq 'Site') { return [string]$current.Name }
+        $parent = [string](Get-CauctlProperty $current 'ParentName' '')
+        if ($parent -eq '') { return $null }
+        $current = $Domains[$parent]
+    }
+    return $null
+}
+
 $groups = @(Get-ClusterGroup)
 $clusterNodes = @(Get-ClusterNode)
+# Fault domains (Windows Server 2016 and later), by name; PowerShell hashtables compare keys case-insensitively,
+# as the cluster compares names. A build without the cmdlet, or a cluster without sites, gives no site.
+$faultDomains = @{}
+try {
+    foreach ($domain in @(Get-ClusterFaultDomain)) { $faultDomains[[string]$domain.Name] = $domain }
+} catch {
+    $faultDomains = @{}
+}
 $nodes = @()
 foreach ($node in $clusterNodes) {
     $nodeName = [string]$node.Name
@@ -41,6 +61,7 @@ foreach ($node in $clusterNodes) {
         state       = ConvertTo-CauctlName ([string]$node.State) @('Up', 'Down', 'Paused', 'Joining') 'Unknown'
         drainStatus = ConvertTo-CauctlName ([string](Get-CauctlProperty $node 'DrainStatus' 'NotInitiated')) @('NotInitiated', 'InProgress', 'Completed', 'Failed') 'NotInitiated'
         roles       = $roles
+        site        = Get-CauctlNodeSite $faultDomains $nodeName
     }
 }
 

@@ -23,6 +23,7 @@ $stubs = [ordered]@{
     'Get-ClusterNode'              = 'param($Name, $InputObject, $Cluster)'
     'Get-ClusterGroup'             = 'param($Name, $InputObject, $Cluster, $VMId)'
     'Get-ClusterQuorum'            = 'param($InputObject, $Cluster)'
+    'Get-ClusterFaultDomain'       = 'param($Name, $Type, $Id, $CimSession)'
     'Suspend-ClusterNode'          = 'param($Name, [switch]$Drain, [switch]$ForceDrain, [switch]$Wait, $TargetNode, $InputObject, $Cluster)'
     'Resume-ClusterNode'           = 'param($Name, $Failback, $InputObject, $Cluster)'
     'Get-ClusterParameter'         = 'param($Name, $InputObject, $Cluster)'

@@ -14,18 +14,24 @@ import {
   OfflineUpdate,
   offlineTiming,
   predictOfflineDowntime,
+  type DowntimePrediction,
   type OfflineProfile,
+  type OfflineTiming,
   type OfflineResult,
 } from '../../../core/offline-update.js';
 import { ExitCode, refusedError, usageError } from '../../../errors.js';
 import { FileJournal, journalDir, journalPath, readJournal, type JournalRecord } from '../../../journal/journal.js';
 import { describeAudit, formatDuration, formatTime } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
+import { fanOut } from '../../../core/events.js';
+import { OfflineEventJournal } from '../../../output/offline-events.js';
+import { RunBoard, type ClusterStepPlan } from '../../../output/run-board.js';
 import { hostTimeZone } from '../../../platform/zone.js';
 import { windowContains, windowSecondsLeft, type OfflineMode } from '../../../profiles/offline-profile.js';
 import type { CommandEnv } from '../../command-env.js';
 import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
+import { createProgressSinks, type ProgressSinks } from '../../run-deps.js';
 
 /** The newest offline update of this cluster that never recorded its end. */
 export function findInterruptedOffline(stateDir: string, clusterName: string): { runId: string; path: string; records: JournalRecord[] } | undefined {
@@ -42,6 +48,26 @@ export function findInterruptedOffline(stateDir: string, clusterName: string): {
   }
   found.sort((a, b) => b.time.localeCompare(a.time));
   return found[0];
+}
+
+/**
+ * The live view's plan of an offline update: its cluster-wide steps in order, with the seconds the downtime
+ * prediction gives them (the slowest node's install and restart is the `update` step; nodes work at once).
+ */
+function offlineStepPlan(clusterName: string, nodes: readonly string[], timing: OfflineTiming, prediction: DowntimePrediction): ClusterStepPlan {
+  const { parts } = prediction;
+  const steps: Array<[string, number]> = [
+    ['stage', prediction.slowestNode === null ? 0 : timing.downloadSeconds],
+    ['disks-offline', timing.diskStateSeconds],
+    ['stop-cluster', parts.stopCluster],
+    ['services-disabled', 0],
+    ['update', parts.slowestNode],
+    ['services-automatic', 0],
+    ['start-cluster', parts.startCluster],
+    ['disks-online', parts.disksOnline],
+    ['watch', 0],
+  ];
+  return { clusterName, nodes, steps: steps.map(([step, seconds]) => ({ step, seconds })) };
 }
 
 function checkWindow(mode: OfflineMode, nowMs: number, predictedSeconds: number, env: CommandEnv): void {
@@ -97,6 +123,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
   }
   const ctx = await openCluster(globals, env.io);
   let unsubscribe = (): void => undefined;
+  let progress: ProgressSinks | undefined;
   try {
     const interrupted = mode.resume ? findInterruptedOffline(ctx.stateDir, ctx.entry) : undefined;
     if (mode.resume && interrupted === undefined) {
@@ -121,24 +148,32 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
       }
     }
     const runId = interrupted?.runId ?? randomUUID();
-    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
+    const fileJournal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
+    // The events (live view, lines, --output ndjson) are read from the journal as the procedure writes it.
+    progress = await createProgressSinks(globals, env, ctx, { board: RunBoard.forClusterSteps(ctx.theme, offlineStepPlan(ctx.entry, nodes, timing, prediction)) });
+    const plugins = profile.plugins.map((p) => p.plugin);
+    const journal = new OfflineEventJournal(fileJournal, fanOut(...progress.sinks), { runId, clusterName: ctx.entry, plugins });
+    if (interrupted) journal.resumedFrom(interrupted.records, ctx.clock.now());
     const stop = { requested: false };
     const procedure = new OfflineUpdate(
       profile,
-      { gateway: ctx.gateway, clock: ctx.clock, journal, stop, progress: progressFor(globals, env.io) },
+      { gateway: ctx.gateway, clock: ctx.clock, journal, stop },
       { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records, resumePath: interrupted.path } : {}) },
     );
+    const say = progress.say;
     unsubscribe = env.interrupts.onInterrupt((count) => {
       stop.requested = true;
       if (count < 3) {
-        env.io.stderr.write('\ncauctl: stopping the update work and restoring the cluster (service Automatic, Start-Cluster, disks online). Ctrl-C twice more abandons it.\n');
+        say('\ncauctl: stopping the update work and restoring the cluster (service Automatic, Start-Cluster, disks online). Ctrl-C twice more abandons it.\n');
       } else {
         unsubscribe();
-        env.io.stderr.write(`\ncauctl: abandoned. The cluster may be stopped. The journal is at ${journal.path}; run "cauctl offline-update --resume" to bring it back.\n`);
+        say(`\ncauctl: abandoned. The cluster may be stopped. The journal is at ${journal.path}; run "cauctl offline-update --resume" to bring it back.\n`);
         env.abandon(130);
       }
     });
     const result = await procedure.execute();
+    journal.finish(result);
+    progress.close();
     const simulation = ctx.sim && result.preState ? ctx.sim.auditOffline(result.preState.onlineDisks.map((d) => d.virtualDisk)) : undefined;
     const document = { ...result, predictedDowntimeSeconds: prediction.seconds, journalPath: journal.path ?? null, ...(simulation ? { simulation } : {}) };
     // Into the same history as rolling runs (get-report, export-report); its `mode` tells them apart.
@@ -147,18 +182,24 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     } catch (error) {
       env.io.stderr.write(`cauctl: warning: the report could not be saved: ${(error as Error).message}\n`);
     }
-    // ndjson has no event stream here yet, so it gets the document on one line.
-    writeResult(resultEnvFor(globals, env.io), document, (out) => {
-      printSummary(document, out);
-      if (simulation) {
-        out.line(describeAudit({ virtualSeconds: simulation.virtualSeconds, violations: simulation.violations, kind: 'end-state' }));
-        for (const v of simulation.violations) out.line(out.theme.err(`  violation: ${v}`));
-      }
-      progressFor(globals, env.io)(`journal: ${journal.path}`);
-    });
+    // ndjson: the events were the output; the run-completed event ends them.
+    writeResult(
+      resultEnvFor(globals, env.io),
+      document,
+      (out) => {
+        printSummary(document, out);
+        if (simulation) {
+          out.line(describeAudit({ virtualSeconds: simulation.virtualSeconds, violations: simulation.violations, kind: 'end-state' }));
+          for (const v of simulation.violations) out.line(out.theme.err(`  violation: ${v}`));
+        }
+        progressFor(globals, env.io)(`journal: ${journal.path}`);
+      },
+      { records: [] },
+    );
     return exitCodeFor(result);
   } finally {
     unsubscribe();
+    progress?.close();
     await ctx.close();
   }
 }

@@ -86,6 +86,7 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
     s2d: storage.s2dEnabled,
     // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
     unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
+    ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
   });
   return { plan, refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
 }

@@ -1,5 +1,5 @@
 /** The body of `cauctl test-setup`: gather, judge, print; with --fix, apply the safe remedies and judge again. */
-import { evaluateSetup, gatherSetupFacts, hasErrors, planFixes, type RuleResult } from '../../../core/readiness.js';
+import { evaluateSetup, gatherSetupFacts, hasErrors, planFixes, type RuleResult, type SetupFacts } from '../../../core/readiness.js';
 import { ExitCode, usageError } from '../../../errors.js';
 import { plural } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
@@ -36,14 +36,32 @@ function summary(results: readonly RuleResult[]): { errors: number; warnings: nu
   };
 }
 
-async function check(ctx: ClusterContext): Promise<RuleResult[]> {
-  return evaluateSetup(await gatherSetupFacts(ctx.gateway, ctx.entry, () => probeCauRole(ctx.gateway, ctx.entry)));
+/** The cluster's Site fault domains and their nodes, in node order; empty when no node is in a site. */
+export interface SiteView {
+  readonly site: string;
+  readonly nodes: readonly string[];
+}
+
+function sitesOf(cluster: SetupFacts['cluster']): SiteView[] {
+  const sites = new Map<string, { site: string; nodes: string[] }>();
+  for (const node of cluster?.nodes ?? []) {
+    const site = node.site ?? '(none)';
+    const entry = sites.get(site.toUpperCase()) ?? { site, nodes: [] };
+    entry.nodes.push(node.name);
+    sites.set(site.toUpperCase(), entry);
+  }
+  return sites.size === 1 && sites.has('(NONE)') ? [] : [...sites.values()];
+}
+
+async function check(ctx: ClusterContext): Promise<{ results: RuleResult[]; sites: SiteView[] }> {
+  const facts = await gatherSetupFacts(ctx.gateway, ctx.entry, () => probeCauRole(ctx.gateway, ctx.entry));
+  return { results: evaluateSetup(facts), sites: sitesOf(facts.cluster) };
 }
 
 export async function runTestSetupCommand(profile: TestSetupProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
-    let results = await check(ctx);
+    let { results, sites } = await check(ctx);
     const applied: Array<{ node: string; applied: string[] }> = [];
     const progress = progressFor(globals, env.io);
     const before = results;
@@ -71,7 +89,7 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
           applied.push({ node, applied: result.applied });
           progress(`fixed on ${node}: ${result.applied.join(', ') || 'nothing to do'}`);
         }
-        results = await check(ctx);
+        ({ results, sites } = await check(ctx));
       } else {
         progress('No safe remedy to apply.');
       }
@@ -82,6 +100,8 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
       clusterName: ctx.entry,
       summary: counts,
       rules: results,
+      // The Site fault domains, for run --site-aware-updating-order; absent when the cluster defines none.
+      ...(sites.length > 0 ? { sites } : {}),
       ...(profile.fix ? { fixesApplied: applied, before: summary(before) } : {}),
     };
     writeResult(
@@ -92,6 +112,7 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
         printRules(results, out);
         out.line();
         out.line(`${counts.passed} passed, ${describeCounts(counts)}, ${counts.notApplicable} not applicable.`);
+        if (sites.length > 0) out.line(`Sites: ${sites.map((s) => `${s.site} (${s.nodes.join(', ')})`).join('; ')}`);
       },
       { records: results.map((rule) => ({ schemaVersion: 1, clusterName: ctx.entry, ...rule })) },
     );
