@@ -84,6 +84,21 @@ export type StorageHealth = z.infer<typeof storageHealthResult>;
 
 export const getStorageHealthParams = z.object({});
 
+/** The FaultDomainType levels, from the smallest (Storage module enumeration, values 1-5). */
+export const FaultDomainAwareness = z.enum(['PhysicalDisk', 'StorageEnclosure', 'StorageScaleUnit', 'StorageChassis', 'StorageRack']);
+export type FaultDomainAwareness = z.infer<typeof FaultDomainAwareness>;
+
+/**
+ * Where each server sits (Get-ClusterFaultDomain: the chassis and rack above it, null when none) and each
+ * virtual disk's FaultDomainAwareness (Get-VirtualDisk; text as Windows gives it, unknown values kept).
+ */
+export const getFaultDomainsParams = z.object({});
+export const getFaultDomainsResult = z.object({
+  nodes: z.array(z.object({ name: z.string(), chassis: z.string().nullable(), rack: z.string().nullable() })),
+  virtualDisks: z.array(z.object({ friendlyName: z.string(), faultDomainAwareness: z.string() })),
+});
+export type FaultDomainsInfo = z.infer<typeof getFaultDomainsResult>;
+
 /** Waits on the node (long poll) until storage is healthy or `timeoutSeconds` pass; returns the last view. */
 export const waitStorageHealthyParams = z.object({
   timeoutSeconds: z.number().int().min(0),
@@ -164,11 +179,15 @@ export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
 /**
  * Starts the one-shot scheduled task that downloads (`Download`) or installs (`Install`) updates on the
  * node, because Windows Update refuses both from a remote logon. Progress goes to a file on the node.
+ * `PreInstall` (issue 18, `run --pre-install`) installs on a node that is Up and serving, without a restart:
+ * Windows Update plug-in only (refused with PRE_INSTALL_REFUSED for any other), and only updates whose
+ * IUpdate.Type is Software; any other (a driver, firmware) is left for the maintenance window, reported with
+ * resultCode `NotStarted`.
  */
 export const startUpdateTaskParams = z.object({
   plugin: PluginName,
   arguments: pluginArguments,
-  mode: z.enum(['Download', 'Install']),
+  mode: z.enum(['Download', 'Install', 'PreInstall']),
   updateIds: z.array(z.string()),
   /** Unique per run, node and attempt; makes the start idempotent. */
   taskId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
@@ -314,6 +333,7 @@ export interface OperationSpec {
 export const operations = {
   'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true },
   'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true },
+  'get-fault-domains': { params: getFaultDomainsParams, result: getFaultDomainsResult, idempotent: true },
   'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true },
   'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true },
   'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult, idempotent: false },
@@ -353,4 +373,6 @@ export const ScriptErrorCode = {
   clusterUnavailable: 'CLUSTER_UNAVAILABLE',
   /** Unexpected PowerShell error: message and category attached. */
   scriptError: 'SCRIPT_ERROR',
+  /** start-update-task in PreInstall mode for a plug-in other than Windows Update (drivers and scripts stay in the window). */
+  preInstallRefused: 'PRE_INSTALL_REFUSED',
 } as const;

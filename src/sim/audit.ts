@@ -21,6 +21,11 @@ export interface RestartObservation {
    * stalled, a detached disk) does.
    */
   readonly storageBreaches: readonly string[];
+  /**
+   * Of `othersDown`, the ones in the restarted node's own storage fault domain (a chassis or rack the virtual
+   * disks are aware of): on S2D these may be down with it. Absent: none.
+   */
+  readonly downInSameFaultDomain?: readonly string[];
 }
 
 /**
@@ -35,8 +40,12 @@ export function restartGateBreaches(o: RestartObservation): string[] {
   const breaches: string[] = [];
   const down = o.othersDown.join(', ');
   const verb = o.othersDown.length > 1 ? 'were' : 'was';
-  if (o.othersDown.length > 0 && o.s2d) breaches.push(`${o.node} was restarted while ${down} ${verb} Down: S2D keeps one node away at a time.`);
-  else if (o.othersDown.length > 0 && !o.quorumSurvivesRestart) breaches.push(`${o.node} was restarted while ${down} ${verb} Down and quorum would not survive its restart.`);
+  const shared = new Set(o.downInSameFaultDomain ?? []);
+  const elsewhere = o.othersDown.filter((n) => !shared.has(n));
+  if (elsewhere.length > 0 && o.s2d) {
+    const unit = o.downInSameFaultDomain === undefined ? 'node' : 'fault domain';
+    breaches.push(`${o.node} was restarted while ${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'were' : 'was'} Down: S2D keeps one ${unit} away at a time.`);
+  } else if (o.othersDown.length > 0 && !o.quorumSurvivesRestart) breaches.push(`${o.node} was restarted while ${down} ${verb} Down and quorum would not survive its restart.`);
   if (o.s2d && o.storageBreaches.length > 0) breaches.push(`${o.node} was restarted while storage was not healthy: ${o.storageBreaches.join('; ')}.`);
   return breaches;
 }
@@ -79,12 +88,15 @@ export class SimAudit {
     this.forced.push(`At ${this.when(atMs)}: ${sentence}`);
   }
 
-  /** Invariant 1: called at every change with the nodes out of service because of the run. */
-  outOfService(atMs: number, nodes: readonly string[]): void {
+  /**
+   * Invariant 1, generalised (issue 18): called at every change with the nodes out of service because of the
+   * run, and why the model's storage and quorum would not allow them together (see ClusterModel), if so.
+   */
+  outOfService(atMs: number, nodes: readonly string[], breach: string | undefined): void {
     this.maxOut = Math.max(this.maxOut, nodes.length);
     const key = [...nodes].sort().join(',');
-    if (nodes.length > 1 && key !== this.lastOutKey) {
-      this.violation(atMs, `${nodes.length} nodes were out of service because of the run at once (${key}); at most one is allowed.`);
+    if (breach !== undefined && key !== this.lastOutKey) {
+      this.violation(atMs, `${nodes.length} nodes were out of service because of the run at once (${key}), more than allowed: ${breach}.`);
     }
     this.lastOutKey = key;
   }
@@ -116,10 +128,10 @@ export class SimAudit {
    * The next drain after a resume waits for its resync. `stillStale` tells whether a node's copy is still
    * out of date in the model; settled debts are forgotten.
    */
-  drainStarted(atMs: number, node: string, stillStale: (node: string) => boolean): void {
+  drainStarted(atMs: number, node: string, stillStale: (node: string) => boolean, sameFaultDomain: (a: string, b: string) => boolean = (a, b) => a === b): void {
     for (const [owed, resumedAt] of this.owedResync) {
       if (!stillStale(owed)) this.owedResync.delete(owed);
-      else if (owed !== node) this.violation(atMs, `${node} was suspended before the resync that followed ${owed}'s resume (${this.when(resumedAt)}) had finished.`);
+      else if (!sameFaultDomain(owed, node)) this.violation(atMs, `${node} was suspended before the resync that followed ${owed}'s resume (${this.when(resumedAt)}) had finished.`);
     }
   }
 

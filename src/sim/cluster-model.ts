@@ -8,6 +8,7 @@ import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
 import type { SimAudit } from './audit.js';
 import { failOver, finishDrain } from './drain.js';
 import type { ModelState, SimEvent, SimJobState, SimNodeState, SimRoleState } from './model-state.js';
+import { quorumSurvivesDown, serversAcrossFaultDomains, type FaultDomainMap, type WitnessVote } from './oracles.js';
 import { nativeRunEnd, selfUpdatingTrigger } from './native-cau.js';
 
 /** Services still starting after a boot, as Get-Service would list them. */
@@ -73,7 +74,51 @@ export class ClusterModel {
   /** Call after any change of node states: audits invariant 1. */
   changed(): void {
     const out = this.state.nodes.filter((n) => n.pausedByRun || n.downByRestart).map((n) => n.name);
-    this.audit.outOfService(this.now, out);
+    this.audit.outOfService(this.now, out, this.outOfServiceBreach(out));
+  }
+
+  /**
+   * Why these nodes may not be out of service together (undefined when they may): on S2D they must sit in one
+   * fault domain of the disks' awareness (one server at StorageScaleUnit or below); everywhere, the cluster must
+   * keep quorum with all of them away, witness included (each will restart). Capacity is judged by the drain
+   * itself: a VM that a drain or restart takes down is its own violation.
+   */
+  private outOfServiceBreach(out: readonly string[]): string | undefined {
+    if (out.length <= 1) return undefined;
+    if (this.state.s2d && serversAcrossFaultDomains(out, this.faultDomains()).length > 0) {
+      const where = out.map((n) => `${n}${this.faultDomainName(n) !== undefined ? ` in ${this.faultDomainName(n)}` : ''}`).join(', ');
+      return `the storage fault domains (awareness ${this.state.faultDomainAwareness ?? 'StorageScaleUnit'}) allow one at a time: ${where}`;
+    }
+    if (!quorumSurvivesDown(this.state.nodes.length, this.witnessVote(), out.length)) {
+      return `quorum (${this.state.nodes.length} nodes, witness ${this.witnessVote()}) would not survive ${out.length} nodes down`;
+    }
+    return undefined;
+  }
+
+  /** The witness's vote as the cluster counts it. */
+  witnessVote(): WitnessVote {
+    if (this.state.quorum.witnessType === 'None') return 'none';
+    return this.state.quorum.witnessState === 'Online' ? 'online' : 'offline';
+  }
+
+  /**
+   * Server (upper-cased) → its chassis or rack name, when every virtual disk is aware at StorageChassis or
+   * StorageRack; undefined otherwise (each server is its own fault domain).
+   */
+  faultDomains(): FaultDomainMap | undefined {
+    const level = this.state.faultDomainAwareness;
+    if (!this.state.s2d || (level !== 'StorageChassis' && level !== 'StorageRack')) return undefined;
+    const map: Record<string, string> = {};
+    for (const n of this.state.nodes) {
+      const name = level === 'StorageRack' ? n.faultDomain?.rack : n.faultDomain?.chassis;
+      // A server outside any (validated fixtures have none) is a fault domain of its own.
+      map[n.name.toUpperCase()] = name !== undefined ? `${level === 'StorageRack' ? 'rack' : 'chassis'} ${name}` : `server ${n.name}`;
+    }
+    return map;
+  }
+
+  private faultDomainName(node: string): string | undefined {
+    return this.faultDomains()?.[node.toUpperCase()];
   }
 
   logOp(node: string, op: string, outcome: string): void {
@@ -244,11 +289,16 @@ export class ClusterModel {
         percentComplete: Math.floor(fraction * 100),
       };
     });
-    const away = this.state.nodes.filter((n) => n.power !== 'on' || n.clusterState === 'Down').length;
+    const awayNodes = this.state.nodes.filter((n) => n.power !== 'on' || n.clusterState === 'Down').map((n) => n.name);
+    const away = awayNodes.length;
+    // At chassis or rack awareness the copies sit in different fault domains: two of them away take some
+    // data's every copy (the disks detach), however few servers that is.
+    const domains = this.faultDomains();
+    const acrossDomains = domains !== undefined && serversAcrossFaultDomains(awayNodes, domains).length > 0;
     const waiting = this.state.nodes.some((n) => n.storageStale && !this.state.jobs.some((j) => j.node === n.name));
     let disk: { healthStatus: string; operationalStatus: string; isOnline: boolean };
     let pool: { healthStatus: string; operationalStatus: string };
-    if (away * 2 > this.state.nodes.length) {
+    if (away * 2 > this.state.nodes.length || acrossDomains) {
       disk = { healthStatus: 'Unknown', operationalStatus: 'Detached', isOnline: false };
       pool = { healthStatus: 'Unhealthy', operationalStatus: 'Read-only' };
     } else if (away > 0 || waiting) {
@@ -354,6 +404,8 @@ export class ClusterModel {
       }
       const u = node.updates.find((x) => x.id.toLowerCase() === id.toLowerCase());
       if (!u) return { ...info, resultCode: 'NotApplicable', errorCode: '0x80240017', rebootRequired: false };
+      // A pre-install leaves anything but Software (drivers, firmware) for the maintenance window.
+      if (task.preInstall === true && u.type !== 'Software') return { ...info, resultCode: 'NotStarted', errorCode: '0x0', rebootRequired: false };
       if (task.mode === 'Download') {
         u.staged = true;
         return { ...info, resultCode: 'Succeeded', errorCode: '0x0', rebootRequired: false };

@@ -130,6 +130,21 @@ export const NodeSetupFacts = z
   .prefault({});
 export type NodeSetupFacts = z.infer<typeof NodeSetupFacts>;
 
+/**
+ * Storage fault-domain levels, as Windows names them (the FaultDomainType enumeration of New-VirtualDisk's
+ * -FaultDomainAwareness and Get-StorageFaultDomain), from the smallest to the largest: 1 PhysicalDisk,
+ * 2 StorageEnclosure, 3 StorageScaleUnit (a server), 4 StorageChassis, 5 StorageRack. S2D's default is
+ * StorageScaleUnit; chassis and rack awareness need every server placed in a chassis or rack (Set-ClusterFaultDomain).
+ */
+export const FAULT_DOMAIN_LEVELS = ['PhysicalDisk', 'StorageEnclosure', 'StorageScaleUnit', 'StorageChassis', 'StorageRack'] as const;
+export type FaultDomainLevel = (typeof FAULT_DOMAIN_LEVELS)[number];
+
+/** Where a server sits (Get-ClusterFaultDomain): the chassis and rack it belongs to, by name. */
+export const FixtureFaultDomain = z.strictObject({
+  chassis: z.string().min(1).max(64).optional(),
+  rack: z.string().min(1).max(64).optional(),
+});
+
 export const FixtureNode = z.strictObject({
   name: nodeName,
   state: z.enum(['Up', 'Down', 'Paused']).default('Up'),
@@ -155,6 +170,8 @@ export const FixtureNode = z.strictObject({
   memoryMB: z.number().int().positive().optional(),
   /** `false`: WinRM never answers (firewall, service off), though the cluster sees the node. */
   reachable: z.boolean().default(true),
+  /** The chassis and rack of this server; absent: none defined (every server its own fault domain). */
+  faultDomain: FixtureFaultDomain.optional(),
   /** The Site fault domain the node sits in (Get-ClusterFaultDomain -Type Site); absent: none. */
   site: z.string().min(1).max(64).optional(),
 });
@@ -197,6 +214,11 @@ export const ClusterFixture = z
         poolVersion: z.string().min(1).optional(),
         /** Storage Replica is installed and replicating (a feature update then needs a second restart). */
         storageReplica: z.boolean().optional(),
+        /**
+         * Every virtual disk's FaultDomainAwareness (Get-VirtualDisk); absent: StorageScaleUnit, S2D's default.
+         * StorageChassis or StorageRack needs every node's `faultDomain.chassis` or `.rack`.
+         */
+        faultDomainAwareness: z.enum(FAULT_DOMAIN_LEVELS).optional(),
       })
       .prefault({}),
     quorum: z
@@ -295,13 +317,35 @@ export const ClusterFixture = z
     if ((witnessType === 'None') !== (witnessState === 'NotConfigured')) {
       issue(['quorum', 'witnessState'], `witnessState ${witnessState} does not fit witnessType ${witnessType}`);
     }
-    if (!fx.storage.s2d && (fx.storage.poolName !== undefined || fx.storage.virtualDisks !== undefined)) {
-      issue(['storage', 's2d'], 'poolName and virtualDisks describe Storage Spaces Direct: set s2d to true');
+    if (!fx.storage.s2d && (fx.storage.poolName !== undefined || fx.storage.virtualDisks !== undefined || fx.storage.faultDomainAwareness !== undefined)) {
+      issue(['storage', 's2d'], 'poolName, virtualDisks and faultDomainAwareness describe Storage Spaces Direct: set s2d to true');
     }
+    checkFaultDomains(fx, issue);
   });
 export type ClusterFixture = z.infer<typeof ClusterFixture>;
 
 type FixtureInput = Pick<z.infer<typeof ClusterFixture>, 'nodes' | 'vms'>;
+
+/**
+ * Chassis or rack awareness is only possible when S2D knows where every server is: a virtual disk cannot be
+ * created at StorageRack with a server outside any rack. A chassis belongs to one rack.
+ */
+function checkFaultDomains(fx: Pick<z.infer<typeof ClusterFixture>, 'nodes' | 'storage'>, issue: (path: (string | number)[], message: string) => void): void {
+  const level = fx.storage.faultDomainAwareness;
+  const field = level === 'StorageRack' ? 'rack' : level === 'StorageChassis' ? 'chassis' : undefined;
+  const rackOfChassis = new Map<string, string>();
+  fx.nodes.forEach((node, n) => {
+    if (field !== undefined && node.faultDomain?.[field] === undefined) {
+      issue(['nodes', n, 'faultDomain', field], `missing: storage.faultDomainAwareness is ${level}, so every node needs its ${field}`);
+    }
+    const { chassis, rack } = node.faultDomain ?? {};
+    if (chassis !== undefined && rack !== undefined) {
+      const known = rackOfChassis.get(chassis.toUpperCase());
+      if (known !== undefined && known.toUpperCase() !== rack.toUpperCase()) issue(['nodes', n, 'faultDomain', 'rack'], `chassis ${chassis} is in rack ${known} on another node, not ${rack}`);
+      rackOfChassis.set(chassis.toUpperCase(), rack);
+    }
+  });
+}
 
 /**
  * Memory figures are all or nothing: a node without `memoryMB` beside nodes with it would make placement

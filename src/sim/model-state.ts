@@ -4,7 +4,7 @@
  */
 import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
 import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
-import type { ClusterFixture, ConnectionLossPhase, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
+import type { ClusterFixture, ConnectionLossPhase, FaultDomainLevel, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
 import type { FixtureCauRole } from './fixture.js';
 import { createFeatureState, type SimFeatureState } from './feature-state.js';
 
@@ -92,6 +92,8 @@ export interface SimNodeState {
   downByRestart: boolean;
   /** S2D: this node missed writes while away and needs a repair job once it is back and resumed. */
   storageStale: boolean;
+  /** Get-ClusterFaultDomain: the chassis and rack of this server (fixture `faultDomain`); absent: none. */
+  faultDomain?: { chassis?: string; rack?: string };
 }
 
 export interface SimRoleState {
@@ -105,6 +107,8 @@ export interface SimTaskState {
   taskId: string;
   node: string;
   mode: 'Download' | 'Install';
+  /** Install on a serving node (mode PreInstall): Software updates only, the others left NotStarted. Absent: false. */
+  preInstall?: boolean;
   plugin: string;
   updateIds: string[];
   startedAt: number;
@@ -172,6 +176,8 @@ export interface ModelState {
   s2d: boolean;
   poolName: string;
   virtualDisks: string[];
+  /** Every virtual disk's FaultDomainAwareness; absent: StorageScaleUnit (S2D's default). */
+  faultDomainAwareness?: FaultDomainLevel;
   resyncBytes: number;
   quorum: { witnessType: string; witnessState: string };
   functionalLevel: number;
@@ -302,6 +308,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       downByRestart: false,
       // A node that is down in the fixture has missed writes already.
       storageStale: fx.storage.s2d && isDown,
+      ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
     };
   });
   if (fx.cauRole?.selfUpdatingRun !== undefined) {
@@ -318,6 +325,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     s2d: fx.storage.s2d,
     poolName: fx.storage.poolName ?? `S2D on ${fx.name}`,
     virtualDisks: fx.storage.s2d ? (fx.storage.virtualDisks ?? ['Volume01', 'Volume02']) : [],
+    ...(fx.storage.faultDomainAwareness !== undefined ? { faultDomainAwareness: fx.storage.faultDomainAwareness } : {}),
     resyncBytes: fx.storage.resyncBytes,
     quorum: { ...fx.quorum },
     functionalLevel: fx.functionalLevel,

@@ -55,8 +55,14 @@ function auditUndrained(ctx: OpContext, action: string): void {
 
 /** The witness's vote as the cluster counts it. */
 function witnessVote(m: OpContext['model']): WitnessVote {
-  if (m.state.quorum.witnessType === 'None') return 'none';
-  return m.state.quorum.witnessState === 'Online' ? 'online' : 'offline';
+  return m.witnessVote();
+}
+
+/** Whether two servers share a storage fault domain of the disks' awareness (chassis or rack). */
+function sameFaultDomain(m: OpContext['model'], a: string, b: string): boolean {
+  if (a.toUpperCase() === b.toUpperCase()) return true;
+  const domains = m.faultDomains();
+  return domains !== undefined && domains[a.toUpperCase()] === domains[b.toUpperCase()];
 }
 
 /** The pool as S2D's maintenance rules read it, from the model's raw state (not its derived health view). */
@@ -67,6 +73,7 @@ function poolFacts(m: OpContext['model'], node: string, exemptOwnDebt: boolean):
     unfinishedJobs: m.state.jobs.filter((j) => j.state !== 'Completed').map((j) => ({ node: j.node, state: j.state })),
     detachedDisks: [...(m.state.offlineVirtualDisks ?? [])],
     exemptOwnDebt,
+    ...(m.faultDomains() !== undefined ? { faultDomains: m.faultDomains()! } : {}),
   };
 }
 
@@ -184,6 +191,16 @@ export const opHandlers: OpHandlers = {
     return ctx.model.storageView();
   },
 
+  'get-fault-domains': async (ctx) => {
+    requireCluster(ctx);
+    const m = ctx.model;
+    return {
+      nodes: m.state.nodes.map((n) => ({ name: n.name, chassis: n.faultDomain?.chassis ?? null, rack: n.faultDomain?.rack ?? null })),
+      // Without S2D there are no virtual disks of the cluster's pool.
+      virtualDisks: m.state.s2d ? m.state.virtualDisks.map((friendlyName) => ({ friendlyName, faultDomainAwareness: m.state.faultDomainAwareness ?? 'StorageScaleUnit' })) : [],
+    };
+  },
+
   'wait-storage-healthy': async (ctx, p) => {
     requireCluster(ctx);
     const m = ctx.model;
@@ -264,11 +281,25 @@ export const opHandlers: OpHandlers = {
     const existing = m.state.tasks.find((t) => t.node === ctx.node.name && t.taskId === p.taskId);
     if (existing) return { taskId: p.taskId, alreadyStarted: true };
     checkPluginArguments(p.plugin, p.arguments);
-    if (p.mode === 'Install') {
-      m.audit.touched(m.now, ctx.node.name, 'given an update install');
-      auditUndrained(ctx, 'given an update install');
+    const preInstall = p.mode === 'PreInstall';
+    if (preInstall) {
+      // As start-update-task.ps1: only Windows Update installs on a serving node; hotfixes, setup media and
+      // their device resets wait for the maintenance window. Nothing is started.
+      if (p.plugin !== 'Microsoft.WindowsUpdatePlugin') {
+        throw new OpFailure(ScriptErrorCode.preInstallRefused, `${p.plugin} cannot pre-install on ${ctx.node.name}: only Microsoft.WindowsUpdatePlugin installs while the node serves; the rest waits for its maintenance window.`);
+      }
+      m.audit.touched(m.now, ctx.node.name, 'given an update pre-install');
+    }
+    const softwareOnly = preInstall
+      ? p.updateIds.filter((id) => ctx.node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase())?.type !== 'Driver')
+      : p.updateIds;
+    if (p.mode === 'Install' || preInstall) {
+      if (!preInstall) {
+        m.audit.touched(m.now, ctx.node.name, 'given an update install');
+        auditUndrained(ctx, 'given an update install');
+      }
       // "Updates no node twice": an install of something already installed means the coordinator lost track.
-      for (const id of p.updateIds) {
+      for (const id of softwareOnly) {
         const update = ctx.node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase());
         if (update?.installed) m.audit.violation(m.now, `${ctx.node.name} was given ${update.kb || update.id} to install again after it was installed.`);
       }
@@ -276,9 +307,9 @@ export const opHandlers: OpHandlers = {
     const node = ctx.node;
     const t = m.state.timing;
     const isFeature = (id: string): boolean => node.featureUpdate?.id === id;
-    const needsDownload = p.updateIds.some((id) => !isFeature(id) && !node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase())?.staged);
+    const needsDownload = softwareOnly.some((id) => !isFeature(id) && !node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase())?.staged);
     let seconds: number;
-    if (p.updateIds.length === 0) seconds = 0;
+    if (softwareOnly.length === 0) seconds = 0;
     else if (p.mode === 'Download') seconds = t.downloadSeconds;
     else {
       const install = p.updateIds.some(isFeature) ? Math.max(node.featureUpdate!.installSeconds, t.installSeconds) : t.installSeconds;
@@ -287,7 +318,8 @@ export const opHandlers: OpHandlers = {
     const task: SimTaskState = {
       taskId: p.taskId,
       node: node.name,
-      mode: p.mode,
+      mode: p.mode === 'Download' ? 'Download' : 'Install',
+      ...(preInstall ? { preInstall: true } : {}),
       plugin: p.plugin,
       updateIds: [...p.updateIds],
       startedAt: m.now,
@@ -299,7 +331,7 @@ export const opHandlers: OpHandlers = {
     if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
       node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
       task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
-    } else if (p.mode === 'Install' && p.updateIds.length > 0 && node.faults.installFailsLeft > 0) {
+    } else if (p.mode !== 'Download' && softwareOnly.length > 0 && node.faults.installFailsLeft > 0) {
       node.faults.installFailsLeft -= 1;
       task.failWith = node.faults.installErrorCode;
     }
@@ -369,10 +401,12 @@ export const opHandlers: OpHandlers = {
     if (startsDrain) {
       // Invariant 2, as observed: judged on the call that pauses or drains, whatever the cluster then does.
       const others = m.state.nodes.filter((n) => n !== target);
-      const paused = others.filter((n) => n.clusterState === 'Paused').map((n) => n.name);
+      // On S2D a second server in maintenance is allowed only within the first one's fault domain (chassis or
+      // rack awareness); without S2D several may be paused, within quorum (below) and capacity (the drain).
+      const paused = others.filter((n) => n.clusterState === 'Paused' && m.state.s2d && !sameFaultDomain(m, n.name, target.name)).map((n) => n.name);
       const down = others.filter((n) => n.clusterState === 'Down').map((n) => n.name);
-      m.audit.drainStarted(m.now, target.name, (name) => m.node(name)?.storageStale === true);
-      if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused.`);
+      m.audit.drainStarted(m.now, target.name, (name) => m.node(name)?.storageStale === true, (a, b) => sameFaultDomain(m, a, b));
+      if (paused.length > 0) m.audit.violation(m.now, `${target.name} was suspended while ${paused.join(', ')} ${paused.length > 1 ? 'were' : 'was'} Paused${m.faultDomains() !== undefined ? ' in another storage fault domain' : ''}.`);
       if (down.length > 0 && !quorumSurvivesOneMore(m.state.nodes.length, witnessVote(m), down.length)) {
         m.audit.violation(m.now, `${target.name} was suspended while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} Down and quorum would not survive its loss.`);
       }
@@ -440,7 +474,9 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     m.audit.touched(m.now, ctx.node.name, 'restarted');
     auditUndrained(ctx, 'restarted');
+    const othersDown = m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).map((n) => n.name);
     m.audit.restarted(m.now, {
+      ...(m.faultDomains() !== undefined ? { downInSameFaultDomain: othersDown.filter((n) => sameFaultDomain(m, n, ctx.node.name)) } : {}),
       node: ctx.node.name,
       clusterStopped: m.state.clusterStopped === true,
       s2d: m.state.s2d,

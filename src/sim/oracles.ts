@@ -51,6 +51,49 @@ export function quorumSurvivesOneMore(nodes: number, witness: WitnessVote, alrea
   return alreadyDown + 1 <= STATIC_FAILURES_SUSTAINED[witness](nodes);
 }
 
+/**
+ * Whether `down` nodes can be away at once and the cluster keep quorum: none is always fine; one is the table's
+ * "one"; two at once is the table's "two at once" (or the static guarantee); beyond that only the static
+ * guarantee is counted on. Nodes that leave one after the other (dynamic quorum between) are never worse off.
+ */
+export function quorumSurvivesDown(nodes: number, witness: WitnessVote, down: number): boolean {
+  if (down <= 0) return true;
+  if (down === 1) return quorumSurvivesOneMore(nodes, witness, 0);
+  const row = DYNAMIC_QUORUM_TABLE.find((r) => r.nodes === Math.min(nodes, 5) && r.witness === (witness === 'online'));
+  if (down === 2 && row?.twoAtOnce === true) return true;
+  return down <= STATIC_FAILURES_SUSTAINED[witness](nodes);
+}
+
+/**
+ * Storage fault domains ("Fault domain awareness", learn.microsoft.com, and New-VirtualDisk's
+ * -FaultDomainAwareness): a virtual disk spreads its copies across fault domains of its awareness level, so it
+ * stays online when every server away sits in one fault domain of that level. At StorageScaleUnit (the default)
+ * or below, each server is its own fault domain: one server away at a time. At StorageChassis or StorageRack,
+ * the servers of one chassis or rack may be away together; servers of two different ones may not.
+ */
+export const FAULT_DOMAIN_ORDER = ['PhysicalDisk', 'StorageEnclosure', 'StorageScaleUnit', 'StorageChassis', 'StorageRack'] as const;
+
+/** The fault domain (chassis or rack name) of every server, when the disks are aware at chassis or rack level. */
+export type FaultDomainMap = Readonly<Record<string, string>>;
+
+/** Servers (upper-cased names) that share one fault domain with `node`; without a map, only itself. */
+function sameDomain(domains: FaultDomainMap | undefined, a: string, b: string): boolean {
+  if (a.toUpperCase() === b.toUpperCase()) return true;
+  if (domains === undefined) return false;
+  const da = domains[a.toUpperCase()];
+  return da !== undefined && da === domains[b.toUpperCase()];
+}
+
+/**
+ * The servers out of service together that storage would not survive: empty when they all sit in one fault
+ * domain of the awareness level (or there is only one), else every one of them.
+ */
+export function serversAcrossFaultDomains(servers: readonly string[], domains: FaultDomainMap | undefined): string[] {
+  if (servers.length <= 1) return [];
+  const first = servers[0]!;
+  return servers.every((s) => sameDomain(domains, first, s)) ? [] : [...servers];
+}
+
 /** What the pool looks like when a node is about to leave (suspend or restart): read from the model's raw state. */
 export interface PoolFacts {
   /** The node about to leave. */
@@ -63,6 +106,11 @@ export interface PoolFacts {
   readonly detachedDisks: readonly string[];
   /** The leaving node's own stale copy does not count (a node restarted twice in one maintenance window). */
   readonly exemptOwnDebt: boolean;
+  /**
+   * Server → chassis or rack name (upper-cased keys) when every virtual disk is aware at that level; absent at
+   * StorageScaleUnit or below. Servers of the leaving node's own fault domain do not hold it back.
+   */
+  readonly faultDomains?: FaultDomainMap;
 }
 
 /**
@@ -73,10 +121,10 @@ export interface PoolFacts {
  */
 export const S2D_MAINTENANCE_RULES: readonly { id: string; rule: string; breach: (f: PoolFacts) => string | undefined }[] = [
   {
-    id: 'one-at-a-time',
-    rule: 'Only one server is in storage maintenance at a time.',
+    id: 'one-fault-domain-at-a-time',
+    rule: 'Only one fault domain is in storage maintenance at a time: one server, or the servers of one chassis or rack at that awareness.',
     breach: (f) => {
-      const others = f.inMaintenance.filter((n) => n !== f.node);
+      const others = f.inMaintenance.filter((n) => !sameDomain(f.faultDomains, f.node, n));
       return others.length > 0 ? `${others.join(', ')} ${others.length > 1 ? 'were' : 'was'} still in storage maintenance or resyncing` : undefined;
     },
   },
@@ -84,7 +132,7 @@ export const S2D_MAINTENANCE_RULES: readonly { id: string; rule: string; breach:
     id: 'repair-finished',
     rule: 'The repair (resync) jobs have finished: Get-StorageJob lists none Running or Suspended.',
     breach: (f) => {
-      const jobs = f.unfinishedJobs.filter((j) => !(f.exemptOwnDebt && j.node === f.node));
+      const jobs = f.unfinishedJobs.filter((j) => !(f.exemptOwnDebt && j.node === f.node) && !(j.node !== f.node && f.faultDomains !== undefined && sameDomain(f.faultDomains, f.node, j.node)));
       return jobs.length > 0 ? `the repair of ${jobs.map((j) => `${j.node} (${j.state})`).join(', ')} had not finished` : undefined;
     },
   },

@@ -71,6 +71,16 @@ Describe 'start-update-task' {
         Save-OperationJson 'start-update-task' $again 'again'
     }
 
+    It 'refuses PreInstall for any plug-in but Windows Update, before any task exists (PRE_INSTALL_REFUSED)' {
+        $params.plugin = 'Microsoft.HotfixPlugin'
+        $params.arguments = @{ HotfixRootFolderPath = '\\srv\share' }
+        $params.mode = 'PreInstall'
+        $result = Invoke-ViaBootstrap 'start-update-task' $params
+        $result.Outcome.ok | Should -BeFalse
+        $result.Outcome.error.code | Should -Be 'PRE_INSTALL_REFUSED'
+        Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+    }
+
     It 'refuses a taskId that could escape its folder' {
         $params.taskId = '..\..\x'
         (Invoke-ViaBootstrap 'start-update-task' $params).Outcome.ok | Should -BeFalse
@@ -150,6 +160,26 @@ Describe 'start-update-task' {
             $installer.AllowSourcePrompts | Should -BeFalse
             Get-WuaCallCount ($session.CreateUpdateDownloader()) 'Download' | Should -Be 1
             $session.CreateUpdateSearcher().__wua.values['criteria'] | Should -Be 'IsInstalled=0 and IsHidden=0'
+        }
+
+        It 'PreInstall (run --pre-install): installs only Software updates (Type 1) and reports a driver NotStarted, left for the window' {
+            Set-TaskField 'mode' 'PreInstall'
+            Set-TaskField 'updateIds' @('5d1c0000-0000-0000-0000-000000000001', '5d1c0000-0000-0000-0000-000000000002')
+            $software = New-FakeUpdate '5d1c0000-0000-0000-0000-000000000001' 'CU' '5031364'
+            $software.Type = 1
+            $driver = New-FakeUpdate '5d1c0000-0000-0000-0000-000000000002' 'NIC driver' ''
+            $driver.Type = 2
+            $session = New-FakeUpdateSession @($software, $driver) @(2) @(0) $true
+            Mock New-CauctlUpdateSession { $session }
+            & $workerFile -TaskFile $taskFile
+            $progress = Read-Json $progressFile
+            $progress.state | Should -Be 'Completed'
+            $byId = @{}
+            foreach ($r in @($progress.results)) { $byId[[string]$r.updateId] = $r }
+            $byId['5d1c0000-0000-0000-0000-000000000002'].resultCode | Should -Be 'NotStarted'
+            $byId['5d1c0000-0000-0000-0000-000000000001'].resultCode | Should -Be 'Succeeded'
+            $installer = $session.CreateUpdateInstaller()
+            @($installer.Updates.__wua.values['items']).Count | Should -Be 1
         }
 
         It 'staging (Download) reports success from IUpdateDownloadResult, which has no RebootRequired' {

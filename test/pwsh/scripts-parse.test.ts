@@ -23,6 +23,7 @@ const rel = (path: string): string => relative(REPO_ROOT, path);
 const sampleParams: { [N in OperationName]: unknown } = {
   'get-cluster': {},
   'get-storage-health': {},
+  'get-fault-domains': {},
   'wait-storage-healthy': { timeoutSeconds: 60, pollSeconds: 5 },
   'get-cluster-property': { name: "'; Remove-Item -Recurse C:\\ #" },
   'set-cluster-property': { name: 'CauctlLock', value: '$(Get-Date)', expected: null },

@@ -8,7 +8,9 @@
 param(
     [Parameter(Mandatory = $true)][ValidateSet('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')][string]$plugin,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments,
-    [Parameter(Mandatory = $true)][ValidateSet('Download', 'Install')][string]$mode,
+    # PreInstall (run --pre-install): install on a node that still serves, no restart; Software updates of the
+    # Windows Update plug-in only.
+    [Parameter(Mandatory = $true)][ValidateSet('Download', 'Install', 'PreInstall')][string]$mode,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$updateIds,
     # The pattern keeps the id safe in file and task names.
     [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9-]{1,80}$')][string]$taskId
@@ -16,6 +18,10 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+
+if ($mode -eq 'PreInstall' -and $plugin -ne 'Microsoft.WindowsUpdatePlugin') {
+    throw (New-CauctlError 'PRE_INSTALL_REFUSED' ($plugin + ' cannot pre-install on ' + $env:COMPUTERNAME + ': only Microsoft.WindowsUpdatePlugin installs while the node serves; the rest waits for its maintenance window.') 'InvalidOperation' $plugin)
+}
 
 # The worker: single-quoted here-string, so nothing is ever interpolated into it. Windows PowerShell 5.1.
 $WorkerScript = @'
@@ -75,7 +81,8 @@ function New-CauctlResult($Update, [string]$ResultCode, [long]$HResult, [bool]$R
 }
 
 function Invoke-CauctlWindowsUpdate($Task, [string]$ProgressPath) {
-    $install = [string]$Task.mode -eq 'Install'
+    $preInstall = [string]$Task.mode -eq 'PreInstall'
+    $install = [string]$Task.mode -eq 'Install' -or $preInstall
     $session = New-CauctlUpdateSession
     $session.ClientApplicationID = 'cauctl'
     Write-CauctlProgress $ProgressPath 'Running' @() $false 'searching'
@@ -91,6 +98,12 @@ function Invoke-CauctlWindowsUpdate($Task, [string]$ProgressPath) {
         if (@($selected | Where-Object { [string]$_.Identity.UpdateID -eq $id }).Count -eq 0) {
             $results += @{ updateId = [string]$id; kb = ''; title = ''; resultCode = 'NotApplicable'; errorCode = '0x0'; rebootRequired = $false }
         }
+    }
+    if ($preInstall) {
+        # On a serving node only Software (UpdateType 1) installs; a driver or firmware can reset a device, so
+        # it is left for the maintenance window, reported NotStarted.
+        foreach ($update in @($selected | Where-Object { [int]$_.Type -ne 1 })) { $results += New-CauctlResult $update 'NotStarted' 0 $false }
+        $selected = @($selected | Where-Object { [int]$_.Type -eq 1 })
     }
     if ($selected.Count -eq 0) { return @{ state = 'Completed'; results = $results; rebootRequired = $false; message = [string]$Task.mode + ' finished' } }
     $collection = New-CauctlUpdateCollection
