@@ -122,6 +122,18 @@ describe('the live run view in tmux (issue 15)', () => {
       getRun.type(`${cauctl} get-run --simulate --wait-for-completion; echo EXIT=$?`);
       const getRunWatch: ViewWatch = { pane: getRun, width, isViewUp: getRunView, frames: 0 };
       await until(getRun, getRunView, [runWatch], "get-run's view");
+      // The finish the run predicts travels in the cluster lock: get-run's view shows it, and get-run --json says
+      // the run's own prediction (the one its pane shows just before or after, give or take its moving).
+      await until(getRun, (s) => /finish ~\d\d:\d\d:\d\d/.test(s), [runWatch, getRunWatch], "get-run's predicted finish");
+      const shownBefore = /finish ~(\d\d:\d\d:\d\d)/.exec(run.screen())?.[1];
+      const fromLock = JSON.parse(box.run(['get-run', '--simulate', '--json']).stdout) as { runState: string; predictedEndTime: string | null };
+      const shownAfter = /finish ~(\d\d:\d\d:\d\d)/.exec(run.screen())?.[1];
+      if (fromLock.runState === 'RunInProgress') {
+        const seconds = (hms: string): number => hms.split(':').reduce((t, part) => t * 60 + Number(part), 0);
+        const published = seconds(fromLock.predictedEndTime?.slice(11, 19) ?? '99:99:99');
+        const apart = Math.min(...[shownBefore, shownAfter].filter((t): t is string => t !== undefined).map((t) => Math.abs(seconds(t) - published)).map((d) => Math.min(d, 86_400 - d)));
+        expect({ published: fromLock.predictedEndTime, shownBefore, shownAfter, within5min: apart <= 300 }).toEqual({ published: fromLock.predictedEndTime, shownBefore, shownAfter, within5min: true });
+      }
       if (stop) {
         await until(run, (s) => /node [2-4]\/4/.test(s), [runWatch, getRunWatch], 'the second node');
         stopPane.type(`${cauctl} stop-run --simulate; echo EXIT=$?`);

@@ -82,7 +82,7 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
       const sinks = progress.sinks;
       const run = new RollingRun(
         runProfile,
-        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
+        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd }),
         { entry: ctx.entry, forceRecovery: false },
       );
       try {
