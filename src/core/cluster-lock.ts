@@ -36,6 +36,8 @@ export interface RunProgress {
   readonly currentPhase: string | null;
   readonly nodeStatusNotifications: readonly NodeStatusNotification[];
   readonly nodeResults: ReadonlyArray<{ node: string; status: string; attempts: number }>;
+  /** The finish the coordinator predicts (run clock, ISO), from its plan as phases end; null or absent: none. */
+  readonly predictedEndTime?: string | null;
 }
 
 export interface LockRecord {

@@ -70,6 +70,8 @@ export interface CoordinatorDeps {
   readonly leaseSeconds?: number;
   /** Called once when the run stops touching nodes for good (the simulator audits invariant 4 with it). */
   readonly onHalt?: () => void;
+  /** The finish predicted now (run clock, ms), from the plan the caller has; published in the lock for get-run. */
+  readonly predictedEnd?: () => number | undefined;
 }
 
 export interface RollingRunOptions {
@@ -175,7 +177,7 @@ export class RollingRun {
       () => this.presence.heartbeat(),
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
-    this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run });
+    this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run, ...(deps.predictedEnd ? { predictedEnd: deps.predictedEnd } : {}) });
     this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
   }
 
