@@ -113,10 +113,6 @@ export function resultEnvFor(globals: GlobalProfile, io: CliIo): ResultEnv {
 }
 
 /**
- * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
- * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
- */
-/**
  * The state directory for this command, made the user's only first (platform/fs.ts securePrivateStateDir):
  * tightened, with a notice on stderr, when an older cauctl left it readable by others; refused when it is not
  * cauctl's alone to change.
@@ -131,6 +127,10 @@ export function privateStateDir(io: CliIo): string {
   return stateDir;
 }
 
+/**
+ * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
+ * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
+ */
 export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
   const stateDir = privateStateDir(io);
   const theme = themeFor(globals, io);
