@@ -182,7 +182,16 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       });
     }
     const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets }));
-    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close: () => gateway.close() };
+    const close = async (): Promise<void> => {
+      await gateway.close();
+      // A shorter run than the recorded one is worth knowing: the replay may have missed a divergence.
+      const unused = replay.unused();
+      if (unused.length > 0) {
+        const count = unused.reduce((sum, u) => sum + u.count, 0);
+        io.stderr.write(`cauctl: warning: the replay left ${count} recorded operation(s) unasked (${unused.map((u) => `${u.node}: ${u.count}, first ${u.first}`).join('; ')}); this command asked less than the recorded one.\n`);
+      }
+    };
+    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close };
   }
   if (globals.clusterName === undefined) {
     throw usageError('USAGE_CLUSTER_NAME', `--cluster-name is required with --transport ${globals.transport}.`, {

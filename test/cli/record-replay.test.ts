@@ -20,11 +20,16 @@ interface RunJson {
   [key: string]: unknown;
 }
 
-/** The result without what differs by construction: the run id, times, and where this host keeps the journal. */
+/**
+ * The result without what differs by construction: the run id, times and durations (a replay's clock follows
+ * the recorded calls, not the time the recording host spent between them), and where this host keeps the journal.
+ */
 function comparable(r: RunJson): unknown {
   const { runId: _runId, startTime: _s, endTime: _e, journalPath: _j, simulation: _sim, ...rest } = r;
   const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
-  return JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' && isoTime.test(value) ? '<time>' : value))) as unknown;
+  return JSON.parse(
+    JSON.stringify(rest, (key, value: unknown) => (typeof value === 'string' && isoTime.test(value) ? '<time>' : typeof value === 'number' && /(?:Seconds|Ms)$/.test(key) ? '<duration>' : value)),
+  ) as unknown;
 }
 
 function recordingText(dir: string): string {
