@@ -95,7 +95,7 @@ describeIf('--record and --transport replay', () => {
     try {
       const rec = join(dir, 'winrm-rec');
       const args = ['--transport', 'winrm', '--cluster-name', 'WSM01', '--username', USER, '--authentication', 'Basic', '--allow-unencrypted', ...h.server.nodeAddressArgs()];
-      const recorded = await runCli(['run', ...args, '--force', '--json', '--record', rec], { stateDir: join(dir, 'winrm-state'), password: PASSWORD, timeoutMs: 170_000 });
+      const recorded = await runCli(['run', ...args, '--force', '--json', '--record', rec], { stateDir: join(dir, 'winrm-state'), password: PASSWORD, timeoutMs: 280_000 });
       if (recorded.code !== 0) throw new Error(`exit ${recorded.code}\n${recorded.stderr.slice(-4000)}`);
       const served = h.server.invocations.length;
       const replayed = await runCli(['run', '--transport', 'replay', '--replay', rec, '--force', '--json'], { stateDir: join(dir, 'replay-state') });
@@ -113,5 +113,5 @@ describeIf('--record and --transport replay', () => {
     } finally {
       await h.close();
     }
-  }, 180_000);
+  }, 300_000);
 });
