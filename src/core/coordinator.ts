@@ -843,7 +843,8 @@ export class RollingRun {
     } finally {
       if (this.lock.held && !keepLock) {
         try {
-          await this.lock.release();
+          // What the release could not restore (the self-updating role it held off) is said in the warnings.
+          this.run.warnings.push(...(await this.lock.release()));
         } catch (error) {
           this.run.warnings.push(`The cluster lock could not be released: ${describeError(error)}. It expires with its lease.`);
         }
