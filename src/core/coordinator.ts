@@ -7,7 +7,7 @@
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
-import { RetryingGateway } from '../cluster/retrying-gateway.js';
+import { RetryingGateway, describeRetry } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from './events.js';
@@ -169,7 +169,7 @@ export class RollingRun {
           type: 'warning',
           code: 'NodeNotReachableRetrying',
           node: notice.node,
-          message: `${notice.operation} on ${notice.node}: ${describeError(notice.error)}; retrying (not a failure until ${Math.round(notice.deadlineMs / 60000)} min pass)`,
+          message: describeRetry(notice),
         }),
       // A node may stay unreachable longer than the lock's lease: the lease is kept alive while it is retried.
       () => this.presence.heartbeat(),
