@@ -62,6 +62,7 @@ export const OPERATION_KINDS: { readonly [N in OperationName]: OperationKind } =
   'add-cau-role': 'change',
   'set-cau-role': 'change',
   'change-cau-role': 'change',
+  'update-cau-role-now': 'change',
   'prepare-remoting': 'change',
   'test-cluster': 'long-running',
   'update-functional-level': 'change',
