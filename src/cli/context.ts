@@ -113,10 +113,6 @@ export function resultEnvFor(globals: GlobalProfile, io: CliIo): ResultEnv {
 }
 
 /**
- * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
- * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
- */
-/**
  * The state directory for this command, made the user's only first (platform/fs.ts securePrivateStateDir):
  * tightened, with a notice on stderr, when an older cauctl left it readable by others; refused when it is not
  * cauctl's alone to change.
@@ -131,6 +127,10 @@ export function privateStateDir(io: CliIo): string {
   return stateDir;
 }
 
+/**
+ * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
+ * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
+ */
 export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
   const stateDir = privateStateDir(io);
   const theme = themeFor(globals, io);
@@ -182,7 +182,16 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
       });
     }
     const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets }));
-    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close: () => gateway.close() };
+    const close = async (): Promise<void> => {
+      await gateway.close();
+      // A shorter run than the recorded one is worth knowing: the replay may have missed a divergence.
+      const unused = replay.unused();
+      if (unused.length > 0) {
+        const count = unused.reduce((sum, u) => sum + u.count, 0);
+        io.stderr.write(`cauctl: warning: the replay left ${count} recorded operation(s) unasked (${unused.map((u) => `${u.node}: ${u.count}, first ${u.first}`).join('; ')}); this command asked less than the recorded one.\n`);
+      }
+    };
+    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close };
   }
   if (globals.clusterName === undefined) {
     throw usageError('USAGE_CLUSTER_NAME', `--cluster-name is required with --transport ${globals.transport}.`, {

@@ -154,7 +154,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     if (interrupted) board.clusterStepsDone(offlineStepsDone(interrupted.records));
     progress = await createProgressSinks(globals, env, ctx, { board });
     const plugins = profile.plugins.map((p) => p.plugin);
-    const journal = new OfflineEventJournal(fileJournal, fanOut(...progress.sinks), { runId, clusterName: ctx.entry, plugins });
+    const journal = new OfflineEventJournal(fileJournal, fanOut(...progress.sinks), { runId, clusterName: ctx.entry, plugins, resumed: interrupted !== undefined });
     if (interrupted) journal.resumedFrom(interrupted.records, ctx.clock.now());
     const stop = { requested: false };
     const procedure = new OfflineUpdate(
