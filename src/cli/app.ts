@@ -17,6 +17,7 @@ import { buildOfflineUpdateCommand } from './commands/offline-update/index.js';
 import { buildRunCommand } from './commands/run/index.js';
 import { buildSaveDebugTraceCommand } from './commands/save-debug-trace/index.js';
 import { buildScanCommand } from './commands/scan/index.js';
+import { buildSnapshotCommand } from './commands/snapshot/index.js';
 import { buildStopRunCommand } from './commands/stop-run/index.js';
 import { buildTestSetupCommand } from './commands/test-setup/index.js';
 import { addGlobalOptions } from './global-options.js';
@@ -44,7 +45,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand, buildSnapshotCommand]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);

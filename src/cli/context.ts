@@ -12,6 +12,7 @@ import { systemClock } from '../platform/clock.js';
 import { encodePathSegment, readTextIfExists, resolveStateDir, writeFileAtomic } from '../platform/fs.js';
 import { machineIdFor } from '../platform/machine-id.js';
 import { createResultEnv, type ResultEnv } from '../output/result.js';
+import { terminalSafe } from '../output/sanitize.js';
 import { terminalWidth } from '../output/table.js';
 import { wrapText } from '../output/wrap.js';
 import { createTheme, type Theme } from '../output/theme.js';
@@ -100,7 +101,9 @@ export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
 /** Progress for people, on stderr: written in human mode only, so machine output stays alone on its streams. */
 export function progressFor(globals: GlobalProfile, io: CliIo): (line: string) => void {
   return (line) => {
-    if (globals.output === 'human') io.stderr.write(`${io.stderr.isTTY ? wrapText(line, terminalWidth(io.stderr.columns, io.env)) : line}\n`);
+    if (globals.output !== 'human') return;
+    const safe = terminalSafe(line);
+    io.stderr.write(`${io.stderr.isTTY ? wrapText(safe, terminalWidth(io.stderr.columns, io.env)) : safe}\n`);
   };
 }
 

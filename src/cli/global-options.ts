@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
+import { checkCaFile } from './ca-file.js';
 import { availableTransports, type TransportName } from '../transport/factory.js';
 import type { OutputFormat } from '../output/result.js';
 import type { CliIo } from './io.js';
@@ -60,7 +61,7 @@ export function addGlobalOptions(program: Command): Command {
     .option('--port <n>', 'WinRM port (default 5985, or 5986 with --use-ssl)')
     .option('--use-ssl', 'WinRM over HTTPS')
     .addOption(new Option('--authentication <mechanism>', 'WinRM authentication').choices(['Negotiate', 'Ntlm', 'Basic', 'Kerberos']).default('Negotiate'))
-    .option('--ca-file <path>', 'extra CA certificate (PEM) to trust for HTTPS')
+    .option('--ca-file <path>', 'trust the CA certificates (PEM) in this file for HTTPS, instead of the built-in roots; checked before any connection')
     .option('--insecure-skip-tls-verify', 'do not verify the HTTPS certificate (dangerous)')
     .option('--allow-unencrypted', 'allow Basic authentication over plain HTTP (the password crosses the network in clear)')
     .addOption(new Option('--node-address <name=host[:port]>', 'reach a node (or the cluster name) at this address; repeat per node').argParser((v: string, prev: string[] = []) => [...prev, v]))
@@ -157,6 +158,7 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo): GlobalProfile {
       });
     }
   }
+  if (raw.caFile !== undefined) checkCaFile(raw.caFile);
   const color = raw.color !== false && io.env.NO_COLOR === undefined && output === 'human';
   return {
     output,

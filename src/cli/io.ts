@@ -3,7 +3,10 @@
  * streams (TTY on and off). Only cli/ builds the real one.
  */
 
+import { terminalSafe, terminalSafeStream } from '../output/sanitize.js';
 import type { OutStream } from '../output/stream.js';
+import type { InterruptSignal } from './command-env.js';
+import { INTERRUPT_SIGNALS, interruptName } from './interrupts.js';
 
 export type { OutStream };
 
@@ -54,29 +57,64 @@ export function closeTolerant(stream: NodeJS.WriteStream): OutStream & { readonl
   };
 }
 
-export function realIo(): CliIo {
+/**
+ * The process's own streams and prompts. `exit` leaves the process (main's); a prompt uses it when it is
+ * interrupted, because nothing can go on without the answer.
+ */
+export function realIo(exit: (code: number) => void): CliIo {
   return {
-    stdout: closeTolerant(process.stdout),
-    stderr: closeTolerant(process.stderr),
+    // Every write is made terminal-safe (output/sanitize.ts): values from nodes and fixtures can carry controls.
+    stdout: terminalSafeStream(closeTolerant(process.stdout)),
+    stderr: terminalSafeStream(closeTolerant(process.stderr)),
     stdinIsTty: process.stdin.isTTY === true,
     env: process.env,
     platform: process.platform,
-    promptSecret: (question) => prompt(question, true),
-    promptLine: (question) => prompt(question, false),
+    promptSecret: (question) => prompt(question, true, exit),
+    promptLine: (question) => prompt(question, false, exit),
   };
 }
 
-async function prompt(question: string, secret: boolean): Promise<string> {
+/**
+ * Asks on the terminal. Readline puts the terminal in raw mode (no echo, Ctrl-C read as a key), so an interrupt
+ * must give the terminal back before anything else: Ctrl-C at the prompt, or SIGINT, SIGTERM or SIGHUP sent to
+ * the process, closes the prompt (echo and line mode back), says so, and exits 130. The answer was never given,
+ * so nothing was sent to the cluster on its strength. End of input (Ctrl-D) answers with what was typed.
+ */
+async function prompt(question: string, secret: boolean, exit: (code: number) => void): Promise<string> {
   const { createInterface } = await import('node:readline');
+  const shown = terminalSafe(question);
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    let settled = false;
+    const listeners = new Map(INTERRUPT_SIGNALS.map((signal) => [signal, () => interrupted(signal)] as const));
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      for (const [signal, listener] of listeners) process.removeListener(signal, listener);
+      return true;
+    };
+    const interrupted = (signal: InterruptSignal): void => {
+      if (!settle()) return;
+      rl.close();
+      process.stderr.write(`\ncauctl: ${interruptName(signal)} at the ${secret ? 'password ' : ''}prompt: stopped before the answer was used.\n`);
+      exit(130);
+    };
+    // First in line, ahead of a run's own interrupt handler: that run is waiting on this answer.
+    for (const [signal, listener] of listeners) process.prependListener(signal, listener);
+    rl.on('SIGINT', () => interrupted('SIGINT'));
     if (secret) {
       // Keep the typed characters off the screen.
       (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-        if (s.includes(question)) process.stderr.write(question);
+        if (s.includes(shown)) process.stderr.write(shown);
       };
     }
-    rl.question(question, (answer) => {
+    rl.on('close', () => {
+      if (!settle()) return;
+      if (secret) process.stderr.write('\n');
+      resolve('');
+    });
+    rl.question(shown, (answer) => {
+      if (!settle()) return;
       rl.close();
       if (secret) process.stderr.write('\n');
       resolve(answer);

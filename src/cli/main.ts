@@ -13,7 +13,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     import('./io.js'),
     import('./interrupts.js'),
   ]);
-  const code = await runCli(argv, realIo(), createInterruptSource((code) => process.exit(code)));
+  const exit = (code: number): void => process.exit(code);
+  const code = await runCli(argv, realIo(exit), createInterruptSource(exit));
   process.exitCode = code;
   // Let pending stdout writes drain, then leave even if a socket or timer lingers. A closed stdout (EPIPE)
   // has nothing left to drain.

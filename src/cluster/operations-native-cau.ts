@@ -47,6 +47,6 @@ export const NativeCauErrorCode = {
 } as const;
 
 export const nativeCauOperations = {
-  'get-native-cau': { params: getNativeCauParams, result: getNativeCauResult, idempotent: true },
+  'get-native-cau': { params: getNativeCauParams, result: getNativeCauResult, idempotent: true, readOnly: true },
   'hold-cau-role': { params: holdCauRoleParams, result: holdCauRoleResult, idempotent: true },
 } as const;

@@ -80,9 +80,9 @@ export const startClusterResult = z.object({
 });
 
 export const offlineOperations = {
-  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult, idempotent: true },
+  'get-cluster-service': { params: getClusterServiceParams, result: clusterServiceResult, idempotent: true, readOnly: true },
   'set-cluster-service': { params: setClusterServiceParams, result: clusterServiceResult, idempotent: true },
-  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult, idempotent: true },
+  'get-cluster-disks': { params: getClusterDisksParams, result: clusterDisksResult, idempotent: true, readOnly: true },
   'set-cluster-disks': { params: setClusterDisksParams, result: clusterDisksResult, idempotent: true },
   'stop-cluster': { params: stopClusterParams, result: stopClusterResult, idempotent: false },
   'start-cluster': { params: startClusterParams, result: startClusterResult, idempotent: false },

@@ -115,7 +115,7 @@ export const RoleErrorCode = {
 } as const;
 
 export const roleOperations = {
-  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult, idempotent: true },
+  'get-cau-role': { params: getCauRoleParams, result: getCauRoleResult, idempotent: true, readOnly: true },
   'add-cau-role': { params: addCauRoleParams, result: roleChangeResult, idempotent: false },
   'set-cau-role': { params: setCauRoleParams, result: roleChangeResult, idempotent: true },
   'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult, idempotent: false },

@@ -327,24 +327,29 @@ export interface OperationSpec {
   readonly params: z.ZodType;
   readonly result: z.ZodType;
   readonly idempotent: boolean;
+  /**
+   * The call only reads: it changes nothing on the cluster or its nodes (a scan, a status, a long poll on
+   * state). `snapshot` and the smoke suite's default mode send nothing else. Absent: it may change something.
+   */
+  readonly readOnly?: true;
 }
 
 /** The catalogue: operation name → parameter and result schemas, and whether a lost reply may be repeated. */
 export const operations = {
-  'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true },
-  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true },
-  'get-fault-domains': { params: getFaultDomainsParams, result: getFaultDomainsResult, idempotent: true },
-  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true },
-  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true },
+  'get-cluster': { params: getClusterParams, result: getClusterResult, idempotent: true, readOnly: true },
+  'get-storage-health': { params: getStorageHealthParams, result: storageHealthResult, idempotent: true, readOnly: true },
+  'get-fault-domains': { params: getFaultDomainsParams, result: getFaultDomainsResult, idempotent: true, readOnly: true },
+  'wait-storage-healthy': { params: waitStorageHealthyParams, result: waitStorageHealthyResult, idempotent: true, readOnly: true },
+  'get-cluster-property': { params: getClusterPropertyParams, result: getClusterPropertyResult, idempotent: true, readOnly: true },
   'set-cluster-property': { params: setClusterPropertyParams, result: setClusterPropertyResult, idempotent: false },
-  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult, idempotent: true },
+  'get-node-setup': { params: getNodeSetupParams, result: getNodeSetupResult, idempotent: true, readOnly: true },
   'repair-setup': { params: repairSetupParams, result: repairSetupResult, idempotent: true },
-  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult, idempotent: true },
+  'scan-updates': { params: scanUpdatesParams, result: scanUpdatesResult, idempotent: true, readOnly: true },
   'start-update-task': { params: startUpdateTaskParams, result: startUpdateTaskResult, idempotent: true },
-  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult, idempotent: true },
-  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult, idempotent: true },
+  'wait-update-task': { params: waitUpdateTaskParams, result: waitUpdateTaskResult, idempotent: true, readOnly: true },
+  'get-node-status': { params: getNodeStatusParams, result: getNodeStatusResult, idempotent: true, readOnly: true },
   'suspend-node': { params: suspendNodeParams, result: suspendNodeResult, idempotent: false },
-  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult, idempotent: true },
+  'get-node-capacity': { params: getNodeCapacityParams, result: getNodeCapacityResult, idempotent: true, readOnly: true },
   'resume-node': { params: resumeNodeParams, result: resumeNodeResult, idempotent: true },
   'restart-node': { params: restartNodeParams, result: restartNodeResult, idempotent: false },
   'invoke-node-script': { params: invokeNodeScriptParams, result: invokeNodeScriptResult, idempotent: false },

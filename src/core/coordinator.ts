@@ -24,7 +24,7 @@ import {
 import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
 import { replayJournal, type JournalState, type ResumeStep } from './journal-replay.js';
-import { afterAttempt, atSuspendOnResume, failureEffect, isFailedResult } from './node-decisions.js';
+import { afterAttempt, atSuspendOnResume, cleanupAfterFailure, failureEffect, isFailedResult } from './node-decisions.js';
 import {
   StepFailure,
   awaitBoot,
@@ -107,6 +107,11 @@ interface NodeWork {
   suspendedMs: number;
   /** This run sent the node's suspend (or found it paused by its journal) and has not resumed it yet. */
   pausedByRun: boolean;
+  /**
+   * The node entered this run's window (its suspend was sent, or it was found paused by the journal) and its
+   * storage has not been awaited since: a failed attempt waits for its resync even once it is resumed.
+   */
+  windowOpen: boolean;
   /** Restarts since the node was last suspended (its own resync debt grows with the first). */
   rebootsThisMaintenance: number;
   /** This maintenance window paused the node undrained under a force switch (invariant 8's exception). */
@@ -351,8 +356,15 @@ export class RollingRun {
 
   private markPaused(work: NodeWork): void {
     work.pausedByRun = true;
+    work.windowOpen = true;
     work.suspendedAt ??= this.deps.clock.now();
     work.rebootsThisMaintenance = 0;
+  }
+
+  /** A resumed run finds the node in its window (paused by the journal's suspend): it is the run's again. */
+  private claim(work: NodeWork): void {
+    work.pausedByRun = true;
+    work.windowOpen = true;
   }
 
   private markResumed(work: NodeWork): void {
@@ -375,7 +387,7 @@ export class RollingRun {
         return;
       }
       if (decision === 'resume-then-drain') {
-        work.pausedByRun = true;
+        this.claim(work);
         await resumeNode(this.steps, work.name, work.attempts, 'NoFailback');
         this.markResumed(work);
       }
@@ -467,7 +479,8 @@ export class RollingRun {
   private async awaitStorage(work: NodeWork): Promise<void> {
     await this.phase(work, 'resync', async () => {
       const verdict = await awaitHealthyStorage(this.steps, this.profile.waitForStorageRepairTimeoutMinutes, (progress) => this.emit({ type: 'storage-progress', node: work.name, ...progress }));
-      if (!verdict.healthy) {
+      if (verdict.healthy) work.windowOpen = false;
+      else {
         throw new StepFailure('StorageRepairTimeout', 'resync', work.name, `Storage did not heal within WaitForStorageRepairTimeoutMinutes (${this.profile.waitForStorageRepairTimeoutMinutes} min) after ${work.name} resumed: ${verdict.reason}. No further node was drained.`);
       }
     });
@@ -483,7 +496,9 @@ export class RollingRun {
         step = { step: 'suspend' };
       }
       if (step.step === 'drain-failed') {
-        // Interrupted after a failed drain: the node is resumed (again, if it was), and the attempt failed.
+        // Interrupted after a failed drain: the node is resumed (again, if it was), and the attempt failed; its
+        // window was open, so the failure path still waits for its storage.
+        work.windowOpen = true;
         await resumeNode(this.steps, work.name, work.attempts, 'NoFailback');
         this.markResumed(work);
         throw new StepFailure('DrainFailed', 'drain', work.name, `${work.name} could not be drained before the interruption: ${step.reason}. It was resumed (NoFailback).`);
@@ -493,13 +508,13 @@ export class RollingRun {
         step = { step: 'install', round: 1 };
       }
       if (step.step === 'await-reboot') {
-        work.pausedByRun = true;
+        this.claim(work);
         await ensureRestartIssued(this.steps, work.name, { ...this.restartOptions(work, step.round, step.rebootSource), bootBefore: step.bootBefore });
         await this.awaitReboot(work, step.round, step.rebootSource, step.bootBefore);
         step = step.rebootSource === 'failure' ? { step: 'resume' } : { step: 'install', round: step.round + 1 };
       }
       if (step.step === 'install' || step.step === 'await-task') {
-        work.pausedByRun = true;
+        this.claim(work);
         await this.installRounds(work, step);
         step = { step: 'resume' };
       }
@@ -511,8 +526,9 @@ export class RollingRun {
       if (error instanceof LockLostError || error instanceof JournalWriteError) throw error;
       const failure = this.asStepFailure(error, work);
       const effect = failureEffect(failure.code, failure.phase, work.pausedByRun);
-      if (!effect.fatal && work.pausedByRun) {
-        const cleaned = await this.leaveMaintenance(work);
+      const cleanup = cleanupAfterFailure(effect, work);
+      if (cleanup.resume || cleanup.awaitStorage) {
+        const cleaned = await this.leaveMaintenance(work, cleanup.resume);
         if (!cleaned.ok) return cleaned;
       }
       return { ok: false, fatal: effect.fatal, error: failure.record, phase: failure.phase };
@@ -531,9 +547,9 @@ export class RollingRun {
   }
 
   /** After a failed attempt: bring the node back into service safely before retrying or moving on. */
-  private async leaveMaintenance(work: NodeWork): Promise<AttemptOutcome> {
+  private async leaveMaintenance(work: NodeWork, resume: boolean): Promise<AttemptOutcome> {
     try {
-      await this.resume(work);
+      if (resume) await this.resume(work);
       await this.awaitStorage(work);
       return { ok: true };
     } catch (error) {
@@ -664,7 +680,7 @@ export class RollingRun {
   }
 
   private newWork(name: string, updates: UpdateInfo[]): NodeWork {
-    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, rebootsThisMaintenance: 0, allowUndrained: undefined, forced: undefined };
+    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, windowOpen: false, rebootsThisMaintenance: 0, allowUndrained: undefined, forced: undefined };
   }
 
   // -------------------------------------------------------------------------------------------------------

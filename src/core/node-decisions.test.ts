@@ -1,5 +1,5 @@
 import type { UpdateInstallResult } from '../cluster/operations.js';
-import { afterAttempt, atSuspendOnResume, failureEffect } from './node-decisions.js';
+import { afterAttempt, atSuspendOnResume, cleanupAfterFailure, failureEffect } from './node-decisions.js';
 import { servicesBeforeRestart } from './node-steps/restart.js';
 import { isDrained, readBoot, readDrain } from './node-steps/verdicts.js';
 
@@ -23,6 +23,21 @@ describe('failureEffect: what a failed step does to the run', () => {
     ['AccessDenied', 'install', true, { fatal: false, outOfService: false }],
   ] as const)('%s in %s (paused by the run: %s)', (code, phase, paused, effect) => {
     expect(failureEffect(code, phase, paused)).toEqual(effect);
+  });
+});
+
+describe('cleanupAfterFailure: resume, and the resync wait, before the run retries or moves on', () => {
+  const ok = { fatal: false, outOfService: false };
+  const fatal = { fatal: true, outOfService: true };
+  it.each([
+    ['failed before the suspend was sent: nothing to undo', ok, { pausedByRun: false, windowOpen: false }, { resume: false, awaitStorage: false }],
+    ['failed while paused by the run: resume, then the resync wait', ok, { pausedByRun: true, windowOpen: true }, { resume: true, awaitStorage: true }],
+    // Seed 1685642654: the node crashed during a hung drain; the suspend step resumed it, and the resync the
+    // crash left behind still holds the run.
+    ['a failed drain already resumed the node (it crashed in its window): the resync wait still', ok, { pausedByRun: false, windowOpen: true }, { resume: false, awaitStorage: true }],
+    ['fatal: nothing more is touched (the halt reports it)', fatal, { pausedByRun: true, windowOpen: true }, { resume: false, awaitStorage: false }],
+  ] as const)('%s', (_name, effect, window, cleanup) => {
+    expect(cleanupAfterFailure(effect, window)).toEqual(cleanup);
   });
 });
 

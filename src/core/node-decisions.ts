@@ -47,6 +47,35 @@ export function failureEffect(code: ErrorCode, phase: NodePhase, pausedByRun: bo
   }
 }
 
+/** Where the node stands when an attempt fails: still paused by the run, or once in its window and resumed. */
+export interface NodeWindow {
+  /** The run sent the node's suspend (or found it paused by its journal) and has not resumed it. */
+  readonly pausedByRun: boolean;
+  /**
+   * The node was in this run's maintenance window since its storage was last seen healthy: paused, resumed,
+   * restarted, or crashed while paused. Its resync is owed even when a failed drain already resumed it.
+   */
+  readonly windowOpen: boolean;
+}
+
+/** What the failure path does before the run retries the node or moves on. */
+export interface FailureCleanup {
+  /** Resume the node (the profile's failback). */
+  readonly resume: boolean;
+  /** Wait for storage to heal (S2D resync): every node the run touched owes it before the run moves on. */
+  readonly awaitStorage: boolean;
+}
+
+/**
+ * After a failed attempt: a node still paused by the run is resumed; any node the run touched (paused,
+ * resumed, or crashed in its window) gets its storage wait, so that the run neither drains another node nor
+ * ends while that node resyncs. A fatal failure leaves both to the halt (nothing more is touched).
+ */
+export function cleanupAfterFailure(effect: FailureEffect, window: NodeWindow): FailureCleanup {
+  if (effect.fatal) return { resume: false, awaitStorage: false };
+  return { resume: window.pausedByRun, awaitStorage: window.pausedByRun || window.windowOpen };
+}
+
 export interface AttemptState {
   readonly attempt: number;
   readonly maxAttempts: number;

@@ -9,6 +9,7 @@ import type { OutStream } from './stream.js';
 import type { EventSink, NodePhase, RunEvent } from '../core/events.js';
 import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
 import { terminalWidth } from './table.js';
+import { terminalSafe } from './sanitize.js';
 import type { Theme } from './theme.js';
 import { wrapText } from './wrap.js';
 
@@ -136,7 +137,8 @@ export class HumanSink implements EventSink {
     const spinning = this.spinner?.isSpinning === true;
     if (spinning) this.spinner!.stop();
     // On a terminal a long line wraps as a paragraph within its width; off it, a line stays one record.
-    this.stream.write(`${this.stream.isTTY ? wrapText(line, terminalWidth(this.stream.columns, {})) : line}\n`);
+    const safe = terminalSafe(line);
+    this.stream.write(`${this.stream.isTTY ? wrapText(safe, terminalWidth(this.stream.columns, {})) : safe}\n`);
     if (spinning) this.spinner!.start();
   }
 
@@ -147,7 +149,8 @@ export class HumanSink implements EventSink {
       return;
     }
     const list = [...this.active.values()];
-    this.spinner.text = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', ');
+    // ora draws on the raw stderr: node names are made terminal-safe here.
+    this.spinner.text = terminalSafe(list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', '));
     if (!this.spinner.isSpinning) this.spinner.start();
   }
 

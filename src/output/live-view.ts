@@ -10,6 +10,7 @@ import type { RunPlan } from '../core/plan.js';
 import { formatClock, formatBytes, formatDuration, formatZoneOffset, plural } from './format.js';
 import { clusterStepWord, phaseWord } from './human-sink.js';
 import { RECENT_EVENTS, RunBoard, type BoardNode } from './run-board.js';
+import { terminalSafe } from './sanitize.js';
 import type { OutStream } from './stream.js';
 import type { Theme } from './theme.js';
 import { cutToWidth, visibleWidth } from './wrap.js';
@@ -94,7 +95,8 @@ export function renderBoard(board: RunBoard, frame: BoardFrame): string[] {
     const recent = board.events.slice(-eventRoom).map((e) => `  ${theme.dim(formatClock(e.ms, frame.zone, frame.nowMs))}  ${e.text.replace(/\s*\n\s*/g, ' ')}`);
     lines.push(...recent, ...Array<string>(eventRoom - recent.length).fill(''));
   }
-  return lines.slice(0, room).map((line) => cutToWidth(line, frame.width));
+  // Made terminal-safe before the cut, so an escaped control in a node's value still fits the width.
+  return lines.slice(0, room).map((line) => cutToWidth(terminalSafe(line), frame.width));
 }
 
 /**
@@ -106,19 +108,24 @@ export class LiveBlock {
   private height = 0;
   private last = '';
 
-  constructor(private readonly stream: OutStream) {}
+  private readonly out: OutStream;
+
+  constructor(stream: OutStream) {
+    this.out = stream.raw ?? stream;
+  }
 
   draw(lines: readonly string[]): void {
     const text = lines.join('\n');
     if (text === this.last) return;
     this.last = text;
-    this.stream.write(`${this.up()}${lines.map((l) => `${l}\u001b[K\n`).join('')}\u001b[J`);
+    // The cursor controls are ours; the text is made safe here, and goes beneath the stream's own filter.
+    this.out.write(`${this.up()}${lines.map((l) => `${terminalSafe(l)}\u001b[K\n`).join('')}\u001b[J`);
     this.height = lines.length;
   }
 
   /** Writes `text` (whole lines) where the block was; the next draw puts the block under it. */
   say(text: string): void {
-    this.stream.write(`${this.up()}\u001b[J${text.endsWith('\n') ? text : `${text}\n`}`);
+    this.out.write(`${this.up()}\u001b[J${terminalSafe(text.endsWith('\n') ? text : `${text}\n`)}`);
     this.height = 0;
     this.last = '';
   }

@@ -6,4 +6,9 @@ export interface OutStream {
   readonly columns?: number;
   /** Rows, when a terminal. */
   readonly rows?: number;
+  /**
+   * The stream beneath a terminal-safe wrapper (sanitize.ts), for a view that draws with cursor controls of its
+   * own and makes its text safe itself. Absent on a plain stream.
+   */
+  readonly raw?: OutStream;
 }

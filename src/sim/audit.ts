@@ -65,8 +65,6 @@ export class SimAudit {
   private maxOut = 0;
   private lastOutKey = '';
   private halted = false;
-  /** Nodes the run restarted since their last resume. */
-  private readonly restartedByRun = new Set<string>();
   /** Nodes resumed with a resync owed (S2D): node → when the resume came. */
   private readonly owedResync = new Map<string, number>();
   private readonly violations: string[] = [];
@@ -113,15 +111,15 @@ export class SimAudit {
   /** The restart gate (see restartGateBreaches), judged on the restart call. */
   restarted(atMs: number, observation: RestartObservation): void {
     for (const breach of restartGateBreaches(observation)) this.violation(atMs, breach);
-    if (!observation.clusterStopped) this.restartedByRun.add(observation.node);
   }
 
   /**
-   * A node resumed with stale storage: when the run restarted it, the resync is the run's debt and must finish
-   * before the next drain or the run's end. A node stale only from its own crash is judged by the drain rules.
+   * A node the run resumed with stale storage: its resync must finish before the next drain or the run's end,
+   * whatever made the copy stale. A node that crashed or restarted on its own while the run held it paused owes
+   * the same resync as one the run restarted: the resume starts it either way.
    */
   resumedWithResync(atMs: number, node: string): void {
-    if (this.restartedByRun.delete(node)) this.owedResync.set(node, atMs);
+    this.owedResync.set(node, atMs);
   }
 
   /**

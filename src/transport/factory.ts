@@ -15,6 +15,12 @@ export function availableTransports(): TransportName[] {
   return ['winrm', 'local-pwsh', 'simulator', 'replay'];
 }
 
+/** Validates a rehearsal model (the fixture schema): exit 2 FIXTURE_INVALID listing every problem by its path. */
+export async function validateClusterModel(raw: unknown, source: string): Promise<unknown> {
+  const { parseFixture } = await import('../sim/fixture.js');
+  return parseFixture(raw, source);
+}
+
 /** `--record`: the recorder around any transport (docs/recordings.md). */
 export async function createRecordingTransport(inner: Transport, options: RecordingOptions): Promise<Transport> {
   const { RecordingTransport } = await import('./replay/recording-transport.js');

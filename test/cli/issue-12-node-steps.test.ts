@@ -80,8 +80,9 @@ describe('issue 12: a failed drain is never taken for a drain', () => {
     expect(code).toBe(0);
     const node1 = byNode(doc, 'NODE1');
     expect(node1).toMatchObject({ status: 'Succeeded', attempts: 2 });
-    // Attempt 1: the drain failed and nothing else happened; attempt 2: drained, then installed.
-    expect(node1.phases.filter((p) => p.attempt === 1).map((p) => [p.phase, p.ok])).toEqual([['drain', false]]);
+    // Attempt 1: the drain failed and nothing was installed or restarted; the node, resumed by the failed
+    // drain, gets its storage wait before the run goes on; attempt 2: drained, then installed.
+    expect(node1.phases.filter((p) => p.attempt === 1).map((p) => [p.phase, p.ok])).toEqual([['drain', false], ['resync', true]]);
     const second = node1.phases.filter((p) => p.attempt === 2).map((p) => p.phase);
     expect(second.indexOf('drain')).toBeLessThan(second.indexOf('install'));
     const steps = stepsOf(doc, 'NODE1');
@@ -96,7 +97,8 @@ describe('issue 12: a failed drain is never taken for a drain', () => {
     expect(doc.errorRecord?.code).toBe('MaxFailedNodesExceeded');
     const node1 = byNode(doc, 'NODE1');
     expect(node1).toMatchObject({ status: 'Failed', attempts: 3, errorRecord: { code: 'DrainFailed' } });
-    expect(node1.phases.map((p) => p.phase)).toEqual(['drain', 'drain', 'drain']);
+    // Each failed drain is followed by the storage wait that every node the run touched gets.
+    expect(node1.phases.map((p) => p.phase)).toEqual(['drain', 'resync', 'drain', 'resync', 'drain', 'resync']);
     const steps = stepsOf(doc, 'NODE1').map(([, s]) => s);
     expect(steps).not.toContain('restart-requested');
     expect(steps).not.toContain('task-started');
