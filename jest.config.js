@@ -1,9 +1,11 @@
 /**
  * Jest runs the TypeScript sources as ESM through ts-jest; e2e tests run the built CLI from dist/.
  * Two projects: `slow` holds the tests that start many processes or real peers and wait on them (crash and
- * resume, the property test, signals, interrupts, the lock and progress, Pester, Chromium, the interop peers, the
+ * resume, the property test, signals, interrupts, the lock and progress, the racing coordinators, the WinRM
+ * end-to-end runs, Pester and every other test that starts the real pwsh, Chromium, the interop peers, the
  * Kerberos realm);
- * `fast` holds the rest. `npm test` runs both, `npm run test:fast` only the fast lane (`--selectProjects fast`).
+ * `fast` holds the rest: the developer loop, under 2 minutes on a quiet 2-core machine (docs/testing.md).
+ * `npm test` runs both, `npm run test:fast` only the fast lane (`--selectProjects fast`). CI runs both.
  */
 const SLOW_TESTS = [
   'test/cli/crash-resume.test.ts',
@@ -12,8 +14,14 @@ const SLOW_TESTS = [
   'test/cli/signals-and-pipes.test.ts',
   'test/cli/readme-examples.test.ts',
   'test/cli/live-view-tmux.test.ts',
+  'test/cli/lock-race.test.ts',
+  'test/cli/winrm-e2e.test.ts',
   'test/property/',
   'test/pwsh/pester.test.ts',
+  'test/pwsh/bootstrap.test.ts',
+  'test/pwsh/bootstrap-loop.test.ts',
+  'test/pwsh/check-syntax.test.ts',
+  'test/pwsh/local-pwsh.test.ts',
   'test/report/html-chromium.test.ts',
   'test/interop/',
   'test/kerberos/',
@@ -21,6 +29,8 @@ const SLOW_TESTS = [
 
 const base = {
   testEnvironment: 'node',
+  // Stryker's sandbox copies of the project (npm run mutate) are not this project.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }] },

@@ -26,10 +26,6 @@ const CREDENTIAL: ParameterMapping = {
   renamed: 'a PSCredential cannot be typed on a command line: --username names the account, and the password comes from CAUCTL_PASSWORD, --password-file or a prompt, never from argv',
 };
 
-const NOT_YET = 'not offered yet: issue 16 §1 (run and scan parameters), left open by the cau-surface branch';
-
-const ROLE_NOT_YET = 'not offered yet on the role commands: issue 16 §1 (the run additions of 2022 and 2025 on Add-/Set-CauClusterRole)';
-
 export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
   {
     cmdlet: 'Invoke-CauRun',
@@ -93,8 +89,8 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       OsRollingUpgrade: {
         reason: 'scanning for an OS (feature) upgrade is scan --cau-plugin-name Microsoft.RollingUpgradePlugin, which also flags nodes offered different feature updates; cauctl feature-update does the upgrade',
       },
-      AttemptSoftReboot: { pending: NOT_YET },
-      RebootMode: { pending: NOT_YET },
+      AttemptSoftReboot: { option: '--attempt-soft-reboot' },
+      RebootMode: { option: '--reboot-mode' },
     },
   },
   ...(['add', 'set'] as const).map((verb) => roleTable(verb)),
@@ -140,8 +136,8 @@ function roleTable(verb: 'add' | 'set'): CmdletTable {
       ...(verb === 'add'
         ? { VirtualComputerObjectName: { option: '--virtual-computer-object-name' }, GroupName: { option: '--group-name' } }
         : {
-            UpdateNow: { pending: 'not offered yet: starting a self-updating run now needs a role operation in the simulator and on the node; issue 16 §1' },
-            UseDefault: { pending: 'not offered yet: issue 16 §1' },
+            UpdateNow: { option: '--update-now' },
+            UseDefault: { option: '--use-default' },
           }),
       StartDate: { option: '--start-date' },
       DaysOfWeek: { option: '--days-of-week' },
@@ -166,18 +162,18 @@ function roleTable(verb: 'add' | 'set'): CmdletTable {
       EnableFirewallRules: { option: '--enable-firewall-rules' },
       FailbackMode: { option: '--failback-mode' },
       SuspendClusterNodeTimeoutMinutes: { option: '--suspend-cluster-node-timeout-minutes' },
-      SuspendRetriesPerNode: { pending: ROLE_NOT_YET },
+      SuspendRetriesPerNode: { option: '--suspend-retries-per-node' },
       WaitForStorageRepairTimeoutMinutes: { option: '--wait-for-storage-repair-timeout-minutes' },
-      ForcePauseNoDrain: { pending: ROLE_NOT_YET },
+      ForcePauseNoDrain: { option: '--force-pause-no-drain' },
       ForcePauseAndDrain: { option: '--force-pause-and-drain' },
-      ForcePauseDrainAndReboot: { pending: ROLE_NOT_YET },
-      SkipUpdateChecks: { pending: ROLE_NOT_YET },
-      SiteAwareUpdatingOrder: { pending: ROLE_NOT_YET },
+      ForcePauseDrainAndReboot: { option: '--force-pause-drain-and-reboot' },
+      SkipUpdateChecks: { option: '--skip-update-checks' },
+      SiteAwareUpdatingOrder: { option: '--site-aware-updating-order' },
       OsRollingUpgrade: {
         reason: 'OS (feature) upgrades are their own command, cauctl feature-update, run from a management host; the self-updating role runs quality updates only',
       },
       AttemptSoftReboot: { option: '--attempt-soft-reboot' },
-      RebootMode: { pending: ROLE_NOT_YET },
+      RebootMode: { option: '--reboot-mode' },
       Force: { option: '--force' },
       WhatIf: { option: '--what-if' },
       Confirm: { reason: 'add-role and set-role never ask (the schedule is always sent whole, so there is nothing to confirm); --what-if shows the call first' },

@@ -9,7 +9,7 @@ import { LOCK_PROPERTY, describeOwner, lockLiveness, parseLock, type HeartbeatOb
 import { refusedError, usageError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { systemClock } from '../platform/clock.js';
-import { encodePathSegment, readTextIfExists, resolveStateDir, writeFileAtomic } from '../platform/fs.js';
+import { encodePathSegment, readTextIfExists, resolveStateDir, securePrivateStateDir, writeFileAtomic } from '../platform/fs.js';
 import { machineIdFor } from '../platform/machine-id.js';
 import { createResultEnv, type ResultEnv } from '../output/result.js';
 import { terminalSafe } from '../output/sanitize.js';
@@ -116,8 +116,23 @@ export function resultEnvFor(globals: GlobalProfile, io: CliIo): ResultEnv {
  * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
  * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
  */
-export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
+/**
+ * The state directory for this command, made the user's only first (platform/fs.ts securePrivateStateDir):
+ * tightened, with a notice on stderr, when an older cauctl left it readable by others; refused when it is not
+ * cauctl's alone to change.
+ */
+export function privateStateDir(io: CliIo): string {
   const stateDir = resolveStateDir(io.env as NodeJS.ProcessEnv, io.platform);
+  const tightened = securePrivateStateDir(stateDir, io.platform);
+  if (tightened !== undefined) {
+    const notice = `cauctl: the state directory ${stateDir} could be read by other users (mode ${tightened.tightenedFrom.toString(8)}); it is now yours only (folders 700, files 600).`;
+    io.stderr.write(`${io.stderr.isTTY ? wrapText(notice, terminalWidth(io.stderr.columns, io.env)) : notice}\n`);
+  }
+  return stateDir;
+}
+
+export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
+  const stateDir = privateStateDir(io);
   const theme = themeFor(globals, io);
   if (globals.anonymize && globals.record === undefined && options.anonymizesOutput !== true) {
     throw usageError('USAGE_ANONYMIZE', '--anonymize applies to a recording (--record <dir>) or to snapshot; this command writes neither.', {

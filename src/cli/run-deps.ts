@@ -9,7 +9,7 @@ import type { EventSink } from '../core/events.js';
 import type { RunPlan } from '../core/plan.js';
 import { HumanSink, NdjsonSink } from '../output/human-sink.js';
 import { LiveView, type Ticker } from '../output/live-view.js';
-import type { RunBoard } from '../output/run-board.js';
+import { RunBoard } from '../output/run-board.js';
 import { terminalWidth } from '../output/table.js';
 import { hostTimeZone } from '../platform/zone.js';
 import type { CommandEnv } from './command-env.js';
@@ -25,6 +25,8 @@ export interface ProgressSinks {
   close(): void;
   /** A notice for the person watching (an interrupt), on stderr, above the live view when there is one. */
   say(text: string): void;
+  /** The finish predicted now (run clock, ms), from the plan or board given; for the lock (get-run elsewhere). */
+  readonly predictedEnd?: () => number | undefined;
 }
 
 /** Real time between a terminal view's redraws; unref'd, so it never keeps the process alive by itself. */
@@ -54,8 +56,12 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
       zone: hostTimeZone(),
       size: () => ({ width: terminalWidth(stderr.columns, env.io.env), rows: stderr.rows }),
     });
-    return { sinks: [view], close: () => view.close(), say: (text) => view.say(text) };
+    return { sinks: [view], close: () => view.close(), say: (text) => view.say(text), predictedEnd: () => view.board.predictedEndMs(ctx.clock.now()) };
   }
+  // Off the live view the run still predicts its finish from its plan, for watchers elsewhere (get-run).
+  const board = live.board ?? (live.plan !== undefined ? new RunBoard(ctx.theme, live.plan) : undefined);
+  if (board !== undefined) sinks.push({ emit: (event) => board.apply(event) });
+  const predictedEnd = board === undefined ? {} : { predictedEnd: () => board.predictedEndMs(ctx.clock.now()) };
   if (globals.output === 'human') {
     const spinnerFactory = env.io.stderr.isTTY ? (await import('./spinner.js')).oraSpinnerFactory : undefined;
     const human = new HumanSink(env.io.stderr, ctx.theme, spinnerFactory);
@@ -66,6 +72,7 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
   }
   return {
     sinks,
+    ...predictedEnd,
     close: () => humans.forEach((h) => h.close()),
     say: (text) => {
       humans.forEach((h) => h.close());
@@ -74,7 +81,7 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
   };
 }
 
-export function coordinatorDeps(ctx: ClusterContext, run: { sink: EventSink; journal: RunJournal; stop: StopSwitch; runId: string }): CoordinatorDeps {
+export function coordinatorDeps(ctx: ClusterContext, run: { sink: EventSink; journal: RunJournal; stop: StopSwitch; runId: string; predictedEnd?: (() => number | undefined) | undefined }): CoordinatorDeps {
   return {
     gateway: ctx.gateway,
     clock: ctx.clock,
@@ -87,5 +94,6 @@ export function coordinatorDeps(ctx: ClusterContext, run: { sink: EventSink; jou
     newRunId: () => run.runId,
     leaseSeconds: LEASE_SECONDS,
     ...(ctx.sim ? { onHalt: () => ctx.sim!.noteHalt() } : {}),
+    ...(run.predictedEnd ? { predictedEnd: run.predictedEnd } : {}),
   };
 }

@@ -17,7 +17,8 @@ export const NETWORK_CREDENTIAL_OPERATIONS = {
   'test-cluster': 'cluster validation (Test-Cluster) before a feature update and after post-install',
   'add-cau-role': 'add-role (Add-CauClusterRole)',
   'set-cau-role': 'set-role (Set-CauClusterRole)',
-  'change-cau-role': 'enable-role, disable-role, remove-role, and holding the self-updating role off during a run',
+  'change-cau-role': 'enable-role, disable-role and remove-role (Enable-, Disable-, Remove-CauClusterRole)',
+  'update-cau-role-now': 'set-role --update-now (Set-CauClusterRole -UpdateNow)',
   'invoke-node-script': 'pre- and post-update scripts (PreUpdateScript, PostUpdateScript), which may live on a share',
   'scan-updates': 'HotfixPlugin scans of the hotfix root (HotfixRootFolderPath), which is usually a share',
 } as const;

@@ -50,6 +50,13 @@ export const roleRunOptions = z.strictObject({
   AttemptSoftReboot: z.literal(true).optional(),
   RunPluginsSerially: z.literal(true).optional(),
   StopOnPluginFailure: z.literal(true).optional(),
+  // The run additions of 2022 and 2025 (cau-surface.md §1); a node whose build lacks one refuses the call.
+  ForcePauseNoDrain: z.literal(true).optional(),
+  ForcePauseDrainAndReboot: z.literal(true).optional(),
+  SkipUpdateChecks: z.literal(true).optional(),
+  SiteAwareUpdatingOrder: z.array(z.string().min(1).max(64)).min(1).optional(),
+  RebootMode: z.enum(['ClusProp', 'FullReboot', 'SoftReboot', 'PluginCustomReboot', 'OrchestratorDefault']).optional(),
+  SuspendRetriesPerNode: z.number().int().min(1).max(64).optional(),
 });
 export type RoleRunOptions = z.infer<typeof roleRunOptions>;
 export const ROLE_OPTION_NAMES = Object.keys(roleRunOptions.shape) as Array<keyof RoleRunOptions>;
@@ -89,7 +96,17 @@ export const addCauRoleParams = z.object({
 });
 export const roleChangeResult = z.object({ groupName: z.string(), status: z.string() });
 
-export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options: roleRunOptions, networkCredential: networkCredentialParam });
+/**
+ * Set-CauClusterRole -Force with the whole schedule and the options given. `useDefault` (-UseDefault): every
+ * run option not given returns to CAU's default (it is dropped from the role); without it they keep their values.
+ */
+export const setCauRoleParams = z.object({ schedule: roleScheduleParams, options: roleRunOptions, useDefault: z.literal(true).optional(), networkCredential: networkCredentialParam });
+
+/**
+ * Set-CauClusterRole -UpdateNow -Force: the role's coordinator starts an Updating Run at once, with the role's
+ * settings (its own parameter set: no schedule, no options). Needs network credentials like every role cmdlet.
+ */
+export const updateCauRoleNowParams = z.object({ networkCredential: networkCredentialParam });
 
 /**
  * Enable-, Disable- or Remove-CauClusterRole -Force. Disable keeps the role and its schedule; Remove takes the
@@ -119,4 +136,6 @@ export const roleOperations = {
   'add-cau-role': { params: addCauRoleParams, result: roleChangeResult, idempotent: false },
   'set-cau-role': { params: setCauRoleParams, result: roleChangeResult, idempotent: true },
   'change-cau-role': { params: changeCauRoleParams, result: changeCauRoleResult, idempotent: false },
+  // Never repeated blindly: a second -UpdateNow could start a second run once the first has ended.
+  'update-cau-role-now': { params: updateCauRoleNowParams, result: roleChangeResult, idempotent: false },
 } as const;

@@ -146,6 +146,7 @@ export function optionsFromParameters(pairs: readonly RoleParameter[], problems:
     switch (name) {
       case 'CauPluginName':
       case 'NodeOrder':
+      case 'SiteAwareUpdatingOrder':
         options[name] = strings(value);
         break;
       case 'CauPluginArguments': {
@@ -157,7 +158,8 @@ export function optionsFromParameters(pairs: readonly RoleParameter[], problems:
       case 'MaxRetriesPerNode':
       case 'RebootTimeoutMinutes':
       case 'SuspendClusterNodeTimeoutMinutes':
-      case 'WaitForStorageRepairTimeoutMinutes': {
+      case 'WaitForStorageRepairTimeoutMinutes':
+      case 'SuspendRetriesPerNode': {
         const n = asInt(value);
         if (n === undefined) problems.push(`${name}: not a whole number (${JSON.stringify(value)})`);
         else options[name] = n;
@@ -170,6 +172,9 @@ export function optionsFromParameters(pairs: readonly RoleParameter[], problems:
       case 'AttemptSoftReboot':
       case 'RunPluginsSerially':
       case 'StopOnPluginFailure':
+      case 'ForcePauseNoDrain':
+      case 'ForcePauseDrainAndReboot':
+      case 'SkipUpdateChecks':
         if (asBool(value)) options[name] = true;
         break;
       default:
@@ -278,6 +283,7 @@ const CMDLETS: Readonly<Record<string, string>> = {
   'get-cau-role': 'Get-CauClusterRole',
   'add-cau-role': 'Add-CauClusterRole',
   'set-cau-role': 'Set-CauClusterRole',
+  'update-cau-role-now': 'Set-CauClusterRole -UpdateNow',
 };
 
 function psLiteral(value: unknown): string {
@@ -310,6 +316,7 @@ export function describeRoleCmdlet(operation: string, params: Readonly<Record<st
   }
   if (typeof params.virtualComputerObjectName === 'string') parts.push(`-VirtualComputerObjectName ${psLiteral(params.virtualComputerObjectName)}`);
   if (typeof params.groupName === 'string') parts.push(`-GroupName ${psLiteral(params.groupName)}`);
+  if (params.useDefault === true) parts.push('-UseDefault');
   const options = (params.options ?? {}) as Record<string, unknown>;
   for (const [name, value] of Object.entries(options)) parts.push(value === true ? `-${name}` : `-${name} ${psLiteral(value)}`);
   if (operation !== 'get-cau-role') parts.push('-Force');

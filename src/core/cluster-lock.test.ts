@@ -1,6 +1,8 @@
 import { ClusterGateway } from '../cluster/gateway.js';
 import type { Clock } from '../platform/clock.js';
 import type { ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
+import { RunPresence } from './run-progress.js';
+import { readRunView } from './run-state.js';
 import { ClusterLock, LOCK_PROPERTY, LockLostError, forceRecoverLock, isSameMachine, lockLiveness, parseLock, type HeartbeatObservation, type HeartbeatObservations, type LockContext, type LockRecord, type RunProgress } from './cluster-lock.js';
 
 /** Cluster properties in memory with compare-and-set; `loseNextReply` applies a write, then fails its reply. */
@@ -154,5 +156,31 @@ describe('forceRecoverLock', () => {
     const later = clockAt(Date.parse('2026-01-01T00:05:00Z'));
     expect((await forceRecoverLock(context(gateway, { observations, wallClock: later })))?.runId).toBe('other');
     expect(props.has(LOCK_PROPERTY)).toBe(false);
+  });
+});
+
+describe('the predicted finish in the lock (issue 15)', () => {
+  const startMs = Date.parse('2026-01-01T00:00:00Z');
+  const watcher = { host: 'laptop7', user: 'ops', pid: 42 };
+
+  /** A run takes the lock (its progress without the field, as an older cauctl writes it), then publishes a phase unless `publish` is false. */
+  async function publishedBy(predictedEnd?: () => number | undefined, publish = true) {
+    const { gateway } = propertyTransport();
+    const lock = new ClusterLock(context(gateway));
+    await lock.acquire('run1', progress);
+    const presence = new RunPresence({ lock, clock: clockAt(startMs + 60_000), wallClock: clockAt(Date.parse('2026-01-01T00:00:00Z')), leaseSeconds: 300, run: () => ({ startMs, nodeResults: [] }), ...(predictedEnd ? { predictedEnd } : {}) });
+    if (publish) await presence.notify('NODE1', 'drain', 'drain');
+    return readRunView({ gateway, entry: 'HCI01', owner: watcher, isProcessAlive: () => true, nowWallMs: Date.parse('2026-01-01T00:01:00Z'), localJournal: () => undefined });
+  }
+
+  it('carries the finish the coordinator predicts, which get-run on another host reads', async () => {
+    const view = await publishedBy(() => Date.parse('2026-01-01T03:12:30Z'));
+    expect({ state: view.runState, source: view.source, predictedEndTime: view.predictedEndTime }).toEqual({ state: 'RunInProgress', source: 'cluster-lock', predictedEndTime: '2026-01-01T03:12:30.000Z' });
+  });
+
+  it('says null when the run predicts nothing (no plan, or no answer yet), and reads a lock without the field as null', async () => {
+    expect((await publishedBy(() => undefined)).predictedEndTime).toBeNull();
+    expect((await publishedBy()).predictedEndTime).toBeNull();
+    expect((await publishedBy(() => Date.parse('2026-01-01T03:12:30Z'), false)).predictedEndTime).toBeNull();
   });
 });

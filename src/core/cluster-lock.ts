@@ -7,6 +7,7 @@
 import type { ClusterGateway } from '../cluster/gateway.js';
 import { AppError, ExitCode, refusedError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
+import { restoreSelfUpdating } from './node-steps/native-cau.js';
 
 export const LOCK_PROPERTY = 'CauctlRunLock';
 export const STOP_PROPERTY = 'CauctlStopRequest';
@@ -35,6 +36,8 @@ export interface RunProgress {
   readonly currentPhase: string | null;
   readonly nodeStatusNotifications: readonly NodeStatusNotification[];
   readonly nodeResults: ReadonlyArray<{ node: string; status: string; attempts: number }>;
+  /** The finish the coordinator predicts (run clock, ISO), from its plan as phases end; null or absent: none. */
+  readonly predictedEndTime?: string | null;
 }
 
 export interface LockRecord {
@@ -283,25 +286,35 @@ export class ClusterLock {
     return this.current !== null;
   }
 
-  /** Releases the lock if still ours; never removes someone else's. */
-  async release(): Promise<void> {
-    if (this.current === null) return;
+  /**
+   * Releases the lock if still ours; never removes someone else's. First, while the lock is still ours, restores
+   * the CAU role's self-updating if the run held it off (node-steps/native-cau.ts). Returns what could not be
+   * restored, for the run's warnings (the hold's record then stays for the next holder of the lock).
+   */
+  async release(): Promise<string[]> {
+    if (this.current === null) return [];
+    const notRestored = await restoreSelfUpdating(this.ctx.gateway, this.ctx.entryNode);
     await this.ctx.gateway.call(this.ctx.entryNode, 'set-cluster-property', {
       name: LOCK_PROPERTY,
       value: null,
       expected: this.current,
     });
     this.current = null;
+    return notRestored === null ? [] : [notRestored];
   }
 }
 
 /**
- * `--force-recovery` without a run to resume: clears a dead lock, refuses a live one. Returns what was
- * cleared, or null when there was no lock.
+ * `--force-recovery` without a run to resume: clears a dead lock, refuses a live one, and restores the CAU
+ * role's self-updating that a dead run (or a release that could not restore it) left held off. Returns what
+ * was cleared, or null when there was no lock; throws SELF_UPDATING_NOT_RESTORED when the role stays held off.
  */
 export async function forceRecoverLock(ctx: LockContext): Promise<LockRecord | null> {
   const { raw, lock } = await readLock(ctx);
-  if (raw === null) return null;
+  if (raw === null) {
+    await restoreOrThrow(ctx);
+    return null;
+  }
   if (lock !== null) {
     const liveness = judge(lock, ctx);
     if (liveness.live) {
@@ -312,8 +325,22 @@ export async function forceRecoverLock(ctx: LockContext): Promise<LockRecord | n
       });
     }
   }
+  // The dead run's hold is restored before its lock goes, so no other run starts in between.
+  const notRestored = await restoreSelfUpdating(ctx.gateway, ctx.entryNode);
   const result = await ctx.gateway.call(ctx.entryNode, 'set-cluster-property', { name: LOCK_PROPERTY, value: null, expected: raw });
   if (!result.applied) throw refusedError('LOCK_HELD', 'The cluster lock changed while it was being cleared; it is live.');
   await writeStopRequest(ctx, null);
+  if (notRestored !== null) throw notRestoredError(notRestored);
   return lock;
+}
+
+function notRestoredError(message: string): AppError {
+  return new AppError('SELF_UPDATING_NOT_RESTORED', ExitCode.runFailed, message, {
+    hint: 'No cauctl lock is left on the cluster; only the CAU clustered role is as said. Once it is fixed, cauctl run --force-recovery checks again.',
+  });
+}
+
+async function restoreOrThrow(ctx: LockContext): Promise<void> {
+  const notRestored = await restoreSelfUpdating(ctx.gateway, ctx.entryNode);
+  if (notRestored !== null) throw notRestoredError(notRestored);
 }

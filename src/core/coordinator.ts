@@ -74,6 +74,8 @@ export interface CoordinatorDeps {
   readonly leaseSeconds?: number;
   /** Called once when the run stops touching nodes for good (the simulator audits invariant 4 with it). */
   readonly onHalt?: () => void;
+  /** The finish predicted now (run clock, ms), from the plan the caller has; published in the lock for get-run. */
+  readonly predictedEnd?: () => number | undefined;
 }
 
 export interface RollingRunOptions {
@@ -237,7 +239,7 @@ export class RollingRun {
       () => this.presence.heartbeat(),
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
-    this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run });
+    this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run, ...(deps.predictedEnd ? { predictedEnd: deps.predictedEnd } : {}) });
     this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
   }
 
@@ -1086,7 +1088,8 @@ export class RollingRun {
     } finally {
       if (this.lock.held && !keepLock) {
         try {
-          await this.lock.release();
+          // What the release could not restore (the self-updating role it held off) is said in the warnings.
+          this.run.warnings.push(...(await this.lock.release()));
         } catch (error) {
           this.run.warnings.push(`The cluster lock could not be released: ${describeError(error)}. It expires with its lease.`);
         }

@@ -39,6 +39,8 @@ export const ErrorCodes = {
   NoNodeForRoles: { scope: 'node', summary: "No other node can host the node's roles (a single-node cluster, or every other node down or paused)." },
   InsufficientMemory: { scope: 'node', summary: "The nodes that stay in service lack the free memory for the node's running VMs." },
   VmNotLiveMigratable: { scope: 'node', summary: 'A running VM on the node cannot live-migrate, so a drain would take it down.' },
+  NativeCauRunInProgress: { scope: 'node', summary: 'A native CAU Updating Run (an MSFT_CAURun object on a node) is in progress: two coordinators must never update the cluster at once.' },
+  SelfUpdatingNotHeld: { scope: 'node', summary: "The CAU clustered role's self-updating could not be held off (its group taken Offline) for the run." },
   OtherNodePaused: { scope: 'node', summary: 'Another node is paused: draining this one would take a second node out of service.' },
   NodesOffline: { scope: 'node', summary: 'RequireAllNodesOnline is set and another node is not Up.' },
   QuorumAtRisk: { scope: 'node', summary: 'Taking the node down while another is down would lose quorum or storage redundancy.' },

@@ -4,7 +4,8 @@
  * run, the Storage Replica second restart and the optional functional-level raise. Depends on the gateway,
  * core modules and interfaces only; the rolling run and the questions to the operator are injected.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
+import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
+import { NetworkCredentialErrorCode } from '../cluster/operations-credential.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
 import type { ClusterInfo } from '../cluster/operations.js';
 import { refusedError } from '../errors.js';
@@ -183,7 +184,9 @@ async function checkBeforeUpgrade(profile: FeatureUpdateProfile, deps: FeatureUp
   // Build probing: what each node runs decides which parameters may be sent.
   const buildsBefore = await probeBuilds(g, names);
   const lowest = Math.min(...Object.values(buildsBefore));
-  const validation = await g.call(deps.entry, 'test-cluster', { include: validationCategories(lowest, cluster.s2dEnabled) });
+  const validation = await g.call(deps.entry, 'test-cluster', { include: validationCategories(lowest, cluster.s2dEnabled) }).catch((error: unknown) => {
+    throw credentialRefusal(error);
+  });
   if (validation.failed.length > 0) {
     throw refusedError('VALIDATION_FAILED', `Test-Cluster failed (${describeValidation(validation)}); nothing was touched:\n  ${validation.messages.join('\n  ')}`, {
       hint: validation.reportPath ? `Read the report at ${validation.reportPath} on the node, fix the failures, and run again.` : 'Fix the failures Test-Cluster reports and run again.',
@@ -192,6 +195,25 @@ async function checkBeforeUpgrade(profile: FeatureUpdateProfile, deps: FeatureUp
   for (const m of validation.messages) say.warnings.push(`Test-Cluster: ${m}`);
   say.step({ step: 'validation', status: 'Succeeded', detail: describeValidation(validation) });
   return { cluster, readiness, validation, buildsBefore, lowest };
+}
+
+/**
+ * Test-Cluster that could not get network credentials (the second hop) is a refusal before anything was
+ * touched (exit 5), with the remedy; any other failure is passed on as it is.
+ */
+function credentialRefusal(error: unknown): unknown {
+  if (!(error instanceof OperationFailedError)) return error;
+  if (error.scriptCode === NetworkCredentialErrorCode.required) {
+    return refusedError(NetworkCredentialErrorCode.required, `${error.message} Nothing was touched.`, {
+      hint: 'Give cauctl your password (--username with --password-file or CAUCTL_PASSWORD): Test-Cluster then runs on the node as a one-off scheduled task under your account, which has network credentials (docs/windows-requirements.md, the credentialed logon). Or configure Kerberos constrained delegation from the nodes to each other.',
+    });
+  }
+  if (error.scriptCode === NetworkCredentialErrorCode.logonFailed || error.scriptCode === NetworkCredentialErrorCode.logonTimeout) {
+    return refusedError(error.scriptCode, `${error.message} Nothing was touched.`, {
+      hint: 'The scheduled task that runs Test-Cluster under your account did not run: check the password, and that the account has "Log on as a batch job" on the node (docs/windows-requirements.md, the credentialed logon).',
+    });
+  }
+  return error;
 }
 
 async function prepareRemoting(deps: FeatureUpdateDeps, cluster: ClusterInfo, say: Narrative): Promise<void> {

@@ -32,6 +32,8 @@ export function failureEffect(code: ErrorCode, phase: NodePhase, pausedByRun: bo
     case 'NoNodeForRoles':
     case 'InsufficientMemory':
     case 'VmNotLiveMigratable':
+    case 'NativeCauRunInProgress':
+    case 'SelfUpdatingNotHeld':
     case 'OtherNodePaused':
     case 'NodesOffline':
       return { fatal: true, outOfService: false };

@@ -26,6 +26,12 @@ export interface RunProgressDeps {
   readonly leaseSeconds: number;
   /** When the run started (the run clock's ms) and what it has finished so far. */
   readonly run: () => { readonly startMs: number; readonly nodeResults: readonly NodeResult[] };
+  /** The finish the run predicts now (run clock, ms), published for get-run; undefined when it predicts none. */
+  readonly predictedEnd?: () => number | undefined;
+}
+
+function predictedEndTime(ms: number | undefined): string | null {
+  return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
 
 export class RunPresence {
@@ -50,6 +56,7 @@ export class RunPresence {
       currentPhase: this.current.phase,
       nodeStatusNotifications: [...this.notifications.values()],
       nodeResults: run.nodeResults.map((r) => ({ node: r.node, status: r.status, attempts: r.attempts })),
+      predictedEndTime: predictedEndTime(this.deps.predictedEnd?.()),
     };
   }
 

@@ -22,6 +22,8 @@ export interface RunView {
   readonly source: 'journal' | 'cluster-lock' | 'none';
   /** For a lock whose coordinator is gone (RunFailed): why it is judged dead. */
   readonly detail: string | null;
+  /** The finish the run predicts (ISO, the run's clock), from its lock; null when it published none. */
+  readonly predictedEndTime: string | null;
 }
 
 /** The phase a node is in once a step record is written (what get-run shows). */
@@ -81,7 +83,7 @@ export interface ReadRunOptions {
 export async function readRunView(options: ReadRunOptions): Promise<RunView> {
   const { lock, raw } = await readLock({ gateway: options.gateway, entryNode: options.entry });
   if (raw === null || lock === null) {
-    return { runState: 'RunNotInProgress', runId: null, runStartTime: null, currentOrchestrator: null, currentNode: null, currentPhase: null, nodeStatusNotifications: [], nodeResults: [], stopRequested: false, source: 'none', detail: raw === null ? null : 'the lock property holds an unreadable value' };
+    return { runState: 'RunNotInProgress', runId: null, runStartTime: null, currentOrchestrator: null, currentNode: null, currentPhase: null, nodeStatusNotifications: [], nodeResults: [], stopRequested: false, source: 'none', detail: raw === null ? null : 'the lock property holds an unreadable value', predictedEndTime: null };
   }
   const stop = await readStopRequest({ gateway: options.gateway, entryNode: options.entry });
   const liveness = lockLiveness(lock, options.nowWallMs, { owner: options.owner, isProcessAlive: options.isProcessAlive });
@@ -91,6 +93,7 @@ export async function readRunView(options: ReadRunOptions): Promise<RunView> {
     runStartTime: lock.progress.runStartTime,
     currentOrchestrator: `${lock.owner.host} (pid ${lock.owner.pid}, ${lock.owner.user})`,
     stopRequested: stop !== null && stop.runId === lock.runId,
+    predictedEndTime: lock.progress.predictedEndTime ?? null,
     detail: liveness.live ? null : `the coordinator is gone: ${liveness.why}; continue with cauctl run --resume on ${lock.owner.host}, or clear with cauctl run --force-recovery`,
   };
   const journal = lock.owner.host === options.owner.host ? options.localJournal(lock.runId) : undefined;

@@ -239,3 +239,43 @@ describe('LiveView', () => {
     expect(stopped()).toBe(1);
   });
 });
+
+describe('RunBoard of an offline update: cluster-wide steps, every node at once (issue 15)', () => {
+  const plan = { clusterName: 'OFF4', nodes: ['NODE1', 'NODE2'], steps: [{ step: 'stop-cluster', seconds: 60 }, { step: 'update', seconds: 1000 }, { step: 'start-cluster', seconds: 90 }] };
+  const offlineStarted = at(0, { type: 'run-started', clusterName: 'OFF4', nodes: ['NODE1', 'NODE2'], plugins: [], resumed: false });
+  const step = (s: number, name: string, seconds: number): RunEvent[] => [
+    at(s, { type: 'cluster-step-started', step: name }),
+    at(s + seconds, { type: 'cluster-step-completed', step: name, durationSeconds: seconds }),
+  ];
+  const board = (events: readonly RunEvent[]): RunBoard => {
+    const b = RunBoard.forClusterSteps(createTheme(false), plan);
+    for (const e of events) b.apply(e);
+    return b;
+  };
+
+  it('predicts the sum of the steps, moved as steps end and by a step that overruns its plan', () => {
+    expect(board([offlineStarted]).predictedEndMs(T0)).toBe(T0 + 1150_000);
+    // The stop took 100 s (40 more than planned): what is left starts from its end.
+    const stopped = [offlineStarted, ...step(0, 'stop-cluster', 100)];
+    expect(board(stopped).predictedEndMs(T0 + 100_000)).toBe(T0 + 1190_000);
+    // The nodes' own phases inside `update` do not move it; the update step running 200 s past its plan does.
+    const updating = [...stopped, at(100, { type: 'cluster-step-started', step: 'update' }), at(100, { type: 'phase-started', node: 'NODE1', phase: 'install', attempt: 1 }), at(100, { type: 'phase-started', node: 'NODE2', phase: 'install', attempt: 1 })];
+    expect(board(updating).predictedEndMs(T0 + 500_000)).toBe(T0 + 1190_000);
+    expect(board(updating).predictedEndMs(T0 + 1300_000)).toBe(T0 + 1390_000);
+  });
+
+  it('leaves out the steps an interrupted update did before its resume', () => {
+    const b = board([]);
+    b.clusterStepsDone(['stop-cluster', 'update']);
+    b.apply({ ...offlineStarted, resumed: true } as RunEvent);
+    expect(b.predictedEndMs(T0)).toBe(T0 + 90_000);
+  });
+
+  it('shows how many nodes are done while they work at once, and the cluster step under way', () => {
+    const updating = [offlineStarted, ...step(0, 'stop-cluster', 60), at(60, { type: 'cluster-step-started', step: 'update' }), at(60, { type: 'phase-started', node: 'NODE1', phase: 'install', attempt: 1 }), at(60, { type: 'phase-started', node: 'NODE2', phase: 'install', attempt: 1 })];
+    const lines = renderBoard(board(updating), { width: 80, rows: 30, nowMs: T0 + 360_000, zone: 'UTC' }).map(stripVTControlCharacters);
+    expect(lines[0]).toMatch(/^OFF4 · nodes 0\/2 done · elapsed 6m 00s · finish ~/);
+    expect(lines[1]).toMatch(/^cluster: install on every node 5m 00s · /);
+    expect(lines.filter((l) => /▶ NODE[12]\s+install 5m 00s/.test(l))).toHaveLength(2);
+  });
+});

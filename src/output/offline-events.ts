@@ -22,6 +22,11 @@ export interface OfflineRunIdentity {
   readonly plugins: readonly string[];
 }
 
+/** The cluster-wide steps an interrupted offline update's journal says are done. */
+export function offlineStepsDone(records: readonly JournalRecord[]): string[] {
+  return records.map((r) => JournalEntrySchema.safeParse(r)).flatMap((p) => (p.success && p.data.type === 'offline-step' && p.data.phase === 'done' ? [p.data.step] : []));
+}
+
 export class OfflineEventJournal implements RunJournal {
   /** Each node's phase under way, and since when (ms). */
   private readonly phases = new Map<string, { phase: NodePhase; attempt: number; startMs: number }>();

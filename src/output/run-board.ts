@@ -121,6 +121,11 @@ export class RunBoard {
     return board;
   }
 
+  /** Cluster-wide steps an interrupted offline update did before it was resumed: nothing of them is left. */
+  clusterStepsDone(steps: readonly string[]): void {
+    for (const s of this.steps) if (s.cluster === true && steps.includes(String(s.phase))) s.done = true;
+  }
+
   /**
    * The board of a run watched from elsewhere: done, current or waiting from each node's published status, and
    * the nodes' latest changes as the recent events. It has no plan, so it predicts no finish.

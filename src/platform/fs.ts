@@ -8,16 +8,20 @@
  * file is removed and never renamed over the good one. State is private to the user: folders 0700, files 0600.
  */
 import {
+  chmodSync,
   closeSync,
   existsSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
+  lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
@@ -233,4 +237,74 @@ export function resolveStateDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'cauctl');
   if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'cauctl');
   return join(homedir(), '.local', 'state', 'cauctl');
+}
+
+/** What cauctl itself keeps at the top of the state directory (plus a `.probe-<pid>` while it checks writing). */
+export const STATE_DIR_ENTRIES: readonly string[] = ['history', 'runs', 'sim', 'locks', 'machine-id'];
+
+/**
+ * Makes sure the state directory is the user's only (issue 14 §8): journals, history and the simulated models
+ * name clusters, nodes and runs. One made by an older cauctl (0755, files 0644), or by hand, may be readable by
+ * others. When it is the user's and holds only cauctl's own entries, it is tightened: the group and other bits
+ * are removed from it and from everything under it (folders 0700, files 0600), symbolic links left alone.
+ * Otherwise it is refused with a message (exit 2): changing the modes of another user's folder, or of files
+ * cauctl did not make, is not cauctl's call. A folder that does not exist yet (it is created 0700), is not a
+ * folder, or cannot be read is left to the code that uses it. Returns the mode it had when it was tightened.
+ */
+export function securePrivateStateDir(dir: string, platform: NodeJS.Platform = process.platform): { tightenedFrom: number } | undefined {
+  if (platform === 'win32') return undefined;
+  let mode: number;
+  let uid: number;
+  try {
+    const stat = statSync(dir);
+    if (!stat.isDirectory()) return undefined;
+    mode = stat.mode & 0o777;
+    uid = stat.uid;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o077) === 0) return undefined;
+  const shown = mode.toString(8);
+  const ownUid = process.getuid?.();
+  if (ownUid !== undefined && uid !== ownUid) {
+    throw new AppError('STATE_DIR_INSECURE', ExitCode.usage, `The state directory ${dir} belongs to another user (uid ${uid}) and others can read it (mode ${shown}); nothing was touched.`, {
+      hint: 'Point CAUCTL_STATE_DIR at a folder of your own (cauctl creates it readable by you only).',
+      details: { path: dir, mode: shown, uid },
+    });
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const foreign = entries.filter((name) => !STATE_DIR_ENTRIES.includes(name) && !name.startsWith('.probe-'));
+  if (foreign.length > 0) {
+    const listed = foreign.length > 5 ? `${foreign.slice(0, 5).join(', ')} and ${foreign.length - 5} more` : foreign.join(', ');
+    throw new AppError('STATE_DIR_INSECURE', ExitCode.usage, `The state directory ${dir} can be read by other users (mode ${shown}) and holds files cauctl did not make (${listed}); its permissions were left as they are and nothing was touched.`, {
+      hint: `If it is cauctl's own folder, make it yours only with: chmod -R go-rwx ${dir}   Otherwise point CAUCTL_STATE_DIR at a folder of cauctl's own.`,
+      details: { path: dir, mode: shown, foreign },
+    });
+  }
+  try {
+    // The top first: once it is 0700 nobody else can reach anything under it.
+    chmodSync(dir, mode & ~0o077);
+    for (const name of entries) tightenTree(join(dir, name));
+  } catch (error) {
+    const user = fsUserError(error);
+    throw new AppError('STATE_DIR_INSECURE', ExitCode.usage, `The state directory ${dir} can be read by other users (mode ${shown}), and making it yours only failed: ${user?.message ?? String(error)}`, {
+      cause: error,
+      hint: `Make it yours only with: chmod -R go-rwx ${dir}   or point CAUCTL_STATE_DIR at a folder of your own.`,
+      details: { path: dir, mode: shown },
+    });
+  }
+  return { tightenedFrom: mode };
+}
+
+/** Removes the group and other bits from `path` and, for a folder, everything under it; links are not followed. */
+function tightenTree(path: string): void {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return;
+  if ((stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & 0o777 & ~0o077);
+  if (stat.isDirectory()) for (const name of readdirSync(path)) tightenTree(join(path, name));
 }

@@ -24,6 +24,10 @@ export interface RoleProfile {
   readonly groupName?: string;
   /** --time-zone: the IANA zone to read the schedule in, instead of the cluster's. */
   readonly timeZone?: string;
+  /** set-role --use-default (-UseDefault): run options not given return to CAU's defaults. */
+  readonly useDefault?: boolean;
+  /** set-role --update-now (-UpdateNow, its own parameter set): start a self-updating run now, change nothing. */
+  readonly updateNow?: boolean;
 }
 
 /** The run options the role takes, by their raw (camelCase) option names; `run`'s parser checks them. */
@@ -49,6 +53,12 @@ const RUN_OPTION_KEYS = [
   'waitForStorageRepairTimeoutMinutes',
   'forcePauseAndDrain',
   'attemptSoftReboot',
+  'forcePauseNoDrain',
+  'forcePauseDrainAndReboot',
+  'skipUpdateChecks',
+  'siteAwareUpdatingOrder',
+  'rebootMode',
+  'suspendRetriesPerNode',
 ] as const;
 
 const rawRoleOptions = z.looseObject({
@@ -60,6 +70,8 @@ const rawRoleOptions = z.looseObject({
   virtualComputerObjectName: z.string().optional(),
   groupName: z.string().optional(),
   timeZone: z.string().optional(),
+  useDefault: z.boolean().optional(),
+  updateNow: z.boolean().optional(),
 });
 
 const NETBIOS = /^[A-Za-z0-9][A-Za-z0-9-]{0,14}$/;
@@ -121,6 +133,12 @@ function runOptionsOf(raw: Record<string, unknown>, problems: string[]): RoleRun
   if (has('attemptSoftReboot')) options.AttemptSoftReboot = true;
   if (has('runPluginsSerially')) options.RunPluginsSerially = true;
   if (has('stopOnPluginFailure')) options.StopOnPluginFailure = true;
+  if (has('forcePauseNoDrain')) options.ForcePauseNoDrain = true;
+  if (has('forcePauseDrainAndReboot')) options.ForcePauseDrainAndReboot = true;
+  if (has('skipUpdateChecks')) options.SkipUpdateChecks = true;
+  if (has('siteAwareUpdatingOrder')) options.SiteAwareUpdatingOrder = profile.siteAwareUpdatingOrder;
+  if (has('rebootMode')) options.RebootMode = profile.rebootMode;
+  if (has('suspendRetriesPerNode')) options.SuspendRetriesPerNode = profile.suspendRetriesPerNode;
   return options as RoleRunOptions;
 }
 
@@ -182,6 +200,13 @@ export function parseRoleProfile(raw: unknown, verb: RoleVerb): RoleProfile {
       if (value !== undefined) problems.push(`${flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}: ${flag} is fixed when the role is added; remove-role and add-role to change it`);
     }
   }
+  if (o.updateNow === true) {
+    // CAU's UpdateNow parameter set holds nothing else: the run uses the role's settings as they are.
+    const others = Object.entries(o).filter(([key, value]) => key !== 'updateNow' && key !== 'force' && key !== 'whatIf' && value !== undefined && value !== false);
+    for (const [key] of others) problems.push(`updateNow: --update-now and ${kebabOf(key)} conflict (it starts a run with the role's settings; change them with set-role first)`);
+  }
+  if (o.useDefault === true && verb === 'add') problems.push('useDefault: --use-default is a set-role option');
+  if (o.updateNow === true && verb === 'add') problems.push('updateNow: --update-now is a set-role option');
   if (problems.length > 0) throw new ProfileError(problems, `invalid ${verb}-role options`);
 
   const schedule: ScheduleChange = {
@@ -197,5 +222,12 @@ export function parseRoleProfile(raw: unknown, verb: RoleVerb): RoleProfile {
     ...(o.virtualComputerObjectName !== undefined ? { virtualComputerObjectName: o.virtualComputerObjectName } : {}),
     ...(o.groupName !== undefined ? { groupName: o.groupName } : {}),
     ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+    ...(o.useDefault === true ? { useDefault: true } : {}),
+    ...(o.updateNow === true ? { updateNow: true } : {}),
   };
+}
+
+/** `siteAwareUpdatingOrder` → `--site-aware-updating-order`. */
+function kebabOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

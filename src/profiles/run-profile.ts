@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { FailbackMode } from '../cluster/operations.js';
 import { DEFAULT_SUSPEND_TRIES } from '../core/node-steps/suspend.js';
-import { REBOOT_MODES, type RebootMode, type RunProfile } from '../core/types.js';
+import type { RunProfile } from '../core/types.js';
 import { describeError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { ProfileError, flattenZodIssues } from './issues.js';
 import { parseIntOption, type IntRange } from './numbers.js';
+import { normalizeRestart } from './restart-options.js';
 import { normalizePlugins, pluginOptionsShape } from './scan-profile.js';
 
 /** What `run` does besides the run profile: confirmation, plan only, resume, recovery. */
@@ -144,11 +145,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const suspendRetriesPerNode = int(o.suspendRetriesPerNode, 'suspendRetriesPerNode', { min: 1, max: 64 }, problems) ?? RUN_DEFAULTS.suspendRetriesPerNode;
   const preInstallConcurrency = int(o.preInstallConcurrency, 'preInstallConcurrency', { min: 1, max: 64 }, problems);
   const maxConcurrentNodes = int(o.maxConcurrentNodes, 'maxConcurrentNodes', { min: 1, max: 64 }, problems);
-  let rebootMode: RebootMode | undefined;
-  if (o.rebootMode !== undefined) {
-    rebootMode = REBOOT_MODES.find((m) => m.toLowerCase() === o.rebootMode!.toLowerCase());
-    if (rebootMode === undefined) problems.push(`rebootMode: must be one of ${REBOOT_MODES.join(', ')} (got ${JSON.stringify(o.rebootMode)})`);
-  }
+  const restart = normalizeRestart(o, problems);
   const preUpdateScript = scriptPath(o.preUpdateScript, 'preUpdateScript', problems);
   const postUpdateScript = scriptPath(o.postUpdateScript, 'postUpdateScript', problems);
   if (o.configurationName !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.configurationName)) {
@@ -165,11 +162,6 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const forceSwitches = FORCE_SWITCHES.filter((key) => o[key] === true);
   if (forceSwitches.length > 1) {
     problems.push(`${forceSwitches[0]}: ${forceSwitches.map(kebab).join(' and ')} conflict; give one (CAU's ForcePause* switches are alternatives)`);
-  }
-  if (rebootMode === 'FullReboot' && o.attemptSoftReboot === true) problems.push('rebootMode: --reboot-mode FullReboot and --attempt-soft-reboot conflict');
-  if (rebootMode === 'SoftReboot' && o.disableSoftReboot === true) problems.push('rebootMode: --reboot-mode SoftReboot and --disable-soft-reboot conflict');
-  if (o.attemptSoftReboot === true && o.disableSoftReboot === true) {
-    problems.push('attemptSoftReboot: --attempt-soft-reboot and --disable-soft-reboot conflict');
   }
   if (nodeOrder !== undefined) {
     const seen = new Set<string>();
@@ -236,8 +228,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     forcePauseAndDrain: o.forcePauseAndDrain === true,
     ...(o.forcePauseNoDrain === true ? { undrainedSwitch: 'ForcePauseNoDrain' as const } : {}),
     ...(o.forcePauseDrainAndReboot === true ? { undrainedSwitch: 'ForcePauseDrainAndReboot' as const } : {}),
-    attemptSoftReboot: rebootMode === 'SoftReboot' || (rebootMode !== 'FullReboot' && o.attemptSoftReboot === true),
-    ...(rebootMode !== undefined ? { rebootMode } : {}),
+    ...restart,
     suspendRetriesPerNode,
     ...(o.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
     ...(o.preInstall === true ? { preInstall: true } : {}),

@@ -8,11 +8,17 @@ import { PluginName as PluginNameSchema } from '../cluster/operations.js';
 import type { PluginSpec } from '../core/types.js';
 import { ProfileError, flattenZodIssues } from './issues.js';
 import { matchPluginArguments } from './plugin-arguments.js';
+import { normalizeRestart, type RestartChoice } from './restart-options.js';
 
 export interface ScanProfile {
   readonly plugins: readonly PluginSpec[];
   readonly runPluginsSerially: boolean;
   readonly stopOnPluginFailure: boolean;
+  /**
+   * Invoke-CauScan's AttemptSoftReboot / RebootMode: the restart a run with these options would bring, shown
+   * per update. Absent when neither was given (the scan then shows only whether a restart is needed).
+   */
+  readonly restart?: RestartChoice;
 }
 
 export const pluginOptionsShape = {
@@ -22,7 +28,7 @@ export const pluginOptionsShape = {
   stopOnPluginFailure: z.boolean().optional(),
 };
 
-const rawScanOptions = z.object(pluginOptionsShape);
+const rawScanOptions = z.object({ ...pluginOptionsShape, attemptSoftReboot: z.boolean().optional(), rebootMode: z.string().optional() });
 
 /** Plug-in names and arguments, checked; problems are appended to `problems`. */
 export function normalizePlugins(
@@ -64,10 +70,13 @@ export function parseScanProfile(raw: unknown): ScanProfile {
   if (!parsed.success) throw new ProfileError(flattenZodIssues(parsed.error), 'invalid scan options');
   const problems: string[] = [];
   const plugins = normalizePlugins(parsed.data, problems);
+  const { attemptSoftReboot, rebootMode } = parsed.data;
+  const restart = attemptSoftReboot === true || rebootMode !== undefined ? normalizeRestart({ attemptSoftReboot, rebootMode }, problems) : undefined;
   if (problems.length > 0) throw new ProfileError(problems, 'invalid scan options');
   return {
     plugins,
     runPluginsSerially: parsed.data.runPluginsSerially === true,
     stopOnPluginFailure: parsed.data.stopOnPluginFailure === true,
+    ...(restart !== undefined ? { restart } : {}),
   };
 }

@@ -21,7 +21,9 @@ describe('native CAU in the model', () => {
     await h.wait(150);
     expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: true, orchestratorGuid: expect.any(String) });
     expect(await h.ok('NODE1', 'get-native-cau', {})).toMatchObject({ runInProgress: false });
-    expect(await h.ok('NODE1', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: true });
+    // get-cluster reads the node's own MSFT_CAURun, as get-cluster.ps1 does: only the role owner sees the run.
+    expect(await h.ok('NODE1', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: false });
+    expect(await h.ok('NODE2', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: true });
     await h.wait(600);
     expect(await h.ok('NODE2', 'get-native-cau', {})).toMatchObject({ runInProgress: false });
   });

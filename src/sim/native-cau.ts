@@ -64,11 +64,17 @@ export function selfUpdatingTrigger(model: ClusterModel, at: number): void {
     model.logOp(group, 'native-cau-run', 'not started: the CAU role is Offline');
     return;
   }
-  if (nativeRunInProgress(model)) return;
+  startNativeRun(model, r, at, plan.seconds);
+}
+
+/** The role's coordinator starts an Updating Run now (its schedule, or Set-CauClusterRole -UpdateNow); none while one holds the cluster. */
+export function startNativeRun(model: ClusterModel, r: SimCauRole, at: number, seconds: number): boolean {
+  if (nativeRunInProgress(model)) return false;
   const node = ownerOf(model, r);
   model.state.nativeCauRun = { orchestratorGuid: SIM_ORCHESTRATOR_GUID, node, startedAt: at };
   model.logOp(node, 'native-cau-run', 'started');
-  model.schedule({ at: at + plan.seconds * 1000, kind: 'nativeRunEnd', orchestratorGuid: SIM_ORCHESTRATOR_GUID });
+  model.schedule({ at: at + seconds * 1000, kind: 'nativeRunEnd', orchestratorGuid: SIM_ORCHESTRATOR_GUID });
+  return true;
 }
 
 /** The native run's coordinator finishes and deletes its MSFT_CAURun object. */

@@ -7,15 +7,18 @@ import type { OperationParams, OperationResult } from '../cluster/operations.js'
 import { RoleErrorCode, type RoleRunOptions } from '../cluster/operations-role.js';
 import { roleParameters } from '../core/cau-role.js';
 import type { SimCauRole } from './model-state.js';
+import { startNativeRun } from './native-cau.js';
 import { requireNetworkLogon } from './network-logon.js';
 import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
-type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'change-cau-role';
+type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'change-cau-role' | 'update-cau-role-now';
 type Handler<N extends RoleOp> = (ctx: OpContext, params: OperationParams<N>) => Promise<OperationResult<N>>;
 
 /** Creating the role's group, network name and resource takes the cluster a little while. */
 const ADD_SECONDS = 20;
 const CHANGE_SECONDS = 2;
+/** How long a self-updating run started by -UpdateNow holds the cluster when the fixture gives no figure. */
+const UPDATE_NOW_RUN_SECONDS = 3600;
 
 /** Simulated clusters answer in their fixture's zone; a real node reports a Windows id (see get-cau-role.ps1). */
 const DEFAULT_TIME_ZONE = 'UTC';
@@ -96,9 +99,25 @@ export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
     const role = currentRole(ctx);
     if (role === undefined) throw notFound();
     await sleepSeconds(ctx, CHANGE_SECONDS);
-    const next: SimCauRole = { ...role, schedule: structuredClone(p.schedule), options: mergeOptions(role.options, p.options) };
+    // -UseDefault: the options not given return to CAU's defaults, so only the given ones stay on the role.
+    const options = p.useDefault === true ? structuredClone(p.options) : mergeOptions(role.options, p.options);
+    const next: SimCauRole = { ...role, schedule: structuredClone(p.schedule), options };
     save(ctx, next);
     return view(ctx, next);
+  },
+
+  'update-cau-role-now': async (ctx, p) => {
+    requireCluster(ctx);
+    requireNetworkLogon(ctx, p.networkCredential, 'Set-CauClusterRole -UpdateNow');
+    const role = currentRole(ctx);
+    if (role === undefined) throw notFound();
+    await sleepSeconds(ctx, CHANGE_SECONDS);
+    // As when its schedule comes due: an Offline (disabled) role starts nothing, nor does one while a run holds
+    // the cluster; the caller sees which with get-native-cau. The role's configuration is not touched.
+    if (role.enabled) startNativeRun(ctx.model, role, ctx.model.now, role.selfUpdatingRun?.seconds ?? UPDATE_NOW_RUN_SECONDS);
+    else ctx.model.logOp(ctx.node.name, 'native-cau-run', 'not started: the CAU role is Offline');
+    ctx.model.dirty = true;
+    return view(ctx, role);
   },
 
   'change-cau-role': async (ctx, p) => {

@@ -14,7 +14,7 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/w
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
-import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunInProgress } from './native-cau.js';
+import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunOn } from './native-cau.js';
 import { requireNetworkLogon } from './network-logon.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
@@ -182,7 +182,8 @@ export const opHandlers: OpHandlers = {
       quorum: { healthy: m.quorumHealthy(), witnessType: m.state.quorum.witnessType, witnessState: m.state.quorum.witnessState },
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
-      nativeCauRunInProgress: nativeRunInProgress(m),
+      // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here.
+      nativeCauRunInProgress: nativeRunOn(m, ctx.node.name) !== null,
     };
   },
 

@@ -149,9 +149,12 @@ export class SimTransport implements Transport {
       return { ok: false, error: { code: ScriptErrorCode.scriptError, message: `The operation '${name}' was not found on ${node.name}.`, category: 'ObjectNotFound' } };
     }
     // As a real transport: operations that need network credentials get the admin's, which the model holds
-    // unless its fixture says otherwise (sim/network-logon.ts).
+    // unless its fixture says otherwise (sim/network-logon.ts). A payload that arrives with its credential
+    // already (cauctl's WinRM transport, through the WS-Man test server) is taken as it came: the node sees
+    // exactly what the client sent, a password or null.
     const credential = model.state.passwordHeld === false ? null : SIMULATED_CREDENTIAL;
-    const params = needsNetworkCredential(name, invocation.params) ? { ...invocation.params, networkCredential: credential } : invocation.params;
+    const arrived = Object.prototype.hasOwnProperty.call(invocation.params, 'networkCredential');
+    const params = needsNetworkCredential(name, invocation.params) && !arrived ? { ...invocation.params, networkCredential: credential } : invocation.params;
     const parsed = operations[name].params.safeParse(params);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -1,9 +1,10 @@
 /**
  * Issue 14 §8 (the parts outside the transport): a --password-file that others can read is refused unless
  * --allow-insecure-password-file, the cluster names "." and ".." are refused before anything is touched, and a
- * --ca-file that is missing, a folder or not PEM is exit 2 before any connection (a TCP listener counts them).
+ * --ca-file that is missing, a folder or not PEM is exit 2 before any connection (a TCP listener counts them),
+ * and the local-pwsh transport's child gets an allow-listed environment: planted secrets never reach it.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, sandbox, type ExecResult, type Sandbox } from '../support/cli.js';
@@ -83,4 +84,36 @@ describe('--ca-file is checked before any connection', () => {
     expect(result.code).toBe(4);
     expect(connections).toBeGreaterThan(before);
   }, 120_000);
+});
+
+it('the local-pwsh transport gives PowerShell no secret from its environment: values go on stdin, never in argv', () => {
+  // A stand-in for pwsh that records what it was given: its environment, its arguments and its stdin.
+  const dump = join(box.dir, 'dump');
+  mkdirSync(dump);
+  const fake = join(box.dir, 'pwsh');
+  writeFileSync(fake, `#!/bin/sh\nenv > '${dump}/env-'$$\nprintf '%s\\n' "$@" > '${dump}/argv-'$$\ncat > '${dump}/stdin-'$$\n`);
+  chmodSync(fake, 0o755);
+  const planted = {
+    CAUCTL_PASSWORD: 'pw-Planted-1',
+    CAUCTL_WEBHOOK_URL: 'https://hooks.example.invalid/services/T0/B0/planted2',
+    AWS_SECRET_ACCESS_KEY: 'aws-Planted-3',
+    GITHUB_TOKEN: 'ghp_Planted4',
+    HTTPS_PROXY: 'http://user:proxy-Planted-5@proxy.example.invalid:3128',
+    npm_config__auth: 'npm-Planted-6',
+  };
+  const result = box.run(['scan', '--transport', 'local-pwsh', '--pwsh-path', fake, '--cluster-name', 'HCI01', '--json'], { env: planted });
+  expect(result.code).not.toBe(0);
+  const files = readdirSync(dump);
+  expect(files.filter((f) => f.startsWith('env-')).length).toBeGreaterThan(0);
+  for (const file of files) {
+    const text = readFileSync(join(dump, file), 'utf8');
+    for (const [name, value] of Object.entries(planted)) {
+      expect({ file, leaked: text.includes(value) }).toEqual({ file, leaked: false });
+      if (file.startsWith('env-')) expect({ file, name, set: new RegExp(`^${name}=`, 'm').test(text) }).toEqual({ file, name, set: false });
+    }
+    // What PowerShell needs to start still passes; the node's name travels in the stdin envelope only.
+    if (file.startsWith('env-')) expect(text).toMatch(/^PATH=/m);
+    if (file.startsWith('argv-')) expect(text).not.toContain('HCI01');
+    if (file.startsWith('stdin-')) expect(JSON.parse(text)).toMatchObject({ computerName: 'HCI01' });
+  }
 });

@@ -44,6 +44,8 @@ interface ViewWatch {
   readonly width: number;
   /** Whether the screen shows the view (not the prompt before it, nor the result after it). */
   readonly isViewUp: (screen: string) => boolean;
+  /** How the view says where the run is. @default `node n/4` */
+  readonly position?: RegExp;
   /** The scrollback when the view was first seen. */
   history?: number;
   frames: number;
@@ -55,7 +57,7 @@ function checkView(watch: ViewWatch, screen: string, history: number): void {
   if (!watch.isViewUp(screen)) return;
   watch.frames += 1;
   for (const node of NODES) expect(screen).toContain(node);
-  expect(screen).toMatch(/node [0-4]\/4/);
+  expect(screen).toMatch(watch.position ?? /node [0-4]\/4/);
   watch.history ??= history;
   expect({ pane: watch.pane.id, scrollback: history }).toEqual({ pane: watch.pane.id, scrollback: watch.history });
 }
@@ -120,6 +122,18 @@ describe('the live run view in tmux (issue 15)', () => {
       getRun.type(`${cauctl} get-run --simulate --wait-for-completion; echo EXIT=$?`);
       const getRunWatch: ViewWatch = { pane: getRun, width, isViewUp: getRunView, frames: 0 };
       await until(getRun, getRunView, [runWatch], "get-run's view");
+      // The finish the run predicts travels in the cluster lock: get-run's view shows it, and get-run --json says
+      // the run's own prediction (the one its pane shows just before or after, give or take its moving).
+      await until(getRun, (s) => /finish ~\d\d:\d\d:\d\d/.test(s), [runWatch, getRunWatch], "get-run's predicted finish");
+      const shownBefore = /finish ~(\d\d:\d\d:\d\d)/.exec(run.screen())?.[1];
+      const fromLock = JSON.parse(box.run(['get-run', '--simulate', '--json']).stdout) as { runState: string; predictedEndTime: string | null };
+      const shownAfter = /finish ~(\d\d:\d\d:\d\d)/.exec(run.screen())?.[1];
+      if (fromLock.runState === 'RunInProgress') {
+        const seconds = (hms: string): number => hms.split(':').reduce((t, part) => t * 60 + Number(part), 0);
+        const published = seconds(fromLock.predictedEndTime?.slice(11, 19) ?? '99:99:99');
+        const apart = Math.min(...[shownBefore, shownAfter].filter((t): t is string => t !== undefined).map((t) => Math.abs(seconds(t) - published)).map((d) => Math.min(d, 86_400 - d)));
+        expect({ published: fromLock.predictedEndTime, shownBefore, shownAfter, within5min: apart <= 300 }).toEqual({ published: fromLock.predictedEndTime, shownBefore, shownAfter, within5min: true });
+      }
       if (stop) {
         await until(run, (s) => /node [2-4]\/4/.test(s), [runWatch, getRunWatch], 'the second node');
         stopPane.type(`${cauctl} stop-run --simulate; echo EXIT=$?`);
@@ -143,6 +157,50 @@ describe('the live run view in tmux (issue 15)', () => {
       const error = Math.abs(finish - Date.parse(endTime)) / duration;
       console.log(`predicted finish ${new Date(finish).toISOString()} (first frame), actual end ${endTime}, run ${Math.round(duration / 1000)} s: off by ${(error * 100).toFixed(1)}%`);
       expect({ predicted: new Date(finish).toISOString(), endTime, error: error <= 0.05 }).toEqual({ predicted: new Date(finish).toISOString(), endTime, error: true });
+    },
+    2 * BOUND_MS,
+  );
+});
+
+/**
+ * feature-update and offline-update show the same live view (issue 15): feature-update's rolling run with `node
+ * n/4` and its predicted finish; offline-update every node at once, with `nodes n/4 done`, the cluster-wide step
+ * under way, and a finish predicted from its steps. The same checks on every capture as above.
+ */
+describe('the live view of feature-update and offline-update in tmux (issue 15)', () => {
+  const flows = [
+    {
+      name: 'feature-update',
+      command: `${cauctl} feature-update --simulate --sim-reset --sim-speed 600 --wu-connected; echo EXIT=$?`,
+      prompt: '[y/N]',
+      answer: 'y',
+      position: /node [0-4]\/4/,
+      frame: /node \d\/4 .*finish ~\d\d:\d\d:\d\d/,
+      done: /Feature update of HCI01[\s\S]*Succeeded/,
+    },
+    {
+      name: 'offline-update',
+      command: `${cauctl} offline-update --simulate --sim-reset --sim-speed 300; echo EXIT=$?`,
+      prompt: 'to go on:',
+      answer: 'HCI01',
+      position: /nodes [0-4]\/4 done|node [0-4]\/4/,
+      frame: /nodes 0\/4 done .*finish ~\d\d:\d\d:\d\d[\s\S]*cluster: install on every node/,
+      done: /Offline update [\s\S]*HCI01: Succeeded/,
+    },
+  ];
+  it.each(flows.flatMap((f) => [80, 160].map((width) => [f.name, width, f] as const)))(
+    '%s at %i columns',
+    async (_name, width, flow) => {
+      const [main] = session(width);
+      main.type(flow.command);
+      await until(main, (s) => s.includes(flow.prompt), [], 'the confirmation prompt');
+      main.type(flow.answer);
+      const watch: ViewWatch = { pane: main, width, isViewUp: (s) => /finish ~/.test(s) && !/EXIT=/.test(s), position: flow.position, frames: 0 };
+      await until(main, (s) => flow.frame.test(s), [watch], 'a frame with the nodes under way and a finish time');
+      const end = await until(main, (s) => /EXIT=\d+/.test(s), [watch], 'the end');
+      expect(watch.frames).toBeGreaterThan(3);
+      expect(end).toContain('EXIT=0');
+      expect(end).toMatch(flow.done);
     },
     2 * BOUND_MS,
   );

@@ -69,6 +69,29 @@ describeIf('cauctl snapshot', () => {
     }
   });
 
+  it('captures fault domains: each node\'s chassis and rack, and the virtual disks\' fault domain awareness', () => {
+    const box = sandbox();
+    try {
+      const base = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'clusters', 'two-node.json'), 'utf8')) as { storage?: Record<string, unknown>; nodes: Array<Record<string, unknown>> };
+      const model = box.fixture({
+        ...base,
+        name: 'FD01',
+        storage: { ...base.storage, s2d: true, faultDomainAwareness: 'StorageChassis' },
+        nodes: base.nodes.map((n, i) => ({ ...n, faultDomain: { chassis: `CH${i + 1}`, rack: 'RACK1' } })),
+      });
+      const r = box.run(['snapshot', '--simulate', model]);
+      expect(r.code).toBe(0);
+      const copy = JSON.parse(r.stdout) as { storage: { faultDomainAwareness?: string }; nodes: Array<{ faultDomain?: unknown }> };
+      expect(copy.storage.faultDomainAwareness).toBe('StorageChassis');
+      expect(copy.nodes.map((n) => n.faultDomain)).toEqual([
+        { chassis: 'CH1', rack: 'RACK1' },
+        { chassis: 'CH2', rack: 'RACK1' },
+      ]);
+    } finally {
+      box.cleanup();
+    }
+  });
+
   it('writes the model to stdout without --path, and its description says where the timings came from', () => {
     const box = sandbox();
     try {

@@ -4,7 +4,7 @@
  * each: no node left paused by the run, the lock free (or held with a clear message), and every command that
  * reads the state works.
  */
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../../src/journal/journal.js';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
@@ -126,5 +126,73 @@ describe('file-system errors are user errors', () => {
     expect(readdirSync(box.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(readdirSync(join(box.dir, '..')).filter((f) => f.startsWith(`${box.dir.split('/').at(-1)!}.`))).toEqual([]);
     expectCleanCluster(readBack(box, fixture));
+  });
+});
+
+describe('a state directory that others can read (issue 14 §8)', () => {
+  /** Every path under `dir` (itself included) with its permission bits, links left out. */
+  function modes(dir: string): Record<string, string> {
+    const out: Record<string, string> = { '.': (statSync(dir).mode & 0o777).toString(8) };
+    for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
+      const stat = lstatSync(join(dir, entry));
+      if (!stat.isSymbolicLink()) out[entry] = (stat.mode & 0o777).toString(8);
+    }
+    return out;
+  }
+
+  /** What an older cauctl left: folders 0755, files 0644. */
+  function loosen(dir: string): void {
+    chmodSync(dir, 0o755);
+    for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
+      const path = join(dir, entry);
+      const stat = lstatSync(path);
+      if (!stat.isSymbolicLink()) chmodSync(path, stat.isDirectory() ? 0o755 : 0o644);
+    }
+  }
+
+  it("holding only cauctl's own files: made the user's only (folders 700, files 600), said once, and the command works", () => {
+    const fixture = box.fixture(aCluster('LOOSE', [1, 1]));
+    expect(box.run(['run', '--simulate', fixture, '--sim-reset', '--force']).code).toBe(0);
+    loosen(box.stateDir);
+    expect(Object.values(modes(box.stateDir))).toContain('644');
+
+    const first = box.run(['get-report', '--simulate', fixture, '--json']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`the state directory ${box.stateDir} could be read by other users (mode 755); it is now yours only`);
+    expect(parseJson<{ reports: unknown[] }>(first).reports).toHaveLength(1);
+    const after = modes(box.stateDir);
+    expect(Object.entries(after).filter(([, mode]) => !['700', '600'].includes(mode))).toEqual([]);
+    expect(Object.keys(after).length).toBeGreaterThan(5);
+
+    const second = box.run(['scan', '--simulate', fixture]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('could be read by other users');
+  });
+
+  it('holding files cauctl did not make: refused (exit 2) naming the folder and the files, modes and contents left as they were', () => {
+    const fixture = box.fixture(aCluster('FOREIGN', [1, 1]));
+    mkdirSync(box.stateDir, { mode: 0o755 });
+    chmodSync(box.stateDir, 0o755);
+    writeFileSync(join(box.stateDir, 'notes.txt'), 'mine\n', { mode: 0o644 });
+    const before = modes(box.stateDir);
+    for (const args of [['scan', '--simulate', fixture, '--json'], ['get-report', '--simulate', fixture, '--json']]) {
+      const result = box.run(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(parseJson(result)).toMatchObject({ error: { code: 'STATE_DIR_INSECURE', exitCode: 2 } });
+      expect(result.stderr).toContain(`The state directory ${box.stateDir} can be read by other users (mode 755) and holds files cauctl did not make (notes.txt)`);
+      expect(result.stderr).toContain(`try: If it is cauctl's own folder, make it yours only with: chmod -R go-rwx ${box.stateDir}`);
+    }
+    expect(modes(box.stateDir)).toEqual(before);
+    expect(readdirSync(box.stateDir)).toEqual(['notes.txt']);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)("another user's folder: refused (exit 2), nothing changed", () => {
+    mkdirSync(box.stateDir, { mode: 0o755 });
+    chmodSync(box.stateDir, 0o755);
+    chownSync(box.stateDir, 54321, 54321);
+    const result = box.run(['scan', '--simulate', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`The state directory ${box.stateDir} belongs to another user (uid 54321)`);
+    expect(modes(box.stateDir)).toEqual({ '.': '755' });
   });
 });

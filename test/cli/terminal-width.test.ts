@@ -123,6 +123,7 @@ describe('at 80 columns under a pseudo-terminal', () => {
           { node: 'NODE2', status: 'install', timestamp: now },
         ],
         nodeResults: [{ node: 'NODE1', status: 'Succeeded', attempts: 1 }],
+        predictedEndTime: new Date(Date.parse(now) + 5_400_000).toISOString(),
       },
     };
     const dir = `${box.stateDir}/sim/WIDTH01/properties`;
@@ -136,6 +137,7 @@ describe('at 80 columns under a pseudo-terminal', () => {
     expect(screen).toMatch(/NODE2\s*│\s*install/);
     expect(screen).toMatch(/NODE3\s*│\s*Waiting/);
     expect(screen).toContain('1 of 3 nodes done');
+    expect(screen).toMatch(/predicted finish: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     expectGolden('get-run-80', screen);
   });
 

@@ -30,6 +30,22 @@ Describe 'set-cau-role' {
         Should -Invoke Set-CauClusterRole -Times 1 -Exactly -ParameterFilter { $DaysOfWeek -eq 1 -and $IntervalWeeks -eq 3 -and -not $PSBoundParameters.ContainsKey('WeeksOfMonth') }
     }
 
+    It 'passes -UseDefault when asked, with the whole schedule and the options given' {
+        Invoke-ViaBootstrap 'set-cau-role' @{ schedule = @{ kind = 'Weekly'; startDate = '2024-01-03T22:00'; daysOfWeek = 1; intervalWeeks = 2 }; options = @{ MaxRetriesPerNode = 1 }; useDefault = $true } | Out-Null
+        Should -Invoke Set-CauClusterRole -Times 1 -Exactly -ParameterFilter { $UseDefault -and $DaysOfWeek -eq 1 -and $IntervalWeeks -eq 2 -and $MaxRetriesPerNode -eq 1 -and $Force }
+    }
+
+    It 'passes the 2022 and 2025 run additions with their cmdlet types' {
+        $options = @{ ForcePauseNoDrain = $true; SkipUpdateChecks = $true; SiteAwareUpdatingOrder = @('Seattle', "Red'mond"); RebootMode = 'SoftReboot'; SuspendRetriesPerNode = 3 }
+        $result = Invoke-ViaBootstrap 'set-cau-role' @{ schedule = @{ kind = 'Once'; startDate = '2024-06-01T23:30' }; options = $options }
+        $result.Outcome.ok | Should -BeTrue
+        Should -Invoke Set-CauClusterRole -Times 1 -Exactly -ParameterFilter {
+            $ForcePauseNoDrain -and $SkipUpdateChecks -and ($SiteAwareUpdatingOrder -join '|') -eq "Seattle|Red'mond" -and $RebootMode -eq 'SoftReboot' -and $SuspendRetriesPerNode -eq 3 -and
+            -not $ForcePauseDrainAndReboot -and -not $UseDefault -and $RunOnce
+        }
+        Save-OperationJson 'set-cau-role' $result 'run-additions'
+    }
+
     It 'refuses with CAU_ROLE_NOT_FOUND and CAU''s wording when there is no role' {
         $global:CauctlTestState.role = $null
         $result = Invoke-ViaBootstrap 'set-cau-role' @{ schedule = @{ kind = 'Once'; startDate = '2024-06-01T23:30' }; options = @{} }

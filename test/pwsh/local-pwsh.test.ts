@@ -30,6 +30,16 @@ describeWithPwsh('local-pwsh transport with real pwsh', (pwsh) => {
     expect(data['node']!.length).toBeGreaterThan(0);
   });
 
+  it('starts with only the allow-listed environment: a planted CAUCTL_PASSWORD is not there, PATH is (issue 14 §8)', async () => {
+    const transport = new LocalPwshTransport({ executable: pwsh, runLocalhostDirectly: true, env: { ...process.env, CAUCTL_PASSWORD: 'planted-secret', GITHUB_TOKEN: 'ghp_planted' } });
+    const outcome = await transport.run('localhost', {
+      name: 'env-probe',
+      script: "Set-StrictMode -Version Latest\n@{ password = $env:CAUCTL_PASSWORD; token = $env:GITHUB_TOKEN; hasPath = -not [string]::IsNullOrEmpty($env:PATH) }",
+      params: {},
+    });
+    expect(outcome).toMatchObject({ ok: true, data: { password: null, token: null, hasPath: true } });
+  }, 30_000);
+
   it('returns a failing script as ok:false with its code', async () => {
     const outcome = await direct().run('.', { name: 'x', script: 'Get-ClusterNode', params: {} });
     expect(outcome).toMatchObject({ ok: false, error: { code: 'MISSING_FEATURE' } });

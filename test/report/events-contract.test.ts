@@ -116,6 +116,35 @@ describe('the NDJSON event stream of an offline update (issue 15)', () => {
     expect(events[events.length - 1]).toMatchObject({ type: 'run-completed', status: 'PartiallyFailed', errorCode: 'NodesFailed' });
   });
 
+  it('streams as it goes: killed during the installs, then --resume says resumed, skips what was done, and ends', async () => {
+    const path = box.fixture(offlineCluster());
+    const child = box.start(['offline-update', '--simulate', path, '--sim-reset', '--force', '--output', 'ndjson', '--sim-speed', '300']);
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    let streamed = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no install started within 60 s; stdout:\n${streamed}`)), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        streamed += chunk.toString();
+        if (/"type":"phase-started","node":"NODE\d","phase":"install"/.test(streamed)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    await exited;
+    // What was streamed before the kill is whole lines, each valid.
+    expectContract(streamed.slice(0, streamed.lastIndexOf('\n')).split('\n').map((line) => JSON.parse(line) as unknown));
+    const resumed = box.run(['offline-update', '--simulate', path, '--resume', '--force', '--output', 'ndjson']);
+    expect(resumed.code).toBe(0);
+    const events = resumed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const types = expectContract(events);
+    expect(events[0]).toMatchObject({ type: 'run-started', clusterName: 'OFF4', resumed: true });
+    expect(types[types.length - 1]).toBe('run-completed');
+    expect(events.filter((e) => e.type === 'cluster-step-started').map((e) => e.step)).not.toContain('stop-cluster');
+    expect(events[events.length - 1]).toMatchObject({ status: 'Succeeded', errorCode: null });
+  }, 120_000);
+
   it('writes no event for a refused offline update', () => {
     const unreachable = aCluster('OFF4', [1, 1], { NODE2: { reachable: false } }, { timing: offlineTiming });
     const result = box.run(['offline-update', '--simulate', box.fixture(unreachable), '--sim-reset', '--force', '--output', 'ndjson']);

@@ -60,10 +60,10 @@ function New-CauctlRoleSplat([hashtable]$Schedule, [hashtable]$Options) {
         'Once' { $splat.RunOnce = $true }
         default { throw (New-CauctlError 'SCRIPT_ERROR' ("Unknown schedule kind '" + [string]$Schedule['kind'] + "'.") 'InvalidArgument' 'schedule') }
     }
-    $switches = @('RequireAllNodesOnline', 'SeparateReboots', 'EnableFirewallRules', 'ForcePauseAndDrain', 'AttemptSoftReboot', 'RunPluginsSerially', 'StopOnPluginFailure')
-    $integers = @('MaxFailedNodes', 'MaxRetriesPerNode', 'RebootTimeoutMinutes', 'SuspendClusterNodeTimeoutMinutes', 'WaitForStorageRepairTimeoutMinutes')
-    $strings = @('PreUpdateScript', 'PostUpdateScript', 'ConfigurationName', 'FailbackMode')
-    $lists = @('CauPluginName', 'NodeOrder')
+    $switches = @('RequireAllNodesOnline', 'SeparateReboots', 'EnableFirewallRules', 'ForcePauseAndDrain', 'AttemptSoftReboot', 'RunPluginsSerially', 'StopOnPluginFailure', 'ForcePauseNoDrain', 'ForcePauseDrainAndReboot', 'SkipUpdateChecks')
+    $integers = @('MaxFailedNodes', 'MaxRetriesPerNode', 'RebootTimeoutMinutes', 'SuspendClusterNodeTimeoutMinutes', 'WaitForStorageRepairTimeoutMinutes', 'SuspendRetriesPerNode')
+    $strings = @('PreUpdateScript', 'PostUpdateScript', 'ConfigurationName', 'FailbackMode', 'RebootMode')
+    $lists = @('CauPluginName', 'NodeOrder', 'SiteAwareUpdatingOrder')
     $spans = @('WarnAfter', 'StopAfter')
     foreach ($name in @($Options.Keys)) {
         $value = $Options[$name]

@@ -6,6 +6,8 @@
 param(
     [Parameter(Mandatory = $true)][hashtable]$schedule,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$options,
+    # -UseDefault: run options not in $options return to CAU's defaults (the schedule is still sent whole).
+    [bool]$useDefault = $false,
     # Filled in by the transport: the admin account and password for a fresh logon, or $null.
     [AllowNull()]$networkCredential
 )
@@ -14,13 +16,14 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
 $RoleScript = @'
-param([hashtable]$schedule, [hashtable]$options)
+param([hashtable]$schedule, [hashtable]$options, [bool]$useDefault)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $group = Assert-CauctlRoleExists
 $splat = New-CauctlRoleSplat $schedule $options
+if ($useDefault) { $splat.UseDefault = $true }
 Set-CauClusterRole @splat -Force | Out-Null
 @{ groupName = $group; status = (Get-CauctlRoleStatus) }
 '@
 
-Invoke-CauctlWithNetworkCredential $networkCredential 'Set-CauClusterRole' $RoleScript @{ schedule = $schedule; options = $options } 900
+Invoke-CauctlWithNetworkCredential $networkCredential 'Set-CauClusterRole' $RoleScript @{ schedule = $schedule; options = $options; useDefault = $useDefault } 900

@@ -66,7 +66,7 @@ export class StepFailure extends Error {
 }
 
 /** Failures of a gate before the node was touched: a flow that acts on one node refuses with these (exit 5). */
-const BEFORE_TOUCHING: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['OtherNodePaused', 'NodesOffline', 'QuorumAtRisk', 'StorageNotHealthy', 'NoNodeForRoles', 'InsufficientMemory', 'VmNotLiveMigratable']);
+const BEFORE_TOUCHING: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['OtherNodePaused', 'NodesOffline', 'QuorumAtRisk', 'StorageNotHealthy', 'NoNodeForRoles', 'InsufficientMemory', 'VmNotLiveMigratable', 'NativeCauRunInProgress', 'SelfUpdatingNotHeld']);
 
 /**
  * A step failure as the error a one-node flow throws: a gate that stayed shut before the drain is a refusal

@@ -16,6 +16,7 @@ function judgeGroupStorage(storage: StorageHealth, matesAway: boolean): StorageV
   return offline.length === 0 ? { healthy: true } : { healthy: false, reason: `virtual disk ${offline.map((d) => d.friendlyName).join(', ')} is offline`, bytesRemaining: verdict.bytesRemaining };
 }
 import { StepFailure, StepTimings, pause, remainingMs, type StepContext } from './context.js';
+import { guardNativeCau } from './native-cau.js';
 
 export interface DrainGateOptions {
   readonly requireAllNodesOnline: boolean;
@@ -52,6 +53,8 @@ export async function awaitDrainGate(ctx: StepContext, node: string, options: Dr
       const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', {});
       const gate = drainGate({ cluster: withoutPausedMates(cluster, options.groupMates), candidate: node, requireAllNodesOnline: options.requireAllNodesOnline });
       if (gate.ok) {
+        // No native CAU run beside this one, and self-updating held off while the lock is held (native-cau.ts).
+        await guardNativeCau(ctx, node, cluster);
         const room = options.capacity ? await options.capacity(cluster, node) : ({ ok: true } as const);
         // Room does not appear by waiting: a shortfall stops here, before the node is touched.
         if (!room.ok) throw new StepFailure(room.code, 'drain', node, `Not safe to drain ${node}: ${room.message}`);

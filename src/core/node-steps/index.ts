@@ -13,3 +13,4 @@ export { awaitHealthyStorage } from './storage.js';
 export { DEFAULT_SUSPEND_TRIES, RETRYABLE_SUSPEND_FAILURES, gateAndSuspend, type SuspendOptions, type SuspendOutcome } from './suspend.js';
 export { isDrained, readBoot, readDrain, type BootReading, type DrainReading } from './verdicts.js';
 export { capacityGate, capacityShortfall } from './capacity.js';
+export { ROLE_HOLD_PROPERTY, guardNativeCau, restoreSelfUpdating } from './native-cau.js';

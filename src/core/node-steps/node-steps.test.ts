@@ -105,7 +105,10 @@ async function outcome(p: Promise<unknown>): Promise<string> {
   }
 }
 
-const gateScript: Partial<Record<OperationName, Reply[]>> = { 'wait-storage-healthy': [{ ok: { ...healthy, healthy: true, waitedSeconds: 0 } }], 'get-cluster': [{ ok: cluster() }], 'get-storage-health': [{ ok: healthy }] };
+const gateScript: Partial<Record<OperationName, Reply[]>> = { 'wait-storage-healthy': [{ ok: { ...healthy, healthy: true, waitedSeconds: 0 } }], 'get-cluster': [{ ok: cluster() }], 'get-storage-health': [{ ok: healthy }],
+  // No native CAU run, no CAU role (native-cau.ts: its own table tests).
+  'get-native-cau': [{ ok: { node: 'N', runInProgress: false, orchestratorGuid: null, providerPresent: true, role: null } }],
+  'get-cluster-property': [{ ok: { value: null } }] };
 const suspendOptions = (h: { paused: boolean[]; resumed: boolean[] }) => ({
   attempt: 1,
   requireAllNodesOnline: false,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { BOOTSTRAP_SCRIPT, encodeCommand, minifyPowerShell } from '../bootstrap.js';
-import { LocalPwshTransport, REMOTE_WRAPPER_SCRIPT, findOnPath } from './local-pwsh-transport.js';
+import { LocalPwshTransport, REMOTE_WRAPPER_SCRIPT, childEnvironment, findOnPath } from './local-pwsh-transport.js';
 
 describe('LocalPwshTransport', () => {
   let dir: string;
@@ -86,5 +86,34 @@ describe('LocalPwshTransport', () => {
     expect(JSON.parse(direct.commandFor('.', invocation).input.toString('utf8'))).toHaveProperty('script');
     const viaRemoting = new LocalPwshTransport({ executable: pwsh });
     expect(JSON.parse(viaRemoting.commandFor('localhost', invocation).input.toString('utf8'))).toHaveProperty('computerName', 'localhost');
+  });
+});
+
+describe('childEnvironment', () => {
+  it('passes what PowerShell needs, in any case of name, and drops every other variable', () => {
+    const env = {
+      PATH: '/usr/bin',
+      Path: 'C:\\Windows',
+      SystemRoot: 'C:\\Windows',
+      HOME: '/home/admin',
+      LC_ALL: 'C.UTF-8',
+      KRB5CCNAME: 'FILE:/tmp/krb5cc_0',
+      PSModulePath: '/opt/modules',
+      CAUCTL_PASSWORD: 'secret',
+      CAUCTL_WEBHOOK_URL: 'https://hooks.example.invalid/x',
+      AWS_SECRET_ACCESS_KEY: 'k',
+      HTTPS_PROXY: 'http://u:p@proxy:3128',
+      LC_SECRET_TOKEN_1: 'not a locale',
+      UNDEFINED: undefined,
+    };
+    expect(childEnvironment(env)).toEqual({
+      PATH: '/usr/bin',
+      Path: 'C:\\Windows',
+      SystemRoot: 'C:\\Windows',
+      HOME: '/home/admin',
+      LC_ALL: 'C.UTF-8',
+      KRB5CCNAME: 'FILE:/tmp/krb5cc_0',
+      PSModulePath: '/opt/modules',
+    });
   });
 });

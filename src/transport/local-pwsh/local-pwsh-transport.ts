@@ -39,12 +39,49 @@ export interface LocalPwshTransportOptions {
   runLocalhostDirectly?: boolean;
   /** PowerShell session configuration for Invoke-Command (`-ConfigurationName`). @default the endpoint default */
   configurationName?: string;
-  /** Environment for the PATH lookup and the child process. @default process.env */
+  /** Environment for the PATH lookup; the child gets only its CHILD_ENV_ALLOWED part. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Platform, for the PATH lookup (PATHEXT on Windows) and how a process tree is killed. @default process.platform */
   platform?: NodeJS.Platform;
   /** Clock for `timeoutMs`. @default systemClock */
   clock?: Clock;
+}
+
+/**
+ * The variables PowerShell on this host is given: what it needs to start, find its modules, reach a node as
+ * the signed-in identity (Kerberos' ticket cache and configuration) and trust TLS, and nothing else. cauctl's
+ * own secrets (CAUCTL_PASSWORD, CAUCTL_WEBHOOK_URL), tokens and keys of other tools, and proxy URLs that can
+ * carry a password stay out of the child: an environment is readable by the process, its children and, on some
+ * systems, other processes of the same user. Values the node needs travel on stdin as data. Names compare
+ * case-insensitively, as Windows does.
+ */
+export const CHILD_ENV_ALLOWED: readonly string[] = [
+  // where things are, who is signed in
+  'PATH', 'PATHEXT', 'HOME', 'USER', 'LOGNAME', 'USERNAME', 'USERDOMAIN', 'USERDNSDOMAIN', 'USERPROFILE', 'HOMEDRIVE', 'HOMEPATH',
+  'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LANGUAGE', 'TZ', 'TERM',
+  'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR',
+  // Windows itself
+  'SYSTEMROOT', 'WINDIR', 'SYSTEMDRIVE', 'COMSPEC', 'APPDATA', 'LOCALAPPDATA', 'PROGRAMDATA', 'PROGRAMFILES', 'PROGRAMFILES(X86)',
+  'PROGRAMW6432', 'COMMONPROGRAMFILES', 'COMMONPROGRAMFILES(X86)', 'COMMONPROGRAMW6432', 'PUBLIC', 'ALLUSERSPROFILE', 'COMPUTERNAME',
+  'LOGONSERVER', 'NUMBER_OF_PROCESSORS', 'OS', 'PROCESSOR_ARCHITECTURE', 'PROCESSOR_IDENTIFIER', 'PROCESSOR_LEVEL', 'PROCESSOR_REVISION',
+  // PowerShell and the .NET runtime under it
+  'PSMODULEPATH', 'POWERSHELL_TELEMETRY_OPTOUT', 'POWERSHELL_UPDATECHECK', 'DOTNET_ROOT', 'DOTNET_ROOT(X86)', 'DOTNET_CLI_TELEMETRY_OPTOUT',
+  'DOTNET_NOLOGO', 'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT', 'DOTNET_BUNDLE_EXTRACT_BASE_DIR',
+  // the signed-in identity's Kerberos (a ticket cache path, not a secret by itself) and TLS trust
+  'KRB5CCNAME', 'KRB5_CONFIG', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+];
+const ALLOWED = new Set(CHILD_ENV_ALLOWED);
+const LOCALE = /^LC_(ALL|CTYPE|NUMERIC|TIME|COLLATE|MONETARY|MESSAGES|PAPER|NAME|ADDRESS|TELEPHONE|MEASUREMENT|IDENTIFICATION)$/;
+
+/** `env` reduced to CHILD_ENV_ALLOWED and the POSIX locale variables (LC_ALL, LC_CTYPE...). */
+export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const child: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const upper = name.toUpperCase();
+    if (ALLOWED.has(upper) || LOCALE.test(upper)) child[name] = value;
+  }
+  return child;
 }
 
 /** Kills a process and everything it started; best effort, since it may have ended already. */
@@ -167,7 +204,8 @@ export class LocalPwshTransport implements Transport {
       stripFinalNewline: false,
       windowsHide: true,
       detached: platform !== 'win32',
-      ...(this.options.env === undefined ? {} : { env: this.options.env, extendEnv: false }),
+      env: childEnvironment(this.options.env ?? process.env),
+      extendEnv: false,
     });
     let stoppedBy: 'timeout' | 'abort' | undefined;
     const stop = (why: 'timeout' | 'abort'): void => {

@@ -6,7 +6,10 @@
 import type { ClusterGateway } from '../../../cluster/gateway.js';
 import { OperationFailedError } from '../../../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
-import { RoleErrorCode, type CauRoleView, type RoleParameter } from '../../../cluster/operations-role.js';
+import type { NativeCauView } from '../../../cluster/operations-native-cau.js';
+import { RoleErrorCode, type CauRoleView, type RoleParameter, type RoleRunOptions } from '../../../cluster/operations-role.js';
+import { describeOwner, readLock } from '../../../core/cluster-lock.js';
+import { orderBySite } from '../../../core/site-order.js';
 import { describeRoleCmdlet, ianaZoneOf, mergeSchedule, parseRoleParameters, roleFacts, scheduleParams } from '../../../core/cau-role.js';
 import type { CauRoleFacts } from '../../../core/readiness.js';
 import { nextRuns, type CauSchedule, type ScheduledRun } from '../../../core/schedule.js';
@@ -106,6 +109,85 @@ function printWhatIf(ctx: ClusterContext, env: CommandEnv, verb: string, operati
   return ExitCode.ok;
 }
 
+/** How long set-role --update-now looks for the run the role's coordinator starts, and how often. */
+const UPDATE_NOW_WAIT_MS = 60_000;
+const UPDATE_NOW_POLL_MS = 5_000;
+
+/** The native-CAU view of the node hosting the role (where its coordinator keeps MSFT_CAURun). */
+async function roleOwnerView(ctx: ClusterContext): Promise<NativeCauView> {
+  const entry = await ctx.gateway.call(ctx.entry, 'get-native-cau', {});
+  const owner = entry.role?.ownerNode;
+  return owner === undefined || owner === '' || owner.toUpperCase() === entry.node.toUpperCase() ? entry : ctx.gateway.call(owner, 'get-native-cau', {});
+}
+
+/**
+ * set-role --update-now: Set-CauClusterRole -UpdateNow, after the checks that keep two coordinators apart (no
+ * cauctl run holding the lock, no native run in progress) and that the role is enabled (a disabled role starts
+ * nothing); then the run the role's coordinator started, read back from the node hosting the role.
+ */
+async function updateNow(ctx: ClusterContext, env: CommandEnv, view: CauRoleView, mode: RoleChangeMode): Promise<number> {
+  const role = view.role!;
+  const parsed = parseRoleParameters(role.parameters);
+  if (!parsed.enabled) {
+    throw refusedError('CAU_ROLE_DISABLED', `The CAU clustered role ${role.groupName} of ${ctx.entry} is disabled (${parsed.status}), so it would start no run; nothing was sent.`, {
+      hint: 'Enable it first (cauctl enable-role), or update from here with cauctl run.',
+    });
+  }
+  const { lock } = await readLock({ gateway: ctx.gateway, entryNode: ctx.entry });
+  if (lock !== null) {
+    throw refusedError('LOCK_HELD', `A cauctl run holds cluster ${ctx.entry} (${describeOwner(lock)}): a self-updating run now would be a second coordinator; nothing was sent.`, {
+      hint: 'Wait for it (cauctl get-run --wait-for-completion), or stop it (cauctl stop-run).',
+    });
+  }
+  const before = await roleOwnerView(ctx);
+  if (before.runInProgress) {
+    throw refusedError('NATIVE_CAU_RUN_IN_PROGRESS', `A native CAU Updating Run is already in progress on ${before.node} (orchestrator ${before.orchestratorGuid ?? 'unknown'}); nothing was sent.`, {
+      hint: 'Watch it with Get-CauRun on the cluster; a leftover of a failed run is cleared with Invoke-CauRun -ForceRecovery.',
+    });
+  }
+  if (mode.whatIf) return printWhatIf(ctx, env, 'set', 'update-cau-role-now', {});
+  const result = await call(ctx, 'update-cau-role-now', {});
+  let after = await roleOwnerView(ctx);
+  for (let waited = 0; !after.runInProgress && waited < UPDATE_NOW_WAIT_MS; waited += UPDATE_NOW_POLL_MS) {
+    await ctx.clock.sleep(UPDATE_NOW_POLL_MS);
+    after = await roleOwnerView(ctx);
+  }
+  if (!after.runInProgress) {
+    throw refusedError('UPDATE_NOW_NOT_STARTED', `Set-CauClusterRole -UpdateNow was sent to ${ctx.entry}, but no Updating Run of the role ${result.groupName} appeared on ${after.node} within ${UPDATE_NOW_WAIT_MS / 1000} s.`, {
+      hint: "Look at the role's events on that node (Microsoft-Windows-ClusterAwareUpdating-Management/Admin) and at Get-CauRun before asking again.",
+    });
+  }
+  const document = { schemaVersion: 1, clusterName: ctx.entry, action: 'update-now', groupName: result.groupName, status: result.status, started: true, node: after.node, orchestratorGuid: after.orchestratorGuid };
+  writeResult(resultEnvFor(ctx.globals, env.io), document, (out) => {
+    out.line(`The CAU clustered role ${result.groupName} of ${ctx.entry} started an Updating Run: its coordinator runs on ${after.node} (orchestrator ${after.orchestratorGuid ?? 'unknown'}).`);
+    out.line('CAU runs it, not cauctl: watch it with Get-CauRun on the cluster; cauctl run refuses to start while it lasts.');
+  });
+  return ExitCode.ok;
+}
+
+const FORCE_SWITCHES = ['ForcePauseNoDrain', 'ForcePauseAndDrain', 'ForcePauseDrainAndReboot'] as const;
+
+/**
+ * Set-CauClusterRole keeps the options it is not given, and a switch can only be given as on: a force switch
+ * added beside another the role holds would leave it with two alternatives. -UseDefault drops the other.
+ */
+function checkForceSwitches(current: RoleRunOptions, change: RoleRunOptions): void {
+  const given = FORCE_SWITCHES.filter((name) => change[name] === true);
+  const kept = FORCE_SWITCHES.filter((name) => current[name] === true && !given.includes(name));
+  if (given.length > 0 && kept.length > 0) {
+    const field = given[0]!.charAt(0).toLowerCase() + given[0]!.slice(1);
+    throw new ProfileError([`${field}: the role already has ${kept.join(' and ')}, and CAU's ForcePause* switches are alternatives; add --use-default to drop it (the other options given are then all the role keeps)`], 'invalid set-role options');
+  }
+}
+
+/** The site names of --site-aware-updating-order against the cluster's fault domains, before anything is sent. */
+async function checkSites(ctx: ClusterContext, sites: readonly string[] | undefined): Promise<void> {
+  if (sites === undefined) return;
+  const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', {});
+  const checked = orderBySite(cluster.nodes.map((n) => n.name), cluster.nodes, sites);
+  if (!checked.ok) throw new ProfileError([...checked.problems], `the role's options do not fit cluster ${cluster.name}`);
+}
+
 export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, globals: GlobalProfile, env: CommandEnv, mode: RoleChangeMode = { whatIf: false }): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
@@ -114,6 +196,8 @@ export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, global
       throw refusedError('CAU_ROLE_EXISTS', `Cluster ${ctx.entry} already has a CAU clustered role (${view.role.groupName}).`, { hint: 'Change it with cauctl set-role, or remove-role first.' });
     }
     if (verb === 'set' && view.role === null) throw noRole(ctx.entry);
+    if (verb === 'set' && profile.updateNow === true) return await updateNow(ctx, env, view, mode);
+    await checkSites(ctx, profile.options.SiteAwareUpdatingOrder);
     const zone = zoneOf(view, profile.timeZone, ctx);
     const now = ctx.clock.now();
     const current = view.role === null ? null : parseRoleParameters(view.role.parameters);
@@ -123,6 +207,7 @@ export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, global
         hint: 'Give the whole schedule: --days-of-week with --weeks-of-month or --interval-weeks, or --run-once --start-date.',
       });
     }
+    if (verb === 'set' && current !== null && profile.useDefault !== true) checkForceSwitches(current.options, profile.options);
     const merged = mergeSchedule(current?.schedule ?? null, profile.schedule, todayAt3(zone.zone, now));
     if (merged.schedule === undefined) throw new ProfileError(merged.problems, `invalid ${verb}-role schedule`);
     const schedule = merged.schedule;
@@ -131,6 +216,7 @@ export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, global
       const params = {
         schedule: scheduleParams(schedule),
         options: profile.options,
+        ...(verb === 'set' && profile.useDefault === true ? { useDefault: true } : {}),
         ...(verb === 'add' && profile.virtualComputerObjectName !== undefined ? { virtualComputerObjectName: profile.virtualComputerObjectName } : {}),
         ...(verb === 'add' && profile.groupName !== undefined ? { groupName: profile.groupName } : {}),
       };
@@ -144,11 +230,12 @@ export async function runRoleChange(verb: RoleVerb, profile: RoleProfile, global
             ...(profile.virtualComputerObjectName !== undefined ? { virtualComputerObjectName: profile.virtualComputerObjectName } : {}),
             ...(profile.groupName !== undefined ? { groupName: profile.groupName } : {}),
           })
-        : await call(ctx, 'set-cau-role', { schedule: scheduleParams(schedule), options: profile.options });
+        : await call(ctx, 'set-cau-role', { schedule: scheduleParams(schedule), options: profile.options, ...(profile.useDefault === true ? { useDefault: true as const } : {}) });
     const runs = runsOf(schedule, zone.zone, now);
-    const document = { schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status: result.status, schedule, options: profile.options, timeZone: zone.zone, nextRuns: runs };
+    const document = { schemaVersion: 1, clusterName: ctx.entry, action: verb, groupName: result.groupName, status: result.status, schedule, options: profile.options, ...(profile.useDefault === true ? { useDefault: true } : {}), timeZone: zone.zone, nextRuns: runs };
     writeResult(resultEnvFor(globals, env.io), document, (out) => {
       out.line(`${verb === 'add' ? 'Added' : 'Changed'} the CAU clustered role ${result.groupName} of ${ctx.entry} (${result.status}).`);
+      if (profile.useDefault === true) out.line("Every run option not listed below is back to CAU's default.");
       out.table(['Name', 'Value'], [['Schedule', describeSchedule(schedule)], ...Object.entries(profile.options).map(([k, v]) => [k, formatValue(v as RoleParameter['value'])])]);
       printRuns(out, runs, zone.zone);
     });

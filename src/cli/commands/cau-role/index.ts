@@ -7,6 +7,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { examples } from '../../help.js';
+import { REBOOT_MODES } from '../../../core/types.js';
 import type { RoleProfile, RoleVerb } from '../../../profiles/role-profile.js';
 import { addPluginOptions } from '../scan/index.js';
 
@@ -69,7 +70,13 @@ function addRoleRunOptions(command: Command): Command {
     .option('--suspend-cluster-node-timeout-minutes <n>', 'keep retrying a suspend refused for degraded storage this long')
     .option('--wait-for-storage-repair-timeout-minutes <n>', 'wait this long for storage repair after a node resumes')
     .option('--force-pause-and-drain', 'force the drain: roles that cannot move are moved anyway')
-    .option('--attempt-soft-reboot', 'use Kernel Soft Reboot');
+    .option('--force-pause-no-drain', 'pause each node without moving its roles: they go down while it updates (excludes the other --force-pause-* switches)')
+    .option('--force-pause-drain-and-reboot', 'when a drain fails, keep the node paused and update and restart it anyway (excludes the other --force-pause-* switches)')
+    .option('--attempt-soft-reboot', 'use Kernel Soft Reboot')
+    .option('--reboot-mode <mode>', `the restart each node gets: ${REBOOT_MODES.join(', ')} (see cauctl run --help for what cauctl makes of each)`)
+    .option('--suspend-retries-per-node <n>', 'suspends tried on a node before its attempt fails, 1-64')
+    .option('--skip-update-checks', "CAU's SkipUpdateChecks, passed to the role as given (what CAU's own coordinator skips is UNCONFIRMED; cauctl run reads it as no rescan after a node's installs)")
+    .addOption(new Option('--site-aware-updating-order <sites>', "update the nodes site by site, in this order (comma-separated or repeated); every site of the cluster must be named, checked against the cluster's fault domains before anything is sent").argParser(collect));
 }
 
 export function buildAddRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Command {
@@ -105,6 +112,11 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
     "Change the CAU clustered role (mirrors Set-CauClusterRole). Options not given keep their values; the schedule is always sent whole, re-sending the current one where you change nothing, so CAU never falls back to its default third-Tuesday schedule.",
   );
   addRoleRunOptions(addScheduleOptions(command))
+    .option('--use-default', "the run options not given return to CAU's defaults (they are dropped from the role); the schedule is still sent whole, never reset to CAU's default third Tuesday")
+    .option(
+      '--update-now',
+      "start a self-updating run now with the role's settings (Set-CauClusterRole -UpdateNow; no other option goes with it). Refused (exit 5) while the role is disabled, while a cauctl run holds the cluster's lock, or while a native CAU run is in progress; prints the node whose coordinator runs it",
+    )
     .option('-f, --force', 'do not ask for confirmation (accepted for compatibility; set-role never asks)')
     .option('--what-if', WHAT_IF_HELP)
     .addHelpText(
@@ -114,7 +126,9 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
         ['switch to every week on Saturday', 'cauctl set-role --simulate --days-of-week Saturday --interval-weeks 1'],
         ['change an option only (the schedule is re-sent as it is)', 'cauctl set-role --simulate --max-retries-per-node 2 --verbose'],
         ['see what would be sent, changing nothing', 'cauctl set-role --simulate --days-of-week Saturday --interval-weeks 1 --what-if'],
-      ]) + `${NO_ROLE_EXIT}.\n`,
+        ['keep only the options given, the rest back to CAU\'s defaults', 'cauctl set-role --simulate --use-default --max-retries-per-node 2'],
+        ['start a self-updating run now', 'cauctl set-role --simulate --update-now'],
+      ]) + `${NO_ROLE_EXIT}; 5 with --update-now when the role is disabled, a cauctl run holds the lock or a native run is in progress.\n`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { RollingRun } from '../../../core/coordinator.js';
 import { exitCodeFor } from '../../../core/error-codes.js';
 import { runFeatureUpdate, type FeatureUpdateProfile, type FeatureUpdateResult } from '../../../core/feature-update.js';
+import type { RunPlan } from '../../../core/plan.js';
 import type { RunProfile, RunResult } from '../../../core/types.js';
 import { ExitCode, usageError } from '../../../errors.js';
 import { saveReport } from '../../../journal/history.js';
@@ -17,9 +18,10 @@ import { describeAudit } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
 import type { FeatureUpdateMode } from '../../../profiles/feature-profile.js';
 import type { CommandEnv } from '../../command-env.js';
-import { isProcessAlive, openCluster, progressFor, resultEnvFor } from '../../context.js';
+import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { coordinatorDeps, createProgressSinks } from '../../run-deps.js';
+import { buildWhatIf } from '../run/what-if.js';
 
 async function yes(env: CommandEnv, question: string): Promise<boolean> {
   if (!env.io.stdinIsTty) return false;
@@ -36,6 +38,18 @@ function printSummary(result: FeatureUpdateResult, out: HumanPrinter, env: Comma
   for (const w of result.warnings) env.io.stderr.write(`warning: ${w}\n`);
 }
 
+/**
+ * The rolling run's plan for the live view's prediction, read as `run --what-if` reads it. Without one (the
+ * read failed) the view is the spinner's lines; the run itself says what is wrong.
+ */
+async function planFor(ctx: ClusterContext, profile: RunProfile): Promise<RunPlan | undefined> {
+  try {
+    return (await buildWhatIf(ctx, profile)).plan;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mode: FeatureUpdateMode, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   if (!mode.force && !env.io.stdinIsTty) {
     throw usageError('CONFIRMATION_REQUIRED', 'feature-update upgrades every node and asks for confirmation, but stdin is not a terminal; nothing was touched.', {
@@ -49,26 +63,36 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
-    const progress = await createProgressSinks(globals, env, ctx);
-    closers.push(progress);
-    const sinks = progress.sinks;
     const stop = { requested: false };
+    // Said above the live view while the rolling run has one up.
+    let say = (text: string): void => void env.io.stderr.write(text);
     const unsubscribe = env.interrupts.onInterrupt(() => {
       stop.requested = true;
-      env.io.stderr.write('\ncauctl: stopping at the next safe point; no further node is touched.\n');
+      say('\ncauctl: stopping at the next safe point; no further node is touched.\n');
     });
     let rollingResult: (RunResult & { journalPath: string }) | undefined;
     const rolling = async (runProfile: RunProfile): Promise<RunResult> => {
       const runId = randomUUID();
       const journal = new FileJournal(journalPath(ctx.stateDir, ctx.entry, runId));
+      // On a terminal, the live view of the rolling run, as `run` shows it, with the finish predicted from its plan.
+      const plan = globals.output === 'human' && env.io.stderr.isTTY ? await planFor(ctx, runProfile) : undefined;
+      const progress = await createProgressSinks(globals, env, ctx, plan ? { plan } : {});
+      closers.push(progress);
+      say = progress.say;
+      const sinks = progress.sinks;
       const run = new RollingRun(
         runProfile,
-        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
+        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd }),
         { entry: ctx.entry, forceRecovery: false },
       );
-      const runResult = await run.execute();
-      rollingResult = { ...runResult, journalPath: journal.path };
-      return runResult;
+      try {
+        const runResult = await run.execute();
+        rollingResult = { ...runResult, journalPath: journal.path };
+        return runResult;
+      } finally {
+        progress.close();
+        say = (text) => void env.io.stderr.write(text);
+      }
     };
     let result: FeatureUpdateResult;
     try {

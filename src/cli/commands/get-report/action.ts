@@ -9,10 +9,9 @@ import { historyDir, loadReports, type StoredReport } from '../../../journal/his
 import { formatDuration, formatTime, plural } from '../../../output/format.js';
 import { okAndFailed, printNodeResults } from '../../../output/node-results.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
-import { resolveStateDir } from '../../../platform/fs.js';
 import { hostTimeZone } from '../../../platform/zone.js';
 import type { CommandEnv } from '../../command-env.js';
-import { openCluster, resultEnvFor } from '../../context.js';
+import { openCluster, privateStateDir, resultEnvFor } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import type { CliIo } from '../../io.js';
 import type { GetReportProfile } from './index.js';
@@ -40,7 +39,7 @@ export async function resolveHistoryTarget(globals: GlobalProfile, io: CliIo): P
       hint: 'cauctl get-report --cluster-name HCI01',
     });
   }
-  return { stateDir: resolveStateDir(io.env as NodeJS.ProcessEnv, io.platform), clusterName: globals.clusterName };
+  return { stateDir: privateStateDir(io), clusterName: globals.clusterName };
 }
 
 export interface History {

@@ -78,6 +78,7 @@ function printView(view: RunView, nodes: readonly NodeRow[], out: HumanPrinter, 
   out.line(`${view.runState}: run ${view.runId} on ${entry}${view.stopRequested ? ' — stop requested' : ''}`);
   out.line(`  started ${view.runStartTime === null ? 'at an unknown time' : formatTime(view.runStartTime, zone)} by ${view.currentOrchestrator} (from the ${view.source === 'journal' ? 'local journal' : 'cluster lock'})`);
   if (view.detail) out.line(`  ${view.detail}`);
+  if (view.runState === 'RunInProgress' && view.predictedEndTime !== null) out.line(`  predicted finish: ${formatTime(view.predictedEndTime, zone)}`);
   out.line(`  ${done} of ${plural(nodes.length, 'node')} done${view.currentNode ? `; current: ${view.currentNode} — ${view.currentPhase}` : ''}`);
   out.table(['Node', 'Status', 'Since'], nodes.map((n) => [n.node, out.theme.status(n.status), n.since === null ? '' : formatTime(n.since, zone)]));
 }

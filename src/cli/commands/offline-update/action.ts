@@ -24,7 +24,7 @@ import { FileJournal, journalDir, journalPath, readJournal, type JournalRecord }
 import { describeAudit, formatDuration, formatTime } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
 import { fanOut } from '../../../core/events.js';
-import { OfflineEventJournal } from '../../../output/offline-events.js';
+import { OfflineEventJournal, offlineStepsDone } from '../../../output/offline-events.js';
 import { RunBoard, type ClusterStepPlan } from '../../../output/run-board.js';
 import { hostTimeZone } from '../../../platform/zone.js';
 import { windowContains, windowSecondsLeft, type OfflineMode } from '../../../profiles/offline-profile.js';
@@ -150,7 +150,9 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const runId = interrupted?.runId ?? randomUUID();
     const fileJournal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
     // The events (live view, lines, --output ndjson) are read from the journal as the procedure writes it.
-    progress = await createProgressSinks(globals, env, ctx, { board: RunBoard.forClusterSteps(ctx.theme, offlineStepPlan(ctx.entry, nodes, timing, prediction)) });
+    const board = RunBoard.forClusterSteps(ctx.theme, offlineStepPlan(ctx.entry, nodes, timing, prediction));
+    if (interrupted) board.clusterStepsDone(offlineStepsDone(interrupted.records));
+    progress = await createProgressSinks(globals, env, ctx, { board });
     const plugins = profile.plugins.map((p) => p.plugin);
     const journal = new OfflineEventJournal(fileJournal, fanOut(...progress.sinks), { runId, clusterName: ctx.entry, plugins });
     if (interrupted) journal.resumedFrom(interrupted.records, ctx.clock.now());

@@ -119,7 +119,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     const stop = { requested: false };
     const run = new RollingRun(
       profile,
-      coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId }),
+      coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd }),
       {
         entry: ctx.entry,
         ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),

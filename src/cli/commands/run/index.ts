@@ -11,7 +11,7 @@ import { addPluginOptions } from '../scan/index.js';
 
 /** Where the run's progress is announced besides the terminal. */
 export interface RunNotifyOptions {
-  /** --notify-webhook: posts run start, node results and run end as JSON. */
+  /** --notify-webhook (CAUCTL_WEBHOOK_URL) or --notify-webhook-file: posts run start, node results and run end as JSON. */
   readonly webhook?: URL;
 }
 
@@ -23,6 +23,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
   const command = new Command('run').description(
     'Update the cluster one node at a time (mirrors Invoke-CauRun): drain, install, restart, wait, resume, wait for storage, next node. Enforces MaxFailedNodes, MaxRetriesPerNode and RequireAllNodesOnline, and never drains a node while storage or quorum is at risk.',
   );
+  command.configureHelp({ optionTerm: (option) => (option.long === '--notify-webhook' ? '--notify-webhook' : option.flags) });
   addPluginOptions(command)
     .option('--max-failed-nodes <n>', 'stop once more than this many nodes failed (default: a third of the nodes, rounded down)')
     .option('--max-retries-per-node <n>', 'retries of the whole per-node process, 0-64 (default 3)')
@@ -55,7 +56,10 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .option('--what-if', 'print the ordered plan with predicted durations and the capacity check of each drain, touching nothing; exits 5 when the run would be refused, 2 when the options do not fit the cluster')
     .option('--resume', "continue the run that holds this cluster's lock (a coordinator that died), from its journal, after re-reading the cluster; with nothing to resume it exits 5 and touches nothing")
     .option('--run-id <id>', 'with --resume: the interrupted run to continue when no lock names one (cauctl get-report lists runs)')
-    .option('--notify-webhook <url>', "post the run's start, each node's result and the run's end as JSON to this URL (Teams, Slack, any web hook); retried, never blocks or fails the run")
+    // `[url]` only to catch a URL typed on the command line and refuse it with a clear message (webhook-url.ts);
+    // help shows the flag alone.
+    .option('--notify-webhook [url]', "post the run's start, each node's result and the run's end as JSON to the web hook URL in CAUCTL_WEBHOOK_URL (Teams, Slack, any web hook); retried, never blocks or fails the run. The URL is the hook's secret, so one typed on the command line is refused")
+    .option('--notify-webhook-file <path>', 'the same, with the URL on the first line of this file (readable by you only)')
     .option('--force-recovery', "clear a cluster lock left by a dead coordinator and abandon its run, which --resume then never revives (a live lock is never cleared)")
     .option('--recover', 'the same as --force-recovery (CAU\'s alias -Recover)')
     .option('--clear-corrupt-reports', 'with --force-recovery: first move damaged run journals and history files (and a journal\'s sidecars) aside into a quarantine/ folder beside them, never deleting them, and list each move')
@@ -76,8 +80,8 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
       const globals = globalsOf(cmd, env.io);
       const { parseRunProfile } = await import('../../../profiles/run-profile.js');
       const { profile, mode } = parseRunProfile(cmd.opts());
-      const rawWebhook = (cmd.opts() as { notifyWebhook?: string }).notifyWebhook;
-      const notify: RunNotifyOptions = rawWebhook === undefined ? {} : { webhook: (await import('../../../output/webhook-sink.js')).parseWebhookUrl(rawWebhook) };
+      const webhook = await (await import('../../webhook-url.js')).resolveWebhookUrl(cmd.opts(), env.io);
+      const notify: RunNotifyOptions = webhook === undefined ? {} : { webhook };
       const runner = run ?? (await import('./action.js')).runRunCommand;
       env.setExitCode(await runner(profile, mode, globals, env, notify));
     });

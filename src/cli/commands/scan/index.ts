@@ -4,6 +4,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { examples } from '../../help.js';
+import { REBOOT_MODE_MEANING } from '../../../core/types.js';
 import type { ScanProfile } from '../../../profiles/scan-profile.js';
 
 export type ScanRunner = (profile: ScanProfile, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
@@ -29,7 +30,13 @@ export function buildScanCommand(env: CommandEnv, run?: ScanRunner): Command {
         ['check that every node is offered the same feature update', "cauctl scan --simulate --cau-plugin-name Microsoft.RollingUpgradePlugin --cau-plugin-arguments \"@{ 'WuConnected'='true' }\""],
       ]) + '\nAdditional exit codes: 5 when RollingUpgradePlugin finds nodes offered different feature updates; 6 when some node could not be scanned.\n',
     );
-  addPluginOptions(command).action(async (_opts: unknown, cmd: Command) => {
+  addPluginOptions(command)
+    .option('--attempt-soft-reboot', "show the restart a run with --attempt-soft-reboot would bring: each update's Reboot column and JSON restartKind read soft (Kernel Soft Reboot, quality updates only) or full (a feature update); nothing is restarted by a scan")
+    .option(
+      '--reboot-mode <mode>',
+      `show the restart a run with this --reboot-mode would bring (soft or full per update, as above). ${Object.entries(REBOOT_MODE_MEANING).map(([mode, meaning]) => `${mode}: ${meaning}`).join('. ')}.`,
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
     const globals = globalsOf(cmd, env.io);
     const { parseScanProfile } = await import('../../../profiles/scan-profile.js');
     const profile = parseScanProfile(cmd.opts());

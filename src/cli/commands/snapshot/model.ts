@@ -1,7 +1,7 @@
 /**
  * What `snapshot` reads of a cluster, and the rehearsal model (the fixture format, DESIGN.md) it makes of it:
  * nodes and their states, clustered roles and owners, node and VM memory and live migration, quorum and
- * witness, S2D (pool, virtual disks), functional level and OS builds, the updates each node is offered now,
+ * witness, S2D (pool, virtual disks, fault domains), functional level and OS builds, the updates each node is offered now,
  * the setup facts test-setup reads, and the CAU role with its schedule. Reads only: every call goes through a
  * ReadOnlyGateway. Depends on the gateway interface, the catalogue's types and core's role parsing.
  */
@@ -59,6 +59,8 @@ interface NodeReads {
 const AUTO_UPDATE_MODES = ['Disabled', 'NotifyOnly', 'DownloadOnly', 'AutoInstall', 'NotConfigured'];
 const SERVICE_STATES = ['Running', 'Stopped', 'StartPending', 'StopPending'];
 const START_MODES = ['Auto', 'Manual', 'Disabled'];
+/** The fault domain levels a model knows (Get-VirtualDisk's FaultDomainAwareness). */
+const FAULT_DOMAIN_LEVELS = ['PhysicalDisk', 'StorageEnclosure', 'StorageScaleUnit', 'StorageChassis', 'StorageRack'];
 
 async function attempt<T>(gaps: string[], what: string, read: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -153,6 +155,7 @@ export async function snapshotCluster(input: SnapshotInput): Promise<SnapshotRes
   const pools = cluster.s2dEnabled ? await attempt(gaps, 'storage pools', () => g.call(input.entry, 'get-storage-pools', {})) : undefined;
   const replica = await attempt(gaps, 'Storage Replica', () => g.call(input.entry, 'get-storage-replica', {}));
   const role = await attempt(gaps, 'CAU role', () => g.call(input.entry, 'get-cau-role', {}));
+  const domains = await attempt(gaps, 'fault domains', () => g.call(input.entry, 'get-fault-domains', {}));
   const reads = await Promise.all(cluster.nodes.map((n) => readNode(input, n.name, n.state !== 'Down' && n.state !== 'Unknown', gaps)));
 
   // Memory is all or nothing in a model: one node without a figure drops them all (placement would be a guess).
@@ -176,6 +179,8 @@ export async function snapshotCluster(input: SnapshotInput): Promise<SnapshotRes
     const r = reads[i]!;
     const osBuild = r.setup?.osBuild ?? r.status?.osBuild;
     const setup = setupFacts(r.setup, r.status, r.constrainedLanguage);
+    const domain = domains?.nodes.find((d) => d.name.toUpperCase() === n.name.toUpperCase());
+    const faultDomain = { ...(domain?.chassis ? { chassis: domain.chassis } : {}), ...(domain?.rack ? { rack: domain.rack } : {}) };
     return {
       name: n.name,
       state: nodeState(n.state),
@@ -185,11 +190,13 @@ export async function snapshotCluster(input: SnapshotInput): Promise<SnapshotRes
       ...(Object.keys(setup).length > 0 ? { setup } : {}),
       ...(memoryKnown && r.capacity?.memoryMB != null ? { memoryMB: r.capacity.memoryMB } : {}),
       ...(r.unreachable ? { reachable: false } : {}),
+      ...(Object.keys(faultDomain).length > 0 ? { faultDomain } : {}),
     };
   });
 
   const s2d = storage?.s2dEnabled ?? cluster.s2dEnabled;
   const poolVersion = pools?.pools[0]?.version;
+  const awareness = domains?.virtualDisks[0]?.faultDomainAwareness;
   let cauRole: Record<string, unknown> | undefined;
   if (role?.role) {
     const parsed = parseRoleParameters(role.role.parameters);
@@ -206,7 +213,7 @@ export async function snapshotCluster(input: SnapshotInput): Promise<SnapshotRes
   const description = [
     `Snapshot of cluster ${cluster.name}, taken ${new Date(input.now()).toISOString()} by cauctl snapshot (read-only).`,
     `Timings: ${timingNote}.`,
-    'Not observable, so not modelled: faults, follow-up updates of a real cluster, fault domains and sites, pre/post scripts, Test-Cluster results.',
+    'Not observable, so not modelled: faults, follow-up updates of a real cluster, sites, pre/post scripts, Test-Cluster results.',
     ...(gaps.length > 0 ? [`Not read: ${gaps.join('; ')}.`] : []),
   ].join(' ');
   const model: ModelJson = {
@@ -219,6 +226,7 @@ export async function snapshotCluster(input: SnapshotInput): Promise<SnapshotRes
       ...(s2d && storage && storage.virtualDisks.length > 0 ? { virtualDisks: storage.virtualDisks.map((d) => d.friendlyName) } : {}),
       ...(s2d && poolVersion ? { poolVersion } : {}),
       ...(replica?.present ? { storageReplica: true } : {}),
+      ...(s2d && awareness !== undefined && FAULT_DOMAIN_LEVELS.includes(awareness) ? { faultDomainAwareness: awareness } : {}),
     },
     quorum: { witnessType: cluster.quorum.witnessType, witnessState: cluster.quorum.witnessState },
     functionalLevel: cluster.functionalLevel,
