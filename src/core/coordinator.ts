@@ -23,7 +23,7 @@ import {
 } from './cluster-lock.js';
 import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
-import { replayJournal, type JournalState, type ResumeStep } from './journal-replay.js';
+import { replayJournal, type InFlightNode, type JournalState, type ResumeStep } from './journal-replay.js';
 import { afterAttempt, atSuspendOnResume, cleanupAfterFailure, failureEffect, isFailedResult } from './node-decisions.js';
 import {
   StepFailure,
@@ -576,7 +576,8 @@ export class RollingRun {
       if (step.step === 'suspend') {
         await this.drain(work);
         await work.barrier?.arrive(work.name);
-        step = this.profile.preInstall === true ? await this.afterPreInstall(work) : { step: 'install', round: 1 };
+        // A resumed run does not know what a pre-install before the interruption did: it checks, as --pre-install does.
+        step = this.profile.preInstall === true || this.options.resumeFrom !== undefined ? await this.afterPreInstall(work) : { step: 'install', round: 1 };
       }
       if (step.step === 'await-reboot') {
         this.claim(work);
@@ -612,6 +613,8 @@ export class RollingRun {
    * (a node with a restart pending gets it first, which also covers a resumed run that does not remember the
    * pre-install), then the rescan installs what is left (drivers, follow-ups, other plug-ins). A node that was
    * not pre-installed (the canary, a failed pre-install, the serial fallback) goes through its install rounds.
+   * In a resumed run the scan of the journal may be stale (a pre-install ran before the interruption), so the
+   * window rescans first instead of installing that list again.
    */
   private async afterPreInstall(work: NodeWork): Promise<ResumeStep> {
     const pre = work.preInstalled;
@@ -621,7 +624,7 @@ export class RollingRun {
       await this.restart(work, 1, 'round');
       return { step: 'install', round: 2 };
     }
-    return pre !== undefined ? { step: 'install', round: 2 } : { step: 'install', round: 1 };
+    return pre !== undefined || this.options.resumeFrom !== undefined ? { step: 'install', round: 2 } : { step: 'install', round: 1 };
   }
 
   /** Any failure inside an attempt, as a step failure with a catalogue code. */
@@ -872,7 +875,7 @@ export class RollingRun {
       this.checkTimeLimits();
       await this.checkStopRequests();
     }
-    const resumeHere = replay?.inFlight?.node === node ? replay.inFlight : undefined;
+    const resumeHere = flightOf(replay, node);
     if (this.run.halt !== undefined && resumeHere === undefined) {
       const pre = this.preInstalled.get(node);
       if (pre !== undefined && pre.preInstallError === undefined) {
@@ -919,7 +922,7 @@ export class RollingRun {
 
   /** Whether the node will get a window (not finished at once by prepareNode). */
   private needsWindow(node: string, replay: JournalState | undefined, scan: ScanOutcome, downAtStart: ReadonlySet<string>): boolean {
-    if (replay?.inFlight?.node === node) return true;
+    if (flightOf(replay, node) !== undefined) return true;
     return !downAtStart.has(node) && !scan.scanFailures.has(node) && (scan.scanned.get(node)?.length ?? 0) > 0;
   }
 
@@ -940,10 +943,18 @@ export class RollingRun {
     let left = [...nodes];
     let canaryPending = this.profile.preInstall === true && replay === undefined;
     const k = this.profile.maxConcurrentNodes ?? 1;
+    // A group was in flight when the run was interrupted: its members, out of service together under the group
+    // rules, finish their windows together first.
+    const flights = replay === undefined ? [] : [replay.inFlight, ...replay.alsoInFlight].flatMap((f) => (f !== null && left.includes(f.node) ? [f.node] : []));
+    if (flights.length > 1) {
+      fatal = (await this.visitGroup(flights, replay, scan, downAtStart)) ?? fatal;
+      left = left.filter((n) => !flights.includes(n));
+      fatal = this.checkBudget() ?? fatal;
+    }
     while (left.length > 0) {
       const node = left[0]!;
       const windowed = this.needsWindow(node, replay, scan, downAtStart);
-      if (k <= 1 || !windowed || canaryPending || this.run.halt !== undefined || replay?.inFlight?.node === node) {
+      if (k <= 1 || !windowed || canaryPending || this.run.halt !== undefined || flightOf(replay, node) !== undefined) {
         fatal = (await this.visitNode(node, replay, scan, downAtStart)) ?? fatal;
         left = left.slice(1);
         fatal = this.checkBudget() ?? fatal;
@@ -953,7 +964,7 @@ export class RollingRun {
         }
         continue;
       }
-      const group = await this.nextGroupOf(left.filter((n) => this.needsWindow(n, replay, scan, downAtStart) && replay?.inFlight?.node !== n), k);
+      const group = await this.nextGroupOf(left.filter((n) => this.needsWindow(n, replay, scan, downAtStart) && flightOf(replay, n) === undefined), k);
       if (group.length <= 1) {
         fatal = (await this.visitNode(node, replay, scan, downAtStart)) ?? fatal;
         left = left.slice(1);
@@ -1159,6 +1170,12 @@ export class RollingRun {
     this.emit({ type: 'run-completed', status, errorCode: errorRecord?.code ?? null });
     return result;
   }
+}
+
+/** Where the interrupted run left `node`, if its attempt was in flight (alone, or in a group). */
+function flightOf(replay: JournalState | undefined, node: string): InFlightNode | undefined {
+  if (replay === undefined) return undefined;
+  return [replay.inFlight, ...replay.alsoInFlight].find((f): f is InFlightNode => f !== null && f.node === node);
 }
 
 function safeId(node: string): string {
