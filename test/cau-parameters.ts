@@ -5,7 +5,8 @@
  * parameter cauctl does not offer yet, with where that is tracked; test/cau-parameters.test.ts fails as soon
  * as such an option appears, so the entry is then moved to `option`.
  *
- * Add-CauClusterRole and Set-CauClusterRole (roleTable), Export-CauReport and Save-CauDebugTrace follow.
+ * Add-CauClusterRole and Set-CauClusterRole (roleTable), Export-CauReport, Save-CauDebugTrace and the plug-in
+ * registry (Get-, Register-, Unregister-CauPlugin, cau-surface.md §6) follow.
  */
 
 export type ParameterMapping =
@@ -107,7 +108,7 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       PassThru: { option: '--pass-thru' },
       Force: { option: '--force' },
       TimeZone: { option: '--time-zone' },
-      WhatIf: { pending: 'not offered yet: export-report only writes the file it is given; issue 16 §1' },
+      WhatIf: { option: '--what-if' },
       Confirm: { reason: 'export-report never asks: an existing file is refused (exit 2) unless --force is given' },
     },
   },
@@ -122,6 +123,25 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       Force: { option: '--force' },
       FeatureUpdateLogs: { pending: "not offered yet: Windows setup logs live on the nodes and need a node-side collection operation; issue 16 §3" },
     },
+  },
+  {
+    cmdlet: 'Get-CauPlugin',
+    command: 'get-plugin',
+    parameters: { Name: { option: '--name' } },
+  },
+  {
+    cmdlet: 'Register-CauPlugin',
+    command: 'register-plugin',
+    parameters: {
+      Path: { option: '--path' },
+      WhatIf: { reason: "register-plugin changes nothing on a cluster: it checks the folder and copies it into this host's state directory, and a failed check registers nothing" },
+      Confirm: { reason: 'register-plugin never asks: registering the same name again replaces it and says which version it replaced' },
+    },
+  },
+  {
+    cmdlet: 'Unregister-CauPlugin',
+    command: 'unregister-plugin',
+    parameters: { Name: { option: '--name' } },
   },
 ];
 

@@ -15,7 +15,10 @@ import { buildGetReportCommand } from './commands/get-report/index.js';
 import { buildGetRunCommand } from './commands/get-run/index.js';
 import { buildOfflineUpdateCommand } from './commands/offline-update/index.js';
 import { buildRunCommand } from './commands/run/index.js';
+import { buildGetPluginCommand } from './commands/get-plugin/index.js';
+import { buildRegisterPluginCommand } from './commands/register-plugin/index.js';
 import { buildSaveDebugTraceCommand } from './commands/save-debug-trace/index.js';
+import { buildUnregisterPluginCommand } from './commands/unregister-plugin/index.js';
 import { buildScanCommand } from './commands/scan/index.js';
 import { buildSnapshotCommand } from './commands/snapshot/index.js';
 import { buildStopRunCommand } from './commands/stop-run/index.js';
@@ -45,7 +48,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand, buildSnapshotCommand]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand, buildGetPluginCommand, buildRegisterPluginCommand, buildUnregisterPluginCommand, buildSnapshotCommand]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);

@@ -113,10 +113,6 @@ export function resultEnvFor(globals: GlobalProfile, io: CliIo): ResultEnv {
 }
 
 /**
- * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
- * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
- */
-/**
  * The state directory for this command, made the user's only first (platform/fs.ts securePrivateStateDir):
  * tightened, with a notice on stderr, when an older cauctl left it readable by others; refused when it is not
  * cauctl's alone to change.
@@ -131,6 +127,10 @@ export function privateStateDir(io: CliIo): string {
   return stateDir;
 }
 
+/**
+ * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
+ * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
+ */
 export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
   const stateDir = privateStateDir(io);
   const theme = themeFor(globals, io);
@@ -142,6 +142,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
   // Secrets this process holds, so that a recording never carries them (a password joins once it is read).
   const secrets = new SecretList();
   secrets.add(io.env.CAUCTL_PASSWORD);
+  const warn = (message: string): void => void io.stderr.write(`cauctl: warning: ${message}\n`);
   if (globals.transport === 'simulator') {
     const sim = await openSimulatorTransport({
       ...(typeof globals.simulate === 'string' ? { fixturePath: globals.simulate } : {}),
@@ -156,7 +157,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Leave --cluster-name out when simulating, or use the fixture of that cluster.',
       });
     }
-    const gateway = new ClusterGateway(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets }));
+    const gateway = new ClusterGateway(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets, warn }));
     return {
       io,
       globals,
@@ -181,8 +182,17 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Give the cluster name the recording was made with (its files are named after the nodes and the cluster).',
       });
     }
-    const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets }));
-    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close: () => gateway.close() };
+    const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets, warn }));
+    const close = async (): Promise<void> => {
+      await gateway.close();
+      // A shorter run than the recorded one is worth knowing: the replay may have missed a divergence.
+      const unused = replay.unused();
+      if (unused.length > 0) {
+        const count = unused.reduce((sum, u) => sum + u.count, 0);
+        io.stderr.write(`cauctl: warning: the replay left ${count} recorded operation(s) unasked (${unused.map((u) => `${u.node}: ${u.count}, first ${u.first}`).join('; ')}); this command asked less than the recorded one.\n`);
+      }
+    };
+    return { io, globals, theme, stateDir, clock: replay.clock, wallClock: systemClock, gateway, sim: undefined, entry, owner: currentOwner(stateDir), close };
   }
   if (globals.clusterName === undefined) {
     throw usageError('USAGE_CLUSTER_NAME', `--cluster-name is required with --transport ${globals.transport}.`, {
@@ -229,7 +239,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
     }
     transport = await createLocalPwshTransport({ env: io.env as NodeJS.ProcessEnv, ...(globals.pwshPath ? { executable: globals.pwshPath } : {}) });
   }
-  const gateway = new ClusterGateway(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets }));
+  const gateway = new ClusterGateway(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets, warn }));
   return {
     io,
     globals,

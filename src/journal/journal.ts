@@ -209,8 +209,17 @@ export interface JournalSummary {
   readonly abandoned: boolean;
 }
 
-/** Every journal of a cluster, newest first by real (wall-clock) start. */
-export function listJournals(stateDir: string, clusterName: string): JournalSummary[] {
+/** Which journals a list is about: the record types that open and close one kind of run. */
+export interface JournalKind {
+  readonly started: string;
+  readonly completed: string;
+}
+
+/** A rolling run's journal (`run`, and the rolling part of `feature-update`). */
+export const ROLLING_JOURNAL: JournalKind = { started: 'run-started', completed: 'run-completed' };
+
+/** Every journal of a cluster of one kind, newest first by real (wall-clock) start, also in simulation. */
+export function listJournals(stateDir: string, clusterName: string, kind: JournalKind = ROLLING_JOURNAL): JournalSummary[] {
   const dir = journalDir(stateDir, clusterName);
   if (!existsSync(dir)) return [];
   const out: JournalSummary[] = [];
@@ -218,14 +227,14 @@ export function listJournals(stateDir: string, clusterName: string): JournalSumm
     if (!file.endsWith('.jsonl')) continue;
     const path = join(dir, file);
     const records = readJournal(path);
-    const started = records.find((r) => r.type === 'run-started');
+    const started = records.find((r) => r.type === kind.started);
     if (started === undefined) continue;
     const meta = readJournalMeta(path);
     out.push({
       runId: String(started.runId),
       path,
       records,
-      completed: records.some((r) => r.type === 'run-completed'),
+      completed: records.some((r) => r.type === kind.completed),
       startTime: started.time,
       startedAt: meta?.startedAt ?? started.time,
       abandoned: meta?.abandoned !== undefined,

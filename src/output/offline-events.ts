@@ -20,6 +20,8 @@ export interface OfflineRunIdentity {
   readonly runId: string;
   readonly clusterName: string;
   readonly plugins: readonly string[];
+  /** Whether this continues an interrupted update (`--resume`). */
+  readonly resumed: boolean;
 }
 
 /** The cluster-wide steps an interrupted offline update's journal says are done. */
@@ -59,11 +61,12 @@ export class OfflineEventJournal implements RunJournal {
 
   /**
    * An interrupted update continued (`--resume`): its start is said from the journal it continues, which holds
-   * its pre-state. Nothing is said for a journal without one (the update never got past its first read).
+   * its pre-state. A journal without one (the update never got past its first read) is said when the update
+   * has read the cluster again, as resumed all the same.
    */
   resumedFrom(records: readonly JournalRecord[], nowMs: number): void {
     const pre = records.map((r) => JournalEntrySchema.safeParse(r)).find((p) => p.success && p.data.type === 'offline-prestate');
-    if (pre?.success && pre.data.type === 'offline-prestate') this.start(pre.data.preState, nowMs, true);
+    if (pre?.success && pre.data.type === 'offline-prestate') this.start(pre.data.preState, nowMs);
   }
 
   /** The end: each node's result, the warnings, and `run-completed`, at the result's end time. */
@@ -83,11 +86,11 @@ export class OfflineEventJournal implements RunJournal {
     this.sink.emit({ schemaVersion: EVENT_SCHEMA_VERSION, time: new Date(ms).toISOString(), runId: this.run.runId, ...body });
   }
 
-  private start(pre: PreState, ms: number, resumed: boolean): void {
+  private start(pre: PreState, ms: number): void {
     if (this.started) return;
     this.started = true;
     const nodes = pre.nodes.filter((n) => !pre.missingNodes.includes(n));
-    this.emit(ms, { type: 'run-started', clusterName: this.run.clusterName, nodes, plugins: [...this.run.plugins], resumed });
+    this.emit(ms, { type: 'run-started', clusterName: this.run.clusterName, nodes, plugins: [...this.run.plugins], resumed: this.run.resumed });
     this.scanned = new Set(nodes.filter((n) => (pre.scan[n] ?? []).length > 0));
   }
 
@@ -120,7 +123,7 @@ export class OfflineEventJournal implements RunJournal {
   private observe(entry: JournalEntryInput, ms: number): void {
     switch (entry.type) {
       case 'offline-prestate':
-        this.start(entry.preState, ms, false);
+        this.start(entry.preState, ms);
         return;
       case 'offline-step':
         if (entry.phase === 'begin') {

@@ -18,6 +18,8 @@ export type MaintenanceWindow =
 export interface OfflineMode {
   readonly force: boolean;
   readonly resume: boolean;
+  /** With --resume: the interrupted offline update to continue when there are several. */
+  readonly runId?: string;
   readonly window?: MaintenanceWindow;
 }
 
@@ -29,6 +31,7 @@ const rawOfflineOptions = z.object({
   maintenanceWindow: z.string().optional(),
   force: z.boolean().optional(),
   resume: z.boolean().optional(),
+  runId: z.string().min(1).optional(),
 });
 
 export const OFFLINE_DEFAULTS = { rebootTimeoutMinutes: 15, storageTimeoutMinutes: 30 } as const;
@@ -104,9 +107,10 @@ export function parseOfflineProfile(raw: unknown): { profile: OfflineProfile; mo
       problems.push(`maintenanceWindow: ${describeError(error)}`);
     }
   }
+  if (o.runId !== undefined && o.resume !== true) problems.push('runId: --run-id goes with --resume (it names the interrupted offline update to continue)');
   if (problems.length > 0) throw new ProfileError(problems, 'invalid offline-update options');
   return {
     profile: { plugins, rebootTimeoutMinutes, storageTimeoutMinutes, allowMissingNodes: o.allowMissingNodes === true },
-    mode: { force: o.force === true, resume: o.resume === true, ...(window !== undefined ? { window } : {}) },
+    mode: { force: o.force === true, resume: o.resume === true, ...(o.runId !== undefined ? { runId: o.runId } : {}), ...(window !== undefined ? { window } : {}) },
   };
 }

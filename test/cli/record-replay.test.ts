@@ -20,11 +20,16 @@ interface RunJson {
   [key: string]: unknown;
 }
 
-/** The result without what differs by construction: the run id, times, and where this host keeps the journal. */
+/**
+ * The result without what differs by construction: the run id, times and durations (a replay's clock follows
+ * the recorded calls, not the time the recording host spent between them), and where this host keeps the journal.
+ */
 function comparable(r: RunJson): unknown {
   const { runId: _runId, startTime: _s, endTime: _e, journalPath: _j, simulation: _sim, ...rest } = r;
   const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
-  return JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (typeof value === 'string' && isoTime.test(value) ? '<time>' : value))) as unknown;
+  return JSON.parse(
+    JSON.stringify(rest, (key, value: unknown) => (typeof value === 'string' && isoTime.test(value) ? '<time>' : typeof value === 'number' && /(?:Seconds|Ms)$/.test(key) ? '<duration>' : value)),
+  ) as unknown;
 }
 
 function recordingText(dir: string): string {
@@ -90,7 +95,7 @@ describeIf('--record and --transport replay', () => {
     try {
       const rec = join(dir, 'winrm-rec');
       const args = ['--transport', 'winrm', '--cluster-name', 'WSM01', '--username', USER, '--authentication', 'Basic', '--allow-unencrypted', ...h.server.nodeAddressArgs()];
-      const recorded = await runCli(['run', ...args, '--force', '--json', '--record', rec], { stateDir: join(dir, 'winrm-state'), password: PASSWORD, timeoutMs: 170_000 });
+      const recorded = await runCli(['run', ...args, '--force', '--json', '--record', rec], { stateDir: join(dir, 'winrm-state'), password: PASSWORD, timeoutMs: 280_000 });
       if (recorded.code !== 0) throw new Error(`exit ${recorded.code}\n${recorded.stderr.slice(-4000)}`);
       const served = h.server.invocations.length;
       const replayed = await runCli(['run', '--transport', 'replay', '--replay', rec, '--force', '--json'], { stateDir: join(dir, 'replay-state') });
@@ -108,5 +113,5 @@ describeIf('--record and --transport replay', () => {
     } finally {
       await h.close();
     }
-  }, 180_000);
+  }, 300_000);
 });

@@ -1,4 +1,4 @@
-// Runs test/ps/check-syntax.ps1 under the real pwsh: every .ps1 under src/ parses with PowerShell's own parser
+// Runs src/plugins/check-syntax.ps1 under the real pwsh: every .ps1 under src/ parses with PowerShell's own parser
 // and uses no syntax Windows PowerShell 5.1 lacks; the fixtures prove the checker catches what it claims to.
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -6,7 +6,7 @@ import { REPO_ROOT, describeWithPwsh } from './pwsh-path.js';
 
 describeWithPwsh('check-syntax.ps1 (PowerShell parser + 5.1 rules)', (pwsh) => {
   async function check(...paths: string[]): Promise<{ exitCode: number | undefined; lines: string[] }> {
-    const result = await execa(pwsh, ['-NoProfile', '-NonInteractive', '-File', join(REPO_ROOT, 'test/ps/check-syntax.ps1'), ...paths], {
+    const result = await execa(pwsh, ['-NoProfile', '-NonInteractive', '-File', join(REPO_ROOT, 'src/plugins/check-syntax.ps1'), ...paths], {
       reject: false,
     });
     return { exitCode: result.exitCode, lines: result.stdout.split(/\r?\n/).filter((l) => l !== '') };

@@ -65,7 +65,7 @@ describeIf('the smoke suite (npm run smoke) against the WS-Man test server', () 
     // What it leaves behind: a recording per command, the snapshot, the summary.
     expect(readdirSync(out).sort()).toEqual(['get-role', 'get-run', 'scan', 'smoke.json', 'snapshot', 'snapshot.json', 'test-setup']);
     expect(readFileSync(join(out, 'smoke.json'), 'utf8')).not.toContain(PASSWORD);
-  }, 170_000);
+  }, 300_000);
 
   it('--maintenance N2 --force suspends and resumes that node, sends nothing else that changes the cluster, and leaves N2 Up', async () => {
     const before = h.server.invocations.length;
@@ -83,7 +83,7 @@ describeIf('the smoke suite (npm run smoke) against the WS-Man test server', () 
       ['suspend-node', 'N2'],
       ['resume-node', 'N2'],
     ]);
-  }, 170_000);
+  }, 300_000);
 
   it('--maintenance without --force and without a terminal to confirm on touches nothing, and says so', async () => {
     const before = h.server.invocations.length;
@@ -92,5 +92,5 @@ describeIf('the smoke suite (npm run smoke) against the WS-Man test server', () 
     const summary = JSON.parse(r.stdout) as Summary;
     expect(summary.checks.at(-1)).toMatchObject({ check: 'maintenance N1', ok: false, result: 'not confirmed; nothing was touched' });
     expect(h.server.invocations.slice(before).filter((i) => !isReadOnlyOperation(i.name ?? ''))).toEqual([]);
-  }, 170_000);
+  }, 300_000);
 });

@@ -12,7 +12,8 @@ import type { RunPlan } from '../../../core/plan.js';
 import type { RunProfile, RunResult } from '../../../core/types.js';
 import { ExitCode, usageError } from '../../../errors.js';
 import { saveReport } from '../../../journal/history.js';
-import { FileJournal, journalPath } from '../../../journal/journal.js';
+import { FileJournal, journalDir, journalPath } from '../../../journal/journal.js';
+import { assertWritableDir } from '../../../platform/fs.js';
 import { fanOut, nullSink } from '../../../core/events.js';
 import { describeAudit } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
@@ -59,6 +60,8 @@ export async function runFeatureUpdateCommand(profile: FeatureUpdateProfile, mod
   const ctx = await openCluster(globals, env.io);
   const closers: Array<{ close(): void }> = [];
   try {
+    // The journals (the rolling run's, the Storage Replica restarts') must be writable before anything is touched.
+    assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     if (!mode.force && !(await yes(env, `Upgrade every node of ${ctx.entry}, one at a time? Each node is drained and restarted into the new OS. [y/N] `))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;

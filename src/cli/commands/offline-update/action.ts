@@ -3,14 +3,11 @@
  * the procedure, then the JSON document or the summary. The procedure itself is core/offline-update.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { lockLiveness, readLock, describeOwner } from '../../../core/cluster-lock.js';
 import { saveReport } from '../../../journal/history.js';
 import { DEFAULT_TIMING } from '../../../core/plan.js';
 import { exitCodeFor } from '../../../core/error-codes.js';
 import {
-  OFFLINE_JOURNAL_TYPES,
   OfflineUpdate,
   offlineTiming,
   predictOfflineDowntime,
@@ -20,7 +17,8 @@ import {
   type OfflineResult,
 } from '../../../core/offline-update.js';
 import { ExitCode, refusedError, usageError } from '../../../errors.js';
-import { FileJournal, journalDir, journalPath, readJournal, type JournalRecord } from '../../../journal/journal.js';
+import { FileJournal, journalDir, journalPath } from '../../../journal/journal.js';
+import { assertWritableDir } from '../../../platform/fs.js';
 import { describeAudit, formatDuration, formatTime } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
 import { fanOut } from '../../../core/events.js';
@@ -32,23 +30,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { createProgressSinks, type ProgressSinks } from '../../run-deps.js';
-
-/** The newest offline update of this cluster that never recorded its end. */
-export function findInterruptedOffline(stateDir: string, clusterName: string): { runId: string; path: string; records: JournalRecord[] } | undefined {
-  const dir = journalDir(stateDir, clusterName);
-  if (!existsSync(dir)) return undefined;
-  const found: { runId: string; path: string; records: JournalRecord[]; time: string }[] = [];
-  for (const file of readdirSync(dir)) {
-    if (!file.endsWith('.jsonl')) continue;
-    const path = join(dir, file);
-    const records = readJournal(path);
-    const started = records.find((r) => r.type === OFFLINE_JOURNAL_TYPES.started);
-    if (started === undefined || records.some((r) => r.type === OFFLINE_JOURNAL_TYPES.completed)) continue;
-    found.push({ runId: String(started.runId), path, records, time: started.time });
-  }
-  found.sort((a, b) => b.time.localeCompare(a.time));
-  return found[0];
-}
+import { selectOfflineToResume } from './resume.js';
 
 /**
  * The live view's plan of an offline update: its cluster-wide steps in order, with the seconds the downtime
@@ -125,10 +107,9 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
   let unsubscribe = (): void => undefined;
   let progress: ProgressSinks | undefined;
   try {
-    const interrupted = mode.resume ? findInterruptedOffline(ctx.stateDir, ctx.entry) : undefined;
-    if (mode.resume && interrupted === undefined) {
-      env.io.stderr.write(`cauctl: no interrupted offline update of ${ctx.entry} in this state directory; starting a new one.\n`);
-    }
+    const interrupted = mode.resume ? selectOfflineToResume(ctx, globals, mode.runId) : undefined;
+    // The journal must be writable before anything is touched: the restore depends on it.
+    assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     const timing = offlineTiming(ctx.sim?.timing ?? DEFAULT_TIMING);
     const nodes = ctx.sim?.nodeNames ?? [];
     const prediction = predictOfflineDowntime(timing, Object.fromEntries(nodes.map((n) => [n, 1])));
@@ -154,7 +135,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     if (interrupted) board.clusterStepsDone(offlineStepsDone(interrupted.records));
     progress = await createProgressSinks(globals, env, ctx, { board });
     const plugins = profile.plugins.map((p) => p.plugin);
-    const journal = new OfflineEventJournal(fileJournal, fanOut(...progress.sinks), { runId, clusterName: ctx.entry, plugins });
+    const journal = new OfflineEventJournal(fileJournal, fanOut(...progress.sinks), { runId, clusterName: ctx.entry, plugins, resumed: interrupted !== undefined });
     if (interrupted) journal.resumedFrom(interrupted.records, ctx.clock.now());
     const stop = { requested: false };
     const procedure = new OfflineUpdate(

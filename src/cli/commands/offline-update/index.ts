@@ -20,7 +20,8 @@ export function buildOfflineUpdateCommand(env: CommandEnv, run?: OfflineRunner):
     .option('--allow-missing-nodes', 'go on when nodes cannot be reached; they are left alone and reported as not updated')
     .option('--reboot-timeout-minutes <n>', 'time for each restart and its auto-start services (default 15)')
     .option('--storage-timeout-minutes <n>', 'time for quorum and a Healthy pool after Start-Cluster, and for Healthy storage at the end (default 30)')
-    .option('--resume', 'continue an interrupted offline update of this cluster from its journal (completes the update or the restore)')
+    .option('--resume', 'continue the interrupted offline update of this cluster from its journal (completes the update or the restore); with none it exits 5 and touches nothing, with several it names them for --run-id')
+    .option('--run-id <id>', 'with --resume: the interrupted offline update to continue (cauctl get-report lists runs)')
     .addHelpText(
       'after',
       examples([

@@ -1,10 +1,11 @@
 # Parses every .ps1 under the given paths with PowerShell's own parser and refuses syntax that Windows
 # PowerShell 5.1 lacks (docs/powershell-5.1-rules.md). Single-quoted here-strings assigned to a variable
 # named *Script (the update worker) are checked as scripts too. Prints one line per issue; exit 1 if any.
-# Runs under PowerShell 7 (whose parser knows the newer syntax, so it can find it).
+# Runs under PowerShell 7 (whose parser knows the newer syntax, so it can find it). Shipped: register-plugin runs
+# it on a script plug-in's scan.ps1 and install.ps1 (docs/plugins.md); the tests run it on every .ps1 under src/.
 [CmdletBinding()]
 param(
-    [Parameter(Position = 0)][string[]]$Path = @((Join-Path $PSScriptRoot '../../src'))
+    [Parameter(Position = 0, ValueFromRemainingArguments = $true)][string[]]$Path = @((Join-Path $PSScriptRoot '..'))
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
