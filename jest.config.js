@@ -2,7 +2,7 @@
  * Jest runs the TypeScript sources as ESM through ts-jest; e2e tests run the built CLI from dist/.
  * Two projects: `slow` holds the tests that start many processes or real peers and wait on them (crash and
  * resume, the property test, signals, interrupts, the lock and progress, the racing coordinators, the WinRM
- * end-to-end runs, Pester and every other test that starts the real pwsh, Chromium, the interop peers, the
+ * end-to-end runs, snapshot/record/replay over every shipped model, the smoke suite, Pester and every other test that starts the real pwsh, Chromium, the interop peers, the
  * Kerberos realm);
  * `fast` holds the rest: the developer loop, under 2 minutes on a quiet 2-core machine (docs/testing.md).
  * `npm test` runs both, `npm run test:fast` only the fast lane (`--selectProjects fast`). CI runs both.
@@ -16,6 +16,9 @@ const SLOW_TESTS = [
   'test/cli/live-view-tmux.test.ts',
   'test/cli/lock-race.test.ts',
   'test/cli/winrm-e2e.test.ts',
+  'test/cli/snapshot.test.ts',
+  'test/cli/record-replay.test.ts',
+  'test/smoke/',
   'test/property/',
   'test/pwsh/pester.test.ts',
   'test/pwsh/bootstrap.test.ts',

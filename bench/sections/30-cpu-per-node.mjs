@@ -14,7 +14,7 @@ export const id = 'cpu-per-node';
 export const title = 'CPU and memory of a 64-node simulated run (--sim-speed max, fresh process)';
 
 export const NODE_COUNT = 64;
-export const CPU_GOAL_MS = 2000;
+export const CPU_GOAL_MS = 1000;
 export const RSS_GOAL_BYTES = 150 * 1024 * 1024;
 
 export async function run(ctx) {

@@ -1,12 +1,14 @@
 /**
  * ClusterGateway: typed operations on a cluster's nodes. Each call builds an invocation from the catalogue,
- * runs it through the Transport, and parses the result with the operation's zod schema.
+ * runs it through the Transport within a deadline (the caller's `timeoutMs`, or the default of the operation's
+ * kind: operation-timeouts.ts), and parses the result with the operation's zod schema.
  * Depends on the transport interface, never on a concrete transport.
  */
 import { AppError, ExitCode } from '../errors.js';
 import type { RunOptions, Transport } from '../transport/transport.js';
 import { TransportErrorCode } from '../transport/transport.js';
 import { buildInvocation } from './invocation.js';
+import { OPERATION_KINDS, defaultTimeoutMs } from './operation-timeouts.js';
 import { operations, type OperationName, type OperationParams, type OperationResult } from './operations.js';
 
 /** An operation that ran and reported a failure of its own (`{ ok: false }`). */
@@ -23,6 +25,29 @@ export class OperationFailedError extends AppError {
     this.node = node;
     this.scriptCode = scriptCode;
   }
+}
+
+/** The transports' own timeout codes; the gateway reports each as one OPERATION_TIMEOUT. */
+const TRANSPORT_TIMEOUT_CODES: ReadonlySet<string> = new Set([TransportErrorCode.timeout, 'TRANSPORT_RECEIVE_TIMEOUT']);
+
+/**
+ * An operation ran past its deadline (exit 4). Transient: the node may only be slow or the connection
+ * half-open, so a retrying gateway repeats an idempotent call; the command may still be running on the node.
+ */
+export class OperationTimeoutError extends AppError {
+  constructor(operation: OperationName, node: string, timeoutMs: number, cause: unknown) {
+    const kind = OPERATION_KINDS[operation];
+    super('OPERATION_TIMEOUT', ExitCode.connection, `${operation} on ${node} did not finish within ${formatMs(timeoutMs)} (the deadline of a ${kind} operation).`, {
+      hint: `The node may be overloaded, hung or half-reachable, and the command may still be running there. Check ${node} (Get-ClusterNode, its event log), then try again.`,
+      details: { operation, node, timeoutMs, kind },
+      transient: true,
+      cause,
+    });
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }
 
 /** Options of one gateway call: the transport's, and whether a retrying gateway may repeat it. */
@@ -54,8 +79,15 @@ export class ClusterGateway implements Gateway {
     options: CallOptions = {},
   ): Promise<OperationResult<N>> {
     const invocation = buildInvocation(name, params);
-    const { retry: _retry, ...runOptions } = options;
-    const outcome = await this.transport.run(node, invocation, runOptions);
+    const { retry: _retry, ...rest } = options;
+    const timeoutMs = rest.timeoutMs ?? defaultTimeoutMs(name, params);
+    let outcome;
+    try {
+      outcome = await this.transport.run(node, invocation, { ...rest, timeoutMs });
+    } catch (error) {
+      if (error instanceof AppError && TRANSPORT_TIMEOUT_CODES.has(error.code)) throw new OperationTimeoutError(name, node, timeoutMs, error);
+      throw error;
+    }
     if (!outcome.ok) throw new OperationFailedError(name, node, outcome.error.code, outcome.error.message);
     const parsed = operations[name].result.safeParse(outcome.data);
     if (!parsed.success) {

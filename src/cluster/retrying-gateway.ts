@@ -6,7 +6,7 @@
  * state and decides. An authentication refusal is never transient, so it is never retried as "unreachable".
  * Depends on the catalogue, errors and the Clock interface only.
  */
-import { isTransient } from '../errors.js';
+import { describeError, isTransient } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import type { CallOptions, Gateway } from './gateway.js';
 import { operations, type OperationName, type OperationParams, type OperationResult } from './operations.js';
@@ -51,6 +51,11 @@ export interface RetryNotice {
   readonly operation: OperationName;
   readonly error: unknown;
   readonly deadlineMs: number;
+}
+
+/** The operator's line for a retry notice: the run's warning event and the commands' stderr say the same. */
+export function describeRetry(notice: RetryNotice): string {
+  return `${notice.operation} on ${notice.node}: ${describeError(notice.error).replace(/\.$/, '')}; retrying (not a failure until ${Math.round(notice.deadlineMs / 60000)} min pass)`;
 }
 
 export class RetryingGateway implements Gateway {

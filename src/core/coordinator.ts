@@ -7,7 +7,7 @@
  */
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
-import { RetryingGateway } from '../cluster/retrying-gateway.js';
+import { RetryingGateway, describeRetry } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from './events.js';
@@ -24,7 +24,8 @@ import {
 import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
 import { replayJournal, type JournalState, type ResumeStep } from './journal-replay.js';
-import { afterAttempt, atSuspendOnResume, cleanupAfterFailure, failureEffect, isFailedResult } from './node-decisions.js';
+import { classifyFailure, startAttempt, transition, type AttemptCommand, type AttemptEvent, type AttemptOutcome } from './node-attempt.js';
+import { afterAttempt, atSuspendOnResume, isFailedResult, type NodeWindow } from './node-decisions.js';
 import {
   StepFailure,
   awaitBoot,
@@ -94,8 +95,6 @@ export const RunTimings = {
 
 export { isTransient };
 
-/** The attempt ended; `fatal` means the run cannot go on safely (the node is out of service, storage stuck). */
-type AttemptOutcome = { ok: true } | { ok: false; fatal: boolean; error: ErrorRecord; phase: NodePhase };
 
 interface NodeWork {
   readonly name: string;
@@ -171,7 +170,7 @@ export class RollingRun {
           type: 'warning',
           code: 'NodeNotReachableRetrying',
           node: notice.node,
-          message: `${notice.operation} on ${notice.node}: ${describeError(notice.error)}; retrying (not a failure until ${Math.round(notice.deadlineMs / 60000)} min pass)`,
+          message: describeRetry(notice),
         }),
       // A node may stay unreachable longer than the lock's lease: the lease is kept alive while it is retried.
       () => this.presence.heartbeat(),
@@ -488,76 +487,61 @@ export class RollingRun {
     });
   }
 
-  /** One attempt of the whole per-node process, from `at` (a fresh attempt starts at 'start'). */
+  /**
+   * One attempt of the whole per-node process, from `at` (a fresh attempt starts at 'start'): the pure state
+   * machine (node-attempt.ts) says what to do next; this carries each command out and feeds its reply back.
+   */
   private async attempt(work: NodeWork, at: ResumeStep): Promise<AttemptOutcome> {
+    const policy = { preUpdateScript: this.profile.preUpdateScript !== undefined, postUpdateScript: this.profile.postUpdateScript !== undefined };
+    let { state, commands } = startAttempt(at, policy);
+    while (state.at !== 'done') {
+      const event = await this.carryOut(work, commands[0]!);
+      ({ state, commands } = transition(state, event, policy, work.name));
+    }
+    return state.outcome;
+  }
+
+  /** Runs one command; its reply is an event. Only a lost lock or an unwritable journal escape (the run stops). */
+  private async carryOut(work: NodeWork, command: AttemptCommand): Promise<AttemptEvent> {
     try {
-      let step = at;
-      if (step.step === 'start') {
-        if (this.profile.preUpdateScript) await this.runNodeScript(work, 'pre-script', this.profile.preUpdateScript);
+      await this.perform(work, command);
+      return { type: 'done', window: windowOf(work) };
+    } catch (error) {
+      if (error instanceof LockLostError || error instanceof JournalWriteError) throw error;
+      return { type: 'failed', failure: classifyFailure(error, this.presence.currentPhase ?? 'install', work.name), window: windowOf(work) };
+    }
+  }
+
+  private async perform(work: NodeWork, command: AttemptCommand): Promise<void> {
+    switch (command.type) {
+      case 'pre-script':
+        if (command.run) await this.runNodeScript(work, 'pre-script', this.profile.preUpdateScript!);
         this.step(work, { step: 'pre-script-done' });
-        step = { step: 'suspend' };
-      }
-      if (step.step === 'drain-failed') {
-        // Interrupted after a failed drain: the node is resumed (again, if it was), and the attempt failed; its
-        // window was open, so the failure path still waits for its storage.
+        return;
+      case 'drain':
+        return this.drain(work);
+      case 'resume-no-failback':
+        // Interrupted after a failed drain: the node is resumed (again, if it was); its window was open, so the
+        // failure path still waits for its storage.
         work.windowOpen = true;
         await resumeNode(this.steps, work.name, work.attempts, 'NoFailback');
         this.markResumed(work);
-        throw new StepFailure('DrainFailed', 'drain', work.name, `${work.name} could not be drained before the interruption: ${step.reason}. It was resumed (NoFailback).`);
-      }
-      if (step.step === 'suspend') {
-        await this.drain(work);
-        step = { step: 'install', round: 1 };
-      }
-      if (step.step === 'await-reboot') {
+        return;
+      case 'finish-restart': {
         this.claim(work);
-        await ensureRestartIssued(this.steps, work.name, { ...this.restartOptions(work, step.round, step.rebootSource), bootBefore: step.bootBefore });
-        await this.awaitReboot(work, step.round, step.rebootSource, step.bootBefore);
-        step = step.rebootSource === 'failure' ? { step: 'resume' } : { step: 'install', round: step.round + 1 };
+        const options = { ...this.restartOptions(work, command.round, command.source), bootBefore: command.bootBefore };
+        await ensureRestartIssued(this.steps, work.name, options);
+        return this.awaitReboot(work, command.round, command.source, command.bootBefore);
       }
-      if (step.step === 'install' || step.step === 'await-task') {
+      case 'install-rounds':
         this.claim(work);
-        await this.installRounds(work, step);
-        step = { step: 'resume' };
-      }
-      if (step.step === 'resume') await this.resume(work);
-      await this.awaitStorage(work);
-      if (this.profile.postUpdateScript) await this.runNodeScript(work, 'post-script', this.profile.postUpdateScript);
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof LockLostError || error instanceof JournalWriteError) throw error;
-      const failure = this.asStepFailure(error, work);
-      const effect = failureEffect(failure.code, failure.phase, work.pausedByRun);
-      const cleanup = cleanupAfterFailure(effect, work);
-      if (cleanup.resume || cleanup.awaitStorage) {
-        const cleaned = await this.leaveMaintenance(work, cleanup.resume);
-        if (!cleaned.ok) return cleaned;
-      }
-      return { ok: false, fatal: effect.fatal, error: failure.record, phase: failure.phase };
-    }
-  }
-
-  /** Any failure inside an attempt, as a step failure with a catalogue code. */
-  private asStepFailure(error: unknown, work: NodeWork): StepFailure {
-    if (error instanceof StepFailure) return error;
-    const phase = this.presence.currentPhase ?? 'install';
-    if (isTransient(error)) return new StepFailure('NodeNotReachable', phase, work.name, `${work.name} stayed unreachable: ${describeError(error)}`, { cause: error });
-    if (error instanceof AppError && error.exitCode === ExitCode.connection) {
-      return new StepFailure('AccessDenied', phase, work.name, `${work.name} refused the connection or the credentials: ${describeError(error)}`, { cause: error });
-    }
-    return new StepFailure('UnexpectedError', phase, work.name, describeError(error), { cause: error });
-  }
-
-  /** After a failed attempt: bring the node back into service safely before retrying or moving on. */
-  private async leaveMaintenance(work: NodeWork, resume: boolean): Promise<AttemptOutcome> {
-    try {
-      if (resume) await this.resume(work);
-      await this.awaitStorage(work);
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof LockLostError || error instanceof JournalWriteError) throw error;
-      const record = error instanceof StepFailure ? error.record : { code: 'ResumeFailed', message: `${work.name} could not be resumed: ${describeError(error)}`, node: work.name };
-      return { ok: false, fatal: true, error: record, phase: 'resume' };
+        return this.installRounds(work, command.from);
+      case 'resume':
+        return this.resume(work);
+      case 'await-storage':
+        return this.awaitStorage(work);
+      case 'post-script':
+        return this.runNodeScript(work, 'post-script', this.profile.postUpdateScript!);
     }
   }
 
@@ -913,6 +897,11 @@ export class RollingRun {
     this.emit({ type: 'run-completed', status, errorCode: errorRecord?.code ?? null });
     return result;
   }
+}
+
+/** The node's standing, as the attempt's state machine reads it after each command. */
+function windowOf(work: NodeWork): NodeWindow {
+  return { pausedByRun: work.pausedByRun, windowOpen: work.windowOpen };
 }
 
 function safeId(node: string): string {

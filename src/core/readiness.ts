@@ -3,7 +3,7 @@
  * features, quorum, storage, CredSSP). Gathering is I/O through the gateway; judging is pure, so every rule
  * has table tests. Depends on the gateway, the catalogue's types and policy.
  */
-import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
+import { OperationFailedError, type Gateway } from '../cluster/gateway.js';
 import { NETWORK_CREDENTIAL_OPERATIONS } from '../cluster/operations-credential.js';
 import type { ClusterInfo, NodeCapacity, NodeSetup, StorageHealth } from '../cluster/operations.js';
 import { AppError, describeError } from '../errors.js';
@@ -63,7 +63,7 @@ export const REQUIRED_FEATURES = ['Failover-Clustering', 'RSAT-Clustering-PowerS
 /** Windows Server 2016 is the oldest build CAU's current module supports here. */
 export const MIN_SUPPORTED_BUILD = 14393;
 
-export async function gatherSetupFacts(gateway: ClusterGateway, entry: string, roleProbe?: () => Promise<CauRoleFacts | null>): Promise<SetupFacts> {
+export async function gatherSetupFacts(gateway: Gateway, entry: string, roleProbe?: () => Promise<CauRoleFacts | null>): Promise<SetupFacts> {
   let cluster: ClusterInfo | null = null;
   let clusterError: string | null = null;
   let clusterErrorCode: string | undefined;

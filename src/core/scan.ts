@@ -3,7 +3,7 @@
  * beside the others. Also the same-offer check for feature updates (the mixed-patch-level problem).
  * Depends on the gateway and core types only.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
+import type { Gateway } from '../cluster/gateway.js';
 import type { ClusterInfo } from '../cluster/operations.js';
 import { scanNodePlugin } from './node-steps/scan.js';
 import { AppError, describeError } from '../errors.js';
@@ -43,7 +43,7 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
-export async function scanCluster(gateway: ClusterGateway, entry: string, options: ScanOptions): Promise<ScanResult & { cluster: ClusterInfo }> {
+export async function scanCluster(gateway: Gateway, entry: string, options: ScanOptions): Promise<ScanResult & { cluster: ClusterInfo }> {
   const cluster = await gateway.call(entry, 'get-cluster', {});
   const limit = options.concurrency ?? 8;
   const online = cluster.nodes.filter((n) => n.state === 'Up' || n.state === 'Paused').map((n) => n.name);

@@ -3,23 +3,27 @@
  * persistent state under the user's state directory, and exposes it as a Transport plus a virtual Clock.
  *
  * The saved model is a shared store, as a real cluster is: every operation's read-modify-write holds the
- * model's mutex (a folder beside model.json), reloads the model first when another process saved since (its
- * `storeGeneration` moved), and saves before letting go. So `add-role` during a run is never overwritten by the
- * run's next save. Operations of one process that overlap (parallel scans) share one holding of the mutex.
+ * model's mutex (`.model-lock` beside model.json), reloads the model first when another process saved since
+ * (a stat of the files tells; its `storeGeneration` moved), and saves what the operation changed before
+ * letting go. So `add-role` during a run is never overwritten by the run's next save, and a process killed at
+ * any point leaves a model the next command opens as it was after the last whole operation. A save appends the
+ * changed parts to model.log; the command's end folds the log into model.json (model-store.ts). Operations of
+ * one process that overlap (parallel scans) share one holding of the mutex.
  * Only the transport factory and tests import this. Depends on sim/, platform/ and the transport interface.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ExitCode } from '../errors.js';
 import { systemClock, type Clock } from '../platform/clock.js';
-import { encodePathSegment, ensurePrivateDir, readTextIfExists, writeFileAtomic } from '../platform/fs.js';
+import { encodePathSegment, ensurePrivateDir } from '../platform/fs.js';
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
 import { SimAudit, type SimulationAudit } from './audit.js';
 import { ClusterModel } from './cluster-model.js';
 import { BUILTIN_FIXTURE_PATH, loadFixture, type ClusterFixture, type SimTiming } from './fixture.js';
 import { createModelState, MODEL_STATE_VERSION, type ModelState } from './model-state.js';
-import { MemoryPropertyStore, PropertyStore, releaseDirLock, tryTakeDirLock, withDirLockSync } from './properties.js';
+import { ModelStore, ModelStoreCorrupt } from './model-store.js';
+import { MemoryPropertyStore, PropertyStore, releaseLock, tryTakeLock, withLockSync } from './properties.js';
 import { SimTransport } from './sim-transport.js';
 import { VirtualClock, type SimSpeed } from './virtual-clock.js';
 
@@ -52,6 +56,21 @@ export interface SimulatorOptions {
 /** How long a command waits for another process's operation on the model to finish (real time). */
 const MODEL_LOCK_WAIT_MS = 120_000;
 const MODEL_LOCK_RETRY_MS = 20;
+/**
+ * A process keeps the model's mutex between its operations for up to this long (real time), so that a run at
+ * `--sim-speed max` does not make and remove the mutex thousands of times. It lets go at once when another
+ * process is waiting (that one leaves a marker beside the mutex), and before any wait of its own.
+ */
+const MODEL_LEASE_MS = 50;
+
+/** Mutexes this process holds between operations, by path: how to let each go (another simulator instance of
+ * this process, e.g. a test's second handle on the model, must not wait for the first). */
+const idleLeases = new Map<string, () => void>();
+
+/** Lets go of this process's idle hold on `lock`, if any, before waiting for it. */
+function dropIdleLease(lock: string): void {
+  idleLeases.get(lock)?.();
+}
 
 function modelBusy(dir: string): AppError {
   return new AppError('SIM_MODEL_BUSY', ExitCode.refused, `The simulated cluster in ${dir} stayed busy with another cauctl process's operation for ${MODEL_LOCK_WAIT_MS / 1000} s; nothing was changed.`, {
@@ -100,18 +119,18 @@ function fixtureHash(fixture: ClusterFixture): string {
   return createHash('sha256').update(JSON.stringify(fixture)).digest('hex').slice(0, 16);
 }
 
-function readState(path: string, fixture: ClusterFixture, hash: string): ModelState | undefined {
-  const text = readTextIfExists(path);
-  if (text === undefined) return undefined;
-  let state: ModelState;
+function readState(store: ModelStore, fixture: ClusterFixture, hash: string): ModelState | undefined {
+  let state: ModelState | undefined;
   try {
-    state = JSON.parse(text) as ModelState;
+    state = store.read() as ModelState | undefined;
   } catch (cause) {
-    throw new AppError('SIM_STATE_CORRUPT', ExitCode.usage, `The saved state of simulated cluster ${fixture.name} (${path}) is not valid JSON.`, {
+    if (!(cause instanceof ModelStoreCorrupt)) throw cause;
+    throw new AppError('SIM_STATE_CORRUPT', ExitCode.usage, `The saved state of simulated cluster ${fixture.name} (${store.snapshotPath}) is not valid JSON.`, {
       cause,
       hint: 'Start again from the fixture with --sim-reset.',
     });
   }
+  if (state === undefined) return undefined;
   if (state.version !== MODEL_STATE_VERSION) {
     throw new AppError('SIM_STATE_CORRUPT', ExitCode.usage, `The saved state of simulated cluster ${fixture.name} has version ${String(state.version)}, not ${MODEL_STATE_VERSION}.`, {
       hint: 'Start again from the fixture with --sim-reset.',
@@ -131,12 +150,13 @@ function readState(path: string, fixture: ClusterFixture, hash: string): ModelSt
  */
 function resetStore(dir: string, guard: SimulatorOptions['resetGuard']): void {
   ensurePrivateDir(dir);
-  withDirLockSync(join(dir, MODEL_LOCK_DIR), MODEL_LOCK_WAIT_MS, () => {
+  dropIdleLease(join(dir, MODEL_LOCK_DIR));
+  withLockSync(join(dir, MODEL_LOCK_DIR), MODEL_LOCK_WAIT_MS, () => {
     const properties = new PropertyStore(join(dir, 'properties'));
     properties.withLock(() => {
       guard?.((name) => properties.get(name));
       for (const entry of readdirSync(dir)) {
-        if (entry === MODEL_LOCK_DIR) continue;
+        if (entry === MODEL_LOCK_DIR || entry === `${MODEL_LOCK_DIR}${WAITING_SUFFIX}`) continue;
         if (entry !== 'properties') {
           rmSync(join(dir, entry), { recursive: true, force: true });
           continue;
@@ -151,16 +171,27 @@ function resetStore(dir: string, guard: SimulatorOptions['resetGuard']): void {
 
 const MODEL_LOCK_DIR = '.model-lock';
 
+/** Leaves the marker that says this process waits for the mutex (a symlink to its process id). */
+function markWaiting(marker: string): void {
+  try {
+    symlinkSync(String(process.pid), marker);
+  } catch {
+    // Already there (another waiter's), or symlinks are not allowed here: the lease then runs out by itself.
+  }
+}
+/** Beside the mutex: another process waits for it (the holder then lets go of an idle hold at once). */
+const WAITING_SUFFIX = '.waiting';
+
 export function openSimulator(options: SimulatorOptions): Simulator {
   const fixture = loadFixture(options.fixturePath ?? BUILTIN_FIXTURE_PATH);
   const hash = fixtureHash(fixture);
   const dir = join(options.stateDir, 'sim', encodePathSegment(fixture.name));
-  const statePath = join(dir, 'model.json');
+  const store = new ModelStore(join(dir, 'model.json'));
   const lockDir = join(dir, MODEL_LOCK_DIR);
   const persistent = options.ephemeral !== true;
   if (options.reset && persistent) resetStore(dir, options.resetGuard);
 
-  let state = persistent ? readState(statePath, fixture, hash) : undefined;
+  let state = persistent ? readState(store, fixture, hash) : undefined;
   const isNew = state === undefined;
   // A new model starts at the real current time, so its reports read naturally.
   state ??= createModelState(fixture, hash, systemClock.now());
@@ -176,7 +207,8 @@ export function openSimulator(options: SimulatorOptions): Simulator {
 
   /** Takes the saved model when another process saved since this one last read or wrote it. */
   const refresh = (): void => {
-    const saved = readState(statePath, fixture, hash);
+    if (!store.changedOnDisk()) return;
+    const saved = readState(store, fixture, hash);
     if (saved === undefined || (saved.storeGeneration ?? 0) === generation) return;
     // Virtual time never goes back: the other process may have run its clock behind ours.
     const virtualNow = Math.max(model.state.virtualNow, saved.virtualNow);
@@ -189,8 +221,33 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     model.advance();
     generation += 1;
     model.state.storeGeneration = generation;
-    writeFileAtomic(statePath, `${JSON.stringify(model.state)}\n`);
+    store.append(model.state, generation);
     model.dirty = false;
+  };
+  /** This process holds the mutex (during an operation, or idle until the lease ends). */
+  let held = false;
+  let heldSince = 0;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  /** The last hold ended because another process waited: give it a moment before taking the mutex again. */
+  let yielded = false;
+  const waitingMarker = `${lockDir}${WAITING_SUFFIX}`;
+  const letGo = (): void => {
+    if (leaseTimer !== undefined) clearTimeout(leaseTimer);
+    leaseTimer = undefined;
+    if (!held || holders > 0) return;
+    held = false;
+    idleLeases.delete(lockDir);
+    releaseLock(lockDir);
+  };
+  const someoneWaits = (): boolean => lstatSync(waitingMarker, { throwIfNoEntry: false }) !== undefined;
+  /** Runs `body` holding the mutex, outside an operation (closing, an explicit save). */
+  const withModelLock = (body: () => void): void => {
+    if (held) {
+      body();
+      return;
+    }
+    dropIdleLease(lockDir);
+    withLockSync(lockDir, MODEL_LOCK_WAIT_MS, body, () => modelBusy(dir));
   };
   const save = (): void => {
     if (!mayWrite) return;
@@ -198,34 +255,61 @@ export function openSimulator(options: SimulatorOptions): Simulator {
       write();
       return;
     }
-    // Outside an operation (closing, an explicit save): the same read-modify-write under the mutex.
     ensurePrivateDir(dir);
-    withDirLockSync(lockDir, MODEL_LOCK_WAIT_MS, () => {
+    withModelLock(() => {
       refresh();
       write();
-    }, () => modelBusy(dir));
+    });
+  };
+  /** The command's end: the log is folded into model.json, so the next command reads one file. */
+  const compact = (): void => {
+    if (!mayWrite) return;
+    withModelLock(() => {
+      refresh();
+      if (model.dirty) write();
+      if (store.hasLog) store.compact(model.state);
+    });
+    letGo();
   };
   const enter = async (): Promise<void> => {
     if (!persistent) return;
     if (!mayWrite) {
-      // A watcher (get-run): no mutex, no writes; it reads the latest saved model (an atomic rename).
+      // A watcher (get-run): no mutex, no writes; it reads the latest saved model (snapshot and log).
       refresh();
       model.advance();
       return;
     }
     holders += 1;
     if (holders > 1) return;
+    if (held) {
+      // Still ours since the last operation: nobody else can have written.
+      if (leaseTimer !== undefined) clearTimeout(leaseTimer);
+      leaseTimer = undefined;
+      model.advance();
+      return;
+    }
     const started = systemClock.now();
     try {
-      while (!tryTakeDirLock(lockDir)) {
-        if (systemClock.now() - started > MODEL_LOCK_WAIT_MS) throw modelBusy(dir);
-        await systemClock.sleep(MODEL_LOCK_RETRY_MS);
+      if (yielded) {
+        yielded = false;
+        await systemClock.sleep(2 * MODEL_LOCK_RETRY_MS);
       }
+      dropIdleLease(lockDir);
+      while (!tryTakeLock(lockDir)) {
+        if (systemClock.now() - started > MODEL_LOCK_WAIT_MS) throw modelBusy(dir);
+        markWaiting(waitingMarker);
+        await systemClock.sleep(MODEL_LOCK_RETRY_MS);
+        dropIdleLease(lockDir);
+      }
+      held = true;
+      heldSince = systemClock.now();
+      idleLeases.set(lockDir, letGo);
+      releaseLock(waitingMarker);
       refresh();
       model.advance();
     } catch (error) {
       holders -= 1;
-      if (holders === 0) releaseDirLock(lockDir);
+      letGo();
       throw error;
     }
   };
@@ -236,7 +320,15 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     try {
       if (model.dirty) write();
     } finally {
-      releaseDirLock(lockDir);
+      const waited = someoneWaits();
+      const left = MODEL_LEASE_MS - (systemClock.now() - heldSince);
+      if (waited || left <= 0) {
+        yielded = waited;
+        letGo();
+      } else {
+        leaseTimer = setTimeout(letGo, left);
+        leaseTimer.unref();
+      }
     }
   };
   if (isNew) {
@@ -247,9 +339,10 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   }
   if (isNew && mayWrite) {
     ensurePrivateDir(dir);
-    withDirLockSync(lockDir, MODEL_LOCK_WAIT_MS, () => {
+    dropIdleLease(lockDir);
+    withLockSync(lockDir, MODEL_LOCK_WAIT_MS, () => {
       // Another process may have created it in the meantime: then that one is the cluster.
-      if (readTextIfExists(statePath) === undefined) write();
+      if (!store.changedOnDisk()) write();
       else refresh();
     }, () => modelBusy(dir));
   }
@@ -266,7 +359,10 @@ export function openSimulator(options: SimulatorOptions): Simulator {
         leave();
       }
     },
-    close: () => inner.close(),
+    close: async () => {
+      await inner.close();
+      if (persistent) compact();
+    },
   };
 
   return {

@@ -1,13 +1,15 @@
 /**
- * The mkdir mutex shared by the simulated model and its properties: when a crash left it behind, the next
- * process must break it rather than wait. The hung `run --resume` of the crash test was a SIGKILL between
- * creating the owner file and writing the pid into it: an empty owner file held the mutex for ever.
+ * The mutex shared by the simulated model and its properties: when a crash left it behind, the next process
+ * must break it rather than wait. The hung `run --resume` of the crash test was a SIGKILL between creating the
+ * owner file and writing the pid into it: an empty owner file held the mutex for ever. The mutex is now a
+ * symlink whose target is the pid (made in one call); the folder form is still understood (older state, and
+ * where symlinks are not allowed).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tryTakeDirLock } from './properties.js';
+import { releaseLock, tryTakeLock } from './properties.js';
 
 /** A pid that certainly belongs to no running process: one of a child that has exited and been reaped. */
 function deadPid(): number {
@@ -15,7 +17,7 @@ function deadPid(): number {
   return Number(child.stdout);
 }
 
-describe('tryTakeDirLock breaks a mutex left by a crash, and only that', () => {
+describe('tryTakeLock breaks a mutex left by a crash, and only that', () => {
   let dir: string;
   let lock: string;
   beforeEach(() => {
@@ -34,7 +36,7 @@ describe('tryTakeDirLock breaks a mutex left by a crash, and only that', () => {
 
   /** Whether a process trying twice (the first try breaks a dead mutex, the second takes it) gets it. */
   function takenWithinTwoTries(): boolean {
-    return tryTakeDirLock(lock) || tryTakeDirLock(lock);
+    return tryTakeLock(lock) || tryTakeLock(lock);
   }
 
   it.each([
@@ -55,8 +57,20 @@ describe('tryTakeDirLock breaks a mutex left by a crash, and only that', () => {
     expect(takenWithinTwoTries()).toBe(true);
   });
 
-  it('takes a free mutex and then refuses it to the next try', () => {
-    expect(tryTakeDirLock(lock)).toBe(true);
-    expect(tryTakeDirLock(lock)).toBe(false);
+  it('takes a free mutex and then refuses it to the next try; released, it is free again', () => {
+    expect(tryTakeLock(lock)).toBe(true);
+    expect(readlinkSync(lock)).toBe(String(process.pid));
+    expect(tryTakeLock(lock)).toBe(false);
+    releaseLock(lock);
+    expect(() => lstatSync(lock)).toThrow(/ENOENT/);
+    expect(tryTakeLock(lock)).toBe(true);
+  });
+
+  it('a symlink mutex: broken at once when its owner has exited, kept while it lives', () => {
+    symlinkSync(String(deadPid()), lock);
+    expect(takenWithinTwoTries()).toBe(true);
+    releaseLock(lock);
+    symlinkSync(String(process.pid), lock);
+    expect(takenWithinTwoTries()).toBe(false);
   });
 });

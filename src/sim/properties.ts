@@ -1,11 +1,11 @@
 /**
  * Simulated cluster private properties: one small file per property, read fresh on every call and replaced
  * atomically, so a second cauctl process (get-run, stop-run) sees and changes them while a run is live.
- * Compare-and-set holds a short mkdir-based mutex (real time: it guards against real processes). The same
- * mutex, without the age rule, guards the model file's read-modify-write (see index.ts).
- * Depends on platform/fs, platform/clock and node:fs (mkdir/rmdir/stat).
+ * Compare-and-set holds a short mutex (a symlink made exclusively; real time: it guards against real
+ * processes). The same mutex, without the age rule, guards the model's read-modify-write (see index.ts).
+ * Depends on platform/fs, platform/clock and node:fs.
  */
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppError, ExitCode } from '../errors.js';
 import { systemClock } from '../platform/clock.js';
@@ -15,9 +15,44 @@ import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
 const STALE_LOCK_MS = 5_000;
 const LOCK_WAIT_MS = 10_000;
 
-/** The pid written in the mutex's owner file, or undefined while it is absent, empty or torn. */
+/** Symlinks can be made here (Windows allows them only with a privilege; then the lock is a folder). */
+let symlinkLocks = true;
+
+/**
+ * Makes the lock, or throws EEXIST when it exists. The lock is a symbolic link whose target is the owner's
+ * process id: made and removed in one system call each, with no data block to allocate or free. Where
+ * symlinks are not allowed it is a folder with an `owner` file (the older form, still understood).
+ */
+function makeLock(lock: string): void {
+  if (symlinkLocks) {
+    try {
+      symlinkSync(String(process.pid), lock);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOSYS' && code !== 'ENOTSUP') throw error;
+      symlinkLocks = false;
+    }
+  }
+  mkdirSync(lock);
+  writeFileSync(join(lock, 'owner'), String(process.pid));
+}
+
+/**
+ * The owner's process id as the lock records it: a symlink's target, or the folder form's `owner` file;
+ * undefined while it records none (an owner file absent, empty or torn: its process was killed between
+ * making the folder and writing the pid, or is writing it now).
+ */
 function ownerPid(lock: string): number | undefined {
-  const text = readTextIfExists(join(lock, 'owner'));
+  let text: string | undefined;
+  try {
+    text = readlinkSync(lock);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code !== 'EINVAL' && code !== 'UNKNOWN') throw error;
+    text = readTextIfExists(join(lock, 'owner'));
+  }
   const pid = text === undefined ? NaN : Number(text.trim());
   return text !== undefined && text.trim() !== '' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
@@ -39,17 +74,16 @@ function pauseRealMs(ms: number): void {
 }
 
 /**
- * Tries once to take an mkdir-based mutex; breaks it first when its owner process is gone, or (with
- * `staleAfterMs`) when it is older than that. Returns whether this process holds it now.
+ * Tries once to take the mutex; breaks it first when its owner process is gone, or (with `staleAfterMs`) when
+ * it is older than that. Returns whether this process holds it now.
  */
-export function tryTakeDirLock(lock: string, staleAfterMs?: number): boolean {
+export function tryTakeLock(lock: string, staleAfterMs?: number): boolean {
   try {
-    mkdirSync(lock);
-    writeFileSync(join(lock, 'owner'), String(process.pid));
+    makeLock(lock);
     return true;
   } catch (e) {
-    // The folder holding the lock was removed under us (a concurrent --sim-reset removes the model's folder,
-    // lock included, between our mkdir and our owner write): not taken; make the folder again and retry.
+    // The folder holding the lock was removed under us (a concurrent --sim-reset removes the model's folder):
+    // not taken; make the folder again and retry.
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
       return false;
@@ -57,37 +91,43 @@ export function tryTakeDirLock(lock: string, staleAfterMs?: number): boolean {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     let age: number;
     try {
-      age = systemClock.now() - statSync(lock).mtimeMs;
+      age = systemClock.now() - lstatSync(lock).mtimeMs;
     } catch {
       age = 0;
     }
-    // An owner file that never got its pid (a crash right after mkdir, or between creating the file and writing
-    // it: an empty file) also counts as left behind, after a while. Without this an empty owner file held the
-    // mutex for ever, and every later command waited out MODEL_LOCK_WAIT_MS (the crash test's hung --resume).
+    // A lock folder whose owner file never got its pid (a crash right after mkdir, or between creating the file
+    // and writing it: an empty file) also counts as left behind, after a while. Without this an empty owner file
+    // held the mutex for ever, and every later command waited out MODEL_LOCK_WAIT_MS (the crash test's hung
+    // --resume). A symlink lock is made with its pid in one call, so it never lacks one.
     const pid = ownerPid(lock);
     const ownerless = pid === undefined && age > STALE_LOCK_MS;
-    if ((staleAfterMs !== undefined && age > staleAfterMs) || ownerless || (pid !== undefined && ownerIsGone(pid))) {
-      rmSync(lock, { recursive: true, force: true });
-    }
+    if ((staleAfterMs !== undefined && age > staleAfterMs) || ownerless || (pid !== undefined && ownerIsGone(pid))) releaseLock(lock);
     return false;
   }
 }
 
-export function releaseDirLock(lock: string): void {
-  rmSync(lock, { recursive: true, force: true });
+export function releaseLock(lock: string): void {
+  try {
+    unlinkSync(lock);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    // The folder form (EISDIR on Linux, EPERM elsewhere).
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Holds the mutex for a short synchronous body, waiting (blocking) at most `waitMs`. */
-export function withDirLockSync<T>(lock: string, waitMs: number, body: () => T, onTimeout: () => Error, staleAfterMs?: number): T {
+export function withLockSync<T>(lock: string, waitMs: number, body: () => T, onTimeout: () => Error, staleAfterMs?: number): T {
   const started = systemClock.now();
-  while (!tryTakeDirLock(lock, staleAfterMs)) {
+  while (!tryTakeLock(lock, staleAfterMs)) {
     if (systemClock.now() - started > waitMs) throw onTimeout();
     pauseRealMs(LOCK_RETRY_MS);
   }
   try {
     return body();
   } finally {
-    releaseDirLock(lock);
+    releaseLock(lock);
   }
 }
 
@@ -143,7 +183,7 @@ export class PropertyStore implements PropertyAccess {
   withLock<T>(body: () => T): T {
     const lock = join(this.dir, '.lock');
     mkdirSync(this.dir, { recursive: true });
-    return withDirLockSync(
+    return withLockSync(
       lock,
       LOCK_WAIT_MS,
       body,

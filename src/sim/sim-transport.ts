@@ -8,6 +8,9 @@ import { ScriptErrorCode } from '../cluster/operations.js';
 import { needsNetworkCredential } from '../cluster/operations-credential.js';
 import { AppError, ExitCode } from '../errors.js';
 import { abortReason } from '../platform/clock.js';
+
+/** Why an operation's own deadline timer is cancelled: the operation ended (never seen by callers). */
+const OPERATION_ENDED = new Error('the operation ended');
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
 import { TransportErrorCode } from '../transport/transport.js';
 import type { ClusterModel } from './cluster-model.js';
@@ -121,7 +124,8 @@ export class SimTransport implements Transport {
       if (timedOut || controller.signal.aborted) throw abortReason(controller.signal);
       throw e;
     } finally {
-      deadline.abort();
+      // With a reason of its own: abort() without one builds a DOMException (a stack trace) per operation.
+      deadline.abort(OPERATION_ENDED);
       options.signal?.removeEventListener('abort', onOuterAbort);
       if (model.dirty) {
         this.save();

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { VirtualClock } from './virtual-clock.js';
 import { BUILTIN_FIXTURE_PATH } from './index.js';
@@ -31,18 +31,28 @@ describe('persistence', () => {
     expect((reset.nodes as { state: string }[]).every((n) => n.state === 'Up')).toBe(true);
   });
 
-  it('read-only operations do not write the state file; mutating ones do', async () => {
+  it('read-only operations write nothing; mutating ones append to the log, and the command end folds it in', async () => {
     h = openTestSim();
-    const file = join(h.dir, 'state', 'sim', 'HCI01', 'model.json');
-    const before = readFileSync(file, 'utf8');
-    const mtime = statSync(file).mtimeMs;
+    const dir = join(h.dir, 'state', 'sim', 'HCI01');
+    const saved = (): string[] => ['model.json', 'model.log'].map((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '(none)'));
+    const before = saved();
+    const mtime = statSync(join(dir, 'model.json')).mtimeMs;
     await h.ok('NODE1', 'get-cluster', {});
     await h.ok('NODE1', 'get-storage-health', {});
     await h.ok('NODE1', 'get-node-status', {});
-    expect(readFileSync(file, 'utf8')).toBe(before);
-    expect(statSync(file).mtimeMs).toBe(mtime);
+    expect(saved()).toEqual(before);
+    expect(statSync(join(dir, 'model.json')).mtimeMs).toBe(mtime);
     await h.ok('NODE1', 'restart-node', { soft: false, delaySeconds: 2 });
-    expect(readFileSync(file, 'utf8')).not.toBe(before);
+    const [snapshot, log] = saved();
+    expect(snapshot).toBe(before[0]);
+    expect(log).toMatch(/"restartDown"/);
+    // A second process reads the snapshot plus the log: the restart is there, and takes the node down.
+    const other = h.reopen();
+    await other.wait(5);
+    expect((await other.ok('NODE2', 'get-cluster', {})).nodes).toContainEqual(expect.objectContaining({ name: 'NODE1', state: 'Down' }));
+    await h.sim.transport.close();
+    expect(saved()[1]).toBe('(none)');
+    expect(JSON.parse(saved()[0]!)).toMatchObject({ nodes: expect.arrayContaining([expect.objectContaining({ name: 'NODE1', power: 'off' })]) });
   });
 
   it('refuses a state made from a different fixture, and a corrupt one', async () => {

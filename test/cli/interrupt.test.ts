@@ -1,9 +1,10 @@
 /**
  * Ctrl-C in `run` (issue 3): the first stops at the next safe point like stop-run, the second says what is
- * still paused, and the run ends Canceled with exit 3 and nothing left paused.
+ * still paused, and the run ends Canceled with exit 3 and nothing left paused. Synchronised on what the run
+ * itself says (its NDJSON events, its stderr), never on a clock.
  */
-import { spawn } from 'node:child_process';
-import { BIN, ROOT, aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { collect, ndjsonEvents, whenEvent, whenOutput } from '../support/state-checks.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -11,38 +12,32 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
+interface ReportDoc {
+  status: string;
+  errorRecord: { code: string };
+  nodeResults: Array<{ node: string; status: string }>;
+  simulation: { violations: string[] };
+}
+
 it('stops at a safe point on Ctrl-C and names what is still paused on the second', async () => {
   const fixture = box.fixture(aCluster('CTRLC', [1, 1, 1]));
-  const child = spawn(process.execPath, [BIN, 'run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '120'], {
-    cwd: ROOT,
-    env: { ...process.env, CAUCTL_STATE_DIR: box.stateDir, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const child = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--output', 'ndjson', '--sim-speed', '120']);
+  const exited = collect(child);
 
-  // Wait until a node is in maintenance (drained), then interrupt twice.
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    const view = parseJson<{ currentPhase: string | null }>(box.run(['get-run', '--simulate', fixture, '--json']));
-    if (view.currentPhase === 'install' || view.currentPhase === 'reboot') break;
-    if (Date.now() > deadline) throw new Error(`the run never reached install: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // The first node is drained and in maintenance once its install starts: interrupt there, twice.
+  await whenEvent(child, (e) => e.type === 'phase-started' && e.node === 'NODE1' && e.phase === 'install');
+  const firstSaid = whenOutput(child, 'stderr', /stopping at the next safe point/);
   child.kill('SIGINT');
-  await new Promise((r) => setTimeout(r, 300));
+  await firstSaid;
   child.kill('SIGINT');
-  const code = await exited;
+  const result = await exited;
 
-  expect(stderr).toMatch(/stopping at the next safe point/);
-  expect(stderr).toMatch(/still paused by this run: NODE\d/);
-  expect(code).toBe(3);
-  const doc = JSON.parse(stdout) as { status: string; errorRecord: { code: string }; nodeResults: Array<{ status: string }>; simulation: { violations: string[] } };
-  expect(doc.status).toBe('Canceled');
-  expect(doc.errorRecord.code).toBe('UserCanceled');
-  expect(doc.nodeResults.map((r) => r.status)).toEqual(['Succeeded', 'Canceled', 'Canceled']);
-  expect(doc.simulation.violations).toEqual([]);
-}, 60000);
+  expect(result.stderr).toMatch(/still paused by this run: NODE1\b/);
+  expect(result.code).toBe(3);
+  expect(ndjsonEvents(result.stdout).at(-1)).toMatchObject({ type: 'run-completed', status: 'Canceled' });
+  const report = parseJson<{ reports: ReportDoc[] }>(box.run(['get-report', '--simulate', fixture, '--last', '--detailed', '--json'])).reports[0]!;
+  expect(report.status).toBe('Canceled');
+  expect(report.errorRecord.code).toBe('UserCanceled');
+  expect(report.nodeResults.map((r) => r.status)).toEqual(['Succeeded', 'Canceled', 'Canceled']);
+  expect(report.simulation.violations).toEqual([]);
+}, 120_000);

@@ -1,10 +1,11 @@
 /**
  * Issue 3 acceptance: the cluster lock between two coordinators, --force-recovery on dead and live locks,
- * live progress from a second process (get-run), and graceful cancel (stop-run) at a safe point.
+ * live progress from a second process (get-run), and graceful cancel (stop-run) at a safe point. The runs
+ * under test say where they are with their NDJSON events; the tests wait on those, never on a clock.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { collect, ndjsonEvents, whenEvent } from '../support/state-checks.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -12,31 +13,21 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-function collect(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** Polls get-run until `predicate` holds (real time: the run lives in another process). */
-async function waitFor(fixture: string, predicate: (view: Record<string, unknown>) => boolean, timeoutMs = 20000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const view = parseJson(box.run(['get-run', '--simulate', fixture, '--json']));
-    if (predicate(view)) return view;
-    if (Date.now() > deadline) throw new Error(`timed out waiting; last view ${JSON.stringify(view)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+interface ReportDoc {
+  status: string;
+  errorRecord: { code: string };
+  nodeResults: Array<{ node: string; status: string }>;
+  simulation: { violations: string[] };
 }
 
 describe('one coordinator per cluster', () => {
   it('refuses a second run with exit 5 while the first lives, and --force-recovery never clears a live lock', async () => {
     const fixture = box.fixture(aCluster('LOCKED', [1, 1, 1]));
-    const first = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '600']);
+    const first = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--output', 'ndjson', '--sim-speed', '600']);
     const done = collect(first);
-    await waitFor(fixture, (v) => v.runState === 'RunInProgress');
+    // run-started comes once the run holds the cluster's lock.
+    await whenEvent(first, (e) => e.type === 'run-started');
+    expect(parseJson(box.run(['get-run', '--simulate', fixture, '--json'])).runState).toBe('RunInProgress');
 
     const second = box.run(['run', '--simulate', fixture, '--force', '--json']);
     expect(second.code).toBe(5);
@@ -93,11 +84,12 @@ describe('one coordinator per cluster', () => {
 describe('progress from a second process, and stop-run', () => {
   it('shows the current node and phase while a run lives, and --wait-for-completion ends with it', async () => {
     const fixture = box.fixture(aCluster('WATCHED', [1, 2, 3]));
-    const run = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '60']);
+    const run = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--output', 'ndjson', '--sim-speed', '60']);
     const done = collect(run);
-    const view = await waitFor(fixture, (v) => v.runState === 'RunInProgress' && typeof v.currentNode === 'string' && typeof v.currentPhase === 'string');
-    expect(view).toMatchObject({ source: 'journal', runId: expect.any(String) });
-    expect(['NODE1', 'NODE2', 'NODE3']).toContain(view.currentNode);
+    // NODE1's install starts after its drain was journaled; the install lasts minutes of virtual time.
+    await whenEvent(run, (e) => e.type === 'phase-started' && e.node === 'NODE1' && e.phase === 'install');
+    const view = parseJson(box.run(['get-run', '--simulate', fixture, '--json']));
+    expect(view).toMatchObject({ runState: 'RunInProgress', source: 'journal', runId: expect.any(String), currentNode: 'NODE1', currentPhase: expect.any(String) });
 
     // Stop it early so the test stays short; the watcher must end when the run ends.
     const watcher = collect(box.start(['get-run', '--simulate', fixture, '--wait-for-completion', '--json']));
@@ -117,7 +109,8 @@ describe('progress from a second process, and stop-run', () => {
 
     // The stop lands at a safe point: the node in hand is finished and resumed, the rest are Canceled.
     expect(result.code).toBe(3);
-    const doc = JSON.parse(result.stdout) as { status: string; errorRecord: { code: string }; nodeResults: Array<{ status: string }>; simulation: { violations: string[] } };
+    expect(ndjsonEvents(result.stdout).at(-1)).toMatchObject({ type: 'run-completed', status: 'Canceled' });
+    const doc = parseJson<{ reports: ReportDoc[] }>(box.run(['get-report', '--simulate', fixture, '--last', '--detailed', '--json'])).reports[0]!;
     expect(doc.status).toBe('Canceled');
     expect(doc.errorRecord.code).toBe('UserCanceled');
     expect(doc.nodeResults.some((r) => r.status === 'Canceled')).toBe(true);

@@ -77,3 +77,31 @@ export function whenEvent(child: ChildProcess, match: (event: Record<string, unk
     child.on('close', () => reject(new Error('the process ended before the awaited event')));
   });
 }
+
+/**
+ * Resolves when what a child wrote to `stream` so far matches `pattern` (a message the CLI prints when it
+ * reached a point), with all of it; rejects if the child ends first.
+ */
+export function whenOutput(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const source = child[stream];
+    const onData = (d: Buffer): void => {
+      text += d.toString();
+      if (pattern.test(text)) {
+        source?.off('data', onData);
+        resolve(text);
+      }
+    };
+    source?.on('data', onData);
+    child.on('close', () => reject(new Error(`the process ended before printing ${String(pattern)}:\n${text}`)));
+  });
+}
+
+/** The NDJSON events a finished `--output ndjson` run printed, in order. */
+export function ndjsonEvents(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

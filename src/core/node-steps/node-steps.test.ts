@@ -3,7 +3,7 @@
  * a lost reply, a timeout, a refused password) gives the documented journal records and outcome. The gateway
  * is scripted per operation; the clock is a fake one whose sleep advances time at once.
  */
-import { OperationFailedError, type CallOptions, type Gateway } from '../../cluster/gateway.js';
+import { OperationFailedError, OperationTimeoutError, type CallOptions, type Gateway } from '../../cluster/gateway.js';
 import type { NodeStatus, OperationName, OperationParams, OperationResult, StorageHealth } from '../../cluster/operations.js';
 import { RetryingGateway } from '../../cluster/retrying-gateway.js';
 import { AppError, ExitCode } from '../../errors.js';
@@ -47,7 +47,8 @@ class ScriptedGateway implements Gateway {
     if (entry === undefined) throw new Error(`unscripted call: ${name}`);
     const reply = typeof entry === 'function' ? entry(count) : entry[Math.min(count, entry.length - 1)]!;
     if (reply === 'lost') throw new AppError('TRANSPORT_UNREACHABLE', ExitCode.connection, `${node}: the connection dropped`, { transient: true });
-    if (reply === 'timeout') throw new AppError('TRANSPORT_TIMEOUT', ExitCode.connection, `${name} on ${node} timed out`, { transient: true });
+    // What the transport gateway throws when a call runs past its deadline (gateway.ts).
+    if (reply === 'timeout') throw new OperationTimeoutError(name, node, 120_000, undefined);
     if (reply === 'refused') throw new AppError('TRANSPORT_AUTH_REFUSED', ExitCode.connection, `${node} refused the credentials`);
     if ('fail' in reply) throw new OperationFailedError(name, node, reply.fail, `${name} failed`);
     return reply.ok as OperationResult<N>;
@@ -239,7 +240,7 @@ describe('resumeNode, awaitHealthyStorage, scanNode: every reply', () => {
     ['success', [{ ok: { state: 'Up' } }], 'ok', ['resume-requested', 'resumed']],
     ['failure', [{ fail: 'SCRIPT_ERROR' }], 'OPERATION_FAILED (exit 3)', ['resume-requested']],
     ['lost reply: repeated (a resume is idempotent)', ['lost', { ok: { state: 'Up' } }], 'ok', ['resume-requested', 'resumed']],
-    ['timeout past the retry deadline', ['timeout'], 'TRANSPORT_TIMEOUT (exit 4)', ['resume-requested']],
+    ['timeout past the retry deadline', ['timeout'], 'OPERATION_TIMEOUT (exit 4)', ['resume-requested']],
     ['refused password: not retried', ['refused', { ok: { state: 'Up' } }], 'TRANSPORT_AUTH_REFUSED (exit 4)', ['resume-requested']],
   ])('resumeNode: %s', async (_name, replies, expected, records) => {
     const h = harness({ 'get-node-status': [status()], 'resume-node': replies });

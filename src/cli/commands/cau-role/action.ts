@@ -3,7 +3,7 @@
  * schedule always travels whole, call the role operation, and print the role with its next runs. Also the
  * role probe test-setup uses for rules 11-19.
  */
-import type { ClusterGateway } from '../../../cluster/gateway.js';
+import type { Gateway } from '../../../cluster/gateway.js';
 import { OperationFailedError } from '../../../cluster/gateway.js';
 import type { OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
 import type { NativeCauView } from '../../../cluster/operations-native-cau.js';
@@ -20,6 +20,7 @@ import { TimeZone } from '../../../platform/zone.js';
 import { ProfileError } from '../../../profiles/issues.js';
 import type { RoleProfile, RoleVerb } from '../../../profiles/role-profile.js';
 import type { CommandEnv } from '../../command-env.js';
+import { commandGateway } from '../../command-gateway.js';
 import { openCluster, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import type { RoleActionProfile, RoleChangeMode } from './index.js';
@@ -39,7 +40,7 @@ async function call<N extends OperationName>(ctx: ClusterContext, name: N, param
     ctx.io.stderr.write(`cauctl:   ${describeRoleCmdlet(name, params as Record<string, unknown>)}\n`);
   }
   try {
-    return await ctx.gateway.call(ctx.entry, name, params);
+    return await commandGateway(ctx).call(ctx.entry, name, params);
   } catch (error) {
     if (error instanceof OperationFailedError && error.scriptCode === RoleErrorCode.notFound) throw noRole(ctx.entry);
     if (error instanceof OperationFailedError && error.scriptCode === RoleErrorCode.exists) {
@@ -310,7 +311,7 @@ function printRole(ctx: ClusterContext, env: CommandEnv, view: CauRoleView, role
  * test-setup's role probe: the facts rules 11-19 judge, read with get-cau-role. A cluster without the role
  * gives `present: false` (the rules are NotApplicable); a failed read gives null, which they treat alike.
  */
-export async function probeCauRole(gateway: ClusterGateway, entry: string): Promise<CauRoleFacts | null> {
+export async function probeCauRole(gateway: Gateway, entry: string): Promise<CauRoleFacts | null> {
   try {
     const view = await gateway.call(entry, 'get-cau-role', {});
     return roleFacts(view.role);

@@ -6,13 +6,14 @@ import { plural } from '../../../output/format.js';
 import { writeResult } from '../../../output/result.js';
 import type { ScanProfile } from '../../../profiles/scan-profile.js';
 import type { CommandEnv } from '../../command-env.js';
+import { commandGateway } from '../../command-gateway.js';
 import { openCluster, resultEnvFor } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 
 export async function runScanCommand(profile: ScanProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
-    const result = await scanCluster(ctx.gateway, ctx.entry, profile);
+    const result = await scanCluster(commandGateway(ctx), ctx.entry, profile);
     const failed = result.nodes.filter((n) => n.status !== 'Scanned');
     const restart = profile.restart;
     const rebootCell = (u: (typeof result.entries)[number]): string => {

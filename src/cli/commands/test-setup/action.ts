@@ -4,6 +4,8 @@ import { ExitCode, usageError } from '../../../errors.js';
 import { plural } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
 import type { CommandEnv } from '../../command-env.js';
+import type { Gateway } from '../../../cluster/gateway.js';
+import { commandGateway } from '../../command-gateway.js';
 import { openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { probeCauRole } from '../cau-role/action.js';
@@ -53,15 +55,16 @@ function sitesOf(cluster: SetupFacts['cluster']): SiteView[] {
   return sites.size === 1 && sites.has('(NONE)') ? [] : [...sites.values()];
 }
 
-async function check(ctx: ClusterContext): Promise<{ results: RuleResult[]; sites: SiteView[] }> {
-  const facts = await gatherSetupFacts(ctx.gateway, ctx.entry, () => probeCauRole(ctx.gateway, ctx.entry));
+async function check(ctx: ClusterContext, gateway: Gateway): Promise<{ results: RuleResult[]; sites: SiteView[] }> {
+  const facts = await gatherSetupFacts(gateway, ctx.entry, () => probeCauRole(gateway, ctx.entry));
   return { results: evaluateSetup(facts), sites: sitesOf(facts.cluster) };
 }
 
 export async function runTestSetupCommand(profile: TestSetupProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
-    let { results, sites } = await check(ctx);
+    const gateway = commandGateway(ctx);
+    let { results, sites } = await check(ctx, gateway);
     const applied: Array<{ node: string; applied: string[] }> = [];
     const progress = progressFor(globals, env.io);
     const before = results;
@@ -85,11 +88,11 @@ export async function runTestSetupCommand(profile: TestSetupProfile, globals: Gl
           }
         }
         for (const [node, p] of plan) {
-          const result = await ctx.gateway.call(node, 'repair-setup', p);
+          const result = await gateway.call(node, 'repair-setup', p);
           applied.push({ node, applied: result.applied });
           progress(`fixed on ${node}: ${result.applied.join(', ') || 'nothing to do'}`);
         }
-        ({ results, sites } = await check(ctx));
+        ({ results, sites } = await check(ctx, gateway));
       } else {
         progress('No safe remedy to apply.');
       }

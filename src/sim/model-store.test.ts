@@ -1,0 +1,154 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelStore, ModelStoreCorrupt, readSavedModel, sameJson } from './model-store.js';
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cauctl-store-'));
+  path = join(dir, 'model.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Doc {
+  storeGeneration: number;
+  clock: number;
+  nodes: { name: string; state: string; pending?: number }[];
+  tasks: { id: string; done: boolean }[];
+  roles: { name: string; owner: string }[];
+  cauRole?: { name: string } | null;
+  events: number[];
+}
+
+function aDoc(): Doc {
+  return {
+    storeGeneration: 1,
+    clock: 1000,
+    nodes: [
+      { name: 'N1', state: 'Up' },
+      { name: 'N2', state: 'Up', pending: 3 },
+    ],
+    tasks: [],
+    roles: [{ name: 'VM1', owner: 'N1' }],
+    cauRole: { name: 'CAU-1' },
+    events: [5, 9],
+  };
+}
+
+/** One save of a writer, as index.ts does it: bump the generation, then append. */
+function save(store: ModelStore, doc: Doc): void {
+  doc.storeGeneration += 1;
+  store.append(doc, doc.storeGeneration);
+}
+
+const logLines = (): string[] => readFileSync(join(dir, 'model.log'), 'utf8').split('\n').filter((l) => l !== '');
+
+describe('model store: snapshot plus change log', () => {
+  it('a second reader sees every change, removed fields and shortened arrays included', () => {
+    const writer = new ModelStore(path);
+    const doc = aDoc();
+    writer.append(doc, doc.storeGeneration);
+    doc.nodes[1]!.state = 'Paused';
+    delete doc.nodes[1]!.pending;
+    doc.tasks.push({ id: 't1', done: false }, { id: 't2', done: false });
+    save(writer, doc);
+    doc.tasks[0]!.done = true;
+    doc.tasks.pop();
+    doc.roles[0]!.owner = 'N2';
+    doc.cauRole = undefined;
+    doc.events = [9];
+    doc.clock = 2000;
+    save(writer, doc);
+    const { cauRole: _gone, ...expected } = doc;
+    expect(readSavedModel(path)).toEqual(expected);
+  });
+
+  it('logs only what changed: one node of many is one element, not the whole list', () => {
+    const writer = new ModelStore(path);
+    const doc = aDoc();
+    writer.append(doc, doc.storeGeneration);
+    doc.nodes[1]!.state = 'Down';
+    save(writer, doc);
+    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.1': { name: 'N2', state: 'Down', pending: 3 }, storeGeneration: 2 } }]);
+    // Nothing changed: nothing is written.
+    writer.append(doc, doc.storeGeneration);
+    expect(logLines()).toHaveLength(1);
+  });
+
+  it('a line torn by a killed process is skipped, and the next append is not lost behind it', () => {
+    const writer = new ModelStore(path);
+    const doc = aDoc();
+    writer.append(doc, doc.storeGeneration);
+    doc.clock = 2000;
+    save(writer, doc);
+    appendFileSync(join(dir, 'model.log'), '{"g":3,"set":{"clock":99'); // killed mid-append
+    const next = new ModelStore(path);
+    const reopened = next.read() as unknown as Doc;
+    expect(reopened.clock).toBe(2000);
+    reopened.nodes[0]!.state = 'Paused';
+    save(next, reopened);
+    expect(readSavedModel(path)).toMatchObject({ clock: 2000, storeGeneration: 3, nodes: [{ state: 'Paused' }, { state: 'Up' }] });
+  });
+
+  it('compaction folds the log into the snapshot; entries it already holds are skipped if the log survived', () => {
+    const writer = new ModelStore(path);
+    const doc = aDoc();
+    writer.append(doc, doc.storeGeneration);
+    doc.clock = 2000;
+    save(writer, doc);
+    const log = readFileSync(join(dir, 'model.log'), 'utf8');
+    writer.compact(doc);
+    expect(() => readFileSync(join(dir, 'model.log'))).toThrow(/ENOENT/);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(doc);
+    // A crash between the snapshot's rename and the log's removal: the old entries must not be applied again.
+    writeFileSync(join(dir, 'model.log'), log.replace('2000', '1500'));
+    expect(readSavedModel(path)).toMatchObject({ clock: 2000 });
+  });
+
+  it("notices another process's write by the files alone, and reads it", () => {
+    const a = new ModelStore(path);
+    const doc = aDoc();
+    a.append(doc, doc.storeGeneration);
+    const b = new ModelStore(path);
+    const theirs = b.read() as unknown as Doc;
+    expect(a.changedOnDisk()).toBe(false);
+    expect(b.changedOnDisk()).toBe(false);
+    theirs.roles.push({ name: 'VM2', owner: 'N2' });
+    save(b, theirs);
+    expect(a.changedOnDisk()).toBe(true);
+    expect(b.changedOnDisk()).toBe(false);
+    expect((a.read() as unknown as Doc).roles).toHaveLength(2);
+    expect(a.changedOnDisk()).toBe(false);
+  });
+
+  it('a snapshot that is not JSON is corrupt; no snapshot is no model', () => {
+    expect(new ModelStore(path).read()).toBeUndefined();
+    writeFileSync(path, '{');
+    expect(() => new ModelStore(path).read()).toThrow(ModelStoreCorrupt);
+  });
+
+  it('the log is folded in by itself once it outgrows its bound', () => {
+    const writer = new ModelStore(path);
+    const doc = aDoc();
+    writer.append(doc, doc.storeGeneration);
+    for (let i = 0; i < 400; i++) {
+      doc.tasks.push({ id: `task-${i}-${'x'.repeat(1000)}`, done: false });
+      save(writer, doc);
+    }
+    expect(readFileSync(join(dir, 'model.log'), 'utf8').length).toBeLessThan(300 * 1024);
+    expect(readSavedModel(path)).toEqual(doc);
+  });
+});
+
+describe('sameJson', () => {
+  it('is equality as JSON sees it', () => {
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(sameJson([1, [2, { c: 'x' }]], [1, [2, { c: 'x' }]])).toBe(true);
+    expect(sameJson([1, 2], [1, 2, 3])).toBe(false);
+    expect(sameJson([1], { 0: 1 })).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+    expect(sameJson({ a: { b: 1 } }, { a: { b: 2 } })).toBe(false);
+  });
+});
