@@ -9,6 +9,7 @@
  */
 const SLOW_TESTS = [
   'test/cli/crash-resume.test.ts',
+  'test/cli/issue-18-crash-resume.test.ts',
   'test/cli/interrupt.test.ts',
   'test/cli/lock-and-progress.test.ts',
   'test/cli/signals-and-pipes.test.ts',

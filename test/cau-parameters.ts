@@ -108,7 +108,7 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
       PassThru: { option: '--pass-thru' },
       Force: { option: '--force' },
       TimeZone: { option: '--time-zone' },
-      WhatIf: { pending: 'not offered yet: export-report only writes the file it is given; issue 16 §1' },
+      WhatIf: { option: '--what-if' },
       Confirm: { reason: 'export-report never asks: an existing file is refused (exit 2) unless --force is given' },
     },
   },

@@ -142,6 +142,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
   // Secrets this process holds, so that a recording never carries them (a password joins once it is read).
   const secrets = new SecretList();
   secrets.add(io.env.CAUCTL_PASSWORD);
+  const warn = (message: string): void => void io.stderr.write(`cauctl: warning: ${message}\n`);
   if (globals.transport === 'simulator') {
     const sim = await openSimulatorTransport({
       ...(typeof globals.simulate === 'string' ? { fixturePath: globals.simulate } : {}),
@@ -156,7 +157,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Leave --cluster-name out when simulating, or use the fixture of that cluster.',
       });
     }
-    const gateway = new ClusterGateway(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets }));
+    const gateway = new ClusterGateway(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets, warn }));
     return {
       io,
       globals,
@@ -181,7 +182,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Give the cluster name the recording was made with (its files are named after the nodes and the cluster).',
       });
     }
-    const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets }));
+    const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets, warn }));
     const close = async (): Promise<void> => {
       await gateway.close();
       // A shorter run than the recorded one is worth knowing: the replay may have missed a divergence.
@@ -238,7 +239,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
     }
     transport = await createLocalPwshTransport({ env: io.env as NodeJS.ProcessEnv, ...(globals.pwshPath ? { executable: globals.pwshPath } : {}) });
   }
-  const gateway = new ClusterGateway(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets }));
+  const gateway = new ClusterGateway(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets, warn }));
   return {
     io,
     globals,

@@ -90,7 +90,7 @@ export class SecretList {
 export async function withRecording(
   transport: Transport,
   globals: GlobalProfile,
-  context: { readonly clock: Clock; readonly entry: string | null; readonly secrets: SecretList },
+  context: { readonly clock: Clock; readonly entry: string | null; readonly secrets: SecretList; readonly warn: (message: string) => void },
 ): Promise<Transport> {
   if (globals.record === undefined) return transport;
   const anonymizer = globals.anonymize ? new Anonymizer() : undefined;
@@ -103,5 +103,6 @@ export async function withRecording(
     cauctlVersion: VERSION,
     entry: context.entry,
     wallNow: () => systemClock.now(),
+    onProblem: context.warn,
   });
 }

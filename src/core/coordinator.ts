@@ -23,7 +23,7 @@ import {
 } from './cluster-lock.js';
 import type { ErrorCode } from './error-codes.js';
 import { JournalWriter, type NodeStepRecord } from './journal-records.js';
-import { replayJournal, type JournalState, type ResumeStep } from './journal-replay.js';
+import { replayJournal, type InFlightNode, type JournalState, type ResumeStep } from './journal-replay.js';
 import { classifyFailure, startAttempt, transition, type AttemptCommand, type AttemptEvent, type AttemptOutcome } from './node-attempt.js';
 import { afterAttempt, atSuspendOnResume, isFailedResult, type NodeWindow } from './node-decisions.js';
 import {
@@ -48,6 +48,10 @@ import {
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
+import { readGroupCapacity, readGroupStorage } from './group-facts.js';
+import { nextGroup } from './groups.js';
+import { afterCanary, preInstallable, preInstallOutcome, PRE_INSTALL_PLUGIN } from './pre-install.js';
+import type { ScannedUpdate } from './node-steps/scan.js';
 import { RunPresence } from './run-progress.js';
 import type { ErrorRecord, ForcedDowntime, NodeResult, PhaseRecord, PluginSpec, RunProfile, RunResult } from './types.js';
 
@@ -95,6 +99,18 @@ export const RunTimings = {
 
 export { isTransient };
 
+/** What the scan found: each node's updates, and the nodes whose scan failed. */
+interface ScanOutcome {
+  readonly scanned: Map<string, UpdateInfo[]>;
+  readonly scanFailures: Map<string, string>;
+}
+
+/** A node ready for its window: its work, and where a resumed run stands. */
+interface Prepared {
+  readonly work: NodeWork;
+  readonly resume?: { attempt: number; at: ResumeStep };
+}
+
 
 interface NodeWork {
   readonly name: string;
@@ -119,6 +135,47 @@ interface NodeWork {
   allowUndrained: UndrainedAllowance | undefined;
   /** What a force switch let go down on this node, for its result. */
   forced: ForcedDowntime | undefined;
+  /** The phase in progress (several nodes may be in flight at once). */
+  phase: NodePhase | null;
+  /** The other nodes of its group (--max-concurrent-nodes): they may be out of service with it. */
+  groupMates: readonly string[];
+  /** The group's first drains: every member drained (or out of the attempt) before any installs or restarts. */
+  barrier: DrainBarrier | undefined;
+  /** --pre-install installed on the node while it served: its window restarts, then rescans. */
+  preInstalled: { readonly rebootRequired: boolean } | undefined;
+  /** --pre-install failed on the node: its first attempt, failed; the window is the next attempt. */
+  preInstallError: ErrorRecord | undefined;
+}
+
+/**
+ * The first drains of a group meet here: a member that is drained waits until every other member is drained
+ * too (or its attempt ended before), so that no member restarts while another is still to be suspended (S2D
+ * refuses a suspend while a server is away) and no VM is moved onto a member about to leave.
+ */
+class DrainBarrier {
+  private readonly waiting: Set<string>;
+  private readonly opened: Promise<void>;
+  private open!: () => void;
+
+  constructor(members: readonly string[]) {
+    this.waiting = new Set(members);
+    this.opened = new Promise<void>((resolve) => {
+      this.open = resolve;
+    });
+    if (this.waiting.size === 0) this.open();
+  }
+
+  /** The member is drained: wait for the others. */
+  arrive(member: string): Promise<void> {
+    this.leave(member);
+    return this.opened;
+  }
+
+  /** The member will not drain in this pass (its attempt ended, or it finished). */
+  leave(member: string): void {
+    this.waiting.delete(member);
+    if (this.waiting.size === 0) this.open();
+  }
 }
 
 /** What the driver knows about the run as a whole; node work lives in NodeWork. */
@@ -133,7 +190,8 @@ interface RunState {
   warned: boolean;
   readonly warnings: string[];
   readonly nodeResults: NodeResult[];
-  active: NodeWork | null;
+  /** The nodes in flight (one at a time, or a group with --max-concurrent-nodes). */
+  readonly active: Map<string, NodeWork>;
 }
 
 export class RollingRun {
@@ -142,7 +200,11 @@ export class RollingRun {
   private readonly gateway: RetryingGateway;
   private readonly journal: JournalWriter;
   private readonly steps: StepContext;
-  private readonly run: RunState = { runId: '', clusterName: '', startMs: 0, maxFailedNodes: 0, order: [], halt: undefined, haltNoted: false, warned: false, warnings: [], nodeResults: [], active: null };
+  private readonly run: RunState = { runId: '', clusterName: '', startMs: 0, maxFailedNodes: 0, order: [], halt: undefined, haltNoted: false, warned: false, warnings: [], nodeResults: [], active: new Map() };
+  /** Nodes pre-installed (--pre-install), with their first attempt's record, until their window. */
+  private readonly preInstalled = new Map<string, NodeWork>();
+  /** Members of a group still in flight: a halt then stops touching only once they are back (see haltTouching). */
+  private groupInFlight = 0;
   /** What a safe halt could not undo (said in the error, with the lock kept). */
   private pendingAfterHalt: string[] = [];
   private readonly presence: RunPresence;
@@ -182,7 +244,7 @@ export class RollingRun {
 
   /** Nodes this run has paused and not yet resumed (for the second Ctrl-C and the safe halt). */
   pausedNodes(): string[] {
-    return this.run.active?.pausedByRun ? [this.run.active.name] : [];
+    return [...this.run.active.values()].filter((w) => w.pausedByRun).map((w) => w.name);
   }
 
   private iso(ms = this.deps.clock.now()): string {
@@ -204,6 +266,9 @@ export class RollingRun {
 
   /** From here on no node is touched (told to the simulator's audit once). */
   private haltTouching(): void {
+    // The other members of a group in flight finish their window (the group was judged safe to be away
+    // together); from their end on, nothing more is touched.
+    if (this.groupInFlight > 0) return;
     if (!this.run.haltNoted) {
       this.run.haltNoted = true;
       this.deps.onHalt?.();
@@ -254,9 +319,9 @@ export class RollingRun {
   // -------------------------------------------------------------------------------------------------------
   // Scan and stage
 
-  private async forEachBounded<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  private async forEachBounded<T>(items: readonly T[], fn: (item: T) => Promise<void>, limit: number = RunTimings.scanConcurrency): Promise<void> {
     let next = 0;
-    const workers = Array.from({ length: Math.min(RunTimings.scanConcurrency, items.length) }, async () => {
+    const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
       while (next < items.length) {
         const item = items[next++]!;
         await fn(item);
@@ -316,6 +381,7 @@ export class RollingRun {
 
   private async phase<T>(work: NodeWork, phase: NodePhase, fn: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
     const start = this.deps.clock.now();
+    work.phase = phase;
     this.emit({ type: 'phase-started', node: work.name, phase, attempt: work.attempts });
     await this.presence.notify(work.name, phase, phase);
     try {
@@ -407,6 +473,7 @@ export class RollingRun {
         ...(capacity !== undefined ? { capacity } : {}),
         drainTimeoutMinutes: this.profile.suspendClusterNodeTimeoutMinutes,
         forceDrain: this.profile.forcePauseAndDrain,
+        ...(work.groupMates.length > 0 ? { groupMates: work.groupMates } : {}),
         ...(this.profile.undrainedSwitch !== undefined ? { allowUndrained: this.profile.undrainedSwitch } : {}),
         onSuspendSent: () => this.markPaused(work),
         onResumed: () => this.markResumed(work),
@@ -444,6 +511,7 @@ export class RollingRun {
       requireAllNodesOnline: this.profile.requireAllNodesOnline,
       storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
       ownResyncDebt: work.rebootsThisMaintenance > 0,
+      ...(work.groupMates.length > 0 ? { groupMates: work.groupMates } : {}),
     });
     const sent = await this.phase(work, 'reboot', () => requestRestart(this.steps, work.name, this.restartOptions(work, round, source)), (r) => r.bootType);
     work.bootType = sent.bootType;
@@ -507,8 +575,10 @@ export class RollingRun {
       await this.perform(work, command);
       return { type: 'done', window: windowOf(work) };
     } catch (error) {
+      // A member of a group that did not get drained in this pass lets the others go on.
+      work.barrier?.leave(work.name);
       if (error instanceof LockLostError || error instanceof JournalWriteError) throw error;
-      return { type: 'failed', failure: classifyFailure(error, this.presence.currentPhase ?? 'install', work.name), window: windowOf(work) };
+      return { type: 'failed', failure: classifyFailure(error, work.phase ?? this.presence.currentPhase ?? 'install', work.name), window: windowOf(work) };
     }
   }
 
@@ -519,7 +589,10 @@ export class RollingRun {
         this.step(work, { step: 'pre-script-done' });
         return;
       case 'drain':
-        return this.drain(work);
+        await this.drain(work);
+        // The first drains of a group meet here before any member installs or restarts.
+        await work.barrier?.arrive(work.name);
+        return;
       case 'resume-no-failback':
         // Interrupted after a failed drain: the node is resumed (again, if it was); its window was open, so the
         // failure path still waits for its storage.
@@ -533,9 +606,13 @@ export class RollingRun {
         await ensureRestartIssued(this.steps, work.name, options);
         return this.awaitReboot(work, command.round, command.source, command.bootBefore);
       }
-      case 'install-rounds':
+      case 'install-rounds': {
         this.claim(work);
-        return this.installRounds(work, command.from);
+        // --pre-install (and a resumed run, which does not know what a pre-install did): see afterPreInstall.
+        const fresh = command.from.step === 'install' && command.from.round === 1;
+        const from = fresh && (this.profile.preInstall === true || this.options.resumeFrom !== undefined) ? await this.afterPreInstall(work) : command.from;
+        return this.installRounds(work, from);
+      }
       case 'resume':
         return this.resume(work);
       case 'await-storage':
@@ -543,6 +620,25 @@ export class RollingRun {
       case 'post-script':
         return this.runNodeScript(work, 'post-script', this.profile.postUpdateScript!);
     }
+  }
+
+  /**
+   * The window of a node under --pre-install, once drained: what was pre-installed waits only for the restart
+   * (a node with a restart pending gets it first, which also covers a resumed run that does not remember the
+   * pre-install), then the rescan installs what is left (drivers, follow-ups, other plug-ins). A node that was
+   * not pre-installed (the canary, a failed pre-install, the serial fallback) goes through its install rounds.
+   * In a resumed run the scan of the journal may be stale (a pre-install ran before the interruption), so the
+   * window rescans first instead of installing that list again.
+   */
+  private async afterPreInstall(work: NodeWork): Promise<{ step: 'install'; round: number }> {
+    const pre = work.preInstalled;
+    work.preInstalled = undefined;
+    const pending = pre?.rebootRequired === true || (await this.gateway.call(work.name, 'get-node-status', {})).rebootPending;
+    if (pending) {
+      await this.restart(work, 1, 'round');
+      return { step: 'install', round: 2 };
+    }
+    return pre !== undefined || this.options.resumeFrom !== undefined ? { step: 'install', round: 2 } : { step: 'install', round: 1 };
   }
 
   /** Install rounds: install, restart if needed, rescan for follow-ups; until nothing is left. */
@@ -641,8 +737,12 @@ export class RollingRun {
   private async processNode(work: NodeWork, resume?: { attempt: number; at: ResumeStep }): Promise<{ result: NodeResult; fatal?: ErrorRecord }> {
     const maxAttempts = 1 + this.profile.maxRetriesPerNode;
     let at: ResumeStep = resume?.at ?? { step: 'start' };
-    let attempt = resume?.attempt ?? 1;
-    this.run.active = work;
+    // A failed pre-install was the node's first attempt (already reported); its window is the next one.
+    let attempt = resume?.attempt ?? (work.preInstallError !== undefined ? 2 : 1);
+    this.run.active.set(work.name, work);
+    if (resume === undefined && work.preInstallError !== undefined && attempt > maxAttempts) {
+      return { result: this.nodeResult(work, 'Failed', work.preInstallError) };
+    }
     for (;;) {
       work.attempts = attempt;
       if (resume === undefined || attempt !== resume.attempt) {
@@ -666,7 +766,7 @@ export class RollingRun {
   }
 
   private newWork(name: string, updates: UpdateInfo[]): NodeWork {
-    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, windowOpen: false, rebootsThisMaintenance: 0, allowUndrained: undefined, forced: undefined };
+    return { name, updates, attempts: 0, results: new Map(), reboots: 0, bootType: 'None', phases: [], suspendedAt: null, suspendedMs: 0, pausedByRun: false, windowOpen: false, rebootsThisMaintenance: 0, allowUndrained: undefined, forced: undefined, phase: null, groupMates: [], barrier: undefined, preInstalled: undefined, preInstallError: undefined };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -751,14 +851,30 @@ export class RollingRun {
   }
 
   /** One node of the order: skipped, canceled, failed up front, or processed. Returns a fatal error record. */
-  private async visitNode(node: string, replay: JournalState | undefined, scan: { scanned: Map<string, UpdateInfo[]>; scanFailures: Map<string, string> }, downAtStart: ReadonlySet<string>): Promise<ErrorRecord | undefined> {
+  private async visitNode(node: string, replay: JournalState | undefined, scan: ScanOutcome, downAtStart: ReadonlySet<string>): Promise<ErrorRecord | undefined> {
+    const prepared = await this.prepareNode(node, replay, scan, downAtStart);
+    return prepared === undefined ? undefined : this.runPrepared(prepared);
+  }
+
+  /**
+   * A node's turn, up to its window: finished at once when the run halted, the node was offline or its scan
+   * failed, or it has nothing to install; otherwise its work (and where a resumed run stands) for processNode.
+   */
+  private async prepareNode(node: string, replay: JournalState | undefined, scan: ScanOutcome, downAtStart: ReadonlySet<string>): Promise<Prepared | undefined> {
     if (this.run.halt === undefined) {
       this.checkTimeLimits();
       await this.checkStopRequests();
     }
-    const resumeHere = replay?.inFlight?.node === node ? replay.inFlight : undefined;
+    const resumeHere = flightOf(replay, node);
     if (this.run.halt !== undefined && resumeHere === undefined) {
-      await this.finishNode(this.canceledResult(node));
+      const pre = this.preInstalled.get(node);
+      if (pre !== undefined && pre.preInstallError === undefined) {
+        // Installed while it served, but never restarted: the updates take effect at its next restart.
+        const message = `${node} was pre-installed and not restarted: its updates take effect at its next restart (or in the next run's window).`;
+        this.run.warnings.push(message);
+        this.emit({ type: 'warning', code: 'PreInstalledNotRestarted', node, message });
+      }
+      await this.finishNode(pre !== undefined ? this.nodeResult(pre, 'Canceled', null) : this.canceledResult(node));
       return undefined;
     }
     if (downAtStart.has(node) || scan.scanFailures.has(node)) {
@@ -768,7 +884,7 @@ export class RollingRun {
       await this.finishNode(this.nodeResult(this.newWork(node, []), 'Failed', error));
       return undefined;
     }
-    const work = this.newWork(node, scan.scanned.get(node) ?? []);
+    const work = this.preInstalled.get(node) ?? this.newWork(node, scan.scanned.get(node) ?? []);
     if (resumeHere) {
       for (const r of resumeHere.installResults) work.results.set(r.updateId, r);
       work.reboots = resumeHere.reboots;
@@ -782,11 +898,164 @@ export class RollingRun {
       await this.finishNode(this.nodeResult(work, 'Succeeded', null));
       return undefined;
     }
-    const outcome = await this.processNode(work, resumeHere ? { attempt: resumeHere.attempt, at: resumeHere.at } : undefined);
-    this.run.active = null;
+    return { work, ...(resumeHere ? { resume: { attempt: resumeHere.attempt, at: resumeHere.at } } : {}) };
+  }
+
+  /** The node's attempts, then its result; a fatal outcome halts the run. */
+  private async runPrepared({ work, resume }: Prepared): Promise<ErrorRecord | undefined> {
+    const outcome = await this.processNode(work, resume);
+    this.run.active.delete(work.name);
     await this.finishNode(outcome.result);
     if (outcome.fatal) this.noteHalt({ kind: 'unsafe', code: outcome.fatal.code, message: outcome.fatal.message }, outcome.fatal.code, outcome.fatal.message);
     return outcome.fatal;
+  }
+
+  /** Whether the node will get a window (not finished at once by prepareNode). */
+  private needsWindow(node: string, replay: JournalState | undefined, scan: ScanOutcome, downAtStart: ReadonlySet<string>): boolean {
+    if (flightOf(replay, node) !== undefined) return true;
+    return !downAtStart.has(node) && !scan.scanFailures.has(node) && (scan.scanned.get(node)?.length ?? 0) > 0;
+  }
+
+  /** The budget check after a node or a group: past MaxFailedNodes the run halts and touches no further node. */
+  private checkBudget(): ErrorRecord | undefined {
+    if (this.run.halt !== undefined || !budgetExceeded(this.failedSoFar(), this.run.maxFailedNodes)) return undefined;
+    const fatal = { code: 'MaxFailedNodesExceeded', message: `${this.failedSoFar()} node(s) failed, more than MaxFailedNodes (${this.run.maxFailedNodes}); the run stopped and touched no further node.` };
+    this.noteHalt({ kind: 'budget' }, fatal.code, fatal.message);
+    return fatal;
+  }
+
+  /**
+   * The nodes left, in order: one at a time, or (--max-concurrent-nodes) in groups that groups.ts allows on the
+   * cluster of the moment; with --pre-install, the canary first, then the pre-install of the others.
+   */
+  private async visitAll(nodes: readonly string[], replay: JournalState | undefined, scan: ScanOutcome, downAtStart: ReadonlySet<string>): Promise<ErrorRecord | undefined> {
+    let fatal: ErrorRecord | undefined;
+    let left = [...nodes];
+    let canaryPending = this.profile.preInstall === true && replay === undefined;
+    const k = this.profile.maxConcurrentNodes ?? 1;
+    // A group was in flight when the run was interrupted: its members, out of service together under the group
+    // rules, finish their windows together first.
+    const flights = replay === undefined ? [] : [replay.inFlight, ...replay.alsoInFlight].flatMap((f) => (f !== null && left.includes(f.node) ? [f.node] : []));
+    if (flights.length > 1) {
+      fatal = (await this.visitGroup(flights, replay, scan, downAtStart)) ?? fatal;
+      left = left.filter((n) => !flights.includes(n));
+      fatal = this.checkBudget() ?? fatal;
+    }
+    while (left.length > 0) {
+      const node = left[0]!;
+      const windowed = this.needsWindow(node, replay, scan, downAtStart);
+      if (k <= 1 || !windowed || canaryPending || this.run.halt !== undefined || flightOf(replay, node) !== undefined) {
+        fatal = (await this.visitNode(node, replay, scan, downAtStart)) ?? fatal;
+        left = left.slice(1);
+        fatal = this.checkBudget() ?? fatal;
+        if (canaryPending && windowed) {
+          canaryPending = false;
+          await this.afterCanary(node, left.filter((n) => this.needsWindow(n, replay, scan, downAtStart)), scan);
+        }
+        continue;
+      }
+      const group = await this.nextGroupOf(left.filter((n) => this.needsWindow(n, replay, scan, downAtStart) && flightOf(replay, n) === undefined), k);
+      if (group.length <= 1) {
+        fatal = (await this.visitNode(node, replay, scan, downAtStart)) ?? fatal;
+        left = left.slice(1);
+      } else {
+        fatal = (await this.visitGroup(group, replay, scan, downAtStart)) ?? fatal;
+        left = left.filter((n) => !group.includes(n));
+      }
+      fatal = this.checkBudget() ?? fatal;
+    }
+    return fatal;
+  }
+
+  /** The next group from `candidates` (in order; the first leads), judged on the cluster as it is now. */
+  private async nextGroupOf(candidates: readonly string[], k: number): Promise<readonly string[]> {
+    const cluster = await this.gateway.call(this.options.entry, 'get-cluster', {});
+    const decision = nextGroup({
+      maxConcurrentNodes: k,
+      candidates,
+      cluster,
+      // ForcePauseNoDrain moves nothing: there is nothing to place.
+      ...(this.profile.undrainedSwitch === 'ForcePauseNoDrain' ? {} : { capacity: await readGroupCapacity(this.gateway, cluster) }),
+      requireAllNodesOnline: this.profile.requireAllNodesOnline,
+      failuresLeft: this.run.maxFailedNodes - this.failedSoFar(),
+      storage: await readGroupStorage(this.gateway, this.options.entry, cluster),
+    });
+    return decision.nodes;
+  }
+
+  /**
+   * A group side by side: each member goes through its own attempts; the first drains meet at a barrier; a
+   * member that finishes early resumes on its own; the group ends when every member has its result.
+   */
+  private async visitGroup(group: readonly string[], replay: JournalState | undefined, scan: ScanOutcome, downAtStart: ReadonlySet<string>): Promise<ErrorRecord | undefined> {
+    const prepared: Prepared[] = [];
+    for (const node of group) {
+      const p = await this.prepareNode(node, replay, scan, downAtStart);
+      if (p !== undefined) prepared.push(p);
+    }
+    const barrier = new DrainBarrier(prepared.map((p) => p.work.name));
+    for (const p of prepared) {
+      p.work.groupMates = prepared.map((q) => q.work.name).filter((n) => n !== p.work.name);
+      p.work.barrier = barrier;
+    }
+    this.groupInFlight += 1;
+    let fatals: (ErrorRecord | undefined)[];
+    try {
+      fatals = await Promise.all(prepared.map((p) => this.runPrepared(p).finally(() => barrier.leave(p.work.name))));
+    } finally {
+      this.groupInFlight -= 1;
+      for (const p of prepared) {
+        p.work.groupMates = [];
+        p.work.barrier = undefined;
+      }
+      if (this.run.halt !== undefined) this.haltTouching();
+    }
+    return fatals.find((f) => f !== undefined);
+  }
+
+  /** --pre-install: after the canary's result, pre-install the others, or fall back to the serial run. */
+  private async afterCanary(canary: string, others: readonly string[], scan: ScanOutcome): Promise<void> {
+    const result = this.run.nodeResults.find((r) => r.node === canary);
+    const decision = afterCanary(canary, result?.status ?? 'Failed', this.run.halt !== undefined);
+    if (decision.next === 'serial') {
+      const message = `--pre-install: ${decision.reason}.`;
+      this.run.warnings.push(message);
+      this.emit({ type: 'warning', code: 'PreInstallFallback', message });
+      return;
+    }
+    const spec = this.profile.plugins.find((p) => p.plugin === PRE_INSTALL_PLUGIN);
+    if (spec === undefined) return;
+    const targets = others.filter((n) => preInstallable((scan.scanned.get(n) ?? []) as ScannedUpdate[]).length > 0);
+    await this.forEachBounded(targets, (node) => this.preInstall(node, spec, (scan.scanned.get(node) ?? []) as ScannedUpdate[]), this.profile.preInstallConcurrency ?? targets.length);
+  }
+
+  /** One node's pre-install, while it serves: its first attempt when it fails (retried in its window). */
+  private async preInstall(node: string, spec: PluginSpec, updates: readonly ScannedUpdate[]): Promise<void> {
+    if (this.run.halt !== undefined) return;
+    const work = this.newWork(node, [...updates]);
+    work.attempts = 1;
+    this.preInstalled.set(node, work);
+    const ids = preInstallable(updates).map((u) => u.updateId);
+    const pluginIndex = this.profile.plugins.indexOf(spec);
+    let error: ErrorRecord;
+    try {
+      const status = await this.phase(work, 'pre-install', () => installViaTask(this.steps, node, { spec, mode: 'PreInstall', updateIds: ids, taskId: this.taskId(node, 'pre'), round: 0, pluginIndex }, { attempt: 1, resume: false, requireDrained: false, journaled: false }), (st) => `${st.results.filter((r) => r.resultCode === 'Succeeded').length} of ${ids.length} update(s) installed`);
+      const outcome = preInstallOutcome(node, status, ids);
+      if (outcome.ok) {
+        for (const r of outcome.installed) work.results.set(r.updateId, r);
+        work.preInstalled = { rebootRequired: outcome.rebootRequired };
+        return;
+      }
+      for (const r of outcome.failed) work.results.set(r.updateId, r);
+      const index = work.phases.map((p) => p.phase).lastIndexOf('pre-install');
+      if (index >= 0) work.phases[index] = { ...work.phases[index]!, ok: false, detail: outcome.message };
+      error = { code: 'InstallFailed', message: outcome.message, node };
+    } catch (e) {
+      if (e instanceof JournalWriteError || e instanceof LockLostError) throw e;
+      error = { code: isTransient(e) ? 'NodeNotReachable' : 'InstallFailed', message: `The pre-install on ${node} failed: ${describeError(e)}. Its maintenance window installs again.`, node };
+    }
+    work.preInstallError = error;
+    this.emit({ type: 'attempt-failed', node, phase: 'pre-install', attempt: 1, code: error.code, message: error.message, willRetry: this.profile.maxRetriesPerNode > 0 });
   }
 
   async execute(): Promise<RunResult> {
@@ -802,14 +1071,7 @@ export class RollingRun {
         ? { scanned: new Map(Object.entries(replay.scan.scan)), scanFailures: new Map(Object.entries(replay.scan.scanFailures)) }
         : await this.scanAndStage(this.run.order, downAtStart);
       const done = new Set(this.run.nodeResults.map((r) => r.node));
-      for (const node of this.run.order) {
-        if (done.has(node)) continue;
-        fatal = (await this.visitNode(node, replay, scan, downAtStart)) ?? fatal;
-        if (this.run.halt === undefined && budgetExceeded(this.failedSoFar(), this.run.maxFailedNodes)) {
-          fatal = { code: 'MaxFailedNodesExceeded', message: `${this.failedSoFar()} node(s) failed, more than MaxFailedNodes (${this.run.maxFailedNodes}); the run stopped and touched no further node.` };
-          this.noteHalt({ kind: 'budget' }, fatal.code, fatal.message);
-        }
-      }
+      fatal = await this.visitAll(this.run.order.filter((n) => !done.has(n)), replay, scan, downAtStart);
     } catch (error) {
       if (error instanceof JournalWriteError) {
         keepLock = await this.safeHalt(error);
@@ -822,7 +1084,7 @@ export class RollingRun {
       fatal = { code, message: describeError(error) };
       this.noteHalt({ kind: 'unsafe', code, message: fatal.message }, code, fatal.message);
       for (const node of this.run.order) {
-        if (!this.run.nodeResults.some((r) => r.node === node)) this.run.nodeResults.push(this.run.active?.name === node ? this.nodeResult(this.run.active, 'Failed', { ...fatal, node }) : this.canceledResult(node));
+        if (!this.run.nodeResults.some((r) => r.node === node)) this.run.nodeResults.push(this.run.active.has(node) ? this.nodeResult(this.run.active.get(node)!, 'Failed', { ...fatal, node }) : this.canceledResult(node));
       }
     } finally {
       if (this.lock.held && !keepLock) {
@@ -850,7 +1112,8 @@ export class RollingRun {
       try {
         const status = await this.gateway.call(node, 'get-node-status', {});
         if (status.clusterNodeState === 'Paused') await this.gateway.call(this.options.entry, 'resume-node', { name: node, failback: this.profile.failbackMode });
-        this.markResumed(this.run.active!);
+        const work = this.run.active.get(node);
+        if (work !== undefined) this.markResumed(work);
       } catch (resumeError) {
         this.pendingAfterHalt.push(`${node} is still paused by this run (it could not be resumed: ${describeError(resumeError)})`);
       }
@@ -897,6 +1160,12 @@ export class RollingRun {
     this.emit({ type: 'run-completed', status, errorCode: errorRecord?.code ?? null });
     return result;
   }
+}
+
+/** Where the interrupted run left `node`, if its attempt was in flight (alone, or in a group). */
+function flightOf(replay: JournalState | undefined, node: string): InFlightNode | undefined {
+  if (replay === undefined) return undefined;
+  return [replay.inFlight, ...replay.alsoInFlight].find((f): f is InFlightNode => f !== null && f.node === node);
 }
 
 /** The node's standing, as the attempt's state machine reads it after each command. */

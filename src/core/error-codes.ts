@@ -56,6 +56,8 @@ export const ErrorCodes = {
   StageFailed: { scope: 'warning', summary: 'Downloading ahead of the drain failed; the install downloads instead.' },
   TooManyRounds: { scope: 'warning', summary: 'The node still offers updates after the bound on install rounds.' },
   OfflineWarning: { scope: 'warning', summary: 'offline-update: something to know at its end that did not fail it (a staging that failed, a node left Disabled, storage slow to heal); the message says what.' },
+  PreInstallFallback: { scope: 'warning', summary: 'run --pre-install: the canary did not succeed, so nothing was pre-installed and the run went on one node at a time.' },
+  PreInstalledNotRestarted: { scope: 'warning', summary: 'run --pre-install: the run stopped before this pre-installed node\'s window; its updates take effect at its next restart.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -11,6 +11,8 @@ export const EVENT_SCHEMA_VERSION = 1;
 export const NodePhase = z.enum([
   'scan',
   'stage',
+  // run --pre-install: Software updates installed while the node still serves, before its window (issue 18).
+  'pre-install',
   'pre-script',
   'drain',
   'install',

@@ -36,6 +36,11 @@ export interface JournalState {
   readonly started: RecordOf<'run-started'>;
   readonly completed: ReadonlyMap<string, NodeResult>;
   readonly inFlight: InFlightNode | null;
+  /**
+   * Other nodes whose attempt had started and not completed: the members of a group in flight with `inFlight`
+   * (run --max-concurrent-nodes). Always empty for a run that took one node at a time.
+   */
+  readonly alsoInFlight: readonly InFlightNode[];
   readonly halted: boolean;
   /** The preflight scan, once it was recorded; absent when the run stopped before it finished. */
   readonly scan: { scan: Record<string, UpdateInfo[]>; scanFailures: Record<string, string> } | undefined;
@@ -52,6 +57,8 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
   if (started === undefined) throw new Error(`journal ${path ?? '(in memory)'} has no run-started record`);
   const completed = new Map<string, NodeResult>();
   type Mutable = { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number };
+  // Every node in flight, by name; `inFlight` is the one whose attempt started last.
+  const flights = new Map<string, Mutable>();
   let inFlight = null as Mutable | null;
   const resultsByNode = new Map<string, UpdateInstallResult[]>();
   const rebootsByNode = new Map<string, number>();
@@ -62,6 +69,7 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
     switch (r.type) {
       case 'node-completed':
         completed.set(r.node, r.result);
+        flights.delete(r.node);
         if (inFlight?.node === r.node) inFlight = null;
         break;
       case 'scan-completed':
@@ -70,27 +78,32 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
       case 'run-halted':
         halted = true;
         break;
-      case 'attempt-started':
+      case 'attempt-started': {
+        const before = flights.get(r.node);
         inFlight = {
           node: r.node,
           attempt: r.attempt,
           at: { step: 'start' },
-          suspendedAt: inFlight !== null && inFlight.node === r.node ? inFlight.suspendedAt : null,
+          suspendedAt: before !== undefined ? before.suspendedAt : null,
           results: resultsByNode.get(r.node) ?? [],
           reboots: rebootsByNode.get(r.node) ?? 0,
         };
+        flights.set(r.node, inFlight);
         resultsByNode.set(r.node, inFlight.results);
         break;
-      case 'step':
-        if (inFlight === null || inFlight.node !== r.node) break;
-        inFlight.at = stepAfter(r, inFlight.at);
-        if (r.step === 'suspended' || r.step === 'suspended-undrained') inFlight.suspendedAt = r.time;
-        if (r.step === 'task-finished') inFlight.results.push(...r.results);
+      }
+      case 'step': {
+        const flight = flights.get(r.node);
+        if (flight === undefined) break;
+        flight.at = stepAfter(r, flight.at);
+        if (r.step === 'suspended' || r.step === 'suspended-undrained') flight.suspendedAt = r.time;
+        if (r.step === 'task-finished') flight.results.push(...r.results);
         if (r.step === 'node-back') {
-          inFlight.reboots += 1;
-          rebootsByNode.set(r.node, inFlight.reboots);
+          flight.reboots += 1;
+          rebootsByNode.set(r.node, flight.reboots);
         }
         break;
+      }
       default:
         break;
     }
@@ -99,12 +112,15 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
     runId: started.runId,
     started,
     completed,
-    inFlight: inFlight === null
-      ? null
-      : { node: inFlight.node, attempt: inFlight.attempt, at: inFlight.at, suspendedAt: inFlight.suspendedAt, installResults: inFlight.results, reboots: inFlight.reboots },
+    inFlight: inFlight === null ? null : frozen(inFlight),
+    alsoInFlight: [...flights.values()].filter((f) => f !== inFlight).map(frozen),
     halted,
     scan,
   };
+}
+
+function frozen(f: { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number }): InFlightNode {
+  return { node: f.node, attempt: f.attempt, at: f.at, suspendedAt: f.suspendedAt, installResults: f.results, reboots: f.reboots };
 }
 
 /** Where a node's attempt stands after one of its step records (pure). */

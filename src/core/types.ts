@@ -75,6 +75,19 @@ export interface RunProfile {
    * node's install round, so each node installs what the run's scan found, once. @default false
    */
   readonly skipUpdateChecks?: boolean;
+  /**
+   * `--pre-install` (issue 18): a canary node goes through the whole cycle; if it succeeds, the other nodes'
+   * Software updates of the Windows Update plug-in are installed while they serve (no restart), and each node's
+   * window holds the drain, the restart, a rescan, the resume and the resync. @default false
+   */
+  readonly preInstall?: boolean;
+  /** Pre-installs at once (`--pre-install-concurrency`); absent: every node at once. */
+  readonly preInstallConcurrency?: number;
+  /**
+   * `--max-concurrent-nodes` (issue 18): nodes in maintenance at once where capacity, quorum, MaxFailedNodes and
+   * the storage fault domains allow (groups.ts). @default 1
+   */
+  readonly maxConcurrentNodes?: number;
 }
 
 /** What a force switch accepted on one node: the switch and the roles (VMs) that went down with it. */

@@ -177,3 +177,36 @@ describe('parseRunProfile: RebootMode, SuspendRetriesPerNode, Recover, ClearCorr
     expect(parseRunProfile({}).mode.forceRecovery).toBe(false);
   });
 });
+
+describe('parseRunProfile: --pre-install, --pre-install-concurrency, --max-concurrent-nodes (issue 18)', () => {
+  it.each<[Record<string, unknown>, Record<string, unknown>]>([
+    [{}, { preInstall: undefined, preInstallConcurrency: undefined, maxConcurrentNodes: undefined }],
+    [{ preInstall: true }, { preInstall: true, preInstallConcurrency: undefined }],
+    [{ preInstall: true, preInstallConcurrency: '4' }, { preInstall: true, preInstallConcurrency: 4 }],
+    [{ maxConcurrentNodes: '4' }, { maxConcurrentNodes: 4 }],
+    [{ maxConcurrentNodes: '1' }, { maxConcurrentNodes: undefined }],
+  ])('%j → %j', (raw, expected) => {
+    const { profile } = parseRunProfile(raw);
+    for (const [key, value] of Object.entries(expected)) expect(profile[key as keyof typeof profile]).toBe(value);
+  });
+
+  it.each([
+    [{ preInstallConcurrency: '2' }, 'preInstallConcurrency: --pre-install-concurrency needs --pre-install'],
+    [{ preInstall: true, preInstallConcurrency: '0' }, 'preInstallConcurrency: '],
+    [{ maxConcurrentNodes: '0' }, 'maxConcurrentNodes: '],
+    [{ maxConcurrentNodes: '65' }, 'maxConcurrentNodes: '],
+    [{ maxConcurrentNodes: 'four' }, 'maxConcurrentNodes: '],
+    [{ preInstall: true, skipUpdateChecks: true }, 'preInstall: --pre-install and --skip-update-checks conflict'],
+    [{ preInstall: true, suspendNode: 'NODE1' }, 'suspendNode: --suspend-node and --pre-install conflict'],
+    [{ maxConcurrentNodes: '2', resumeNode: 'NODE1' }, 'resumeNode: --resume-node and --max-concurrent-nodes conflict'],
+  ])('%j is exit 2: %s', (raw, message) => {
+    let error: unknown;
+    try {
+      parseRunProfile(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+});

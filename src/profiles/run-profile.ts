@@ -37,6 +37,9 @@ const rawRunOptions = z.object({
   nodeOrder: z.array(z.string()).optional(),
   siteAwareUpdatingOrder: z.array(z.string()).optional(),
   skipUpdateChecks: z.boolean().optional(),
+  preInstall: z.boolean().optional(),
+  preInstallConcurrency: z.string().optional(),
+  maxConcurrentNodes: z.string().optional(),
   preUpdateScript: z.string().optional(),
   postUpdateScript: z.string().optional(),
   configurationName: z.string().optional(),
@@ -140,6 +143,8 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     else failbackMode = match;
   }
   const suspendRetriesPerNode = int(o.suspendRetriesPerNode, 'suspendRetriesPerNode', { min: 1, max: 64 }, problems) ?? RUN_DEFAULTS.suspendRetriesPerNode;
+  const preInstallConcurrency = int(o.preInstallConcurrency, 'preInstallConcurrency', { min: 1, max: 64 }, problems);
+  const maxConcurrentNodes = int(o.maxConcurrentNodes, 'maxConcurrentNodes', { min: 1, max: 64 }, problems);
   const restart = normalizeRestart(o, problems);
   const preUpdateScript = scriptPath(o.preUpdateScript, 'preUpdateScript', problems);
   const postUpdateScript = scriptPath(o.postUpdateScript, 'postUpdateScript', problems);
@@ -175,6 +180,10 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
       seen.add(site.toUpperCase());
     }
   }
+  if (preInstallConcurrency !== undefined && o.preInstall !== true) problems.push('preInstallConcurrency: --pre-install-concurrency needs --pre-install');
+  if (o.preInstall === true && o.skipUpdateChecks === true) {
+    problems.push("preInstall: --pre-install and --skip-update-checks conflict (the window's rescan is what installs what the pre-install left: drivers, follow-ups)");
+  }
   if (o.whatIf === true && o.resume === true) problems.push('whatIf: --what-if and --resume conflict');
   if (o.whatIf === true && (o.forceRecovery === true || o.recover === true)) problems.push(`whatIf: --what-if and ${o.recover === true ? '--recover' : '--force-recovery'} conflict`);
   if (o.clearCorruptReports === true && o.forceRecovery !== true && o.recover !== true) {
@@ -187,7 +196,7 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const single = o.suspendNode !== undefined ? 'suspendNode' : o.resumeNode !== undefined ? 'resumeNode' : undefined;
   if (o.suspendNode !== undefined && o.resumeNode !== undefined) problems.push('suspendNode: --suspend-node and --resume-node conflict');
   if (single !== undefined) {
-    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'forcePauseNoDrain', 'forcePauseDrainAndReboot', 'rebootMode', 'suspendRetriesPerNode', 'recover', 'cauPluginName', 'cauPluginArguments', 'siteAwareUpdatingOrder', 'skipUpdateChecks'] as const) {
+    for (const key of ['whatIf', 'resume', 'forceRecovery', 'maxFailedNodes', 'maxRetriesPerNode', 'nodeOrder', 'preUpdateScript', 'postUpdateScript', 'warnAfter', 'stopAfter', 'separateReboots', 'enableFirewallRules', 'attemptSoftReboot', 'forcePauseNoDrain', 'forcePauseDrainAndReboot', 'rebootMode', 'suspendRetriesPerNode', 'recover', 'cauPluginName', 'cauPluginArguments', 'siteAwareUpdatingOrder', 'skipUpdateChecks', 'preInstall', 'preInstallConcurrency', 'maxConcurrentNodes'] as const) {
       if (o[key as keyof typeof o] !== undefined && o[key as keyof typeof o] !== false) problems.push(`${single}: ${kebab(single)} and ${kebab(key)} conflict (single-node maintenance is not a rolling run)`);
     }
     for (const [key, value] of [['suspendNode', o.suspendNode], ['resumeNode', o.resumeNode]] as const) {
@@ -222,6 +231,9 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
     ...restart,
     suspendRetriesPerNode,
     ...(o.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
+    ...(o.preInstall === true ? { preInstall: true } : {}),
+    ...(preInstallConcurrency !== undefined ? { preInstallConcurrency } : {}),
+    ...(maxConcurrentNodes !== undefined && maxConcurrentNodes > 1 ? { maxConcurrentNodes } : {}),
   };
   return {
     profile,

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../platform/clock.js';
 import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
+import { hotfixRulesFor } from './hotfix-folders.js';
 import type { SimAudit } from './audit.js';
 import { failOver, finishDrain } from './drain.js';
 import type { ModelState, SimEvent, SimJobState, SimNodeState, SimRoleState } from './model-state.js';
@@ -412,7 +413,10 @@ export class ClusterModel {
       }
       if (u.installed) return { ...info, resultCode: 'AlreadyInstalled', errorCode: '0x0', rebootRequired: false };
       if (u.plugin === 'Microsoft.HotfixPlugin') {
-        const c = classifyHotfixExitCode(u.exitCode ?? 0, this.state.hotfixRules);
+        const rules = hotfixRulesFor(this.state, u);
+        // No rule installs it (a folder no FolderRules rule names): nothing is run.
+        if (rules === null) return { ...info, resultCode: 'NotApplicable', errorCode: '0x0', rebootRequired: false };
+        const c = classifyHotfixExitCode(u.exitCode ?? 0, rules);
         if (c.resultCode === 'Succeeded' || c.resultCode === 'AlreadyInstalled') u.installed = true;
         if (c.resultCode === 'NotApplicable') u.notApplicable = true;
         return { ...info, resultCode: c.resultCode, errorCode: c.errorCode, rebootRequired: c.rebootRequired };

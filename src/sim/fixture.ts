@@ -49,6 +49,7 @@ export interface FixtureUpdate {
   hidden: boolean;
   plugin: (typeof UPDATE_PLUGINS)[number];
   folder?: string | undefined;
+  ruleFolder?: string | undefined;
   exitCode?: ExitCodeValue | undefined;
   followUps: FixtureUpdate[];
 }
@@ -65,6 +66,11 @@ export const FixtureUpdate: z.ZodType<FixtureUpdate, unknown> = z.strictObject({
   plugin: z.enum(UPDATE_PLUGINS).default('Microsoft.WindowsUpdatePlugin'),
   /** HotfixPlugin only: `CAUHotfix_All` or the node's own name. */
   folder: z.string().min(1).optional(),
+  /**
+   * HotfixPlugin only: the FolderRules folder the file sits in below `folder` (`CAUHotfix_All\\FolderRule1\\fw.exe`),
+   * installed by that `<Folder>` rule (fixture `hotfixFolderRules`); absent: an extension rule file.
+   */
+  ruleFolder: z.string().min(1).optional(),
   /** HotfixPlugin only: the installer's exit code (default 0). */
   exitCode: ExitCodeValue.optional(),
   get followUps() {
@@ -241,6 +247,11 @@ export const ClusterFixture = z
     timeZone: z.string().min(1).optional(),
     /** HotfixPlugin exit conditions; default: 0 ok, 3010 reboot, 0x00240006 already, 0x80240017 n/a. */
     hotfixRules: HotfixExitRules.optional(),
+    /**
+     * The configuration's `<FolderRules>`: each `<Folder name>` with its exit conditions (and `alwaysReboot`).
+     * A hotfix in a `ruleFolder` without a rule here is outside CAU's structure: never offered, never run.
+     */
+    hotfixFolderRules: z.record(z.string().min(1), HotfixExitRules).optional(),
     /** Pre/post-update scripts by path: what `invoke-node-script` returns. Unlisted paths exit 0. */
     scripts: z.record(z.string(), z.strictObject({ exitCode: z.number().int(), output: z.string().default('') })).default({}),
     /** Clustered roles that are VMs, by role name: state and configuration version. Unlisted roles are Running VMs at the version of the lowest node build. */
@@ -290,6 +301,7 @@ export const ClusterFixture = z
           } else {
             if (u.folder !== undefined) issue([...at, 'folder'], 'folder applies to Microsoft.HotfixPlugin updates only');
             if (u.exitCode !== undefined) issue([...at, 'exitCode'], 'exitCode applies to Microsoft.HotfixPlugin updates only');
+            if (u.ruleFolder !== undefined) issue([...at, 'ruleFolder'], 'ruleFolder applies to Microsoft.HotfixPlugin updates only');
           }
           checkUpdates(u.followUps, [...at, 'followUps']);
         });

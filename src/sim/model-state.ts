@@ -23,6 +23,8 @@ export interface SimUpdateState {
   hidden: boolean;
   plugin: 'Microsoft.WindowsUpdatePlugin' | 'Microsoft.HotfixPlugin';
   folder?: string;
+  /** A FolderRules folder below `folder` (see fixture.ts). */
+  ruleFolder?: string;
   exitCode?: ExitCodeValue;
   /** A follow-up is applicable only once its parent is installed. */
   parentId?: string;
@@ -191,6 +193,8 @@ export interface ModelState {
   /** The cluster's IANA time zone (fixture `timeZone`); absent: UTC. */
   timeZone?: string;
   hotfixRules?: HotfixExitRules;
+  /** The FolderRules of the hotfix configuration, by folder name. */
+  hotfixFolderRules?: Record<string, HotfixExitRules>;
   scripts: Record<string, { exitCode: number; output: string }>;
   nodes: SimNodeState[];
   roles: SimRoleState[];
@@ -222,6 +226,7 @@ function flattenUpdates(list: FixtureUpdate[], parentId: string | undefined, out
       hidden: u.hidden,
       plugin: u.plugin,
       ...(u.folder !== undefined ? { folder: u.folder } : {}),
+      ...(u.ruleFolder !== undefined ? { ruleFolder: u.ruleFolder } : {}),
       ...(u.exitCode !== undefined ? { exitCode: u.exitCode } : {}),
       ...(parentId !== undefined ? { parentId } : {}),
       installed: false,
@@ -334,6 +339,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     ...(fx.cauRole !== undefined ? { cauRole: structuredClone(fx.cauRole) } : {}),
     ...(fx.timeZone !== undefined ? { timeZone: fx.timeZone } : {}),
     ...(fx.hotfixRules !== undefined ? { hotfixRules: fx.hotfixRules } : {}),
+    ...(fx.hotfixFolderRules !== undefined ? { hotfixFolderRules: fx.hotfixFolderRules } : {}),
     scripts: fx.scripts,
     nodes,
     roles: fx.nodes.flatMap((n) => n.roles.map((r) => ({ name: r, home: n.name, owner: n.name }))),

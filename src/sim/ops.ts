@@ -15,6 +15,7 @@ import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
 import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunOn } from './native-cau.js';
+import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
@@ -144,6 +145,8 @@ function applicableUpdates(
     return visible
       .filter((u) => u.plugin === plugin && !u.installed && !u.notApplicable)
       .filter((u) => u.folder === 'CAUHotfix_All' || u.folder?.toUpperCase() === node.name.toUpperCase())
+      // A file in a folder no FolderRules rule names is outside CAU's structure.
+      .filter((u) => hotfixRulesFor(ctx.model.state, u) !== null)
       .map((u) => ({ updateId: u.id, title: u.title, kb: u.kb, rebootRequired: u.rebootRequired }));
   }
   const recommended = argTrue(args, 'IncludeRecommendedUpdates');

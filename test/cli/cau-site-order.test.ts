@@ -4,9 +4,9 @@
  * installs). Each checks the exit code, the JSON and the simulator's audit.
  */
 import { join } from 'node:path';
-import { parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { ROOT, parseJson, sandbox, type Sandbox } from '../support/cli.js';
 
-const TWO_SITES = join(process.cwd(), 'fixtures/clusters/two-site-8node.json');
+const TWO_SITES = join(ROOT, 'fixtures/clusters/two-site-8node.json');
 
 interface RunDoc {
   status: string;

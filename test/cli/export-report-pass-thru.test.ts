@@ -54,3 +54,25 @@ describe('export-report --pass-thru', () => {
     expect(help.stdout).toMatch(/\$ cauctl export-report .*--pass-thru/);
   });
 });
+
+describe('export-report --what-if', () => {
+  it('says what would be written (runs, bytes, replacing or not) and writes nothing; an existing file without --force is still exit 2', () => {
+    const runId = parseJson<{ runId: string }>(sim('run', '--force', '--json')).runId;
+    const path = join(box.dir, 'what-if.html');
+    const whatIf = sim('export-report', '--last', '--format', 'html', '--path', path, '--what-if', '--json');
+    expect(whatIf.code).toBe(0);
+    const doc = parseJson<{ whatIf: boolean; runIds: string[]; bytes: number; replaces: boolean }>(whatIf);
+    expect(doc).toMatchObject({ whatIf: true, runIds: [runId], replaces: false });
+    expect(doc.bytes).toBeGreaterThan(1000);
+    expect(existsSync(path)).toBe(false);
+    const human = sim('export-report', '--last', '--format', 'csv', '--path', path, '--what-if');
+    expect(human.stdout).toMatch(/^What if: export-report would write the CSV report of 1 run of PASS01 \(\d+ bytes\) to .*what-if\.html\. Nothing was written\.$/m);
+    expect(existsSync(path)).toBe(false);
+    // The real export, then what-if over it: exit 2 without --force, "replacing" with it, the file untouched.
+    expect(sim('export-report', '--last', '--format', 'html', '--path', path).code).toBe(0);
+    const before = readFileSync(path, 'utf8');
+    expect(sim('export-report', '--last', '--format', 'csv', '--path', path, '--what-if').code).toBe(2);
+    expect(parseJson<{ replaces: boolean }>(sim('export-report', '--last', '--format', 'csv', '--path', path, '--what-if', '--force', '--json')).replaces).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+});

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
-import { collect, expectCleanCluster, readBack } from '../support/state-checks.js';
+import { collect, expectCleanCluster, readBack, whenEvent } from '../support/state-checks.js';
 
 interface OfflineDoc {
   runId: string;
@@ -145,4 +145,29 @@ describe('a state directory whose journals cannot be written: refused before any
     const m = model('NOWRITE');
     expect({ stopped: m.clusterStopped ?? false, states: m.nodes.map((n) => n.clusterState) }).toEqual({ stopped: false, states: ['Up', 'Up', 'Up'] });
   }, 60_000);
+});
+
+describe('run --resume of a feature update interrupted in its rolling run', () => {
+  it('with other plug-ins than the run started with: exit 2, nothing touched; the hinted command finishes it', async () => {
+    const child = box.start(['feature-update', '--simulate', '--sim-reset', '--sim-speed', '300', '--wu-connected', '--force', '--output', 'ndjson']);
+    const done = collect(child);
+    await whenEvent(child, (e) => e.type === 'phase-started' && e.phase === 'install');
+    child.kill('SIGKILL');
+    await done;
+
+    const refused = box.run(['run', '--simulate', '--resume', '--force', '--json']);
+    expect(refused.code).toBe(2);
+    expect(parseJson(refused)).toMatchObject({ error: { code: 'RESUME_PLUGINS_DIFFER', details: { plugins: ['Microsoft.RollingUpgradePlugin'] } } });
+    expect(refused.stderr).toContain('was started with Microsoft.RollingUpgradePlugin; this command names Microsoft.WindowsUpdatePlugin');
+
+    const hint = /try: it is a feature update's rolling run: resume it with the same plug-in and arguments, for example cauctl (.*)$/m.exec(refused.stderr)?.[1];
+    expect(hint).toBeDefined();
+    const args = hint!.replace(` --cau-plugin-arguments "@{ WuConnected='true' }"`, '').split(' ');
+    const resumed = box.run([...args, '--cau-plugin-arguments', "@{ WuConnected='true' }", '--json']);
+    expect(resumed.code).toBe(0);
+    const doc = parseJson<{ status: string; nodeResults: Array<{ status: string }>; simulation: { violations: string[] } }>(resumed);
+    expect(doc.status).toBe('Succeeded');
+    expect(doc.simulation.violations).toEqual([]);
+    expect(parseJson<{ runState: string }>(box.run(['get-run', '--simulate', '--json'])).runState).toBe('RunNotInProgress');
+  }, 180_000);
 });

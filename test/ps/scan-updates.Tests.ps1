@@ -65,6 +65,34 @@ Describe 'scan-updates' {
             Save-OperationJson 'scan-updates' $result 'hotfix'
         }
 
+        It 'lists the files of FolderRules folders below CAUHotfix_All and the node folder (any extension), ignoring folders without a rule' {
+            $root = Join-Path $TestDrive 'hotfixes-folders'
+            foreach ($dir in 'CAUHotfix_All/FolderRule1', 'NODE1/FolderRule1', 'NODE1/NoRuleHere', 'NODE2/FolderRule1') { New-Item -ItemType Directory -Path (Join-Path $root $dir) -Force | Out-Null }
+            foreach ($file in 'CAUHotfix_All/FolderRule1/bios-1.2.exe', 'NODE1/FolderRule1/SpecialHotfix1.exe', 'NODE1/NoRuleHere/ignored.exe', 'NODE2/FolderRule1/other-node.exe', 'CAUHotfix_All/kb5031364.msu') {
+                Set-Content -LiteralPath (Join-Path $root $file) -Value 'x'
+            }
+            # The configuration with a default namespace; its <Folder name="FolderRule1"> rule.
+            Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'fixtures/DefaultHotfixConfig.xml') -Destination (Join-Path $root 'DefaultHotfixConfig.xml')
+            $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = $root } }
+            $result.Outcome.ok | Should -BeTrue
+            @($result.Outcome.data.updates).updateId | Should -Be @('CAUHotfix_All\kb5031364.msu', 'CAUHotfix_All\FolderRule1\bios-1.2.exe', 'NODE1\FolderRule1\SpecialHotfix1.exe')
+            Save-OperationJson 'scan-updates' $result 'hotfix-folders'
+        }
+
+        It 'takes the handled extensions from the configuration (HotfixConfigFileName), and says so when it is not XML' {
+            $root = Join-Path $TestDrive 'hotfixes-ext'
+            New-Item -ItemType Directory -Path (Join-Path $root 'CAUHotfix_All') -Force | Out-Null
+            foreach ($file in 'a.msu', 'b.msi', 'c.cab') { Set-Content -LiteralPath (Join-Path $root "CAUHotfix_All/$file") -Value 'x' }
+            $config = '<HotfixInstallerConfiguration><DefaultRules><ExtensionRules><Extension name="MSU"/><Extension name="CAB"/></ExtensionRules></DefaultRules></HotfixInstallerConfiguration>'
+            Set-Content -LiteralPath (Join-Path $root 'Custom.xml') -Value $config
+            $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = $root; HotfixConfigFileName = 'Custom.xml' } }
+            @($result.Outcome.data.updates).updateId | Should -Be @('CAUHotfix_All\a.msu', 'CAUHotfix_All\c.cab')
+            Set-Content -LiteralPath (Join-Path $root 'Custom.xml') -Value '<HotfixInstallerConfiguration><DefaultRules>'
+            $broken = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = $root; HotfixConfigFileName = 'Custom.xml' } }
+            $broken.Outcome.error.code | Should -Be 'HOTFIX_CONFIG_INVALID'
+            $broken.Outcome.error.message | Should -Match '(?s)Custom\.xml.*HotfixConfigSchema\.xsd'
+        }
+
         It 'a hotfix root this session may not read is NETWORK_CREDENTIAL_REQUIRED, never an empty scan' {
             Mock Get-Item { throw (New-Object System.UnauthorizedAccessException 'Access to the path is denied.') }
             $result = Invoke-ViaBootstrap 'scan-updates' @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = '\\fs01\hotfixes' }; networkCredential = $null }

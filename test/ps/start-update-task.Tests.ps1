@@ -264,6 +264,33 @@ Describe 'start-update-task' {
             Invoke-CauctlInstaller 'C:\Windows\System32\wusa.exe' '/quiet' 30 | Should -Be 3010
         }
 
+        It 'HotfixPlugin: installs a FolderRules folder with its own rule: the update as the program, alwaysReboot, its exit conditions' {
+            $root = Join-Path $TestDrive ('hotfix-folders-' + [guid]::NewGuid().ToString('N'))
+            foreach ($dir in 'CAUHotfix_All/FolderRule1', 'NODE1/FolderRule1', 'NODE1/NoRuleHere') { New-Item -ItemType Directory -Path (Join-Path $root $dir) -Force | Out-Null }
+            foreach ($name in 'CAUHotfix_All/FolderRule1/bios.exe', 'NODE1/FolderRule1/fw.exe', 'NODE1/NoRuleHere/x.exe') { Set-Content -LiteralPath (Join-Path $root $name) -Value 'x' }
+            Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'fixtures/DefaultHotfixConfig.xml') -Destination (Join-Path $root 'DefaultHotfixConfig.xml')
+            $task = @{ plugin = 'Microsoft.HotfixPlugin'; arguments = @{ HotfixRootFolderPath = $root }; mode = 'Install'; taskId = 'run-1-NODE1-2'; progressFile = $progressFile
+                updateIds = @('CAUHotfix_All\FolderRule1\bios.exe', 'NODE1\FolderRule1\fw.exe', 'NODE1\NoRuleHere\x.exe') }
+            [System.IO.File]::WriteAllText($taskFile, ($task | ConvertTo-Json -Depth 5))
+            Mock Invoke-CauctlInstaller { switch -Wildcard ($FilePath) { '*bios.exe' { 0 } '*fw.exe' { 5 } default { 0 } } }
+            & $workerFile -TaskFile $taskFile
+            $progress = Read-Json $progressFile
+            $byId = @{}
+            foreach ($r in $progress.results) { $byId[$r.updateId] = $r }
+            # FolderRule1 is alwaysReboot: its Success code 0 means success with a restart.
+            $byId['CAUHotfix_All\FolderRule1\bios.exe'].resultCode | Should -Be 'Succeeded'
+            $byId['CAUHotfix_All\FolderRule1\bios.exe'].rebootRequired | Should -BeTrue
+            # 5 is listed nowhere in FolderRule1: a failure, no restart.
+            $byId['NODE1\FolderRule1\fw.exe'].resultCode | Should -Be 'Failed'
+            $byId['NODE1\FolderRule1\fw.exe'].rebootRequired | Should -BeFalse
+            # A folder with no rule is outside CAU's structure: nothing is run.
+            $byId['NODE1\NoRuleHere\x.exe'].resultCode | Should -Be 'NotApplicable'
+            $progress.rebootRequired | Should -BeTrue
+            Should -Invoke Invoke-CauctlInstaller -Times 2 -Exactly
+            # The rule's path is $update$: the firmware file is its own installer, run with the rule's parameters.
+            Should -Invoke Invoke-CauctlInstaller -Times 1 -Exactly -ParameterFilter { $FilePath -like '*CAUHotfix_All?FolderRule1?bios.exe' -and $Arguments -eq '/s' }
+        }
+
         It 'HotfixPlugin: reads a DefaultHotfixConfig.xml with a default namespace and classifies exit codes per ExitConditions' {
             $root = Join-Path $TestDrive ('hotfix-root-' + [guid]::NewGuid().ToString('N'))
             New-Item -ItemType Directory -Path (Join-Path $root 'CAUHotfix_All') -Force | Out-Null

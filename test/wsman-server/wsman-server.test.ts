@@ -137,7 +137,9 @@ describeIf('WS-Man test server (gss-ntlmssp acceptor)', () => {
   });
 
   it('makes each powershell.exe Command wait processStartMs, paid once by the persistent bootstrap', async () => {
-    h = await startServer({ fixture: shortFixture(), processStartMs: 300, receiveHoldMs: 50 });
+    // A start-up long against the client's own pace (2 s, not 300 ms): on a loaded CI machine the client's first
+    // Receive came more than 300 ms after its Command, so the process had already started and nothing was held.
+    h = await startServer({ fixture: shortFixture(), processStartMs: 2000, receiveHoldMs: 50 });
     const client = h.client({ mode: 'persistent' });
     const gateway = new ClusterGateway(client);
     await gateway.call('N1', 'get-node-status', {});

@@ -1,5 +1,5 @@
 # scan-updates: the updates a plug-in would apply on this node. WindowsUpdatePlugin searches the Windows
-# Update Agent; HotfixPlugin lists .msu/.msi/.msp files in the hotfix root; RollingUpgradePlugin looks for a
+# Update Agent; HotfixPlugin lists the hotfix root's files its configuration has rules for; RollingUpgradePlugin looks for a
 # feature update on Windows Update or reads the setup media's version. Returns one hashtable.
 [CmdletBinding()]
 param(
@@ -17,35 +17,68 @@ $defaultCriteria = "IsInstalled=0 and Type='Software' and IsHidden=0 and IsAssig
 # The Windows Update "Upgrades" category, where feature updates are offered.
 $upgradesCategory = '3689bdc8-b205-4af4-8d4a-a63924c5e9d5'
 
-# HotfixPlugin: the .msu/.msi/.msp files in CAUHotfix_All and in this node's own folder below the root.
+# HotfixPlugin: below the root, CAUHotfix_All (every node) and this node's own folder hold the files of the
+# configuration's <ExtensionRules> (.msu/.msi/.msp without a configuration), and, in a sub-folder named after a
+# <FolderRules> <Folder> rule, any file that rule installs (firmware .exe and the like). Anything else is ignored,
+# as CAU ignores what does not fit that structure. The configuration (HotfixConfigFileName) is read with
+# local-name() matching: it may carry a default namespace.
 $HotfixListScript = @'
-param([string]$root, [string]$node)
+param([string]$root, [string]$node, [string]$configName)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
+function Read-CauctlHotfixEntry([string]$Path, [bool]$FilesOnly) {
+    try {
+        if ($FilesOnly) { return @(Get-ChildItem -LiteralPath $Path -File | Sort-Object Name) }
+        return @(Get-Item -LiteralPath $Path)
+    } catch [System.Management.Automation.ItemNotFoundException] {
+        return @()
+    } catch {
+        if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError ('Reading ' + $Path)) }
+        throw
+    }
+}
 try {
     $null = Get-Item -LiteralPath $root
 } catch {
     if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError ('Reading the hotfix root ' + $root)) }
     throw (New-CauctlError 'SCRIPT_ERROR' ('The hotfix root ' + $root + ' cannot be read from ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message) 'ObjectNotFound' $root)
 }
+$extensions = @('.msu', '.msi', '.msp')
+$ruleFolders = @()
+$configPath = Join-Path $root $configName
+if (@(Read-CauctlHotfixEntry $configPath $false).Count -gt 0) {
+    try {
+        [xml]$config = Get-Content -Raw -LiteralPath $configPath
+    } catch {
+        if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError ('Reading ' + $configPath)) }
+        throw (New-CauctlError 'HOTFIX_CONFIG_INVALID' ('The hotfix configuration ' + $configPath + ' is not valid XML: ' + $_.Exception.Message + ' Fix it (its schema is HotfixConfigSchema.xsd in the ClusterAwareUpdating module folder) and scan again.') 'InvalidData' $configPath)
+    }
+    $named = @()
+    foreach ($rule in @($config.SelectNodes("//*[local-name()='DefaultRules']/*[local-name()='ExtensionRules']/*[local-name()='Extension']"))) {
+        foreach ($attribute in @($rule.Attributes)) { if ($attribute.LocalName -ieq 'name' -and [string]$attribute.Value -ne '') { $named += '.' + ([string]$attribute.Value).ToLowerInvariant() } }
+    }
+    if ($named.Count -gt 0) { $extensions = $named }
+    foreach ($rule in @($config.SelectNodes("//*[local-name()='FolderRules']/*[local-name()='Folder']"))) {
+        foreach ($attribute in @($rule.Attributes)) { if ($attribute.LocalName -ieq 'name' -and [string]$attribute.Value -ne '') { $ruleFolders += [string]$attribute.Value } }
+    }
+}
 $updates = @()
 foreach ($folder in @('CAUHotfix_All', $node)) {
     $path = Join-Path $root $folder
-    try {
-        $files = @(Get-ChildItem -LiteralPath $path -File | Where-Object { @('.msu', '.msi', '.msp') -contains $_.Extension.ToLowerInvariant() } | Sort-Object Name)
-    } catch [System.Management.Automation.ItemNotFoundException] {
-        continue
-    } catch {
-        if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError ('Reading ' + $path)) }
-        throw
+    $found = @()
+    foreach ($file in @(Read-CauctlHotfixEntry $path $true)) {
+        if ($extensions -contains $file.Extension.ToLowerInvariant()) { $found += @{ id = ($folder + '\' + $file.Name); file = $file } }
     }
-    foreach ($file in $files) {
+    foreach ($ruleFolder in $ruleFolders) {
+        foreach ($file in @(Read-CauctlHotfixEntry (Join-Path $path $ruleFolder) $true)) { $found += @{ id = ($folder + '\' + $ruleFolder + '\' + $file.Name); file = $file } }
+    }
+    foreach ($item in $found) {
         $kb = ''
-        if ($file.Name -match '(KB\d+)') { $kb = $Matches[1].ToUpperInvariant() }
+        if ($item.file.Name -match '(KB\d+)') { $kb = $Matches[1].ToUpperInvariant() }
         $updates += @{
             # The path below the root identifies the file on every node and in start-update-task.
-            updateId       = $folder + '\' + $file.Name
-            title          = $file.Name
+            updateId       = $item.id
+            title          = $item.file.Name
             kb             = $kb
             # Known only from the installer's exit code; assume the worst for planning.
             rebootRequired = $true
@@ -54,7 +87,6 @@ foreach ($folder in @('CAUHotfix_All', $node)) {
 }
 , $updates
 '@
-
 function Invoke-CauctlUpdateSearch([string]$Criteria) {
     # Wrapped for Pester: the Windows Update Agent COM API.
     $session = New-Object -ComObject 'Microsoft.Update.Session'
@@ -108,7 +140,7 @@ switch ($plugin) {
         }
         # The listing runs with network credentials (a root on a share is a second hop), and every read throws
         # on access denied: Test-Path would answer $false and the scan would "find nothing".
-        $found = Invoke-CauctlWithNetworkCredential $networkCredential ('Reading the hotfix root ' + $root) $HotfixListScript @{ root = $root; node = [string]$env:COMPUTERNAME } 600
+        $found = Invoke-CauctlWithNetworkCredential $networkCredential ('Reading the hotfix root ' + $root) $HotfixListScript @{ root = $root; node = [string]$env:COMPUTERNAME; configName = (Get-CauctlArgument 'HotfixConfigFileName' 'DefaultHotfixConfig.xml') } 600
         foreach ($entry in @($found)) { if ($null -ne $entry) { $updates += $entry } }
     }
     'Microsoft.RollingUpgradePlugin' {

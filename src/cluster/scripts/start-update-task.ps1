@@ -154,26 +154,46 @@ function Get-CauctlAttribute($Node, [string]$Name) {
     return ''
 }
 
-function Get-CauctlExitClass([xml]$Config, [string]$Extension, [int]$ExitCode) {
-    # cau-surface section 8: listed codes classify; any other code is a failure with no restart. The shipped
-    # DefaultHotfixConfig.xml may carry a default namespace: match elements by local-name(), so an XPath
-    # without a namespace manager does not silently match nothing.
+# The rule that installs the update at $Parts (its path below the hotfix root): a <FolderRules> <Folder> whose
+# name is the folder the file sits in below CAUHotfix_All or the node's folder (<top>\<rule>\<file>), otherwise
+# the <ExtensionRules> <Extension> of its extension (<top>\<file>); $null when none applies (CAU ignores files
+# outside that structure). Elements are matched by local-name(): the file may carry a default namespace.
+function Get-CauctlHotfixRule([xml]$Config, [string[]]$Parts, [string]$Extension) {
+    if ($Parts.Count -eq 3) {
+        foreach ($candidate in @($Config.SelectNodes("//*[local-name()='FolderRules']/*[local-name()='Folder']"))) {
+            if ((Get-CauctlAttribute $candidate 'name') -ieq $Parts[1]) { return $candidate }
+        }
+        return $null
+    }
+    if ($Parts.Count -ne 2) { return $null }
     $rule = $null
     foreach ($candidate in @($Config.SelectNodes("//*[local-name()='DefaultRules']/*[local-name()='ExtensionRules']/*[local-name()='Extension']"))) {
         if ((Get-CauctlAttribute $candidate 'name') -ieq $Extension) { $rule = $candidate }
     }
-    if ($null -eq $rule) { return $null }
-    $template = $rule.SelectSingleNode("*[local-name()='Template']")
-    $classes = [ordered]@{ 'Success' = @('Succeeded', $false); 'Success_RebootRequired' = @('Succeeded', $true); 'Fail_RebootRequired' = @('Failed', $true); 'AlreadyInstalled' = @('AlreadyInstalled', $false); 'NotApplicable' = @('NotApplicable', $false) }
+    return $rule
+}
+
+# A <Folder alwaysReboot> rule: every Success code means success with a restart.
+function Test-CauctlAlwaysReboot($Rule) {
+    if ($Rule.LocalName -ne 'Folder') { return $false }
+    foreach ($attribute in @($Rule.Attributes)) {
+        if ($attribute.LocalName -ieq 'alwaysReboot') { return @('false', '0') -notcontains ([string]$attribute.Value).Trim().ToLowerInvariant() }
+    }
+    return $false
+}
+
+function Get-CauctlExitClass($Rule, [int]$ExitCode) {
+    # cau-surface section 8: listed codes classify; any other code is a failure with no restart.
+    $classes = [ordered]@{ 'Success' = @('Succeeded', (Test-CauctlAlwaysReboot $Rule)); 'Success_RebootRequired' = @('Succeeded', $true); 'Fail_RebootRequired' = @('Failed', $true); 'AlreadyInstalled' = @('AlreadyInstalled', $false); 'NotApplicable' = @('NotApplicable', $false) }
     foreach ($class in $classes.Keys) {
-        foreach ($condition in @($rule.SelectNodes("*[local-name()='ExitConditions']/*[local-name()='" + $class + "']/*[local-name()='ExitCode']"))) {
+        foreach ($condition in @($Rule.SelectNodes("*[local-name()='ExitConditions']/*[local-name()='" + $class + "']/*[local-name()='ExitCode']"))) {
             $text = (Get-CauctlAttribute $condition 'code').Trim()
             if ($text -eq '') { continue }
             $value = if ($text -match '^0x') { [Convert]::ToInt32($text.Substring(2), 16) } else { [int]$text }
-            if ($value -eq $ExitCode) { return @{ template = $template; resultCode = $classes[$class][0]; rebootRequired = $classes[$class][1] } }
+            if ($value -eq $ExitCode) { return @{ resultCode = $classes[$class][0]; rebootRequired = $classes[$class][1] } }
         }
     }
-    return @{ template = $template; resultCode = 'Failed'; rebootRequired = $false }
+    return @{ resultCode = 'Failed'; rebootRequired = $false }
 }
 
 function Invoke-CauctlHotfixes($Task, [string]$ProgressPath) {
@@ -187,8 +207,9 @@ function Invoke-CauctlHotfixes($Task, [string]$ProgressPath) {
     $rebootRequired = $false
     foreach ($id in @($Task.updateIds)) {
         # Ids use '\' (scan-updates builds them); split so the same id works with either separator.
+        $parts = @(([string]$id -split '[\\/]') | Where-Object { $_ -ne '' })
         $file = $root
-        foreach ($part in ([string]$id -split '[\\/]')) { if ($part -ne '') { $file = Join-Path $file $part } }
+        foreach ($part in $parts) { $file = Join-Path $file $part }
         $file = [System.IO.Path]::GetFullPath($file)
         $extension = [System.IO.Path]::GetExtension($file).TrimStart('.').ToUpperInvariant()
         $entry = @{ updateId = [string]$id; kb = ''; title = [System.IO.Path]::GetFileName($file); resultCode = 'Failed'; errorCode = '0x0'; rebootRequired = $false }
@@ -200,19 +221,23 @@ function Invoke-CauctlHotfixes($Task, [string]$ProgressPath) {
             $results += $entry
             continue
         }
-        $rule = Get-CauctlExitClass $config $extension 0
-        if ($null -eq $rule -or $null -eq $rule.template) {
+        $rule = Get-CauctlHotfixRule $config $parts $extension
+        $template = $null
+        if ($null -ne $rule) { $template = $rule.SelectSingleNode("*[local-name()='Template']") }
+        if ($null -eq $template) {
             $entry.resultCode = 'NotApplicable'
             $results += $entry
             continue
         }
-        $executable = [Environment]::ExpandEnvironmentVariables((Get-CauctlAttribute $rule.template 'path'))
-        $parameters = (Get-CauctlAttribute $rule.template 'parameters').Replace('$update$', '"' + $file + '"')
+        # $update$ names the update file: in path (a firmware .exe is its own installer) as a path, in the
+        # parameters quoted.
+        $executable = [Environment]::ExpandEnvironmentVariables((Get-CauctlAttribute $template 'path')).Replace('$update$', $file)
+        $parameters = (Get-CauctlAttribute $template 'parameters').Replace('$update$', '"' + $file + '"')
         $exitCode = Invoke-CauctlInstaller $executable $parameters $timeout
         if ($null -eq $exitCode) {
             $entry.errorCode = '0x800705b4'
         } else {
-            $class = Get-CauctlExitClass $config $extension ([int]$exitCode)
+            $class = Get-CauctlExitClass $rule ([int]$exitCode)
             $entry.resultCode = $class.resultCode
             $entry.rebootRequired = [bool]$class.rebootRequired
             $entry.errorCode = Format-CauctlCode ([long]$exitCode)

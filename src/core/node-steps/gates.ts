@@ -5,7 +5,16 @@
  * the step with the code of what was missing. Depends on the step context and pure policy only.
  */
 import type { ClusterInfo } from '../../cluster/operations.js';
-import { drainGate, judgeStorage, quorumSurvives, type GateVerdict } from '../policy.js';
+import type { StorageHealth } from '../../cluster/operations.js';
+import { drainGate, judgeStorage, quorumSurvives, type GateVerdict, type StorageVerdict } from '../policy.js';
+
+/** judgeStorage, except that while group mates are away only a detached (offline) disk holds the restart. */
+function judgeGroupStorage(storage: StorageHealth, matesAway: boolean): StorageVerdict {
+  const verdict = judgeStorage(storage);
+  if (verdict.healthy || !matesAway) return verdict;
+  const offline = storage.virtualDisks.filter((d) => !d.isOnline);
+  return offline.length === 0 ? { healthy: true } : { healthy: false, reason: `virtual disk ${offline.map((d) => d.friendlyName).join(', ')} is offline`, bytesRemaining: verdict.bytesRemaining };
+}
 import { StepFailure, StepTimings, pause, remainingMs, type StepContext } from './context.js';
 import { guardNativeCau } from './native-cau.js';
 
@@ -15,6 +24,19 @@ export interface DrainGateOptions {
   readonly storageTimeoutMinutes: number;
   /** Invariant 9, checked on the cluster view of the moment; absent where no VM can be hosted elsewhere anyway. */
   readonly capacity?: (cluster: ClusterInfo, node: string) => Promise<GateVerdict>;
+  /**
+   * The other nodes of this node's group (`run --max-concurrent-nodes`, groups.ts): already judged safe to be
+   * out of service with it, so one of them paused does not hold this drain. Absent: none (one at a time).
+   */
+  readonly groupMates?: readonly string[];
+}
+
+const isMate = (mates: readonly string[] | undefined, node: string): boolean => (mates ?? []).some((m) => m.toUpperCase() === node.toUpperCase());
+
+/** The cluster as the one-at-a-time rules should see it: a paused group mate counts as Up (it still votes). */
+function withoutPausedMates(cluster: ClusterInfo, mates: readonly string[] | undefined): ClusterInfo {
+  if (mates === undefined || mates.length === 0) return cluster;
+  return { ...cluster, nodes: cluster.nodes.map((n) => (n.state === 'Paused' && isMate(mates, n.name) ? { ...n, state: 'Up' as const } : n)) };
 }
 
 /**
@@ -29,7 +51,7 @@ export async function awaitDrainGate(ctx: StepContext, node: string, options: Dr
     let storage = judgeStorage(waited);
     if (storage.healthy) {
       const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', {});
-      const gate = drainGate({ cluster, candidate: node, requireAllNodesOnline: options.requireAllNodesOnline });
+      const gate = drainGate({ cluster: withoutPausedMates(cluster, options.groupMates), candidate: node, requireAllNodesOnline: options.requireAllNodesOnline });
       if (gate.ok) {
         // No native CAU run beside this one, and self-updating held off while the lock is held (native-cau.ts).
         await guardNativeCau(ctx, node, cluster);
@@ -59,12 +81,18 @@ export interface RestartGateOptions {
    * its own resync debt does not hold the next restart (SBE packages need up to three in a row).
    */
   readonly ownResyncDebt: boolean;
+  /** As DrainGateOptions.groupMates: mates down are allowed (their group was judged safe), quorum still counted. */
+  readonly groupMates?: readonly string[];
 }
 
-/** The cluster half of the restart gate (pure): no other node down, or (without S2D) quorum survives. */
-export function restartClusterGate(cluster: ClusterInfo, node: string, requireAllNodesOnline: boolean): GateVerdict {
+/**
+ * The cluster half of the restart gate (pure): no other node down, or (without S2D) quorum survives. Nodes of
+ * this node's group may be down (groups.ts judged the group, fault domains included), if quorum survives.
+ */
+export function restartClusterGate(cluster: ClusterInfo, node: string, requireAllNodesOnline: boolean, groupMates?: readonly string[]): GateVerdict {
   const down = cluster.nodes.filter((n) => n.name !== node && (n.state === 'Down' || n.state === 'Unknown'));
   if (down.length === 0) return { ok: true };
+  if (down.every((n) => isMate(groupMates, n.name)) && !requireAllNodesOnline && quorumSurvives(cluster, node)) return { ok: true };
   if (!cluster.s2dEnabled && !requireAllNodesOnline && quorumSurvives(cluster, node)) return { ok: true };
   return {
     ok: false,
@@ -78,8 +106,11 @@ export async function awaitRestartGate(ctx: StepContext, node: string, options: 
   const deadline = ctx.clock.now() + options.storageTimeoutMinutes * 60_000;
   for (;;) {
     const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', {});
-    const gate = restartClusterGate(cluster, node, options.requireAllNodesOnline);
-    const storage = options.ownResyncDebt ? ({ healthy: true } as const) : judgeStorage(await ctx.gateway.call(ctx.entry, 'get-storage-health', {}));
+    const gate = restartClusterGate(cluster, node, options.requireAllNodesOnline, options.groupMates);
+    // A group mate away (or back and resyncing) degrades the disks of its own fault domain: that is the
+    // group's own debt, like the node's; the disks must still all be online.
+    const matesAway = cluster.nodes.some((n) => n.state !== 'Up' && isMate(options.groupMates, n.name));
+    const storage = options.ownResyncDebt ? ({ healthy: true } as const) : judgeGroupStorage(await ctx.gateway.call(ctx.entry, 'get-storage-health', {}), matesAway);
     if (gate.ok && storage.healthy) return;
     if (ctx.clock.now() >= deadline) {
       if (!gate.ok) throw new StepFailure('QuorumAtRisk', 'reboot', node, `Not safe to restart ${node}: ${gate.message}.`);

@@ -12,7 +12,8 @@ import { requireDrained } from './drained.js';
 
 export interface TaskSpec {
   readonly spec: PluginSpec;
-  readonly mode: 'Download' | 'Install';
+  /** PreInstall: on a serving node, no restart, Windows Update Software only (run --pre-install). */
+  readonly mode: 'Download' | 'Install' | 'PreInstall';
   readonly updateIds: readonly string[];
   /** Unique per run, node, attempt, round and plug-in. */
   readonly taskId: string;

@@ -145,8 +145,14 @@ async function holdSelfUpdating(ctx: StepContext, node: string, role: CauRoleGro
  * run's warnings when something is left (the record then stays, for the next holder of the lock), else null.
  */
 export async function restoreSelfUpdating(gateway: Gateway, entry: string): Promise<string | null> {
+  let found: { raw: string | null; hold: RoleHold | null };
   try {
-    const { raw, hold } = await readHold(gateway, entry);
+    found = await readHold(gateway, entry);
+  } catch (error) {
+    return `The cluster property ${ROLE_HOLD_PROPERTY} could not be read, so a CAU clustered role this run may have held Offline was not checked: ${describeError(error)}. Check it with cauctl get-role; the next cauctl run or run --force-recovery restores it.`;
+  }
+  try {
+    const { raw, hold } = found;
     if (raw === null) return null;
     if (hold === null) {
       return `The cluster property ${ROLE_HOLD_PROPERTY} holds a value cauctl cannot read, so the CAU clustered role was not restored: check it with cauctl get-role, then remove the property (Set-ClusterParameter -Name ${ROLE_HOLD_PROPERTY} -Delete).`;

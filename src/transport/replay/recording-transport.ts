@@ -37,6 +37,11 @@ export interface RecordingOptions {
   readonly entry: string | null;
   /** The recording host's wall clock, for the manifest's createdAt. */
   readonly wallNow: () => number;
+  /**
+   * A write to the recording failed (full disk, folder removed): told once, and the recording stops. The
+   * command goes on as if it were not recorded: a recording never changes what happens to the cluster.
+   */
+  readonly onProblem?: (message: string) => void;
 }
 
 interface NodeLog {
@@ -65,6 +70,8 @@ export class RecordingTransport implements Transport {
   private readonly logs = new Map<string, NodeLog>();
   private seq = 0;
   private readonly createdAt: string;
+  /** Set once a write failed: nothing more is written. */
+  private broken = false;
 
   constructor(
     private readonly inner: Transport,
@@ -72,6 +79,7 @@ export class RecordingTransport implements Transport {
   ) {
     this.name = inner.name;
     this.createdAt = new Date(options.wallNow()).toISOString();
+    // The folder is made before the first operation, so a folder that cannot be made fails the command at once.
     ensurePrivateDir(options.dir);
     if (options.entry !== null) options.anonymize?.anonymizer.add('cluster', options.entry);
     this.writeManifest(false);
@@ -108,13 +116,27 @@ export class RecordingTransport implements Transport {
   private logFor(node: string): NodeLog {
     let log = this.logs.get(node);
     if (log === undefined) {
-      log = { file: nodeFileName(node), started: 0, written: 0, finished: new Map() };
+      const created: NodeLog = { file: nodeFileName(node), started: 0, written: 0, finished: new Map() };
+      log = created;
       this.logs.set(node, log);
-      appendFileSync(join(this.options.dir, log.file), '', { mode: PRIVATE_FILE_MODE });
       this.options.anonymize?.anonymizer.add('node', node);
-      this.writeManifest(false);
+      this.guard(() => {
+        appendFileSync(join(this.options.dir, created.file), '', { mode: PRIVATE_FILE_MODE });
+        this.writeManifest(false);
+      });
     }
     return log;
+  }
+
+  /** Runs a write; a failure stops the recording (said once) and never reaches the operation's caller. */
+  private guard(write: () => void): void {
+    if (this.broken) return;
+    try {
+      write();
+    } catch (error) {
+      this.broken = true;
+      this.options.onProblem?.(`the recording in ${this.options.dir} stopped: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; the command went on unrecorded from there`);
+    }
   }
 
   /** Writes the finished calls that every earlier call of this node precedes. */
@@ -125,7 +147,7 @@ export class RecordingTransport implements Transport {
       log.finished.delete(log.written);
       log.written++;
     }
-    if (lines !== '') appendFileSync(join(this.options.dir, log.file), lines, { mode: PRIVATE_FILE_MODE });
+    if (lines !== '') this.guard(() => appendFileSync(join(this.options.dir, log.file), lines, { mode: PRIVATE_FILE_MODE }));
   }
 
   private manifest(anonymized: boolean, rename: (name: string) => string): RecordingManifest {
@@ -169,8 +191,12 @@ export class RecordingTransport implements Transport {
   async close(): Promise<void> {
     try {
       for (const log of this.logs.values()) this.flush(log);
-      if (this.options.anonymize) this.anonymizeFiles(this.options.anonymize.anonymizer);
-      else this.writeManifest(false);
+      if (this.options.anonymize && this.broken) {
+        this.options.onProblem?.(`the recording in ${this.options.dir} is NOT anonymized (it stopped before the end): do not share it as it is`);
+      } else if (this.options.anonymize) {
+        const { anonymizer } = this.options.anonymize;
+        this.guard(() => this.anonymizeFiles(anonymizer));
+      } else this.guard(() => this.writeManifest(false));
     } finally {
       await this.inner.close();
     }

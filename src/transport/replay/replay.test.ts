@@ -214,6 +214,18 @@ describe('recording and replay', () => {
     expect(recording.calls.get(node)![0]!.params).toEqual({ name: node });
   });
 
+  it('a recording that cannot be written stops, says so once, and never changes what the command gets', async () => {
+    const clock = new TestClock();
+    const problems: string[] = [];
+    const rec = recorder(scripted(clock, (node) => ({ ok: true, data: { node } })), clock, { onProblem: (m) => problems.push(m) });
+    await rec.run('NODE1', inv('get-node-status'));
+    rmSync(dir, { recursive: true, force: true });
+    expect(await rec.run('NODE1', inv('get-node-status'))).toEqual({ ok: true, data: { node: 'NODE1' } });
+    expect(await rec.run('NODE2', inv('get-node-status'))).toEqual({ ok: true, data: { node: 'NODE2' } });
+    await rec.close();
+    expect(problems).toEqual([expect.stringMatching(/^the recording in .* stopped: ENOENT; the command went on unrecorded from there$/)]);
+  });
+
   it('refuses a recording that is not one, naming the file and line (exit 2)', async () => {
     const clock = new TestClock();
     const rec = recorder(scripted(clock, () => ({ ok: true, data: {} })), clock);

@@ -34,6 +34,15 @@ export async function runExportReportCommand(profile: ExportReportProfile, globa
     profile.format === 'html'
       ? renderHtmlReport(selected, { timeZone: profile.timeZone, generatedAt: new Date(systemClock.now()).toISOString(), version: VERSION })
       : renderCsvReport(selected, { timeZone: profile.timeZone });
+  if (profile.whatIf === true) {
+    const replaces = existsSync(path);
+    const bytes = Buffer.byteLength(content, 'utf8');
+    const document = { schemaVersion: 1, whatIf: true, clusterName: target.clusterName, format: profile.format, path, timeZone: profile.timeZone, runIds: selected.map((r) => r.runId), bytes, replaces };
+    writeResult(resultEnvFor(globals, env.io), document, (out) => {
+      out.line(`What if: export-report would write the ${profile.format.toUpperCase()} report of ${plural(selected.length, 'run')} of ${target.clusterName} (${bytes} bytes) to ${profile.path}${replaces ? ', replacing the file there' : ''}. Nothing was written.`);
+    });
+    return ExitCode.ok;
+  }
   try {
     writeFileAtomic(path, content);
   } catch (error) {

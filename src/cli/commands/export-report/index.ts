@@ -18,6 +18,8 @@ export interface ExportReportProfile {
   readonly force: boolean;
   /** Also write the exported reports to stdout (Export-CauReport -PassThru). @default false */
   readonly passThru: boolean;
+  /** Export-CauReport -WhatIf: check and render, say what would be written, write nothing. @default false */
+  readonly whatIf?: boolean;
 }
 
 export type ExportReportRunner = (profile: ExportReportProfile, globals: GlobalProfile, env: CommandEnv) => Promise<number>;
@@ -28,6 +30,7 @@ interface RawExportOptions extends RawReportFilterOptions {
   timeZone?: string;
   force?: boolean;
   passThru?: boolean;
+  whatIf?: boolean;
 }
 
 export function buildExportReportCommand(env: CommandEnv, run?: ExportReportRunner): Command {
@@ -39,7 +42,8 @@ export function buildExportReportCommand(env: CommandEnv, run?: ExportReportRunn
     .requiredOption('--path <file>', 'where to write the report')
     .option('--time-zone <zone>', 'time zone for the timestamps, IANA (Europe/Paris) or Windows (Romance Standard Time) (default UTC)')
     .option('-f, --force', 'overwrite the file if it exists')
-    .option('--pass-thru', 'also write the exported reports to stdout: in full with --json (a reports array, as get-report --detailed --json), as get-report --detailed shows them otherwise');
+    .option('--pass-thru', 'also write the exported reports to stdout: in full with --json (a reports array, as get-report --detailed --json), as get-report --detailed shows them otherwise')
+    .option('--what-if', 'select and render the reports and say what would be written where (runs, bytes, whether a file is replaced), writing nothing; refused as the export would be (an existing file without --force is exit 2)');
   addReportFilterOptions(command)
     .addHelpText(
       'after',
@@ -62,6 +66,7 @@ export function buildExportReportCommand(env: CommandEnv, run?: ExportReportRunn
         timeZone: assertTimeZone(opts.timeZone ?? 'UTC'),
         force: opts.force === true,
         passThru: opts.passThru === true,
+        ...(opts.whatIf === true ? { whatIf: true } : {}),
         includeCluster: opts.includeCluster === true,
       };
       const runner = run ?? (await import('./action.js')).runExportReportCommand;

@@ -29,7 +29,7 @@ import { heartbeatObservations, isProcessAlive, openCluster, progressFor, result
 import type { GlobalProfile } from '../../global-options.js';
 import { interruptName } from '../../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../../run-deps.js';
-import { recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
+import { checkResumePlugins, recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
 import type { RunNotifyOptions } from './index.js';
 import { buildWhatIf, runWhatIf } from './what-if.js';
 
@@ -84,6 +84,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       return ExitCode.ok;
     }
     const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
+    if (resume) checkResumePlugins(resume, profile.plugins.map((p) => p.plugin), ctx, globals);
     // The journal must be writable before anything is touched: a run keeps its write-ahead promise or does not start.
     assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     const interrupted = resume?.journal;

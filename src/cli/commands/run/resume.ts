@@ -6,7 +6,7 @@
  */
 import { describeOwner, forceRecoverLock, isSameMachine, readLock, type LockContext, type LockRecord } from '../../../core/cluster-lock.js';
 import { replayJournal } from '../../../core/journal-replay.js';
-import { refusedError } from '../../../errors.js';
+import { refusedError, usageError } from '../../../errors.js';
 import { findInterruptedRun, findRun, markAbandoned, type JournalSummary } from '../../../journal/journal.js';
 import type { ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
@@ -88,6 +88,25 @@ export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProf
     });
   }
   return { runId: journal.runId, journal, takeOverDeadLocal: false };
+}
+
+/**
+ * A run goes on with the plug-ins it started with: the coordinator scans and installs the remaining nodes with
+ * the command's plug-ins, so `run --resume` with others (the default Windows Update on a feature update's
+ * rolling run) would update them differently from the nodes already done. Refused before anything is touched.
+ */
+export function checkResumePlugins(target: ResumeTarget, asked: readonly string[], ctx: ClusterContext, globals: GlobalProfile): void {
+  const started = target.journal?.records.find((r) => r.type === 'run-started');
+  const journaled = Array.isArray(started?.['plugins']) ? (started['plugins'] as unknown[]).map(String) : undefined;
+  if (journaled === undefined || journaled.join('\n') === asked.join('\n')) return;
+  const feature = journaled.includes('Microsoft.RollingUpgradePlugin');
+  const names = journaled.map((name) => `--cau-plugin-name ${name}`).join(' ');
+  throw usageError('RESUME_PLUGINS_DIFFER', `Run ${target.runId} of ${ctx.entry} was started with ${journaled.join(', ')}; this command names ${asked.join(', ')}. Going on with other plug-ins would update the remaining nodes differently from those done; nothing was touched.`, {
+    hint: feature
+      ? `it is a feature update's rolling run: resume it with the same plug-in and arguments, for example ${commandFor(globals, `run --resume ${names} --cau-plugin-arguments "@{ WuConnected='true' }" --force`)}`
+      : `resume it with the same plug-ins: ${commandFor(globals, `run --resume ${names} --force`)}`,
+    details: { runId: target.runId, plugins: journaled },
+  });
 }
 
 function sameMachine(lock: LockRecord, ctx: ClusterContext): boolean {

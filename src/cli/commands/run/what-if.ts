@@ -9,6 +9,9 @@ import { DEFAULT_RETRY_POLICY } from '../../../cluster/retrying-gateway.js';
 import { gatherPreflight, judgePreflight, type Refusal } from '../../../core/preflight.js';
 import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } from '../../../core/plan.js';
 import { scanNode } from '../../../core/node-steps/scan.js';
+import { capacityInputFrom } from '../../../core/capacity.js';
+import { readGroupStorage } from '../../../core/group-facts.js';
+import { planGroups, predictMode, type ModePrediction } from '../../../core/mode-plan.js';
 import type { RunProfile } from '../../../core/types.js';
 import { ExitCode, describeError } from '../../../errors.js';
 import { formatDuration } from '../../../output/format.js';
@@ -39,6 +42,8 @@ function modelFollowUps(fixture: ClusterFixture, node: string): (update: UpdateI
 
 export interface WhatIf {
   readonly plan: RunPlan;
+  /** --pre-install and --max-concurrent-nodes: the canary, the groups and the predicted total; absent in a serial run. */
+  readonly mode?: ModePrediction;
   readonly refusals: readonly Refusal[];
   /** Online nodes that did not answer the preflight's read. */
   readonly unanswered: readonly string[];
@@ -88,10 +93,45 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
     unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
     ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
   });
-  return { plan, refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
+  const k = profile.maxConcurrentNodes ?? 1;
+  let mode: ModePrediction | undefined;
+  if (profile.preInstall === true || k > 1) {
+    const groupStorage = await readGroupStorage(ctx.gateway, ctx.entry, facts.cluster);
+    const { nodes: capacityNodes, vms } = capacityInputFrom(facts.cluster, facts.capacity);
+    mode = predictMode({
+      plan,
+      timing: ctx.sim?.timing ?? DEFAULT_TIMING,
+      preInstall: profile.preInstall === true,
+      ...(profile.preInstallConcurrency !== undefined ? { preInstallConcurrency: profile.preInstallConcurrency } : {}),
+      maxConcurrentNodes: k,
+      groupsOf: (nodes) =>
+        planGroups(nodes, {
+          maxConcurrentNodes: k,
+          cluster: facts.cluster,
+          ...(profile.undrainedSwitch === 'ForcePauseNoDrain' ? {} : { capacity: { nodes: capacityNodes, vms } }),
+          requireAllNodesOnline: profile.requireAllNodesOnline,
+          failuresLeft: verdict.target.maxFailedNodes,
+          storage: groupStorage,
+        }),
+    });
+  }
+  return { plan, ...(mode !== undefined ? { mode } : {}), refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
 }
 
-function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
+function printMode(mode: ModePrediction, env: CommandEnv): void {
+  const out = env.io.stdout;
+  const name = [mode.preInstall ? 'canary, then pre-install' : undefined, mode.maxConcurrentNodes > 1 ? `up to ${mode.maxConcurrentNodes} nodes at once` : undefined].filter(Boolean).join('; ');
+  out.write(`Mode: ${name}.\n`);
+  if (mode.canary !== null) {
+    out.write(`  canary: ${mode.canary} goes through the whole cycle first; then the others pre-install while they serve (${formatDuration(mode.preInstallSeconds)}), and each window holds the drain, the restart, a rescan, the resume and, on S2D, the resync.\n`);
+  }
+  for (const [i, g] of mode.groups.entries()) {
+    out.write(`  group ${i + 1}: ${g.nodes.join(', ')}${g.limit !== 'k' && mode.maxConcurrentNodes > 1 ? ` (${g.reason})` : ''}\n`);
+  }
+  out.write(`Predicted total in this mode: ${formatDuration(mode.predictedSeconds)} (one node at a time: ${formatDuration(mode.serialSeconds)}).\n`);
+}
+
+function printWhatIf({ plan, mode, refusals, unanswered }: WhatIf, env: CommandEnv, ctx: ClusterContext): void {
   const rows: string[][] = [];
   const scanNote = unanswered.length > 0 ? `all nodes in parallel; ${unanswered.join(', ')} ${unanswered.length === 1 ? 'does' : 'do'} not answer: retried until the reconnect deadline` : 'all nodes in parallel';
   for (const p of plan.preflight) rows.push(['(all)', '', p.phase, formatDuration(p.seconds), p.phase === 'stage' ? 'all nodes in parallel, before the first drain' : scanNote]);
@@ -104,7 +144,8 @@ function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ct
   const out = env.io.stdout;
   out.write(`What if: rolling run of ${plan.clusterName} (durations from ${plan.timingSource === 'model' ? "the model's timing" : 'defaults'}). Nothing was touched.\n`);
   out.write(renderTable(['Node', 'Roles', 'Phase', 'Predicted', 'Updates'], rows, { tty: out.isTTY }));
-  out.write(`Predicted total: ${formatDuration(plan.totalSeconds)}\n`);
+  out.write(`Predicted total${mode !== undefined ? ', one node at a time' : ''}: ${formatDuration(plan.totalSeconds)}\n`);
+  if (mode !== undefined) printMode(mode, env);
   if (!plan.followUpsKnown) {
     out.write('Follow-up updates show only once their parent is installed: each one adds an install and a rescan to its node, not counted above.\n');
   }
@@ -132,6 +173,6 @@ function printWhatIf({ plan, refusals, unanswered }: WhatIf, env: CommandEnv, ct
 export async function runWhatIf(profile: RunProfile, globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext): Promise<number> {
   const whatIf = await buildWhatIf(ctx, profile);
   if (globals.output === 'human') printWhatIf(whatIf, env, ctx);
-  else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...whatIf.plan, wouldRefuse: whatIf.refusals.length > 0, refusals: whatIf.refusals }, null, 2)}\n`);
+  else env.io.stdout.write(`${JSON.stringify({ schemaVersion: 1, whatIf: true, ...whatIf.plan, ...(whatIf.mode !== undefined ? { mode: whatIf.mode } : {}), wouldRefuse: whatIf.refusals.length > 0, refusals: whatIf.refusals }, null, 2)}\n`);
   return whatIf.refusals.length > 0 ? ExitCode.refused : ExitCode.ok;
 }
