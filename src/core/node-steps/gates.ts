@@ -8,12 +8,18 @@ import type { ClusterInfo } from '../../cluster/operations.js';
 import type { StorageHealth } from '../../cluster/operations.js';
 import { drainGate, judgeStorage, quorumSurvives, type GateVerdict, type StorageVerdict } from '../policy.js';
 
-/** judgeStorage, except that while group mates are away only a detached (offline) disk holds the restart. */
+/**
+ * judgeStorage, except that while group mates are away their own absence (disks degraded but online) does not
+ * hold the restart. A repair job still running is never the group's to ignore: the storage view does not say
+ * whose it is, and another fault domain's repair must finish first. A disk offline always holds it.
+ */
 function judgeGroupStorage(storage: StorageHealth, matesAway: boolean): StorageVerdict {
   const verdict = judgeStorage(storage);
   if (verdict.healthy || !matesAway) return verdict;
   const offline = storage.virtualDisks.filter((d) => !d.isOnline);
-  return offline.length === 0 ? { healthy: true } : { healthy: false, reason: `virtual disk ${offline.map((d) => d.friendlyName).join(', ')} is offline`, bytesRemaining: verdict.bytesRemaining };
+  const repairing = storage.jobs.filter((j) => j.jobState !== 'Completed');
+  if (offline.length === 0 && repairing.length === 0) return { healthy: true };
+  return verdict;
 }
 import { StepFailure, StepTimings, pause, remainingMs, type StepContext } from './context.js';
 import { guardNativeCau } from './native-cau.js';
