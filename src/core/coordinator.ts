@@ -472,6 +472,7 @@ export class RollingRun {
         storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
         ...(capacity !== undefined ? { capacity } : {}),
         drainTimeoutMinutes: this.profile.suspendClusterNodeTimeoutMinutes,
+        rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes,
         forceDrain: this.profile.forcePauseAndDrain,
         ...(work.groupMates.length > 0 ? { groupMates: work.groupMates } : {}),
         ...(this.profile.undrainedSwitch !== undefined ? { allowUndrained: this.profile.undrainedSwitch } : {}),

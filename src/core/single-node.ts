@@ -128,6 +128,7 @@ async function drainNode(steps: StepContext, node: string, options: SingleNodeOp
     storageTimeoutMinutes: options.waitForStorageRepairTimeoutMinutes,
     capacity: (cluster, name) => capacityGate(steps, cluster, name),
     drainTimeoutMinutes: options.suspendClusterNodeTimeoutMinutes ?? DEFAULT_DRAIN_TIMEOUT_MINUTES,
+    rebootTimeoutMinutes: options.rebootTimeoutMinutes,
     forceDrain: options.forceDrain,
     onSuspendSent: () => undefined,
   });

@@ -45,6 +45,14 @@ const REGRESSIONS: { name: string; seed: number; path: string; drawn?: boolean }
     path: '1460:0:1:0:0:0:4:0:5:5:5:10:9:9:9:8:1:6:6:11:10:10:10:10:14:13:12:12:13:12:14:8:0:8:0:12:13:13:11:12:8:11:8:11:8:12:0:11:11:11:11:11:12:13:15:13:13:14:14',
     drawn: true,
   },
+  // A node that crashes during its hung drain and stays down past the failure path's resume: the run ended with
+  // it Paused (ResumeFailed). Found by two drawn seeds on the same day; serial SAN mixes.
+  {
+    name: 'a node that crashed during its hung drain is resumed once it is back, not left Paused',
+    seed: 1170624881,
+    path: '2660:0:0:1:0:0:1:11:2:15:16:16:16:0:0:0:0:0:0:0:0:0:0:0:0',
+    drawn: true,
+  },
   // Issue 20's three coordinator mutations, each caught by seed 1889756699; the shrunk mixes replay alone.
   { name: 'issue 20: a node reported Succeeded without its install (KB10 still applicable)', seed: 1889756699, path: '0:0:0:0:3:1:1:1:1:1:1:0:0:0:1:1:1:1' },
   { name: "issue 20: the run ends during the resync after the last node's resume (S2D)", seed: 1889756699, path: '1:1:2:2:2:3:3:3:1:1:1:1:1:1' },

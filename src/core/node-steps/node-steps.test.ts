@@ -115,6 +115,7 @@ const suspendOptions = (h: { paused: boolean[]; resumed: boolean[] }) => ({
   requireAllNodesOnline: false,
   storageTimeoutMinutes: 5,
   drainTimeoutMinutes: 10,
+  rebootTimeoutMinutes: 30,
   forceDrain: false,
   onSuspendSent: () => h.paused.push(true),
   onResumed: () => h.resumed.push(true),
@@ -145,6 +146,24 @@ describe('gateAndSuspend: every reply to the suspend', () => {
     if (_name === 'the drain fails') expect(h.gateway.named('resume-node')).toBe(1);
     // The suspend is never repeated blindly: only when the node shows that it never arrived.
     expect(h.gateway.named('suspend-node')).toBe(_name.startsWith('lost request') ? 2 : 1);
+  });
+
+  it('a node that went away during its abandoned drain is waited for and resumed once it is back, not left paused', async () => {
+    // It crashed in its hung drain: the resume does not get through for a while (longer than any retry of one
+    // call), then Windows has it back, Paused, and the resume works.
+    const h = harness({ ...gateScript, 'suspend-node': [{ ok: { state: 'Paused', drainStatus: 'InProgress' } }], 'get-node-status': [status({ drainStatus: 'InProgress', runningRoles: ['VM1'] })], 'resume-node': ['lost', 'lost', 'lost', { ok: { state: 'Up' } }] });
+    const seen = { paused: [] as boolean[], resumed: [] as boolean[] };
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', suspendOptions(seen)))).toBe('DrainFailed');
+    expect(h.steps()).toEqual(['suspend-requested', 'drain-failed', 'resume-requested', 'resumed']);
+    expect(h.gateway.named('resume-node')).toBe(4);
+    expect(seen.resumed).toEqual([true]);
+  });
+
+  it('a node that stays away longer than RebootTimeoutMinutes is ResumeFailed, still paused', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [{ ok: { state: 'Paused', drainStatus: 'InProgress' } }], 'get-node-status': [status({ drainStatus: 'InProgress', runningRoles: ['VM1'] })], 'resume-node': ['lost'] });
+    const seen = { paused: [] as boolean[], resumed: [] as boolean[] };
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', suspendOptions(seen)))).toBe('ResumeFailed');
+    expect(seen.resumed).toEqual([]);
   });
 
   it('the drain is bounded by its timeout, in the run clock', async () => {
