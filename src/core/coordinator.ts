@@ -40,6 +40,7 @@ import {
   installViaTask,
   requestRestart,
   resumeNode,
+  resumeWhenBack,
   scanNode,
   type RebootSource,
   type StepContext,
@@ -540,7 +541,7 @@ export class RollingRun {
 
   private async resume(work: NodeWork): Promise<void> {
     await this.phase(work, 'resume', async () => {
-      await resumeNode(this.steps, work.name, work.attempts, this.profile.failbackMode);
+      await resumeWhenBack(this.steps, work.name, work.attempts, this.profile.failbackMode, this.profile.rebootTimeoutMinutes);
       this.markResumed(work);
       work.allowUndrained = undefined;
     });

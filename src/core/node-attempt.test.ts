@@ -115,6 +115,8 @@ const AT: Record<string, { state: AttemptState; window: Partial<Record<Reply, No
  * ends there, its outcome: [code, fatal]. `next` is the next step's command on success.
  */
 const TABLE: Array<[string, Reply, string | null, [string, boolean] | null]> = [
+  // A node paused by the run that stops answering went away (Windows brings it back Paused): the run will stop
+  // (NodeNotReachable, fatal, see node-decisions), but the failure path first resumes it once it is back.
   ['pre-script', 'success', 'drain', null],
   ['pre-script', 'failure', null, ['PreUpdateScriptFailed', false]],
   ['pre-script', 'lost reply', null, ['NodeNotReachable', false]],
@@ -124,24 +126,24 @@ const TABLE: Array<[string, Reply, string | null, [string, boolean] | null]> = [
   // Resumed by the drain step: no second resume, but the storage wait the touched node owes.
   ['drain', 'failure', 'await-storage', null],
   // The suspend was sent and the node no longer answers: it is paused by the run and cannot be resumed.
-  ['drain', 'lost reply', null, ['NodeNotReachable', true]],
-  ['drain', 'timeout', null, ['NodeNotReachable', true]],
+  ['drain', 'lost reply', 'resume', null],
+  ['drain', 'timeout', 'resume', null],
   ['drain', 'refused password', 'resume', null],
   ['install-rounds', 'success', 'resume', null],
   ['install-rounds', 'failure', 'resume', null],
-  ['install-rounds', 'lost reply', null, ['NodeNotReachable', true]],
-  ['install-rounds', 'timeout', null, ['NodeNotReachable', true]],
+  ['install-rounds', 'lost reply', 'resume', null],
+  ['install-rounds', 'timeout', 'resume', null],
   ['install-rounds', 'refused password', 'resume', null],
   ['finish-restart', 'success', 'install-rounds', null],
   ['finish-restart', 'failure', null, ['RebootTimeout', true]],
-  ['finish-restart', 'lost reply', null, ['NodeNotReachable', true]],
-  ['finish-restart', 'timeout', null, ['NodeNotReachable', true]],
+  ['finish-restart', 'lost reply', 'resume', null],
+  ['finish-restart', 'timeout', 'resume', null],
   ['finish-restart', 'refused password', 'resume', null],
   ['resume', 'success', 'await-storage', null],
   // A resume that failed is tried once more by the failure path; a second failure is ResumeFailed (below).
   ['resume', 'failure', 'resume', null],
-  ['resume', 'lost reply', null, ['NodeNotReachable', true]],
-  ['resume', 'timeout', null, ['NodeNotReachable', true]],
+  ['resume', 'lost reply', 'resume', null],
+  ['resume', 'timeout', 'resume', null],
   ['resume', 'refused password', 'resume', null],
   ['await-storage', 'success', null, null],
   ['await-storage', 'failure', null, ['StorageRepairTimeout', true]],

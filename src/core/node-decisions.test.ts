@@ -18,7 +18,7 @@ describe('failureEffect: what a failed step does to the run', () => {
     ['StorageNotHealthy', 'drain', false, { fatal: true, outOfService: false }],
     ['StorageNotHealthy', 'reboot', true, { fatal: false, outOfService: false }],
     ['QuorumAtRisk', 'reboot', true, { fatal: false, outOfService: false }],
-    ['NodeNotReachable', 'install', true, { fatal: true, outOfService: true }],
+    ['NodeNotReachable', 'install', true, { fatal: true, outOfService: true, resumeWhenBack: true }],
     ['NodeNotReachable', 'pre-script', false, { fatal: false, outOfService: false }],
     ['AccessDenied', 'install', true, { fatal: false, outOfService: false }],
   ] as const)('%s in %s (paused by the run: %s)', (code, phase, paused, effect) => {
@@ -36,6 +36,8 @@ describe('cleanupAfterFailure: resume, and the resync wait, before the run retri
     // crash left behind still holds the run.
     ['a failed drain already resumed the node (it crashed in its window): the resync wait still', ok, { pausedByRun: false, windowOpen: true }, { resume: false, awaitStorage: true }],
     ['fatal: nothing more is touched (the halt reports it)', fatal, { pausedByRun: true, windowOpen: true }, { resume: false, awaitStorage: false }],
+    // Seed 53522482: the node crashed while paused by the run and came back Paused; the run stopped and left it so.
+    ['fatal, the node went away while paused: resumed once back, then the resync wait', { ...fatal, resumeWhenBack: true }, { pausedByRun: true, windowOpen: true }, { resume: true, awaitStorage: true }],
   ] as const)('%s', (_name, effect, window, cleanup) => {
     expect(cleanupAfterFailure(effect, window)).toEqual(cleanup);
   });

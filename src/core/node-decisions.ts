@@ -15,6 +15,11 @@ export interface FailureEffect {
   readonly fatal: boolean;
   /** The node is out of service and cannot be brought back by the run. */
   readonly outOfService: boolean;
+  /**
+   * The node went away while paused by the run (a crash, a power loss): Windows brings it back Paused, so even
+   * though the run stops, the failure path waits for it (RebootTimeoutMinutes) and resumes it.
+   */
+  readonly resumeWhenBack?: true;
 }
 
 /**
@@ -43,7 +48,7 @@ export function failureEffect(code: ErrorCode, phase: NodePhase, pausedByRun: bo
       // restart the node is paused, so the attempt ends and the node is resumed.
       return phase === 'drain' ? { fatal: true, outOfService: false } : { fatal: false, outOfService: false };
     case 'NodeNotReachable':
-      return { fatal: pausedByRun, outOfService: pausedByRun };
+      return pausedByRun ? { fatal: true, outOfService: true, resumeWhenBack: true } : { fatal: false, outOfService: false };
     default:
       return { fatal: false, outOfService: false };
   }
@@ -71,10 +76,12 @@ export interface FailureCleanup {
 /**
  * After a failed attempt: a node still paused by the run is resumed; any node the run touched (paused,
  * resumed, or crashed in its window) gets its storage wait, so that the run neither drains another node nor
- * ends while that node resyncs. A fatal failure leaves both to the halt (nothing more is touched).
+ * ends while that node resyncs. A fatal failure leaves both to the halt (nothing more is touched), except for a
+ * node that went away while paused: it is resumed once it is back, and its storage waited for, before the run
+ * stops.
  */
 export function cleanupAfterFailure(effect: FailureEffect, window: NodeWindow): FailureCleanup {
-  if (effect.fatal) return { resume: false, awaitStorage: false };
+  if (effect.fatal && effect.resumeWhenBack !== true) return { resume: false, awaitStorage: false };
   return { resume: window.pausedByRun, awaitStorage: window.pausedByRun || window.windowOpen };
 }
 

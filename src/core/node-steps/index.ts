@@ -7,7 +7,7 @@ export { requireDrained } from './drained.js';
 export { awaitDrainGate, awaitRestartGate, restartClusterGate, type DrainGateOptions, type RestartGateOptions } from './gates.js';
 export { installViaTask, type TaskOptions, type TaskSpec } from './install.js';
 export { awaitBoot, ensureRestartIssued, requestRestart, restartAndAwaitBoot, resumeRestart, type RebootOutcome, type RebootSource, type RestartOptions } from './restart.js';
-export { resumeNode } from './resume.js';
+export { resumeNode, resumeWhenBack } from './resume.js';
 export { scanNode, scanNodePlugin, type ScannedUpdate } from './scan.js';
 export { awaitHealthyStorage } from './storage.js';
 export { DEFAULT_SUSPEND_TRIES, RETRYABLE_SUSPEND_FAILURES, gateAndSuspend, type SuspendOptions, type SuspendOutcome } from './suspend.js';

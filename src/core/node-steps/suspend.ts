@@ -11,7 +11,7 @@ import { ScriptErrorCode, type NodeStatus, type UndrainedAllowance } from '../..
 import { describeError, isTransient } from '../../errors.js';
 import { StepFailure, StepTimings, pause, remainingMs, type StepContext } from './context.js';
 import { awaitDrainGate, type DrainGateOptions } from './gates.js';
-import { resumeNode } from './resume.js';
+import { resumeWhenBack } from './resume.js';
 import { readDrain, type DrainReading } from './verdicts.js';
 
 export interface SuspendOptions extends DrainGateOptions {
@@ -135,31 +135,12 @@ export async function gateAndSuspend(ctx: StepContext, node: string, options: Su
   return abandonDrain(ctx, node, options, failure);
 }
 
-/**
- * Resumes a node whose drain is abandoned. A node that does not answer went away during its drain (a crash, a
- * power loss): Windows brings it back Paused, so it is waited for, within RebootTimeoutMinutes, and resumed
- * then. Only a node that stays away that long is left paused (ResumeFailed: out of service, the run stops).
- */
-async function resumeWhenBack(ctx: StepContext, node: string, options: SuspendOptions): Promise<void> {
-  const deadline = ctx.clock.now() + options.rebootTimeoutMinutes * 60_000;
-  for (;;) {
-    try {
-      await resumeNode(ctx, node, options.attempt, 'NoFailback');
-      return;
-    } catch (error) {
-      if (!isTransient(error) || ctx.clock.now() >= deadline) throw error;
-    }
-    await ctx.clock.sleep(Math.min(StepTimings.rebootPollMs, Math.max(0, deadline - ctx.clock.now())));
-    await ctx.heartbeat();
-  }
-}
-
 /** A failed or timed-out drain: recorded, then the node is resumed without failback, then the step fails. */
 async function abandonDrain(ctx: StepContext, node: string, options: SuspendOptions, failure: { code: 'DrainFailed' | 'SuspendFailed'; reason: string; drainStatus: string }): Promise<never> {
   ctx.journal.step(node, options.attempt, { step: 'drain-failed', drainStatus: failure.drainStatus, reason: failure.reason });
   try {
     // NoFailback: the roles that did move stay where they went; resume also stops a drain still in progress.
-    await resumeWhenBack(ctx, node, options);
+    await resumeWhenBack(ctx, node, options.attempt, 'NoFailback', options.rebootTimeoutMinutes);
   } catch (error) {
     throw new StepFailure('ResumeFailed', 'drain', node, `The drain of ${node} failed (${failure.reason}) and ${node} could not be resumed: ${describeError(error)}. It is still paused.`, { cause: error });
   }
