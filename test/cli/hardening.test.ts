@@ -46,7 +46,8 @@ describe('--ca-file is checked before any connection', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   /** scan over HTTPS with this --ca-file, against the listener; the event loop stays free to count. */
-  function scan(caFile: string): Promise<ExecResult> {
+  function scan(caFile: string, stopAfterConnection = false): Promise<ExecResult> {
+    const before = connections;
     const child = box.start(
       ['scan', '--cluster-name', 'HCI01', '--node-address', `HCI01=127.0.0.1:${port}`, '--use-ssl', '--ca-file', caFile, '--username', 'CONTOSO\\admin', '--authentication', 'Basic', '--json'],
       { env: { CAUCTL_PASSWORD: 'not-used' } },
@@ -55,7 +56,16 @@ describe('--ca-file is checked before any connection', () => {
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    const closed = new Promise<ExecResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    if (stopAfterConnection) {
+      // A reset connection is transient, so scan's retrying gateway would go on trying for its whole deadline:
+      // once the listener has seen a connection the check is shown passed, and the scan is stopped.
+      const poll = setInterval(() => {
+        if (connections > before) child.kill('SIGTERM');
+      }, 20);
+      void closed.then(() => clearInterval(poll));
+    }
+    return closed;
   }
 
   const pem = readFileSync(join(ROOT, 'test', 'fixtures', 'winrm', 'tls', 'localhost.crt'), 'utf8');
@@ -76,13 +86,14 @@ describe('--ca-file is checked before any connection', () => {
     expect(connections).toBe(before);
   });
 
-  it('a readable PEM passes the check: the connection is then tried (and fails here: exit 4)', async () => {
+  it('a readable PEM passes the check: the connection is then tried (the listener resets it)', async () => {
     const path = join(box.dir, 'ca.pem');
     writeFileSync(path, pem);
     const before = connections;
-    const result = await scan(path);
-    expect(result.code).toBe(4);
+    const result = await scan(path, true);
     expect(connections).toBeGreaterThan(before);
+    expect(result.code).not.toBe(2);
+    expect(result.stderr).not.toContain('CA_FILE');
   }, 120_000);
 });
 
