@@ -73,7 +73,7 @@ export default {
   timeoutMS: 10000,
   timeoutFactor: 2,
   reporters: ['clear-text', 'progress', 'json', 'html'],
-  ignorePatterns: ['dist', 'reports', 'test-artifacts', 'bench/results', '.tools'],
+  ignorePatterns: ['dist', 'reports', 'test-artifacts', 'bench/results', '.tools', '.stryker-test-files.json'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   jest: {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { commonTokens, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
 import { strykerPlugins as jestPlugins } from '@stryker-mutator/jest-runner';
 
-const MAP_FILE = join(process.cwd(), '.stryker-test-files.json');
+/** In the sandbox: the test process works there (it loads this module before it moves there). */
+const mapFile = () => join(process.cwd(), '.stryker-test-files.json');
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -18,7 +19,7 @@ function jestByFileFactory(injector) {
   if (jest === undefined) throw new Error('the jest test runner plugin is not installed');
   const inner = jest.factory(injector);
   /** Test id (its full name) → the test file that holds it. */
-  let fileOf = existsSync(MAP_FILE) ? new Map(JSON.parse(readFileSync(MAP_FILE, 'utf8'))) : new Map();
+  let fileOf = existsSync(mapFile()) ? new Map(JSON.parse(readFileSync(mapFile(), 'utf8'))) : new Map();
   let only;
   // The runner's one way into jest: with testFiles, jest runs those files (as path patterns) instead of the
   // files related to the mutated one.
@@ -32,7 +33,7 @@ function jestByFileFactory(injector) {
       const result = await inner.dryRun(options);
       if (result.status === 'complete') {
         fileOf = new Map(result.tests.filter((t) => t.fileName !== undefined).map((t) => [t.id, t.fileName]));
-        writeFileSync(MAP_FILE, JSON.stringify([...fileOf]));
+        writeFileSync(mapFile(), JSON.stringify([...fileOf]));
       }
       return result;
     },
