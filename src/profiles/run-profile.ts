@@ -146,6 +146,12 @@ export function parseRunProfile(raw: unknown, pluginContext: PluginContext = {})
   const preInstallConcurrency = int(o.preInstallConcurrency, 'preInstallConcurrency', { min: 1, max: 64 }, problems);
   const maxConcurrentNodes = int(o.maxConcurrentNodes, 'maxConcurrentNodes', { min: 1, max: 64 }, problems);
   const restart = normalizeRestart(o, problems);
+  // A Kernel Soft Reboot skips firmware initialisation: what a vendor's script plug-in applies (firmware,
+  // drivers) would not take effect, and the run would report it done.
+  const scriptPlugin = plugins.find((p) => p.script !== undefined);
+  if (restart.attemptSoftReboot && scriptPlugin !== undefined) {
+    problems.push(`${restart.rebootMode === 'SoftReboot' ? 'rebootMode' : 'attemptSoftReboot'}: ${scriptPlugin.plugin} is a script plug-in, whose firmware or driver updates need a full restart (a Kernel Soft Reboot skips firmware initialisation); run it without a soft restart`);
+  }
   const preUpdateScript = scriptPath(o.preUpdateScript, 'preUpdateScript', problems);
   const postUpdateScript = scriptPath(o.postUpdateScript, 'postUpdateScript', problems);
   if (o.configurationName !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.configurationName)) {

@@ -50,6 +50,13 @@ describe('a registered script plug-in in scan and run', () => {
     expect(profile.separateReboots).toBe(true);
   });
 
+  it('refuses a soft restart with a script plug-in: its firmware needs a full one', () => {
+    const args = { cauPluginName: ['Contoso.FirmwarePlugin'], cauPluginArguments: ["@{ Repository='\\\\fw01\\fw' }"] };
+    expect(problemsOf(() => parseRunProfile({ ...args, attemptSoftReboot: true }, registered))).toEqual([expect.stringMatching(/^attemptSoftReboot: Contoso\.FirmwarePlugin is a script plug-in, whose firmware or driver updates need a full restart/)]);
+    expect(problemsOf(() => parseRunProfile({ ...args, rebootMode: 'softreboot' }, registered))).toEqual([expect.stringMatching(/^rebootMode: Contoso\.FirmwarePlugin is a script plug-in/)]);
+    expect(parseRunProfile({ ...args, rebootMode: 'FullReboot' }, registered).profile.plugins).toHaveLength(1);
+  });
+
   it('checks the arguments against the manifest: unknown, wrong type, pattern, missing required — each naming the field', () => {
     const problems = problemsOf(() =>
       parseScanProfile({ cauPluginName: ['Contoso.FirmwarePlugin'], cauPluginArguments: ["@{ Repo='x'; Retries='three'; Verify='yes' }"] }, registered),

@@ -24,7 +24,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     'Update the cluster one node at a time (mirrors Invoke-CauRun): drain, install, restart, wait, resume, wait for storage, next node. Enforces MaxFailedNodes, MaxRetriesPerNode and RequireAllNodesOnline, and never drains a node while storage or quorum is at risk.',
   );
   command.configureHelp({ optionTerm: (option) => (option.long === '--notify-webhook' ? '--notify-webhook' : option.flags) });
-  addPluginOptions(command)
+  addPluginOptions(command, true)
     .option('--max-failed-nodes <n>', 'stop once more than this many nodes failed (default: a third of the nodes, rounded down)')
     .option('--max-retries-per-node <n>', 'retries of the whole per-node process, 0-64 (default 3)')
     .addOption(new Option('--node-order <names>', 'update these nodes first, in this order (comma-separated or repeated)').argParser(collect))

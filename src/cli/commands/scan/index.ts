@@ -19,9 +19,11 @@ export async function registeredPluginContext(opts: { cauPluginName?: string[] }
   return { scriptPlugins: scriptPluginsNamed(resolveStateDir(env.io.env as NodeJS.ProcessEnv, env.io.platform), names) };
 }
 
-export function addPluginOptions(command: Command): Command {
+/** The plug-in options; `scriptPlugins`: the command also runs registered script plug-ins (scan, run). */
+export function addPluginOptions(command: Command, scriptPlugins = false): Command {
+  const which = scriptPlugins ? 'a built-in, or a script plug-in registered with register-plugin (docs/plugins.md)' : 'a built-in';
   return command
-    .addOption(new Option('--cau-plugin-name <name>', 'plug-in to use: a built-in, or a script plug-in registered with register-plugin; repeat, or A,B as CAU takes it, for several, in order (default Microsoft.WindowsUpdatePlugin)').argParser(collect))
+    .addOption(new Option('--cau-plugin-name <name>', `plug-in to use: ${which}; repeat, or A,B as CAU takes it, for several, in order (default Microsoft.WindowsUpdatePlugin)`).argParser(collect))
     .addOption(new Option('--cau-plugin-arguments <hashtable>', "plug-in arguments as @{ 'Name'='Value' } or Name=Value; repeat, or @{},@{...}, matched to plug-ins by position").argParser(collect))
     .option('--run-plugins-serially', 'scan and stage one plug-in after the other (needs two or more plug-ins)')
     .option('--stop-on-plugin-failure', 'skip the remaining plug-ins on a node when one fails (needs two or more plug-ins)');
@@ -38,7 +40,7 @@ export function buildScanCommand(env: CommandEnv, run?: ScanRunner): Command {
         ['check that every node is offered the same feature update', "cauctl scan --simulate --cau-plugin-name Microsoft.RollingUpgradePlugin --cau-plugin-arguments \"@{ 'WuConnected'='true' }\""],
       ]) + '\nAdditional exit codes: 5 when RollingUpgradePlugin finds nodes offered different feature updates; 6 when some node could not be scanned.\n',
     );
-  addPluginOptions(command)
+  addPluginOptions(command, true)
     .option('--attempt-soft-reboot', "show the restart a run with --attempt-soft-reboot would bring: each update's Reboot column and JSON restartKind read soft (Kernel Soft Reboot, quality updates only) or full (a feature update); nothing is restarted by a scan")
     .option(
       '--reboot-mode <mode>',
