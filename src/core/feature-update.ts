@@ -249,7 +249,8 @@ async function storageReplicaPass(profile: FeatureUpdateProfile, deps: FeatureUp
   const question = `Storage Replica is in use (${replica.groups.join(', ')}): every node needs a second restart before post-install. Restart them now, one at a time? [y/N] `;
   const go = profile.storageReplicaRestart === 'yes' || (profile.storageReplicaRestart === 'ask' && (await deps.confirm(question)));
   if (go) {
-    const outcomes = await restartNodesRolling(deps, names, profile.restart, (o) => deps.progress(`storage-replica-restart: ${o.detail}`));
+    const { outcomes, warnings } = await restartNodesRolling(deps, names, profile.restart, (o) => deps.progress(`storage-replica-restart: ${o.detail}`));
+    say.warnings.push(...warnings);
     say.step({ step: 'storage-replica-restart', status: 'Succeeded', detail: `${outcomes.length} node(s) restarted a second time, one at a time` });
   } else {
     say.warnings.push('Storage Replica is in use: restart every node a second time before post-install (cauctl feature-update --storage-replica-restart, or one node at a time by hand).');

@@ -229,3 +229,68 @@ describe('classifyFailure: a refused password is never "unreachable"', () => {
     expect(classifyFailure(error, 'install', NODE).code).toBe(code);
   });
 });
+
+describe('a standalone server (clusterless-run): no drain, no resume, no storage wait, nothing to undo', () => {
+  const standalone: AttemptPolicy = { preUpdateScript: true, postUpdateScript: true, clusterless: true };
+  const bare: AttemptPolicy = { preUpdateScript: false, postUpdateScript: false, clusterless: true };
+
+  it.each<[string, ResumeStep, AttemptPolicy, number, string[]]>([
+    ['a fresh attempt with both scripts', { step: 'start' }, standalone, 3, ['pre-script', 'install-rounds', 'post-script']],
+    ['a fresh attempt, no scripts (the pre-script step still journals)', { step: 'start' }, bare, 2, ['pre-script', 'install-rounds']],
+    ['resumed after the pre-script (the journal\'s suspend step)', { step: 'suspend' }, standalone, 2, ['install-rounds', 'post-script']],
+    ['resumed while a task ran', { step: 'await-task', round: 1, taskId: 't', pluginIndex: 0 }, bare, 1, ['install-rounds']],
+    ['resumed in a round restart: the next round follows', { step: 'await-reboot', round: 2, bootBefore: 'b0', rebootSource: 'round' }, bare, 2, ['finish-restart', 'install-rounds']],
+    ['resumed in a restart after failed installs: the post-script follows, never a resume', { step: 'await-reboot', round: 1, bootBefore: 'b0', rebootSource: 'failure' }, standalone, 2, ['finish-restart', 'post-script']],
+    ['a journal at a resume step: only the post-script is left', { step: 'resume' }, standalone, 1, ['post-script']],
+    ['a journal after the resume, no post-script: done', { step: 'after-resume' }, bare, 0, []],
+  ])('%s', (_name, from, policy, replies, expected) => {
+    const { commands, state } = drive(from, policy, Array.from({ length: replies }, () => ok(outside)));
+    expect(commands).toEqual(expected);
+    expect(state).toEqual({ at: 'done', outcome: { ok: true } });
+  });
+
+  it('a journal that says a drain failed is never acted on: the attempt fails with no command', () => {
+    const t = startAttempt({ step: 'drain-failed', reason: 'VM1 could not move' }, bare, NODE);
+    expect(t.commands).toEqual([]);
+    expect(t.state).toMatchObject({ at: 'done', outcome: { ok: false, fatal: false, phase: 'drain', error: { code: 'DrainFailed', node: NODE } } });
+  });
+
+  // step × reply: a failure ends the attempt at once, never fatal; a server that did not come back is final.
+  const STANDALONE: Array<[string, Reply, string | null, [string, boolean, boolean] | null]> = [
+    ['pre-script', 'success', 'install-rounds', null],
+    ['pre-script', 'failure', null, ['PreUpdateScriptFailed', false, false]],
+    ['pre-script', 'lost reply', null, ['NodeNotReachable', false, false]],
+    ['pre-script', 'refused password', null, ['AccessDenied', false, false]],
+    ['install-rounds', 'success', 'post-script', null],
+    ['install-rounds', 'failure', null, ['InstallFailed', false, false]],
+    ['install-rounds', 'lost reply', null, ['NodeNotReachable', false, false]],
+    ['install-rounds', 'timeout', null, ['NodeNotReachable', false, false]],
+    ['install-rounds', 'refused password', null, ['AccessDenied', false, false]],
+    ['finish-restart', 'success', 'install-rounds', null],
+    ['finish-restart', 'failure', null, ['RebootTimeout', false, true]],
+    ['finish-restart', 'lost reply', null, ['NodeNotReachable', false, false]],
+    ['post-script', 'success', null, null],
+    ['post-script', 'failure', null, ['PostUpdateScriptFailed', false, false]],
+    ['post-script', 'timeout', null, ['NodeNotReachable', false, false]],
+  ];
+
+  it.each(STANDALONE)('%s, %s → %s %j', (step, reply, command, ending) => {
+    const { state } = AT[step]!;
+    const event: AttemptEvent = reply === 'success' ? ok(outside) : { type: 'failed', failure: classifyFailure(errorOf(step, reply), PHASE_OF[step]!, NODE), window: outside };
+    const next = transition(state, event, standalone, NODE);
+    expect(next.commands.map((c) => c.type)).toEqual(command === null ? [] : [command]);
+    if (ending === null) {
+      if (command === null) expect(next.state).toEqual({ at: 'done', outcome: { ok: true } });
+      return;
+    }
+    const outcome = (next.state as Extract<AttemptState, { at: 'done' }>).outcome;
+    expect(outcome.ok ? null : [outcome.error.code, outcome.fatal, outcome.final === true]).toEqual(ending);
+  });
+
+  it('the same failure on a cluster node is fatal or resumed: the clusterless policy is what changes it', () => {
+    const timeout = classifyFailure(new StepFailure('RebootTimeout', 'wait-node', NODE, 'did not come back'), 'wait-node', NODE);
+    const restart: AttemptState = { at: 'finish-restart', source: 'round', round: 1 };
+    expect(transition(restart, { type: 'failed', failure: timeout, window: paused }, none, NODE).state).toMatchObject({ outcome: { fatal: true } });
+    expect(transition(restart, { type: 'failed', failure: timeout, window: outside }, bare, NODE).state).toMatchObject({ outcome: { fatal: false, final: true } });
+  });
+});

@@ -9,7 +9,7 @@ import { AppError, ExitCode, describeError, isTransient } from '../errors.js';
 import type { NodePhase } from './events.js';
 import type { ErrorCode } from './error-codes.js';
 import type { ResumeStep } from './journal-replay.js';
-import { cleanupAfterFailure, failureEffect, type NodeWindow } from './node-decisions.js';
+import { cleanupAfterFailure, failureEffect, standaloneFailureEffect, type NodeWindow } from './node-decisions.js';
 import { StepFailure } from './node-steps/context.js';
 import type { ErrorRecord } from './types.js';
 
@@ -35,7 +35,14 @@ export type AttemptCommand =
 /** How the attempt ended: `fatal` means the run cannot go on safely (the node is out of service, storage stuck). */
 export type AttemptOutcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly fatal: boolean; readonly error: ErrorRecord; readonly phase: NodePhase };
+  | {
+      readonly ok: false;
+      readonly fatal: boolean;
+      readonly error: ErrorRecord;
+      readonly phase: NodePhase;
+      /** A standalone server that is out of service (it did not come back): no retry of it, the run goes on. */
+      readonly final?: true;
+    };
 
 /** A failed command, classified by the driver (a step failure's catalogue code, or what the error was). */
 export interface CommandFailure {
@@ -83,6 +90,12 @@ export type AttemptState =
 export interface AttemptPolicy {
   readonly preUpdateScript: boolean;
   readonly postUpdateScript: boolean;
+  /**
+   * A standalone server (clusterless-run): there is no cluster to drain it from, resume it into or wait on, so
+   * the attempt is pre-update script → install rounds (with their restarts) → post-update script, and a failure
+   * has nothing to undo. Which failures stop the run: standaloneFailureEffect.
+   */
+  readonly clusterless?: boolean;
 }
 
 export interface Transition {
@@ -92,8 +105,36 @@ export interface Transition {
 
 const go = (state: AttemptState, command?: AttemptCommand): Transition => ({ state, commands: command ? [command] : [] });
 
+/** What follows a standalone server's install rounds: its post-update script, or the end. */
+function afterInstalls(policy: AttemptPolicy): Transition {
+  return policy.postUpdateScript ? go({ at: 'post-script' }, { type: 'post-script' }) : go({ at: 'done', outcome: { ok: true } });
+}
+
+/**
+ * A standalone server's attempt picks up: its journal has no suspend, resume or storage record, so after the
+ * pre-script (the 'suspend' step) come the install rounds, and a journal at a resume step has only the
+ * post-script left. A failed drain cannot be in its journal; one there is refused, not acted on.
+ */
+function startClusterless(from: ResumeStep, policy: AttemptPolicy, node: string): Transition | undefined {
+  switch (from.step) {
+    case 'suspend':
+      return go({ at: 'install-rounds' }, { type: 'install-rounds', from: { step: 'install', round: 1 } });
+    case 'resume':
+    case 'after-resume':
+      return afterInstalls(policy);
+    case 'drain-failed': {
+      const message = `The journal of ${node} records a failed drain, which a clusterless run never sends: ${from.reason}.`;
+      return go({ at: 'done', outcome: { ok: false, fatal: false, error: { code: 'DrainFailed', message, node }, phase: 'drain' } });
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** The first command of an attempt that starts (or, after an interruption, picks up) at `from`. */
-export function startAttempt(from: ResumeStep, policy: AttemptPolicy): Transition {
+export function startAttempt(from: ResumeStep, policy: AttemptPolicy, node = ''): Transition {
+  const clusterless = policy.clusterless === true ? startClusterless(from, policy, node) : undefined;
+  if (clusterless !== undefined) return clusterless;
   switch (from.step) {
     case 'start':
       return go({ at: 'pre-script' }, { type: 'pre-script', run: policy.preUpdateScript });
@@ -117,19 +158,19 @@ export function startAttempt(from: ResumeStep, policy: AttemptPolicy): Transitio
 function next(state: AttemptState, policy: AttemptPolicy, node: string, window: NodeWindow): Transition {
   switch (state.at) {
     case 'pre-script':
+      if (policy.clusterless === true) return go({ at: 'install-rounds' }, { type: 'install-rounds', from: { step: 'install', round: 1 } });
       return go({ at: 'drain' }, { type: 'drain' });
     case 'drain':
       return go({ at: 'install-rounds' }, { type: 'install-rounds', from: { step: 'install', round: 1 } });
     case 'resume-no-failback': {
       const detail = `${node} could not be drained before the interruption: ${state.reason}. It was resumed (NoFailback).`;
-      return fail({ code: 'DrainFailed', phase: 'drain', error: { code: 'DrainFailed', message: detail, node }, classified: false, detail }, window);
+      return fail({ code: 'DrainFailed', phase: 'drain', error: { code: 'DrainFailed', message: detail, node }, classified: false, detail }, window, policy);
     }
     case 'finish-restart':
-      return state.source === 'failure'
-        ? go({ at: 'resume' }, { type: 'resume' })
-        : go({ at: 'install-rounds' }, { type: 'install-rounds', from: { step: 'install', round: state.round + 1 } });
+      if (state.source === 'failure') return policy.clusterless === true ? afterInstalls(policy) : go({ at: 'resume' }, { type: 'resume' });
+      return go({ at: 'install-rounds' }, { type: 'install-rounds', from: { step: 'install', round: state.round + 1 } });
     case 'install-rounds':
-      return go({ at: 'resume' }, { type: 'resume' });
+      return policy.clusterless === true ? afterInstalls(policy) : go({ at: 'resume' }, { type: 'resume' });
     case 'resume':
       return go({ at: 'await-storage' }, { type: 'await-storage' });
     case 'await-storage':
@@ -145,15 +186,17 @@ function next(state: AttemptState, policy: AttemptPolicy, node: string, window: 
   }
 }
 
-function failed(failure: CommandFailure, fatal: boolean): Transition {
-  return go({ at: 'done', outcome: { ok: false, fatal, error: failure.error, phase: failure.phase } });
+function failed(failure: CommandFailure, fatal: boolean, final = false): Transition {
+  return go({ at: 'done', outcome: { ok: false, fatal, error: failure.error, phase: failure.phase, ...(final ? { final: true as const } : {}) } });
 }
 
 /**
  * A step failed: what the failure means for the run (failureEffect), then the failure path. A node still paused
  * by the run is resumed; any node the run touched gets its storage wait (cleanupAfterFailure).
  */
-function fail(failure: CommandFailure, window: NodeWindow): Transition {
+function fail(failure: CommandFailure, window: NodeWindow, policy: AttemptPolicy): Transition {
+  // A standalone server was never paused or drained: nothing to undo, and only the budget stops the run.
+  if (policy.clusterless === true) return failed(failure, false, standaloneFailureEffect(failure.code).outOfService);
   const effect = failureEffect(failure.code, failure.phase, window.pausedByRun);
   const cleanup = cleanupAfterFailure(effect, window);
   if (cleanup.resume) return go({ at: 'cleanup-resume', failure, fatal: effect.fatal, awaitStorage: cleanup.awaitStorage }, { type: 'resume' });
@@ -175,5 +218,5 @@ export function transition(state: AttemptState, event: AttemptEvent, policy: Att
   if (state.at === 'done') return go(state);
   if (event.type === 'done') return next(state, policy, node, event.window);
   if (state.at === 'cleanup-resume' || state.at === 'cleanup-storage') return cleanupFailed(event.failure, node);
-  return fail(event.failure, event.window);
+  return fail(event.failure, event.window, policy);
 }

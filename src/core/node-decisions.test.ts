@@ -1,5 +1,5 @@
 import type { UpdateInstallResult } from '../cluster/operations.js';
-import { afterAttempt, atSuspendOnResume, cleanupAfterFailure, failureEffect } from './node-decisions.js';
+import { afterAttempt, atSuspendOnResume, cleanupAfterFailure, failureEffect, standaloneFailureEffect } from './node-decisions.js';
 import { servicesBeforeRestart } from './node-steps/restart.js';
 import { isDrained, readBoot, readDrain } from './node-steps/verdicts.js';
 
@@ -43,6 +43,18 @@ describe('cleanupAfterFailure: resume, and the resync wait, before the run retri
   });
 });
 
+describe('standaloneFailureEffect: a standalone server takes nothing else down', () => {
+  it.each([
+    ['RebootTimeout', { fatal: false, outOfService: true }],
+    ['ResumeFailed', { fatal: false, outOfService: false }],
+    ['InstallFailed', { fatal: false, outOfService: false }],
+    ['NodeNotReachable', { fatal: false, outOfService: false }],
+    ['StorageRepairTimeout', { fatal: false, outOfService: false }],
+  ] as const)('%s → %j', (code, effect) => {
+    expect(standaloneFailureEffect(code)).toEqual(effect);
+  });
+});
+
 describe('afterAttempt: retry, or the node status', () => {
   const state = (over: Partial<Parameters<typeof afterAttempt>[0]> = {}) => ({ attempt: 1, maxAttempts: 3, halted: false, installResults: [] as UpdateInstallResult[], ...over });
   it.each([
@@ -53,6 +65,8 @@ describe('afterAttempt: retry, or the node status', () => {
     ['last attempt with some updates in: PartiallyFailed', state({ attempt: 3, installResults: [ok, bad] }), { kind: 'failed', code: 'InstallFailed', fatal: false }, { next: 'done', status: 'PartiallyFailed', fatal: false }],
     ['fatal: done at once', state(), { kind: 'failed', code: 'RebootTimeout', fatal: true }, { next: 'done', status: 'Failed', fatal: true }],
     ['storage stuck after updates went in: PartiallyFailed, fatal', state({ installResults: [ok] }), { kind: 'failed', code: 'StorageRepairTimeout', fatal: true }, { next: 'done', status: 'PartiallyFailed', fatal: true }],
+    ['a standalone server that did not come back: no retry, the run goes on', state(), { kind: 'failed', code: 'RebootTimeout', fatal: false, final: true }, { next: 'done', status: 'Failed', fatal: false }],
+    ['the same with updates in: PartiallyFailed, not fatal', state({ installResults: [ok] }), { kind: 'failed', code: 'RebootTimeout', fatal: false, final: true }, { next: 'done', status: 'PartiallyFailed', fatal: false }],
   ] as const)('%s', (_name, s, event, decision) => {
     expect(afterAttempt(s, event)).toEqual(decision);
   });

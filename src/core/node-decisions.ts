@@ -54,6 +54,15 @@ export function failureEffect(code: ErrorCode, phase: NodePhase, pausedByRun: bo
   }
 }
 
+/**
+ * The same for a standalone server (clusterless-run): it takes nothing else down, so no failure of one server
+ * stops the run (only the MaxFailedNodes budget does). A server that did not come back from its restart is out
+ * of service: it is not retried (a retry would only wait for it again), and the run goes on to the next.
+ */
+export function standaloneFailureEffect(code: ErrorCode): FailureEffect {
+  return { fatal: false, outOfService: code === 'RebootTimeout' };
+}
+
 /** Where the node stands when an attempt fails: still paused by the run, or once in its window and resumed. */
 export interface NodeWindow {
   /** The run sent the node's suspend (or found it paused by its journal) and has not resumed it. */
@@ -95,7 +104,13 @@ export interface AttemptState {
 
 export type AttemptEvent =
   | { readonly kind: 'succeeded' }
-  | { readonly kind: 'failed'; readonly code: ErrorCode; readonly fatal: boolean };
+  | {
+      readonly kind: 'failed';
+      readonly code: ErrorCode;
+      readonly fatal: boolean;
+      /** The node is out of service but the run may go on (a standalone server that did not come back): no retry. */
+      readonly final?: boolean;
+    };
 
 export type AttemptDecision =
   | { readonly next: 'retry'; readonly attempt: number }
@@ -112,7 +127,7 @@ export function afterAttempt(state: AttemptState, event: AttemptEvent): AttemptD
     const partial = event.code === 'StorageRepairTimeout' && state.installResults.length > 0;
     return { next: 'done', status: partial ? 'PartiallyFailed' : 'Failed', fatal: true };
   }
-  if (state.attempt < state.maxAttempts && !state.halted) return { next: 'retry', attempt: state.attempt + 1 };
+  if (state.attempt < state.maxAttempts && !state.halted && event.final !== true) return { next: 'retry', attempt: state.attempt + 1 };
   const anySucceeded = state.installResults.some((r) => !isFailedResult(r));
   return { next: 'done', status: anySucceeded ? 'PartiallyFailed' : 'Failed', fatal: false };
 }

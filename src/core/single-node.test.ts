@@ -108,7 +108,7 @@ describe('suspendSingleNode', () => {
   it('drains the node and leaves it paused, under the lock; a second call changes nothing', async () => {
     const h = open(aCluster('SUSP'));
     const outcome = await suspendSingleNode(h.deps(), 'node2', OPTIONS);
-    expect(outcome).toEqual({ node: 'NODE2', action: 'suspend', changed: true, rebooted: false, detail: 'NODE2 is drained and paused for maintenance; resume it with: cauctl run --resume-node NODE2' });
+    expect(outcome).toEqual({ node: 'NODE2', action: 'suspend', changed: true, rebooted: false, detail: 'NODE2 is drained and paused for maintenance; resume it with: cauctl run --resume-node NODE2', warnings: [] });
     expect(await h.states()).toEqual({ NODE1: 'Up', NODE2: 'Paused', NODE3: 'Up' });
     expect(await h.rolesOf('NODE2')).toEqual([]);
     expect(await h.lockValue()).toBeNull();
@@ -220,7 +220,7 @@ describe('resumeSingleNode', () => {
       if (name === 'resume-node') storageAtResume = judgeStorage(await new ClusterGateway(h.sim.transport).call(node, 'get-storage-health', {})).healthy;
     };
     const outcome = await resumeSingleNode(h.deps(), 'NODE2', { ...OPTIONS, failbackMode });
-    expect(outcome).toEqual({ node: 'NODE2', action: 'resume', changed: true, rebooted: false, detail: `NODE2 is resumed (failback ${failbackMode}) and storage is healthy.` });
+    expect(outcome).toEqual({ node: 'NODE2', action: 'resume', changed: true, rebooted: false, detail: `NODE2 is resumed (failback ${failbackMode}) and storage is healthy.`, warnings: [] });
     expect(storageAtResume).toBe(true);
     expect(await h.states()).toEqual({ NODE1: 'Up', NODE2: 'Up', NODE3: 'Up' });
     expect(await h.rolesOf('NODE2')).toEqual(rolesBack);
@@ -273,5 +273,51 @@ describe('restartNodesRolling', () => {
     const audit = h.sim.audit();
     expect(audit.maxNodesOutOfService).toBe(1);
     expect(audit.violations).toEqual([]);
+  });
+});
+
+describe('the lock release: what it could not restore reaches the result (as in the rolling run)', () => {
+  /** A cluster whose CAU role is Online, so the drain holds self-updating off and the release restores it. */
+  const withRole = (name: string, nodes: Record<string, Record<string, unknown>> = {}): Record<string, unknown> => aCluster(name, nodes, { cauRole: {} });
+  /** The restore's Start-ClusterGroup fails: every hold-cau-role after the first (the hold itself). */
+  function failRestore(h: Harness): void {
+    let holds = 0;
+    h.gateway.before = async (_node, name) => {
+      if (name === 'hold-cau-role' && ++holds > 1) throw new AppError('OPERATION_FAILED', 3, 'hold-cau-role on NODE1 failed: the group did not come online');
+    };
+  }
+
+  it('suspend: the outcome carries the warning and the role stays held off', async () => {
+    const h = open(withRole('WARN1'));
+    failRestore(h);
+    const outcome = await suspendSingleNode(h.deps(), 'NODE2', OPTIONS);
+    expect(outcome.changed).toBe(true);
+    expect(outcome.warnings).toHaveLength(1);
+    expect(outcome.warnings[0]).toMatch(/CAU/);
+    expect(await h.lockValue()).toBeNull();
+  });
+
+  it('resume: a hold record that cannot be read is said in the outcome', async () => {
+    const h = open(aCluster('WARN2', { NODE2: { state: 'Paused', roles: [] } }));
+    await new ClusterGateway(h.sim.transport).call(h.sim.clusterName, 'set-cluster-property', { name: 'CauctlRoleHold', value: 'garbage', expected: null });
+    const outcome = await resumeSingleNode(h.deps(), 'NODE2', OPTIONS);
+    expect(outcome.changed).toBe(true);
+    expect(outcome.warnings).toEqual([expect.stringMatching(/cannot read/)]);
+  });
+
+  it('a failed maintenance carries them in its error details', async () => {
+    const h = open(withRole('WARN3', { NODE2: { faults: [{ kind: 'rebootHangs' }] } }));
+    failRestore(h);
+    const error = await refusal(restartNodesRolling(h.deps(), ['NODE2'], { ...OPTIONS, rebootTimeoutMinutes: 10 }));
+    expect(error).toMatchObject({ code: 'RebootTimeout', exitCode: 3 });
+    expect(error.details?.['warnings']).toEqual([expect.stringMatching(/CAU/)]);
+  });
+
+  it('restartNodesRolling returns them beside the outcomes', async () => {
+    const h = open(withRole('WARN4'));
+    failRestore(h);
+    const { outcomes, warnings } = await restartNodesRolling(h.deps(), ['NODE1'], OPTIONS);
+    expect(outcomes.map((o) => o.node)).toEqual(['NODE1']);
+    expect(warnings).toHaveLength(1);
   });
 });

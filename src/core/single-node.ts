@@ -8,7 +8,7 @@
 import type { ClusterGateway } from '../cluster/gateway.js';
 import type { ClusterInfo, FailbackMode } from '../cluster/operations.js';
 import { RetryingGateway } from '../cluster/retrying-gateway.js';
-import { refusedError, usageError } from '../errors.js';
+import { AppError, refusedError, usageError } from '../errors.js';
 import type { RunJournal } from '../journal/journal.js';
 import type { Clock } from '../platform/clock.js';
 import { ClusterLock, type LockOwner } from './cluster-lock.js';
@@ -59,6 +59,11 @@ export interface SingleNodeOutcome {
   readonly changed: boolean;
   readonly detail: string;
   readonly rebooted: boolean;
+  /**
+   * What letting the cluster lock go could not do (the CAU role's self-updating left held off), as the rolling
+   * run's warnings say it; empty when there was nothing to restore.
+   */
+  readonly warnings: readonly string[];
 }
 
 const DEFAULT_DRAIN_TIMEOUT_MINUTES = 30;
@@ -96,18 +101,36 @@ function checkClusterGate(cluster: ClusterInfo, name: string, options: SingleNod
   return { node: node.name, paused: false };
 }
 
-/** Runs `fn` under the cluster lock, journaled as one maintenance from start to end. */
-async function underLock<T>(deps: SingleNodeDeps, steps: StepContext, action: 'suspend' | 'resume' | 'restart', nodes: readonly string[], fn: () => Promise<T>): Promise<T> {
+/**
+ * `error` with the lock release's warnings in its details (`details.warnings`), so a failed maintenance still
+ * says what it left held off; unchanged when there are none.
+ */
+function withWarnings(error: unknown, warnings: readonly string[]): unknown {
+  if (warnings.length === 0 || !(error instanceof AppError)) return error;
+  return new AppError(error.code, error.exitCode, error.message, {
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    details: { ...(error.details ?? {}), warnings: [...warnings] },
+    cause: error.cause ?? error,
+    transient: error.transient,
+  });
+}
+
+/**
+ * Runs `fn` under the cluster lock, journaled as one maintenance from start to end. Returns its value and what
+ * the lock's release could not restore (ClusterLock.release()); a failure is thrown with those in its details.
+ */
+async function underLock<T>(deps: SingleNodeDeps, steps: StepContext, action: 'suspend' | 'resume' | 'restart', nodes: readonly string[], fn: () => Promise<T>): Promise<{ value: T; warnings: string[] }> {
   const lock = new ClusterLock({ gateway: deps.gateway, entryNode: deps.entry, wallClock: deps.wallClock, owner: deps.owner, isProcessAlive: deps.isProcessAlive, leaseSeconds: 300 });
   const runId = deps.newRunId();
   const startedAt = new Date(deps.clock.now()).toISOString();
   await lock.acquire(runId, { runStartTime: startedAt, currentNode: null, currentPhase: null, nodeStatusNotifications: [], nodeResults: [] });
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
     steps.journal.write({ type: 'maintenance-started', runId, clusterName: deps.entry, action, nodes: [...nodes] });
     try {
       const value = await fn();
       steps.journal.write({ type: 'maintenance-completed', status: 'Succeeded', errorRecord: null });
-      return value;
+      outcome = { ok: true, value };
     } catch (error) {
       if (error instanceof StepFailure) {
         steps.journal.write({ type: 'maintenance-completed', status: 'Failed', errorRecord: error.record });
@@ -115,9 +138,12 @@ async function underLock<T>(deps: SingleNodeDeps, steps: StepContext, action: 's
       }
       throw error;
     }
-  } finally {
-    await lock.release();
+  } catch (error) {
+    outcome = { ok: false, error };
   }
+  const warnings = await lock.release();
+  if (!outcome.ok) throw withWarnings(outcome.error, warnings);
+  return { value: outcome.value, warnings };
 }
 
 /** Drains `node` with the rolling run's gates (cluster, storage, capacity) and a bounded, polled drain. */
@@ -136,18 +162,19 @@ async function drainNode(steps: StepContext, node: string, options: SingleNodeOp
 
 /** `run --suspend-node`: drains `name` safely and leaves it Paused, under the cluster lock. */
 export async function suspendSingleNode(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
-  const already = (node: string): SingleNodeOutcome => ({ node, action: 'suspend', changed: false, detail: `${node} is already paused.`, rebooted: false });
+  const already = (node: string): SingleNodeOutcome => ({ node, action: 'suspend', changed: false, detail: `${node} is already paused.`, rebooted: false, warnings: [] });
   const steps = stepsFor(deps);
   // A first look without the lock, so that a plain refusal writes nothing to the cluster.
   const first = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
   if (first.paused) return already(first.node);
-  return underLock(deps, steps, 'suspend', [first.node], async () => {
+  const { value, warnings } = await underLock(deps, steps, 'suspend', [first.node], async () => {
     // Again under the lock: another coordinator could have paused a node between the first look and now.
     const checked = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
     if (checked.paused) return already(checked.node);
     await drainNode(steps, checked.node, options);
-    return { node: checked.node, action: 'suspend', changed: true, detail: `${checked.node} is drained and paused for maintenance; resume it with: cauctl run --resume-node ${checked.node}`, rebooted: false };
+    return { node: checked.node, action: 'suspend', changed: true, detail: `${checked.node} is drained and paused for maintenance; resume it with: cauctl run --resume-node ${checked.node}`, rebooted: false, warnings: [] } satisfies SingleNodeOutcome;
   });
+  return { ...value, warnings };
 }
 
 /** Storage healthy within the timeout after `node` came back, or a StorageRepairTimeout failure. */
@@ -179,7 +206,8 @@ export async function resumeSingleNode(deps: SingleNodeDeps, name: string, optio
     }
     await requireHealthyStorage(steps, node.name, options.waitForStorageRepairTimeoutMinutes, `${node.name} is ${changed ? 'resumed' : 'Up'}`);
   };
-  if (changed) await underLock(deps, steps, 'resume', [node.name], act);
+  let warnings: readonly string[] = [];
+  if (changed) warnings = (await underLock(deps, steps, 'resume', [node.name], act)).warnings;
   else {
     try {
       await act();
@@ -187,7 +215,7 @@ export async function resumeSingleNode(deps: SingleNodeDeps, name: string, optio
       throw error instanceof StepFailure ? stepFailureAsError(error) : error;
     }
   }
-  return { node: node.name, action: 'resume', changed, detail: changed ? `${node.name} is resumed (failback ${options.failbackMode}) and storage is healthy.` : `${node.name} was not paused; storage is healthy.`, rebooted: false };
+  return { node: node.name, action: 'resume', changed, detail: changed ? `${node.name} is resumed (failback ${options.failbackMode}) and storage is healthy.` : `${node.name} was not paused; storage is healthy.`, rebooted: false, warnings };
 }
 
 /**
@@ -209,13 +237,16 @@ async function restartNodeSafely(deps: SingleNodeDeps, steps: StepContext, name:
   });
   await resumeNode(steps, node, 1, options.failbackMode);
   await requireHealthyStorage(steps, node, options.waitForStorageRepairTimeoutMinutes, `${node} restarted and resumed. No further node was restarted`);
-  return { node, action: 'restart', changed: true, detail: `${node} restarted and resumed; storage is healthy.`, rebooted: true };
+  return { node, action: 'restart', changed: true, detail: `${node} restarted and resumed; storage is healthy.`, rebooted: true, warnings: [] };
 }
 
-/** Restarts every node in turn, under one cluster lock; stops at the first node that fails. */
-export async function restartNodesRolling(deps: SingleNodeDeps, nodes: readonly string[], options: SingleNodeOptions, onNode?: (outcome: SingleNodeOutcome) => void): Promise<SingleNodeOutcome[]> {
+/**
+ * Restarts every node in turn, under one cluster lock; stops at the first node that fails. `warnings`: what the
+ * lock's release could not restore (a failure carries them in its details instead).
+ */
+export async function restartNodesRolling(deps: SingleNodeDeps, nodes: readonly string[], options: SingleNodeOptions, onNode?: (outcome: SingleNodeOutcome) => void): Promise<{ outcomes: SingleNodeOutcome[]; warnings: string[] }> {
   const steps = stepsFor(deps);
-  return underLock(deps, steps, 'restart', nodes, async () => {
+  const { value, warnings } = await underLock(deps, steps, 'restart', nodes, async () => {
     const outcomes: SingleNodeOutcome[] = [];
     for (const node of nodes) {
       const outcome = await restartNodeSafely(deps, steps, node, options);
@@ -224,4 +255,5 @@ export async function restartNodesRolling(deps: SingleNodeDeps, nodes: readonly 
     }
     return outcomes;
   });
+  return { outcomes: value, warnings };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError, ExitCode } from '../errors.js';
-import { ExitCodeValue, HotfixExitRules } from '../plugins/hotfix-rules.js';
+import { ExitCodeValue, HotfixExitRules } from './hotfix-rules.js';
 import { roleRunOptions, roleScheduleParams } from '../cluster/operations-role.js';
 
 /** The built-in model: a 4-node Storage Spaces Direct cluster named HCI01. */
@@ -299,12 +299,19 @@ export const ClusterFixture = z
       .optional(),
     /** Test-Cluster outcome: categories that end with warnings or failures (all others pass). */
     validation: z.strictObject({ warning: z.array(z.string().min(1)).default([]), failed: z.array(z.string().min(1)).default([]) }).optional(),
+    /**
+     * The servers are standalone, in no cluster (`clusterless-run`): none has the Failover Clustering feature,
+     * so there is no cluster service, no roles, no shared storage, and every cluster cmdlet fails on them.
+     * Absent: a cluster.
+     */
+    standalone: z.boolean().optional(),
     nodes: z.array(FixtureNode).min(1).max(64),
   })
   .superRefine((fx, ctx) => {
     const issue = (path: (string | number)[], message: string): void => {
       ctx.addIssue({ code: 'custom', path, message });
     };
+    if (fx.standalone === true) checkStandalone(fx, issue);
     const nodeNames = new Map<string, number>();
     const roleOwners = new Map<string, string>();
     fx.nodes.forEach((node, n) => {
@@ -362,8 +369,46 @@ export const ClusterFixture = z
       issue(['storage', 's2d'], 'poolName, virtualDisks and faultDomainAwareness describe Storage Spaces Direct: set s2d to true');
     }
     checkFaultDomains(fx, issue);
-  });
+  })
+  .transform((fx) => (fx.standalone === true ? { ...fx, nodes: fx.nodes.map(standaloneServer) } : fx));
 export type ClusterFixture = z.infer<typeof ClusterFixture>;
+
+/**
+ * A server of a standalone model as Windows has it: without the Failover Clustering feature there is no
+ * cluster service (Get-ClusterNode fails, the node-side status reads Unknown), and a restart never starts one.
+ */
+function standaloneServer(node: FixtureNode): FixtureNode {
+  return {
+    ...node,
+    state: 'Down',
+    setup: { ...node.setup, features: { ...node.setup.features, failoverClustering: false }, clusterServiceState: 'Stopped', clusterServiceStartMode: 'Disabled' },
+  };
+}
+
+/** What a cluster has and a set of standalone servers cannot: named by field, so a model that mixes them is caught. */
+interface StandaloneFacts {
+  readonly storage: { readonly s2d: boolean };
+  readonly quorum: { readonly witnessType: string };
+  readonly cauRole?: unknown;
+  readonly vms?: unknown;
+  readonly nativeCauRunInProgress: boolean;
+  readonly nodes: readonly FixtureNode[];
+}
+
+function checkStandalone(fx: StandaloneFacts, issue: (path: (string | number)[], message: string) => void): void {
+  const why = 'a standalone server is in no cluster';
+  if (fx.storage.s2d) issue(['storage', 's2d'], `${why}: no Storage Spaces Direct`);
+  if (fx.quorum.witnessType !== 'None') issue(['quorum', 'witnessType'], `${why}: no quorum witness`);
+  if (fx.cauRole !== undefined) issue(['cauRole'], `${why}: no CAU clustered role`);
+  if (fx.vms !== undefined) issue(['vms'], `${why}: no clustered VM roles`);
+  if (fx.nativeCauRunInProgress) issue(['nativeCauRunInProgress'], `${why}: no native CAU run`);
+  fx.nodes.forEach((node, n) => {
+    if (node.state !== 'Up') issue(['nodes', n, 'state'], `${why}: it has no cluster node state (leave state out; an unreachable server is "reachable": false)`);
+    if (node.roles.length > 0) issue(['nodes', n, 'roles'], `${why}: it owns no clustered roles`);
+    if (node.site !== undefined) issue(['nodes', n, 'site'], `${why}: it has no cluster fault domain`);
+    if (node.faultDomain !== undefined) issue(['nodes', n, 'faultDomain'], `${why}: it has no cluster fault domain`);
+  });
+}
 
 type FixtureInput = Pick<z.infer<typeof ClusterFixture>, 'nodes' | 'vms'>;
 

@@ -10,7 +10,7 @@ import type {
 } from '../cluster/operations.js';
 import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
-import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
+import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.js';
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
@@ -43,7 +43,7 @@ const DRAIN_POLL_MIN_SECONDS = 1;
 function auditUndrained(ctx: OpContext, action: string): void {
   const m = ctx.model;
   const n = ctx.node;
-  if (m.state.clusterStopped === true || isDrained(m, n)) return;
+  if (m.state.clusterStopped === true || standalone(n) || isDrained(m, n)) return;
   const running = runningRolesOf(m, n.name);
   const why = [
     n.clusterState !== 'Paused' ? `it was ${n.clusterState}, not Paused` : undefined,
@@ -53,6 +53,14 @@ function auditUndrained(ctx: OpContext, action: string): void {
   const sentence = `${n.name} was ${action} while it was not drained: ${why.join('; ')}.`;
   if (n.undrainedAllowedBy !== undefined && n.clusterState === 'Paused') m.audit.allowed(m.now, `${sentence} Accepted by ${n.undrainedAllowedBy}.`);
   else m.audit.violation(m.now, sentence);
+}
+
+/**
+ * A standalone server (a fixture with `standalone: true`): no Failover Clustering feature, so no cluster service
+ * and no cluster to take out of. It has nothing to drain, and its restart puts no quorum or storage at risk.
+ */
+function standalone(n: SimNodeState): boolean {
+  return !n.setup.features.failoverClustering && n.clusterState === 'Down';
 }
 
 /** The witness's vote as the cluster counts it. */
@@ -374,7 +382,8 @@ export const opHandlers: OpHandlers = {
       lastBootUpTime: new Date(n.lastBootMs).toISOString(),
       osBuild: n.osBuild,
       autoStartServicesNotRunning: ctx.model.autoStartServicesNotRunning(n),
-      clusterNodeState: n.clusterState,
+      // get-node-status.ps1: without the Failover Clustering feature there is no ClusSvc service to read: Unknown.
+      clusterNodeState: standalone(n) ? 'Unknown' : n.clusterState,
       drainStatus: inCluster ? n.drainStatus : 'NotInitiated',
       runningRoles: inCluster ? runningRolesOf(ctx.model, n.name) : [],
       rebootPending: n.rebootPending || n.pendingOsBuild !== undefined,
@@ -487,6 +496,12 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     m.audit.touched(m.now, ctx.node.name, 'restarted');
     auditUndrained(ctx, 'restarted');
+    const servicesBeforeRestart = m.runningServices(ctx.node);
+    const scheduled = (): OperationResult<'restart-node'> => {
+      m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
+      return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot', servicesBeforeRestart };
+    };
+    if (standalone(ctx.node)) return scheduled();
     const othersDown = m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).map((n) => n.name);
     m.audit.restarted(m.now, {
       ...(m.faultDomains() !== undefined ? { downInSameFaultDomain: othersDown.filter((n) => sameFaultDomain(m, n, ctx.node.name)) } : {}),
@@ -501,9 +516,7 @@ export const opHandlers: OpHandlers = {
       ),
       storageBreaches: s2dMaintenanceBreaches(poolFacts(m, ctx.node.name, true)),
     });
-    const servicesBeforeRestart = m.runningServices(ctx.node);
-    m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
-    return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot', servicesBeforeRestart };
+    return scheduled();
   },
 
   'invoke-node-script': async (ctx, p) => {

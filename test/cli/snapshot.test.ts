@@ -9,7 +9,11 @@ import { readRecording } from '../../src/transport/replay/format.js';
 import { ROOT, hasBuild, sandbox, type Sandbox } from '../support/cli.js';
 
 const describeIf = hasBuild() ? describe : describe.skip;
-const MODELS = readdirSync(join(ROOT, 'fixtures', 'clusters')).filter((f) => f.endsWith('.json'));
+// A standalone model (`standalone: true`, clusterless-run) has no cluster to snapshot: Get-Cluster fails on its
+// servers as on Windows, and run --what-if has no cluster to plan. Those models are rehearsed by
+// test/cli/clusterless-run.test.ts instead.
+const isStandalone = (file: string): boolean => (JSON.parse(readFileSync(join(ROOT, 'fixtures', 'clusters', file), 'utf8')) as { standalone?: boolean }).standalone === true;
+const MODELS = readdirSync(join(ROOT, 'fixtures', 'clusters')).filter((f) => f.endsWith('.json') && !isStandalone(f));
 
 interface WhatIfJson {
   totalSeconds: number;

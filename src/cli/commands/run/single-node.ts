@@ -34,12 +34,17 @@ export async function runSingleNode(profile: RunProfile, mode: RunMode, globals:
   };
   let outcome: Awaited<ReturnType<typeof suspendSingleNode>> | undefined;
   let errorRecord: { code: string; message: string; node: string } | null = null;
+  // What letting the lock go could not restore (the CAU role's self-updating left held off), as run reports it.
+  let warnings: readonly string[] = [];
   try {
     outcome = suspend ? await suspendSingleNode(deps, name, options) : await resumeSingleNode(deps, name, options);
+    warnings = outcome.warnings;
   } catch (error) {
     // A refusal (exit 5) or a usage problem is thrown as it is; a failure while acting becomes the result.
     if (!(error instanceof AppError) || error.exitCode !== ExitCode.runFailed) throw error;
     errorRecord = { code: error.code, message: error.message, node: name };
+    const carried = error.details?.['warnings'];
+    if (Array.isArray(carried)) warnings = carried.map(String);
   }
   const status = errorRecord === null ? 'Succeeded' : 'Failed';
   const document = {
@@ -51,8 +56,12 @@ export async function runSingleNode(profile: RunProfile, mode: RunMode, globals:
     endTime: new Date(ctx.clock.now()).toISOString(),
     errorRecord,
     nodeResults: [{ node: outcome?.node ?? name, status, changed: outcome?.changed ?? false, detail: outcome?.detail ?? errorRecord?.message ?? '' }],
+    warnings,
     ...(ctx.sim ? { simulation: ctx.sim.audit() } : {}),
   };
-  writeResult(resultEnvFor(globals, env.io), document, (out) => out.line(outcome?.detail ?? `${name}: ${errorRecord?.message}`));
+  writeResult(resultEnvFor(globals, env.io), document, (out) => {
+    out.line(outcome?.detail ?? `${name}: ${errorRecord?.message}`);
+    for (const warning of warnings) out.line(`Warning: ${warning}`);
+  });
   return errorRecord === null ? ExitCode.ok : ExitCode.runFailed;
 }
