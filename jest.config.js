@@ -33,6 +33,7 @@ const SLOW_TESTS = [
   'test/cli/issue-12-plan-capacity.test.ts',
   'test/cli/native-cau.test.ts',
   'test/cli/cau-run-parameters.test.ts',
+  'test/cli/clusterless-run.test.ts',
   'test/property/',
   'test/pwsh/pester.test.ts',
   'test/pwsh/bootstrap.test.ts',
