@@ -1,4 +1,4 @@
-import { judgeServers, parseComputerNames, type ServerProbe } from './clusterless.js';
+import { judgeServers, parseComputerNames, serversToResume, type ServerProbe } from './clusterless.js';
 
 describe('parseComputerNames: --computer-name, validated, in the order given', () => {
   it.each<[string, string[], string[]]>([
@@ -41,5 +41,16 @@ describe('judgeServers: the run target over standalone servers', () => {
   it('--max-failed-nodes above servers − 1 is exit 2 naming the field', () => {
     expect(() => judgeServers([up('A'), up('B')], { maxFailedNodes: 2 }, 'LAB')).toThrow(expect.objectContaining({ code: 'USAGE_MAX_FAILED_NODES', exitCode: 2 }));
     expect(judgeServers([up('A'), up('B')], { maxFailedNodes: 1 }, 'LAB').target.maxFailedNodes).toBe(1);
+  });
+});
+
+describe('serversToResume: a resumed run goes on over its own servers', () => {
+  it('the journal\'s order, whether --computer-name is left out or names the same servers', () => {
+    expect(serversToResume(['B', 'A'], [])).toEqual(['B', 'A']);
+    expect(serversToResume(['B', 'A'], ['a', 'b'])).toEqual(['B', 'A']);
+  });
+
+  it('other servers are refused, exit 2 naming --computer-name', () => {
+    expect(() => serversToResume(['B', 'A'], ['A', 'C'])).toThrow(expect.objectContaining({ code: 'USAGE_COMPUTER_NAME', exitCode: 2, message: expect.stringMatching(/not the server list of the run being resumed \(B, A\)/) }));
   });
 });

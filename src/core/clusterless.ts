@@ -45,6 +45,21 @@ export function parseComputerNames(raw: readonly string[] | undefined): string[]
   return names;
 }
 
+/**
+ * The servers of a resumed run are its journal's, in its order: --computer-name may be left out; given, it must
+ * name the same servers (in any order), or the resume is refused before anything is touched (exit 2).
+ */
+export function serversToResume(journaled: readonly string[], given: readonly string[]): readonly string[] {
+  const key = (names: readonly string[]): string => names.map((n) => n.toUpperCase()).sort().join(',');
+  if (given.length > 0 && key(given) !== key(journaled)) {
+    throw usageError('USAGE_COMPUTER_NAME', `--computer-name ${given.join(',')} is not the server list of the run being resumed (${journaled.join(', ')}); nothing was touched.`, {
+      hint: 'Leave --computer-name out with --resume: the run goes on over its own servers, in its own order.',
+      details: { field: 'computerName', journaled: [...journaled] },
+    });
+  }
+  return journaled;
+}
+
 /** How a server answered the preflight's probe. */
 export type ServerProbe =
   | { readonly server: string; readonly answered: true; readonly clusterNodeState: string }

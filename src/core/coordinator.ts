@@ -49,7 +49,7 @@ import {
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
-import { clusterlessPreflight } from './clusterless.js';
+import { clusterlessPreflight, serversToResume } from './clusterless.js';
 import { readGroupCapacity, readGroupStorage } from './group-facts.js';
 import { nextGroup } from './groups.js';
 import { afterCanary, preInstallable, preInstallOutcome, PRE_INSTALL_PLUGIN } from './pre-install.js';
@@ -319,7 +319,7 @@ export class RollingRun {
   /** Everything that must hold before anything is touched (preflight.ts: the same as --what-if's). */
   private async preflight(replay: JournalState | undefined): Promise<ClusterInfo> {
     const { cluster, target } = this.options.clusterless !== undefined
-      ? await clusterlessPreflight(this.deps.gateway, replay?.started.order ?? this.options.clusterless.servers, this.profile, this.options.entry)
+      ? await clusterlessPreflight(this.deps.gateway, replay ? serversToResume(replay.started.order, this.options.clusterless.servers) : this.options.clusterless.servers, this.profile, this.options.entry)
       : await runPreflight(this.deps.gateway, {
       entry: this.options.entry,
       profile: this.profile,
