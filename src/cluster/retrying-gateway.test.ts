@@ -1,7 +1,7 @@
 import { AppError, ExitCode } from '../errors.js';
 import type { CallOptions, Gateway } from './gateway.js';
 import type { OperationName, OperationParams, OperationResult } from './operations.js';
-import { DEFAULT_RETRY_POLICY, RetryingGateway, isIdempotent, retryDelayMs } from './retrying-gateway.js';
+import { DEFAULT_RETRY_POLICY, RetryingGateway, describeRetry, isIdempotent, networkCauseCode, retryDelayMs } from './retrying-gateway.js';
 
 class Clock {
   t = 0;
@@ -17,6 +17,9 @@ class Clock {
 
 const lost = () => new AppError('TRANSPORT_UNREACHABLE', ExitCode.connection, 'connection dropped', { transient: true });
 const refused = () => new AppError('TRANSPORT_AUTH_REFUSED', ExitCode.connection, 'access denied');
+/** As the WinRM transport reports a socket error: transient, the Node error as its cause. */
+const socket = (code: string) => () =>
+  new AppError('TRANSPORT_UNREACHABLE', ExitCode.connection, `Cannot reach WinRM on N1 (${code})`, { transient: true, cause: Object.assign(new Error(code), { code }) });
 
 /** Fails the first `failures` calls with `error()`, then answers. */
 function flaky(failures: number, error: () => Error): Gateway & { calls: number } {
@@ -103,5 +106,68 @@ describe('RetryingGateway', () => {
     const lockLost = new Error('the lock was taken over');
     await expect(new RetryingGateway(stuck, clock, {}, undefined, async () => Promise.reject(lockLost)).call('N1', 'get-node-status', {})).rejects.toBe(lockLost);
     expect(stuck.calls).toBe(1);
+  });
+});
+
+describe('RetryingGateway: per-cause deadlines and where the deadline counts from (the one-shot policy)', () => {
+  const oneShot = { deadlineMs: 60_000, causeDeadlinesMs: { ECONNREFUSED: 10_000, ENOTFOUND: 0 }, deadlineFrom: 'firstFailure' as const };
+
+  it('reads the network cause down the error chain', () => {
+    expect(networkCauseCode(socket('ECONNREFUSED')())).toBe('ECONNREFUSED');
+    expect(networkCauseCode(new AppError('X', ExitCode.connection, 'wrapped', { cause: socket('ENOTFOUND')() }))).toBe('ENOTFOUND');
+    expect(networkCauseCode(lost())).toBeUndefined();
+  });
+
+  it('a name that does not resolve is not retried when its deadline is 0', async () => {
+    const inner = flaky(1_000_000, socket('ENOTFOUND'));
+    await expect(new RetryingGateway(inner, new Clock(), oneShot).call('N1', 'get-cluster', {})).rejects.toMatchObject({ transient: true });
+    expect(inner.calls).toBe(1);
+  });
+
+  it('a refused connection is retried for its own shorter deadline, and the notice says that one', async () => {
+    const clock = new Clock();
+    const notices: string[] = [];
+    const inner = flaky(1_000_000, socket('ECONNREFUSED'));
+    await expect(new RetryingGateway(inner, clock, oneShot, (n) => notices.push(describeRetry(n))).call('N1', 'get-cluster', {})).rejects.toMatchObject({ transient: true });
+    expect(clock.sleeps).toEqual([2000, 4000, 4000]);
+    expect(clock.t).toBe(10_000);
+    expect(notices).toEqual(['get-cluster on N1: Cannot reach WinRM on N1 (ECONNREFUSED); retrying (not a failure until 10 s pass)']);
+  });
+
+  it('another cause keeps the policy deadline: 1 min, said as such', async () => {
+    const clock = new Clock();
+    const notices: string[] = [];
+    await expect(new RetryingGateway(flaky(1_000_000, lost), clock, oneShot, (n) => notices.push(describeRetry(n))).call('N1', 'get-cluster', {})).rejects.toMatchObject({ transient: true });
+    expect(clock.t).toBe(60_000);
+    expect(notices[0]).toMatch(/not a failure until 1 min pass\)$/);
+  });
+
+  it("with deadlineFrom 'firstFailure' a long first try does not use up the wait; by default it does (the run's policy)", async () => {
+    /** Its first try takes 5 min before the reply is lost; then it answers after two more failures. */
+    const slowThenLost = (clock: Clock): Gateway & { calls: number } => {
+      const g = {
+        calls: 0,
+        async call<N extends OperationName>(): Promise<OperationResult<N>> {
+          g.calls += 1;
+          if (g.calls === 1) clock.t += 5 * 60_000;
+          if (g.calls <= 3) throw lost();
+          return { state: 'Up' } as OperationResult<N>;
+        },
+      };
+      return g;
+    };
+    const clock = new Clock();
+    await expect(new RetryingGateway(slowThenLost(clock), clock, oneShot).call('N1', 'scan-updates', {} as never)).resolves.toEqual({ state: 'Up' });
+    const fromFirstTry = new Clock();
+    const inner = slowThenLost(fromFirstTry);
+    await expect(new RetryingGateway(inner, fromFirstTry, { deadlineMs: 60_000 }).call('N1', 'scan-updates', {} as never)).rejects.toMatchObject({ transient: true });
+    expect(inner.calls).toBe(1);
+  });
+
+  it("the run's default policy is unchanged: 15 min from the first try, whatever the cause", async () => {
+    expect(DEFAULT_RETRY_POLICY).toMatchObject({ deadlineMs: 15 * 60_000, causeDeadlinesMs: {}, deadlineFrom: 'firstTry' });
+    const clock = new Clock();
+    await expect(new RetryingGateway(flaky(1_000_000, socket('ENOTFOUND')), clock).call('N1', 'get-cluster', {})).rejects.toMatchObject({ transient: true });
+    expect(clock.t).toBe(15 * 60_000);
   });
 });

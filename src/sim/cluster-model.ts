@@ -4,7 +4,7 @@
  * (storage health, quorum, roles). Depends on the model state, the audit and the Clock interface only.
  */
 import type { Clock } from '../platform/clock.js';
-import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
+import { classifyHotfixExitCode } from './hotfix-rules.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import type { SimAudit } from './audit.js';
 import { failOver, finishDrain } from './drain.js';

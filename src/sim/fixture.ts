@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError, ExitCode } from '../errors.js';
-import { ExitCodeValue, HotfixExitRules } from '../plugins/hotfix-rules.js';
+import { ExitCodeValue, HotfixExitRules } from './hotfix-rules.js';
 import { roleRunOptions, roleScheduleParams } from '../cluster/operations-role.js';
 
 /** The built-in model: a 4-node Storage Spaces Direct cluster named HCI01. */

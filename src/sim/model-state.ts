@@ -2,8 +2,8 @@
  * The simulated cluster's persistent state: plain JSON data, created from a fixture and saved between CLI
  * invocations. No behaviour here beyond construction. Depends on the fixture types only.
  */
-import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
-import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
+import type { HotfixExitRules } from './hotfix-rules.js';
+import type { ExitCodeValue } from './hotfix-rules.js';
 import type { ClusterFixture, ConnectionLossPhase, FaultDomainLevel, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
 import type { FixtureCauRole } from './fixture.js';
 import { createFeatureState, type SimFeatureState } from './feature-state.js';

@@ -10,7 +10,7 @@ import type {
 } from '../cluster/operations.js';
 import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
-import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
+import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.js';
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';

@@ -7,6 +7,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { examples } from '../../help.js';
+import { ONE_SHOT_RETRY_HELP } from '../../one-shot-retry.js';
 import { REBOOT_MODES } from '../../../core/types.js';
 import type { RoleProfile, RoleVerb } from '../../../profiles/role-profile.js';
 import { addPluginOptions } from '../scan/index.js';
@@ -40,6 +41,7 @@ async function withIanaTimeZone<T extends { timeZone?: string }>(opts: T): Promi
 const WHAT_IF_HELP = 'read the role and print the operation and the cmdlet that would be sent, changing nothing';
 
 const NO_ROLE_EXIT = '\nAdditional exit codes: 5 when the cluster has no CAU clustered role';
+const RETRY_HELP = `${ONE_SHOT_RETRY_HELP}\n`;
 
 function addScheduleOptions(command: Command): Command {
   return command
@@ -95,7 +97,7 @@ export function buildAddRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
         ['the last Friday, with a pre-update script', 'cauctl add-role --simulate --days-of-week 32 --weeks-of-month 5 --pre-update-script \\\\fs01\\cau\\pre.ps1'],
         ['every other Sunday at 22:00', 'cauctl add-role --simulate --days-of-week Sunday --interval-weeks 2 --start-date 2024-01-07T22:00'],
         ['see the Add-CauClusterRole call first, adding nothing', 'cauctl add-role --simulate --days-of-week Tuesday --weeks-of-month 2 --what-if'],
-      ]) + `${NO_ROLE_EXIT.replace('has no', 'already has a')} (use set-role).\n`,
+      ]) + `${NO_ROLE_EXIT.replace('has no', 'already has a')} (use set-role).\n${RETRY_HELP}`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
@@ -128,7 +130,7 @@ export function buildSetRoleCommand(env: CommandEnv, run?: RoleChangeRunner): Co
         ['see what would be sent, changing nothing', 'cauctl set-role --simulate --days-of-week Saturday --interval-weeks 1 --what-if'],
         ['keep only the options given, the rest back to CAU\'s defaults', 'cauctl set-role --simulate --use-default --max-retries-per-node 2'],
         ['start a self-updating run now', 'cauctl set-role --simulate --update-now'],
-      ]) + `${NO_ROLE_EXIT}; 5 with --update-now when the role is disabled, a cauctl run holds the lock or a native run is in progress.\n`,
+      ]) + `${NO_ROLE_EXIT}; 5 with --update-now when the role is disabled, a cauctl run holds the lock or a native run is in progress.\n${RETRY_HELP}`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
@@ -149,7 +151,7 @@ function buildActionCommand(env: CommandEnv, verb: 'get' | 'enable' | 'disable' 
       .option('--what-if', WHAT_IF_HELP);
   }
   command
-    .addHelpText('after', examples(lines) + `${NO_ROLE_EXIT}${verb === 'remove' ? '; 2 when confirmation is needed but stdin is not a terminal' : ''}.\n`)
+    .addHelpText('after', examples(lines) + `${NO_ROLE_EXIT}${verb === 'remove' ? '; 2 when confirmation is needed but stdin is not a terminal' : ''}.\n${RETRY_HELP}`)
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
       const opts = await withIanaTimeZone(cmd.opts() as { force?: boolean; timeZone?: string; whatIf?: boolean });

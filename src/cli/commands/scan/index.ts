@@ -4,6 +4,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { examples } from '../../help.js';
+import { ONE_SHOT_RETRY_HELP } from '../../one-shot-retry.js';
 import { REBOOT_MODE_MEANING } from '../../../core/types.js';
 import type { ScanProfile } from '../../../profiles/scan-profile.js';
 
@@ -28,7 +29,7 @@ export function buildScanCommand(env: CommandEnv, run?: ScanRunner): Command {
         ['scan the built-in simulated cluster', 'cauctl scan --simulate'],
         ['machine-readable, drivers only', `cauctl scan --simulate --json --cau-plugin-arguments "@{ 'QueryString'=\\"IsInstalled=0 and Type='Driver' and IsHidden=0\\" }"`],
         ['check that every node is offered the same feature update', "cauctl scan --simulate --cau-plugin-name Microsoft.RollingUpgradePlugin --cau-plugin-arguments \"@{ 'WuConnected'='true' }\""],
-      ]) + '\nAdditional exit codes: 5 when RollingUpgradePlugin finds nodes offered different feature updates; 6 when some node could not be scanned.\n',
+      ]) + '\nAdditional exit codes: 5 when RollingUpgradePlugin finds nodes offered different feature updates; 6 when some node could not be scanned.\n' + `${ONE_SHOT_RETRY_HELP}\n`,
     );
   addPluginOptions(command)
     .option('--attempt-soft-reboot', "show the restart a run with --attempt-soft-reboot would bring: each update's Reboot column and JSON restartKind read soft (Kernel Soft Reboot, quality updates only) or full (a feature update); nothing is restarted by a scan")

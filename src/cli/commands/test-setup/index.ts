@@ -4,6 +4,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { examples } from '../../help.js';
+import { ONE_SHOT_RETRY_HELP } from '../../one-shot-retry.js';
 
 export interface TestSetupProfile {
   readonly fix: boolean;
@@ -23,7 +24,7 @@ export function buildTestSetupCommand(env: CommandEnv, run?: TestSetupRunner): C
         ['check the built-in simulated cluster', 'cauctl test-setup --simulate'],
         ['check a model with setup problems, then fix the safe ones', 'cauctl test-setup --simulate fixtures/clusters/setup-problems.json --fix --force'],
         ['machine-readable', 'cauctl test-setup --simulate --json'],
-      ]) + '\nExit code 5 when any Error-severity rule still fails.\n',
+      ]) + `\nExit code 5 when any Error-severity rule still fails.\n${ONE_SHOT_RETRY_HELP}\n`,
     )
     .action(async (opts: { fix?: boolean; force?: boolean }, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
