@@ -8,13 +8,23 @@ import type { ScriptInvocation } from '../transport/transport.js';
 import { needsNetworkCredential } from './operations-credential.js';
 import { operations, type OperationName, type OperationParams } from './operations.js';
 
+/** Script texts by operation name: read once per process (a run sends thousands of operations). */
+const scripts = new Map<string, string>();
+let helpers: string | undefined;
+
 export function scriptText(name: string): string {
-  return readAsset(new URL(`./scripts/${name}.ps1`, import.meta.url));
+  let text = scripts.get(name);
+  if (text === undefined) {
+    text = readAsset(new URL(`./scripts/${name}.ps1`, import.meta.url));
+    scripts.set(name, text);
+  }
+  return text;
 }
 
 /** The shared node-side functions (`New-CauctlError`, the role lookups, ...), byte for byte the file. */
 export function nodeHelpersText(): string {
-  return readAsset(new URL('./node-helpers/cauctl-helpers.ps1', import.meta.url));
+  helpers ??= readAsset(new URL('./node-helpers/cauctl-helpers.ps1', import.meta.url));
+  return helpers;
 }
 
 export function buildInvocation<N extends OperationName>(name: N, params: OperationParams<N>): ScriptInvocation {

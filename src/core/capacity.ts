@@ -103,8 +103,6 @@ export function isRunningVm(vm: Pick<CapacityVm, 'state'>): boolean {
   return !NOT_RUNNING.has(vm.state.toLowerCase());
 }
 
-const same = (a: string, b: string): boolean => a.toUpperCase() === b.toUpperCase();
-
 /** Builds the input from get-cluster and each node's get-node-capacity report (a node without one: unknown). */
 export function capacityInputFrom(cluster: Pick<ClusterInfo, 'nodes'>, reports: readonly NodeCapacity[], leaving: readonly string[] = []): CapacityInput {
   const byNode = new Map(reports.map((r) => [r.node.toUpperCase(), r]));
@@ -127,15 +125,31 @@ interface Host {
   roles: number;
 }
 
+/** Memory (MB) that the running VMs hold now, by node name upper-cased; unknown memory counts 0. */
+function memoryInUse(vms: readonly CapacityVm[]): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const vm of vms) {
+    if (!isRunningVm(vm)) continue;
+    const key = vm.node.toUpperCase();
+    used.set(key, (used.get(key) ?? 0) + (vm.memoryMB ?? 0));
+  }
+  return used;
+}
+
 /** Checks whether the `leaving` nodes can be drained without a running VM going down. */
 export function checkCapacity(input: CapacityInput): CapacityVerdict {
-  const leaving = input.nodes.filter((n) => input.leaving.some((l) => same(l, n.name)));
+  // Names compare case-insensitively, keyed once: the check stays linear in nodes and VMs (it runs before
+  // every drain, on every node's report).
+  const wanted = new Set(input.leaving.map((l) => l.toUpperCase()));
+  const leaving = input.nodes.filter((n) => wanted.has(n.name.toUpperCase()));
   const leavingNames = leaving.map((n) => n.name);
-  const isLeaving = (node: string): boolean => leavingNames.some((l) => same(l, node));
+  const leavingKeys = new Set(leavingNames.map((l) => l.toUpperCase()));
+  const isLeaving = (node: string): boolean => leavingKeys.has(node.toUpperCase());
+  const usedByNode = memoryInUse(input.vms);
   const hosts: Host[] = input.nodes
     .filter((n) => n.state === 'Up' && !isLeaving(n.name))
     .map((n) => {
-      const used = input.vms.filter((vm) => same(vm.node, n.name) && isRunningVm(vm)).reduce((sum, vm) => sum + (vm.memoryMB ?? 0), 0);
+      const used = usedByNode.get(n.name.toUpperCase()) ?? 0;
       return { name: n.name, memoryMB: n.memoryMB, free: n.memoryMB === null ? Infinity : n.memoryMB - used, roles: n.roles.length };
     });
   const leavingVms = input.vms.filter((vm) => isLeaving(vm.node));

@@ -158,11 +158,12 @@ function issuesText(error: z.ZodError): string {
 }
 
 /**
- * Parses a journal's records. `path` names the file in the error; the line is the record's `seq` (one record
- * per line, numbered from 1 as appended).
+ * Parses a journal's records, from index `first` on (the ones before it were parsed already). `path` names the
+ * file in the error; the line is the record's `seq` (one record per line, numbered from 1 as appended).
  */
-export function parseJournalRecords(records: readonly JournalRecord[], path: string | undefined): TypedRecord[] {
-  return records.map((record, index) => {
+export function parseJournalRecords(records: readonly JournalRecord[], path: string | undefined, first = 0): TypedRecord[] {
+  return records.slice(first).map((record, offset) => {
+    const index = first + offset;
     const meta = withMeta.safeParse(record);
     const entry = JournalEntrySchema.safeParse(record);
     if (!meta.success || !entry.success) {
@@ -182,6 +183,9 @@ export function parseJournalRecords(records: readonly JournalRecord[], path: str
  * A failed durable write throws src/journal's JournalWriteError, which the flows treat as a safe halt.
  */
 export class JournalWriter {
+  /** The journal's records parsed so far: the journal only grows, so each record is parsed once. */
+  private parsed: TypedRecord[] = [];
+
   constructor(
     private readonly journal: RunJournal,
     private readonly now: () => number,
@@ -202,6 +206,9 @@ export class JournalWriter {
   }
 
   records(): TypedRecord[] {
-    return parseJournalRecords(this.journal.records(), this.journal.path);
+    const all = this.journal.records();
+    if (all.length < this.parsed.length) this.parsed = [];
+    if (all.length > this.parsed.length) this.parsed.push(...parseJournalRecords(all, this.journal.path, this.parsed.length));
+    return this.parsed.slice();
   }
 }

@@ -89,6 +89,20 @@ describe('JournalWriter', () => {
     expect(writer.records()).toEqual([{ type: 'step', node: 'A', attempt: 2, step: 'restart-requested', round: 1, bootBefore: 'b0', source: 'failure', seq: 1, time: '2026-01-01T00:00:00.000Z' }]);
   });
 
+  it('reads records appended after an earlier read, and names the line of one it does not understand', () => {
+    const journal = new MemoryJournal();
+    const writer = new JournalWriter(journal, () => 0);
+    writer.write({ type: 'attempt-started', node: 'A', attempt: 1 });
+    expect(writer.records().map((r) => r.seq)).toEqual([1]);
+    writer.write({ type: 'attempt-started', node: 'B', attempt: 1 });
+    const both = writer.records();
+    expect(both.map((r) => [r.seq, r.type === 'attempt-started' ? r.node : '']).flat()).toEqual([1, 'A', 2, 'B']);
+    both.pop();
+    expect(writer.records()).toHaveLength(2);
+    journal.append({ type: 'no-such-record' }, '1970-01-01T00:00:00.000Z');
+    expect(() => writer.records()).toThrow(/line 3: a "no-such-record" record/);
+  });
+
   it('never writes a malformed record (a bug is caught before it reaches the disk)', () => {
     const journal = new MemoryJournal();
     const writer = new JournalWriter(journal, () => 0);

@@ -58,10 +58,12 @@ const MODEL_LOCK_WAIT_MS = 120_000;
 const MODEL_LOCK_RETRY_MS = 20;
 /**
  * A process keeps the model's mutex between its operations for up to this long (real time), so that a run at
- * `--sim-speed max` does not make and remove the mutex thousands of times. It lets go at once when another
- * process is waiting (that one leaves a marker beside the mutex), and before any wait of its own.
+ * `--sim-speed max` does not make and remove the mutex thousands of times. It lets go within a few ms when
+ * another process is waiting (that one leaves a marker beside the mutex), and before any wait of its own.
  */
 const MODEL_LEASE_MS = 50;
+/** Within a lease, how often (real ms) the holder looks for another process's waiting marker. */
+const WAITER_LOOK_MS = 5;
 
 /** Mutexes this process holds between operations, by path: how to let each go (another simulator instance of
  * this process, e.g. a test's second handle on the model, must not wait for the first). */
@@ -239,6 +241,8 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     idleLeases.delete(lockDir);
     releaseLock(lockDir);
   };
+  /** When leave() last looked for a waiter's marker (real ms). */
+  let lookedAt = 0;
   const someoneWaits = (): boolean => lstatSync(waitingMarker, { throwIfNoEntry: false }) !== undefined;
   /** Runs `body` holding the mutex, outside an operation (closing, an explicit save). */
   const withModelLock = (body: () => void): void => {
@@ -320,8 +324,13 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     try {
       if (model.dirty) write();
     } finally {
-      const waited = someoneWaits();
-      const left = MODEL_LEASE_MS - (systemClock.now() - heldSince);
+      const now = systemClock.now();
+      const left = MODEL_LEASE_MS - (now - heldSince);
+      // A stat per operation cost more than the operation: look for a waiter every few ms, and always when the
+      // lease is over (a waiter then gets its turn before this process takes the mutex again).
+      const look = left <= 0 || now - lookedAt >= WAITER_LOOK_MS;
+      if (look) lookedAt = now;
+      const waited = look && someoneWaits();
       if (waited || left <= 0) {
         yielded = waited;
         letGo();

@@ -7,10 +7,8 @@ import { operations, type OperationName } from '../cluster/operations.js';
 import { ScriptErrorCode } from '../cluster/operations.js';
 import { needsNetworkCredential } from '../cluster/operations-credential.js';
 import { AppError, ExitCode } from '../errors.js';
-import { abortReason } from '../platform/clock.js';
+import { abortReason, type Clock } from '../platform/clock.js';
 
-/** Why an operation's own deadline timer is cancelled: the operation ended (never seen by callers). */
-const OPERATION_ENDED = new Error('the operation ended');
 import type { RunOptions, ScriptInvocation, ScriptOutcome, Transport } from '../transport/transport.js';
 import { TransportErrorCode } from '../transport/transport.js';
 import type { ClusterModel } from './cluster-model.js';
@@ -18,6 +16,7 @@ import type { ConnectionLossPhase } from './fixture.js';
 import { SIMULATED_CREDENTIAL } from './network-logon.js';
 import type { SimNodeState } from './model-state.js';
 import { OpFailure, opHandlers, type OpContext } from './ops.js';
+import { VirtualClock } from './virtual-clock.js';
 import type { PropertyAccess } from './properties.js';
 
 /** Virtual seconds a client spends before "connection refused" (the machine is booting). */
@@ -47,6 +46,21 @@ function phaseOf(name: string, params: Readonly<Record<string, unknown>>): Conne
 /** What the bootstrap's language-mode probe answers on a node under Application Control (WDAC). */
 function constrainedLanguageMessage(node: string): string {
   return `PowerShell on ${node} runs unsigned scripts in ConstrainedLanguage mode (Application Control / WDAC), where cauctl's node-side scripts cannot run; nothing was done on ${node} (simulated). See docs/windows-requirements.md, "Application Control".`;
+}
+
+/** Why an operation's own deadline timer is cancelled: the operation ended (never seen by callers). */
+const OPERATION_ENDED = new Error('the operation ended');
+
+/**
+ * Arms `fire` after `ms` of the model's time; returns the cancel. The virtual clock has a timer of its own
+ * (no AbortController, promise or listener per operation); any other clock gets a sleep aborted on cancel
+ * (with a reason of its own: abort() without one builds a DOMException, a stack trace, per operation).
+ */
+function deadlineTimer(clock: Clock, ms: number, fire: () => void): () => void {
+  if (clock instanceof VirtualClock) return clock.timer(ms, fire);
+  const deadline = new AbortController();
+  clock.sleep(ms, deadline.signal).then(fire, () => undefined);
+  return () => deadline.abort(OPERATION_ENDED);
 }
 
 function isOperationName(name: string): name is OperationName {
@@ -105,27 +119,22 @@ export class SimTransport implements Transport {
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     // The deadline is a sleeper of its own; it is cancelled when the operation ends, so that at `max` speed
     // it does not pull virtual time forward.
-    const deadline = new AbortController();
     let timedOut = false;
-    if (options.timeoutMs !== undefined) {
-      model.clock.sleep(options.timeoutMs, deadline.signal).then(
-        () => {
-          timedOut = true;
-          controller.abort(
-            new AppError(TransportErrorCode.timeout, ExitCode.connection, `${invocation.name} on ${nodeName} did not finish within ${options.timeoutMs} ms (simulated).`, { transient: true }),
-          );
-        },
-        () => undefined,
-      );
-    }
+    const timeoutMs = options.timeoutMs;
+    const cancelDeadline =
+      timeoutMs === undefined
+        ? undefined
+        : deadlineTimer(model.clock, timeoutMs, () => {
+            timedOut = true;
+            controller.abort(new AppError(TransportErrorCode.timeout, ExitCode.connection, `${invocation.name} on ${nodeName} did not finish within ${timeoutMs} ms (simulated).`, { transient: true }));
+          });
     try {
       return await this.runInner(nodeName, invocation, controller.signal);
     } catch (e) {
       if (timedOut || controller.signal.aborted) throw abortReason(controller.signal);
       throw e;
     } finally {
-      // With a reason of its own: abort() without one builds a DOMException (a stack trace) per operation.
-      deadline.abort(OPERATION_ENDED);
+      cancelDeadline?.();
       options.signal?.removeEventListener('abort', onOuterAbort);
       if (model.dirty) {
         this.save();

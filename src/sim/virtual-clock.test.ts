@@ -102,4 +102,39 @@ describe('VirtualClock at max speed', () => {
     await c.sleep(1);
     expect(c.now()).toBe(T0 + 1);
   });
+
+  it('fires a timer at its virtual time, in order with the sleeps, and never once cancelled', async () => {
+    const c = clock();
+    const order: string[] = [];
+    c.timer(20_000, () => order.push(`deadline@${c.now() - T0}`));
+    const cancel = c.timer(5_000, () => order.push('cancelled timer fired'));
+    const sleeper = c.sleep(20_000).then(() => order.push(`sleep@${c.now() - T0}`));
+    cancel();
+    expect(c.pendingSleepers).toBe(2);
+    await sleeper;
+    expect(order).toEqual(['deadline@20000', 'sleep@20000']);
+    expect(c.pendingSleepers).toBe(0);
+  });
+
+  it('lets a cancelled timer pull time nowhere', async () => {
+    const c = clock();
+    c.timer(3_600_000, () => undefined)();
+    await c.sleep(1_000);
+    expect(c.now()).toBe(T0 + 1_000);
+  });
+});
+
+describe('VirtualClock timer at a finite speed', () => {
+  it('waits on its base clock, scaled, and a cancel stops it', async () => {
+    const base = manualBase();
+    const c = new VirtualClock({ startMs: T0, speed: 60, base });
+    let fired = 0;
+    c.timer(120_000, () => (fired += 1));
+    const cancel = c.timer(60_000, () => (fired += 10));
+    expect(base.waits).toEqual([2_000, 1_000]);
+    cancel();
+    base.advance(2_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toBe(1);
+  });
 });
