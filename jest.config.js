@@ -33,6 +33,7 @@ const SLOW_TESTS = [
   'test/cli/issue-12-plan-capacity.test.ts',
   'test/cli/native-cau.test.ts',
   'test/cli/cau-run-parameters.test.ts',
+  'test/cli/clusterless-run.test.ts',
   // Multi-process end to end (session 4's measurement, docs/testing.md): the WinRM test server with the built CLI,
   // two CLI processes racing on one simulated cluster, and runs killed with SIGKILL then finished by --resume.
   'test/cli/feature-update-credentials.test.ts',
