@@ -13,6 +13,7 @@ const SLOW_TESTS = [
   'test/cli/interrupt.test.ts',
   'test/cli/lock-and-progress.test.ts',
   'test/cli/signals-and-pipes.test.ts',
+  'test/cli/feature-update-resume.test.ts',
   'test/cli/readme-examples.test.ts',
   'test/cli/live-view-tmux.test.ts',
   'test/cli/lock-race.test.ts',

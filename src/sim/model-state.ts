@@ -96,6 +96,14 @@ export interface SimNodeState {
   storageStale: boolean;
   /** Get-ClusterFaultDomain: the chassis and rack of this server (fixture `faultDomain`); absent: none. */
   faultDomain?: { chassis?: string; rack?: string };
+  /** A vendor firmware tool a script plug-in drives (fixture `vendorFirmware`, ops-plugin.ts); absent: none. */
+  vendorFirmware?: SimVendorFirmware;
+}
+
+/** The vendor tool's state on one node: its components as its inventory reports them. */
+export interface SimVendorFirmware {
+  plugin: string;
+  components: Array<{ id: string; name: string; installedVersion: string; availableVersion: string; exitCode: number; failsLeft: number; failExitCode: number }>;
 }
 
 export interface SimRoleState {
@@ -120,6 +128,8 @@ export interface SimTaskState {
   failWith?: string;
   /** Fault downloadFails: the download fails with this code; nothing is installed. */
   downloadFailWith?: string;
+  /** A registered script plug-in's task (ops-plugin.ts ends it); absent: a built-in's. */
+  scriptPlugin?: true;
   results: {
     updateId: string;
     kb: string;
@@ -314,6 +324,9 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       // A node that is down in the fixture has missed writes already.
       storageStale: fx.storage.s2d && isDown,
       ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
+      ...(n.vendorFirmware !== undefined
+        ? { vendorFirmware: { plugin: n.vendorFirmware.plugin, components: n.vendorFirmware.components.map((c) => ({ id: c.id, name: c.name, installedVersion: c.installedVersion, availableVersion: c.availableVersion, exitCode: c.exitCode, failsLeft: c.fails?.times ?? 0, failExitCode: c.fails?.exitCode ?? 0 })) } }
+        : {}),
     };
   });
   if (fx.cauRole?.selfUpdatingRun !== undefined) {

@@ -17,6 +17,7 @@ import { featureOpHandlers } from './ops-feature.js';
 import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunOn } from './native-cau.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
+import { scanScriptPlugin, startScriptPluginTask } from './ops-plugin.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
 import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
@@ -283,6 +284,7 @@ export const opHandlers: OpHandlers = {
   },
 
   'scan-updates': async (ctx, p) => {
+    if (p.pluginScript !== undefined) return scanScriptPlugin(ctx, p);
     const query = checkPluginArguments(p.plugin, p.arguments);
     await sleepSeconds(ctx, ctx.model.state.timing.scanSeconds);
     return { updates: applicableUpdates(ctx, p.plugin, p.arguments, query) };
@@ -315,6 +317,13 @@ export const opHandlers: OpHandlers = {
         const update = ctx.node.updates.find((u) => u.id.toLowerCase() === id.toLowerCase());
         if (update?.installed) m.audit.violation(m.now, `${ctx.node.name} was given ${update.kb || update.id} to install again after it was installed.`);
       }
+    }
+    if (p.pluginScript !== undefined) {
+      const task = startScriptPluginTask(ctx, p);
+      m.state.tasks.push(task);
+      m.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
+      m.advance();
+      return { taskId: p.taskId, alreadyStarted: false };
     }
     const node = ctx.node;
     const t = m.state.timing;

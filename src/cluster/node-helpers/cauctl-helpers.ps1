@@ -303,3 +303,117 @@ function Invoke-CauctlWithNetworkCredential($Credential, [string]$Action, [strin
         throw
     }
 }
+
+# ---------------------------------------------------------------------------------------------------------
+# Script plug-ins (docs/plugins.md). A registered plug-in's scan.ps1 or install.ps1 arrives as data (the
+# pluginScript parameter), runs as a script block with the plug-in's arguments splatted by name, and must
+# answer with one hashtable. What it answers is checked here, field by field, so a vendor's mistake is named
+# (plug-in, script, node, field) instead of reaching cauctl as a schema error. Used by scan-updates and, through
+# task.json, by the update worker that runs install.ps1 in the SYSTEM task.
+
+# A member of a hashtable or an object by name, or $null when it has none (StrictMode-safe).
+function Get-CauctlPluginMember($Object, [string]$Name) {
+    if ($Object -is [System.Collections.IDictionary]) {
+        foreach ($key in @($Object.Keys)) { if ([string]$key -ieq $Name) { return , $Object[$key] } }
+        return $null
+    }
+    if ($null -ne $Object -and $null -ne $Object.PSObject.Properties[$Name]) { return , $Object.PSObject.Properties[$Name].Value }
+    return $null
+}
+
+function New-CauctlPluginOutputError([string]$Where, [string]$Problem) {
+    New-CauctlError 'PLUGIN_OUTPUT_INVALID' ($Where + ' returned ' + $Problem + '. A plug-in script returns one hashtable as docs/plugins.md describes; fix the plug-in and register it again.') 'InvalidResult' $Where
+}
+
+# The one hashtable a plug-in script answered with: nothing else may reach its output (a stray line from a
+# vendor CLI would otherwise be taken for the answer).
+function Get-CauctlPluginAnswer($Output, [string]$Where) {
+    $items = @($Output)
+    if ($items.Count -ne 1) { throw (New-CauctlPluginOutputError $Where ([string]$items.Count + ' objects; its output must be exactly one hashtable (send anything else to Out-Null)')) }
+    $answer = $items[0]
+    if ($null -eq $answer) { throw (New-CauctlPluginOutputError $Where '$null; its output must be exactly one hashtable') }
+    if (-not ($answer -is [System.Collections.IDictionary] -or $answer -is [System.Management.Automation.PSCustomObject])) {
+        throw (New-CauctlPluginOutputError $Where ('a ' + $answer.GetType().Name + ', not a hashtable'))
+    }
+    return $answer
+}
+
+# A list member ($null or missing: empty) as an array of entries.
+function Get-CauctlPluginList($Answer, [string]$Name, [string]$Where) {
+    $value = Get-CauctlPluginMember $Answer $Name
+    if ($null -eq $value) { throw (New-CauctlPluginOutputError $Where ('no ''' + $Name + ''' list')) }
+    return , @($value)
+}
+
+# A string field of entry $At: present, a string, and not empty unless $AllowEmpty.
+function Get-CauctlPluginText($Entry, [string]$Name, [string]$Where, [string]$At, [bool]$AllowEmpty) {
+    $value = Get-CauctlPluginMember $Entry $Name
+    if (-not ($value -is [string])) { throw (New-CauctlPluginOutputError $Where ($At + '.' + $Name + ' missing or not a string')) }
+    if (-not $AllowEmpty -and $value -eq '') { throw (New-CauctlPluginOutputError $Where ($At + '.' + $Name + ' empty')) }
+    return $value
+}
+
+function Get-CauctlPluginFlag($Entry, [string]$Name, [string]$Where, [string]$At) {
+    $value = Get-CauctlPluginMember $Entry $Name
+    if (-not ($value -is [bool])) { throw (New-CauctlPluginOutputError $Where ($At + '.' + $Name + ' missing or not $true/$false')) }
+    return $value
+}
+
+# scan.ps1's answer as update records: @{ updates = @( @{ updateId; title; kb; rebootRequired } ) }.
+function ConvertTo-CauctlPluginUpdates($Output, [string]$Where) {
+    $answer = Get-CauctlPluginAnswer $Output $Where
+    $updates = @()
+    $i = 0
+    foreach ($entry in (Get-CauctlPluginList $answer 'updates' $Where)) {
+        $at = 'updates[' + $i + ']'
+        $updates += @{
+            updateId       = (Get-CauctlPluginText $entry 'updateId' $Where $at $false)
+            title          = (Get-CauctlPluginText $entry 'title' $Where $at $false)
+            kb             = (Get-CauctlPluginText $entry 'kb' $Where $at $true)
+            rebootRequired = (Get-CauctlPluginFlag $entry 'rebootRequired' $Where $at)
+        }
+        $i++
+    }
+    return , $updates
+}
+
+# install.ps1's answer as the update task's outcome: one result per id asked for (an id it left out is Failed,
+# a result for an id it was not asked to install is refused), and whether a restart is needed.
+function ConvertTo-CauctlPluginOutcome($Output, [string[]]$UpdateIds, [string]$Where) {
+    $answer = Get-CauctlPluginAnswer $Output $Where
+    $codes = @('Succeeded', 'SucceededWithErrors', 'Failed', 'Aborted', 'AlreadyInstalled', 'NotApplicable')
+    $byId = @{}
+    $i = 0
+    foreach ($entry in (Get-CauctlPluginList $answer 'results' $Where)) {
+        $at = 'results[' + $i + ']'
+        $id = Get-CauctlPluginText $entry 'updateId' $Where $at $false
+        if ($UpdateIds -notcontains $id) { throw (New-CauctlPluginOutputError $Where ($at + '.updateId ''' + $id + ''', which it was not asked to install')) }
+        $resultCode = Get-CauctlPluginText $entry 'resultCode' $Where $at $false
+        if ($codes -notcontains $resultCode) { throw (New-CauctlPluginOutputError $Where ($at + '.resultCode ''' + $resultCode + ''', not one of ' + ($codes -join ', '))) }
+        $errorCode = Get-CauctlPluginText $entry 'errorCode' $Where $at $false
+        if ($errorCode -notmatch '^0x[0-9A-Fa-f]{1,8}$') { throw (New-CauctlPluginOutputError $Where ($at + '.errorCode ''' + $errorCode + ''', not hex text such as 0x0 or 0x80070643')) }
+        $byId[$id] = @{ updateId = $id; kb = (Get-CauctlPluginText $entry 'kb' $Where $at $true); title = (Get-CauctlPluginText $entry 'title' $Where $at $true); resultCode = $resultCode; errorCode = $errorCode; rebootRequired = (Get-CauctlPluginFlag $entry 'rebootRequired' $Where $at) }
+        $i++
+    }
+    $restart = Get-CauctlPluginMember $answer 'rebootRequired'
+    if (-not ($restart -is [bool])) { throw (New-CauctlPluginOutputError $Where 'rebootRequired missing or not $true/$false') }
+    $results = @()
+    $missing = @()
+    foreach ($id in $UpdateIds) {
+        if ($byId.ContainsKey($id)) { $results += $byId[$id]; continue }
+        $missing += $id
+        $results += @{ updateId = $id; kb = ''; title = $id; resultCode = 'Failed'; errorCode = '0x80004005'; rebootRequired = $false }
+    }
+    foreach ($r in $results) { if ($r.rebootRequired -and @('Succeeded', 'SucceededWithErrors') -contains $r.resultCode) { $restart = $true } }
+    $message = 'Install finished'
+    if ($missing.Count -gt 0) { $message = $Where + ' returned no result for ' + ($missing -join ', ') + '; counted as Failed.' }
+    return @{ state = 'Completed'; results = $results; rebootRequired = [bool]$restart; message = $message }
+}
+
+# The plug-in's arguments as named parameters: every value a string, as CAU's hashtables carry them.
+function ConvertTo-CauctlPluginSplat($Arguments) {
+    $splat = @{}
+    if ($null -eq $Arguments) { return $splat }
+    foreach ($key in @($Arguments.Keys)) { $splat[[string]$key] = [string]$Arguments[$key] }
+    return $splat
+}

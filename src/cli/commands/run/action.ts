@@ -27,6 +27,7 @@ import type { RunMode } from '../../../profiles/run-profile.js';
 import type { CommandEnv } from '../../command-env.js';
 import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
+import { withFeatureResumeHint } from '../../feature-journals.js';
 import { interruptName } from '../../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../../run-deps.js';
 import { checkResumePlugins, recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
@@ -165,7 +166,10 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         env.abandon(130);
       }
     });
-    const result = await run.execute();
+    const result = await run.execute().catch((error: unknown) => {
+      // A stale lock of a feature update's rolling run: the way on is feature-update --resume.
+      throw withFeatureResumeHint(error, ctx, globals);
+    });
     let simulation: ReturnType<NonNullable<typeof ctx.sim>['audit']> | undefined;
     if (ctx.sim) {
       ctx.sim.noteRunEnd();

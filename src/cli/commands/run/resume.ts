@@ -10,6 +10,7 @@ import { refusedError, usageError } from '../../../errors.js';
 import { findInterruptedRun, findRun, markAbandoned, type JournalSummary } from '../../../journal/journal.js';
 import type { ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
+import { featureResumeCommand, openFeatureOfRollingRun } from '../../feature-journals.js';
 
 export interface ResumeTarget {
   readonly runId: string;
@@ -109,10 +110,14 @@ export function checkResumePlugins(target: ResumeTarget, asked: readonly string[
   if (journaled === undefined || journaled.join('\n') === asked.join('\n')) return;
   const feature = journaled.includes('Microsoft.RollingUpgradePlugin');
   const names = journaled.map((name) => `--cau-plugin-name ${name}`).join(' ');
+  // A feature update's rolling run goes on with feature-update --resume, which also does the steps after it.
+  const owner = feature ? openFeatureOfRollingRun(ctx, target.runId) : undefined;
   throw usageError('RESUME_PLUGINS_DIFFER', `Run ${target.runId} of ${ctx.entry} was started with ${journaled.join(', ')}; this command names ${asked.join(', ')}. Going on with other plug-ins would update the remaining nodes differently from those done; nothing was touched.`, {
-    hint: feature
-      ? `it is a feature update's rolling run: resume it with the same plug-in and arguments, for example ${cmd(`run --resume ${names} --cau-plugin-arguments "@{ WuConnected='true' }" --force`)}`
-      : `resume it with the same plug-ins: ${cmd(`run --resume ${names} --force`)}`,
+    hint: owner
+      ? `it is the rolling run of feature update ${owner.runId}, which also has steps after it: continue it with ${featureResumeCommand(globals, owner.runId)}`
+      : feature
+        ? `it is a feature update's rolling run: resume it with the same plug-in and arguments, for example ${cmd(`run --resume ${names} --cau-plugin-arguments "@{ WuConnected='true' }" --force`)}`
+        : `resume it with the same plug-ins: ${cmd(`run --resume ${names} --force`)}`,
     details: { runId: target.runId, plugins: journaled },
   });
 }
