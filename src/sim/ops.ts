@@ -14,7 +14,7 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
-import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunOn } from './native-cau.js';
+import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRun } from './native-cau.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
 import { scanScriptPlugin, startScriptPluginTask } from './ops-plugin.js';
@@ -194,8 +194,9 @@ export const opHandlers: OpHandlers = {
       quorum: { healthy: m.quorumHealthy(), witnessType: m.state.quorum.witnessType, witnessState: m.state.quorum.witnessState },
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
-      // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here.
-      nativeCauRunInProgress: nativeRunOn(m, ctx.node.name) !== null,
+      // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here;
+      // an unreadable one fails the call (NATIVE_CAU_UNREADABLE), as in get-native-cau.
+      nativeCauRunInProgress: readNativeRun(m, ctx.node.name).orchestratorGuid !== null,
     };
   },
 
