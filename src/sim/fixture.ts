@@ -207,6 +207,13 @@ export const FixtureNode = z.strictObject({
   faultDomain: FixtureFaultDomain.optional(),
   /** The Site fault domain the node sits in (Get-ClusterFaultDomain -Type Site); absent: none. */
   site: z.string().min(1).max(64).optional(),
+  /**
+   * The CAU WMI provider (root/Microsoft/Windows/ClusterUpdate, where MSFT_CAURun lives) as this node's own
+   * session sees it: `Present` (default); `Absent`, the CAU feature not installed (invalid namespace: no native
+   * run can exist there); `AccessDenied`, the namespace refuses the session (whether a run is in progress is
+   * unknown, and a reader must say so).
+   */
+  nativeCauProvider: z.enum(['Present', 'Absent', 'AccessDenied']).optional(),
   /** A vendor firmware tool a registered script plug-in drives; absent: no such tool on the node. */
   vendorFirmware: FixtureVendorFirmware.optional(),
 });

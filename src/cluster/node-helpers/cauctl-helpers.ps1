@@ -14,6 +14,114 @@ function New-CauctlError([string]$Code, [string]$Message, [System.Management.Aut
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# Reading what Windows reports: properties that an OS build may lack, CIM enum numbers, the storage view, the
+# fault-domain tree, and this node's native CAU run. One copy here for every script that reads them.
+
+# A property's value, or $Default when the object lacks it or it is null. StrictMode throws on a missing
+# property, and older OS builds lack some (S2DEnabled, DrainStatus, IsCoreGroup, FaultDomainAwareness).
+function Get-CauctlProperty($Object, [string]$Name, $Default) {
+    $property = $Object.PSObject.Properties[$Name]
+    if ($null -eq $property -or $null -eq $property.Value) { return $Default }
+    return $property.Value
+}
+
+# Raw CIM values are numbers (MSFT_StorageJob.JobState, HealthStatus); the contract wants names.
+function ConvertTo-CauctlEnumText($Value, [hashtable]$Names) {
+    $text = [string]$Value
+    if ($Names.ContainsKey($text)) { return $Names[$text] }
+    return $text
+}
+
+# Storage as the coordinator's ready-for-the-next-node check reads it: the cluster's S2D flag, storage jobs,
+# virtual disks and non-primordial pools, each with its health by name (get-storage-health, wait-storage-healthy).
+function Get-CauctlStorageView {
+    $jobStates = @{ '2' = 'New'; '3' = 'Starting'; '4' = 'Running'; '5' = 'Suspended'; '6' = 'ShuttingDown'; '7' = 'Completed'; '8' = 'Terminated'; '9' = 'Killed'; '10' = 'Exception'; '11' = 'Service'; '12' = 'QueryPending' }
+    $healthNames = @{ '0' = 'Healthy'; '1' = 'Warning'; '2' = 'Unhealthy'; '5' = 'Unknown' }
+    # OperationalStatus is an array (a disk can be "Degraded, InService"); the contract has one string.
+    $operationalOf = { param($Object) (@(Get-CauctlProperty $Object 'OperationalStatus' @('Unknown')) | ForEach-Object { [string]$_ }) -join ', ' }
+    $cluster = Get-Cluster
+    $jobs = @()
+    foreach ($job in @(Get-StorageJob)) {
+        $jobs += @{
+            name            = [string]$job.Name
+            jobState        = ConvertTo-CauctlEnumText (Get-CauctlProperty $job 'JobState' 'Unknown') $jobStates
+            bytesProcessed  = [double](Get-CauctlProperty $job 'BytesProcessed' 0)
+            bytesTotal      = [double](Get-CauctlProperty $job 'BytesTotal' 0)
+            percentComplete = [double](Get-CauctlProperty $job 'PercentComplete' 0)
+        }
+    }
+    $virtualDisks = @()
+    foreach ($disk in @(Get-VirtualDisk)) {
+        $operational = & $operationalOf $disk
+        $virtualDisks += @{
+            friendlyName      = [string]$disk.FriendlyName
+            healthStatus      = ConvertTo-CauctlEnumText (Get-CauctlProperty $disk 'HealthStatus' 'Unknown') $healthNames
+            operationalStatus = $operational
+            # A detached disk is offline to the cluster; any other state still serves I/O.
+            isOnline          = ($operational -notmatch 'Detached')
+        }
+    }
+    $pools = @()
+    foreach ($pool in @(Get-StoragePool -IsPrimordial $false)) {
+        $pools += @{
+            friendlyName      = [string]$pool.FriendlyName
+            healthStatus      = ConvertTo-CauctlEnumText (Get-CauctlProperty $pool 'HealthStatus' 'Unknown') $healthNames
+            operationalStatus = & $operationalOf $pool
+        }
+    }
+    @{ s2dEnabled = ([int](Get-CauctlProperty $cluster 'S2DEnabled' 0) -eq 1); jobs = $jobs; virtualDisks = $virtualDisks; pools = $pools }
+}
+
+# Get-ClusterFaultDomain's domains by name. PowerShell hashtables compare keys case-insensitively, as the
+# cluster compares names.
+function Get-CauctlFaultDomainsByName([object[]]$Domains) {
+    $byName = @{}
+    foreach ($domain in $Domains) { $byName[[string]$domain.Name] = $domain }
+    return $byName
+}
+
+# The fault domains above $Name (Node < Chassis < Rack < Site), the nearest of each type by that type's name:
+# @{ Chassis = 'C1'; Rack = 'R1'; Site = 'Redmond' }, a type absent when there is none above. The walk stops at
+# the top, at a name the tree does not hold, or after eight steps.
+function Get-CauctlFaultDomainsAbove([hashtable]$ByName, [string]$Name) {
+    $above = @{}
+    $current = $ByName[$Name]
+    if ($null -eq $current) { return $above }
+    $parent = [string](Get-CauctlProperty $current 'ParentName' '')
+    for ($step = 0; $parent -ne '' -and $ByName.ContainsKey($parent) -and $step -lt 8; $step++) {
+        $domain = $ByName[$parent]
+        $type = [string](Get-CauctlProperty $domain 'Type' '')
+        if ($type -ne '' -and -not $above.ContainsKey($type)) { $above[$type] = [string]$domain.Name }
+        $parent = [string](Get-CauctlProperty $domain 'ParentName' '')
+    }
+    return $above
+}
+
+# Whether a CIM error says the CAU provider is not there (no CAU feature): invalid namespace or class. Any other
+# failure (access denied above all) is not "no run".
+function Test-CauctlProviderMissing($ErrorRecord) {
+    $property = $ErrorRecord.Exception.PSObject.Properties['NativeErrorCode']
+    if ($null -eq $property) { return $false }
+    return @('InvalidNamespace', 'InvalidClass', 'NotFound') -contains [string]$property.Value
+}
+
+# This node's MSFT_CAURun (local CIM; a native Updating Run's coordinator keeps one per node while it runs):
+# @{ orchestratorGuid = the run's id or $null; providerPresent = whether the CAU provider answered }. A node
+# without the provider has no run; any other failure throws NATIVE_CAU_UNREADABLE, since "no run" cannot be
+# told from "cannot see one".
+function Get-CauctlNativeRun {
+    try {
+        $runs = @(Get-CimInstance -Namespace 'root/Microsoft/Windows/ClusterUpdate' -ClassName 'MSFT_CAURun')
+    } catch {
+        if (Test-CauctlProviderMissing $_) { return @{ orchestratorGuid = $null; providerPresent = $false } }
+        throw (New-CauctlError 'NATIVE_CAU_UNREADABLE' ('Could not read MSFT_CAURun on ' + $env:COMPUTERNAME + ', so whether a native CAU Updating Run is in progress is unknown: ' + $_.Exception.Message + ' Run cauctl as a member of the local Administrators group of ' + $env:COMPUTERNAME + ', or check that the CIM namespace root/Microsoft/Windows/ClusterUpdate grants it access.') 'ReadError' 'MSFT_CAURun')
+    }
+    $guid = $null
+    if ($runs.Count -gt 0) { $guid = [string](Get-CauctlProperty $runs[0] 'OrchestratorGuid' '') }
+    return @{ orchestratorGuid = $guid; providerPresent = $true }
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # The CAU clustered role
 
 # The role's cluster group: the owner group of the resource of type ClusterAwareUpdatingResource, or $null.
