@@ -57,36 +57,21 @@ export async function scanScriptPlugin(ctx: OpContext, p: OperationParams<'scan-
 }
 
 /**
- * start-update-task for a script plug-in: the same one-shot SYSTEM task; Download has nothing to do (a vendor
- * tool fetches at apply time), Install runs install.ps1 for `timing.installSeconds`. The caller has audited
- * the install (drained, touched); an apply of a version already installed is the coordinator losing track.
+ * start-update-task for a script plug-in: the same one-shot SYSTEM task, for this many seconds. Download has
+ * nothing to do (a vendor tool fetches at apply time); Install runs install.ps1 for `timing.installSeconds`.
+ * The caller has audited the install (drained, touched); an apply of a version already installed is the
+ * coordinator losing track.
  */
-export function startScriptPluginTask(ctx: OpContext, p: OperationParams<'start-update-task'>): SimTaskState {
+export function scriptPluginTaskSeconds(ctx: OpContext, p: OperationParams<'start-update-task'>): number {
   const m = ctx.model;
   const node = ctx.node;
-  const install = p.mode === 'Install';
-  if (install) {
-    const tool = node.vendorFirmware;
-    for (const id of p.updateIds) {
-      const match = UPDATE_ID.exec(id);
-      const component = match === null ? undefined : tool?.components.find((c) => c.id === match[1]);
-      if (component !== undefined && component.installedVersion === match![2]) m.audit.violation(m.now, `${node.name} was given ${id} to install again after it was installed.`);
-    }
+  if (p.mode !== 'Install' || p.updateIds.length === 0) return 0;
+  for (const id of p.updateIds) {
+    const match = UPDATE_ID.exec(id);
+    const component = match === null ? undefined : node.vendorFirmware?.components.find((c) => c.id === match[1]);
+    if (component !== undefined && component.installedVersion === match![2]) m.audit.violation(m.now, `${node.name} was given ${id} to install again after it was installed.`);
   }
-  const seconds = install && p.updateIds.length > 0 ? m.state.timing.installSeconds : 0;
-  return {
-    taskId: p.taskId,
-    node: node.name,
-    mode: install ? 'Install' : 'Download',
-    plugin: p.plugin,
-    scriptPlugin: true,
-    updateIds: [...p.updateIds],
-    startedAt: m.now,
-    endsAt: m.now + seconds * 1000,
-    state: 'Running',
-    results: [],
-    rebootRequired: false,
-  };
+  return m.state.timing.installSeconds;
 }
 
 /** One id through the vendor tool's `apply`, as install.ps1 reads its exit code. */

@@ -17,7 +17,7 @@ import { featureOpHandlers } from './ops-feature.js';
 import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRun } from './native-cau.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
-import { scanScriptPlugin, startScriptPluginTask } from './ops-plugin.js';
+import { scanScriptPlugin, scriptPluginTaskSeconds } from './ops-plugin.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
 import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
@@ -165,6 +165,31 @@ function applicableUpdates(
     .filter((u) => recommended || !u.recommended)
     .filter((u) => evaluateWuaQuery(q, updateFacts(u)))
     .map((u) => ({ updateId: u.id, title: u.title, kb: u.kb, rebootRequired: u.rebootRequired }));
+}
+
+/** A new update task of start-update-task, running for `seconds`. */
+function newTask(ctx: OpContext, p: OperationParams<'start-update-task'>, seconds: number, extra: Pick<SimTaskState, 'preInstall' | 'scriptPlugin'>): SimTaskState {
+  const m = ctx.model;
+  return {
+    taskId: p.taskId,
+    node: ctx.node.name,
+    mode: p.mode === 'Download' ? 'Download' : 'Install',
+    ...extra,
+    plugin: p.plugin,
+    updateIds: [...p.updateIds],
+    startedAt: m.now,
+    endsAt: m.now + seconds * 1000,
+    state: 'Running',
+    results: [],
+    rebootRequired: false,
+  };
+}
+
+/** Starts the task: it ends (finishTask) when its time has passed. */
+function queueTask(ctx: OpContext, task: SimTaskState): void {
+  ctx.model.state.tasks.push(task);
+  ctx.model.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
+  ctx.model.advance();
 }
 
 function taskStatus(task: SimTaskState | undefined): OperationResult<'wait-update-task'> {
@@ -320,10 +345,7 @@ export const opHandlers: OpHandlers = {
       }
     }
     if (p.pluginScript !== undefined) {
-      const task = startScriptPluginTask(ctx, p);
-      m.state.tasks.push(task);
-      m.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
-      m.advance();
+      queueTask(ctx, newTask(ctx, p, scriptPluginTaskSeconds(ctx, p), { scriptPlugin: true }));
       return { taskId: p.taskId, alreadyStarted: false };
     }
     const node = ctx.node;
@@ -337,19 +359,7 @@ export const opHandlers: OpHandlers = {
       const install = p.updateIds.some(isFeature) ? Math.max(node.featureUpdate!.installSeconds, t.installSeconds) : t.installSeconds;
       seconds = install + (needsDownload ? t.downloadSeconds : 0);
     }
-    const task: SimTaskState = {
-      taskId: p.taskId,
-      node: node.name,
-      mode: p.mode === 'Download' ? 'Download' : 'Install',
-      ...(preInstall ? { preInstall: true } : {}),
-      plugin: p.plugin,
-      updateIds: [...p.updateIds],
-      startedAt: m.now,
-      endsAt: m.now + seconds * 1000,
-      state: 'Running',
-      results: [],
-      rebootRequired: false,
-    };
+    const task = newTask(ctx, p, seconds, preInstall ? { preInstall: true } : {});
     if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
       node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
       task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
@@ -357,9 +367,7 @@ export const opHandlers: OpHandlers = {
       node.faults.installFailsLeft -= 1;
       task.failWith = node.faults.installErrorCode;
     }
-    m.state.tasks.push(task);
-    m.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
-    m.advance();
+    queueTask(ctx, task);
     return { taskId: p.taskId, alreadyStarted: false };
   },
 
