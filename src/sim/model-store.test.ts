@@ -141,6 +141,22 @@ describe('model store: snapshot plus change log', () => {
   });
 });
 
+describe('model store: bookkeeping', () => {
+  it('the operation counters are written with the snapshot only, never logged', () => {
+    const writer = new ModelStore(path);
+    const doc = { ...aDoc(), opCounts: { 'get-node-status': 1 }, recentOps: [{ op: 'get-node-status' }] };
+    writer.append(doc, doc.storeGeneration);
+    doc.opCounts['get-node-status'] = 2;
+    doc.recentOps.push({ op: 'suspend-node' });
+    doc.nodes[0]!.state = 'Paused';
+    save(writer, doc);
+    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.0': { name: 'N1', state: 'Paused' }, storeGeneration: 2 } }]);
+    expect(readSavedModel(path)).toMatchObject({ opCounts: { 'get-node-status': 1 }, nodes: [{ state: 'Paused' }, { state: 'Up' }] });
+    writer.compact(doc);
+    expect(readSavedModel(path)).toEqual(doc);
+  });
+});
+
 describe('model store: settled elements', () => {
   const withEnv = (env: Record<string, string | undefined>, body: () => void): void => {
     const before = { NODE_ENV: process.env.NODE_ENV, CAUCTL_SIM_STORE_CHECK: process.env.CAUCTL_SIM_STORE_CHECK };
