@@ -34,4 +34,18 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'nothing imports cli/.' }] }],
     },
   },
+  {
+    // The simulator models Windows and never borrows logic from the code under test (DESIGN.md, Rehearsal model):
+    // type-only imports of shared shapes are fine, values from core/ or plugins/ are not.
+    files: ['src/sim/**/*.ts'],
+    ignores: ['src/sim/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/core/**'], allowTypeImports: true, message: 'the simulator never borrows logic from core/: model what Windows does in src/sim.' },
+          { group: ['**/plugins/**'], allowTypeImports: true, message: 'the simulator never borrows plug-in decisions: model what Windows does in src/sim.' },
+        ],
+      }],
+    },
+  },
 );

@@ -1,10 +1,11 @@
-// `npm run mutate [-- <area>...] [--files <glob>[,<glob>...]]`: StrykerJS mutation testing, one area at a time
-// (stryker.config.mjs lists them: core, ntlm, profiles; all of them by default), each under `nice -n 19` with
-// one test process, then one score line per area. Reports go to reports/mutation/<area>.{json,html}; a re-run
-// tests again only the mutants whose code or tests changed (Stryker's incremental mode). `--files` narrows
-// one area to some of its files, for a quick look at one module. Not part of CI (docs/testing.md).
+// `npm run mutate [-- <area>[/<part>]...] [--files <glob>[,<glob>...]]`: StrykerJS mutation testing, one area at a
+// time (stryker.config.mjs lists them: core, ntlm, profiles; all of them by default), each area in parts (a part's
+// modules with the unit tests about them), each Stryker run under `nice -n 19` with one test process; then one
+// score line per area, and one per file. Reports go to reports/mutation/<area>-<part>.{json,html}; a re-run tests
+// again only the mutants whose code or tests changed (Stryker's incremental mode). `--files` narrows one part to
+// some of its files, for a quick look at one module. Not part of CI (docs/testing.md).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -12,52 +13,81 @@ import { AREAS } from '../stryker.config.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const areas = [];
+const wanted = [];
 let files;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--files') files = args[++i];
-  else areas.push(args[i]);
+  else wanted.push(args[i]);
 }
-const unknown = areas.filter((a) => !(a in AREAS));
-if (unknown.length > 0 || (files !== undefined && areas.length !== 1)) {
+/** The parts to run, by area: every part of an area named alone, or the one part named `area/part`. */
+const runs = new Map();
+const unknown = [];
+for (const name of wanted.length > 0 ? wanted : Object.keys(AREAS)) {
+  const [area, part] = name.split('/');
+  if (!(area in AREAS) || (part !== undefined && !(part in AREAS[area]))) {
+    unknown.push(name);
+    continue;
+  }
+  runs.set(area, [...(runs.get(area) ?? []), ...(part === undefined ? Object.keys(AREAS[area]) : [part])]);
+}
+const partCount = [...runs.values()].reduce((n, parts) => n + parts.length, 0);
+if (unknown.length > 0 || (files !== undefined && partCount !== 1)) {
+  const known = Object.entries(AREAS).map(([area, parts]) => `${area} (${Object.keys(parts).join(', ')})`);
   process.stderr.write(
-    `usage: npm run mutate [-- <area>...] [--files <globs>]   areas: ${Object.keys(AREAS).join(', ')}` +
-      `${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}; --files needs exactly one area\n`,
+    `usage: npm run mutate [-- <area>[/<part>]...] [--files <globs>]   areas (parts): ${known.join('; ')}` +
+      `${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}; --files needs exactly one part (area/part)\n`,
   );
   process.exit(2);
 }
 
-/** Stryker's mutation score from its JSON report: detected (killed, timed out) over all valid mutants. */
-export function score(report) {
+/** Counts of one set of mutants: detected (killed, timed out) over all valid mutants (Stryker's mutation score). */
+function tally(mutants) {
   const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, other: 0 };
-  for (const file of Object.values(report.files)) {
-    for (const mutant of file.mutants) {
-      if (mutant.status in counts) counts[mutant.status] += 1;
-      else counts.other += 1;
-    }
+  for (const mutant of mutants) {
+    if (mutant.status in counts) counts[mutant.status] += 1;
+    else counts.other += 1;
   }
   const detected = counts.Killed + counts.Timeout;
   const valid = detected + counts.Survived + counts.NoCoverage;
   return { ...counts, detected, valid, percent: valid === 0 ? 100 : (100 * detected) / valid };
 }
 
+const describe = (s) =>
+  `${s.percent.toFixed(1)}% (${s.detected} of ${s.valid}: ${s.Killed} killed, ${s.Timeout} timed out, ` +
+  `${s.Survived} survived, ${s.NoCoverage} without a test)`;
+const minutes = (ms) => `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+
 const lines = [];
 let failed = false;
-for (const area of areas.length > 0 ? areas : Object.keys(AREAS)) {
-  const env = { ...process.env, CAUCTL_MUTATE_AREA: area, ...(files ? { CAUCTL_MUTATE_FILES: files } : {}) };
-  const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
-  const result = spawnSync('nice', ['-n', '19', process.execPath, stryker, 'run', 'stryker.config.mjs'], { cwd: root, env, stdio: 'inherit' });
-  const reportPath = join(root, 'reports', 'mutation', `${area}.json`);
-  if (result.status !== 0 || !existsSync(reportPath)) {
+const started = Date.now();
+const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+for (const [area, parts] of runs) {
+  const areaStarted = Date.now();
+  /** Every file's mutants, from every part's report. */
+  const byFile = new Map();
+  const failures = [];
+  for (const part of parts) {
+    const env = { ...process.env, CAUCTL_MUTATE_AREA: area, CAUCTL_MUTATE_PART: part, ...(files ? { CAUCTL_MUTATE_FILES: files } : {}) };
+    const reportPath = join(root, 'reports', 'mutation', `${area}-${part}.json`);
+    rmSync(reportPath, { force: true });
+    const result = spawnSync('nice', ['-n', '19', process.execPath, stryker, 'run', 'stryker.config.mjs'], { cwd: root, env, stdio: 'inherit' });
+    if (result.status !== 0 || !existsSync(reportPath)) {
+      failures.push(`${area}/${part}: Stryker failed (exit ${result.status ?? result.signal})`);
+      continue;
+    }
+    for (const [file, { mutants }] of Object.entries(JSON.parse(readFileSync(reportPath, 'utf8')).files)) {
+      byFile.set(file, [...(byFile.get(file) ?? []), ...mutants]);
+    }
+  }
+  const took = minutes(Date.now() - areaStarted);
+  if (failures.length > 0) {
     failed = true;
-    lines.push(`${area}: Stryker failed (exit ${result.status ?? result.signal})`);
+    lines.push(...failures.map((f) => `${f}, area ${area} not scored (${took})`));
     continue;
   }
-  const s = score(JSON.parse(readFileSync(reportPath, 'utf8')));
-  lines.push(
-    `${area}: mutation score ${s.percent.toFixed(1)}% (${s.detected} of ${s.valid}: ${s.Killed} killed, ${s.Timeout} timed out, ` +
-      `${s.Survived} survived, ${s.NoCoverage} without a test)${files ? ` [only ${files}]` : ''}`,
-  );
+  lines.push(`${area}: mutation score ${describe(tally([...byFile.values()].flat()))}${files ? ` [only ${files}]` : ''}, in ${took}`);
+  for (const [file, mutants] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${file}: ${describe(tally(mutants))}`);
 }
+lines.push(`all: ${minutes(Date.now() - started)}`);
 process.stdout.write(`\n${lines.join('\n')}\n`);
 process.exit(failed ? 1 : 0);

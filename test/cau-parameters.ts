@@ -78,6 +78,35 @@ export const CAU_PARAMETER_TABLES: readonly CmdletTable[] = [
     },
   },
   {
+    // cau-surface.md §6 (Windows Server 2025 help) lists these; how the servers are named is UNCONFIRMED there.
+    cmdlet: 'Invoke-ClusterlessCauRun',
+    command: 'clusterless-run',
+    parameters: {
+      ComputerName: { option: '--computer-name', renamed: 'the reference does not say how the target servers are given (UNCONFIRMED); cauctl takes them as --computer-name A,B,C, the name PowerShell cmdlets use for remote computers' },
+      Credential: CREDENTIAL,
+      CauPluginName: { option: '--cau-plugin-name' },
+      CauPluginArguments: { option: '--cau-plugin-arguments' },
+      MaxRetries: { option: '--max-retries' },
+      PreUpdateScript: { option: '--pre-update-script' },
+      PostUpdateScript: { option: '--post-update-script' },
+      ConfigurationName: { option: '--configuration-name' },
+      RebootTimeoutMinutes: { option: '--reboot-timeout-minutes' },
+      RunPluginsSerially: { option: '--run-plugins-serially' },
+      StopOnPluginFailure: { option: '--stop-on-plugin-failure' },
+      EnableFirewallRules: { option: '--enable-firewall-rules' },
+      RebootMode: { option: '--reboot-mode' },
+      OsRollingUpgrade: {
+        reason: "OS (feature) upgrades are cauctl feature-update's, built on a cluster's readiness, same-offer and post-install steps; a clusterless run installs quality updates only, as cauctl run does",
+      },
+      ForceRecovery: { option: '--force-recovery' },
+      Recover: { option: '--recover' },
+      Force: { option: '--force' },
+    },
+  },
+  // Get-ClusterlessCauRun: cau-surface.md names the cmdlet and none of its parameters, so there is no row to
+  // check; cauctl get-clusterless-run mirrors get-run (--wait-for-start, --wait-for-completion).
+  { cmdlet: 'Get-ClusterlessCauRun', command: 'get-clusterless-run', parameters: {} },
+  {
     cmdlet: 'Invoke-CauScan',
     command: 'scan',
     parameters: {

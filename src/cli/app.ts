@@ -8,6 +8,8 @@ import { fsUserError } from '../platform/fs.js';
 import { VERSION } from '../version.js';
 import type { CommandEnv, InterruptSource } from './command-env.js';
 import { roleCommandBuilders } from './commands/cau-role/index.js';
+import { buildClusterlessRunCommand } from './commands/clusterless-run/index.js';
+import { buildGetClusterlessRunCommand } from './commands/get-clusterless-run/index.js';
 import { buildExportReportCommand } from './commands/export-report/index.js';
 import { buildFeatureUpdateCommand } from './commands/feature-update/index.js';
 import { buildPostInstallCommand } from './commands/post-install/index.js';
@@ -48,7 +50,7 @@ export function buildProgram(env: CommandEnv): Command {
       ['rehearse a rolling run on the built-in model', 'cauctl run --simulate --force'],
     ]) + EXIT_CODES_HELP + '\n',
   );
-  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand, buildGetPluginCommand, buildRegisterPluginCommand, buildUnregisterPluginCommand, buildSnapshotCommand]) {
+  for (const build of [buildTestSetupCommand, buildScanCommand, buildRunCommand, buildGetRunCommand, buildStopRunCommand, buildClusterlessRunCommand, buildGetClusterlessRunCommand, buildGetReportCommand, buildExportReportCommand, buildOfflineUpdateCommand, ...roleCommandBuilders, buildFeatureUpdateCommand, buildPostInstallCommand, buildSaveDebugTraceCommand, buildGetPluginCommand, buildRegisterPluginCommand, buildUnregisterPluginCommand, buildSnapshotCommand]) {
     const command = build(env);
     command.exitOverride().configureOutput(program.configureOutput());
     command.showSuggestionAfterError(true);

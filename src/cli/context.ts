@@ -40,6 +40,9 @@ export interface ClusterContext {
   close(): Promise<void>;
 }
 
+/** Wraps the command's transport, given the entry (the cluster name) and the state directory. */
+export type EntryTransport = (transport: Transport, entry: string, stateDir: string) => Transport;
+
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -131,7 +134,9 @@ export function privateStateDir(io: CliIo): string {
  * `readOnly`: a watcher beside a live run (get-run, stop-run) that must never write the simulated model.
  * `anonymizesOutput`: the command applies `--anonymize` to its own output (snapshot), not only to `--record`.
  */
-export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean } = {}): Promise<ClusterContext> {
+export async function openCluster(globals: GlobalProfile, io: CliIo, options: { readOnly?: boolean; anonymizesOutput?: boolean; entryTransport?: EntryTransport } = {}): Promise<ClusterContext> {
+  // clusterless-run: what is sent to the entry is answered by the run's local state (clusterless-state.ts).
+  const outer = (transport: Transport, entry: string, stateDir: string): Transport => options.entryTransport?.(transport, entry, stateDir) ?? transport;
   const stateDir = privateStateDir(io);
   const theme = themeFor(globals, io);
   if (globals.anonymize && globals.record === undefined && options.anonymizesOutput !== true) {
@@ -157,7 +162,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Leave --cluster-name out when simulating, or use the fixture of that cluster.',
       });
     }
-    const gateway = new ClusterGateway(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets, warn }));
+    const gateway = new ClusterGateway(outer(await withRecording(sim.transport, globals, { clock: sim.clock, entry: sim.clusterName, secrets, warn }), sim.clusterName, stateDir));
     return {
       io,
       globals,
@@ -182,7 +187,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
         hint: 'Give the cluster name the recording was made with (its files are named after the nodes and the cluster).',
       });
     }
-    const gateway = new ClusterGateway(await withRecording(replay, globals, { clock: replay.clock, entry, secrets, warn }));
+    const gateway = new ClusterGateway(outer(await withRecording(replay, globals, { clock: replay.clock, entry, secrets, warn }), entry, stateDir));
     const close = async (): Promise<void> => {
       await gateway.close();
       // A shorter run than the recorded one is worth knowing: the replay may have missed a divergence.
@@ -239,7 +244,7 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
     }
     transport = await createLocalPwshTransport({ env: io.env as NodeJS.ProcessEnv, ...(globals.pwshPath ? { executable: globals.pwshPath } : {}) });
   }
-  const gateway = new ClusterGateway(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets, warn }));
+  const gateway = new ClusterGateway(outer(await withRecording(transport, globals, { clock: systemClock, entry: globals.clusterName, secrets, warn }), globals.clusterName, stateDir));
   return {
     io,
     globals,

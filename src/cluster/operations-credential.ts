@@ -20,7 +20,7 @@ export const NETWORK_CREDENTIAL_OPERATIONS = {
   'change-cau-role': 'enable-role, disable-role and remove-role (Enable-, Disable-, Remove-CauClusterRole)',
   'update-cau-role-now': 'set-role --update-now (Set-CauClusterRole -UpdateNow)',
   'invoke-node-script': 'pre- and post-update scripts (PreUpdateScript, PostUpdateScript), which may live on a share',
-  'scan-updates': 'HotfixPlugin scans of the hotfix root (HotfixRootFolderPath), which is usually a share',
+  'scan-updates': "HotfixPlugin scans of the hotfix root (HotfixRootFolderPath), which is usually a share, and script plug-ins' scans (a vendor repository on a share)",
 } as const;
 
 /** Script error codes of the network-logon path. */
@@ -32,8 +32,11 @@ export const NetworkCredentialErrorCode = {
   logonTimeout: 'NETWORK_LOGON_TIMEOUT',
 } as const;
 
-/** Whether this call's script takes the credential: scan-updates only for HotfixPlugin, which reads the root. */
+/**
+ * Whether this call's script takes the credential: scan-updates only for HotfixPlugin, which reads the root,
+ * and for a script plug-in, whose scan.ps1 may read a vendor repository on a share (docs/plugins.md).
+ */
 export function needsNetworkCredential(operation: string, params: Readonly<Record<string, unknown>> = {}): boolean {
-  if (operation === 'scan-updates') return params['plugin'] === 'Microsoft.HotfixPlugin';
+  if (operation === 'scan-updates') return params['plugin'] === 'Microsoft.HotfixPlugin' || params['pluginScript'] !== undefined;
   return Object.prototype.hasOwnProperty.call(NETWORK_CREDENTIAL_OPERATIONS, operation);
 }

@@ -44,6 +44,11 @@ export const holdCauRoleResult = cauRoleGroup;
 export const NativeCauErrorCode = {
   /** The role's group is not (or no longer) the owner group of a ClusterAwareUpdatingResource. */
   roleNotFound: 'CAU_ROLE_NOT_FOUND',
+  /**
+   * MSFT_CAURun could not be read (access denied, or any failure but an absent CAU provider): whether a native
+   * run is in progress is unknown. get-native-cau and get-cluster both refuse to answer "no run" then.
+   */
+  unreadable: 'NATIVE_CAU_UNREADABLE',
 } as const;
 
 export const nativeCauOperations = {

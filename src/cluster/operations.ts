@@ -15,12 +15,38 @@ export type NodeState = z.infer<typeof NodeState>;
 
 export const DrainStatus = z.enum(['NotInitiated', 'InProgress', 'Completed', 'Failed']);
 
-export const PluginName = z.enum([
+/** The plug-ins cauctl runs itself (CAU's built-ins). */
+export const BuiltinPluginName = z.enum([
   'Microsoft.WindowsUpdatePlugin',
   'Microsoft.HotfixPlugin',
   'Microsoft.RollingUpgradePlugin',
 ]);
+export type BuiltinPluginName = z.infer<typeof BuiltinPluginName>;
+
+/**
+ * A registered script plug-in's name (docs/plugins.md; src/plugins/manifest.ts checks it at register-plugin):
+ * 2 to 4 dotted parts of letters and digits, so it is safe in file names, task names and reports.
+ */
+export const SCRIPT_PLUGIN_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31}){1,3}$/;
+export const ScriptPluginName = z.string().regex(SCRIPT_PLUGIN_NAME_PATTERN, 'expected a dotted plug-in name such as Contoso.FirmwarePlugin');
+
+/** A plug-in a node runs: a built-in, or a registered script plug-in (whose script then travels as data). */
+export const PluginName = z.union([BuiltinPluginName, ScriptPluginName]);
 export type PluginName = z.infer<typeof PluginName>;
+
+/**
+ * The text of a registered script plug-in's scan.ps1 or install.ps1, sent as a parameter (data): the node
+ * creates a script block from it and calls it with the plug-in's arguments splatted by name. Present exactly
+ * when `plugin` is not a built-in.
+ */
+const pluginScript = z.string().min(1).max(1_000_000).optional();
+
+/** `pluginScript` goes with a script plug-in, and only with one. */
+function requireScriptForScriptPlugin(params: { plugin: string; pluginScript?: string | undefined }, ctx: z.RefinementCtx): void {
+  const builtin = BuiltinPluginName.safeParse(params.plugin).success;
+  if (builtin && params.pluginScript !== undefined) ctx.addIssue({ code: 'custom', path: ['pluginScript'], message: `${params.plugin} is a built-in plug-in: it takes no script` });
+  if (!builtin && params.pluginScript === undefined) ctx.addIssue({ code: 'custom', path: ['pluginScript'], message: `${params.plugin} is a script plug-in: its script must be sent` });
+}
 
 const isoTime = z.string().min(1);
 
@@ -173,7 +199,9 @@ export const UpdateInfo = z.object({
 });
 export type UpdateInfo = z.infer<typeof UpdateInfo>;
 
-export const scanUpdatesParams = z.object({ plugin: PluginName, arguments: pluginArguments, networkCredential: networkCredentialParam });
+export const scanUpdatesParams = z
+  .object({ plugin: PluginName, arguments: pluginArguments, networkCredential: networkCredentialParam, pluginScript })
+  .superRefine(requireScriptForScriptPlugin);
 export const scanUpdatesResult = z.object({ updates: z.array(UpdateInfo) });
 
 /**
@@ -191,7 +219,9 @@ export const startUpdateTaskParams = z.object({
   updateIds: z.array(z.string()),
   /** Unique per run, node and attempt; makes the start idempotent. */
   taskId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
-});
+  /** A script plug-in's install.ps1, run by the same SYSTEM task (Install mode; Download has nothing to do). */
+  pluginScript,
+}).superRefine(requireScriptForScriptPlugin);
 export const startUpdateTaskResult = z.object({ taskId: z.string(), alreadyStarted: z.boolean() });
 
 export const UpdateInstallResult = z.object({

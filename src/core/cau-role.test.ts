@@ -1,15 +1,41 @@
-import { describeRoleCmdlet, ianaZoneOf, mergeSchedule, parseRoleParameters, roleFacts, roleParameters, timeSpanMs, type CauRoleConfig } from './cau-role.js';
+import type { RoleRunOptions } from '../cluster/operations-role.js';
+import { cauRoleParameters } from '../sim/role-parameters.js';
+import { describeRoleCmdlet, ianaZoneOf, mergeSchedule, parseRoleParameters, roleFacts, scheduleParams, timeSpanMs } from './cau-role.js';
 import type { CauSchedule } from './schedule.js';
+
+/** The pairs a node sends for a role (the simulator's model of Get-CauClusterRole through get-cau-role.ps1). */
+function pairsOf(schedule: CauSchedule, options: RoleRunOptions, enabled = true): ReturnType<typeof cauRoleParameters> {
+  return cauRoleParameters({ groupName: 'CAUx', enabled, schedule: scheduleParams(schedule), options });
+}
 
 const monthly: CauSchedule = { kind: 'MonthlyDayOfWeek', startDate: '2024-01-09T03:00', daysOfWeek: 4, weeksOfMonth: [2] };
 const weekly: CauSchedule = { kind: 'Weekly', startDate: '2024-01-07T22:00', daysOfWeek: 1, intervalWeeks: 2 };
 const once: CauSchedule = { kind: 'Once', startDate: '2099-06-01T23:30' };
 
-describe('roleParameters / parseRoleParameters', () => {
-  it.each([['monthly', monthly], ['weekly', weekly], ['once', once]])('round-trips a %s role with options', (_n, schedule) => {
-    const role: CauRoleConfig = { groupName: 'CAUx', status: 'Offline', schedule, options: { MaxRetriesPerNode: 2, WarnAfter: '01:30:00', RequireAllNodesOnline: true, CauPluginArguments: [{ A: '1' }] } };
-    const parsed = parseRoleParameters(roleParameters(role));
-    expect(parsed).toEqual({ status: 'Offline', enabled: false, schedule, options: role.options, problems: [] });
+describe('parseRoleParameters', () => {
+  it.each([['monthly', monthly], ['weekly', weekly], ['once', once]])('reads back a %s role with options, as a node sends it', (_n, schedule) => {
+    const options: RoleRunOptions = { MaxRetriesPerNode: 2, WarnAfter: '01:30:00', RequireAllNodesOnline: true, CauPluginArguments: [{ A: '1' }], FailbackMode: 'Policy', NodeOrder: ['N2', 'N1'] };
+    const parsed = parseRoleParameters(pairsOf(schedule, options, false));
+    expect(parsed).toEqual({ status: 'Offline', enabled: false, schedule, options, problems: [] });
+  });
+
+  it("reads Set-CauClusterRole's documented output (example 2): group, status, start, options, then the recurrence", () => {
+    const parsed = parseRoleParameters([
+      { name: 'ResourceGroupName', value: 'CAUCAUCldy8' },
+      { name: 'Status', value: 'Online' },
+      { name: 'StartDate', value: '2011-10-14T03:00' },
+      { name: 'PostUpdateScript', value: 'G:\\verifyupdatesinstalled.ps1' },
+      { name: 'RebootTimeoutMinutes', value: 10 },
+      { name: 'DaysOfWeek', value: 4 },
+      { name: 'WeeksInterval', value: 2 },
+    ]);
+    expect(parsed).toEqual({
+      status: 'Online',
+      enabled: true,
+      schedule: { kind: 'Weekly', startDate: '2011-10-14T03:00', daysOfWeek: 4, intervalWeeks: 2 },
+      options: { PostUpdateScript: 'G:\\verifyupdatesinstalled.ps1', RebootTimeoutMinutes: 10 },
+      problems: [],
+    });
   });
 
   it('reads what a node sends: flags as text with spaces or a number, a DateTime with seconds, numbers as text', () => {
@@ -80,8 +106,7 @@ describe('roleFacts (test-setup rules 11-19)', () => {
   });
 
   it('a role: enabled, plug-ins (WindowsUpdate by default), owners, spans and option problems', () => {
-    const role: CauRoleConfig = { groupName: 'g', status: 'Online', schedule: monthly, options: { WarnAfter: '02:00:00', StopAfter: '01:00:00', PreUpdateScript: '\\\\fs\\pre.cmd' } };
-    const facts = roleFacts({ possibleOwners: ['N1', 'N2'], parameters: roleParameters(role) });
+    const facts = roleFacts({ possibleOwners: ['N1', 'N2'], parameters: pairsOf(monthly, { WarnAfter: '02:00:00', StopAfter: '01:00:00', PreUpdateScript: '\\\\fs\\pre.cmd' }) });
     expect(facts).toMatchObject({ present: true, enabled: true, plugins: ['Microsoft.WindowsUpdatePlugin'], possibleOwners: ['N1', 'N2'], warnAfterMs: 7_200_000, stopAfterMs: 3_600_000, preUpdateScript: '\\\\fs\\pre.cmd' });
     expect(facts.optionProblems).toEqual(['PreUpdateScript: must be a .ps1 script (\\\\fs\\pre.cmd)']);
   });

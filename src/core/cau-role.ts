@@ -1,20 +1,11 @@
-// The CAU clustered role as data: its schedule and run options as the Name/Value pairs Get-CauClusterRole gives,
-// read back into a schedule, merged with a change, and judged for test-setup. Pure: no clock, no node:*, no I/O.
+// The CAU clustered role as data: the Name/Value pairs Get-CauClusterRole gives read back into a schedule and run
+// options, a schedule merged with a change, and the role judged for test-setup. Pure: no clock, no node:*, no I/O.
 // Depends on the role catalogue's types, the schedule math, the readiness facts' type and zone.ts's names only.
 import type { RoleParameter, RoleRunOptions, RoleScheduleParams } from '../cluster/operations-role.js';
 import { ROLE_OPTION_NAMES } from '../cluster/operations-role.js';
 import type { CauRoleFacts } from './readiness.js';
-import { formatDaysOfWeek, parseDaysOfWeek, validateSchedule, type CauSchedule } from './schedule.js';
+import { parseDaysOfWeek, validateSchedule, type CauSchedule } from './schedule.js';
 import { ianaZoneName } from '../platform/zone.js';
-
-/** The role as the simulator keeps it and as get-role shows it. */
-export interface CauRoleConfig {
-  readonly groupName: string;
-  /** CAU's Status: `Online` when self-updating is enabled, `Offline` when disabled. */
-  readonly status: string;
-  readonly schedule: CauSchedule;
-  readonly options: RoleRunOptions;
-}
 
 /** What the user asked to change in a schedule; every field optional (set-role keeps the rest). */
 export interface ScheduleChange {
@@ -46,29 +37,6 @@ export function scheduleParams(schedule: CauSchedule): RoleScheduleParams {
     case 'Once':
       return { kind: 'Once', startDate: schedule.startDate };
   }
-}
-
-/** The schedule as the cmdlet's parameters (one parameter set, every member present). */
-export function scheduleParameters(schedule: CauSchedule): RoleParameter[] {
-  const start: RoleParameter = { name: 'StartDate', value: schedule.startDate };
-  switch (schedule.kind) {
-    case 'MonthlyDayOfWeek':
-      return [start, { name: 'DaysOfWeek', value: formatDaysOfWeek(schedule.daysOfWeek) }, { name: 'WeeksOfMonth', value: [...schedule.weeksOfMonth] }];
-    case 'Weekly':
-      return [start, { name: 'DaysOfWeek', value: formatDaysOfWeek(schedule.daysOfWeek) }, { name: 'WeeksInterval', value: schedule.intervalWeeks }];
-    case 'Once':
-      return [start, { name: 'RunOnce', value: true }];
-  }
-}
-
-/** Name/Value pairs in the order Get-CauClusterRole prints them: group, status, schedule, then the options given. */
-export function roleParameters(role: CauRoleConfig): RoleParameter[] {
-  const pairs: RoleParameter[] = [{ name: 'ResourceGroupName', value: role.groupName }, { name: 'Status', value: role.status }, ...scheduleParameters(role.schedule)];
-  for (const name of ROLE_OPTION_NAMES) {
-    const value = role.options[name];
-    if (value !== undefined) pairs.push({ name, value: Array.isArray(value) ? structuredClone(value) : value });
-  }
-  return pairs;
 }
 
 function findValue(pairs: readonly RoleParameter[], name: string): RoleParameter['value'] | undefined {

@@ -4,7 +4,7 @@
  * lost its lock (force-recovered by someone else) finds out on its next heartbeat.
  * Depends on the gateway and the Clock interface only.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
+import type { Gateway } from '../cluster/gateway.js';
 import { AppError, ExitCode, refusedError } from '../errors.js';
 import type { Clock } from '../platform/clock.js';
 import { restoreSelfUpdating } from './node-steps/native-cau.js';
@@ -79,7 +79,7 @@ export interface HeartbeatObservations {
 }
 
 export interface LockContext {
-  readonly gateway: ClusterGateway;
+  readonly gateway: Gateway;
   /** The node cluster-wide operations run on. */
   readonly entryNode: string;
   readonly wallClock: Clock;

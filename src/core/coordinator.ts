@@ -5,7 +5,7 @@
  * written. Its decisions are pure functions (policy.ts, node-decisions.ts); this file carries them out.
  * Depends on interfaces only: gateway, clock, journal, event sink. Never on node:*, a transport or the CLI.
  */
-import type { ClusterGateway } from '../cluster/gateway.js';
+import type { Gateway } from '../cluster/gateway.js';
 import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult } from '../cluster/operations.js';
 import { RetryingGateway, describeRetry } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
@@ -49,6 +49,7 @@ import {
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
+import { clusterlessPreflight, serversToResume } from './clusterless.js';
 import { readGroupCapacity, readGroupStorage } from './group-facts.js';
 import { nextGroup } from './groups.js';
 import { afterCanary, preInstallable, preInstallOutcome, PRE_INSTALL_PLUGIN } from './pre-install.js';
@@ -62,7 +63,8 @@ export interface StopSwitch {
 }
 
 export interface CoordinatorDeps {
-  readonly gateway: ClusterGateway;
+  /** The plain gateway (the run wraps it in its retrying one). A clusterless run's answers its lock calls locally. */
+  readonly gateway: Gateway;
   /** The run's clock: waits, timestamps, WarnAfter/StopAfter (virtual in simulation). */
   readonly clock: Clock;
   /** Real time, for lock leases. */
@@ -88,6 +90,11 @@ export interface RollingRunOptions {
   readonly forceRecovery: boolean;
   /** `--resume` found no journal: a dead lock left by this host (crash before the first record) may be taken. */
   readonly takeOverDeadLocalLock?: boolean;
+  /**
+   * A clusterless run (clusterless.ts): these standalone servers, one at a time in this order, with no drain,
+   * resume, storage wait, cluster gate or cluster-wide call; `entry` then names the run's local state (its lock).
+   */
+  readonly clusterless?: { readonly servers: readonly string[] };
 }
 
 /** Timing constants of the driver, named in one place (the node steps' own are in node-steps/context.ts). */
@@ -243,6 +250,11 @@ export class RollingRun {
     this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
   }
 
+  /** A clusterless run (standalone servers): see RollingRunOptions.clusterless. */
+  private get clusterless(): boolean {
+    return this.options.clusterless !== undefined;
+  }
+
   /** Nodes this run has paused and not yet resumed (for the second Ctrl-C and the safe halt). */
   pausedNodes(): string[] {
     return [...this.run.active.values()].filter((w) => w.pausedByRun).map((w) => w.name);
@@ -306,7 +318,9 @@ export class RollingRun {
 
   /** Everything that must hold before anything is touched (preflight.ts: the same as --what-if's). */
   private async preflight(replay: JournalState | undefined): Promise<ClusterInfo> {
-    const { cluster, target } = await runPreflight(this.deps.gateway, {
+    const { cluster, target } = this.options.clusterless !== undefined
+      ? await clusterlessPreflight(this.deps.gateway, replay ? serversToResume(replay.started.order, this.options.clusterless.servers) : this.options.clusterless.servers, this.profile, this.options.entry)
+      : await runPreflight(this.deps.gateway, {
       entry: this.options.entry,
       profile: this.profile,
       ...(replay?.inFlight ? { inFlightNode: replay.inFlight.node } : {}),
@@ -509,12 +523,15 @@ export class RollingRun {
 
   /** Restarts a paused node: the restart gate, then the journaled restart, then the wait for it. */
   private async restart(work: NodeWork, round: number, source: RebootSource): Promise<void> {
-    await awaitRestartGate(this.steps, work.name, {
-      requireAllNodesOnline: this.profile.requireAllNodesOnline,
-      storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
-      ownResyncDebt: work.rebootsThisMaintenance > 0,
-      ...(work.groupMates.length > 0 ? { groupMates: work.groupMates } : {}),
-    });
+    // A standalone server's restart takes nothing else down: there is no cluster gate to wait at.
+    if (!this.clusterless) {
+      await awaitRestartGate(this.steps, work.name, {
+        requireAllNodesOnline: this.profile.requireAllNodesOnline,
+        storageTimeoutMinutes: this.profile.waitForStorageRepairTimeoutMinutes,
+        ownResyncDebt: work.rebootsThisMaintenance > 0,
+        ...(work.groupMates.length > 0 ? { groupMates: work.groupMates } : {}),
+      });
+    }
     const sent = await this.phase(work, 'reboot', () => requestRestart(this.steps, work.name, this.restartOptions(work, round, source)), (r) => r.bootType);
     work.bootType = sent.bootType;
     await this.awaitReboot(work, round, source, sent.bootBefore);
@@ -527,7 +544,8 @@ export class RollingRun {
       source,
       soft: this.profile.attemptSoftReboot,
       rebootTimeoutMinutes: this.profile.rebootTimeoutMinutes,
-      clusterRunning: true,
+      // A standalone server has no cluster node state to come back to, and is never drained.
+      clusterRunning: !this.clusterless,
       gate: null,
       ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}),
     };
@@ -562,8 +580,8 @@ export class RollingRun {
    * machine (node-attempt.ts) says what to do next; this carries each command out and feeds its reply back.
    */
   private async attempt(work: NodeWork, at: ResumeStep): Promise<AttemptOutcome> {
-    const policy = { preUpdateScript: this.profile.preUpdateScript !== undefined, postUpdateScript: this.profile.postUpdateScript !== undefined };
-    let { state, commands } = startAttempt(at, policy);
+    const policy = { preUpdateScript: this.profile.preUpdateScript !== undefined, postUpdateScript: this.profile.postUpdateScript !== undefined, ...(this.clusterless ? { clusterless: true } : {}) };
+    let { state, commands } = startAttempt(at, policy, work.name);
     while (state.at !== 'done') {
       const event = await this.carryOut(work, commands[0]!);
       ({ state, commands } = transition(state, event, policy, work.name));
@@ -603,13 +621,14 @@ export class RollingRun {
         this.markResumed(work);
         return;
       case 'finish-restart': {
-        this.claim(work);
+        if (!this.clusterless) this.claim(work);
         const options = { ...this.restartOptions(work, command.round, command.source), bootBefore: command.bootBefore };
         await ensureRestartIssued(this.steps, work.name, options);
         return this.awaitReboot(work, command.round, command.source, command.bootBefore);
       }
       case 'install-rounds': {
-        this.claim(work);
+        // A standalone server is never paused: there is nothing the failure path would have to undo.
+        if (!this.clusterless) this.claim(work);
         // --pre-install (and a resumed run, which does not know what a pre-install did): see afterPreInstall.
         const fresh = command.from.step === 'install' && command.from.round === 1;
         const from = fresh && (this.profile.preInstall === true || this.options.resumeFrom !== undefined) ? await this.afterPreInstall(work) : command.from;
@@ -678,7 +697,7 @@ export class RollingRun {
         const resuming = resumeTask !== undefined && index === resumeTask.pluginIndex;
         if (forPlugin.length === 0 && !resuming) continue;
         const taskId = resuming ? resumeTask!.taskId : this.taskId(work.name, `a${work.attempts}-r${round}-p${index}`);
-        const status = await installViaTask(this.steps, work.name, { spec, mode: 'Install', updateIds: forPlugin.map((u) => u.updateId), taskId, round, pluginIndex: index }, { attempt: work.attempts, resume: resuming, requireDrained: true, journaled: true, ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}) });
+        const status = await installViaTask(this.steps, work.name, { spec, mode: 'Install', updateIds: forPlugin.map((u) => u.updateId), taskId, round, pluginIndex: index }, { attempt: work.attempts, resume: resuming, requireDrained: !this.clusterless, journaled: true, ...(work.allowUndrained !== undefined ? { allowUndrained: work.allowUndrained } : {}) });
         for (const r of status.results) work.results.set(r.updateId, r);
         const pluginFailures = status.results.filter(isFailedResult);
         if (status.state === 'Failed' && pluginFailures.length === 0) {
@@ -753,7 +772,7 @@ export class RollingRun {
       }
       const outcome = await this.attempt(work, at);
       const state = { attempt, maxAttempts, halted: this.run.halt !== undefined, installResults: [...work.results.values()] };
-      const decision = afterAttempt(state, outcome.ok ? { kind: 'succeeded' } : { kind: 'failed', code: outcome.error.code as ErrorCode, fatal: outcome.fatal });
+      const decision = afterAttempt(state, outcome.ok ? { kind: 'succeeded' } : { kind: 'failed', code: outcome.error.code as ErrorCode, fatal: outcome.fatal, ...(outcome.final === true ? { final: true } : {}) });
       if (!outcome.ok) {
         this.emit({ type: 'attempt-failed', node: work.name, phase: outcome.phase, attempt, code: outcome.error.code, message: outcome.error.message, willRetry: decision.next === 'retry' });
       }
@@ -815,7 +834,10 @@ export class RollingRun {
       });
     }
     this.emit({ type: 'run-started', clusterName: cluster.name, nodes: this.run.order, plugins: this.profile.plugins.map((p) => p.plugin), resumed: replay !== undefined });
-    this.emit({ type: 'preflight', check: 'cluster', ok: true, detail: `${cluster.nodes.length} nodes, quorum healthy, MaxFailedNodes ${this.run.maxFailedNodes}` });
+    const detail = this.clusterless
+      ? `${cluster.nodes.length} standalone server(s), in no cluster: no drain, no storage gate; MaxFailedNodes ${this.run.maxFailedNodes}`
+      : `${cluster.nodes.length} nodes, quorum healthy, MaxFailedNodes ${this.run.maxFailedNodes}`;
+    this.emit({ type: 'preflight', check: 'cluster', ok: true, detail });
   }
 
   /**

@@ -19,6 +19,9 @@ import {
   buildSupports,
   coordinatorIsMember,
   describeValidation,
+  featureResumePoint,
+  resumeFeatureUpdate,
+  resumedProfile,
   featureReadiness,
   rollingUpgradePlugin,
   runFeatureUpdate,
@@ -383,5 +386,68 @@ describe('runFeatureUpdate on the simulator', () => {
     expect(statusOf(result, 'functional-level')).toEqual(['Skipped']);
     expect(result.warnings).toContainEqual(expect.stringMatching(/Storage Replica is in use: restart every node a second time/));
     expect(h.gateway.named('restart-node')).toHaveLength(2);
+  }, 20_000);
+});
+
+describe('resumeFeatureUpdate: the steps after the rolling run, each once (feature-update --resume)', () => {
+  /** The journal an interrupted feature update left: started, its rolling run, and `steps` done after it. */
+  function journalOf(steps: Array<Record<string, unknown>>): MemoryJournal {
+    const journal = new MemoryJournal();
+    const at = '2026-01-01T00:00:00.000Z';
+    journal.append({ type: 'feature-update-started', runId: 'fu-1', clusterName: 'SR03', source: { wuConnected: false, pathToSetupMedia: 'D:\\WS2025' }, offer: FEATURE.title, buildsBefore: { NODE1: 20348, NODE2: 20348, NODE3: 20348 }, updateClusterFunctionalLevel: true, storageReplicaRestart: 'yes' }, at);
+    journal.append({ type: 'feature-update-rolling', runId: 'run-0' }, at);
+    for (const step of steps) journal.append({ type: 'feature-update-step', ...step }, at);
+    return journal;
+  }
+
+  it('restarts only the nodes not yet restarted a second time, raises the level once, and skips the pre-checks', async () => {
+    const h = open(aFeatureCluster('SR03', 3, {}, { storage: { s2d: true, storageReplica: true }, functionalLevel: 11 }));
+    // The upgrade itself went through before the interruption (no journal here: a plain pass, no steps after it).
+    await runFeatureUpdate(profileOf({ wuConnected: true, noStorageReplicaRestart: true }), h.deps());
+    expect(Object.values(await h.builds())).toEqual([26100, 26100, 26100]);
+    const upgradeRestarts = h.gateway.named('restart-node').length;
+    const before = h.gateway.calls.length;
+
+    const journal = journalOf([{ step: 'storage-replica-restart', node: 'NODE1', detail: 'NODE1 restarted and resumed; storage is healthy.' }]);
+    const point = featureResumePoint(journal.records(), undefined);
+    expect(point).toMatchObject({ id: 'fu-1', rollingRunId: 'run-0', restarted: ['NODE1'], functionalLevel: null, updateClusterFunctionalLevel: true });
+    // The source is the one it started with; the first choices of the steps after the rolling run stand.
+    const profile = resumedProfile(parseFeatureUpdateProfile({ wuConnected: true }).profile, point, { storageReplicaRestart: false });
+    expect(profile).toMatchObject({ source: { wuConnected: false, pathToSetupMedia: 'D:\\WS2025' }, updateClusterFunctionalLevel: true, storageReplicaRestart: 'yes' });
+
+    const result = await resumeFeatureUpdate(profile, h.deps({ feature: { id: 'fu-1', journal } }), point);
+    expect(result.status).toBe('Succeeded');
+    expect(result.steps.map((x) => `${x.step} ${x.status}`)).toEqual(['coordinator Succeeded', 'resume Succeeded', 'rolling-run Succeeded', 'storage-replica-restart Succeeded', 'functional-level Succeeded']);
+    const calls = h.gateway.calls.slice(before);
+    // No readiness, Test-Cluster or same-offer scan before the rolling run.
+    expect(calls.filter((c) => c.name === 'test-cluster' || c.name === 'get-node-setup')).toEqual([]);
+    expect(h.rollingRuns.at(-1)!.plugins[0]!.arguments).toEqual({ WuConnected: 'false', PathToSetupMedia: 'D:\\WS2025' });
+    expect(h.gateway.named('restart-node').slice(upgradeRestarts).map((c) => c.node)).toEqual(['NODE2', 'NODE3']);
+    expect(await h.level()).toBe(12);
+    const typed = journal.records().map((r) => `${r.type}${typeof r['node'] === 'string' ? ` ${String(r['node'])}` : ''}${typeof r['step'] === 'string' ? ` ${String(r['step'])}` : ''}`);
+    expect(typed.slice(3)).toEqual(['feature-update-step NODE2 storage-replica-restart', 'feature-update-step NODE3 storage-replica-restart', 'feature-update-step functional-level', 'feature-update-completed']);
+
+    // Resumed again from a journal where everything after the rolling run is done: nothing is repeated.
+    const again = featureResumePoint(journal.records(), undefined);
+    const mark = h.gateway.calls.length;
+    const second = await resumeFeatureUpdate(profile, h.deps({ feature: { id: 'fu-1', journal: new MemoryJournal(journal.records()) } }), again);
+    expect(second.steps.map((x) => `${x.step} ${x.status}`).slice(3)).toEqual(['storage-replica-restart AlreadyDone', 'functional-level AlreadyDone']);
+    expect(h.gateway.calls.slice(mark).filter((c) => c.name === 'restart-node' || (c.name === 'update-functional-level' && (c.params as { whatIf: boolean }).whatIf === false))).toEqual([]);
+    h.sim.noteRunEnd();
+    expect(h.sim.audit().violations).toEqual([]);
+  }, 30_000);
+
+  it('a new feature update journals itself from its first change on; one refused before that writes nothing', async () => {
+    const h = open(aFeatureCluster('JRN', 2, {}, { validation: { failed: ['Network'] } }));
+    const refusedJournal = new MemoryJournal();
+    await refusal(runFeatureUpdate(profileOf({ wuConnected: true }), h.deps({ feature: { id: 'fu-r', journal: refusedJournal } })));
+    expect(refusedJournal.records()).toEqual([]);
+
+    const ok = open(aFeatureCluster('JRN2', 2));
+    const journal = new MemoryJournal();
+    const result = await runFeatureUpdate(profileOf({ wuConnected: true }), ok.deps({ feature: { id: 'fu-2', journal } }));
+    expect(result.status).toBe('Succeeded');
+    expect(journal.records().map((r) => r.type)).toEqual(['feature-update-started', 'feature-update-completed']);
+    expect(journal.records()[0]).toMatchObject({ runId: 'fu-2', clusterName: 'JRN2', source: { wuConnected: true }, offer: FEATURE.title, buildsBefore: { NODE1: 20348, NODE2: 20348 } });
   }, 20_000);
 });

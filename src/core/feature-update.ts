@@ -3,13 +3,18 @@
  * Test-Cluster, the same-offer scan, the coordinator-outside-the-cluster check, build probing, the rolling
  * run, the Storage Replica second restart and the optional functional-level raise. Depends on the gateway,
  * core modules and interfaces only; the rolling run and the questions to the operator are injected.
+ * With a journal of its own (deps.feature), an interrupted feature update is continued by resumeFeatureUpdate:
+ * no pre-checks (a half-upgraded cluster runs mixed builds, as expected), the rolling run it left continued
+ * from that run's journal, and each step after the rolling run done once.
  */
 import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
 import { NetworkCredentialErrorCode } from '../cluster/operations-credential.js';
 import type { TestClusterSummary } from '../cluster/operations-feature.js';
 import type { ClusterInfo } from '../cluster/operations.js';
 import { refusedError } from '../errors.js';
+import type { JournalRecord, RunJournal } from '../journal/journal.js';
 import type { RunStatus } from './events.js';
+import { JournalWriter, parseJournalRecords, type RecordOf } from './journal-records.js';
 import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
 import { checkFeatureOffers, explainMixedOffers, scanCluster, type FeatureOfferCheck } from './scan.js';
 import { restartNodesRolling, type SingleNodeDeps, type SingleNodeOptions } from './single-node.js';
@@ -79,10 +84,32 @@ export interface FeatureUpdateProfile {
   readonly restart: SingleNodeOptions;
 }
 
+/** What the rolling part is told: the run a resumed feature update left, and where to say the run's id. */
+export interface RollingStart {
+  /**
+   * The last rolling run of the feature update being resumed: the callee continues it from its journal when it
+   * did not end, and starts a new one (same plug-in) when it ended (a stop at a safe point, a failed node).
+   */
+  readonly previousRunId?: string;
+  /** Told the rolling run's id before it touches anything, so that the feature update's journal names it. */
+  readonly onRunId: (runId: string) => void;
+}
+
+/** The feature update's own journal: its id and the journal its records go to. */
+export interface FeatureJournal {
+  readonly id: string;
+  readonly journal: RunJournal;
+}
+
+/** The record types of a feature update's journal (core/journal-records.ts), for the lists of journals. */
+export const FEATURE_JOURNAL_TYPES = { started: 'feature-update-started', completed: 'feature-update-completed' } as const;
+
 export interface FeatureUpdateDeps extends SingleNodeDeps {
   /** This host's name, or null when it cannot be a member (simulation). */
   readonly coordinatorHost: string | null;
-  readonly rolling: (profile: RunProfile) => Promise<RunResult>;
+  readonly rolling: (profile: RunProfile, start?: RollingStart) => Promise<RunResult>;
+  /** Where the feature update journals itself (absent: it is not resumable, as in unit tests of one pass). */
+  readonly feature?: FeatureJournal;
   /** A yes/no question to the operator (only asked when the profile says 'ask'). */
   readonly confirm: (question: string) => Promise<boolean>;
   readonly progress: (line: string) => void;
@@ -158,17 +185,23 @@ function narrative(deps: Pick<FeatureUpdateDeps, 'progress'>): Narrative {
   };
 }
 
-/** Everything that must hold before the upgrade touches a node: a coordinator outside the cluster, readiness, Test-Cluster. */
-async function checkBeforeUpgrade(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, say: Narrative): Promise<{ cluster: ClusterInfo; readiness: RuleResult[]; validation: TestClusterSummary; buildsBefore: Record<string, number>; lowest: number }> {
-  const g = deps.gateway;
-  const cluster = await g.call(deps.entry, 'get-cluster', {});
-  const names = cluster.nodes.map((n) => n.name);
-  if (coordinatorIsMember(deps.coordinatorHost, names)) {
+/** The cluster, read from a coordinator that is not one of its nodes (its own upgrade restart would end the run). */
+async function readClusterAsOutsider(deps: FeatureUpdateDeps, say: Narrative): Promise<ClusterInfo> {
+  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
+  if (coordinatorIsMember(deps.coordinatorHost, cluster.nodes.map((n) => n.name))) {
     throw refusedError('COORDINATOR_IS_MEMBER', `This host (${deps.coordinatorHost}) is a node of ${cluster.name}; its own upgrade restart would end the run. Nothing was touched.`, {
       hint: 'Run cauctl from a machine outside the cluster (a management host or admin PC).',
     });
   }
   say.step({ step: 'coordinator', status: 'Succeeded', detail: deps.coordinatorHost === null ? 'simulation: the coordinator is not a member' : `${deps.coordinatorHost} is not a node of ${cluster.name}` });
+  return cluster;
+}
+
+/** Everything that must hold before the upgrade touches a node: a coordinator outside the cluster, readiness, Test-Cluster. */
+async function checkBeforeUpgrade(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, say: Narrative): Promise<{ cluster: ClusterInfo; readiness: RuleResult[]; validation: TestClusterSummary; buildsBefore: Record<string, number>; lowest: number }> {
+  const g = deps.gateway;
+  const cluster = await readClusterAsOutsider(deps, say);
+  const names = cluster.nodes.map((n) => n.name);
   if (profile.prepare) await prepareRemoting(deps, cluster, say);
   const readiness = featureReadiness(evaluateSetup(await gatherSetupFacts(g, deps.entry)));
   const failing = readiness.filter((r) => r.state === 'Fail' && r.severity === 'Error');
@@ -243,15 +276,25 @@ async function sameOffer(deps: FeatureUpdateDeps, plugin: PluginSpec, buildsBefo
 }
 
 /** Storage Replica: every node needs a second restart before the finishing steps; returns whether it is present. */
-async function storageReplicaPass(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, names: readonly string[], say: Narrative): Promise<boolean> {
+async function storageReplicaPass(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, all: readonly string[], say: Narrative, book: Book): Promise<boolean> {
   const replica = await deps.gateway.call(deps.entry, 'get-storage-replica', {});
   if (!replica.present) return false;
+  // After an interruption, the nodes already restarted a second time are not restarted again.
+  const names = all.filter((n) => !book.done.restarted.includes(n.toUpperCase()));
+  if (names.length === 0) {
+    say.step({ step: 'storage-replica-restart', status: 'AlreadyDone', detail: `every node was restarted a second time before the interruption (${all.join(', ')})` });
+    return true;
+  }
   const question = `Storage Replica is in use (${replica.groups.join(', ')}): every node needs a second restart before post-install. Restart them now, one at a time? [y/N] `;
   const go = profile.storageReplicaRestart === 'yes' || (profile.storageReplicaRestart === 'ask' && (await deps.confirm(question)));
   if (go) {
-    const { outcomes, warnings } = await restartNodesRolling(deps, names, profile.restart, (o) => deps.progress(`storage-replica-restart: ${o.detail}`));
+    const { outcomes, warnings } = await restartNodesRolling(deps, names, profile.restart, (o) => {
+      book.write({ type: 'feature-update-step', step: 'storage-replica-restart', node: o.node, detail: o.detail });
+      deps.progress(`storage-replica-restart: ${o.detail}`);
+    });
     say.warnings.push(...warnings);
-    say.step({ step: 'storage-replica-restart', status: 'Succeeded', detail: `${outcomes.length} node(s) restarted a second time, one at a time` });
+    const before = all.length - names.length;
+    say.step({ step: 'storage-replica-restart', status: 'Succeeded', detail: `${outcomes.length} node(s) restarted a second time, one at a time${before > 0 ? ` (${before} before the interruption)` : ''}` });
   } else {
     say.warnings.push('Storage Replica is in use: restart every node a second time before post-install (cauctl feature-update --storage-replica-restart, or one node at a time by hand).');
     say.step({ step: 'storage-replica-restart', status: 'Skipped', detail: 'every node still needs a second restart before post-install' });
@@ -260,7 +303,11 @@ async function storageReplicaPass(profile: FeatureUpdateProfile, deps: FeatureUp
 }
 
 /** The functional level, raised only when asked, when every node runs the new build, and after the SR pass. */
-async function raiseFunctionalLevel(deps: FeatureUpdateDeps, uniform: boolean, buildsAfter: Readonly<Record<string, number>>, replicaPresent: boolean, say: Narrative): Promise<ErrorRecord | 'raised' | 'skipped'> {
+async function raiseFunctionalLevel(deps: FeatureUpdateDeps, uniform: boolean, buildsAfter: Readonly<Record<string, number>>, replicaPresent: boolean, say: Narrative, book: Book): Promise<ErrorRecord | 'raised' | 'skipped'> {
+  if (book.done.functionalLevel !== null) {
+    say.step({ step: 'functional-level', status: 'AlreadyDone', detail: `raised before the interruption: ${book.done.functionalLevel}` });
+    return 'raised';
+  }
   if (!uniform) {
     say.step({ step: 'functional-level', status: 'Failed', detail: `the nodes do not all run the new build (${Object.entries(buildsAfter).map(([n, b]) => `${n} ${b}`).join(', ')}); the level was not raised` });
     return { code: 'MixedBuilds', message: 'Not every node runs the new build; the functional level was not raised.' };
@@ -275,47 +322,157 @@ async function raiseFunctionalLevel(deps: FeatureUpdateDeps, uniform: boolean, b
     return { code: 'FunctionalLevelNotFeasible', message: check.message };
   }
   const raised = await deps.gateway.call(deps.entry, 'update-functional-level', { whatIf: false });
+  book.write({ type: 'feature-update-step', step: 'functional-level', detail: raised.message });
   say.step({ step: 'functional-level', status: raised.updated ? 'Succeeded' : 'AlreadyDone', detail: raised.message });
   return 'raised';
 }
 
-export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps): Promise<FeatureUpdateResult> {
-  const say = narrative(deps);
-  const { cluster, readiness, validation, buildsBefore, lowest } = await checkBeforeUpgrade(profile, deps, say);
-  const names = cluster.nodes.map((n) => n.name);
-  const plugin = rollingUpgradePlugin(profile.source);
-  const offer = await sameOffer(deps, plugin, buildsBefore, say);
-  const base = { schemaVersion: 1 as const, clusterName: cluster.name, readiness, validation, buildsBefore, warnings: say.warnings };
-  if (offer === '(none)') {
-    return { ...base, runId: null, status: 'Succeeded', errorRecord: null, nodeResults: [], steps: say.steps, featureUpdate: null, buildsAfter: buildsBefore, functionalLevel: cluster.functionalLevel };
-  }
+/** What the steps after the pre-checks need, whether the feature update starts now or is resumed. */
+interface Upgrade {
+  readonly cluster: ClusterInfo;
+  readonly offer: string;
+  readonly buildsBefore: Readonly<Record<string, number>>;
+  readonly readiness: readonly RuleResult[];
+  readonly validation: TestClusterSummary | null;
+}
 
+/** The feature update's journal as the flow writes it, and what it says was done before an interruption. */
+interface Book {
+  readonly done: { readonly restarted: readonly string[]; readonly functionalLevel: string | null };
+  write(entry: Parameters<JournalWriter['write']>[0]): void;
+}
+
+function bookOf(deps: FeatureUpdateDeps, done: Book['done'] = { restarted: [], functionalLevel: null }): Book {
+  const writer = deps.feature === undefined ? undefined : new JournalWriter(deps.feature.journal, () => deps.clock.now());
+  return { done, write: (entry) => writer?.write(entry) };
+}
+
+/** The rolling run, then the Storage Replica pass and the functional level: shared by a new and a resumed feature update. */
+async function upgradeAndFinish(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, say: Narrative, up: Upgrade, book: Book, previousRunId?: string): Promise<FeatureUpdateResult> {
+  const { cluster, offer, buildsBefore } = up;
+  const names = cluster.nodes.map((n) => n.name);
+  const lowest = Math.min(...Object.values(buildsBefore));
+  const base = { schemaVersion: 1 as const, clusterName: cluster.name, readiness: up.readiness, validation: up.validation, buildsBefore, warnings: say.warnings };
   // The rolling run. A feature update is never a soft reboot: the OS itself changes.
-  const run = await deps.rolling({ ...profile.run, plugins: [plugin], attemptSoftReboot: false });
+  const start: RollingStart = {
+    ...(previousRunId !== undefined ? { previousRunId } : {}),
+    onRunId: (runId) => {
+      if (runId !== previousRunId) book.write({ type: 'feature-update-rolling', runId });
+    },
+  };
+  const run = await deps.rolling({ ...profile.run, plugins: [rollingUpgradePlugin(profile.source)], attemptSoftReboot: false }, start);
   say.step({ step: 'rolling-run', status: run.status === 'Succeeded' ? 'Succeeded' : 'Failed', detail: `run ${run.runId}: ${run.status}${run.errorRecord ? ` (${run.errorRecord.code})` : ''}` });
   const buildsAfter = await probeBuilds(deps.gateway, names);
-  const finish = (status: RunStatus, errorRecord: ErrorRecord | null, functionalLevel = cluster.functionalLevel): FeatureUpdateResult => ({
-    ...base,
-    runId: run.runId,
-    status,
-    errorRecord,
-    nodeResults: run.nodeResults,
-    steps: say.steps,
-    featureUpdate: offer,
-    buildsAfter,
-    functionalLevel,
-  });
+  const finish = (status: RunStatus, errorRecord: ErrorRecord | null, functionalLevel = cluster.functionalLevel): FeatureUpdateResult => {
+    // A rolling run that did not succeed leaves the feature update open: --resume continues it.
+    if (run.status === 'Succeeded') book.write({ type: 'feature-update-completed', status, errorRecord });
+    return { ...base, runId: run.runId, status, errorRecord, nodeResults: run.nodeResults, steps: say.steps, featureUpdate: offer, buildsAfter, functionalLevel };
+  };
   if (run.status !== 'Succeeded') return finish(run.status, run.errorRecord);
 
   const newBuilds = new Set(Object.values(buildsAfter));
   const uniform = newBuilds.size === 1 && [...newBuilds][0]! > lowest;
-  const replicaPresent = await storageReplicaPass(profile, deps, names, say);
+  const replicaPresent = await storageReplicaPass(profile, deps, names, say, book);
   if (!profile.updateClusterFunctionalLevel) {
     say.step({ step: 'functional-level', status: 'Skipped', detail: 'not asked; raise it with cauctl post-install once you are sure (it cannot be undone)' });
     return finish('Succeeded', null);
   }
-  const level = await raiseFunctionalLevel(deps, uniform, buildsAfter, replicaPresent, say);
+  const level = await raiseFunctionalLevel(deps, uniform, buildsAfter, replicaPresent, say, book);
   if (level === 'skipped') return finish('Succeeded', null);
   if (level !== 'raised') return finish('Failed', level);
   return finish('Succeeded', null, (await deps.gateway.call(deps.entry, 'get-cluster', {})).functionalLevel);
+}
+
+export async function runFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps): Promise<FeatureUpdateResult> {
+  const say = narrative(deps);
+  const { cluster, readiness, validation, buildsBefore } = await checkBeforeUpgrade(profile, deps, say);
+  const offer = await sameOffer(deps, rollingUpgradePlugin(profile.source), buildsBefore, say);
+  if (offer === '(none)') {
+    const base = { schemaVersion: 1 as const, clusterName: cluster.name, readiness, validation, buildsBefore, warnings: say.warnings };
+    return { ...base, runId: null, status: 'Succeeded', errorRecord: null, nodeResults: [], steps: say.steps, featureUpdate: null, buildsAfter: buildsBefore, functionalLevel: cluster.functionalLevel };
+  }
+  // From here on the cluster is touched: the journal that --resume reads starts now.
+  const book = bookOf(deps);
+  book.write({
+    type: 'feature-update-started',
+    runId: deps.feature?.id ?? '',
+    clusterName: cluster.name,
+    source: profile.source,
+    offer,
+    buildsBefore,
+    updateClusterFunctionalLevel: profile.updateClusterFunctionalLevel,
+    storageReplicaRestart: profile.storageReplicaRestart,
+  });
+  return upgradeAndFinish(profile, deps, say, { cluster, offer, buildsBefore, readiness, validation }, book);
+}
+
+/** What an interrupted feature update's journal says: how it started, its last rolling run, the steps done after it. */
+export interface FeatureResumePoint {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly source: FeatureSource;
+  readonly offer: string;
+  readonly buildsBefore: Readonly<Record<string, number>>;
+  readonly updateClusterFunctionalLevel: boolean;
+  readonly storageReplicaRestart: FeatureUpdateProfile['storageReplicaRestart'];
+  /** The last rolling run it started; null when it stopped before the first one. */
+  readonly rollingRunId: string | null;
+  /** Nodes restarted a second time for Storage Replica (upper case). */
+  readonly restarted: readonly string[];
+  /** The functional level's raise, when done (its message). */
+  readonly functionalLevel: string | null;
+}
+
+/** Reads a feature update's journal (records checked against their schemas; a damaged one names file and line). */
+export function featureResumePoint(records: readonly JournalRecord[], path: string | undefined): FeatureResumePoint {
+  const typed = parseJournalRecords(records, path);
+  const started = typed.find((r): r is RecordOf<'feature-update-started'> => r.type === 'feature-update-started');
+  if (started === undefined) throw new Error(`${path ?? 'the journal'} is not a feature update's journal`);
+  const rolling = typed.filter((r): r is RecordOf<'feature-update-rolling'> => r.type === 'feature-update-rolling');
+  const steps = typed.filter((r): r is RecordOf<'feature-update-step'> => r.type === 'feature-update-step');
+  return {
+    id: started.runId,
+    startedAt: started.time,
+    source: started.source.wuConnected ? { wuConnected: true } : { wuConnected: false, pathToSetupMedia: started.source.pathToSetupMedia ?? '' },
+    offer: started.offer,
+    buildsBefore: started.buildsBefore,
+    updateClusterFunctionalLevel: started.updateClusterFunctionalLevel,
+    storageReplicaRestart: started.storageReplicaRestart,
+    rollingRunId: rolling.at(-1)?.runId ?? null,
+    restarted: steps.filter((r) => r.step === 'storage-replica-restart' && r.node !== undefined).map((r) => r.node!.toUpperCase()),
+    functionalLevel: steps.find((r) => r.step === 'functional-level')?.detail ?? null,
+  };
+}
+
+/**
+ * The profile a resumed feature update goes on with: the source it started with (the same plug-in arguments
+ * for the nodes still to upgrade), the rolling-run options given now (as `run --resume` takes them), and the
+ * steps after the rolling run as first asked unless given now.
+ */
+export function resumedProfile(now: Omit<FeatureUpdateProfile, 'source'>, point: FeatureResumePoint, given: { readonly storageReplicaRestart: boolean }): FeatureUpdateProfile {
+  return {
+    ...now,
+    source: point.source,
+    updateClusterFunctionalLevel: now.updateClusterFunctionalLevel || point.updateClusterFunctionalLevel,
+    storageReplicaRestart: given.storageReplicaRestart ? now.storageReplicaRestart : point.storageReplicaRestart,
+  };
+}
+
+/**
+ * Continues an interrupted feature update (`feature-update --resume`). Readiness, Test-Cluster and the
+ * same-offer scan are not repeated: mid-upgrade the nodes run different builds, which those checks report,
+ * and the cluster was checked before it was touched. The coordinator check is repeated (this may be another
+ * host). Then the rolling part (its interrupted run continued from its journal) and the steps after it, each
+ * once.
+ */
+export async function resumeFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, point: FeatureResumePoint): Promise<FeatureUpdateResult> {
+  const say = narrative(deps);
+  const cluster = await readClusterAsOutsider(deps, say);
+  say.step({
+    step: 'resume',
+    status: 'Succeeded',
+    detail: `feature update ${point.id} to ${point.offer} goes on${point.rollingRunId !== null ? ` after its rolling run ${point.rollingRunId}` : ''}; readiness, Test-Cluster and the same-offer scan were done before it touched the cluster and are not repeated (mid-upgrade the nodes run different builds)`,
+  });
+  const book = bookOf(deps, { restarted: point.restarted, functionalLevel: point.functionalLevel });
+  return upgradeAndFinish(profile, deps, say, { cluster, offer: point.offer, buildsBefore: point.buildsBefore, readiness: [], validation: null }, book, point.rollingRunId ?? undefined);
 }

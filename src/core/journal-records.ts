@@ -129,6 +129,23 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offline-node'), node: z.string(), event: z.enum(['staged', 'failed']), errorRecord: ErrorRecordSchema.optional() }),
   z.object({ type: z.literal('offline-aborted'), reason: z.string(), kind: z.enum(['interrupted', 'failed', 'journal']).optional() }),
   z.object({ type: z.literal('offline-completed'), status: z.union([RunStatus, z.literal('Refused')]), errorRecord: ErrorRecordSchema.nullable().optional(), error: z.string().optional() }),
+  // The feature update (core/feature-update.ts): its own journal beside its rolling runs', so that
+  // `feature-update --resume` continues the rolling run it left and does each step after it once.
+  z.object({
+    type: z.literal('feature-update-started'),
+    runId: z.string(),
+    clusterName: z.string(),
+    source: z.object({ wuConnected: z.boolean(), pathToSetupMedia: z.string().optional() }),
+    offer: z.string(),
+    buildsBefore: z.record(z.string(), z.number().int()),
+    updateClusterFunctionalLevel: z.boolean(),
+    storageReplicaRestart: z.enum(['ask', 'yes', 'no']),
+  }),
+  /** A rolling run of this feature update is about to start (or continue) under this id. */
+  z.object({ type: z.literal('feature-update-rolling'), runId: z.string() }),
+  /** A step after the rolling run is done: the Storage Replica restart of one node, or the functional level. */
+  z.object({ type: z.literal('feature-update-step'), step: z.enum(['storage-replica-restart', 'functional-level']), node: z.string().optional(), detail: z.string() }),
+  z.object({ type: z.literal('feature-update-completed'), status: RunStatus, errorRecord: ErrorRecordSchema.nullable() }),
 ]);
 export type JournalEntryInput = z.infer<typeof JournalEntrySchema>;
 export type TypedRecord = JournalEntryInput & { readonly seq: number; readonly time: string };

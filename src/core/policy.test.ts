@@ -64,6 +64,37 @@ describe('drainGate (invariant 2, cluster half)', () => {
     expect(verdict.ok).toBe(ok);
     if (!verdict.ok) expect(verdict.code).toBe(code);
   });
+  it('all others Up with RequireAllNodesOnline: allowed', () => {
+    expect(drainGate({ cluster: aClusterInfo(['Up', 'Up', 'Up']), candidate: 'N1', requireAllNodesOnline: true })).toEqual({ ok: true });
+  });
+  it('the candidate itself is not "another node": a paused candidate (a resumed run) may be drained, its name in any case', () => {
+    expect(drainGate({ cluster: aClusterInfo(['Paused', 'Up', 'Up']), candidate: 'n1', requireAllNodesOnline: true })).toEqual({ ok: true });
+    expect(drainGate({ cluster: aClusterInfo(['Down', 'Up', 'Up']), candidate: 'n1', requireAllNodesOnline: true })).toEqual({ ok: true });
+  });
+  it('says which nodes are paused, one or several', () => {
+    expect(drainGate({ cluster: aClusterInfo(['Up', 'Paused', 'Up']), candidate: 'N1', requireAllNodesOnline: false })).toEqual({
+      ok: false,
+      code: 'OtherNodePaused',
+      message: 'N2 is paused; draining N1 too would take a second node out of service',
+    });
+    expect(drainGate({ cluster: aClusterInfo(['Up', 'Paused', 'Paused', 'Up']), candidate: 'N1', requireAllNodesOnline: false })).toEqual({
+      ok: false,
+      code: 'OtherNodePaused',
+      message: 'N2, N3 are paused; draining N1 too would take a second node out of service',
+    });
+  });
+  it('says which nodes are not Up, and in which state', () => {
+    expect(drainGate({ cluster: aClusterInfo(['Up', 'Down', 'Up', 'Joining']), candidate: 'N1', requireAllNodesOnline: true })).toEqual({
+      ok: false,
+      code: 'NodesOffline',
+      message: 'RequireAllNodesOnline is set and N2 (Down), N4 (Joining) not Up',
+    });
+    expect(drainGate({ cluster: aClusterInfo(['Up', 'Down', 'Down', 'Up']), candidate: 'N1', requireAllNodesOnline: false })).toEqual({
+      ok: false,
+      code: 'QuorumAtRisk',
+      message: 'taking N1 down while N2 (Down), N3 (Down) not Up would lose quorum',
+    });
+  });
 });
 
 describe('quorumSurvives', () => {
@@ -74,8 +105,16 @@ describe('quorumSurvives', () => {
     ['3 nodes, no witness', ['Up', 'Up', 'Up'], { type: 'None', state: 'NotConfigured' }, true],
     ['3 nodes, one down, no witness', ['Up', 'Down', 'Up'], { type: 'None', state: 'NotConfigured' }, false],
     ['5 nodes, one down, witness', ['Up', 'Down', 'Up', 'Up', 'Up'], { type: 'FileShare', state: 'Online' }, true],
+    ['2 nodes, an empty witness type is no witness', ['Up', 'Up'], { type: '', state: 'Online' }, false],
+    ['2 nodes, no witness type but a state that reads Online', ['Up', 'Up'], { type: 'None', state: 'Online' }, false],
+    ['3 nodes, one Unknown, no witness', ['Up', 'Unknown', 'Up'], { type: 'None', state: 'NotConfigured' }, false],
+    ['3 nodes, one Paused, no witness: a paused node still votes', ['Up', 'Paused', 'Up'], { type: 'None', state: 'NotConfigured' }, true],
   ] as const)('%s → %s', (_name, states, witness, expected) => {
     expect(quorumSurvives(aClusterInfo([...states], witness), 'N1')).toBe(expected);
+  });
+  it('knows the candidate whatever the case of its name', () => {
+    // 3 nodes, no witness, N3 down: with n1 down too only N2 votes (1 of 3).
+    expect(quorumSurvives(aClusterInfo(['Up', 'Up', 'Down'], { type: 'None', state: 'NotConfigured' }), 'n1')).toBe(false);
   });
 });
 
@@ -95,6 +134,30 @@ describe('judgeStorage (invariant 2, storage half)', () => {
     const verdict = judgeStorage(aStorage({ jobs: [job('Running', 600, 1000, 60)] }));
     expect(verdict).toMatchObject({ healthy: false, bytesRemaining: 400 });
   });
+  it('a job still Running with no bytes left is not finished yet', () => {
+    expect(judgeStorage(aStorage({ jobs: [job('Running', 10, 10, 100)] }))).toEqual({
+      healthy: false,
+      reason: 'storage job Repair is Running with 0 bytes left',
+      bytesRemaining: 0,
+    });
+  });
+  it('a Completed job is done even when its counters disagree', () => {
+    expect(judgeStorage(aStorage({ jobs: [job('Completed', 5, 10, 50)] }))).toEqual({ healthy: true });
+  });
+  it('names every reason, in order: jobs, virtual disks, pools', () => {
+    const storage = aStorage({
+      jobs: [job('Suspended', 100, 300, 33), { ...job('Running', 50, 100, 50), name: 'Rebalance' }],
+      virtualDisks: [{ friendlyName: 'V2', healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true }],
+      pools: [{ friendlyName: 'S2D on C', healthStatus: 'Unhealthy', operationalStatus: 'Read-only' }],
+    });
+    expect(judgeStorage(storage)).toEqual({
+      healthy: false,
+      reason:
+        'storage job Repair is Suspended with 200 bytes left; storage job Rebalance is Running with 50 bytes left; ' +
+        'virtual disk V2 is Warning/Degraded; pool S2D on C is Unhealthy/Read-only',
+      bytesRemaining: 250,
+    });
+  });
 });
 
 describe('the failure budget and the status', () => {
@@ -105,6 +168,7 @@ describe('the failure budget and the status', () => {
     ['all succeeded', ['Succeeded', 'Succeeded'], undefined, 'Succeeded'],
     ['one failed within the budget', ['Succeeded', 'Failed'], undefined, 'PartiallyFailed'],
     ['all failed', ['Failed', 'Failed'], undefined, 'Failed'],
+    ['failed and canceled, none succeeded', ['Failed', 'Canceled'], undefined, 'Failed'],
     ['budget exceeded', ['Failed', 'Canceled'], { kind: 'budget' }, 'Failed'],
     ['stopped by the user', ['Succeeded', 'Canceled'], { kind: 'user' }, 'Canceled'],
     ['StopAfter', ['Succeeded', 'Canceled'], { kind: 'stopAfter' }, 'Canceled'],

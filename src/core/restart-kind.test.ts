@@ -13,6 +13,7 @@ describe('restartFor', () => {
     ['an update that needs no restart', msrt, true, null],
     ['a feature update, soft asked: an OS upgrade restarts fully', feature, true, 'FullReboot'],
     ['a RollingUpgradePlugin update without a title, soft asked', { rebootRequired: true, plugin: 'Microsoft.RollingUpgradePlugin' }, true, 'FullReboot'],
+    ["a script plug-in's firmware, soft asked: a KSR skips firmware initialisation", { rebootRequired: true, plugin: 'Contoso.FirmwarePlugin' }, true, 'FullReboot'],
   ])('%s → %s', (_name, update, soft, expected) => {
     expect(restartFor(update, soft)).toBe(expected);
   });

@@ -1,7 +1,8 @@
 /**
  * Which restart an update leads to, as the run would ask for it: none, a full restart, or a Kernel Soft
  * Reboot (KSR). KSR skips firmware initialisation, so it serves quality updates only (cau-surface.md §10:
- * WindowsUpdatePlugin quality updates, HotfixPlugin packages); an OS (feature) upgrade always restarts fully.
+ * WindowsUpdatePlugin quality updates, HotfixPlugin packages); an OS (feature) upgrade, and a registered script
+ * plug-in's update (a vendor's firmware or driver), always restart fully.
  * Used by `scan --attempt-soft-reboot / --reboot-mode` to show the restarts a run would bring. Pure; depends
  * on nothing.
  */
@@ -16,11 +17,14 @@ export interface RestartSubject {
 }
 
 const FEATURE_PLUGIN = 'Microsoft.RollingUpgradePlugin';
+const BUILTIN_PLUGINS: ReadonlySet<string> = new Set(['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', FEATURE_PLUGIN]);
 
 /** The restart `update` brings when the run asks for a soft one (`attemptSoftReboot`) or not; null: none. */
 export function restartFor(update: RestartSubject, attemptSoftReboot: boolean): RestartKind | null {
   if (!update.rebootRequired) return null;
   if (update.featureUpdate !== undefined || update.plugin === FEATURE_PLUGIN) return 'FullReboot';
+  // A script plug-in's updates (a vendor's firmware, drivers) take effect at firmware initialisation only.
+  if (!BUILTIN_PLUGINS.has(update.plugin)) return 'FullReboot';
   return attemptSoftReboot ? 'SoftReboot' : 'FullReboot';
 }
 

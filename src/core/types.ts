@@ -26,6 +26,19 @@ export interface PluginSpec {
   readonly plugin: PluginName;
   /** Plug-in arguments as CAU's hashtables carry them: strings. */
   readonly arguments: Readonly<Record<string, string>>;
+  /** A registered script plug-in (docs/plugins.md): its scripts, sent to the nodes as data. Absent: a built-in. */
+  readonly script?: ScriptPluginSource;
+}
+
+/** A registered script plug-in's node-side scripts, as registered (the copy in the state directory). */
+export interface ScriptPluginSource {
+  readonly version: string;
+  /** scan.ps1: run on each node over WinRM; returns `@{ updates = @(...) }`. */
+  readonly scan: string;
+  /** install.ps1: run in the node's SYSTEM update task; returns `@{ results = @(...); rebootRequired = ... }`. */
+  readonly install: string;
+  /** The manifest's installTimeoutMinutes: how long the run waits for install.ps1. */
+  readonly installTimeoutMinutes: number;
 }
 
 /** A validated, normalized `run` profile (mirrors Invoke-CauRun). Durations in milliseconds. */

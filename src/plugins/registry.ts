@@ -72,6 +72,19 @@ export function findRegistered(stateDir: string, name: string): RegisteredPlugin
   return listRegistered(stateDir).find((p) => p.name.toLowerCase() === name.toLowerCase());
 }
 
+/**
+ * The registered script plug-ins that --cau-plugin-name values name, with their scripts as registered, for
+ * scan and run. The registry is read only when some name is not a built-in, so a damaged registry never
+ * stops a run of the built-ins. Names not registered are left out (the profile's check names them).
+ */
+export function scriptPluginsNamed(stateDir: string, names: readonly string[]): Array<{ manifest: PluginManifest; scan: string; install: string }> {
+  const wanted = names.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter((v) => v !== '' && !isBuiltin(v));
+  if (wanted.length === 0) return [];
+  return listRegistered(stateDir)
+    .filter((p) => wanted.includes(p.name.toLowerCase()))
+    .map((p) => ({ manifest: p.manifest, scan: readFileSync(join(p.folder, SCAN_SCRIPT), 'utf8'), install: readFileSync(join(p.folder, INSTALL_SCRIPT), 'utf8') }));
+}
+
 /** Records a checked plug-in: its three files copied into the state directory, replacing an older version. */
 export function saveRegistered(stateDir: string, manifest: PluginManifest, files: { manifestText: string; scan: string; install: string }, source: string, nowIso: string): RegisteredPlugin {
   ensurePrivateDir(stateDir);

@@ -1,5 +1,5 @@
 import { ProfileError } from './issues.js';
-import { FEATURE_DEFAULTS, parseFeatureUpdateProfile, parseNodeName, parsePostInstallProfile } from './feature-profile.js';
+import { FEATURE_DEFAULTS, parseFeatureResumeProfile, parseFeatureUpdateProfile, parseNodeName, parsePostInstallProfile } from './feature-profile.js';
 
 /** The problems a parser reports, or a failure when it accepted the input. */
 function problemsOf(parse: () => unknown): readonly string[] {
@@ -116,6 +116,25 @@ describe('parseFeatureUpdateProfile: every rule and conflict', () => {
     expect(caught).toBeInstanceOf(ProfileError);
     expect((caught as ProfileError).exitCode).toBe(2);
     expect((caught as ProfileError).problems).toEqual([expect.stringMatching(/^wuConnected: /)]);
+  });
+});
+
+describe('parseFeatureResumeProfile: feature-update --resume', () => {
+  it('needs no source: the feature update goes on with the one it started with; --run-id and the restart choice are the mode', () => {
+    const { profile, mode } = parseFeatureResumeProfile({ resume: true, runId: 'abc', maxFailedNodes: '1', noStorageReplicaRestart: true, force: true });
+    expect(profile).not.toHaveProperty('source');
+    expect(profile.run.maxFailedNodes).toBe(1);
+    expect(profile.storageReplicaRestart).toBe('no');
+    expect(mode).toEqual({ force: true, runId: 'abc', storageReplicaRestartGiven: true });
+    expect(parseFeatureResumeProfile({ resume: true }).mode).toEqual({ force: false, storageReplicaRestartGiven: false });
+  });
+
+  it('refuses a source and --prepare with --resume, and --run-id without it', () => {
+    expect(problemsOf(() => parseFeatureResumeProfile({ resume: true, wuConnected: true, prepare: true }))).toEqual([
+      'resume: --wu-connected cannot go with --resume: the feature update goes on with the source it started with',
+      'resume: --prepare cannot go with --resume: it prepares the nodes before a feature update touches them',
+    ]);
+    expect(problemsOf(() => feature({ wuConnected: true, runId: 'abc' }))).toEqual(['runId: --run-id needs --resume']);
   });
 });
 

@@ -4,7 +4,7 @@
  * profile helpers only.
  */
 import { z } from 'zod';
-import type { FeatureUpdateProfile } from '../core/feature-update.js';
+import type { FeatureSource, FeatureUpdateProfile } from '../core/feature-update.js';
 import type { PostInstallProfile } from '../core/post-install.js';
 import { describeError } from '../errors.js';
 import { parseHashtable } from './hashtable.js';
@@ -29,10 +29,20 @@ const rawFeatureOptions = z.object({
   failbackMode: z.string().optional(),
   nodeOrder: z.array(z.string()).optional(),
   force: z.boolean().optional(),
+  resume: z.boolean().optional(),
+  runId: z.string().optional(),
 });
 
 export interface FeatureUpdateMode {
   readonly force: boolean;
+}
+
+/** `feature-update --resume`: which interrupted feature update, and what the command line says anew. */
+export interface FeatureResumeMode extends FeatureUpdateMode {
+  /** --run-id: the feature update to continue when several were interrupted. */
+  readonly runId?: string;
+  /** --storage-replica-restart or --no-storage-replica-restart was given now (else the first choice stands). */
+  readonly storageReplicaRestartGiven: boolean;
 }
 
 /**
@@ -40,10 +50,29 @@ export interface FeatureUpdateMode {
  * (`--cau-plugin-arguments "@{ WuConnected='false'; PathToSetupMedia='D:\\' }"`), as the docs write it.
  */
 export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdateProfile; mode: FeatureUpdateMode } {
+  const { profile, source, mode } = parseFeatureOptions(raw, false);
+  return { profile: { ...profile, source: source! }, mode: { force: mode.force } };
+}
+
+/**
+ * `feature-update --resume [--run-id ID]`: the rolling-run options as for a new feature update; no source
+ * (the plug-in goes on with the arguments the feature update started with) and no --prepare (a pre-check).
+ */
+export function parseFeatureResumeProfile(raw: unknown): { profile: Omit<FeatureUpdateProfile, 'source'>; mode: FeatureResumeMode } {
+  const { profile, mode } = parseFeatureOptions(raw, true);
+  return { profile, mode };
+}
+
+function parseFeatureOptions(raw: unknown, resume: boolean): { profile: Omit<FeatureUpdateProfile, 'source'>; source: FeatureSource | undefined; mode: FeatureResumeMode } {
   const parsed = rawFeatureOptions.safeParse(raw);
   if (!parsed.success) throw new ProfileError(flattenZodIssues(parsed.error), 'invalid feature-update options');
   const o = parsed.data;
   const problems: string[] = [];
+  if (resume) {
+    const given = [o.wuConnected === true ? '--wu-connected' : null, o.pathToSetupMedia !== undefined ? '--path-to-setup-media' : null, o.cauPluginArguments !== undefined ? '--cau-plugin-arguments' : null].filter((x) => x !== null);
+    if (given.length > 0) problems.push(`resume: ${given.join(', ')} cannot go with --resume: the feature update goes on with the source it started with`);
+    if (o.prepare === true) problems.push('resume: --prepare cannot go with --resume: it prepares the nodes before a feature update touches them');
+  } else if (o.runId !== undefined) problems.push('runId: --run-id needs --resume');
 
   let wuConnected = o.wuConnected;
   let media = o.pathToSetupMedia;
@@ -75,7 +104,7 @@ export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdat
   }
   if (media !== undefined && media.trim() === '') problems.push('pathToSetupMedia: must not be empty');
   if (wuConnected === true && media !== undefined) problems.push('pathToSetupMedia: --path-to-setup-media and --wu-connected conflict (media means WuConnected false)');
-  if (wuConnected !== true && media === undefined && !sourceMisspelt) problems.push("wuConnected: give --wu-connected (feature update from Windows Update) or --path-to-setup-media <path> (extracted ISO contents on every node)");
+  if (!resume && wuConnected !== true && media === undefined && !sourceMisspelt) problems.push("wuConnected: give --wu-connected (feature update from Windows Update) or --path-to-setup-media <path> (extracted ISO contents on every node)");
   if (/\.iso$/i.test(media ?? '')) problems.push('pathToSetupMedia: give the extracted contents of the ISO, not the .iso file');
   if (o.storageReplicaRestart === true && o.noStorageReplicaRestart === true) problems.push('storageReplicaRestart: --storage-replica-restart and --no-storage-replica-restart conflict');
 
@@ -98,8 +127,8 @@ export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdat
   }
   if (problems.length > 0 || runProfile === undefined) throw new ProfileError(problems, 'invalid feature-update options');
 
-  const profile: FeatureUpdateProfile = {
-    source: wuConnected === true ? { wuConnected: true } : { wuConnected: false, pathToSetupMedia: media! },
+  const source: FeatureSource | undefined = resume ? undefined : wuConnected === true ? { wuConnected: true } : { wuConnected: false, pathToSetupMedia: media! };
+  const profile: Omit<FeatureUpdateProfile, 'source'> = {
     prepare: o.prepare === true,
     updateClusterFunctionalLevel: o.updateClusterFunctionalLevel === true || hashUpdateLevel,
     storageReplicaRestart: o.storageReplicaRestart === true ? 'yes' : o.noStorageReplicaRestart === true ? 'no' : 'ask',
@@ -112,7 +141,12 @@ export function parseFeatureUpdateProfile(raw: unknown): { profile: FeatureUpdat
       forceDrain: false,
     },
   };
-  return { profile, mode: { force: o.force === true } };
+  const mode: FeatureResumeMode = {
+    force: o.force === true,
+    ...(o.runId !== undefined ? { runId: o.runId } : {}),
+    storageReplicaRestartGiven: o.storageReplicaRestart === true || o.noStorageReplicaRestart === true,
+  };
+  return { profile, source, mode };
 }
 
 const rawPostInstallOptions = z.object({

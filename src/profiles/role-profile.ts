@@ -104,7 +104,8 @@ function runOptionsOf(raw: Record<string, unknown>, problems: string[]): RoleRun
   const given = Object.fromEntries(RUN_OPTION_KEYS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
   let profile: ReturnType<typeof parseRunProfile>['profile'];
   try {
-    profile = parseRunProfile(given).profile;
+    // The role's runs are CAU's own, on the cluster, with the plug-ins CAU has: a cauctl script plug-in is not one.
+    profile = parseRunProfile(given, { refused: "the CAU clustered role runs CAU's own plug-ins on the cluster; a script plug-in registered with cauctl register-plugin runs in cauctl scan and cauctl run only" }).profile;
   } catch (error) {
     if (error instanceof ProfileError) problems.push(...error.problems);
     else problems.push(describeError(error));

@@ -12,7 +12,7 @@ import { parseDuration } from './duration.js';
 import { ProfileError, flattenZodIssues } from './issues.js';
 import { parseIntOption, type IntRange } from './numbers.js';
 import { normalizeRestart } from './restart-options.js';
-import { normalizePlugins, pluginOptionsShape } from './scan-profile.js';
+import { normalizePlugins, pluginNamesOf, pluginOptionsShape, type PluginContext } from './scan-profile.js';
 
 /** What `run` does besides the run profile: confirmation, plan only, resume, recovery. */
 export interface RunMode {
@@ -119,14 +119,14 @@ function scriptPath(raw: string | undefined, name: string, problems: string[]): 
   return raw;
 }
 
-export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunMode } {
+export function parseRunProfile(raw: unknown, pluginContext: PluginContext = {}): { profile: RunProfile; mode: RunMode } {
   const parsed = rawRunOptions.safeParse(raw);
   if (!parsed.success) throw new ProfileError(flattenZodIssues(parsed.error), 'invalid run options');
   const o = parsed.data;
   const problems: string[] = [];
 
   // normalize
-  const plugins = normalizePlugins(o, problems);
+  const plugins = normalizePlugins(o, problems, pluginContext);
   const maxFailedNodes = int(o.maxFailedNodes, 'maxFailedNodes', { min: 0 }, problems);
   const maxRetriesPerNode = int(o.maxRetriesPerNode, 'maxRetriesPerNode', { min: 0, max: 64 }, problems) ?? RUN_DEFAULTS.maxRetriesPerNode;
   const rebootTimeoutMinutes = int(o.rebootTimeoutMinutes, 'rebootTimeoutMinutes', { min: 1, max: 1440 }, problems) ?? RUN_DEFAULTS.rebootTimeoutMinutes;
@@ -146,6 +146,12 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   const preInstallConcurrency = int(o.preInstallConcurrency, 'preInstallConcurrency', { min: 1, max: 64 }, problems);
   const maxConcurrentNodes = int(o.maxConcurrentNodes, 'maxConcurrentNodes', { min: 1, max: 64 }, problems);
   const restart = normalizeRestart(o, problems);
+  // A Kernel Soft Reboot skips firmware initialisation: what a vendor's script plug-in applies (firmware,
+  // drivers) would not take effect, and the run would report it done.
+  const scriptPlugin = plugins.find((p) => p.script !== undefined);
+  if (restart.attemptSoftReboot && scriptPlugin !== undefined) {
+    problems.push(`${restart.rebootMode === 'SoftReboot' ? 'rebootMode' : 'attemptSoftReboot'}: ${scriptPlugin.plugin} is a script plug-in, whose firmware or driver updates need a full restart (a Kernel Soft Reboot skips firmware initialisation); run it without a soft restart`);
+  }
   const preUpdateScript = scriptPath(o.preUpdateScript, 'preUpdateScript', problems);
   const postUpdateScript = scriptPath(o.postUpdateScript, 'postUpdateScript', problems);
   if (o.configurationName !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.configurationName)) {
@@ -156,8 +162,8 @@ export function parseRunProfile(raw: unknown): { profile: RunProfile; mode: RunM
   if (warnAfterMs !== undefined && stopAfterMs !== undefined && warnAfterMs >= stopAfterMs) {
     problems.push('warnAfter: must be less than stopAfter');
   }
-  if (o.separateReboots === true && (o.cauPluginName ?? []).length < 2) {
-    problems.push(`separateReboots: --separate-reboots needs two or more plug-ins (--cau-plugin-name given ${(o.cauPluginName ?? []).length} time(s))`);
+  if (o.separateReboots === true && pluginNamesOf(o).length < 2) {
+    problems.push(`separateReboots: --separate-reboots needs two or more plug-ins (--cau-plugin-name given ${pluginNamesOf(o).length})`);
   }
   const forceSwitches = FORCE_SWITCHES.filter((key) => o[key] === true);
   if (forceSwitches.length > 1) {

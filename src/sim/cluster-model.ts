@@ -4,13 +4,14 @@
  * (storage health, quorum, roles). Depends on the model state, the audit and the Clock interface only.
  */
 import type { Clock } from '../platform/clock.js';
-import { classifyHotfixExitCode } from '../plugins/hotfix-rules.js';
+import { classifyHotfixExitCode } from './hotfix-rules.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import type { SimAudit } from './audit.js';
 import { failOver, finishDrain } from './drain.js';
 import type { ModelState, SimEvent, SimJobState, SimNodeState, SimRoleState } from './model-state.js';
 import { quorumSurvivesDown, serversAcrossFaultDomains, type FaultDomainMap, type WitnessVote } from './oracles.js';
 import { nativeRunEnd, selfUpdatingTrigger } from './native-cau.js';
+import { finishScriptPluginTask } from './ops-plugin.js';
 
 /** Services still starting after a boot, as Get-Service would list them. */
 const LATE_SERVICES = ['vmms', 'HealthService', 'SDDC Management'];
@@ -372,6 +373,10 @@ export class ClusterModel {
     if (!task || task.state !== 'Running') return;
     const node = this.node(task.node);
     if (!node) return;
+    if (task.scriptPlugin === true) {
+      finishScriptPluginTask(node, task);
+      return;
+    }
     // As the update worker: no install over a pending restart, and nothing installed after a failed download.
     if (task.mode === 'Install' && task.updateIds.length > 0 && task.plugin !== 'Microsoft.HotfixPlugin' && node.rebootBeforeInstall === true) {
       task.results = [];

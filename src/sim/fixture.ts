@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError, ExitCode } from '../errors.js';
-import { ExitCodeValue, HotfixExitRules } from '../plugins/hotfix-rules.js';
+import { ExitCodeValue, HotfixExitRules } from './hotfix-rules.js';
 import { roleRunOptions, roleScheduleParams } from '../cluster/operations-role.js';
 
 /** The built-in model: a 4-node Storage Spaces Direct cluster named HCI01. */
@@ -151,6 +151,33 @@ export const FixtureFaultDomain = z.strictObject({
   rack: z.string().min(1).max(64).optional(),
 });
 
+/**
+ * A hardware vendor's firmware tool on a node, driven by a registered script plug-in (docs/plugins.md; the
+ * example is examples/plugins/contoso-firmware): what the tool's inventory reports per component, and what its
+ * `apply` exits with. Vendor tools document 0 applied, 3010 applied with a restart needed, 2 already at that
+ * version, anything else failed.
+ */
+export const FixtureVendorFirmware = z.strictObject({
+  /** The registered plug-in that drives the tool (its manifest name). */
+  plugin: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31}){1,3}$/, 'expected a dotted plug-in name such as Contoso.FirmwarePlugin').default('Contoso.FirmwarePlugin'),
+  components: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected letters, digits, dot, dash or underscore'),
+        name: z.string().min(1).max(100),
+        installedVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
+        /** The version in the vendor repository; equal to installedVersion: nothing to apply. */
+        availableVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
+        /** What `apply` exits with when it works. @default 3010 (applied; the firmware takes effect at the restart) */
+        exitCode: z.number().int().default(3010),
+        /** Fault: the first `times` applies of this component fail with `exitCode`. */
+        fails: z.strictObject({ times: z.number().int().min(1), exitCode: z.number().int().refine((c) => c !== 0 && c !== 2 && c !== 3010, 'a failure exits with anything but 0, 2 or 3010') }).optional(),
+      }),
+    )
+    .default([]),
+});
+export type FixtureVendorFirmware = z.infer<typeof FixtureVendorFirmware>;
+
 export const FixtureNode = z.strictObject({
   name: nodeName,
   state: z.enum(['Up', 'Down', 'Paused']).default('Up'),
@@ -180,6 +207,15 @@ export const FixtureNode = z.strictObject({
   faultDomain: FixtureFaultDomain.optional(),
   /** The Site fault domain the node sits in (Get-ClusterFaultDomain -Type Site); absent: none. */
   site: z.string().min(1).max(64).optional(),
+  /**
+   * The CAU WMI provider (root/Microsoft/Windows/ClusterUpdate, where MSFT_CAURun lives) as this node's own
+   * session sees it: `Present` (default); `Absent`, the CAU feature not installed (invalid namespace: no native
+   * run can exist there); `AccessDenied`, the namespace refuses the session (whether a run is in progress is
+   * unknown, and a reader must say so).
+   */
+  nativeCauProvider: z.enum(['Present', 'Absent', 'AccessDenied']).optional(),
+  /** A vendor firmware tool a registered script plug-in drives; absent: no such tool on the node. */
+  vendorFirmware: FixtureVendorFirmware.optional(),
 });
 export type FixtureNode = z.infer<typeof FixtureNode>;
 

@@ -5,7 +5,7 @@
  * any other file by the extension rules (fixture `hotfixRules`, or the usual codes). Written from the CAU
  * plug-ins documentation, not from the node scripts. Depends on the model's types only.
  */
-import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
+import type { HotfixExitRules } from './hotfix-rules.js';
 import type { ModelState, SimUpdateState } from './model-state.js';
 
 /** The rules for `u`: `undefined` means the default extension rules; `null`, no rule (CAU ignores the file). */

@@ -2,8 +2,8 @@
  * The simulated cluster's persistent state: plain JSON data, created from a fixture and saved between CLI
  * invocations. No behaviour here beyond construction. Depends on the fixture types only.
  */
-import type { HotfixExitRules } from '../plugins/hotfix-rules.js';
-import type { ExitCodeValue } from '../plugins/hotfix-rules.js';
+import type { HotfixExitRules } from './hotfix-rules.js';
+import type { ExitCodeValue } from './hotfix-rules.js';
 import type { ClusterFixture, ConnectionLossPhase, FaultDomainLevel, FixtureUpdate, NodeSetupFacts, SimTiming } from './fixture.js';
 import type { FixtureCauRole } from './fixture.js';
 import { createFeatureState, type SimFeatureState } from './feature-state.js';
@@ -82,6 +82,8 @@ export interface SimNodeState {
   memoryMB?: number;
   /** The Site fault domain above the node (fixture `site`); absent: none. */
   site?: string;
+  /** Fixture `nativeCauProvider` when not Present: the CAU WMI provider is missing or refuses this node's session. */
+  nativeCauProvider?: 'Absent' | 'AccessDenied';
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -96,6 +98,14 @@ export interface SimNodeState {
   storageStale: boolean;
   /** Get-ClusterFaultDomain: the chassis and rack of this server (fixture `faultDomain`); absent: none. */
   faultDomain?: { chassis?: string; rack?: string };
+  /** A vendor firmware tool a script plug-in drives (fixture `vendorFirmware`, ops-plugin.ts); absent: none. */
+  vendorFirmware?: SimVendorFirmware;
+}
+
+/** The vendor tool's state on one node: its components as its inventory reports them. */
+export interface SimVendorFirmware {
+  plugin: string;
+  components: Array<{ id: string; name: string; installedVersion: string; availableVersion: string; exitCode: number; failsLeft: number; failExitCode: number }>;
 }
 
 export interface SimRoleState {
@@ -120,6 +130,8 @@ export interface SimTaskState {
   failWith?: string;
   /** Fault downloadFails: the download fails with this code; nothing is installed. */
   downloadFailWith?: string;
+  /** A registered script plug-in's task (ops-plugin.ts ends it); absent: a built-in's. */
+  scriptPlugin?: true;
   results: {
     updateId: string;
     kb: string;
@@ -314,6 +326,10 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       // A node that is down in the fixture has missed writes already.
       storageStale: fx.storage.s2d && isDown,
       ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
+      ...(n.nativeCauProvider !== undefined && n.nativeCauProvider !== 'Present' ? { nativeCauProvider: n.nativeCauProvider } : {}),
+      ...(n.vendorFirmware !== undefined
+        ? { vendorFirmware: { plugin: n.vendorFirmware.plugin, components: n.vendorFirmware.components.map((c) => ({ id: c.id, name: c.name, installedVersion: c.installedVersion, availableVersion: c.availableVersion, exitCode: c.exitCode, failsLeft: c.fails?.times ?? 0, failExitCode: c.fails?.exitCode ?? 0 })) } }
+        : {}),
     };
   });
   if (fx.cauRole?.selfUpdatingRun !== undefined) {

@@ -44,6 +44,21 @@ describe('native CAU in the model', () => {
     for (const node of ['NODE1', 'NODE2', 'NODE3']) expect(await h.ok(node, 'get-native-cau', {})).toMatchObject({ runInProgress: true, role: null });
   });
 
+  it('a node without the CAU provider (no CAU feature) has no run and says so; get-cluster reads no run there', async () => {
+    h = openTestSim({ ...cluster(undefined, { nativeCauRunInProgress: true }), nodes: [{ name: 'NODE1', nativeCauProvider: 'Absent' }, { name: 'NODE2' }] });
+    expect(await h.ok('NODE1', 'get-native-cau', {})).toMatchObject({ runInProgress: false, providerPresent: false, orchestratorGuid: null });
+    expect(await h.ok('NODE1', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: false });
+    expect(await h.ok('NODE2', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: true });
+  });
+
+  it('a provider that refuses the session (access denied) fails both readers with NATIVE_CAU_UNREADABLE, never "no run"', async () => {
+    h = openTestSim({ ...cluster(undefined), nodes: [{ name: 'NODE1', nativeCauProvider: 'AccessDenied' }, { name: 'NODE2' }] });
+    for (const op of ['get-native-cau', 'get-cluster'] as const) {
+      expect(await h.run('NODE1', op, {})).toMatchObject({ ok: false, error: { code: 'NATIVE_CAU_UNREADABLE', message: expect.stringContaining('Access denied') } });
+    }
+    expect(await h.ok('NODE2', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: false });
+  });
+
   it('hold-cau-role on a group that does not hold the role fails with CAU_ROLE_NOT_FOUND', async () => {
     h = openTestSim(cluster({}));
     expect(await h.run('NODE1', 'hold-cau-role', { groupName: 'Other', state: 'Online' })).toMatchObject({ ok: false, error: { code: 'CAU_ROLE_NOT_FOUND' } });

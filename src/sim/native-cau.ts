@@ -46,6 +46,24 @@ export function nativeRunOn(model: ClusterModel, node: string): string | null {
   return run !== undefined && run !== null && run.node.toUpperCase() === node.toUpperCase() ? run.orchestratorGuid : null;
 }
 
+/**
+ * What reading this node's MSFT_CAURun (local CIM) gives: the orchestrator of the run it holds, or null, and
+ * whether the CAU provider answered. Without the provider (no CAU feature) the namespace is invalid and no run
+ * can be there; a provider that refuses the session (access denied) fails the read: "no run" cannot be told
+ * from "cannot see one".
+ */
+export function readNativeRun(model: ClusterModel, node: string): { orchestratorGuid: string | null; providerPresent: boolean } {
+  const provider = model.node(node)?.nativeCauProvider;
+  if (provider === 'Absent') return { orchestratorGuid: null, providerPresent: false };
+  if (provider === 'AccessDenied') {
+    throw new OpFailure(
+      NativeCauErrorCode.unreadable,
+      `Could not read MSFT_CAURun on ${node}, so whether a native CAU Updating Run is in progress is unknown: Access denied. Run cauctl as a member of the local Administrators group of ${node}, or check that the CIM namespace root/Microsoft/Windows/ClusterUpdate grants it access.`,
+    );
+  }
+  return { orchestratorGuid: nativeRunOn(model, node), providerPresent: true };
+}
+
 /** Whether any native Updating Run holds the cluster now. */
 export function nativeRunInProgress(model: ClusterModel): boolean {
   return model.state.nativeCauRunInProgress || (model.state.nativeCauRun !== undefined && model.state.nativeCauRun !== null);
@@ -98,12 +116,12 @@ export const nativeCauOpHandlers: { [N in NativeOp]: Handler<N> } = {
     await sleepSeconds(ctx, 0);
     const m = ctx.model;
     const r = role(m);
-    const orchestratorGuid = nativeRunOn(m, ctx.node.name);
+    const { orchestratorGuid, providerPresent } = readNativeRun(m, ctx.node.name);
     return {
       node: ctx.node.name,
       runInProgress: orchestratorGuid !== null,
       orchestratorGuid,
-      providerPresent: true,
+      providerPresent,
       role: r === undefined ? null : { groupName: groupNameOf(m, r), state: r.enabled ? 'Online' : 'Offline', ownerNode: ownerOf(m, r) },
     };
   },

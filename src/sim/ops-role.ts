@@ -1,14 +1,15 @@
 /**
  * The CAU clustered role against the model: present or absent, enabled or disabled, its schedule and run
  * options, answering with the Name/Value pairs Get-CauClusterRole gives. Spread into `opHandlers`.
- * Depends on the model, the catalogue's types and the pure role module; never on a transport.
+ * Depends on the model, the catalogue's types and the simulator's own reading of the role's pairs
+ * (role-parameters.ts); never on a transport, never on src/core.
  */
 import type { OperationParams, OperationResult } from '../cluster/operations.js';
 import { RoleErrorCode, type RoleRunOptions } from '../cluster/operations-role.js';
-import { roleParameters } from '../core/cau-role.js';
 import type { SimCauRole } from './model-state.js';
 import { startNativeRun } from './native-cau.js';
 import { requireNetworkLogon } from './network-logon.js';
+import { cauRoleParameters } from './role-parameters.js';
 import { OpFailure, sleepSeconds, requireCluster, type OpContext } from './op-context.js';
 
 type RoleOp = 'get-cau-role' | 'add-cau-role' | 'set-cau-role' | 'change-cau-role' | 'update-cau-role-now';
@@ -69,7 +70,7 @@ export const roleOpHandlers: { [N in RoleOp]: Handler<N> } = {
           : {
               groupName: groupNameOf(ctx, role),
               possibleOwners: role.possibleOwners ?? ctx.model.state.nodes.map((n) => n.name),
-              parameters: roleParameters({ groupName: groupNameOf(ctx, role), status: role.enabled ? 'Online' : 'Offline', schedule: role.schedule, options: role.options }),
+              parameters: cauRoleParameters({ groupName: groupNameOf(ctx, role), enabled: role.enabled, schedule: role.schedule, options: role.options }),
             },
     };
   },

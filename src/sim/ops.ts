@@ -10,13 +10,14 @@ import type {
 } from '../cluster/operations.js';
 import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
-import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from '../plugins/wua-query.js';
+import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.js';
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
-import { auditSuspendDuringNativeRun, nativeCauOpHandlers, nativeRunOn } from './native-cau.js';
+import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRun } from './native-cau.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
+import { scanScriptPlugin, scriptPluginTaskSeconds } from './ops-plugin.js';
 import type { SimNodeState, SimTaskState } from './model-state.js';
 import { isDrained, roleVm, runningRolesOf, startDrain, stopDrain } from './drain.js';
 import { OpFailure, requireCluster, sleepSeconds, type OpContext } from './op-context.js';
@@ -166,6 +167,31 @@ function applicableUpdates(
     .map((u) => ({ updateId: u.id, title: u.title, kb: u.kb, rebootRequired: u.rebootRequired }));
 }
 
+/** A new update task of start-update-task, running for `seconds`. */
+function newTask(ctx: OpContext, p: OperationParams<'start-update-task'>, seconds: number, extra: Pick<SimTaskState, 'preInstall' | 'scriptPlugin'>): SimTaskState {
+  const m = ctx.model;
+  return {
+    taskId: p.taskId,
+    node: ctx.node.name,
+    mode: p.mode === 'Download' ? 'Download' : 'Install',
+    ...extra,
+    plugin: p.plugin,
+    updateIds: [...p.updateIds],
+    startedAt: m.now,
+    endsAt: m.now + seconds * 1000,
+    state: 'Running',
+    results: [],
+    rebootRequired: false,
+  };
+}
+
+/** Starts the task: it ends (finishTask) when its time has passed. */
+function queueTask(ctx: OpContext, task: SimTaskState): void {
+  ctx.model.state.tasks.push(task);
+  ctx.model.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
+  ctx.model.advance();
+}
+
 function taskStatus(task: SimTaskState | undefined): OperationResult<'wait-update-task'> {
   if (!task) return { state: 'NotFound', results: [], rebootRequired: false, message: 'No such update task on this node.' };
   return {
@@ -193,8 +219,9 @@ export const opHandlers: OpHandlers = {
       quorum: { healthy: m.quorumHealthy(), witnessType: m.state.quorum.witnessType, witnessState: m.state.quorum.witnessState },
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
-      // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here.
-      nativeCauRunInProgress: nativeRunOn(m, ctx.node.name) !== null,
+      // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here;
+      // an unreadable one fails the call (NATIVE_CAU_UNREADABLE), as in get-native-cau.
+      nativeCauRunInProgress: readNativeRun(m, ctx.node.name).orchestratorGuid !== null,
     };
   },
 
@@ -283,6 +310,7 @@ export const opHandlers: OpHandlers = {
   },
 
   'scan-updates': async (ctx, p) => {
+    if (p.pluginScript !== undefined) return scanScriptPlugin(ctx, p);
     const query = checkPluginArguments(p.plugin, p.arguments);
     await sleepSeconds(ctx, ctx.model.state.timing.scanSeconds);
     return { updates: applicableUpdates(ctx, p.plugin, p.arguments, query) };
@@ -316,6 +344,10 @@ export const opHandlers: OpHandlers = {
         if (update?.installed) m.audit.violation(m.now, `${ctx.node.name} was given ${update.kb || update.id} to install again after it was installed.`);
       }
     }
+    if (p.pluginScript !== undefined) {
+      queueTask(ctx, newTask(ctx, p, scriptPluginTaskSeconds(ctx, p), { scriptPlugin: true }));
+      return { taskId: p.taskId, alreadyStarted: false };
+    }
     const node = ctx.node;
     const t = m.state.timing;
     const isFeature = (id: string): boolean => node.featureUpdate?.id === id;
@@ -327,19 +359,7 @@ export const opHandlers: OpHandlers = {
       const install = p.updateIds.some(isFeature) ? Math.max(node.featureUpdate!.installSeconds, t.installSeconds) : t.installSeconds;
       seconds = install + (needsDownload ? t.downloadSeconds : 0);
     }
-    const task: SimTaskState = {
-      taskId: p.taskId,
-      node: node.name,
-      mode: p.mode === 'Download' ? 'Download' : 'Install',
-      ...(preInstall ? { preInstall: true } : {}),
-      plugin: p.plugin,
-      updateIds: [...p.updateIds],
-      startedAt: m.now,
-      endsAt: m.now + seconds * 1000,
-      state: 'Running',
-      results: [],
-      rebootRequired: false,
-    };
+    const task = newTask(ctx, p, seconds, preInstall ? { preInstall: true } : {});
     if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
       node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
       task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
@@ -347,9 +367,7 @@ export const opHandlers: OpHandlers = {
       node.faults.installFailsLeft -= 1;
       task.failWith = node.faults.installErrorCode;
     }
-    m.state.tasks.push(task);
-    m.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
-    m.advance();
+    queueTask(ctx, task);
     return { taskId: p.taskId, alreadyStarted: false };
   },
 

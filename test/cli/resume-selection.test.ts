@@ -148,7 +148,7 @@ describe('a state directory whose journals cannot be written: refused before any
 });
 
 describe('run --resume of a feature update interrupted in its rolling run', () => {
-  it('with other plug-ins than the run started with: exit 2, nothing touched; the hinted command finishes it', async () => {
+  it('with other plug-ins than the run started with: exit 2, nothing touched; the hinted feature-update --resume finishes it', async () => {
     const child = box.start(['feature-update', '--simulate', '--sim-reset', '--sim-speed', '300', '--wu-connected', '--force', '--output', 'ndjson']);
     const done = collect(child);
     await whenEvent(child, (e) => e.type === 'phase-started' && e.phase === 'install');
@@ -160,13 +160,14 @@ describe('run --resume of a feature update interrupted in its rolling run', () =
     expect(parseJson(refused)).toMatchObject({ error: { code: 'RESUME_PLUGINS_DIFFER', details: { plugins: ['Microsoft.RollingUpgradePlugin'] } } });
     expect(refused.stderr).toContain('was started with Microsoft.RollingUpgradePlugin; this command names Microsoft.WindowsUpdatePlugin');
 
-    const hint = /try: it is a feature update's rolling run: resume it with the same plug-in and arguments, for example cauctl (.*)$/m.exec(refused.stderr)?.[1];
+    // The way on is feature-update --resume (it also does the steps after the rolling run), not run --resume.
+    const hint = /try: it is the rolling run of feature update \S+, which also has steps after it: continue it with cauctl (.*)$/m.exec(refused.stderr)?.[1];
     expect(hint).toBeDefined();
-    const args = hint!.replace(` --cau-plugin-arguments "@{ WuConnected='true' }"`, '').split(' ');
-    const resumed = box.run([...args, '--cau-plugin-arguments', "@{ WuConnected='true' }", '--json']);
+    const resumed = box.run([...hint!.split(' '), '--json']);
     expect(resumed.code).toBe(0);
-    const doc = parseJson<{ status: string; nodeResults: Array<{ status: string }>; simulation: { violations: string[] } }>(resumed);
+    const doc = parseJson<{ status: string; steps: Array<{ step: string }>; simulation: { violations: string[] } }>(resumed);
     expect(doc.status).toBe('Succeeded');
+    expect(doc.steps.map((s) => s.step)).toContain('resume');
     expect(doc.simulation.violations).toEqual([]);
     expect(parseJson<{ runState: string }>(box.run(['get-run', '--simulate', '--json'])).runState).toBe('RunNotInProgress');
   }, 180_000);

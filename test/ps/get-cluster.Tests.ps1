@@ -94,6 +94,26 @@ Describe 'get-cluster' {
         $result.Outcome.data.nodes[0].drainStatus | Should -Be 'NotInitiated'
     }
 
+    It 'takes a missing CAU provider (invalid namespace: no CAU feature) for "no native run"' {
+        Mock Get-CimInstance {
+            $exception = New-Object System.InvalidOperationException 'Invalid namespace'
+            $exception | Add-Member -NotePropertyName NativeErrorCode -NotePropertyValue 'InvalidNamespace'
+            throw $exception
+        }
+        $outcome = (Invoke-ViaBootstrap 'get-cluster').Outcome
+        $outcome.ok | Should -BeTrue
+        $outcome.data.nativeCauRunInProgress | Should -BeFalse
+    }
+
+    It 'fails with NATIVE_CAU_UNREADABLE when MSFT_CAURun cannot be read (access denied), never answering "no run"' {
+        Mock Get-CimInstance { throw (New-Object System.UnauthorizedAccessException 'Access denied') }
+        $outcome = (Invoke-ViaBootstrap 'get-cluster').Outcome
+        $outcome.ok | Should -BeFalse
+        $outcome.error.code | Should -Be 'NATIVE_CAU_UNREADABLE'
+        $outcome.error.message | Should -Match 'Access denied'
+        $outcome.error.message | Should -Match 'Administrators'
+    }
+
     It 'reports CLUSTER_UNAVAILABLE when the cluster cannot be reached' {
         Mock Get-Cluster { throw 'The cluster service is not running' }
         $result = Invoke-ViaBootstrap 'get-cluster'

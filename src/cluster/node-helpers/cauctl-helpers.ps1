@@ -14,6 +14,114 @@ function New-CauctlError([string]$Code, [string]$Message, [System.Management.Aut
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# Reading what Windows reports: properties that an OS build may lack, CIM enum numbers, the storage view, the
+# fault-domain tree, and this node's native CAU run. One copy here for every script that reads them.
+
+# A property's value, or $Default when the object lacks it or it is null. StrictMode throws on a missing
+# property, and older OS builds lack some (S2DEnabled, DrainStatus, IsCoreGroup, FaultDomainAwareness).
+function Get-CauctlProperty($Object, [string]$Name, $Default) {
+    $property = $Object.PSObject.Properties[$Name]
+    if ($null -eq $property -or $null -eq $property.Value) { return $Default }
+    return $property.Value
+}
+
+# Raw CIM values are numbers (MSFT_StorageJob.JobState, HealthStatus); the contract wants names.
+function ConvertTo-CauctlEnumText($Value, [hashtable]$Names) {
+    $text = [string]$Value
+    if ($Names.ContainsKey($text)) { return $Names[$text] }
+    return $text
+}
+
+# Storage as the coordinator's ready-for-the-next-node check reads it: the cluster's S2D flag, storage jobs,
+# virtual disks and non-primordial pools, each with its health by name (get-storage-health, wait-storage-healthy).
+function Get-CauctlStorageView {
+    $jobStates = @{ '2' = 'New'; '3' = 'Starting'; '4' = 'Running'; '5' = 'Suspended'; '6' = 'ShuttingDown'; '7' = 'Completed'; '8' = 'Terminated'; '9' = 'Killed'; '10' = 'Exception'; '11' = 'Service'; '12' = 'QueryPending' }
+    $healthNames = @{ '0' = 'Healthy'; '1' = 'Warning'; '2' = 'Unhealthy'; '5' = 'Unknown' }
+    # OperationalStatus is an array (a disk can be "Degraded, InService"); the contract has one string.
+    $operationalOf = { param($Object) (@(Get-CauctlProperty $Object 'OperationalStatus' @('Unknown')) | ForEach-Object { [string]$_ }) -join ', ' }
+    $cluster = Get-Cluster
+    $jobs = @()
+    foreach ($job in @(Get-StorageJob)) {
+        $jobs += @{
+            name            = [string]$job.Name
+            jobState        = ConvertTo-CauctlEnumText (Get-CauctlProperty $job 'JobState' 'Unknown') $jobStates
+            bytesProcessed  = [double](Get-CauctlProperty $job 'BytesProcessed' 0)
+            bytesTotal      = [double](Get-CauctlProperty $job 'BytesTotal' 0)
+            percentComplete = [double](Get-CauctlProperty $job 'PercentComplete' 0)
+        }
+    }
+    $virtualDisks = @()
+    foreach ($disk in @(Get-VirtualDisk)) {
+        $operational = & $operationalOf $disk
+        $virtualDisks += @{
+            friendlyName      = [string]$disk.FriendlyName
+            healthStatus      = ConvertTo-CauctlEnumText (Get-CauctlProperty $disk 'HealthStatus' 'Unknown') $healthNames
+            operationalStatus = $operational
+            # A detached disk is offline to the cluster; any other state still serves I/O.
+            isOnline          = ($operational -notmatch 'Detached')
+        }
+    }
+    $pools = @()
+    foreach ($pool in @(Get-StoragePool -IsPrimordial $false)) {
+        $pools += @{
+            friendlyName      = [string]$pool.FriendlyName
+            healthStatus      = ConvertTo-CauctlEnumText (Get-CauctlProperty $pool 'HealthStatus' 'Unknown') $healthNames
+            operationalStatus = & $operationalOf $pool
+        }
+    }
+    @{ s2dEnabled = ([int](Get-CauctlProperty $cluster 'S2DEnabled' 0) -eq 1); jobs = $jobs; virtualDisks = $virtualDisks; pools = $pools }
+}
+
+# Get-ClusterFaultDomain's domains by name. PowerShell hashtables compare keys case-insensitively, as the
+# cluster compares names.
+function Get-CauctlFaultDomainsByName([object[]]$Domains) {
+    $byName = @{}
+    foreach ($domain in $Domains) { $byName[[string]$domain.Name] = $domain }
+    return $byName
+}
+
+# The fault domains above $Name (Node < Chassis < Rack < Site), the nearest of each type by that type's name:
+# @{ Chassis = 'C1'; Rack = 'R1'; Site = 'Redmond' }, a type absent when there is none above. The walk stops at
+# the top, at a name the tree does not hold, or after eight steps.
+function Get-CauctlFaultDomainsAbove([hashtable]$ByName, [string]$Name) {
+    $above = @{}
+    $current = $ByName[$Name]
+    if ($null -eq $current) { return $above }
+    $parent = [string](Get-CauctlProperty $current 'ParentName' '')
+    for ($step = 0; $parent -ne '' -and $ByName.ContainsKey($parent) -and $step -lt 8; $step++) {
+        $domain = $ByName[$parent]
+        $type = [string](Get-CauctlProperty $domain 'Type' '')
+        if ($type -ne '' -and -not $above.ContainsKey($type)) { $above[$type] = [string]$domain.Name }
+        $parent = [string](Get-CauctlProperty $domain 'ParentName' '')
+    }
+    return $above
+}
+
+# Whether a CIM error says the CAU provider is not there (no CAU feature): invalid namespace or class. Any other
+# failure (access denied above all) is not "no run".
+function Test-CauctlProviderMissing($ErrorRecord) {
+    $property = $ErrorRecord.Exception.PSObject.Properties['NativeErrorCode']
+    if ($null -eq $property) { return $false }
+    return @('InvalidNamespace', 'InvalidClass', 'NotFound') -contains [string]$property.Value
+}
+
+# This node's MSFT_CAURun (local CIM; a native Updating Run's coordinator keeps one per node while it runs):
+# @{ orchestratorGuid = the run's id or $null; providerPresent = whether the CAU provider answered }. A node
+# without the provider has no run; any other failure throws NATIVE_CAU_UNREADABLE, since "no run" cannot be
+# told from "cannot see one".
+function Get-CauctlNativeRun {
+    try {
+        $runs = @(Get-CimInstance -Namespace 'root/Microsoft/Windows/ClusterUpdate' -ClassName 'MSFT_CAURun')
+    } catch {
+        if (Test-CauctlProviderMissing $_) { return @{ orchestratorGuid = $null; providerPresent = $false } }
+        throw (New-CauctlError 'NATIVE_CAU_UNREADABLE' ('Could not read MSFT_CAURun on ' + $env:COMPUTERNAME + ', so whether a native CAU Updating Run is in progress is unknown: ' + $_.Exception.Message + ' Run cauctl as a member of the local Administrators group of ' + $env:COMPUTERNAME + ', or check that the CIM namespace root/Microsoft/Windows/ClusterUpdate grants it access.') 'ReadError' 'MSFT_CAURun')
+    }
+    $guid = $null
+    if ($runs.Count -gt 0) { $guid = [string](Get-CauctlProperty $runs[0] 'OrchestratorGuid' '') }
+    return @{ orchestratorGuid = $guid; providerPresent = $true }
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # The CAU clustered role
 
 # The role's cluster group: the owner group of the resource of type ClusterAwareUpdatingResource, or $null.
@@ -302,4 +410,118 @@ function Invoke-CauctlWithNetworkCredential($Credential, [string]$Action, [strin
         if (Test-CauctlAccessDenied $_) { throw (New-CauctlCredentialRequiredError $Action) }
         throw
     }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Script plug-ins (docs/plugins.md). A registered plug-in's scan.ps1 or install.ps1 arrives as data (the
+# pluginScript parameter), runs as a script block with the plug-in's arguments splatted by name, and must
+# answer with one hashtable. What it answers is checked here, field by field, so a vendor's mistake is named
+# (plug-in, script, node, field) instead of reaching cauctl as a schema error. Used by scan-updates and, through
+# task.json, by the update worker that runs install.ps1 in the SYSTEM task.
+
+# A member of a hashtable or an object by name, or $null when it has none (StrictMode-safe).
+function Get-CauctlPluginMember($Object, [string]$Name) {
+    if ($Object -is [System.Collections.IDictionary]) {
+        foreach ($key in @($Object.Keys)) { if ([string]$key -ieq $Name) { return , $Object[$key] } }
+        return $null
+    }
+    if ($null -ne $Object -and $null -ne $Object.PSObject.Properties[$Name]) { return , $Object.PSObject.Properties[$Name].Value }
+    return $null
+}
+
+function New-CauctlPluginOutputError([string]$Where, [string]$Problem) {
+    New-CauctlError 'PLUGIN_OUTPUT_INVALID' ($Where + ' returned ' + $Problem + '. A plug-in script returns one hashtable as docs/plugins.md describes; fix the plug-in and register it again.') 'InvalidResult' $Where
+}
+
+# The one hashtable a plug-in script answered with: nothing else may reach its output (a stray line from a
+# vendor CLI would otherwise be taken for the answer).
+function Get-CauctlPluginAnswer($Output, [string]$Where) {
+    $items = @($Output)
+    if ($items.Count -ne 1) { throw (New-CauctlPluginOutputError $Where ([string]$items.Count + ' objects; its output must be exactly one hashtable (send anything else to Out-Null)')) }
+    $answer = $items[0]
+    if ($null -eq $answer) { throw (New-CauctlPluginOutputError $Where '$null; its output must be exactly one hashtable') }
+    if (-not ($answer -is [System.Collections.IDictionary] -or $answer -is [System.Management.Automation.PSCustomObject])) {
+        throw (New-CauctlPluginOutputError $Where ('a ' + $answer.GetType().Name + ', not a hashtable'))
+    }
+    return $answer
+}
+
+# A list member ($null or missing: empty) as an array of entries.
+function Get-CauctlPluginList($Answer, [string]$Name, [string]$Where) {
+    $value = Get-CauctlPluginMember $Answer $Name
+    if ($null -eq $value) { throw (New-CauctlPluginOutputError $Where ('no ''' + $Name + ''' list')) }
+    return , @($value)
+}
+
+# A string field of entry $At: present, a string, and not empty unless $AllowEmpty.
+function Get-CauctlPluginText($Entry, [string]$Name, [string]$Where, [string]$At, [bool]$AllowEmpty) {
+    $value = Get-CauctlPluginMember $Entry $Name
+    if (-not ($value -is [string])) { throw (New-CauctlPluginOutputError $Where ($At + '.' + $Name + ' missing or not a string')) }
+    if (-not $AllowEmpty -and $value -eq '') { throw (New-CauctlPluginOutputError $Where ($At + '.' + $Name + ' empty')) }
+    return $value
+}
+
+function Get-CauctlPluginFlag($Entry, [string]$Name, [string]$Where, [string]$At) {
+    $value = Get-CauctlPluginMember $Entry $Name
+    if (-not ($value -is [bool])) { throw (New-CauctlPluginOutputError $Where ($At + '.' + $Name + ' missing or not $true/$false')) }
+    return $value
+}
+
+# scan.ps1's answer as update records: @{ updates = @( @{ updateId; title; kb; rebootRequired } ) }.
+function ConvertTo-CauctlPluginUpdates($Output, [string]$Where) {
+    $answer = Get-CauctlPluginAnswer $Output $Where
+    $updates = @()
+    $i = 0
+    foreach ($entry in (Get-CauctlPluginList $answer 'updates' $Where)) {
+        $at = 'updates[' + $i + ']'
+        $updates += @{
+            updateId       = (Get-CauctlPluginText $entry 'updateId' $Where $at $false)
+            title          = (Get-CauctlPluginText $entry 'title' $Where $at $false)
+            kb             = (Get-CauctlPluginText $entry 'kb' $Where $at $true)
+            rebootRequired = (Get-CauctlPluginFlag $entry 'rebootRequired' $Where $at)
+        }
+        $i++
+    }
+    return , $updates
+}
+
+# install.ps1's answer as the update task's outcome: one result per id asked for (an id it left out is Failed,
+# a result for an id it was not asked to install is refused), and whether a restart is needed.
+function ConvertTo-CauctlPluginOutcome($Output, [string[]]$UpdateIds, [string]$Where) {
+    $answer = Get-CauctlPluginAnswer $Output $Where
+    $codes = @('Succeeded', 'SucceededWithErrors', 'Failed', 'Aborted', 'AlreadyInstalled', 'NotApplicable')
+    $byId = @{}
+    $i = 0
+    foreach ($entry in (Get-CauctlPluginList $answer 'results' $Where)) {
+        $at = 'results[' + $i + ']'
+        $id = Get-CauctlPluginText $entry 'updateId' $Where $at $false
+        if ($UpdateIds -notcontains $id) { throw (New-CauctlPluginOutputError $Where ($at + '.updateId ''' + $id + ''', which it was not asked to install')) }
+        $resultCode = Get-CauctlPluginText $entry 'resultCode' $Where $at $false
+        if ($codes -notcontains $resultCode) { throw (New-CauctlPluginOutputError $Where ($at + '.resultCode ''' + $resultCode + ''', not one of ' + ($codes -join ', '))) }
+        $errorCode = Get-CauctlPluginText $entry 'errorCode' $Where $at $false
+        if ($errorCode -notmatch '^0x[0-9A-Fa-f]{1,8}$') { throw (New-CauctlPluginOutputError $Where ($at + '.errorCode ''' + $errorCode + ''', not hex text such as 0x0 or 0x80070643')) }
+        $byId[$id] = @{ updateId = $id; kb = (Get-CauctlPluginText $entry 'kb' $Where $at $true); title = (Get-CauctlPluginText $entry 'title' $Where $at $true); resultCode = $resultCode; errorCode = $errorCode; rebootRequired = (Get-CauctlPluginFlag $entry 'rebootRequired' $Where $at) }
+        $i++
+    }
+    $restart = Get-CauctlPluginMember $answer 'rebootRequired'
+    if (-not ($restart -is [bool])) { throw (New-CauctlPluginOutputError $Where 'rebootRequired missing or not $true/$false') }
+    $results = @()
+    $missing = @()
+    foreach ($id in $UpdateIds) {
+        if ($byId.ContainsKey($id)) { $results += $byId[$id]; continue }
+        $missing += $id
+        $results += @{ updateId = $id; kb = ''; title = $id; resultCode = 'Failed'; errorCode = '0x80004005'; rebootRequired = $false }
+    }
+    foreach ($r in $results) { if ($r.rebootRequired -and @('Succeeded', 'SucceededWithErrors') -contains $r.resultCode) { $restart = $true } }
+    $message = 'Install finished'
+    if ($missing.Count -gt 0) { $message = $Where + ' returned no result for ' + ($missing -join ', ') + '; counted as Failed.' }
+    return @{ state = 'Completed'; results = $results; rebootRequired = [bool]$restart; message = $message }
+}
+
+# The plug-in's arguments as named parameters: every value a string, as CAU's hashtables carry them.
+function ConvertTo-CauctlPluginSplat($Arguments) {
+    $splat = @{}
+    if ($null -eq $Arguments) { return $splat }
+    foreach ($key in @($Arguments.Keys)) { $splat[[string]$key] = [string]$Arguments[$key] }
+    return $splat
 }

@@ -6,12 +6,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function Get-CauctlProperty($Object, [string]$Name, $Default) {
-    # StrictMode throws on a missing property; older OS builds lack some (S2DEnabled, DrainStatus, IsCoreGroup).
-    $property = $Object.PSObject.Properties[$Name]
-    if ($null -eq $property -or $null -eq $property.Value) { return $Default }
-    return $property.Value
-}
+# Get-CauctlProperty, the fault-domain walk and the native run's reading are the node helpers'.
 
 function ConvertTo-CauctlName([string]$Value, [string[]]$Allowed, [string]$Fallback) {
     # Enums serialise as numbers on 5.1; names are the contract. Unknown names fall back rather than fail.
@@ -25,25 +20,13 @@ try {
     throw (New-CauctlError 'CLUSTER_UNAVAILABLE' ('This node cannot reach its cluster: ' + $_.Exception.Message) 'ResourceUnavailable' $env:COMPUTERNAME)
 }
 
-function Get-CauctlNodeSite([hashtable]$Domains, [string]$NodeName) {
-    # Walks the fault domain tree up from the node (Node, Chassis, Rack, Site) to the Site above it, if any.
-    $current = $Domains[$NodeName]
-    for ($hop = 0; $null -ne $current -and $hop -lt 8; $hop++) {
-        if ([string](Get-CauctlProperty $current 'Type' '') -eq 'Site') { return [string]$current.Name }
-        $parent = [string](Get-CauctlProperty $current 'ParentName' '')
-        if ($parent -eq '') { return $null }
-        $current = $Domains[$parent]
-    }
-    return $null
-}
-
 $groups = @(Get-ClusterGroup)
 $clusterNodes = @(Get-ClusterNode)
 # Fault domains (Windows Server 2016 and later), by name; PowerShell hashtables compare keys case-insensitively,
 # as the cluster compares names. A build without the cmdlet, or a cluster without sites, gives no site.
 $faultDomains = @{}
 try {
-    foreach ($domain in @(Get-ClusterFaultDomain)) { $faultDomains[[string]$domain.Name] = $domain }
+    $faultDomains = Get-CauctlFaultDomainsByName @(Get-ClusterFaultDomain)
 } catch {
     $faultDomains = @{}
 }
@@ -61,7 +44,7 @@ foreach ($node in $clusterNodes) {
         state       = ConvertTo-CauctlName ([string]$node.State) @('Up', 'Down', 'Paused', 'Joining') 'Unknown'
         drainStatus = ConvertTo-CauctlName ([string](Get-CauctlProperty $node 'DrainStatus' 'NotInitiated')) @('NotInitiated', 'InProgress', 'Completed', 'Failed') 'NotInitiated'
         roles       = $roles
-        site        = Get-CauctlNodeSite $faultDomains $nodeName
+        site        = (Get-CauctlFaultDomainsAbove $faultDomains $nodeName)['Site']
     }
 }
 
@@ -91,13 +74,10 @@ if ($witnessType -ne 'None') {
     if ($witnessState -eq 'Online') { $upVotes += 1 }
 }
 
-# A native CAU run leaves an MSFT_CAURun instance; without the CAU provider the namespace is absent (no run).
-$nativeRun = $false
-try {
-    $nativeRun = @(Get-CimInstance -Namespace 'root/Microsoft/Windows/ClusterUpdate' -ClassName 'MSFT_CAURun').Count -gt 0
-} catch {
-    $nativeRun = $false
-}
+# A native CAU run leaves an MSFT_CAURun instance on this node. Without the CAU provider (no CAU feature) there
+# is none; access denied or any other failure is NATIVE_CAU_UNREADABLE (Get-CauctlNativeRun), never "no run", as
+# in the per-node check get-native-cau.
+$nativeRun = ($null -ne (Get-CauctlNativeRun).orchestratorGuid)
 
 @{
     name                   = [string]$cluster.Name

@@ -9,26 +9,11 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-# Whether a CIM error says the CAU provider is not there (no CAU feature): invalid namespace or class. Any other
-# failure (access denied above all) is not "no run", and is passed on.
-function Test-CauctlProviderMissing($ErrorRecord) {
-    $exception = $ErrorRecord.Exception
-    $property = $exception.PSObject.Properties['NativeErrorCode']
-    if ($null -eq $property) { return $false }
-    return @('InvalidNamespace', 'InvalidClass', 'NotFound') -contains [string]$property.Value
-}
-
-$orchestrator = $null
-$providerPresent = $true
-try {
-    $runs = @(Get-CimInstance -Namespace 'root/Microsoft/Windows/ClusterUpdate' -ClassName 'MSFT_CAURun')
-    if ($runs.Count -gt 0) { $orchestrator = [string]$runs[0].OrchestratorGuid }
-} catch {
-    if (-not (Test-CauctlProviderMissing $_)) {
-        throw (New-CauctlError 'NATIVE_CAU_UNREADABLE' ('Could not read MSFT_CAURun on ' + $env:COMPUTERNAME + ', so whether a native CAU Updating Run is in progress is unknown: ' + $_.Exception.Message) 'ReadError' 'MSFT_CAURun')
-    }
-    $providerPresent = $false
-}
+# Get-CauctlNativeRun (node helpers): an absent CAU provider is "no run"; access denied or any other failure is
+# NATIVE_CAU_UNREADABLE, never "no run".
+$native = Get-CauctlNativeRun
+$orchestrator = $native.orchestratorGuid
+$providerPresent = $native.providerPresent
 
 $role = $null
 $groupName = Get-CauctlRoleGroup

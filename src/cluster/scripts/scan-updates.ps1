@@ -1,12 +1,17 @@
 # scan-updates: the updates a plug-in would apply on this node. WindowsUpdatePlugin searches the Windows
 # Update Agent; HotfixPlugin lists the hotfix root's files its configuration has rules for; RollingUpgradePlugin looks for a
-# feature update on Windows Update or reads the setup media's version. Returns one hashtable.
+# feature update on Windows Update or reads the setup media's version; a registered script plug-in runs its own
+# scan.ps1, sent as data in pluginScript (docs/plugins.md). Returns one hashtable.
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory = $true)][ValidateSet('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')][string]$plugin,
+    # A built-in's name, or a registered script plug-in's (dotted letters and digits, as its manifest allows).
+    [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31}){1,3}$')][string]$plugin,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments,
-    # Filled in by the transport for HotfixPlugin: the admin account and password for a fresh logon, or $null.
-    [AllowNull()]$networkCredential
+    # Filled in by the transport for HotfixPlugin and script plug-ins: the admin account and password for a
+    # fresh logon, or $null.
+    [AllowNull()]$networkCredential,
+    # A script plug-in's scan.ps1 text: data, run as a script block, never spliced into this script.
+    [AllowNull()]$pluginScript = $null
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -117,6 +122,28 @@ function ConvertTo-CauctlUpdateInfo($Update) {
 function Test-CauctlInstallableUnattended($Update) {
     # CAU skips updates that need a EULA accepted or user input; so does cauctl.
     return ([bool]$Update.EulaAccepted -and -not [bool]$Update.InstallationBehavior.CanRequestUserInput)
+}
+
+# A registered script plug-in: its scan.ps1 runs with the plug-in's arguments as named parameters, in a fresh
+# logon with network credentials when cauctl holds them (a vendor repository is usually a share), otherwise in
+# this session, where an access denial becomes NETWORK_CREDENTIAL_REQUIRED. Its answer is checked field by field.
+function Invoke-CauctlScriptPluginScan([string]$Name, [string]$Text, [hashtable]$PluginArguments, $Credential) {
+    $where = $Name + ' scan.ps1 on ' + $env:COMPUTERNAME
+    try {
+        $output = @(Invoke-CauctlWithNetworkCredential $Credential ('The scan of ' + $Name) $Text (ConvertTo-CauctlPluginSplat $PluginArguments) 1800)
+    } catch {
+        if ($_.FullyQualifiedErrorId -match '^CAUCTL:' -and $_.FullyQualifiedErrorId -notmatch '^CAUCTL:SCRIPT_ERROR') { throw }
+        throw (New-CauctlError 'SCRIPT_ERROR' ($where + ' failed: ' + $_.Exception.Message) 'NotSpecified' $Name)
+    }
+    return , (ConvertTo-CauctlPluginUpdates $output $where)
+}
+
+$builtins = @('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')
+if ($builtins -notcontains $plugin) {
+    if ($null -eq $pluginScript -or [string]$pluginScript -eq '') {
+        throw (New-CauctlError 'SCRIPT_ERROR' ($plugin + ' is not a built-in plug-in, and no scan.ps1 came with it: register it with cauctl register-plugin, then scan again.') 'InvalidArgument' $plugin)
+    }
+    return @{ updates = (Invoke-CauctlScriptPluginScan $plugin ([string]$pluginScript) $arguments $networkCredential) }
 }
 
 $updates = @()

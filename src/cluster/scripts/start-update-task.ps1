@@ -4,21 +4,29 @@
 # there as new files; the task runs a fixed launcher with -EncodedCommand (no -File, which AllSigned blocks);
 # progress goes to progress.json for wait-update-task, which removes the task once it has ended. Starting
 # twice with the same taskId starts once; folders of earlier tasks that have ended are removed.
+# A registered script plug-in's install.ps1 (pluginScript, data) runs in the same task (docs/plugins.md).
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory = $true)][ValidateSet('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin')][string]$plugin,
+    # A built-in's name, or a registered script plug-in's (dotted letters and digits, as its manifest allows).
+    [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z][A-Za-z0-9]{0,31}){1,3}$')][string]$plugin,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$arguments,
     # PreInstall (run --pre-install): install on a node that still serves, no restart; Software updates of the
     # Windows Update plug-in only.
     [Parameter(Mandatory = $true)][ValidateSet('Download', 'Install', 'PreInstall')][string]$mode,
     [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$updateIds,
     # The pattern keeps the id safe in file and task names.
-    [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9-]{1,80}$')][string]$taskId
+    [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9-]{1,80}$')][string]$taskId,
+    # A script plug-in's install.ps1 text: written into task.json as data, never into the worker's text.
+    [AllowNull()]$pluginScript = $null
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
+$scriptPlugin = @('Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin', 'Microsoft.RollingUpgradePlugin') -notcontains $plugin
+if ($scriptPlugin -and ($null -eq $pluginScript -or [string]$pluginScript -eq '')) {
+    throw (New-CauctlError 'SCRIPT_ERROR' ($plugin + ' is not a built-in plug-in, and no install.ps1 came with it: register it with cauctl register-plugin, then run again.') 'InvalidArgument' $plugin)
+}
 if ($mode -eq 'PreInstall' -and $plugin -ne 'Microsoft.WindowsUpdatePlugin') {
     throw (New-CauctlError 'PRE_INSTALL_REFUSED' ($plugin + ' cannot pre-install on ' + $env:COMPUTERNAME + ': only Microsoft.WindowsUpdatePlugin installs while the node serves; the rest waits for its maintenance window.') 'InvalidOperation' $plugin)
 }
@@ -297,10 +305,31 @@ function Invoke-CauctlSetupMedia($Task, [string]$ProgressPath) {
     return @{ state = 'Completed'; results = $results; rebootRequired = $ok; message = $message }
 }
 
+# A registered script plug-in (docs/plugins.md): its install.ps1 came in task.json as data, with the node
+# helpers that check its answer. It runs here, as SYSTEM, with -UpdateIds and the plug-in's arguments as named
+# parameters; Download has nothing to do (a vendor tool fetches when it applies).
+function Invoke-CauctlScriptPlugin($Task, [string]$ProgressPath) {
+    if ([string]$Task.mode -ne 'Install') { return @{ state = 'Completed'; results = @(); rebootRequired = $false; message = 'Download finished' } }
+    . ([scriptblock]::Create([string]$Task.helpers))
+    $where = [string]$Task.plugin + ' install.ps1 on ' + $env:COMPUTERNAME
+    $splat = ConvertTo-CauctlPluginSplat (ConvertTo-CauctlHashtable $Task.arguments)
+    $ids = [string[]]@($Task.updateIds | ForEach-Object { [string]$_ })
+    if ($ids.Count -eq 0) { return @{ state = 'Completed'; results = @(); rebootRequired = $false; message = 'Install finished' } }
+    $splat['UpdateIds'] = $ids
+    Write-CauctlProgress $ProgressPath 'Running' @() $false ('running ' + [string]$Task.plugin + ' install.ps1')
+    try {
+        $output = @(& ([scriptblock]::Create([string]$Task.pluginScript)) @splat)
+    } catch {
+        throw ($where + ' failed: ' + $_.Exception.Message)
+    }
+    return (ConvertTo-CauctlPluginOutcome $output $ids $where)
+}
+
 $task = [System.IO.File]::ReadAllText($TaskFile) | ConvertFrom-Json
 $progressPath = [string]$task.progressFile
 try {
-    if ([string]$task.plugin -eq 'Microsoft.HotfixPlugin') { $outcome = Invoke-CauctlHotfixes $task $progressPath }
+    if ($null -ne $task.PSObject.Properties['pluginScript']) { $outcome = Invoke-CauctlScriptPlugin $task $progressPath }
+    elseif ([string]$task.plugin -eq 'Microsoft.HotfixPlugin') { $outcome = Invoke-CauctlHotfixes $task $progressPath }
     elseif ([string]$task.plugin -eq 'Microsoft.RollingUpgradePlugin' -and (Get-CauctlTaskArgument $task 'WuConnected' 'true') -ne 'true') { $outcome = Invoke-CauctlSetupMedia $task $progressPath }
     else { $outcome = Invoke-CauctlWindowsUpdate $task $progressPath }
     Write-CauctlProgress $progressPath $outcome.state $outcome.results $outcome.rebootRequired $outcome.message
@@ -337,6 +366,11 @@ $taskDir = New-CauctlTaskFolder $taskId
 # With a BOM, Windows PowerShell 5.1 reads the file as UTF-8 rather than the ANSI code page.
 Write-CauctlNewFile (Join-Path $taskDir 'worker.ps1') $WorkerScript $true
 $task = @{ plugin = $plugin; arguments = $arguments; mode = $mode; updateIds = @($updateIds); taskId = $taskId; progressFile = $progressFile }
+# A script plug-in's install.ps1 and the helpers that check its answer travel in task.json, as data.
+if ($scriptPlugin) {
+    $task.pluginScript = [string]$pluginScript
+    $task.helpers = $CauctlHelpersText
+}
 Write-CauctlNewFile (Join-Path $taskDir 'task.json') (ConvertTo-Json -InputObject $task -Depth 10)
 # Written before the task starts, so a wait that comes first sees Running rather than NotFound.
 Write-CauctlNewFile $progressFile (ConvertTo-Json -InputObject @{ state = 'Running'; results = @(); rebootRequired = $false; message = 'queued' } -Compress)

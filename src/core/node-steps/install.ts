@@ -37,7 +37,8 @@ export interface TaskOptions {
 
 /** Starts (or, on resume, rejoins) the task and waits for its end; a task past its deadline reads as Failed. */
 export async function installViaTask(ctx: StepContext, node: string, task: TaskSpec, options: TaskOptions): Promise<UpdateTaskStatus> {
-  const timeoutMs = options.timeoutMs ?? StepTimings.taskTimeoutMs;
+  // A script plug-in's manifest says how long its install.ps1 may run (installTimeoutMinutes).
+  const timeoutMs = options.timeoutMs ?? (task.spec.script !== undefined ? task.spec.script.installTimeoutMinutes * 60_000 : StepTimings.taskTimeoutMs);
   if (!options.resume) {
     if (options.requireDrained) await requireDrained(ctx, node, 'install', 'updated', options.allowUndrained);
     if (options.journaled) ctx.journal.step(node, options.attempt, { step: 'task-started', round: task.round, taskId: task.taskId, pluginIndex: task.pluginIndex });
@@ -47,6 +48,8 @@ export async function installViaTask(ctx: StepContext, node: string, task: TaskS
       mode: task.mode,
       updateIds: [...task.updateIds],
       taskId: task.taskId,
+      // A script plug-in's install.ps1 travels as data; the same SYSTEM task runs it (start-update-task.ps1).
+      ...(task.spec.script !== undefined ? { pluginScript: task.spec.script.install } : {}),
     });
   }
   let status = await awaitTask(ctx, node, task.taskId, timeoutMs);

@@ -10,7 +10,9 @@ export type ScannedUpdate = UpdateInfo & { readonly plugin: PluginName };
 
 /** One plug-in's applicable updates on `node`. */
 export async function scanNodePlugin(gateway: Gateway, node: string, spec: PluginSpec): Promise<ScannedUpdate[]> {
-  const { updates } = await gateway.call(node, 'scan-updates', { plugin: spec.plugin, arguments: { ...spec.arguments } });
+  // A script plug-in's scan.ps1 travels as data beside its arguments; the node's scan-updates dispatches to it.
+  const script = spec.script !== undefined ? { pluginScript: spec.script.scan } : {};
+  const { updates } = await gateway.call(node, 'scan-updates', { plugin: spec.plugin, arguments: { ...spec.arguments }, ...script });
   return updates.map((u) => ({ ...u, plugin: spec.plugin }));
 }
 

@@ -12,7 +12,7 @@ import { describeOwner, readLock } from '../../../core/cluster-lock.js';
 import { orderBySite } from '../../../core/site-order.js';
 import { describeRoleCmdlet, ianaZoneOf, mergeSchedule, parseRoleParameters, roleFacts, scheduleParams } from '../../../core/cau-role.js';
 import type { CauRoleFacts } from '../../../core/readiness.js';
-import { nextRuns, type CauSchedule, type ScheduledRun } from '../../../core/schedule.js';
+import { formatDaysOfWeek, nextRuns, type CauSchedule, type ScheduledRun } from '../../../core/schedule.js';
 import { ExitCode, refusedError, usageError } from '../../../errors.js';
 import { describeSchedule } from '../../../output/describe-schedule.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
@@ -73,6 +73,15 @@ function formatValue(value: RoleParameter['value']): string {
   if (Array.isArray(value)) return value.map((v) => (v !== null && typeof v === 'object' ? formatValue(v as Record<string, unknown>) : String(v))).join(', ');
   if (typeof value === 'object') return `@{ ${Object.entries(value).map(([k, v]) => `'${k}'='${String(v)}'`).join('; ')} }`;
   return String(value);
+}
+
+/**
+ * A pair's value for the table. DaysOfWeek is a flags enum, which a node sends as its number
+ * (get-cau-role.ps1); the table names the days as PowerShell prints the enum (`Tuesday, Thursday`).
+ */
+function formatPair(pair: RoleParameter): string {
+  if (pair.name.toLowerCase() === 'daysofweek' && typeof pair.value === 'number' && Number.isSafeInteger(pair.value)) return formatDaysOfWeek(pair.value).split(',').join(', ');
+  return formatValue(pair.value);
 }
 
 function printRuns(out: HumanPrinter, runs: readonly ScheduledRun[], zone: string): void {
@@ -297,7 +306,7 @@ function printRole(ctx: ClusterContext, env: CommandEnv, view: CauRoleView, role
     nextRuns: runs,
   };
   writeResult(resultEnvFor(ctx.globals, env.io), document, (out) => {
-    out.table(['Name', 'Value'], role.parameters.map((p) => [p.name, formatValue(p.value)]));
+    out.table(['Name', 'Value'], role.parameters.map((p) => [p.name, formatPair(p)]));
     out.line();
     if (parsed.schedule !== null) out.line(`Schedule: ${describeSchedule(parsed.schedule)}`);
     out.line(`Possible owners: ${role.possibleOwners.join(', ')}`);

@@ -68,9 +68,9 @@ async function nodeRows(view: RunView, ctx: ClusterContext, orders: Map<string, 
   });
 }
 
-function printView(view: RunView, nodes: readonly NodeRow[], out: HumanPrinter, entry: string): void {
+function printView(view: RunView, nodes: readonly NodeRow[], out: HumanPrinter, entry: string, variant?: GetRunVariant): void {
   if (view.runState === 'RunNotInProgress') {
-    out.line(`RunNotInProgress: no cauctl run is in progress on ${entry}.`);
+    out.line(variant ? `RunNotInProgress: ${variant.none}` : `RunNotInProgress: no cauctl run is in progress on ${entry}.`);
     return;
   }
   const zone = hostTimeZone();
@@ -118,17 +118,30 @@ async function exitCodeOf(view: RunView, ctx: ClusterContext, watchedRunId: stri
   return status === 'Failed' || status === 'Canceled' ? ExitCode.runFailed : status === 'PartiallyFailed' ? ExitCode.partiallyFailed : ExitCode.ok;
 }
 
-export async function runGetRunCommand(options: GetRunOptions, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+/** get-clusterless-run: the same view of a clusterless run, whose lock is in the state directory. */
+export interface GetRunVariant {
+  readonly open: () => Promise<ClusterContext>;
+  /** What "no run" says (RunNotInProgress). */
+  readonly none: string;
+  /** The command that continues or clears the run, in the view's advice (cauctl run by default). */
+  readonly command: string;
+}
+
+export async function runGetRunCommand(options: GetRunOptions, globals: GlobalProfile, env: CommandEnv, variant?: GetRunVariant): Promise<number> {
   const chosen = [options.waitForStart, options.waitForCompletion, options.showClusterNodeState].filter(Boolean).length;
   if (chosen > 1) throw usageError('USAGE_CONFLICT', '--wait-for-start, --wait-for-completion and --show-cluster-node-state conflict: choose one.');
-  const ctx = await openCluster(globals, env.io, { readOnly: true });
+  const ctx = variant ? await variant.open() : await openCluster(globals, env.io, { readOnly: true });
   const output = resultEnvFor(globals, env.io);
   // While waiting, each view is one line (JSON lines in --json too), so a pipeline can read them as they come.
   const streamed: ResultEnv = output.format === 'json' ? { ...output, format: 'ndjson' } : output;
   const orders = new Map<string, string[]>();
+  const read = async (): Promise<RunView> => {
+    const view = await readView(ctx);
+    return variant && view.detail ? { ...view, detail: view.detail.replace(/cauctl run /g, `cauctl ${variant.command} `) } : view;
+  };
   const write = async (view: RunView, target: ResultEnv): Promise<void> => {
     const nodes = await nodeRows(view, ctx, orders);
-    writeResult(target, { schemaVersion: 1, ...view, nodes }, (out) => printView(view, nodes, out, ctx.entry));
+    writeResult(target, { schemaVersion: 1, ...view, nodes }, (out) => printView(view, nodes, out, ctx.entry, variant));
   };
   try {
     if (options.showClusterNodeState) {
@@ -143,11 +156,11 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
       });
       return ExitCode.ok;
     }
-    let view = await readView(ctx);
+    let view = await read();
     if (options.waitForStart) {
       while (view.runState !== 'RunInProgress') {
         await ctx.wallClock.sleep(POLL_MS);
-        view = await readView(ctx);
+        view = await read();
       }
       await write(view, streamed);
       return ExitCode.ok;
@@ -173,7 +186,7 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
       last = text;
       if (view.runState !== 'RunInProgress') return exitCodeOf(view, ctx, watched);
       await ctx.wallClock.sleep(POLL_MS);
-      view = await readView(ctx);
+      view = await read();
     }
   } finally {
     await ctx.close();

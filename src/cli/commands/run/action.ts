@@ -25,8 +25,9 @@ import { assertWritableDir } from '../../../platform/fs.js';
 import { VERSION } from '../../../version.js';
 import type { RunMode } from '../../../profiles/run-profile.js';
 import type { CommandEnv } from '../../command-env.js';
-import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor } from '../../context.js';
+import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
+import { withFeatureResumeHint } from '../../feature-journals.js';
 import { interruptName } from '../../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../../run-deps.js';
 import { checkResumePlugins, recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
@@ -43,13 +44,24 @@ async function confirm(env: CommandEnv, question: string): Promise<boolean> {
   return answer === 'y' || answer === 'yes';
 }
 
-export async function runRunCommand(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv, notify: RunNotifyOptions = {}): Promise<number> {
+/**
+ * The same run over another target: clusterless-run (standalone servers, src/core/clusterless.ts) opens its own
+ * context (its lock in the state directory) and names itself in hints; everything else is this command's body.
+ */
+export interface RunVariant {
+  readonly command: string;
+  readonly open: () => Promise<ClusterContext>;
+  readonly clusterless: { readonly servers: readonly string[] };
+}
+
+export async function runRunCommand(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv, notify: RunNotifyOptions = {}, variant?: RunVariant): Promise<number> {
+  const command = variant?.command ?? 'run';
   if (!mode.whatIf && !mode.force && !env.io.stdinIsTty) {
-    throw usageError('CONFIRMATION_REQUIRED', 'run changes the cluster and asks for confirmation, but stdin is not a terminal; nothing was touched.', {
+    throw usageError('CONFIRMATION_REQUIRED', `${command} changes ${variant ? 'the servers' : 'the cluster'} and asks for confirmation, but stdin is not a terminal; nothing was touched.`, {
       hint: 'Add --force to run without asking (scheduled tasks, pipelines), or --what-if to see the plan.',
     });
   }
-  const ctx = await openCluster(globals, env.io);
+  const ctx = variant ? await variant.open() : await openCluster(globals, env.io);
   if (mode.suspendNode !== undefined || mode.resumeNode !== undefined) {
     try {
       const { runSingleNode } = await import('./single-node.js');
@@ -68,7 +80,9 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       if (!mode.force && !(await confirm(env, `Clear a dead cauctl lock on ${ctx.entry}? [y/N] `))) return ExitCode.refused;
       // First, so that a damaged journal does not stop the recovery that reads the journals.
       const quarantined = mode.clearCorruptReports === true ? (await import('../../../journal/quarantine.js')).quarantineCorruptReports(ctx.stateDir, ctx.entry) : undefined;
-      const { cleared, paused } = await recoverAndAbandon(ctx, lockCtx);
+      const recovered = await recoverAndAbandon(ctx, lockCtx);
+      // A clusterless run never pauses a server: nothing of it can be left paused.
+      const { cleared, paused } = variant ? { ...recovered, paused: [] } : recovered;
       const message =
         cleared === null
           ? `No cauctl lock on ${ctx.entry}; nothing to recover.`
@@ -83,17 +97,25 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       });
       return ExitCode.ok;
     }
-    const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId) : undefined;
-    if (resume) checkResumePlugins(resume, profile.plugins.map((p) => p.plugin), ctx, globals);
+    const resume = mode.resume ? await selectRunToResume(ctx, globals, lockCtx, mode.runId, command) : undefined;
+    if (resume) checkResumePlugins(resume, profile.plugins.map((p) => p.plugin), ctx, globals, command);
     // The journal must be writable before anything is touched: a run keeps its write-ahead promise or does not start.
     assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     const interrupted = resume?.journal;
     // A new run's plan: said before the question, and the live view's prediction on a terminal.
-    const planned = !resume && (!mode.force || (globals.output === 'human' && env.io.stderr.isTTY)) ? await buildWhatIf(ctx, profile) : undefined;
+    // No plan over standalone servers: the plan reads the cluster.
+    const planned = !resume && !variant && (!mode.force || (globals.output === 'human' && env.io.stderr.isTTY)) ? await buildWhatIf(ctx, profile) : undefined;
     if (!mode.force && planned) {
       env.io.stderr.write(describePlan(planned.plan, { theme: ctx.theme, width: terminalWidth(env.io.stderr.columns, env.io.env), nowMs: ctx.clock.now(), zone: hostTimeZone(), refusals: planned.refusals }));
     }
-    if (!mode.force && !(await confirm(env, resume ? `Resume run ${resume.runId} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] ` : `Start this run on ${ctx.entry}? [y/N] `))) {
+    const question = variant
+      ? resume
+        ? `Resume run ${resume.runId}? Its remaining servers will be updated and restarted one at a time. [y/N] `
+        : `Update and restart ${variant.clusterless.servers.join(', ')} one at a time, in this order? [y/N] `
+      : resume
+        ? `Resume run ${resume.runId} on ${ctx.entry}? Nodes will be drained and restarted one at a time. [y/N] `
+        : `Start this run on ${ctx.entry}? [y/N] `;
+    if (!mode.force && !(await confirm(env, question))) {
       env.io.stderr.write('Nothing was touched.\n');
       return ExitCode.refused;
     }
@@ -126,6 +148,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),
         forceRecovery: mode.forceRecovery,
         takeOverDeadLocalLock: resume?.takeOverDeadLocal === true,
+        ...(variant ? { clusterless: variant.clusterless } : {}),
       },
     );
     const say = progress.say;
@@ -133,17 +156,20 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       stop.requested = true;
       const name = interruptName(signal);
       if (count === 1) {
-        say(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
+        say(`\ncauctl: ${name}: stopping at the next safe point: ${variant ? 'the current server is finished, no further server is touched' : 'the current node is finished and resumed, no further node is touched'}. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
-        say(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl run --resume\n`);
+        say(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl ${command} --resume\n`);
       } else {
         unsubscribe();
-        say(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl run --resume" to continue.\n`);
+        say(`\ncauctl: abandoned. The journal is at ${journal.path}; run "cauctl ${command} --resume" to continue.\n`);
         env.abandon(130);
       }
     });
-    const result = await run.execute();
+    const result = await run.execute().catch((error: unknown) => {
+      // A stale lock of a feature update's rolling run: the way on is feature-update --resume.
+      throw withFeatureResumeHint(error, ctx, globals);
+    });
     let simulation: ReturnType<NonNullable<typeof ctx.sim>['audit']> | undefined;
     if (ctx.sim) {
       ctx.sim.noteRunEnd();
@@ -160,11 +186,14 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       document.warnings = [...document.warnings, `${error.code}: ${error.message}`];
       env.io.stderr.write(`cauctl: warning: ${error.message}\n  try: ${error.hint ?? ''}\n`);
     }
-    // The cluster carries a compact summary too, so get-report on other hosts can list this run.
-    try {
-      await publishClusterSummary(ctx.gateway, ctx.entry, summarizeForCluster(result, ctx.owner));
-    } catch (error) {
-      env.io.stderr.write(`cauctl: warning: the run summary could not be written to the cluster: ${(error as Error).message}\n`);
+    // The cluster carries a compact summary too, so get-report on other hosts can list this run (standalone
+    // servers have no cluster to carry it: their runs are in this host's history only).
+    if (!variant) {
+      try {
+        await publishClusterSummary(ctx.gateway, ctx.entry, summarizeForCluster(result, ctx.owner));
+      } catch (error) {
+        env.io.stderr.write(`cauctl: warning: the run summary could not be written to the cluster: ${(error as Error).message}\n`);
+      }
     }
     progress?.close();
     // ndjson: the events were the output; the run-completed event ends them.

@@ -7,7 +7,7 @@ import { SIGNALS_HELP, examples } from '../../help.js';
 import type { RunProfile } from '../../../core/types.js';
 import { REBOOT_MODE_MEANING } from '../../../core/types.js';
 import type { RunMode } from '../../../profiles/run-profile.js';
-import { addPluginOptions } from '../scan/index.js';
+import { addPluginOptions, registeredPluginContext } from '../scan/index.js';
 
 /** Where the run's progress is announced besides the terminal. */
 export interface RunNotifyOptions {
@@ -24,7 +24,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     'Update the cluster one node at a time (mirrors Invoke-CauRun): drain, install, restart, wait, resume, wait for storage, next node. Enforces MaxFailedNodes, MaxRetriesPerNode and RequireAllNodesOnline, and never drains a node while storage or quorum is at risk.',
   );
   command.configureHelp({ optionTerm: (option) => (option.long === '--notify-webhook' ? '--notify-webhook' : option.flags) });
-  addPluginOptions(command)
+  addPluginOptions(command, true)
     .option('--max-failed-nodes <n>', 'stop once more than this many nodes failed (default: a third of the nodes, rounded down)')
     .option('--max-retries-per-node <n>', 'retries of the whole per-node process, 0-64 (default 3)')
     .addOption(new Option('--node-order <names>', 'update these nodes first, in this order (comma-separated or repeated)').argParser(collect))
@@ -79,7 +79,7 @@ export function buildRunCommand(env: CommandEnv, run?: RunRunner): Command {
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
       const { parseRunProfile } = await import('../../../profiles/run-profile.js');
-      const { profile, mode } = parseRunProfile(cmd.opts());
+      const { profile, mode } = parseRunProfile(cmd.opts(), await registeredPluginContext(cmd.opts(), env));
       const webhook = await (await import('../../webhook-url.js')).resolveWebhookUrl(cmd.opts(), env.io);
       const notify: RunNotifyOptions = webhook === undefined ? {} : { webhook };
       const runner = run ?? (await import('./action.js')).runRunCommand;

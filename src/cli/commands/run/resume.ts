@@ -10,6 +10,7 @@ import { refusedError, usageError } from '../../../errors.js';
 import { findInterruptedRun, findRun, markAbandoned, type JournalSummary } from '../../../journal/journal.js';
 import type { ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
+import { featureResumeCommand, openFeatureOfRollingRun } from '../../feature-journals.js';
 
 export interface ResumeTarget {
   readonly runId: string;
@@ -43,14 +44,21 @@ function resumeNodeHint(globals: GlobalProfile, nodes: readonly string[]): strin
     : `check the nodes with ${commandFor(globals, 'get-run --show-cluster-node-state')}`;
 }
 
-export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProfile, lockCtx: Pick<LockContext, 'gateway' | 'entryNode'>, runIdOption: string | undefined): Promise<ResumeTarget> {
-  const newRun = commandFor(globals, 'run --force');
+/** `commandFor` for the command resuming (run, or clusterless-run): hints name the command the user typed. */
+function asCommand(globals: GlobalProfile, command: string): (args: string) => string {
+  return (args) => commandFor(globals, args.replace(/^run\b/, command));
+}
+
+export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProfile, lockCtx: Pick<LockContext, 'gateway' | 'entryNode'>, runIdOption: string | undefined, command = 'run'): Promise<ResumeTarget> {
+  const cmd = asCommand(globals, command);
+  // clusterless-run names its servers; the others find theirs in the cluster.
+  const newRun = cmd(command === 'run' ? 'run --force' : 'run --computer-name <servers> --force');
   if (runIdOption !== undefined) {
     const journal = findRun(ctx.stateDir, ctx.entry, runIdOption);
     if (journal === undefined) {
       const other = findInterruptedRun(ctx.stateDir, ctx.entry);
       throw refusedError('NOTHING_TO_RESUME', `No run ${runIdOption} of ${ctx.entry} in this state directory; nothing was touched.`, {
-        hint: other ? commandFor(globals, `run --resume --run-id ${other.runId} --force`) : `start a new run: ${newRun}`,
+        hint: other ? cmd(`run --resume --run-id ${other.runId} --force`) : `start a new run: ${newRun}`,
       });
     }
     if (journal.abandoned) {
@@ -60,7 +68,7 @@ export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProf
     }
     if (journal.completed) {
       throw refusedError('RUN_ALREADY_ENDED', `Run ${journal.runId} of ${ctx.entry} already ended; nothing to resume, nothing was touched.`, {
-        hint: `see it with ${commandFor(globals, `get-report --run-id ${journal.runId} --detailed`)}, or start a new run: ${newRun}`,
+        hint: `see it with ${cmd(`get-report --run-id ${journal.runId} --detailed`)}, or start a new run: ${newRun}`,
       });
     }
     return { runId: journal.runId, journal, takeOverDeadLocal: false };
@@ -70,7 +78,7 @@ export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProf
     const interrupted = findInterruptedRun(ctx.stateDir, ctx.entry);
     throw refusedError('NOTHING_TO_RESUME', `No run holds the lock of ${ctx.entry}, so there is nothing to resume; nothing was touched.`, {
       hint: interrupted
-        ? `run ${interrupted.runId} ended without recording its end; continue it with ${commandFor(globals, `run --resume --run-id ${interrupted.runId} --force`)}, or start a new run: ${newRun}`
+        ? `run ${interrupted.runId} ended without recording its end; continue it with ${cmd(`run --resume --run-id ${interrupted.runId} --force`)}, or start a new run: ${newRun}`
         : `start a new run: ${newRun}`,
     });
   }
@@ -79,12 +87,12 @@ export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProf
   if (journal === undefined) {
     if (sameMachine(lock, ctx)) return { runId: lock.runId, takeOverDeadLocal: true };
     throw refusedError('LOCK_ELSEWHERE', `The lock of ${ctx.entry} belongs to ${describeOwner(lock)}; its journal is on that host, so it cannot be resumed from here. Nothing was touched.`, {
-      hint: `resume it on ${lock.owner.host} with cauctl run --resume, or, if that coordinator is dead, clear its lock with ${commandFor(globals, 'run --force-recovery --force')}`,
+      hint: `resume it on ${lock.owner.host} with cauctl ${command} --resume, or, if that coordinator is dead, clear its lock with ${cmd('run --force-recovery --force')}`,
     });
   }
   if (journal.abandoned || journal.completed) {
     throw refusedError('LOCK_STALE', `The lock of ${ctx.entry} names run ${journal.runId}, which ${journal.abandoned ? 'was abandoned' : 'already ended'}; nothing was touched.`, {
-      hint: `clear the lock with ${commandFor(globals, 'run --force-recovery --force')}`,
+      hint: `clear the lock with ${cmd('run --force-recovery --force')}`,
     });
   }
   return { runId: journal.runId, journal, takeOverDeadLocal: false };
@@ -95,16 +103,21 @@ export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProf
  * the command's plug-ins, so `run --resume` with others (the default Windows Update on a feature update's
  * rolling run) would update them differently from the nodes already done. Refused before anything is touched.
  */
-export function checkResumePlugins(target: ResumeTarget, asked: readonly string[], ctx: ClusterContext, globals: GlobalProfile): void {
+export function checkResumePlugins(target: ResumeTarget, asked: readonly string[], ctx: ClusterContext, globals: GlobalProfile, command = 'run'): void {
+  const cmd = asCommand(globals, command);
   const started = target.journal?.records.find((r) => r.type === 'run-started');
   const journaled = Array.isArray(started?.['plugins']) ? (started['plugins'] as unknown[]).map(String) : undefined;
   if (journaled === undefined || journaled.join('\n') === asked.join('\n')) return;
   const feature = journaled.includes('Microsoft.RollingUpgradePlugin');
   const names = journaled.map((name) => `--cau-plugin-name ${name}`).join(' ');
+  // A feature update's rolling run goes on with feature-update --resume, which also does the steps after it.
+  const owner = feature ? openFeatureOfRollingRun(ctx, target.runId) : undefined;
   throw usageError('RESUME_PLUGINS_DIFFER', `Run ${target.runId} of ${ctx.entry} was started with ${journaled.join(', ')}; this command names ${asked.join(', ')}. Going on with other plug-ins would update the remaining nodes differently from those done; nothing was touched.`, {
-    hint: feature
-      ? `it is a feature update's rolling run: resume it with the same plug-in and arguments, for example ${commandFor(globals, `run --resume ${names} --cau-plugin-arguments "@{ WuConnected='true' }" --force`)}`
-      : `resume it with the same plug-ins: ${commandFor(globals, `run --resume ${names} --force`)}`,
+    hint: owner
+      ? `it is the rolling run of feature update ${owner.runId}, which also has steps after it: continue it with ${featureResumeCommand(globals, owner.runId)}`
+      : feature
+        ? `it is a feature update's rolling run: resume it with the same plug-in and arguments, for example ${cmd(`run --resume ${names} --cau-plugin-arguments "@{ WuConnected='true' }" --force`)}`
+        : `resume it with the same plug-ins: ${cmd(`run --resume ${names} --force`)}`,
     details: { runId: target.runId, plugins: journaled },
   });
 }

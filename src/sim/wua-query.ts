@@ -1,7 +1,8 @@
 /**
- * A small parser and evaluator for Windows Update Agent search criteria (the WindowsUpdatePlugin's
- * `QueryString`), enough to filter a simulated node's updates as `IUpdateSearcher::Search` would.
- * Pure: depends only on errors.
+ * The simulator's model of the Windows Update Agent's search criteria (the WindowsUpdatePlugin's `QueryString`):
+ * a small parser and evaluator, enough to filter a simulated node's updates as `IUpdateSearcher::Search` would.
+ * On a node, WUA itself reads the criteria (scan-updates.ps1 passes them on); nothing in cauctl's coordinator
+ * uses this, so it lives with the simulator (it was src/plugins/wua-query.ts). Pure: depends only on errors.
  */
 import { AppError, ExitCode } from '../errors.js';
 

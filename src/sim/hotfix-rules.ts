@@ -1,7 +1,8 @@
 /**
- * HotfixPlugin exit conditions: classifies a hotfix installer's exit code the way the plug-in's
- * `<ExitConditions>` do (cau-surface §8), with default rules and custom rules given as data.
- * Pure: depends on zod only.
+ * The simulator's model of HotfixPlugin exit conditions: classifies a hotfix installer's exit code the way the
+ * plug-in's `<ExitConditions>` do (cau-surface §8), with default rules and custom rules given as data. On a node
+ * the update worker does this (start-update-task.ps1); nothing in cauctl's coordinator uses this module, so it
+ * lives with the simulator (it was src/plugins/hotfix-rules.ts). Pure: depends on zod only.
  */
 import { z } from 'zod';
 
