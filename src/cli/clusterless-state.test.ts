@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScriptInvocation, Transport } from '../transport/transport.js';
-import { clusterlessEntry } from './clusterless-state.js';
+import { CLUSTERLESS_ENTRY, clusterlessEntry, clusterlessGlobals, requireStandaloneModel } from './clusterless-state.js';
 
 const call = (name: string, params: Record<string, unknown>): ScriptInvocation => ({ name, script: '', params });
 
@@ -41,5 +41,28 @@ describe('the clusterless run\'s local state, behind its entry', () => {
       expect(await t.run('BRANCH3', call(name, {}))).toMatchObject({ ok: false, error: { code: 'CLUSTERLESS_NO_CLUSTER', message: expect.stringContaining(name) } });
     }
     expect(sent).toEqual([]);
+  });
+});
+
+describe('the global options a clusterless command opens with', () => {
+  const base = { transport: 'winrm', clusterName: undefined, simulate: undefined } as unknown as Parameters<typeof clusterlessGlobals>[0];
+
+  it('on real servers the entry is CLUSTERLESS (where journals, reports and the lock are filed)', () => {
+    expect(clusterlessGlobals(base, 'clusterless-run').clusterName).toBe(CLUSTERLESS_ENTRY);
+  });
+
+  it('on the simulator the model names it', () => {
+    const sim = { ...base, transport: 'simulator', simulate: 'standalone-3.json' } as typeof base;
+    expect(clusterlessGlobals(sim, 'clusterless-run')).toBe(sim);
+  });
+
+  it('--cluster-name is refused, exit 2 naming it', () => {
+    expect(() => clusterlessGlobals({ ...base, clusterName: 'HCI01' } as typeof base, 'clusterless-run')).toThrow(expect.objectContaining({ code: 'USAGE_CLUSTER_NAME', exitCode: 2, message: expect.stringMatching(/--cluster-name HCI01 does not apply/) }));
+  });
+
+  it('a simulated model that is a cluster is refused; a standalone one (or none: real servers) passes', () => {
+    expect(() => requireStandaloneModel({ name: 'HCI01' }, 'clusterless-run')).toThrow(expect.objectContaining({ code: 'USAGE_NOT_STANDALONE', exitCode: 2 }));
+    expect(() => requireStandaloneModel({ name: 'BRANCH3', standalone: true }, 'clusterless-run')).not.toThrow();
+    expect(() => requireStandaloneModel(undefined, 'clusterless-run')).not.toThrow();
   });
 });

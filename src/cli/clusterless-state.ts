@@ -11,10 +11,9 @@
  * directories, do not see each other's lock: docs/clusterless.md says so.
  */
 import { join } from 'node:path';
-import { ExitCode } from '../errors.js';
+import { AppError, ExitCode, usageError } from '../errors.js';
 import { encodePathSegment } from '../platform/fs.js';
 import { PropertyStore } from '../sim/properties.js';
-import { usageError } from '../errors.js';
 import type { ScriptOutcome, Transport } from '../transport/transport.js';
 import type { EntryTransport } from './context.js';
 import type { GlobalProfile } from './global-options.js';
@@ -25,6 +24,19 @@ export const CLUSTERLESS_ENTRY = 'CLUSTERLESS';
 /** The folder of the run's local state for `entry`. */
 export function clusterlessStateDir(stateDir: string, entry: string): string {
   return join(stateDir, 'clusterless', encodePathSegment(entry.toUpperCase()));
+}
+
+/** The store's own words are the simulator's; a clusterless run's state is this host's. */
+function locally<T>(body: () => T, entry: string, stateDir: string): T {
+  try {
+    return body();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'SIM_PROPERTY_LOCK_TIMEOUT') throw error;
+    throw new AppError('CLUSTERLESS_STATE_BUSY', ExitCode.internal, `The clusterless run's local state ${clusterlessStateDir(stateDir, entry)} stayed locked by another cauctl process.`, {
+      hint: 'Another cauctl process is writing it; if none is running, delete its .lock entry and try again.',
+      cause: error,
+    });
+  }
 }
 
 /** The transport decorator: property calls to the entry go to the local store; anything else to the entry is refused. */
@@ -38,7 +50,8 @@ export const clusterlessEntry: EntryTransport = (inner, entry, stateDir) => {
       const p = invocation.params as { name?: string; value?: string | null; expected?: string | null };
       if (invocation.name === 'get-cluster-property' && typeof p.name === 'string') return { ok: true, data: { value: store.get(p.name) } };
       if (invocation.name === 'set-cluster-property' && typeof p.name === 'string') {
-        return { ok: true, data: store.set(p.name, p.value ?? null, 'expected' in p ? (p.expected ?? null) : undefined) };
+        const { name, value, expected } = p;
+        return { ok: true, data: locally(() => store.set(name, value ?? null, 'expected' in p ? (expected ?? null) : undefined), entry, stateDir) };
       }
       return {
         ok: false,
@@ -73,4 +86,3 @@ export function requireStandaloneModel(fixture: { name: string; standalone?: boo
   });
 }
 
-export { ExitCode };

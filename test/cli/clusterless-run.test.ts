@@ -6,7 +6,7 @@
  * once; a second coordinator on the same state directory is refused; get-clusterless-run shows a live run and
  * "no run"; bad input exits 2 naming the field. Runs wait on the run's own events, never on a clock.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, hasBuild, parseJson, sandbox, type Sandbox } from '../support/cli.js';
 import { collect, whenEvent } from '../support/state-checks.js';
@@ -50,6 +50,10 @@ describeIf('clusterless-run over three standalone servers, one of which fails', 
     const report = box.run(['get-report', '--simulate', BRANCH3, '--json']);
     expect(report.code).toBe(0);
     expect(JSON.stringify(parseJson(report))).toMatch(/PartiallyFailed/);
+    const csv = join(box.dir, 'report.csv');
+    const exported = box.run(['export-report', '--simulate', BRANCH3, '--format', 'csv', '--path', csv]);
+    expect(exported.code).toBe(0);
+    expect(readFileSync(csv, 'utf8')).toMatch(/SRV2.*InstallFailed|InstallFailed.*SRV2/);
   }, 60_000);
 
   it('over the budget (--max-failed-nodes 0): the run stops after SRV2, SRV3 is not touched, Failed, exit 3', () => {
@@ -114,7 +118,28 @@ describeIf('one clusterless run at a time, --resume, get-clusterless-run', () =>
 
     const nothing = box.run(['clusterless-run', '--simulate', BRANCH3, '--resume', '--force']);
     expect(nothing.code).toBe(5);
-    expect(nothing.stderr).toMatch(/cauctl clusterless-run --simulate/);
+    expect(nothing.stderr).toMatch(/cauctl clusterless-run --simulate \S+ --computer-name <servers> --force/);
+  }, 120_000);
+});
+
+describeIf('--force-recovery of a dead clusterless coordinator', () => {
+  it('clears its local lock and abandons its run, which --resume then never revives', async () => {
+    const first = box.start(['clusterless-run', '--simulate', BRANCH3, '--computer-name', 'SRV1,SRV2', '--force', '--output', 'ndjson', '--sim-speed', '600']);
+    const done = collect(first);
+    await whenEvent(first, (e) => e.type === 'phase-started' && e.node === 'SRV1' && e.phase === 'install');
+    const live = box.run(['clusterless-run', '--simulate', BRANCH3, '--force-recovery', '--force']);
+    expect(live.code).toBe(5);
+    expect(live.stderr).toMatch(/A live lock is never cleared/);
+    first.kill('SIGKILL');
+    await done;
+    const cleared = box.run(['clusterless-run', '--simulate', BRANCH3, '--recover', '--force', '--json']);
+    expect(cleared.code).toBe(0);
+    expect(parseJson(cleared)).toMatchObject({ recovered: true, possiblyPaused: [] });
+    const again = box.run(['clusterless-run', '--simulate', BRANCH3, '--resume', '--force']);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/nothing to resume/);
+    expect(again.stderr).toMatch(/cauctl clusterless-run --simulate \S+ --computer-name <servers> --force/);
+    expect(parseJson(box.run(['get-clusterless-run', '--simulate', BRANCH3, '--json']))).toMatchObject({ runState: 'RunNotInProgress' });
   }, 120_000);
 });
 

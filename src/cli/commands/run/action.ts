@@ -156,7 +156,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       stop.requested = true;
       const name = interruptName(signal);
       if (count === 1) {
-        say(`\ncauctl: ${name}: stopping at the next safe point: the current node is finished and resumed, no further node is touched. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
+        say(`\ncauctl: ${name}: stopping at the next safe point: ${variant ? 'the current server is finished, no further server is touched' : 'the current node is finished and resumed, no further node is touched'}. Interrupt again (Ctrl-C or SIGTERM) to see what is paused.\n`);
       } else if (count === 2) {
         const paused = run.pausedNodes();
         say(`\ncauctl: still paused by this run: ${paused.length > 0 ? paused.join(', ') : 'nothing'}. A third interrupt abandons the run now; continue it later with: cauctl ${command} --resume\n`);

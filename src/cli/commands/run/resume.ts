@@ -51,7 +51,8 @@ function asCommand(globals: GlobalProfile, command: string): (args: string) => s
 
 export async function selectRunToResume(ctx: ClusterContext, globals: GlobalProfile, lockCtx: Pick<LockContext, 'gateway' | 'entryNode'>, runIdOption: string | undefined, command = 'run'): Promise<ResumeTarget> {
   const cmd = asCommand(globals, command);
-  const newRun = cmd('run --force');
+  // clusterless-run names its servers; the others find theirs in the cluster.
+  const newRun = cmd(command === 'run' ? 'run --force' : 'run --computer-name <servers> --force');
   if (runIdOption !== undefined) {
     const journal = findRun(ctx.stateDir, ctx.entry, runIdOption);
     if (journal === undefined) {
