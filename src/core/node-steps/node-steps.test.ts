@@ -12,7 +12,7 @@ import type { Clock } from '../../platform/clock.js';
 import { JournalWriter } from '../journal-records.js';
 import { StepFailure, type StepContext } from './context.js';
 import { installViaTask, type TaskSpec } from './install.js';
-import { restartAndAwaitBoot } from './restart.js';
+import { restartAndAwaitBoot, resumeRestart } from './restart.js';
 import { resumeNode } from './resume.js';
 import { scanNode } from './scan.js';
 import { awaitHealthyStorage } from './storage.js';
@@ -251,6 +251,33 @@ describe('restartAndAwaitBoot: every reply to the restart', () => {
     expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe('NodeNotDrained');
     expect(h.gateway.named('restart-node')).toBe(0);
     expect(h.steps()).toEqual([]);
+  });
+});
+
+describe('resumeRestart: a run resumed at a journaled restart (the crash may have come before the call)', () => {
+  const back = status({ lastBootUpTime: 'boot-1' });
+  const accepted = { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: ['ClusSvc'] };
+  const options = { attempt: 1, round: 2, source: 'round' as const, soft: false, rebootTimeoutMinutes: 15, clusterRunning: true, gate: null, bootBefore: 'boot-0' };
+  it.each<[string, Reply[], string, string[], number]>([
+    ['already back with a new boot time: not restarted again', [back], 'ok', ['node-back'], 0],
+    ['away (restarting): not restarted again, waited for', ['lost', back], 'ok', ['node-back'], 0],
+    ['up with the old boot time only at first, then away: the call had gone out', [status(), 'lost', back], 'ok', ['node-back'], 0],
+    ['still up with the old boot time after the restart delay: it never got the call, restarted (journaled again)', [status(), status(), status(), status(), back], 'ok', ['restart-requested', 'restart-issued', 'node-back'], 1],
+    ['refused password while checking: that is not "restarting"', ['refused'], 'TRANSPORT_AUTH_REFUSED (exit 4)', [], 0],
+  ])('%s', async (_name, nodeStatus, expected, records, restarts) => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': nodeStatus });
+    expect(await outcome(resumeRestart(h.ctx, 'N1', options))).toBe(expected);
+    expect(h.steps()).toEqual(records);
+    expect(h.gateway.named('restart-node')).toBe(restarts);
+  });
+
+  it('waits the restart delay (5 s) and its grace (60 s) before deciding the call never went out', async () => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status(), status(), status(), status(), back] });
+    const start = h.clock.now();
+    await resumeRestart(h.ctx, 'N1', options);
+    // On the fake gateway each call takes 1 s: a status read, the 65 s wait, a second read, then the restart's
+    // own drained check and boot-time read before its record.
+    expect(h.journal.records().find((r) => r.step === 'restart-requested')!.time).toBe(new Date(start + 69_000).toISOString());
   });
 });
 
