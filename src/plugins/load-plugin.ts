@@ -3,7 +3,8 @@
  * each issue as `plugin.json: <field>: <message>`), a name that clashes with a built-in, and both scripts parsed
  * by PowerShell's own parser under the Windows PowerShell 5.1 rules (check-syntax.ps1, run by the pwsh or
  * powershell.exe found on PATH, with the file paths as argv elements: nothing is spliced into a script).
- * Depends on node:fs/node:path, execa, the manifest schema and the local-pwsh transport's PATH lookup.
+ * Depends on node:fs/node:path, execa, the manifest schema and the local-pwsh transport's PATH lookup and child
+ * environment.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { AppError, ExitCode, refusedError } from '../errors.js';
 import { flattenZodIssues } from '../profiles/issues.js';
-import { POWERSHELL_NAMES, findOnPath } from '../transport/local-pwsh/local-pwsh-transport.js';
+import { POWERSHELL_NAMES, childEnvironment, findOnPath } from '../transport/local-pwsh/local-pwsh-transport.js';
 import { INSTALL_SCRIPT, MANIFEST_FILE, PluginManifest, SCAN_SCRIPT } from './manifest.js';
 import { isBuiltin } from './registry.js';
 
@@ -57,8 +58,9 @@ async function checkScripts(folder: string, env: NodeJS.ProcessEnv, platform: No
   }
   const files = [join(folder, SCAN_SCRIPT), join(folder, INSTALL_SCRIPT)];
   // Only what PowerShell needs to start: no password or token of this process reaches the child.
-  const childEnv = Object.fromEntries(['PATH', 'Path', 'HOME', 'USERPROFILE', 'SystemRoot', 'TEMP', 'TMP', 'TMPDIR'].filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
-  const result = await execa(pwsh, ['-NoProfile', '-NonInteractive', '-File', CHECKER, ...files], { reject: false, timeout: 120_000, extendEnv: false, env: { ...childEnv, NO_COLOR: '1' } });
+  // The same allow-list as every other PowerShell cauctl starts (local-pwsh's childEnvironment): no secret of
+  // this process reaches the child.
+  const result = await execa(pwsh, ['-NoProfile', '-NonInteractive', '-File', CHECKER, ...files], { reject: false, timeout: 120_000, extendEnv: false, env: { ...childEnvironment(env), NO_COLOR: '1' } });
   const lines = result.stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
   const issues = lines.filter((l) => !/^checked \d+ file\(s\), \d+ issue\(s\)$/.test(l)).map((l) => {
     for (const [i, file] of files.entries()) if (l.startsWith(`${file}:`)) return `${[SCAN_SCRIPT, INSTALL_SCRIPT][i]}${l.slice(file.length)}`;
