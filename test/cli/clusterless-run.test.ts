@@ -22,7 +22,7 @@ interface RunDoc {
   resumed: boolean;
   maxFailedNodes: number;
   errorRecord: { code: string; message: string } | null;
-  nodeResults: Array<{ node: string; status: string; attempts: number; rebooted: boolean; errorRecord: { code: string } | null; phases: Array<{ phase: string }> }>;
+  nodeResults: Array<{ node: string; status: string; attempts: number; rebooted: boolean; errorRecord: { code: string } | null; phases: Array<{ phase: string }>; installResults: Array<{ updateId: string; resultCode: string }> }>;
   simulation: { violations: string[] };
 }
 
@@ -179,7 +179,7 @@ describeWithPwsh('a registered script plug-in in a clusterless run (the same plu
     const model = box.fixture({ name: 'FW2', standalone: true, nodes: [{ name: 'SRV1', vendorFirmware: firmware }, { name: 'SRV2', vendorFirmware: firmware }] });
     const r = box.run(['clusterless-run', '--simulate', model, '--computer-name', 'SRV1,SRV2', '--cau-plugin-name', 'Contoso.FirmwarePlugin', '--cau-plugin-arguments', "@{ Repository='\\\\fw01\\firmware' }", '--force', '--json'], { env });
     expect(r.code).toBe(0);
-    const doc = parseJson<RunDoc & { plugins: string[]; nodeResults: Array<{ installResults: Array<{ updateId: string; resultCode: string }> }> }>(r);
+    const doc = parseJson<RunDoc & { plugins: string[] }>(r);
     expect(doc.plugins).toEqual(['Contoso.FirmwarePlugin']);
     expect(doc.nodeResults.map((n) => [n.node, n.status, n.rebooted, n.installResults.map((u) => `${u.updateId} ${u.resultCode}`)])).toEqual([
       ['SRV1', 'Succeeded', true, ['contoso-fw:bios:2.3.1 Succeeded']],
