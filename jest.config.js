@@ -42,6 +42,9 @@ const SLOW_TESTS = [
   'test/cli/sim-shared-store.test.ts',
   'test/cli/offline-update.test.ts',
   'test/cli/resume-selection.test.ts',
+  // The WS-Man test server with its NTLM acceptor, a python3-gssapi (gss-ntlmssp) peer process.
+  'test/wsman-server/wsman-server.test.ts',
+  'test/wsman-server/lifecycle.test.ts',
   'test/property/',
   'test/pwsh/pester.test.ts',
   'test/pwsh/bootstrap.test.ts',

@@ -5,7 +5,7 @@
 // again only the mutants whose code or tests changed (Stryker's incremental mode). `--files` narrows one part to
 // some of its files, for a quick look at one module. Not part of CI (docs/testing.md).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -63,21 +63,13 @@ const started = Date.now();
 const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
 for (const [area, parts] of runs) {
   const areaStarted = Date.now();
-  /** Every file's mutants, from every part's report. */
-  const byFile = new Map();
   const failures = [];
   for (const part of parts) {
     const env = { ...process.env, CAUCTL_MUTATE_AREA: area, CAUCTL_MUTATE_PART: part, ...(files ? { CAUCTL_MUTATE_FILES: files } : {}) };
     const reportPath = join(root, 'reports', 'mutation', `${area}-${part}.json`);
     rmSync(reportPath, { force: true });
     const result = spawnSync('nice', ['-n', '19', process.execPath, stryker, 'run', 'stryker.config.mjs'], { cwd: root, env, stdio: 'inherit' });
-    if (result.status !== 0 || !existsSync(reportPath)) {
-      failures.push(`${area}/${part}: Stryker failed (exit ${result.status ?? result.signal})`);
-      continue;
-    }
-    for (const [file, { mutants }] of Object.entries(JSON.parse(readFileSync(reportPath, 'utf8')).files)) {
-      byFile.set(file, [...(byFile.get(file) ?? []), ...mutants]);
-    }
+    if (result.status !== 0 || !existsSync(reportPath)) failures.push(`${area}/${part}: Stryker failed (exit ${result.status ?? result.signal})`);
   }
   const took = minutes(Date.now() - areaStarted);
   if (failures.length > 0) {
@@ -85,7 +77,28 @@ for (const [area, parts] of runs) {
     lines.push(...failures.map((f) => `${f}, area ${area} not scored (${took})`));
     continue;
   }
-  lines.push(`${area}: mutation score ${describe(tally([...byFile.values()].flat()))}${files ? ` [only ${files}]` : ''}, in ${took}`);
+  // The area's score counts every part's latest report: those run now, and those of an earlier run (said).
+  /** Every file's mutants, from every part's report. */
+  const byFile = new Map();
+  const earlier = [];
+  const missing = [];
+  for (const part of Object.keys(AREAS[area])) {
+    const reportPath = join(root, 'reports', 'mutation', `${area}-${part}.json`);
+    if (!existsSync(reportPath)) {
+      missing.push(part);
+      continue;
+    }
+    if (!parts.includes(part)) earlier.push(`${part} of ${statSync(reportPath).mtime.toISOString().slice(0, 16)}`);
+    for (const [file, { mutants }] of Object.entries(JSON.parse(readFileSync(reportPath, 'utf8')).files)) {
+      byFile.set(file, [...(byFile.get(file) ?? []), ...mutants]);
+    }
+  }
+  const notes = [
+    ...(files ? [`only ${files}`] : []),
+    ...(earlier.length > 0 ? [`with the earlier report of ${earlier.join(', ')}`] : []),
+    ...(missing.length > 0 ? [`not measured: ${missing.join(', ')}`] : []),
+  ];
+  lines.push(`${area}: mutation score ${describe(tally([...byFile.values()].flat()))}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}, in ${took}`);
   for (const [file, mutants] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${file}: ${describe(tally(mutants))}`);
 }
 lines.push(`all: ${minutes(Date.now() - started)}`);

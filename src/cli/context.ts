@@ -12,7 +12,7 @@ import { systemClock } from '../platform/clock.js';
 import { encodePathSegment, readTextIfExists, resolveStateDir, securePrivateStateDir, writeFileAtomic } from '../platform/fs.js';
 import { machineIdFor } from '../platform/machine-id.js';
 import { createResultEnv, type ResultEnv } from '../output/result.js';
-import { terminalSafe } from '../output/sanitize.js';
+import { lineSafe } from '../output/sanitize.js';
 import { terminalWidth } from '../output/table.js';
 import { wrapText } from '../output/wrap.js';
 import { createTheme, type Theme } from '../output/theme.js';
@@ -105,7 +105,7 @@ export function themeFor(globals: GlobalProfile, io: CliIo): Theme {
 export function progressFor(globals: GlobalProfile, io: CliIo): (line: string) => void {
   return (line) => {
     if (globals.output !== 'human') return;
-    const safe = terminalSafe(line);
+    const safe = lineSafe(line);
     io.stderr.write(`${io.stderr.isTTY ? wrapText(safe, terminalWidth(io.stderr.columns, io.env)) : safe}\n`);
   };
 }

@@ -18,7 +18,9 @@ export class OperationFailedError extends AppError {
   readonly scriptCode: string;
 
   constructor(operation: string, node: string, scriptCode: string, message: string) {
-    super('OPERATION_FAILED', ExitCode.runFailed, `${operation} on ${node} failed: ${message}`, {
+    // The node's text is a value inside this one-line message: its line breaks are shown escaped (\r, \n), so a
+    // node (or a hostile model) cannot forge lines where the message is printed.
+    super('OPERATION_FAILED', ExitCode.runFailed, `${operation} on ${node} failed: ${message.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}`, {
       details: { operation, node, scriptCode },
     });
     this.operation = operation;

@@ -43,6 +43,11 @@ describe('replayJournal: where an interrupted run resumes', () => {
     ['back from a failure restart: resume', [attempt('A'), step('A', 'node-back', { round: 1, source: 'failure' })], { step: 'resume' }],
     ['resume requested', [attempt('A'), step('A', 'resume-requested')], { step: 'resume' }],
     ['resumed', [attempt('A'), step('A', 'resumed')], { step: 'after-resume' }],
+    ['suspended under a force switch, not drained: install', [attempt('A'), step('A', 'suspended-undrained', { allowedBy: 'ForcePauseNoDrain', runningRoles: ['VM1'] })], { step: 'install', round: 1 }],
+    ['a task of round 2 finished: the rest of round 2 from a fresh scan', [attempt('A'), step('A', 'task-started', { round: 2, taskId: 't2', pluginIndex: 1 }), step('A', 'task-finished', { round: 2, taskId: 't2', state: 'Completed', results: [] })], { step: 'install', round: 2 }],
+    ['the restart was issued: still waiting for the node', [attempt('A'), step('A', 'restart-requested', { round: 3, bootBefore: 'b2', source: 'failure' }), step('A', 'restart-issued', { round: 3, servicesBefore: [] })], { step: 'await-reboot', round: 3, bootBefore: 'b2', rebootSource: 'failure' }],
+    ['back from the round-2 restart: round 3', [attempt('A'), step('A', 'node-back', { round: 2, source: 'round' })], { step: 'install', round: 3 }],
+    ['a drain that failed, then its resume requested: still a failed attempt', [attempt('A'), step('A', 'drain-failed', { drainStatus: 'Failed', reason: 'r' }), step('A', 'resume-requested')], { step: 'drain-failed', reason: 'r' }],
   ])('%s', (_name, records, at) => {
     const state = replayJournal([started(), ...records]);
     if (at === null) expect(state.inFlight).toBeNull();
@@ -66,6 +71,37 @@ describe('replayJournal: where an interrupted run resumes', () => {
     expect(state.inFlight).toMatchObject({ node: 'B', attempt: 2, reboots: 0 });
     expect(state.inFlight!.installResults.map((r) => r.kb)).toEqual(['KB2']);
     expect(state.halted).toBe(true);
+  });
+
+  it('keeps when the node was suspended across attempts, and counts its reboots', () => {
+    const records = [started(), attempt('A'), step('A', 'suspended'), step('A', 'node-back', { round: 1, source: 'round' }), step('A', 'node-back', { round: 2, source: 'round' })];
+    const suspendedAt = records[2]!.time;
+    const retried = attempt('A', 2);
+    const state = replayJournal([...records, retried]);
+    expect(state.inFlight).toEqual({ node: 'A', attempt: 2, at: { step: 'start' }, suspendedAt, installResults: [], reboots: 2 });
+    expect(state.alsoInFlight).toEqual([]);
+    expect(state.halted).toBe(false);
+  });
+
+  it('a node never started in this run: its step records are not an attempt', () => {
+    expect(replayJournal([started(), step('A', 'suspended')]).inFlight).toBeNull();
+  });
+
+  it('a group: the node started last is in flight, the others beside it; a finished node leaves both', () => {
+    const state = replayJournal([started(), attempt('A'), step('A', 'suspended'), attempt('B'), step('B', 'suspend-requested'), attempt('C'), rec('node-completed', { node: 'C', result: nodeResult('C') })]);
+    expect(state.inFlight).toBeNull();
+    expect(state.alsoInFlight.map((f) => [f.node, f.at])).toEqual([
+      ['A', { step: 'install', round: 1 }],
+      ['B', { step: 'suspend' }],
+    ]);
+    const two = replayJournal([started(), attempt('A'), attempt('B'), step('A', 'resumed')]);
+    expect(two.inFlight).toMatchObject({ node: 'B', at: { step: 'start' } });
+    expect(two.alsoInFlight).toMatchObject([{ node: 'A', at: { step: 'after-resume' } }]);
+  });
+
+  it('refuses a journal without its run-started record', () => {
+    expect(() => replayJournal([attempt('A')], 'runs/r9.jsonl')).toThrow('journal runs/r9.jsonl has no run-started record');
+    expect(() => replayJournal([])).toThrow('journal (in memory) has no run-started record');
   });
 
   it('refuses a record it does not understand, naming the file and the line', () => {

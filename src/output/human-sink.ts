@@ -9,7 +9,7 @@ import type { OutStream } from './stream.js';
 import type { EventSink, NodePhase, RunEvent } from '../core/events.js';
 import { formatAttempt, formatDuration, formatTime, plural } from './format.js';
 import { terminalWidth } from './table.js';
-import { terminalSafe } from './sanitize.js';
+import { lineSafe } from './sanitize.js';
 import type { Theme } from './theme.js';
 import { wrapText } from './wrap.js';
 
@@ -137,7 +137,7 @@ export class HumanSink implements EventSink {
     const spinning = this.spinner?.isSpinning === true;
     if (spinning) this.spinner!.stop();
     // On a terminal a long line wraps as a paragraph within its width; off it, a line stays one record.
-    const safe = terminalSafe(line);
+    const safe = lineSafe(line);
     this.stream.write(`${this.stream.isTTY ? wrapText(safe, terminalWidth(this.stream.columns, {})) : safe}\n`);
     if (spinning) this.spinner!.start();
   }
@@ -150,7 +150,7 @@ export class HumanSink implements EventSink {
     }
     const list = [...this.active.values()];
     // ora draws on the raw stderr: node names are made terminal-safe here.
-    this.spinner.text = terminalSafe(list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', '));
+    this.spinner.text = lineSafe(list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', '));
     if (!this.spinner.isSpinning) this.spinner.start();
   }
 

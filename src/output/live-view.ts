@@ -10,7 +10,7 @@ import type { RunPlan } from '../core/plan.js';
 import { formatClock, formatBytes, formatDuration, formatZoneOffset, plural } from './format.js';
 import { clusterStepWord, phaseWord } from './human-sink.js';
 import { RECENT_EVENTS, RunBoard, type BoardNode } from './run-board.js';
-import { terminalSafe } from './sanitize.js';
+import { lineSafe, terminalSafe } from './sanitize.js';
 import type { OutStream } from './stream.js';
 import type { Theme } from './theme.js';
 import { cutToWidth, visibleWidth } from './wrap.js';
@@ -96,7 +96,7 @@ export function renderBoard(board: RunBoard, frame: BoardFrame): string[] {
     lines.push(...recent, ...Array<string>(eventRoom - recent.length).fill(''));
   }
   // Made terminal-safe before the cut, so an escaped control in a node's value still fits the width.
-  return lines.slice(0, room).map((line) => cutToWidth(terminalSafe(line), frame.width));
+  return lines.slice(0, room).map((line) => cutToWidth(lineSafe(line), frame.width));
 }
 
 /**
@@ -119,7 +119,7 @@ export class LiveBlock {
     if (text === this.last) return;
     this.last = text;
     // The cursor controls are ours; the text is made safe here, and goes beneath the stream's own filter.
-    this.out.write(`${this.up()}${lines.map((l) => `${terminalSafe(l)}\u001b[K\n`).join('')}\u001b[J`);
+    this.out.write(`${this.up()}${lines.map((l) => `${lineSafe(l)}\u001b[K\n`).join('')}\u001b[J`);
     this.height = lines.length;
   }
 

@@ -5,7 +5,7 @@
  * it; they never branch on the mode or call JSON.stringify themselves. Depends on output/ only.
  */
 import type { OutStream } from './stream.js';
-import { terminalSafe } from './sanitize.js';
+import { cellSafe, lineSafe } from './sanitize.js';
 import { renderTable, terminalWidth } from './table.js';
 import { createTheme, type Theme } from './theme.js';
 import { wrapText } from './wrap.js';
@@ -52,13 +52,14 @@ export function humanPrinter(env: ResultEnv): HumanPrinter {
     theme: env.theme,
     isTty: env.stdout.isTTY,
     // On a terminal a long line wraps as a paragraph; off it, a line stays one record.
-    // Values are made terminal-safe before wrapping and layout, so an escaped control still fits the width.
+    // Values are made terminal-safe before wrapping and layout, so an escaped control still fits the width; a
+    // line is one line, so a newline inside it (a value's) is shown escaped, never as a line of its own.
     line: (text = '') => {
-      const safe = terminalSafe(text);
+      const safe = lineSafe(text);
       env.stdout.write(`${env.stdout.isTTY ? wrapText(safe, env.width) : safe}\n`);
     },
     table: (headers, rows) =>
-      env.stdout.write(renderTable(headers.map(terminalSafe), rows.map((row) => row.map(terminalSafe)), { tty: env.stdout.isTTY, width: env.width })),
+      env.stdout.write(renderTable(headers.map(cellSafe), rows.map((row) => row.map(cellSafe)), { tty: env.stdout.isTTY, width: env.width })),
   };
 }
 

@@ -1,6 +1,7 @@
 // Terminal control characters never reach a terminal raw; the theme's colours do; JSON stays exact JSON.
-import { terminalSafe, terminalSafeStream } from './sanitize.js';
+import { cellSafe, lineSafe, terminalSafe, terminalSafeStream } from './sanitize.js';
 import type { OutStream } from './stream.js';
+import { humanPrinter } from './result.js';
 import { createTheme } from './theme.js';
 import { cutToWidth } from './wrap.js';
 
@@ -86,5 +87,37 @@ describe('terminalSafeStream', () => {
     columns = 120;
     expect(written).toEqual(['x\\u001b[2Jy\n', `${ESC}[1F`]);
     expect([safe.isTTY, safe.columns, safe.rows]).toEqual([true, 120, 24]);
+  });
+});
+
+describe('lineSafe and cellSafe: a value stays on its line and in its cell', () => {
+  it.each([
+    ['a newline that forges a line', '2026-12 Cumulative Update\nNODE2  Succeeded', '2026-12 Cumulative Update\\nNODE2  Succeeded'],
+    ['CR LF', 'a\r\nb', 'a\\u000d\\nb'],
+    ['NEL, VT, FF, LS, PS', 'a\u0085b\u000bc\u000cd\u2028e\u2029f', 'a\\u0085b\\u000bc\\u000cd\\u2028e\\u2029f'],
+  ])('lineSafe escapes %s', (_name, input, expected) => {
+    expect(lineSafe(input)).toBe(expected);
+    // eslint-disable-next-line no-control-regex -- the line breaks are what this test looks for
+    expect(lineSafe(input)).not.toMatch(/[\n\r\u0085\u000b\u000c\u2028\u2029]/);
+    expect(lineSafe(lineSafe(input))).toBe(lineSafe(input));
+  });
+
+  it('lineSafe keeps tabs and the theme colours; cellSafe escapes tabs too', () => {
+    const theme = createTheme(true);
+    expect(lineSafe(`${theme.err('Failed')}\tx`)).toBe(`${theme.err('Failed')}\tx`);
+    expect(cellSafe('KB1\tforged column\nforged row')).toBe('KB1\\tforged column\\nforged row');
+  });
+
+  it("the human printer's lines and table cells carry no value's line break, piped or on a terminal", () => {
+    for (const isTTY of [false, true]) {
+      let written = '';
+      const stdout: OutStream = { write: (t: string) => void (written += t), isTTY, columns: 120 };
+      const out = humanPrinter({ format: 'human', stdout, theme: createTheme(false), width: 120 });
+      out.line('Title: a\nNODE9: forged');
+      out.table(['Node', 'Title'], [['NODE1', 'a\nNODE9\tforged']]);
+      expect(written.split('\n').filter((l) => /^\W*NODE9/.test(l))).toEqual([]);
+      expect(written).toContain('Title: a\\nNODE9: forged');
+      expect(written).toContain('a\\nNODE9\\tforged');
+    }
   });
 });

@@ -7,7 +7,8 @@
  *
  * Each such character is written as its JSON escape, `\u001b`, `\u202e`: visible to the person reading, and
  * exact JSON inside a JSON string, so one filter serves human and JSON output alike (JSON.stringify already
- * escapes C0; DEL, C1 and the bidi controls it leaves raw). Newline and tab stay. The colour codes of our own
+ * escapes C0; DEL, C1 and the bidi controls it leaves raw). Newline and tab stay, as the tool's own layout;
+ * inside a value they are escaped where a value meets a line (lineSafe, cellSafe). The colour codes of our own
  * theme (theme.ts) stay too: an SGR sequence passes only when every one of its parameters is in
  * THEME_SGR_CODES, so a value can at most colour text, never hide it, move the cursor or talk to the terminal.
  * Depends on nothing.
@@ -44,6 +45,21 @@ export function terminalSafe(text: string): string {
     if (sgr.split(';').every((code) => THEME_SGR_CODES.has(code))) return match;
     return `${jsonEscape(match[0]!)}${match.slice(1)}`;
   });
+}
+
+/**
+ * A value that must stay on its line: `text` made terminal-safe, and its newlines written as `\n`. The other
+ * line breaks (CR, VT, FF, NEL, U+2028, U+2029) are escaped by terminalSafe already. For the places where the
+ * tool's own layout and a value meet on one line (a printed line, an event line, a progress line, a live-view
+ * line): a value from a node or a fixture with a newline (a hostile update title) cannot forge a line there.
+ */
+export function lineSafe(text: string): string {
+  return terminalSafe(text).replace(/\n/g, '\\n');
+}
+
+/** A table cell: on its line (lineSafe), and its tabs written as `\t`, so that it cannot forge a column either. */
+export function cellSafe(text: string): string {
+  return lineSafe(text).replace(/\t/g, '\\t');
 }
 
 /** Whether `text` would reach a terminal unchanged (no control but newline, tab and the theme's colours). */

@@ -141,6 +141,68 @@ describe('model store: snapshot plus change log', () => {
   });
 });
 
+describe('model store: bookkeeping', () => {
+  it('the operation counters are written with the snapshot only, never logged', () => {
+    const writer = new ModelStore(path);
+    const doc = { ...aDoc(), opCounts: { 'get-node-status': 1 }, recentOps: [{ op: 'get-node-status' }] };
+    writer.append(doc, doc.storeGeneration);
+    doc.opCounts['get-node-status'] = 2;
+    doc.recentOps.push({ op: 'suspend-node' });
+    doc.nodes[0]!.state = 'Paused';
+    save(writer, doc);
+    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.0': { name: 'N1', state: 'Paused' }, storeGeneration: 2 } }]);
+    expect(readSavedModel(path)).toMatchObject({ opCounts: { 'get-node-status': 1 }, nodes: [{ state: 'Paused' }, { state: 'Up' }] });
+    writer.compact(doc);
+    expect(readSavedModel(path)).toEqual(doc);
+  });
+});
+
+describe('model store: settled elements', () => {
+  const withEnv = (env: Record<string, string | undefined>, body: () => void): void => {
+    const before = { NODE_ENV: process.env.NODE_ENV, CAUCTL_SIM_STORE_CHECK: process.env.CAUCTL_SIM_STORE_CHECK };
+    Object.assign(process.env, env);
+    for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
+    try {
+      body();
+    } finally {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  };
+  const withTasks = (): Doc & { tasks: { id: string; done: boolean; state: string }[] } => ({
+    ...aDoc(),
+    tasks: [
+      { id: 't1', done: true, state: 'Completed' },
+      { id: 't2', done: false, state: 'Running' },
+    ],
+  });
+
+  it('a finished task is not compared outside tests; a running one is, and so is a new one', () => {
+    withEnv({ NODE_ENV: 'production', CAUCTL_SIM_STORE_CHECK: undefined }, () => {
+      const writer = new ModelStore(path);
+      const doc = withTasks();
+      writer.append(doc, doc.storeGeneration);
+      doc.tasks[0]!.done = false; // never done by the model: shows that settled tasks are skipped
+      doc.tasks[1]!.state = 'Completed';
+      doc.tasks.push({ id: 't3', done: false, state: 'Running' });
+      save(writer, doc);
+      expect(logLines().map((l) => Object.keys((JSON.parse(l) as { set: object }).set).sort())).toEqual([['storeGeneration', 'tasks.1', 'tasks.2']]);
+    });
+  });
+
+  it('in tests every task is compared, and a change of a settled one is a bug that throws', () => {
+    withEnv({ NODE_ENV: 'production', CAUCTL_SIM_STORE_CHECK: '1' }, () => {
+      const writer = new ModelStore(path);
+      const doc = withTasks();
+      writer.append(doc, doc.storeGeneration);
+      doc.tasks[0]!.done = false;
+      expect(() => save(writer, doc)).toThrow(/tasks\[0\] changed after it was settled/);
+    });
+  });
+});
+
 describe('sameJson', () => {
   it('is equality as JSON sees it', () => {
     expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);

@@ -63,6 +63,32 @@ function deadlineTimer(clock: Clock, ms: number, fire: () => void): () => void {
   return () => deadline.abort(OPERATION_ENDED);
 }
 
+/**
+ * An operation's abort: its deadline or the caller's signal. The AbortSignal itself is made only when the
+ * operation asks for it (a wait, an unreachable node's connect time); most operations never wait, and a
+ * signal per operation was a fair part of the simulator's cost. Aborted before the signal exists, the
+ * signal is made aborted, with the same reason.
+ */
+class OperationAbort {
+  private controller: AbortController | undefined;
+  /** Why the operation was aborted (the first reason); undefined while it was not. */
+  reason: Error | undefined;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
 function isOperationName(name: string): name is OperationName {
   return Object.prototype.hasOwnProperty.call(operations, name);
 }
@@ -113,25 +139,24 @@ export class SimTransport implements Transport {
 
   async run(nodeName: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
     const model = this.model;
-    const controller = new AbortController();
+    const controller = new OperationAbort();
     const onOuterAbort = (): void => controller.abort(abortReason(options.signal!));
     if (options.signal?.aborted) throw abortReason(options.signal);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     // The deadline is a sleeper of its own; it is cancelled when the operation ends, so that at `max` speed
     // it does not pull virtual time forward.
-    let timedOut = false;
     const timeoutMs = options.timeoutMs;
     const cancelDeadline =
       timeoutMs === undefined
         ? undefined
         : deadlineTimer(model.clock, timeoutMs, () => {
-            timedOut = true;
             controller.abort(new AppError(TransportErrorCode.timeout, ExitCode.connection, `${invocation.name} on ${nodeName} did not finish within ${timeoutMs} ms (simulated).`, { transient: true }));
           });
     try {
-      return await this.runInner(nodeName, invocation, controller.signal);
+      return await this.runInner(nodeName, invocation, controller);
     } catch (e) {
-      if (timedOut || controller.signal.aborted) throw abortReason(controller.signal);
+      // Aborted (the deadline, or the caller): that is the outcome, whatever the handler threw on its way out.
+      if (controller.reason !== undefined) throw controller.reason;
       throw e;
     } finally {
       cancelDeadline?.();
@@ -143,13 +168,13 @@ export class SimTransport implements Transport {
     }
   }
 
-  private async runInner(nodeName: string, invocation: ScriptInvocation, signal: AbortSignal): Promise<ScriptOutcome> {
+  private async runInner(nodeName: string, invocation: ScriptInvocation, abort: OperationAbort): Promise<ScriptOutcome> {
     const model = this.model;
     model.advance();
     const node = nodeName.toUpperCase() === model.state.name.toUpperCase() ? this.clusterNameOwner() : model.node(nodeName);
-    if (!node) return this.fail(nodeName, REFUSED_SECONDS, nodeName.toUpperCase() === model.state.name.toUpperCase() ? `no node of cluster ${model.state.name} answers for the cluster name` : `no node named ${nodeName} in cluster ${model.state.name}`, signal);
+    if (!node) return this.fail(nodeName, REFUSED_SECONDS, nodeName.toUpperCase() === model.state.name.toUpperCase() ? `no node of cluster ${model.state.name} answers for the cluster name` : `no node named ${nodeName} in cluster ${model.state.name}`, abort.signal);
     const away = this.unreachable(node);
-    if (away) return this.fail(node.name, away.seconds, away.why, signal);
+    if (away) return this.fail(node.name, away.seconds, away.why, abort.signal);
 
     if (node.setup.languageMode === 'ConstrainedLanguage') {
       model.logOp(node.name, invocation.name, 'constrained language');
@@ -175,7 +200,14 @@ export class SimTransport implements Transport {
       return { ok: false, error: { code: ScriptErrorCode.scriptError, message: `${name}: invalid parameters: ${issues}`, category: 'InvalidArgument' } };
     }
 
-    const ctx: OpContext = { model, properties: this.properties, node, signal };
+    const ctx: OpContext = {
+      model,
+      properties: this.properties,
+      node,
+      get signal() {
+        return abort.signal;
+      },
+    };
     let outcome: ScriptOutcome;
     try {
       const handler = opHandlers[name] as (c: OpContext, p: unknown) => Promise<unknown>;
@@ -189,7 +221,7 @@ export class SimTransport implements Transport {
 
     // The node went away while the operation ran (a crash, or its own restart): the reply is lost.
     const awayNow = this.unreachable(node);
-    if (awayNow && name !== 'restart-node') return this.fail(node.name, awayNow.seconds, awayNow.why, signal);
+    if (awayNow && name !== 'restart-node') return this.fail(node.name, awayNow.seconds, awayNow.why, abort.signal);
 
     const phase = phaseOf(name, parsed.data as Record<string, unknown>);
     const loss = phase === undefined ? undefined : node.faults.connectionLoss.find((f) => f.phase === phase && !f.used);
@@ -198,7 +230,7 @@ export class SimTransport implements Transport {
       loss.used = true;
       node.unreachableUntil = model.now + loss.seconds * 1000;
       model.dirty = true;
-      return this.fail(node.name, CONNECT_TIMEOUT_SECONDS, `the connection dropped during ${name} (connectionLoss fault, ${loss.seconds} s)`, signal);
+      return this.fail(node.name, CONNECT_TIMEOUT_SECONDS, `the connection dropped during ${name} (connectionLoss fault, ${loss.seconds} s)`, abort.signal);
     }
     return outcome;
   }

@@ -141,12 +141,19 @@ export class VirtualClock implements Clock {
     }
     this.idleTurns = 0;
     // Jump once to the earliest wake-up and wake everyone due then, in registration order, so that 16
-    // parallel sleepers of the same length advance time once.
-    const wakeAt = Math.min(...this.sleepers.map((s) => s.wakeAt));
+    // parallel sleepers of the same length advance time once. The list is in registration order already
+    // (sleepers are pushed as their seq grows, and removal keeps the order): one pass splits it.
+    let wakeAt = Infinity;
+    for (const s of this.sleepers) if (s.wakeAt < wakeAt) wakeAt = s.wakeAt;
     if (wakeAt > this.nowMs) this.nowMs = wakeAt;
-    const due = this.sleepers.filter((s) => s.wakeAt <= this.nowMs).sort((a, b) => a.seq - b.seq);
+    const due: Sleeper[] = [];
+    let kept = 0;
+    for (const s of this.sleepers) {
+      if (s.wakeAt <= this.nowMs) due.push(s);
+      else this.sleepers[kept++] = s;
+    }
+    this.sleepers.length = kept;
     for (const s of due) {
-      this.remove(s);
       if (s.signal && s.onAbort) s.signal.removeEventListener('abort', s.onAbort);
       s.resolve();
     }

@@ -5,11 +5,9 @@
  * itself stops at a safe point (exit 3) or finishes (exit 0). Each time no node is left paused, no node is
  * updated twice (the simulator flags a repeated install as a violation), and the journal stays parseable.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { readJournal } from '../../src/journal/journal.js';
 import { aCluster, anUpdate, parseJson, sandbox, type Sandbox } from '../support/cli.js';
-import { collect } from '../support/state-checks.js';
+import { collect, journalAppears, runJournals } from '../support/state-checks.js';
 
 const KILLS = Number(process.env.CAUCTL_CRASH_POINTS ?? 50);
 
@@ -20,14 +18,7 @@ interface RunDoc {
   simulation: { violations: string[]; maxNodesOutOfService: number };
 }
 
-function journals(stateDir: string): string[] {
-  const dir = join(stateDir, 'runs', 'CRASHY');
-  try {
-    return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
-}
+const journals = (stateDir: string): string[] => runJournals(stateDir, 'CRASHY');
 
 /** A deterministic pseudo-random sequence, so a failing kill point can be replayed. */
 function randomSequence(seed: number): () => number {
@@ -36,13 +27,6 @@ function randomSequence(seed: number): () => number {
     x = (x * 1664525 + 1013904223) >>> 0;
     return x / 2 ** 32;
   };
-}
-
-/** Resolves once a new run journal exists (a fresh run started), or once the run has ended without one. */
-async function journalAppears(stateDir: string, before: ReadonlySet<string>, exited: Promise<unknown>): Promise<void> {
-  let ended = false;
-  void exited.then(() => (ended = true));
-  while (!ended && journals(stateDir).every((path) => before.has(path))) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** Real milliseconds from start to the run-started event, and to the end of a whole (successful) run. */
@@ -96,7 +80,7 @@ describe('crash and resume', () => {
       const journalsBefore = new Set(journals(box.stateDir));
       const child = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', speed]);
       const exited = collect(child);
-      if (fromJournal) await journalAppears(box.stateDir, journalsBefore, exited);
+      if (fromJournal) await journalAppears(box.stateDir, 'CRASHY', journalsBefore, exited);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill(signal);
       const killed = await exited;

@@ -7,9 +7,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../../src/journal/journal.js';
 import { anUpdate, parseJson, sandbox, type Sandbox } from '../support/cli.js';
-import { collect } from '../support/state-checks.js';
+import { collect, journalAppears, runJournals } from '../support/state-checks.js';
 
 const KILLS = Number(process.env.CAUCTL_GROUP_CRASH_POINTS ?? 8);
+/** Real milliseconds the run itself lasts at the speed chosen below (virtual seconds ÷ speed). */
+const RUN_MS = 1500;
 
 interface RunDoc {
   status: string;
@@ -47,7 +49,7 @@ describe('issue 18: crash and resume with groups in flight', () => {
     const args = ['--pre-install', '--max-concurrent-nodes', '2', '--max-failed-nodes', '2'];
     const probe = parseJson<{ simulation: { virtualSeconds: number; maxNodesOutOfService: number } }>(box.run(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', ...args]));
     expect(probe.simulation.maxNodesOutOfService).toBe(2);
-    const speed = String(Math.max(1, Math.round(probe.simulation.virtualSeconds / 1.5)));
+    const speed = String(Math.max(1, Math.round(probe.simulation.virtualSeconds / (RUN_MS / 1000))));
     const t0 = Date.now();
     expect(box.run(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', speed, ...args]).code).toBe(0);
     const fullMs = Date.now() - t0;
@@ -55,13 +57,19 @@ describe('issue 18: crash and resume with groups in flight', () => {
     const random = randomSequence(Number(process.env.CAUCTL_CRASH_SEED ?? 18));
     let resumedRuns = 0;
     for (let i = 0; i < KILLS; i++) {
-      const delayMs = Math.floor(random() * fullMs);
+      // Two kill points in three are counted from the moment the run's journal appears and drawn inside the
+      // run (about RUN_MS at this speed), so that a loaded machine's slow start-up does not take them all;
+      // the third is drawn anywhere in the whole run from the spawn, start-up included.
+      const fromJournal = i % 3 !== 2;
+      const delayMs = Math.floor(random() * (fromJournal ? RUN_MS : fullMs));
+      const journalsBefore = new Set(runJournals(box.stateDir, 'GROUPCRASH'));
       const child = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', speed, ...args]);
       const exited = collect(child);
+      if (fromJournal) await journalAppears(box.stateDir, 'GROUPCRASH', journalsBefore, exited);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill('SIGKILL');
       const killed = await exited;
-      const context = `SIGKILL at point ${i} after ${delayMs} ms (exit ${killed.code}, signal ${killed.signal}):\n${killed.stderr}`;
+      const context = `SIGKILL at point ${i} after ${delayMs} ms${fromJournal ? ' from its journal' : ''} (exit ${killed.code}, signal ${killed.signal}):\n${killed.stderr}`;
       const resumed = box.run(['run', '--simulate', fixture, '--resume', '--force', '--json']);
       const doc = parseJson<RunDoc & { error?: { code: string } }>(resumed);
       if (resumed.code === 5 && doc.error?.code === 'NOTHING_TO_RESUME') continue;

@@ -116,3 +116,38 @@ describe('hostile values on a terminal (pseudo-terminal, colour on, live view)',
     expect(raw).toContain('\\u001b]0;pwned');
   }, 180_000);
 });
+
+describe('line breaks inside values (a newline, CR LF, U+2028) never forge a line', () => {
+  /** What a hostile model puts after a value: a line that looks like cauctl's own. */
+  const FORGED = '\nFORGED  NODE2  Succeeded\r\nFORGED cauctl: warning\u2028FORGED';
+  let lines: Sandbox;
+  let breaking: string;
+  const breakTitle = `2026-12 Cumulative Update${FORGED}`;
+  beforeAll(() => {
+    lines = sandbox();
+    breaking = lines.fixture(
+      aCluster('LINES', [1, 1], {
+        NODE1: { roles: [`VM1${FORGED}`], updates: [anUpdate({ kb: `KB7${FORGED}`, title: breakTitle })], faults: [{ kind: 'installFails', times: 1, errorCode: '0x80240022' }] },
+        NODE2: { updates: [anUpdate({ title: breakTitle })] },
+      }),
+    );
+  });
+  afterAll(() => lines.cleanup());
+
+  it.each([
+    ['scan', ['scan'], 0],
+    ['run (the install failure names the KB)', ['run', '--force'], 0],
+    ['get-report --last --detailed', ['get-report', '--last', '--detailed'], 0],
+  ])('%s: no line of its output starts with the forged text; the value shows its breaks escaped', (_name, args, code) => {
+    const result = lines.run([...args, '--simulate', breaking]);
+    expect(result.code).toBe(code);
+    const all = `${result.stdout}${result.stderr}`;
+    expect(all.split('\n').filter((line) => /^\W*FORGED/.test(line))).toEqual([]);
+    expect(all).toContain('\\nFORGED  NODE2  Succeeded\\u000d\\nFORGED cauctl: warning\\u2028FORGED');
+  }, 120_000);
+
+  it('JSON keeps the exact value', () => {
+    const scan = parseJson<Array<{ updateTitle: string }>>(lines.run(['scan', '--simulate', breaking, '--sim-reset', '--json']));
+    expect(scan.map((e) => e.updateTitle)).toContain(breakTitle);
+  });
+});

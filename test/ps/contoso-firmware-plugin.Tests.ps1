@@ -72,31 +72,31 @@ Describe 'Contoso.FirmwarePlugin install.ps1' {
 Describe 'Contoso.FirmwarePlugin under ConstrainedLanguage (Application Control)' {
     # cauctl's own node scripts refuse ConstrainedLanguage today (CONSTRAINED_LANGUAGE); the example is written
     # so that it would run there too: no New-Object, no method call on a type outside the core list. Run in a
-    # fresh ConstrainedLanguage runspace, with a fake fwtool executable (Linux: exit codes are 8-bit, so only
-    # 0 is used here; the other codes are covered above).
+    # separate pwsh process: once a process has used ConstrainedLanguage, PowerShell checks data trust in every
+    # runspace of it, which would change what the other test files see. The vendor CLI is a fake fwtool
+    # executable (Linux: exit codes are 8-bit, so only 0 is used here; the other codes are covered above).
     BeforeAll {
         $tool = Join-Path $TestDrive 'fwtool'
         [System.IO.File]::WriteAllText($tool, "#!/bin/sh`ncase `"`$1`" in inventory) echo '" + $inventoryJson + "' ;; esac`nexit 0`n")
         & chmod +x $tool
-        function Invoke-Constrained([string]$Text, [hashtable]$Parameters) {
-            $iss = [initialsessionstate]::CreateDefault()
-            $iss.LanguageMode = 'ConstrainedLanguage'
-            $shell = [powershell]::Create($iss)
-            try {
-                [void]$shell.AddScript($Text).AddParameters($Parameters)
-                $output = $shell.Invoke()
-                if ($shell.HadErrors) { throw ($shell.Streams.Error | Out-String) }
-                [pscustomobject]@{ Output = @($output) }
-            } finally { $shell.Dispose() }
-        }
+        $driver = Join-Path $TestDrive 'constrained.ps1'
+        $driverText = @(
+            'param([string]$ScanPath, [string]$InstallPath, [string]$ToolPath)'
+            '$ExecutionContext.SessionState.LanguageMode = "ConstrainedLanguage"'
+            '$scan = & $ScanPath -Repository "\\fw01\firmware" -ToolPath $ToolPath'
+            '$install = & $InstallPath -UpdateIds @("contoso-fw:bios:2.3.1", "bad id") -Repository "\\fw01\firmware" -ToolPath $ToolPath'
+            'ConvertTo-Json -Compress -Depth 5 -InputObject @{ mode = [string]$ExecutionContext.SessionState.LanguageMode; scan = $scan; install = $install }'
+        ) -join "`n"
+        [System.IO.File]::WriteAllText($driver, $driverText)
     }
     It 'scan.ps1 and install.ps1 run with the language mode ConstrainedLanguage' {
-        $mode = Invoke-Constrained '$ExecutionContext.SessionState.LanguageMode' @{}
-        [string]$mode.Output[0] | Should -Be 'ConstrainedLanguage'
-        $scan = Invoke-Constrained $scanText @{ Repository = '\\fw01\firmware'; ToolPath = $tool }
-        @($scan.Output[0].updates).updateId | Should -Be @('contoso-fw:bios:2.3.1', 'contoso-fw:nic-x710:9.40')
-        $install = Invoke-Constrained $installText @{ UpdateIds = [string[]]@('contoso-fw:bios:2.3.1', 'bad id'); Repository = '\\fw01\firmware'; ToolPath = $tool }
-        @($install.Output[0].results).resultCode | Should -Be @('Succeeded', 'Failed')
-        @($install.Output[0].results)[1].errorCode | Should -Be '0x80070057'
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $json = & $pwsh -NoProfile -NonInteractive -File $driver -ScanPath (Join-Path $pluginDir 'scan.ps1') -InstallPath (Join-Path $pluginDir 'install.ps1') -ToolPath $tool
+        $LASTEXITCODE | Should -Be 0
+        $answer = ($json -join "`n") | ConvertFrom-Json
+        $answer.mode | Should -Be 'ConstrainedLanguage'
+        @($answer.scan.updates).updateId | Should -Be @('contoso-fw:bios:2.3.1', 'contoso-fw:nic-x710:9.40')
+        @($answer.install.results).resultCode | Should -Be @('Succeeded', 'Failed')
+        @($answer.install.results)[1].errorCode | Should -Be '0x80070057'
     }
 }

@@ -4,6 +4,7 @@
  * state still works. Used by the end-to-end tests in test/cli/.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson, type Sandbox } from './cli.js';
 
@@ -104,4 +105,25 @@ export function ndjsonEvents(stdout: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The run journals of `cluster` (upper-case, as the state folder names it) under `stateDir`. */
+export function runJournals(stateDir: string, cluster: string): string[] {
+  const dir = join(stateDir, 'runs', cluster);
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Resolves once a run journal of `cluster` that is not in `before` exists (a fresh run started: its lock is
+ * taken), or once the run has ended without one. Crash tests count kill points from it, so that the share
+ * of kills inside the run does not depend on how long process start-up takes on a loaded machine.
+ */
+export async function journalAppears(stateDir: string, cluster: string, before: ReadonlySet<string>, exited: Promise<unknown>): Promise<void> {
+  let ended = false;
+  void exited.then(() => (ended = true));
+  while (!ended && runJournals(stateDir, cluster).every((path) => before.has(path))) await new Promise((resolve) => setTimeout(resolve, 5));
 }

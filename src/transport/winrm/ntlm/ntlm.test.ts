@@ -258,3 +258,75 @@ describe('NtlmClient against NtlmAcceptor', () => {
     ['admin', { user: 'admin', domain: '' }],
   ])('splitUsername(%j)', (input, expected) => expect(splitUsername(input)).toEqual(expected));
 });
+
+describe('NtlmClient: what it agrees to and what it sends', () => {
+  const creds = { user: 'admin', domain: 'CORP', password: 'S3cret!' };
+  const lookupPassword = (user: string, domain: string): string | undefined => (user === 'admin' && domain === 'CORP' ? 'S3cret!' : undefined);
+  const full = NtlmFlag.unicode | NtlmFlag.ntlm | NtlmFlag.extendedSessionSecurity | NtlmFlag.sign | NtlmFlag.seal | NtlmFlag.negotiate128 | NtlmFlag.keyExchange;
+  const aChallenge = (flags: number, avPairs: Array<{ id: number; value: Buffer }> = []): Buffer =>
+    encodeChallenge({ flags, serverChallenge: hex('0123456789abcdef'), targetName: 'CORP', avPairs });
+  const pairsOf = (token: Buffer) => decodeAvPairs(decodeAuthenticate(token).ntChallengeResponse.subarray(16 + 28));
+  const timestamp = { id: AvId.timestamp, value: hex('0080d1f5fa4cd901') };
+
+  it('agrees to what both sides offer; OEM only when the server has no Unicode', () => {
+    // The server offers OEM too, and the encoder adds TargetInfo and Version: OEM is dropped beside Unicode,
+    // TargetInfo is not ours to ask for.
+    expect(new NtlmClient().authenticate(aChallenge(full | NtlmFlag.oem), creds).flags).toBe(0x62080231);
+    expect(new NtlmClient().authenticate(aChallenge((full & ~NtlmFlag.unicode) | NtlmFlag.oem), creds).flags).toBe(0x62080232);
+  });
+
+  it.each([
+    ['sealing', full & ~NtlmFlag.seal, '0x20'],
+    ['signing', full & ~NtlmFlag.sign, '0x10'],
+    ['128-bit keys', full & ~NtlmFlag.negotiate128, '0x20000000'],
+    ['extended session security', full & ~NtlmFlag.extendedSessionSecurity, '0x80000'],
+  ])('refuses a server that will not do %s, naming the flag', (_what, flags, named) => {
+    expect(() => new NtlmClient().authenticate(aChallenge(flags), creds)).toThrow(
+      `the server did not agree to NTLM flag ${named} (NTLMv2 with 128-bit session security is required)`,
+    );
+  });
+
+  it('without requireSealing, sealing is not needed, extended session security still is', () => {
+    const bare = NtlmFlag.unicode | NtlmFlag.ntlm | NtlmFlag.extendedSessionSecurity;
+    expect(new NtlmClient({ requireSealing: false }).authenticate(aChallenge(bare), creds).flags).toBe(0x02080201);
+    expect(() => new NtlmClient({ requireSealing: false }).authenticate(aChallenge(NtlmFlag.unicode | NtlmFlag.ntlm), creds)).toThrow('NTLM flag 0x80000 ');
+  });
+
+  it('without key exchange: one random draw (the client challenge), no encrypted key, and the server derives the same session key', () => {
+    const challengeToken = aChallenge(full & ~NtlmFlag.keyExchange);
+    const client = new NtlmClient({ randomBytes: queuedRandom(hex('1112131415161718')), now: () => 0 });
+    const result = client.authenticate(challengeToken, creds);
+    expect(decodeAuthenticate(result.token).encryptedRandomSessionKey.length).toBe(0);
+    const accepted = verifyAuthenticate({ negotiateToken: client.negotiateMessage, challengeToken, authenticateToken: result.token, lookupPassword });
+    expect(accepted.exportedSessionKey.equals(result.exportedSessionKey)).toBe(true);
+    // LMv2 (no server timestamp): HMAC (16 bytes) then the client challenge, never all zeros.
+    const lm = decodeAuthenticate(result.token).lmChallengeResponse;
+    expect(lm.subarray(16).toString('hex')).toBe('1112131415161718');
+    expect(lm.equals(Buffer.alloc(24))).toBe(false);
+  });
+
+  it("keeps the server's MsvAvFlags and adds the MIC bit only with a server timestamp", () => {
+    const flagsOf = (token: Buffer) => pairsOf(token).filter((p) => p.id === AvId.flags).map((p) => p.value.readUInt32LE(0));
+    const constrained = { id: AvId.flags, value: hex('01000000') };
+    expect(flagsOf(new NtlmClient().authenticate(aChallenge(full, [constrained]), creds).token)).toEqual([1]);
+    expect(flagsOf(new NtlmClient().authenticate(aChallenge(full, [constrained, timestamp]), creds).token)).toEqual([3]);
+    expect(flagsOf(new NtlmClient().authenticate(aChallenge(full, [{ id: AvId.flags, value: hex('00000000') }]), creds).token)).toEqual([0]);
+    expect(flagsOf(new NtlmClient().authenticate(aChallenge(full, []), creds).token)).toEqual([]);
+    expect(flagsOf(new NtlmClient().authenticate(aChallenge(full, [timestamp]), creds).token)).toEqual([2]);
+  });
+
+  it("never echoes the server's own channel bindings or target name; sends its own", () => {
+    const served = [{ id: AvId.channelBindings, value: Buffer.alloc(16, 9) }, { id: AvId.targetName, value: Buffer.from('X', 'utf16le') }, { id: AvId.nbComputerName, value: Buffer.from('NODE1', 'utf16le') }];
+    const plain = pairsOf(new NtlmClient().authenticate(aChallenge(full, served), creds).token);
+    expect(plain.filter((p) => p.id === AvId.channelBindings || p.id === AvId.targetName)).toEqual([]);
+    expect(plain.find((p) => p.id === AvId.nbComputerName)?.value.toString('utf16le')).toBe('NODE1');
+    const own = pairsOf(new NtlmClient({ targetSpn: 'HTTP/node1' }).authenticate(aChallenge(full, served), creds, Buffer.alloc(16, 4)).token);
+    expect(own.filter((p) => p.id === AvId.channelBindings).map((p) => p.value.toString('hex'))).toEqual(['04'.repeat(16)]);
+    expect(own.filter((p) => p.id === AvId.targetName).map((p) => p.value.toString('utf16le'))).toEqual(['HTTP/node1']);
+  });
+
+  it('sends the workstation name it is given, none by default', () => {
+    expect(decodeAuthenticate(new NtlmClient().authenticate(aChallenge(full), creds).token).workstation).toBe('');
+    expect(decodeAuthenticate(new NtlmClient({ workstation: 'ADMINPC' }).authenticate(aChallenge(full), creds).token).workstation).toBe('ADMINPC');
+  });
+});
