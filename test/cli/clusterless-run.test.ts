@@ -7,7 +7,8 @@
  * "no run"; bad input exits 2 naming the field. Runs wait on the run's own events, never on a clock.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { describeWithPwsh, REPO_ROOT } from '../pwsh/pwsh-path.js';
 import { ROOT, hasBuild, parseJson, sandbox, type Sandbox } from '../support/cli.js';
 import { collect, whenEvent } from '../support/state-checks.js';
 
@@ -21,7 +22,7 @@ interface RunDoc {
   resumed: boolean;
   maxFailedNodes: number;
   errorRecord: { code: string; message: string } | null;
-  nodeResults: Array<{ node: string; status: string; attempts: number; rebooted: boolean; errorRecord: { code: string } | null; phases: Array<{ phase: string }> }>;
+  nodeResults: Array<{ node: string; status: string; attempts: number; rebooted: boolean; errorRecord: { code: string } | null; phases: Array<{ phase: string }>; installResults: Array<{ updateId: string; resultCode: string }> }>;
   simulation: { violations: string[] };
 }
 
@@ -168,4 +169,22 @@ describeIf('bad input exits 2 and names the field, touching nothing', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/simulated model HCI01 is a cluster/);
   });
+});
+
+describeWithPwsh('a registered script plug-in in a clusterless run (the same plug-ins as run)', (pwsh) => {
+  it('the example firmware plug-in, registered, installs with a restart on two standalone servers', () => {
+    const env = { PATH: `${dirname(pwsh)}:/usr/bin:/bin` };
+    expect(box.run(['register-plugin', '--path', join(REPO_ROOT, 'examples/plugins/contoso-firmware')], { env }).code).toBe(0);
+    const firmware = { plugin: 'Contoso.FirmwarePlugin', components: [{ id: 'bios', name: 'BIOS', installedVersion: '2.1.0', availableVersion: '2.3.1' }] };
+    const model = box.fixture({ name: 'FW2', standalone: true, nodes: [{ name: 'SRV1', vendorFirmware: firmware }, { name: 'SRV2', vendorFirmware: firmware }] });
+    const r = box.run(['clusterless-run', '--simulate', model, '--computer-name', 'SRV1,SRV2', '--cau-plugin-name', 'Contoso.FirmwarePlugin', '--cau-plugin-arguments', "@{ Repository='\\\\fw01\\firmware' }", '--force', '--json'], { env });
+    expect(r.code).toBe(0);
+    const doc = parseJson<RunDoc & { plugins: string[] }>(r);
+    expect(doc.plugins).toEqual(['Contoso.FirmwarePlugin']);
+    expect(doc.nodeResults.map((n) => [n.node, n.status, n.rebooted, n.installResults.map((u) => `${u.updateId} ${u.resultCode}`)])).toEqual([
+      ['SRV1', 'Succeeded', true, ['contoso-fw:bios:2.3.1 Succeeded']],
+      ['SRV2', 'Succeeded', true, ['contoso-fw:bios:2.3.1 Succeeded']],
+    ]);
+    expect(doc.simulation.violations).toEqual([]);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@
  */
 import { parseComputerNames } from '../../../core/clusterless.js';
 import { parseRunProfile } from '../../../profiles/run-profile.js';
+import type { PluginContext } from '../../../profiles/scan-profile.js';
 import { ProfileError } from '../../../profiles/issues.js';
 import { AppError, usageError } from '../../../errors.js';
 import type { CommandEnv } from '../../command-env.js';
@@ -22,11 +23,11 @@ function asClusterless(error: unknown): unknown {
   return new ProfileError(problems, `invalid ${COMMAND} options`);
 }
 
-export async function runClusterlessRunCommand(opts: Record<string, unknown>, globals: GlobalProfile, env: CommandEnv): Promise<number> {
+export async function runClusterlessRunCommand(opts: Record<string, unknown>, globals: GlobalProfile, env: CommandEnv, pluginContext: PluginContext = {}): Promise<number> {
   const { computerName, maxRetries, ...rest } = opts;
   let parsed: ReturnType<typeof parseRunProfile>;
   try {
-    parsed = parseRunProfile({ ...rest, ...(maxRetries !== undefined ? { maxRetriesPerNode: maxRetries } : {}) });
+    parsed = parseRunProfile({ ...rest, ...(maxRetries !== undefined ? { maxRetriesPerNode: maxRetries } : {}) }, pluginContext);
   } catch (error) {
     throw asClusterless(error);
   }

@@ -4,7 +4,7 @@ import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import { SIGNALS_HELP, examples } from '../../help.js';
 import { REBOOT_MODE_MEANING } from '../../../core/types.js';
-import { addPluginOptions } from '../scan/index.js';
+import { addPluginOptions, registeredPluginContext } from '../scan/index.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -14,7 +14,7 @@ export function buildClusterlessRunCommand(env: CommandEnv): Command {
   );
   command
     .addOption(new Option('--computer-name <names>', 'the standalone servers to update, comma-separated or repeated, updated one at a time in this order (required, except with --resume or --force-recovery)').argParser(collect))
-  addPluginOptions(command)
+  addPluginOptions(command, true)
     .option('--max-failed-nodes <n>', 'stop once more than this many servers failed (default: a third of the servers, rounded down); a failed server counts, and the run goes on while within it')
     .option('--max-retries <n>', 'retries of the whole per-server process, 0-64 (default 3); a server that did not come back from its restart is not retried')
     .option('--pre-update-script <path>', '.ps1 run on each server before its updates; if it fails the server is not updated')
@@ -43,7 +43,8 @@ export function buildClusterlessRunCommand(env: CommandEnv): Command {
     .action(async (_opts: unknown, cmd: Command) => {
       const globals = globalsOf(cmd, env.io);
       const { runClusterlessRunCommand } = await import('./action.js');
-      env.setExitCode(await runClusterlessRunCommand(cmd.opts(), globals, env));
+      const pluginContext = await registeredPluginContext(cmd.opts(), env);
+      env.setExitCode(await runClusterlessRunCommand(cmd.opts(), globals, env, pluginContext));
     });
   return command;
 }
