@@ -331,8 +331,14 @@ export const resumeNodeResult = z.object({ state: NodeState });
 export const restartNodeParams = z.object({ soft: z.boolean(), delaySeconds: z.number().int().min(2) });
 export const restartNodeResult = z.object({
   scheduled: z.boolean(),
-  /** `FullReboot` or `SoftReboot` (Kernel Soft Reboot). */
+  /** `FullReboot` or `SoftReboot` (Kernel Soft Reboot): the restart the node scheduled. */
   bootType: z.enum(['FullReboot', 'SoftReboot']),
+  /**
+   * CAU's SoftBootStatus words for why: `NotEnabled` (no soft restart asked), `Enabled` (KSR scheduled),
+   * `NotInstalled` (the node has no KSR: restarted fully), `Bypassed` (CauBypassSoftBootOnNode: restarted
+   * fully). Optional: replies recorded before it existed lack it.
+   */
+  softBootStatus: z.enum(['NotEnabled', 'Enabled', 'NotInstalled', 'Bypassed']).optional(),
   /**
    * The services running just before the restart was scheduled. After it, wait only for these: Automatic
    * services that were stopped on the healthy node (trigger-start, per-user templates, vendor agents) stay

@@ -214,6 +214,13 @@ export const FixtureNode = z.strictObject({
    * unknown, and a reader must say so).
    */
   nativeCauProvider: z.enum(['Present', 'Absent', 'AccessDenied']).optional(),
+  /**
+   * Kernel Soft Reboot on this node, in CAU's SoftBootStatus words (cau-surface.md section 10): `Enabled`, the
+   * node has KSR (Azure Stack HCI 21H2 and later: ksrcmd.exe); `NotInstalled` (default: Windows Server has no
+   * KSR, the Azure Stack HCI docs' FAQ); `Bypassed`, the node opts out (CauBypassSoftBootOnNode = True). A soft
+   * restart asked of a node without `Enabled` restarts fully and says FullReboot, as restart-node.ps1 does.
+   */
+  kernelSoftReboot: z.enum(['Enabled', 'NotInstalled', 'Bypassed']).optional(),
   /** A vendor firmware tool a registered script plug-in drives; absent: no such tool on the node. */
   vendorFirmware: FixtureVendorFirmware.optional(),
 });

@@ -84,6 +84,8 @@ export interface SimNodeState {
   site?: string;
   /** Fixture `nativeCauProvider` when not Present: the CAU WMI provider is missing or refuses this node's session. */
   nativeCauProvider?: 'Absent' | 'AccessDenied';
+  /** Fixture `kernelSoftReboot`; absent: NotInstalled. */
+  kernelSoftReboot?: 'Enabled' | 'Bypassed';
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -327,6 +329,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       storageStale: fx.storage.s2d && isDown,
       ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
       ...(n.nativeCauProvider !== undefined && n.nativeCauProvider !== 'Present' ? { nativeCauProvider: n.nativeCauProvider } : {}),
+      ...(n.kernelSoftReboot === 'Enabled' || n.kernelSoftReboot === 'Bypassed' ? { kernelSoftReboot: n.kernelSoftReboot } : {}),
       ...(n.vendorFirmware !== undefined
         ? { vendorFirmware: { plugin: n.vendorFirmware.plugin, components: n.vendorFirmware.components.map((c) => ({ id: c.id, name: c.name, installedVersion: c.installedVersion, availableVersion: c.availableVersion, exitCode: c.exitCode, failsLeft: c.fails?.times ?? 0, failExitCode: c.fails?.exitCode ?? 0 })) } }
         : {}),

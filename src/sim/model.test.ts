@@ -93,9 +93,9 @@ describe('a full manual node cycle', () => {
   });
 
   it('NoFailback leaves roles where the drain put them; a soft reboot is faster', async () => {
-    h = openTestSim(s2d());
+    h = openTestSim(s2d({ kernelSoftReboot: 'Enabled' }));
     await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
-    expect(await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 })).toMatchObject({ bootType: 'SoftReboot' });
+    expect(await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 })).toMatchObject({ bootType: 'SoftReboot', softBootStatus: 'Enabled' });
     await h.wait(2 + 120); // 40% of 300 s
     expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ clusterNodeState: 'Paused' });
     await h.ok('NODE2', 'resume-node', { name: 'NODE2', failback: 'NoFailback' });
@@ -298,5 +298,22 @@ describe('storage refusals and the audit', () => {
       expect.stringMatching(/NODE1 was suspended after the run had halted/),
       expect.stringMatching(/2 nodes were out of service because of the run at once \(NODE1,NODE3\)/),
     ]);
+  });
+
+  it.each([
+    ['a node without KSR (Windows Server: NotInstalled, the default)', {}, 'NotInstalled'],
+    ['a node that opts out (CauBypassSoftBootOnNode)', { kernelSoftReboot: 'Bypassed' }, 'Bypassed'],
+  ])('a soft restart asked of %s restarts fully and says so', async (_name, node2, status) => {
+    h = openTestSim(s2d(node2));
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
+    expect(await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 })).toMatchObject({ bootType: 'FullReboot', softBootStatus: status });
+    await h.wait(2 + 120); // a soft restart would be back by now (40% of 300 s); a full one is not
+    await expect(h.run('NODE2', 'get-node-status', {})).rejects.toThrow(/not reachable/);
+  });
+
+  it('a restart not asked to be soft says NotEnabled', async () => {
+    h = openTestSim(s2d({ kernelSoftReboot: 'Enabled' }));
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
+    expect(await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 2 })).toMatchObject({ bootType: 'FullReboot', softBootStatus: 'NotEnabled' });
   });
 });

@@ -506,9 +506,12 @@ export const opHandlers: OpHandlers = {
     m.audit.touched(m.now, ctx.node.name, 'restarted');
     auditUndrained(ctx, 'restarted');
     const servicesBeforeRestart = m.runningServices(ctx.node);
+    // Kernel Soft Reboot only where the node has it and does not opt out; otherwise a full restart, said so.
+    const softBootStatus = !p.soft ? 'NotEnabled' : ctx.node.kernelSoftReboot === 'Enabled' ? 'Enabled' : (ctx.node.kernelSoftReboot ?? 'NotInstalled');
+    const soft = softBootStatus === 'Enabled';
     const scheduled = (): OperationResult<'restart-node'> => {
-      m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft: p.soft });
-      return { scheduled: true, bootType: p.soft ? 'SoftReboot' : 'FullReboot', servicesBeforeRestart };
+      m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft });
+      return { scheduled: true, bootType: soft ? 'SoftReboot' : 'FullReboot', softBootStatus, servicesBeforeRestart };
     };
     if (standalone(ctx.node)) return scheduled();
     const othersDown = m.state.nodes.filter((n) => n !== ctx.node && (n.clusterState === 'Down' || n.power !== 'on')).map((n) => n.name);

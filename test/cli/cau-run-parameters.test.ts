@@ -84,7 +84,8 @@ describe('--reboot-mode', () => {
     ['ClusProp', 'FullReboot'],
     ['PluginCustomReboot', 'FullReboot'],
   ])('%s: every node restarts with %s (nodeRebootResult.bootType)', (mode, bootType) => {
-    const { code, doc } = run(box.fixture(aCluster('REBOOTMODE', [1, 1])), '--reboot-mode', mode);
+    const ksr = { kernelSoftReboot: 'Enabled' };
+    const { code, doc } = run(box.fixture(aCluster('REBOOTMODE', [1, 1], { NODE1: ksr, NODE2: ksr })), '--reboot-mode', mode);
     expect(code).toBe(0);
     for (const result of doc.nodeResults) expect(result.nodeRebootResult).toEqual({ bootType, reboots: 1 });
   });

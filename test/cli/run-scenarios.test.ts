@@ -228,10 +228,14 @@ describe('run scenarios (simulation)', () => {
     }
   });
 
-  it('uses Kernel Soft Reboot when asked, and a full restart by default', () => {
-    const fixture = aCluster('KSR', [0, 1]);
-    expect(run(fixture, '--attempt-soft-reboot').doc.nodeResults.map((r) => (r as unknown as { nodeRebootResult: { bootType: string } }).nodeRebootResult.bootType)).toEqual(['SoftReboot', 'SoftReboot']);
-    expect(run(fixture).doc.nodeResults.map((r) => (r as unknown as { nodeRebootResult: { bootType: string } }).nodeRebootResult.bootType)).toEqual(['FullReboot', 'FullReboot']);
+  it('uses Kernel Soft Reboot when asked where the node has it, and a full restart by default', () => {
+    const bootTypes = (doc: RunDoc): string[] => doc.nodeResults.map((r) => (r as unknown as { nodeRebootResult: { bootType: string } }).nodeRebootResult.bootType);
+    const fixture = aCluster('KSR', [0, 1], { NODE1: { kernelSoftReboot: 'Enabled' }, NODE2: { kernelSoftReboot: 'Enabled' } });
+    expect(bootTypes(run(fixture, '--attempt-soft-reboot').doc)).toEqual(['SoftReboot', 'SoftReboot']);
+    expect(bootTypes(run(fixture).doc)).toEqual(['FullReboot', 'FullReboot']);
+    // A node without KSR (Windows Server) or one that opts out restarts fully, and the result says so.
+    const mixed = aCluster('KSRMIX', [0, 1], { NODE1: { kernelSoftReboot: 'Bypassed' } });
+    expect(bootTypes(run(mixed, '--attempt-soft-reboot').doc)).toEqual(['FullReboot', 'FullReboot']);
   });
 
   it('stops at a safe point after StopAfter and warns after WarnAfter', () => {

@@ -1,10 +1,25 @@
-# Pester tests for src/cluster/scripts/restart-node.ps1 with shutdown.exe behind a mocked wrapper.
+# Pester tests for src/cluster/scripts/restart-node.ps1 with shutdown.exe, the KSR check, the registry and the
+# Task Scheduler behind mocks: a full restart with shutdown.exe, a Kernel Soft Reboot (ksrcmd.exe /Self from a
+# one-shot SYSTEM task) only where the node has it and does not opt out, and the reason said in softBootStatus.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
+    $savedSystemRoot = $env:SystemRoot
 }
+AfterAll { $env:SystemRoot = $savedSystemRoot }
 
 Describe 'restart-node' {
-    BeforeEach { Mock Get-CauctlRunningServices { 'WinRM'; 'ClusSvc'; 'vmms' } }
+    BeforeEach {
+        # Join-Path needs a drive that exists on this machine; on a node SystemRoot is C:\Windows.
+        $env:SystemRoot = '/Windows'
+        Mock Get-CauctlRunningServices { 'WinRM'; 'ClusSvc'; 'vmms' }
+        Mock Get-CauctlRegistryValue { $null }
+        Mock Test-CauctlKernelSoftReboot { $false }
+        Mock New-ScheduledTaskAction { [pscustomobject]@{ Execute = $Execute; Arguments = $Argument } }
+        Mock New-ScheduledTaskTrigger { [pscustomobject]@{ At = $At; Once = [bool]$Once } }
+        Mock New-ScheduledTaskPrincipal { [pscustomobject]@{ UserId = $UserId; LogonType = $LogonType; RunLevel = $RunLevel } }
+        Mock New-ScheduledTaskSettingsSet { [pscustomobject]@{} }
+        Mock Register-ScheduledTask { [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath } }
+    }
 
     It 'records the services running before the restart, for the check after it' {
         Mock Invoke-CauctlShutdown { 0 }
@@ -28,10 +43,46 @@ Describe 'restart-node' {
         Save-OperationJson 'restart-node' $result
     }
 
-    It 'falls back to a full restart when a soft one is asked, and says so' {
+    It 'asks nothing about KSR for a full restart (softBootStatus NotEnabled)' {
+        Mock Invoke-CauctlShutdown { 0 }
+        $data = (Invoke-ViaBootstrap 'restart-node' @{ soft = $false; delaySeconds = 5 }).Outcome.data
+        $data.softBootStatus | Should -Be 'NotEnabled'
+        Should -Invoke Test-CauctlKernelSoftReboot -Times 0 -Exactly
+        Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+    }
+
+    It 'restarts fully when a soft restart is asked of a node without KSR (Windows Server), and says so' {
         Mock Invoke-CauctlShutdown { 0 }
         $result = Invoke-ViaBootstrap 'restart-node' @{ soft = $true; delaySeconds = 2 }
         $result.Outcome.data.bootType | Should -Be 'FullReboot'
+        $result.Outcome.data.softBootStatus | Should -Be 'NotInstalled'
+        Should -Invoke Invoke-CauctlShutdown -Times 1 -Exactly -ParameterFilter { ($ArgumentList -join ' ') -like '/r /t 2 /d p:2:17 /c *' }
+        Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+    }
+
+    It 'restarts fully when the node opts out of KSR (CauBypassSoftBootOnNode = True), even where it has KSR' {
+        Mock Test-CauctlKernelSoftReboot { $true }
+        Mock Get-CauctlRegistryValue { 'True' } -ParameterFilter { $Path -like '*\ClusterAwareUpdating' -and $Name -eq 'CauBypassSoftBootOnNode' }
+        Mock Invoke-CauctlShutdown { 0 }
+        $data = (Invoke-ViaBootstrap 'restart-node' @{ soft = $true; delaySeconds = 2 }).Outcome.data
+        $data.bootType | Should -Be 'FullReboot'
+        $data.softBootStatus | Should -Be 'Bypassed'
+        Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+    }
+
+    It 'schedules ksrcmd.exe /Self after the delay from a one-shot SYSTEM task where the node has KSR, falling back to shutdown.exe in the task' {
+        Mock Test-CauctlKernelSoftReboot { $true }
+        Mock Invoke-CauctlShutdown { 0 }
+        $before = Get-Date
+        $result = Invoke-ViaBootstrap 'restart-node' @{ soft = $true; delaySeconds = 30 }
+        $result.Outcome.data.bootType | Should -Be 'SoftReboot'
+        $result.Outcome.data.softBootStatus | Should -Be 'Enabled'
+        @($result.Outcome.data.servicesBeforeRestart) | Should -Be @('ClusSvc', 'vmms', 'WinRM')
+        Should -Invoke Invoke-CauctlShutdown -Times 0 -Exactly
+        Should -Invoke New-ScheduledTaskAction -Times 1 -Exactly -ParameterFilter { $Execute -like '*System32*cmd.exe' -and $Argument -like '*ksrcmd.exe" /Self || "*shutdown.exe" /r /t 0 /d p:2:17 /c *' }
+        Should -Invoke New-ScheduledTaskTrigger -Times 1 -Exactly -ParameterFilter { $Once -and $At -ge $before.AddSeconds(29) -and $At -le (Get-Date).AddSeconds(31) }
+        Should -Invoke New-ScheduledTaskPrincipal -Times 1 -Exactly -ParameterFilter { $UserId -eq 'SYSTEM' }
+        Should -Invoke Register-ScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskPath -eq '\cauctl\' -and $TaskName -eq 'soft-restart' -and $Force }
         Save-OperationJson 'restart-node' $result 'soft'
     }
 

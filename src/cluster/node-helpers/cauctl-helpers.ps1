@@ -25,6 +25,14 @@ function Get-CauctlProperty($Object, [string]$Name, $Default) {
     return $property.Value
 }
 
+# A registry value, or $null when the key or the value is missing (never an error). A thin wrapper, so Pester
+# gives the registry's answers.
+function Get-CauctlRegistryValue([string]$Path, [string]$Name) {
+    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    return $item.$Name
+}
+
 # Raw CIM values are numbers (MSFT_StorageJob.JobState, HealthStatus); the contract wants names.
 function ConvertTo-CauctlEnumText($Value, [hashtable]$Names) {
     $text = [string]$Value

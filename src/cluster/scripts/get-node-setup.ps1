@@ -6,12 +6,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function Get-CauctlRegistryValue([string]$Path, [string]$Name) {
-    # Wrapped for Pester; a missing key or value is $null, not an error.
-    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
-    if ($null -eq $item) { return $null }
-    return $item.$Name
-}
+# Get-CauctlRegistryValue is the node helpers'.
 
 function Test-CauctlPSRemoting {
     # The Microsoft.PowerShell endpoint exists and is enabled (what Enable-PSRemoting sets up).

@@ -13,11 +13,7 @@ function Test-CauctlRegistryKey([string]$Path) {
     Test-Path -LiteralPath $Path
 }
 
-function Get-CauctlRegistryValue([string]$Path, [string]$Name) {
-    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
-    if ($null -eq $item) { return $null }
-    return $item.$Name
-}
+# Get-CauctlRegistryValue is the node helpers'.
 
 $os = Get-CimInstance -ClassName 'Win32_OperatingSystem'
 # 5.1's ConvertTo-Json writes DateTime as \/Date(ms)\/; the contract wants ISO 8601 UTC text.
