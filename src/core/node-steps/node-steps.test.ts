@@ -11,8 +11,9 @@ import { MemoryJournal } from '../../journal/journal.js';
 import type { Clock } from '../../platform/clock.js';
 import { JournalWriter } from '../journal-records.js';
 import { StepFailure, type StepContext } from './context.js';
+import { awaitRestartGate } from './gates.js';
 import { installViaTask, type TaskSpec } from './install.js';
-import { restartAndAwaitBoot } from './restart.js';
+import { restartAndAwaitBoot, resumeRestart } from './restart.js';
 import { resumeNode } from './resume.js';
 import { scanNode } from './scan.js';
 import { awaitHealthyStorage } from './storage.js';
@@ -251,6 +252,88 @@ describe('restartAndAwaitBoot: every reply to the restart', () => {
     expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe('NodeNotDrained');
     expect(h.gateway.named('restart-node')).toBe(0);
     expect(h.steps()).toEqual([]);
+  });
+});
+
+describe('awaitRestartGate: the restart gate (issue 20 §2: no restart while another node is down or storage is not healthy)', () => {
+  const gate = { requireAllNodesOnline: false, storageTimeoutMinutes: 1, ownResyncDebt: false };
+  const degradedDisk: StorageHealth = { ...healthy, virtualDisks: [{ friendlyName: 'V1', healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true }] };
+  const offlineDisk: StorageHealth = { ...healthy, virtualDisks: [{ friendlyName: 'V1', healthStatus: 'Warning', operationalStatus: 'Detached', isOnline: false }] };
+  async function failure(p: Promise<unknown>): Promise<string> {
+    try {
+      await p;
+      return 'ok';
+    } catch (error) {
+      if (error instanceof StepFailure) return `${error.code} ${error.phase}: ${error.message}`;
+      throw error;
+    }
+  }
+  it('every other node Up and storage healthy: open at once', async () => {
+    const h = harness({ 'get-cluster': [{ ok: cluster() }], 'get-storage-health': [{ ok: healthy }] });
+    expect(await failure(awaitRestartGate(h.ctx, 'N1', gate))).toBe('ok');
+    expect([h.gateway.named('get-cluster'), h.gateway.named('get-storage-health')]).toEqual([1, 1]);
+  });
+  it('another node down: held until the deadline, then QuorumAtRisk naming it', async () => {
+    const h = harness({ 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Down', N3: 'Up' }) }], 'get-storage-health': [{ ok: healthy }] });
+    expect(await failure(awaitRestartGate(h.ctx, 'N1', gate))).toBe(
+      'QuorumAtRisk reboot: Not safe to restart N1: N2 went down and restarting N1 too would risk quorum or storage redundancy.',
+    );
+    // Re-read every 30 s within the minute: not given up at the first look.
+    expect(h.gateway.named('get-cluster')).toBeGreaterThan(1);
+  });
+  it('storage not healthy: held, then StorageNotHealthy with the reason; healthy again in time: open', async () => {
+    const stuck = harness({ 'get-cluster': [{ ok: cluster() }], 'get-storage-health': [{ ok: degraded }] });
+    expect(await failure(awaitRestartGate(stuck.ctx, 'N1', gate))).toBe(
+      'StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: storage job Repair is Running with 9 bytes left.',
+    );
+    const heals = harness({ 'get-cluster': [{ ok: cluster() }], 'get-storage-health': [{ ok: degraded }, { ok: healthy }] });
+    expect(await failure(awaitRestartGate(heals.ctx, 'N1', gate))).toBe('ok');
+    expect(heals.gateway.named('get-storage-health')).toBe(2);
+  });
+  it("the node's own resync debt (it restarted since its suspend): storage is not read", async () => {
+    const h = harness({ 'get-cluster': [{ ok: cluster() }], 'get-storage-health': [{ ok: degraded }] });
+    expect(await failure(awaitRestartGate(h.ctx, 'N1', { ...gate, ownResyncDebt: true }))).toBe('ok');
+    expect(h.gateway.named('get-storage-health')).toBe(0);
+  });
+  it("a group mate away: its own degraded disks do not hold the restart; a disk offline or a repair job still does", async () => {
+    const mates = { ...gate, groupMates: ['n2'] };
+    const away = cluster({ N1: 'Paused', N2: 'Down', N3: 'Up', N4: 'Up', N5: 'Up' });
+    const ok = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: degradedDisk }] });
+    expect(await failure(awaitRestartGate(ok.ctx, 'N1', mates))).toBe('ok');
+    const offline = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: offlineDisk }] });
+    expect(await failure(awaitRestartGate(offline.ctx, 'N1', mates))).toBe('StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: virtual disk V1 is Warning/Detached.');
+    const repairing = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: { ...degradedDisk, jobs: degraded.jobs } }] });
+    expect(await failure(awaitRestartGate(repairing.ctx, 'N1', mates))).toMatch(/^StorageNotHealthy reboot: .*storage job Repair is Running with 9 bytes left/);
+    // Without the mate away, the same degraded disk holds it.
+    const noMateAway = harness({ 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Up', N3: 'Up' }) }], 'get-storage-health': [{ ok: degradedDisk }] });
+    expect(await failure(awaitRestartGate(noMateAway.ctx, 'N1', mates))).toBe('StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: virtual disk V1 is Warning/Degraded.');
+  });
+});
+
+describe('resumeRestart: a run resumed at a journaled restart (the crash may have come before the call)', () => {
+  const back = status({ lastBootUpTime: 'boot-1' });
+  const accepted = { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: ['ClusSvc'] };
+  const options = { attempt: 1, round: 2, source: 'round' as const, soft: false, rebootTimeoutMinutes: 15, clusterRunning: true, gate: null, bootBefore: 'boot-0' };
+  it.each<[string, Reply[], string, string[], number]>([
+    ['already back with a new boot time: not restarted again', [back], 'ok', ['node-back'], 0],
+    ['away (restarting): not restarted again, waited for', ['lost', back], 'ok', ['node-back'], 0],
+    ['up with the old boot time only at first, then away: the call had gone out', [status(), 'lost', back], 'ok', ['node-back'], 0],
+    ['still up with the old boot time after the restart delay: it never got the call, restarted (journaled again)', [status(), status(), status(), status(), back], 'ok', ['restart-requested', 'restart-issued', 'node-back'], 1],
+    ['refused password while checking: that is not "restarting"', ['refused'], 'TRANSPORT_AUTH_REFUSED (exit 4)', [], 0],
+  ])('%s', async (_name, nodeStatus, expected, records, restarts) => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': nodeStatus });
+    expect(await outcome(resumeRestart(h.ctx, 'N1', options))).toBe(expected);
+    expect(h.steps()).toEqual(records);
+    expect(h.gateway.named('restart-node')).toBe(restarts);
+  });
+
+  it('waits the restart delay (5 s) and its grace (60 s) before deciding the call never went out', async () => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status(), status(), status(), status(), back] });
+    const start = h.clock.now();
+    await resumeRestart(h.ctx, 'N1', options);
+    // On the fake gateway each call takes 1 s: a status read, the 65 s wait, a second read, then the restart's
+    // own drained check and boot-time read before its record.
+    expect(h.journal.records().find((r) => r.step === 'restart-requested')!.time).toBe(new Date(start + 69_000).toISOString());
   });
 });
 
