@@ -105,7 +105,7 @@ export function judgeServers(probes: readonly ServerProbe[], profile: Pick<RunPr
  * that does not answer is down at the start (it fails and counts against the budget); a cluster member is
  * refused before anything is touched. Sends no cluster-wide operation.
  */
-export async function clusterlessPreflight(gateway: Gateway, servers: readonly string[], profile: Pick<RunProfile, 'maxFailedNodes'>, label: string): Promise<{ target: RunTarget; cluster: ClusterInfo }> {
+export async function clusterlessPreflight(gateway: Gateway, servers: readonly string[], profile: Pick<RunProfile, 'maxFailedNodes'>, label: string): Promise<{ target: RunTarget; cluster: ClusterInfo; unanswered: ReadonlyMap<string, string> }> {
   const probes = await Promise.all(
     servers.map(async (server): Promise<ServerProbe> => {
       try {
@@ -120,5 +120,6 @@ export async function clusterlessPreflight(gateway: Gateway, servers: readonly s
   );
   const judged = judgeServers(probes, profile, label);
   if (judged.refusal !== undefined) throw judged.refusal;
-  return { target: judged.target, cluster: judged.cluster };
+  const unanswered = new Map(probes.flatMap((p) => (p.answered ? [] : [[p.server, p.error] as const])));
+  return { target: judged.target, cluster: judged.cluster, unanswered };
 }

@@ -216,6 +216,8 @@ export class RollingRun {
   /** What a safe halt could not undo (said in the error, with the lock kept). */
   private pendingAfterHalt: string[] = [];
   private readonly presence: RunPresence;
+  /** A clusterless run's servers that did not answer its preflight, with why (said in their results). */
+  private readonly notAnswering = new Map<string, string>();
 
   constructor(
     private readonly profile: RunProfile,
@@ -318,13 +320,15 @@ export class RollingRun {
 
   /** Everything that must hold before anything is touched (preflight.ts: the same as --what-if's). */
   private async preflight(replay: JournalState | undefined): Promise<ClusterInfo> {
-    const { cluster, target } = this.options.clusterless !== undefined
+    const read = this.options.clusterless !== undefined
       ? await clusterlessPreflight(this.deps.gateway, replay ? serversToResume(replay.started.order, this.options.clusterless.servers) : this.options.clusterless.servers, this.profile, this.options.entry)
       : await runPreflight(this.deps.gateway, {
       entry: this.options.entry,
       profile: this.profile,
       ...(replay?.inFlight ? { inFlightNode: replay.inFlight.node } : {}),
     });
+    const { cluster, target } = read;
+    if ('unanswered' in read) for (const [server, why] of read.unanswered) this.notAnswering.set(server, why);
     this.run.clusterName = cluster.name;
     this.run.maxFailedNodes = target.maxFailedNodes;
     this.run.order = [...target.order];
@@ -903,7 +907,7 @@ export class RollingRun {
     }
     if (downAtStart.has(node) || scan.scanFailures.has(node)) {
       const error: ErrorRecord = downAtStart.has(node)
-        ? { code: 'NodeOffline', message: `${node} was not online when the run started`, node }
+        ? { code: 'NodeOffline', message: this.notAnswering.has(node) ? `${node} did not answer when the run started (${this.notAnswering.get(node)}); check that it is on and that WinRM answers on it` : `${node} was not online when the run started`, node }
         : { code: 'ScanFailed', message: `the scan of ${node} failed: ${scan.scanFailures.get(node)}`, node };
       await this.finishNode(this.nodeResult(this.newWork(node, []), 'Failed', error));
       return undefined;

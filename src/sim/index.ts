@@ -286,9 +286,8 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     holders += 1;
     if (holders > 1) return;
     if (held) {
-      // Still ours since the last operation: nobody else can have written.
-      if (leaseTimer !== undefined) clearTimeout(leaseTimer);
-      leaseTimer = undefined;
+      // Still ours since the last operation: nobody else can have written. The lease's timer stays armed: if it
+      // fires during the operation it lets nothing go (an operation holds), and leave() then finds the lease over.
       model.advance();
       return;
     }
@@ -334,7 +333,8 @@ export function openSimulator(options: SimulatorOptions): Simulator {
       if (waited || left <= 0) {
         yielded = waited;
         letGo();
-      } else {
+      } else if (leaseTimer === undefined) {
+        // Armed once per lease (its end does not move while the mutex is held), not once per operation.
         leaseTimer = setTimeout(letGo, left);
         leaseTimer.unref();
       }

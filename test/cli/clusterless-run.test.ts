@@ -80,6 +80,17 @@ describeIf('clusterless-run over three standalone servers, one of which fails', 
   }, 60_000);
 });
 
+describeIf('a server that does not answer at the start', () => {
+  it('fails with NodeOffline saying why, counts against the budget, and the others are updated', () => {
+    const model = box.fixture({ name: 'OFF2', standalone: true, nodes: [{ name: 'SRV1', reachable: false }, { name: 'SRV2' }] });
+    const r = box.run(['clusterless-run', '--simulate', model, '--computer-name', 'SRV1,SRV2', '--max-failed-nodes', '1', '--force', '--json']);
+    expect(r.code).toBe(6);
+    const doc = parseJson<RunDoc & { nodeResults: Array<{ errorRecord: { code: string; message: string } | null }> }>(r);
+    expect(doc.nodeResults.map((n) => [n.node, n.status])).toEqual([['SRV1', 'Failed'], ['SRV2', 'Succeeded']]);
+    expect(doc.nodeResults[0]!.errorRecord).toMatchObject({ code: 'NodeOffline', message: expect.stringMatching(/SRV1 did not answer when the run started \(.*not reachable over WinRM.*\); check that it is on and that WinRM answers on it/) });
+  }, 60_000);
+});
+
 describeIf('one clusterless run at a time, --resume, get-clusterless-run', () => {
   it('a live run is shown by get-clusterless-run, refuses a second coordinator (exit 5), and --resume after a SIGKILL finishes every server once', async () => {
     const idle = box.run(['get-clusterless-run', '--simulate', BRANCH3, '--json']);

@@ -36,7 +36,7 @@ export function buildClusterlessRunCommand(env: CommandEnv): Command {
         ['continue after a crash', 'cauctl clusterless-run --simulate fixtures/clusters/standalone-3.json --resume --force'],
         ['see it from a second terminal', 'cauctl get-clusterless-run --simulate fixtures/clusters/standalone-3.json'],
       ]) +
-        SIGNALS_HELP +
+        SIGNALS_HELP.replace('the current node is finished and resumed, no further node is touched', 'the current server is finished, no further server is touched') +
         '\n\nOne clusterless run at a time per state directory: its lock is kept there (there is no cluster to keep it in), so two coordinators on two hosts are not kept apart. On real servers its journals and reports are filed under the name CLUSTERLESS (cauctl get-report --cluster-name CLUSTERLESS); on the simulator under the model\'s name.\n' +
         'Status → exit code: Succeeded 0, PartiallyFailed 6, Failed or Canceled 3; refused before touching anything 5; bad input 2.\n',
     )
