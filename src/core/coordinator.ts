@@ -588,7 +588,12 @@ export class RollingRun {
     let { state, commands } = startAttempt(at, policy, work.name);
     while (state.at !== 'done') {
       const event = await this.carryOut(work, commands[0]!);
+      const onFailurePath = state.at === 'cleanup-resume' || state.at === 'cleanup-storage';
       ({ state, commands } = transition(state, event, policy, work.name));
+      // The failure path begins: written ahead, so that an attempt interrupted on it still ends failed.
+      if (!onFailurePath && (state.at === 'cleanup-resume' || state.at === 'cleanup-storage')) {
+        this.step(work, { step: 'attempt-failed', error: state.failure.error, phase: state.failure.phase, fatal: state.fatal, awaitStorage: state.awaitStorage });
+      }
     }
     return state.outcome;
   }

@@ -72,6 +72,11 @@ export const StepEntrySchema = z.discriminatedUnion('step', [
    */
   z.object({ ...stepFields, step: z.literal('restart-issued'), round: z.number().int(), servicesBefore: z.array(z.string()) }),
   z.object({ ...stepFields, step: z.literal('node-back'), round: z.number().int(), source: RebootSource, bootTime: z.string().optional(), rebootSeconds: z.number().optional() }),
+  /**
+   * The attempt failed and its failure path (resume the node, wait for its storage) begins: after a crash the
+   * attempt picks up on that path and still ends failed with this error, never as a success.
+   */
+  z.object({ ...stepFields, step: z.literal('attempt-failed'), error: ErrorRecordSchema, phase: z.string(), fatal: z.boolean(), awaitStorage: z.boolean() }),
   z.object({ ...stepFields, step: z.literal('resume-requested') }),
   z.object({ ...stepFields, step: z.literal('resumed') }),
 ]);

@@ -19,7 +19,12 @@ export type ResumeStep =
   | { step: 'await-task'; round: number; taskId: string; pluginIndex: number }
   | { step: 'await-reboot'; round: number; bootBefore: string; rebootSource: 'round' | 'failure' }
   | { step: 'resume' }
-  | { step: 'after-resume' };
+  | { step: 'after-resume' }
+  /**
+   * The attempt had failed (its `attempt-failed` record) and was on its failure path: bring the node back
+   * (`resumed`: its resume was done) and end failed with `error`.
+   */
+  | { step: 'failure-path'; error: ErrorRecord; phase: string; fatal: boolean; awaitStorage: boolean; resumed: boolean };
 
 export interface InFlightNode {
   readonly node: string;
@@ -146,11 +151,16 @@ export function stepAfter(r: RecordOf<'step'>, previous: ResumeStep): ResumeStep
     case 'restart-issued':
       return previous;
     case 'node-back':
-      return r.source === 'failure' ? { step: 'resume' } : { step: 'install', round: round + 1 };
+      // Back from the restart that followed failed installs: the attempt has failed (finish-restart says so).
+      if (r.source === 'failure') return previous.step === 'await-reboot' ? previous : { step: 'await-reboot', round, bootBefore: '', rebootSource: 'failure' };
+      return { step: 'install', round: round + 1 };
+    case 'attempt-failed':
+      return { step: 'failure-path', error: r.error, phase: r.phase, fatal: r.fatal, awaitStorage: r.awaitStorage, resumed: false };
     case 'resume-requested':
-      // After a failed drain, the resume that follows it does not make the attempt a success.
-      return previous.step === 'drain-failed' ? previous : { step: 'resume' };
+      // After a failed drain, or on a failed attempt's failure path, the resume does not make the attempt a success.
+      return previous.step === 'drain-failed' || previous.step === 'failure-path' ? previous : { step: 'resume' };
     case 'resumed':
+      if (previous.step === 'failure-path') return { ...previous, resumed: true };
       return previous.step === 'drain-failed' ? previous : { step: 'after-resume' };
   }
 }

@@ -36,7 +36,6 @@ describe('the attempt in order: every step, from every point a journal may resum
     ['a fresh attempt, no scripts (the pre-script step still journals)', { step: 'start' }, none, [outside, paused, paused, outside, outside], ['pre-script', 'drain', 'install-rounds', 'resume', 'await-storage']],
     ['resumed at the suspend', { step: 'suspend' }, none, [paused, paused, outside, outside], ['drain', 'install-rounds', 'resume', 'await-storage']],
     ['resumed in a round restart: the next round follows', { step: 'await-reboot', round: 2, bootBefore: 'b0', rebootSource: 'round' }, none, [paused, paused, outside, outside], ['finish-restart', 'install-rounds', 'resume', 'await-storage']],
-    ['resumed in a restart after failed installs: resume follows', { step: 'await-reboot', round: 1, bootBefore: 'b0', rebootSource: 'failure' }, none, [paused, outside, outside], ['finish-restart', 'resume', 'await-storage']],
     ['resumed while a task ran', { step: 'await-task', round: 1, taskId: 't', pluginIndex: 0 }, none, [paused, outside, outside], ['install-rounds', 'resume', 'await-storage']],
     ['resumed at the resume', { step: 'resume' }, none, [outside, outside], ['resume', 'await-storage']],
     ['resumed after the resume: the storage wait', { step: 'after-resume' }, scripts, [outside, outside], ['await-storage', 'post-script']],
@@ -230,6 +229,34 @@ describe('classifyFailure: a refused password is never "unreachable"', () => {
   });
 });
 
+describe('an attempt interrupted after it had failed still ends failed (never Succeeded), and its node is brought back', () => {
+  const installFailed = { code: 'InstallFailed', message: '1 update(s) failed on N1: KB1 (0x80070643)', node: NODE };
+  const onPath = (resumed: boolean, awaitStorage = true): ResumeStep => ({ step: 'failure-path', error: installFailed, phase: 'install', fatal: false, awaitStorage, resumed });
+
+  it.each<[string, ResumeStep, AttemptPolicy, NodeWindow[], string[], { code: string; fatal: boolean; phase: string }]>([
+    ['in the restart that followed failed installs: the restart is finished, then the failure path', { step: 'await-reboot', round: 1, bootBefore: 'b0', rebootSource: 'failure' }, scripts, [paused, outside, outside], ['finish-restart', 'resume', 'await-storage'], { code: 'InstallFailed', fatal: false, phase: 'install' }],
+    ['on the failure path, before its resume', onPath(false), scripts, [outside, outside], ['resume', 'await-storage'], { code: 'InstallFailed', fatal: false, phase: 'install' }],
+    ['on the failure path, resumed: its storage wait only', onPath(true), none, [outside], ['await-storage'], { code: 'InstallFailed', fatal: false, phase: 'install' }],
+    ['on the failure path, resumed, no storage owed: failed at once', onPath(true, false), none, [], [], { code: 'InstallFailed', fatal: false, phase: 'install' }],
+    ['a standalone server in its restart after failed installs: failed, no post-script', { step: 'await-reboot', round: 1, bootBefore: 'b0', rebootSource: 'failure' }, { ...scripts, clusterless: true }, [outside], ['finish-restart'], { code: 'InstallFailed', fatal: false, phase: 'install' }],
+  ])('%s', (_name, from, policy, windows, expected, error) => {
+    const { commands, state } = drive(from, policy, windows.map((w) => ok(w)));
+    expect(commands).toEqual(expected);
+    expect(state).toMatchObject({ at: 'done', outcome: { ok: false, fatal: error.fatal, phase: error.phase, error: { code: error.code, node: NODE } } });
+  });
+
+  it('the recorded error is the outcome\'s, word for word', () => {
+    const { state } = drive(onPath(true, false), none, []);
+    expect(state).toEqual({ at: 'done', outcome: { ok: false, fatal: false, phase: 'install', error: installFailed } });
+  });
+
+  it('a failure path whose resume fails ends fatal (ResumeFailed)', () => {
+    const t = startAttempt(onPath(false), none, NODE);
+    const lost: AttemptEvent = { type: 'failed', window: paused, failure: classifyFailure(new OperationTimeoutError('get-node-status', NODE, 120_000, undefined), 'resume', NODE) };
+    expect(transition(t.state, lost, none, NODE).state).toMatchObject({ at: 'done', outcome: { ok: false, fatal: true, error: { code: 'ResumeFailed' } } });
+  });
+});
+
 describe('a standalone server (clusterless-run): no drain, no resume, no storage wait, nothing to undo', () => {
   const standalone: AttemptPolicy = { preUpdateScript: true, postUpdateScript: true, clusterless: true };
   const bare: AttemptPolicy = { preUpdateScript: false, postUpdateScript: false, clusterless: true };
@@ -240,7 +267,6 @@ describe('a standalone server (clusterless-run): no drain, no resume, no storage
     ['resumed after the pre-script (the journal\'s suspend step)', { step: 'suspend' }, standalone, 2, ['install-rounds', 'post-script']],
     ['resumed while a task ran', { step: 'await-task', round: 1, taskId: 't', pluginIndex: 0 }, bare, 1, ['install-rounds']],
     ['resumed in a round restart: the next round follows', { step: 'await-reboot', round: 2, bootBefore: 'b0', rebootSource: 'round' }, bare, 2, ['finish-restart', 'install-rounds']],
-    ['resumed in a restart after failed installs: the post-script follows, never a resume', { step: 'await-reboot', round: 1, bootBefore: 'b0', rebootSource: 'failure' }, standalone, 2, ['finish-restart', 'post-script']],
     ['a journal at a resume step: only the post-script is left', { step: 'resume' }, standalone, 1, ['post-script']],
     ['a journal after the resume, no post-script: done', { step: 'after-resume' }, bare, 0, []],
   ])('%s', (_name, from, policy, replies, expected) => {

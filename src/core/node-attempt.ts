@@ -122,6 +122,8 @@ function startClusterless(from: ResumeStep, policy: AttemptPolicy, node: string)
     case 'resume':
     case 'after-resume':
       return afterInstalls(policy);
+    case 'failure-path':
+      return resumeFailurePath(from, true);
     case 'drain-failed': {
       const message = `The journal of ${node} records a failed drain, which a clusterless run never sends: ${from.reason}.`;
       return go({ at: 'done', outcome: { ok: false, fatal: false, error: { code: 'DrainFailed', message, node }, phase: 'drain' } });
@@ -151,7 +153,27 @@ export function startAttempt(from: ResumeStep, policy: AttemptPolicy, node = '')
       return go({ at: 'resume' }, { type: 'resume' });
     case 'after-resume':
       return go({ at: 'await-storage' }, { type: 'await-storage' });
+    case 'failure-path':
+      return resumeFailurePath(from, false);
   }
+}
+
+/**
+ * An attempt interrupted on its failure path (its `attempt-failed` record): the node is brought back (its
+ * resume, unless done; then its storage wait) and the attempt ends failed with the recorded error.
+ */
+function resumeFailurePath(from: Extract<ResumeStep, { step: 'failure-path' }>, clusterless: boolean): Transition {
+  const failure: CommandFailure = { code: from.error.code as ErrorCode, phase: from.phase as NodePhase, error: from.error, classified: false, detail: from.error.message };
+  const cleanup = { failure, fatal: from.fatal, awaitStorage: from.awaitStorage };
+  if (!clusterless && !from.resumed) return go({ at: 'cleanup-resume', ...cleanup }, { type: 'resume' });
+  if (!clusterless && from.awaitStorage) return go({ at: 'cleanup-storage', ...cleanup }, { type: 'await-storage' });
+  return failed(failure, from.fatal);
+}
+
+/** A restart that followed failed installs has finished (only after an interruption): the attempt failed. */
+function installFailedBeforeInterruption(node: string, round: number): CommandFailure {
+  const detail = `update(s) failed on ${node} in install round ${round} before the interruption (their results are in the journal); the restart that followed them has finished`;
+  return { code: 'InstallFailed', phase: 'install', error: { code: 'InstallFailed', message: detail, node }, classified: false, detail };
 }
 
 /** After a command succeeded: the next step in order. */
@@ -167,7 +189,7 @@ function next(state: AttemptState, policy: AttemptPolicy, node: string, window: 
       return fail({ code: 'DrainFailed', phase: 'drain', error: { code: 'DrainFailed', message: detail, node }, classified: false, detail }, window, policy);
     }
     case 'finish-restart':
-      if (state.source === 'failure') return policy.clusterless === true ? afterInstalls(policy) : go({ at: 'resume' }, { type: 'resume' });
+      if (state.source === 'failure') return fail(installFailedBeforeInterruption(node, state.round), window, policy);
       return go({ at: 'install-rounds' }, { type: 'install-rounds', from: { step: 'install', round: state.round + 1 } });
     case 'install-rounds':
       return policy.clusterless === true ? afterInstalls(policy) : go({ at: 'resume' }, { type: 'resume' });

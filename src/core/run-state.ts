@@ -38,6 +38,7 @@ const stepPhase: Record<NodeStepRecord['step'], string> = {
   'restart-requested': 'reboot',
   'restart-issued': 'reboot',
   'node-back': 'rescan',
+  'attempt-failed': 'resume',
   'resume-requested': 'resume',
   resumed: 'resync',
 };
