@@ -124,3 +124,37 @@ describe('resume after a failed drain', () => {
     expect(sim.audit().violations).toEqual([]);
   });
 });
+
+describe('resume of an attempt that had failed', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cauctl-resume-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a crash on the failure path (after its attempt-failed record, before the resume): the node is resumed, the attempt counts as failed, the retry installs', async () => {
+    const fixturePath = join(dir, 'f.json');
+    writeFileSync(fixturePath, JSON.stringify({
+      name: 'FAILCRASH',
+      storage: { s2d: true },
+      quorum: { witnessType: 'Cloud', witnessState: 'Online' },
+      nodes: ['N1', 'N2', 'N3'].map((name, i) => ({ name, roles: [`${name}-vm`], updates: [{ id: `u${i}`, kb: `KB${i}`, title: 'cu', rebootRequired: true }], ...(name === 'N1' ? { faults: [{ kind: 'installFails', times: 1, errorCode: '0x80070643' }] } : {}) })),
+    }));
+    const sim = openSimulator({ fixturePath, stateDir: join(dir, 'state'), speed: 'max', reset: true, ephemeral: true });
+    const journal = new MemoryJournal();
+    await run(sim, crashingTransport(sim.transport, 'resume-node'), journal).catch(() => undefined);
+    const records = journal.records();
+    const cut = records.findIndex((r) => r.type === 'step' && r.step === 'attempt-failed');
+    expect(cut).toBeGreaterThan(0);
+    expect(records[cut]).toMatchObject({ node: 'N1', attempt: 1, error: { code: 'InstallFailed' }, awaitStorage: true });
+    const survived = records.slice(0, cut + 1);
+
+    const result = await run(sim, sim.transport, new MemoryJournal(survived), survived);
+    sim.noteRunEnd();
+    // Before the attempt-failed record, this resumed at the resume and reported N1 Succeeded after 1 attempt,
+    // its failed update neither retried nor counted.
+    expect(result.nodeResults.find((r) => r.node === 'N1')).toMatchObject({ status: 'Succeeded', attempts: 2 });
+    expect(result.status).toBe('Succeeded');
+    expect(sim.audit().violations).toEqual([]);
+  });
+});
