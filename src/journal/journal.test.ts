@@ -50,6 +50,13 @@ describe('the run journal', () => {
     expect(findInterruptedRun(dir, 'HCI01')?.runId).toBe('old');
   });
 
+  it('markAbandoned where the journal\'s folder is a file: JournalWriteError (exit 3), not a raw error (exit 1)', () => {
+    const folder = join(dir, 'runs', 'HCI01');
+    mkdirSync(dirname(folder), { recursive: true });
+    writeFileSync(folder, 'not a folder');
+    expect(() => markAbandoned(join(folder, 'r.jsonl'), 'test')).toThrow(JournalWriteError);
+  });
+
   it('cuts a torn tail before the first append, so the journal stays readable after resumes', () => {
     const path = journalPath(dir, 'HCI01', 'torn');
     const first = new FileJournal(path);

@@ -155,8 +155,9 @@ function writeJournalMeta(journal: string, meta: JournalMeta): void {
 /** Marks a run abandoned (by --force-recovery), so that --resume never revives it. */
 export function markAbandoned(journal: string, reason: string, wallClock: Clock = systemClock): void {
   const at = new Date(wallClock.now()).toISOString();
-  const meta = readJournalMeta(journal) ?? { version: 1 as const, startedAt: at };
   try {
+    // Inside the try: a journal folder that is a file (ENOTDIR) or unreadable fails the read as it fails the write.
+    const meta = readJournalMeta(journal) ?? { version: 1 as const, startedAt: at };
     writeJournalMeta(journal, { ...meta, abandoned: { at, reason } });
   } catch (error) {
     throw new JournalWriteError(metaPath(journal), error);
