@@ -102,6 +102,13 @@ describe('replayJournal: where an interrupted run resumes', () => {
     expect(two.alsoInFlight).toMatchObject([{ node: 'A', at: { step: 'after-resume' } }]);
   });
 
+  it('a node of the group finishing leaves the one started last in flight; a force-switch suspend dates the pause too', () => {
+    const undrained = step('B', 'suspended-undrained', { allowedBy: 'ForcePauseDrainAndReboot', runningRoles: [] });
+    const state = replayJournal([started(), attempt('A'), attempt('B'), undrained, rec('node-completed', { node: 'A', result: nodeResult('A') })]);
+    expect(state.inFlight).toMatchObject({ node: 'B', at: { step: 'install', round: 1 }, suspendedAt: undrained.time });
+    expect(state.alsoInFlight).toEqual([]);
+  });
+
   it('refuses a journal without its run-started record', () => {
     expect(() => replayJournal([attempt('A')], 'runs/r9.jsonl')).toThrow('journal runs/r9.jsonl has no run-started record');
     expect(() => replayJournal([])).toThrow('journal (in memory) has no run-started record');
@@ -167,6 +174,57 @@ describe('replayOfflineJournal: the offline update replays the shared node-step 
     expect(state.nodes.get('A')!.results.map((r) => r.kb)).toEqual(['KB1']);
     expect(state.nodes.get('B')).toMatchObject({ tasks: [{ taskId: 'tB', finished: false }], restart: null });
     expect(state.nodes.get('C')!.failed?.code).toBe('InstallFailed');
+  });
+});
+
+describe('replayOfflineJournal: where an interrupted offline update stands', () => {
+  it('the downtime starts at the first stop, nodes staged or failed, tasks finished one by one, the first abort kept', () => {
+    const first = rec('offline-started', { runId: 'o2', clusterName: 'C1', plugins: [] });
+    const stop = rec('offline-step', { step: 'stop-cluster', phase: 'begin' });
+    const back = step('A', 'node-back', { round: 1, source: 'round' });
+    const state = replayOfflineJournal([
+      first,
+      stop,
+      rec('offline-step', { step: 'stop-cluster', phase: 'done' }),
+      rec('offline-step', { step: 'stop-cluster', phase: 'begin' }),
+      rec('offline-node', { node: 'A', event: 'staged' }),
+      rec('offline-node', { node: 'B', event: 'failed' }),
+      step('A', 'task-started', { round: 1, taskId: 't1', pluginIndex: 0 }),
+      step('A', 'task-started', { round: 1, taskId: 't2', pluginIndex: 1 }),
+      step('A', 'task-finished', { round: 1, taskId: 't2', state: 'Completed', results: [] }),
+      back,
+      rec('offline-aborted', { reason: 'interrupted by the operator', kind: 'interrupted' }),
+      rec('offline-aborted', { reason: 'later', kind: 'failed' }),
+      rec('offline-completed', { status: 'Canceled' }),
+    ]);
+    expect(state.runId).toBe('o2');
+    expect(state.startTime).toBe(first.time);
+    expect(state.downtimeStart).toBe(stop.time);
+    expect([...state.begun]).toEqual(['stop-cluster']);
+    expect([...state.done]).toEqual(['stop-cluster']);
+    expect(state.nodes.get('A')).toEqual({
+      staged: true,
+      tasks: [
+        { taskId: 't1', round: 1, pluginIndex: 0, finished: false },
+        { taskId: 't2', round: 1, pluginIndex: 1, finished: true },
+      ],
+      results: [],
+      restart: null,
+      back: { bootTime: back.time, rebootSeconds: 0 },
+      failed: null,
+    });
+    expect(state.nodes.get('B')).toEqual({ staged: false, tasks: [], results: [], restart: null, back: null, failed: { code: 'UnexpectedError', message: 'B failed', node: 'B' } });
+    expect([state.abortedBecause, state.abortedKind, state.completed]).toEqual(['interrupted by the operator', 'interrupted', true]);
+  });
+
+  it('a journal that only started: nothing begun, not aborted, not completed', () => {
+    const state = replayOfflineJournal([rec('offline-started', { runId: 'o3', clusterName: 'C1', plugins: [] }), rec('offline-step', { step: 'stop-cluster', phase: 'done' })]);
+    expect([state.preState, state.downtimeStart, state.abortedBecause, state.abortedKind, state.completed, state.begun.size]).toEqual([null, null, null, undefined, false, 0]);
+  });
+
+  it('refuses a journal without its offline-started record', () => {
+    expect(() => replayOfflineJournal([started()], 'runs/o9.jsonl')).toThrow('offline journal runs/o9.jsonl has no offline-started record');
+    expect(() => replayOfflineJournal([])).toThrow('offline journal (in memory) has no offline-started record');
   });
 });
 
