@@ -86,7 +86,7 @@ describe('issue 12: a failed drain is never taken for a drain', () => {
     const second = node1.phases.filter((p) => p.attempt === 2).map((p) => p.phase);
     expect(second.indexOf('drain')).toBeLessThan(second.indexOf('install'));
     const steps = stepsOf(doc, 'NODE1');
-    expect(steps.filter(([a]) => a === 1).map(([, s]) => s)).toEqual(['pre-script-done', 'suspend-requested', 'drain-failed', 'resume-requested', 'resumed']);
+    expect(steps.filter(([a]) => a === 1).map(([, s]) => s)).toEqual(['pre-script-done', 'suspend-requested', 'drain-failed', 'resume-requested', 'resumed', 'attempt-failed']);
     expect(steps.filter(([a]) => a === 2).map(([, s]) => s).slice(0, 3)).toEqual(['pre-script-done', 'suspend-requested', 'suspended']);
     expect(doc.simulation.violations).toEqual([]);
   });
@@ -104,7 +104,7 @@ describe('issue 12: a failed drain is never taken for a drain', () => {
     expect(steps).not.toContain('task-started');
     // Every failed drain is followed by the node's resume.
     for (const attempt of [1, 2, 3]) {
-      expect(stepsOf(doc, 'NODE1').filter(([a]) => a === attempt).map(([, s]) => s).slice(-3)).toEqual(['drain-failed', 'resume-requested', 'resumed']);
+      expect(stepsOf(doc, 'NODE1').filter(([a]) => a === attempt).map(([, s]) => s).slice(-4)).toEqual(['drain-failed', 'resume-requested', 'resumed', 'attempt-failed']);
     }
     expect(['NODE2', 'NODE3'].map((n) => byNode(doc, n).status)).toEqual(['Canceled', 'Canceled']);
     expect(doc.simulation.violations).toEqual([]);
