@@ -5,6 +5,7 @@
  */
 import { OperationFailedError, OperationTimeoutError, type CallOptions, type Gateway } from '../../cluster/gateway.js';
 import type { NodeStatus, OperationName, OperationParams, OperationResult, StorageHealth, UndrainedAllowance } from '../../cluster/operations.js';
+import type { CauRoleGroup, NativeCauView } from '../../cluster/operations-native-cau.js';
 import { RetryingGateway } from '../../cluster/retrying-gateway.js';
 import { AppError, ExitCode } from '../../errors.js';
 import { MemoryJournal } from '../../journal/journal.js';
@@ -13,6 +14,7 @@ import { JournalWriter } from '../journal-records.js';
 import { StepFailure, type StepContext } from './context.js';
 import { awaitDrainGate, awaitRestartGate } from './gates.js';
 import { installViaTask, type TaskSpec } from './install.js';
+import { guardNativeCau, restoreSelfUpdating } from './native-cau.js';
 import { restartAndAwaitBoot, resumeRestart } from './restart.js';
 import { resumeNode, resumeWhenBack } from './resume.js';
 import { scanNode } from './scan.js';
@@ -826,5 +828,112 @@ describe('resumeNode and resumeWhenBack', () => {
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(30 * 60_000);
     expect(h.clock.now() - start).toBeLessThan(41 * 60_000);
     expect(h.beats()).toBeGreaterThan(0);
+  });
+});
+
+describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator runs them whole in native-cau.test.ts)', () => {
+  const view = (node: string, over: Partial<NativeCauView> = {}): { ok: NativeCauView } => ({ ok: { node, runInProgress: false, orchestratorGuid: null, providerPresent: true, role: null, ...over } });
+  const role = (state: CauRoleGroup['state'], groupName = 'CAUG'): CauRoleGroup => ({ groupName, state, ownerNode: 'N2' });
+  const held = (previousState: CauRoleGroup['state'], groupName = 'CAUG') => JSON.stringify({ version: 1, groupName, previousState, heldAt: '2026-01-01T00:00:00.000Z' });
+  /** Replies per node of the latest call (each node's list repeats its last reply). */
+  function perNode(h: () => Harness, replies: Record<string, Reply[]>): (call: number) => Reply {
+    return () => {
+      const node = h().gateway.calls.at(-1)!.node;
+      const list = replies[node] ?? [];
+      const asked = h().gateway.calls.filter((c) => c.node === node && c.name === 'get-native-cau').length - 1;
+      return list[Math.min(asked, list.length - 1)]!;
+    };
+  }
+  function guarded(views: Record<string, Reply[]>, over: Partial<Record<OperationName, Reply[]>> = {}, states: Record<string, 'Up' | 'Paused' | 'Down'> = { N1: 'Up', N2: 'Paused', N3: 'Down' }) {
+    const h: Harness = harness({ 'get-native-cau': perNode(() => h, views), 'get-cluster-property': [{ ok: { value: null } }], 'set-cluster-property': [{ ok: { applied: true, current: null } }], 'hold-cau-role': [{ ok: role('Offline') }], ...over });
+    return { h, run: () => failureText(guardNativeCau(h.ctx, 'N1', cluster(states))) };
+  }
+  const noRun = { N1: [view('N1')], N2: [view('N2')], N3: [view('N3')] };
+
+  it('asks every Up or Paused node: the node to drain through the retries, the others once; a Down node is not asked', async () => {
+    const { h, run } = guarded({ N1: ['lost', view('N1')], N2: ['lost', view('N2')], N3: [view('N3')] });
+    expect(await run()).toBe('ok');
+    expect(callsOf(h, 'get-native-cau').map((c) => [c.node, c.params, c.options])).toStrictEqual([
+      ['N1', {}, {}],
+      ['N1', {}, {}],
+      ['N2', {}, { retry: false }],
+    ]);
+    // No role anywhere: nothing held, nothing written.
+    expect(callsOf(h, 'set-cluster-property')).toHaveLength(0);
+    expect(callsOf(h, 'hold-cau-role')).toHaveLength(0);
+  });
+
+  it('another node refusing the credentials is not skipped: the gate fails', async () => {
+    const { run } = guarded({ N1: [view('N1')], N2: ['refused'] });
+    expect(await run()).toBe('TRANSPORT_AUTH_REFUSED: N2 refused the credentials');
+  });
+
+  it.each<[string, Record<string, Reply[]>, string]>([
+    ['two nodes of one orchestrator', { N1: [view('N1', { runInProgress: true, orchestratorGuid: 'G1' })], N2: [view('N2', { runInProgress: true, orchestratorGuid: 'G1' })] }, 'C1 (orchestrator G1); MSFT_CAURun is present on N1, N2.'],
+    ['a leftover without orchestrator', { N1: [view('N1')], N2: [view('N2', { runInProgress: true, orchestratorGuid: null })] }, 'C1; MSFT_CAURun is present on N2.'],
+    ['two orchestrators', { N1: [view('N1', { runInProgress: true, orchestratorGuid: 'G1' })], N2: [view('N2', { runInProgress: true, orchestratorGuid: 'G2' })] }, 'C1 (orchestrator G1, G2); MSFT_CAURun is present on N1, N2.'],
+  ])('a native run (%s) stops the gate, naming where, and nothing is held', async (_name, views, where) => {
+    const { h, run } = guarded(views, {}, { N1: 'Up', N2: 'Up', N3: 'Down' });
+    expect(await run()).toBe(
+      `NativeCauRunInProgress drain: Not safe to drain N1: a native CAU Updating Run is in progress on ${where} cauctl never updates the cluster beside another coordinator. Wait for it (Get-CauRun -WaitForCompletion) or stop it (Stop-CauRun), then start cauctl run again; a leftover is cleared with Invoke-CauRun -ForceRecovery -Force.`,
+    );
+    expect(callsOf(h, 'get-cluster-property')).toHaveLength(0);
+  });
+
+  it('an Online role: the record is written first (compare-and-set on nothing), then the group taken Offline', async () => {
+    const { h, run } = guarded({ ...noRun, N2: [view('N2', { role: role('Online') })] });
+    expect(await run()).toBe('ok');
+    const read = callsOf(h, 'get-cluster-property')[0]!;
+    expect(h.gateway.calls.slice(-3).map((c) => [c.node, c.name, c.params])).toStrictEqual([
+      ['C1', 'get-cluster-property', { name: 'CauctlRoleHold' }],
+      ['C1', 'set-cluster-property', { name: 'CauctlRoleHold', value: JSON.stringify({ version: 1, groupName: 'CAUG', previousState: 'Online', heldAt: new Date(read.time).toISOString() }), expected: null }],
+      ['C1', 'hold-cau-role', { groupName: 'CAUG', state: 'Offline' }],
+    ]);
+  });
+
+  it.each<[string, Partial<Record<OperationName, Reply[]>>, CauRoleGroup | null, string, string[]]>([
+    ['a record in place and the group still Offline: kept as it is', { 'get-cluster-property': [{ ok: { value: held('Online') } }] }, role('Offline'), 'ok', []],
+    ['a record in place and the group brought back: taken Offline again, the record kept', { 'get-cluster-property': [{ ok: { value: held('Online') } }] }, role('Online'), 'ok', ['hold-cau-role']],
+    ['a role disabled by its owner: nothing held', {}, role('Offline'), 'ok', []],
+    ['the record written by someone else meanwhile', { 'set-cluster-property': [{ ok: { applied: false, current: held('Online', 'OTHER') } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the record of the self-updating hold (CauctlRoleHold) changed while cauctl wrote it; another coordinator may be at work. Check with cauctl get-run, then start cauctl run again.', ['set-cluster-property']],
+    ['the same record already there (a lost reply to our own write)', { 'set-cluster-property': [{ ok: { applied: false, current: held('Online') } }] }, role('Online'), 'ok', ['set-cluster-property', 'hold-cau-role']],
+    ['an unreadable record', { 'get-cluster-property': [{ ok: { value: 'garbage' } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the cluster property CauctlRoleHold holds a value cauctl cannot read, so the state of the CAU clustered role to restore is unknown. Check the role (cauctl get-role), remove the property (Set-ClusterParameter -Name CauctlRoleHold -Delete), and start cauctl run again.', []],
+    ['the group cannot be taken offline', { 'hold-cau-role': [{ fail: 'SCRIPT_ERROR' }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the CAU clustered role CAUG could not be taken offline, so self-updating could start an Updating Run beside this one: hold-cau-role on C1 failed: hold-cau-role failed. Disable it yourself (cauctl disable-role), or fix the cause and start cauctl run again.', ['set-cluster-property', 'hold-cau-role']],
+    ['the group stays Online after the stop', { 'hold-cau-role': [{ ok: role('Online') }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the CAU clustered role CAUG is Online after Stop-ClusterGroup, not Offline, so self-updating could start an Updating Run beside this one. Disable it yourself (cauctl disable-role), then start cauctl run again.', ['set-cluster-property', 'hold-cau-role']],
+  ])('%s', async (_name, over, found, expected, writes) => {
+    const { h, run } = guarded({ ...noRun, N1: [view('N1', { role: found })] }, over);
+    expect(await run()).toBe(expected);
+    expect(h.gateway.calls.filter((c) => c.name === 'set-cluster-property' || c.name === 'hold-cau-role').map((c) => c.name)).toEqual(writes);
+  });
+
+  function restore(over: Partial<Record<OperationName, Reply[]>>) {
+    const h = harness({ 'get-cluster-property': [{ ok: { value: held('Online') } }], 'get-native-cau': [view('N2', { role: role('Offline') })], 'hold-cau-role': [{ ok: role('Online') }], 'set-cluster-property': [{ ok: { applied: true, current: null } }], ...over });
+    return { h, run: () => restoreSelfUpdating(h.gateway, 'C1') };
+  }
+
+  it('restore: the group back Online, then the record removed (compare-and-set on what was read)', async () => {
+    const { h, run } = restore({});
+    expect(await run()).toBeNull();
+    expect(h.gateway.calls.map((c) => [c.node, c.name, c.params])).toStrictEqual([
+      ['C1', 'get-cluster-property', { name: 'CauctlRoleHold' }],
+      ['C1', 'get-native-cau', {}],
+      ['C1', 'hold-cau-role', { groupName: 'CAUG', state: 'Online' }],
+      ['C1', 'set-cluster-property', { name: 'CauctlRoleHold', value: null, expected: held('Online') }],
+    ]);
+  });
+
+  it.each<[string, Partial<Record<OperationName, Reply[]>>, string | null, OperationName[]]>([
+    ['no record: nothing to do', { 'get-cluster-property': [{ ok: { value: null } }] }, null, ['get-cluster-property']],
+    ['a role that was Offline before: only the record removed', { 'get-cluster-property': [{ ok: { value: held('Offline') } }] }, null, ['get-cluster-property', 'get-native-cau', 'set-cluster-property']],
+    ['the role removed since: only the record removed', { 'get-native-cau': [view('N2')] }, null, ['get-cluster-property', 'get-native-cau', 'set-cluster-property']],
+    ['the role replaced by another group: only the record removed', { 'get-native-cau': [view('N2', { role: role('Online', 'NEW') })] }, null, ['get-cluster-property', 'get-native-cau', 'set-cluster-property']],
+    ['the record cannot be read', { 'get-cluster-property': [{ fail: 'SCRIPT_ERROR' }] }, 'The cluster property CauctlRoleHold could not be read, so a CAU clustered role this run may have held Offline was not checked: get-cluster-property on C1 failed: get-cluster-property failed. Check it with cauctl get-role; the next cauctl run or run --force-recovery restores it.', ['get-cluster-property']],
+    ['an unreadable record: kept', { 'get-cluster-property': [{ ok: { value: 'garbage' } }] }, 'The cluster property CauctlRoleHold holds a value cauctl cannot read, so the CAU clustered role was not restored: check it with cauctl get-role, then remove the property (Set-ClusterParameter -Name CauctlRoleHold -Delete).', ['get-cluster-property']],
+    ['the group does not come back Online: the record kept', { 'hold-cau-role': [{ ok: role('Failed') }] }, 'The CAU clustered role CAUG was held Offline during the run and did not come back Online (it is Failed): self-updating stays off until it does. Bring it online with Start-ClusterGroup -Name CAUG (or cauctl enable-role); the next cauctl run --force-recovery tries again.', ['get-cluster-property', 'get-native-cau', 'hold-cau-role']],
+    ['the role cannot be read', { 'get-native-cau': [{ fail: 'SCRIPT_ERROR' }] }, 'The CAU clustered role held Offline during the run could not be restored: get-native-cau on C1 failed: get-native-cau failed. Self-updating stays off until it is: bring its group online with Start-ClusterGroup (or cauctl enable-role), or run cauctl run --force-recovery to try again.', ['get-cluster-property', 'get-native-cau']],
+  ])('restore: %s', async (_name, over, expected, calls) => {
+    const { h, run } = restore(over);
+    expect(await run()).toBe(expected);
+    expect(h.gateway.calls.map((c) => c.name)).toEqual(calls);
   });
 });
