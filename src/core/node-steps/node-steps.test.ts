@@ -15,10 +15,10 @@ import { StepFailure, type StepContext } from './context.js';
 import { awaitDrainGate, awaitRestartGate } from './gates.js';
 import { installViaTask, type TaskSpec } from './install.js';
 import { guardNativeCau, restoreSelfUpdating } from './native-cau.js';
-import { restartAndAwaitBoot, resumeRestart } from './restart.js';
+import { restartAndAwaitBoot, resumeRestart, servicesBeforeRestart } from './restart.js';
 import { resumeNode, resumeWhenBack } from './resume.js';
 import { scanNode } from './scan.js';
-import { awaitHealthyStorage } from './storage.js';
+import { awaitHealthyStorage, type RepairProgress } from './storage.js';
 import { gateAndSuspend } from './suspend.js';
 
 /** One scripted reply: a value, a script failure, or a transport error. */
@@ -41,11 +41,13 @@ class ScriptedGateway implements Gateway {
   constructor(
     private readonly clock: FakeClock,
     private readonly script: Partial<Record<OperationName, Reply[] | ((call: number) => Reply)>>,
+    /** How long each call takes on the fake clock (0: only the steps' own waits move time, to test deadlines exactly). */
+    private readonly callMs = 1000,
   ) {}
 
   async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
     const count = this.calls.filter((c) => c.name === name).length;
-    this.clock.t += 1000;
+    this.clock.t += this.callMs;
     this.calls.push({ node, name, params, time: this.clock.t, options });
     const entry = this.script[name];
     if (entry === undefined) throw new Error(`unscripted call: ${name}`);
@@ -89,9 +91,9 @@ interface Harness {
   beats: () => number;
 }
 
-function harness(script: ConstructorParameters<typeof ScriptedGateway>[1]): Harness {
+function harness(script: ConstructorParameters<typeof ScriptedGateway>[1], callMs?: number): Harness {
   const clock = new FakeClock();
-  const gateway = new ScriptedGateway(clock, script);
+  const gateway = new ScriptedGateway(clock, script, callMs);
   const journal = new MemoryJournal();
   let beats = 0;
   const ctx: StepContext = {
@@ -322,6 +324,9 @@ describe('awaitRestartGate: the restart gate (issue 20 §2: no restart while ano
     expect(await failure(awaitRestartGate(offline.ctx, 'N1', mates))).toBe('StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: virtual disk V1 is Warning/Detached.');
     const repairing = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: { ...degradedDisk, jobs: degraded.jobs } }] });
     expect(await failure(awaitRestartGate(repairing.ctx, 'N1', mates))).toMatch(/^StorageNotHealthy reboot: .*storage job Repair is Running with 9 bytes left/);
+    // A repair job that has completed is no repair still running.
+    const repaired = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: { ...degradedDisk, jobs: [{ ...degraded.jobs[0]!, jobState: 'Completed', bytesProcessed: 10 }] } }] });
+    expect(await failure(awaitRestartGate(repaired.ctx, 'N1', mates))).toBe('ok');
     // Without the mate away, the same degraded disk holds it.
     const noMateAway = harness({ 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Up', N3: 'Up' }) }], 'get-storage-health': [{ ok: degradedDisk }] });
     expect(await failure(awaitRestartGate(noMateAway.ctx, 'N1', mates))).toBe('StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: virtual disk V1 is Warning/Degraded.');
@@ -577,6 +582,9 @@ describe('gateAndSuspend: what is sent, what is journaled, the force switches', 
       'DrainFailed drain: N1 could not be drained: N1 did not answer while its drain was awaited. It was resumed (NoFailback) and not updated in this attempt.',
     );
     expect(h.records()[1]).toEqual({ type: 'step', node: 'N1', attempt: 1, step: 'drain-failed', drainStatus: 'Unknown', reason: 'N1 did not answer while its drain was awaited' });
+    // Given up at the drain's deadline (2 min), not at the gateway's own (10 min).
+    const [requested, failed] = h.journal.records();
+    expect(Date.parse(failed!.time) - Date.parse(requested!.time)).toBeLessThan(3 * 60_000);
     expect(h.steps().slice(2)).toEqual(['resume-requested', 'resumed']);
   });
 
@@ -826,7 +834,7 @@ describe('resumeNode and resumeWhenBack', () => {
     expect(await outcome(resumeWhenBack(h.ctx, 'N1', 1, 'NoFailback', 30))).toBe('TRANSPORT_UNREACHABLE (exit 4)');
     // The gateway's own retries last 10 min per call here; the deadline is 30 min: given up within a call of it.
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(30 * 60_000);
-    expect(h.clock.now() - start).toBeLessThan(41 * 60_000);
+    expect(h.clock.now() - start).toBeLessThan(35 * 60_000);
     expect(h.beats()).toBeGreaterThan(0);
   });
 });
@@ -935,5 +943,99 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
     const { h, run } = restore(over);
     expect(await run()).toBe(expected);
     expect(h.gateway.calls.map((c) => c.name)).toEqual(calls);
+  });
+});
+
+describe('deadlines to the millisecond: calls that take no time, so only the steps\' own waits move the clock', () => {
+  it('the restart gate: read at 0, 30 and 60 s of a one-minute deadline, then given up', async () => {
+    const h = harness({ 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Down', N3: 'Up' }) }], 'get-storage-health': [{ ok: healthy }] }, 0);
+    const start = h.clock.now();
+    expect(await outcome(awaitRestartGate(h.ctx, 'N1', { requireAllNodesOnline: false, storageTimeoutMinutes: 1, ownResyncDebt: false }))).toBe('QuorumAtRisk');
+    expect(callsOf(h, 'get-cluster').map((c) => c.time - start)).toEqual([0, 30_000, 60_000]);
+  });
+
+  it('the drain gate: read at 0, 30 and 60 s of a one-minute deadline, then given up', async () => {
+    const h = harness({ ...gateScript, 'get-cluster': [{ ok: cluster({ N1: 'Up', N2: 'Paused', N3: 'Up' }) }] }, 0);
+    const start = h.clock.now();
+    expect(await outcome(awaitDrainGate(h.ctx, 'N1', { requireAllNodesOnline: false, storageTimeoutMinutes: 1 }))).toBe('OtherNodePaused');
+    expect(callsOf(h, 'get-cluster').map((c) => c.time - start)).toEqual([0, 30_000, 60_000]);
+  });
+
+  it('the boot wait: a poll every 5 s, the last one at the deadline', async () => {
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status()] }, 0);
+    const start = h.clock.now();
+    expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', { attempt: 1, round: 1, source: 'round', soft: false, rebootTimeoutMinutes: 0.5, clusterRunning: true, gate: null }))).toBe('RebootTimeout');
+    expect(callsOf(h, 'get-node-status').slice(2).map((c) => c.time - start)).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000]);
+  });
+
+  it('the drain wait: a read every 5 s, the last one at the deadline', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [{ ok: { state: 'Paused', drainStatus: 'InProgress' } }], 'get-node-status': [status({ drainStatus: 'InProgress' })], 'resume-node': [{ ok: { state: 'Up' } }] }, 0);
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions({ paused: [], resumed: [] }), drainTimeoutMinutes: 0.25 }))).toBe('DrainFailed');
+    const sent = callsOf(h, 'suspend-node')[0]!.time;
+    // The reads of the drain; the last read is the resume's own check.
+    expect(callsOf(h, 'get-node-status').slice(0, -1).map((c) => c.time - sent)).toEqual([0, 5_000, 10_000, 15_000]);
+  });
+});
+
+describe('awaitHealthyStorage: the storage wait', () => {
+  const waited = (view: StorageHealth, ok: boolean): { ok: unknown } => ({ ok: { ...view, healthy: ok, waitedSeconds: 60 } });
+  const repairing = (processed: number): StorageHealth => ({ ...healthy, jobs: [{ name: 'Repair', jobState: 'Running', bytesProcessed: processed, bytesTotal: 200, percentComplete: 0 }, { name: 'Old', jobState: 'Completed', bytesProcessed: 5, bytesTotal: 5, percentComplete: 100 }] });
+
+  it('long-polls the cluster within its deadline (retried up to it), telling the repair progress after each poll', async () => {
+    const h = harness({ 'wait-storage-healthy': [waited(repairing(50), false), waited(repairing(150), false), waited(healthy, true)] });
+    const progress: RepairProgress[] = [];
+    expect(await awaitHealthyStorage(h.ctx, 5, (p) => progress.push(p))).toEqual({ healthy: true });
+    expect(progress).toEqual([
+      { percentComplete: 25, bytesLeft: 150 },
+      { percentComplete: 75, bytesLeft: 50 },
+    ]);
+    const calls = callsOf(h, 'wait-storage-healthy');
+    expect(calls.map((c) => [c.node, c.params])).toEqual([
+      ['C1', { timeoutSeconds: 60, pollSeconds: 5 }],
+      ['C1', { timeoutSeconds: 60, pollSeconds: 5 }],
+      ['C1', { timeoutSeconds: 60, pollSeconds: 5 }],
+    ]);
+    expect(calls[0]!.options).toEqual({ retry: { untilMs: calls[0]!.time - 1000 + 5 * 60_000 } });
+    expect(h.beats()).toBe(2);
+  });
+
+  it('a short deadline: each poll asks for the seconds left, rounded up; unhealthy at the deadline is returned, not thrown', async () => {
+    const h = harness({ 'wait-storage-healthy': [waited(repairing(50), false)] });
+    const verdict = await awaitHealthyStorage(h.ctx, 2.5 / 60);
+    expect(verdict).toMatchObject({ healthy: false });
+    expect(callsOf(h, 'wait-storage-healthy').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds)).toEqual([3, 2, 1]);
+  });
+
+  it('no running repair (a disk degraded): no progress to tell', async () => {
+    const degradedDisk: StorageHealth = { ...healthy, virtualDisks: [{ friendlyName: 'V1', healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true }] };
+    const h = harness({ 'wait-storage-healthy': [waited(degradedDisk, false), waited(healthy, true)] });
+    const progress: RepairProgress[] = [];
+    expect(await awaitHealthyStorage(h.ctx, 5, (p) => progress.push(p))).toEqual({ healthy: true });
+    expect(progress).toEqual([]);
+  });
+});
+
+describe('resumeRestart and servicesBeforeRestart: more replies', () => {
+  const options = { attempt: 1, round: 2, source: 'round' as const, soft: false, rebootTimeoutMinutes: 15, clusterRunning: true, gate: null, bootBefore: 'boot-0' };
+  it('the node is asked once per read, never through the retries', async () => {
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status(), 'lost', status({ lastBootUpTime: 'boot-1' })] });
+    await resumeRestart(h.ctx, 'N1', options);
+    expect(callsOf(h, 'get-node-status').map((c) => c.options)).toEqual([{ retry: false }, { retry: false }, { retry: false }]);
+  });
+  it('a refused password at the first check ends it, even if the node answers after', async () => {
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': ['refused', status({ lastBootUpTime: 'boot-1' })] });
+    expect(await outcome(resumeRestart(h.ctx, 'N1', options))).toBe('TRANSPORT_AUTH_REFUSED (exit 4)');
+  });
+
+  const step = (node: string, rest: Record<string, unknown>) => ({ type: 'step', seq: 1, time: 't', node, attempt: 1, ...rest }) as never;
+  const requested = (node: string, bootBefore: string) => step(node, { step: 'restart-requested', round: 1, bootBefore, source: 'round' });
+  const issued = (node: string, servicesBefore: string[]) => step(node, { step: 'restart-issued', round: 1, servicesBefore });
+  it.each([
+    ['a reply with no request before it', [issued('N1', ['x'])], undefined],
+    ['other records after the reply', [requested('N1', 'b0'), issued('N1', ['vmms']), step('N1', { step: 'node-back', round: 1, source: 'round' })], ['vmms']],
+    ['a reply of another node in between', [requested('N1', 'b0'), issued('N2', ['x']), issued('N1', ['vmms'])], ['vmms']],
+    ['a record of another kind in between', [requested('N1', 'b0'), { type: 'node-state', seq: 2, time: 't', node: 'N1', step: 'restart-issued', servicesBefore: ['x'] } as never], undefined],
+  ])('servicesBeforeRestart: %s', (_name, records, expected) => {
+    expect(servicesBeforeRestart(records, 'N1', 'b0')).toEqual(expected);
   });
 });
