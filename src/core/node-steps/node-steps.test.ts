@@ -24,12 +24,20 @@ import { gateAndSuspend } from './suspend.js';
 /** One scripted reply: a value, a script failure, or a transport error. */
 type Reply = { ok: unknown } | 'lost' | 'timeout' | 'refused' | { fail: string };
 
+/**
+ * A step that loops without end (a bug) would spin here without ever yielding to jest's timers: past this many
+ * sleeps or calls, the fakes throw, and the test fails at once. No step of these tests comes near it.
+ */
+const RUNAWAY = 20_000;
+
 class FakeClock implements Clock {
   t = Date.UTC(2026, 0, 1);
+  sleeps = 0;
   now(): number {
     return this.t;
   }
   async sleep(ms: number): Promise<void> {
+    if (++this.sleeps > RUNAWAY) throw new Error(`runaway: more than ${RUNAWAY} sleeps`);
     this.t += Math.max(ms, 1);
   }
 }
@@ -38,6 +46,7 @@ class FakeClock implements Clock {
 class ScriptedGateway implements Gateway {
   /** Every call, with the fake time after it and the options the step passed (`retry`). */
   readonly calls: Array<{ node: string; name: OperationName; params: unknown; time: number; options: CallOptions | undefined }> = [];
+  private readonly counts = new Map<OperationName, number>();
   constructor(
     private readonly clock: FakeClock,
     private readonly script: Partial<Record<OperationName, Reply[] | ((call: number, params: unknown) => Reply)>>,
@@ -46,7 +55,9 @@ class ScriptedGateway implements Gateway {
   ) {}
 
   async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
-    const count = this.calls.filter((c) => c.name === name).length;
+    if (this.calls.length >= RUNAWAY) throw new Error(`runaway: more than ${RUNAWAY} calls`);
+    const count = this.counts.get(name) ?? 0;
+    this.counts.set(name, count + 1);
     this.clock.t += this.callMs;
     this.calls.push({ node, name, params, time: this.clock.t, options });
     const entry = this.script[name];
