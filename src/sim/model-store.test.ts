@@ -157,20 +157,21 @@ describe('model store: bookkeeping', () => {
   });
 });
 
-describe('model store: settled elements', () => {
-  const withEnv = (env: Record<string, string | undefined>, body: () => void): void => {
-    const before = { NODE_ENV: process.env.NODE_ENV, CAUCTL_SIM_STORE_CHECK: process.env.CAUCTL_SIM_STORE_CHECK };
-    Object.assign(process.env, env);
-    for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
-    try {
-      body();
-    } finally {
-      for (const [key, value] of Object.entries(before)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
+function withEnv(env: Record<string, string | undefined>, body: () => void): void {
+  const before = { NODE_ENV: process.env.NODE_ENV, CAUCTL_SIM_STORE_CHECK: process.env.CAUCTL_SIM_STORE_CHECK };
+  Object.assign(process.env, env);
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
+  try {
+    body();
+  } finally {
+    for (const [key, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
     }
-  };
+  }
+}
+
+describe('model store: settled elements', () => {
   const withTasks = (): Doc & { tasks: { id: string; done: boolean; state: string }[] } => ({
     ...aDoc(),
     tasks: [
@@ -199,6 +200,40 @@ describe('model store: settled elements', () => {
       writer.append(doc, doc.storeGeneration);
       doc.tasks[0]!.done = false;
       expect(() => save(writer, doc)).toThrow(/tasks\[0\] changed after it was settled/);
+    });
+  });
+});
+
+describe('model store: written elements', () => {
+  const markedSave = (store: ModelStore, doc: Doc, nodes: ReadonlySet<unknown>): void => {
+    doc.storeGeneration += 1;
+    store.append(doc, doc.storeGeneration, { nodes });
+  };
+  const setKeys = (): string[][] => logLines().map((l) => Object.keys((JSON.parse(l) as { set?: object }).set ?? {}).sort());
+
+  it('outside tests only the marked nodes are compared and logged; a node added past the saved length always is', () => {
+    withEnv({ NODE_ENV: 'production', CAUCTL_SIM_STORE_CHECK: undefined }, () => {
+      const writer = new ModelStore(path);
+      const doc = aDoc();
+      writer.append(doc, doc.storeGeneration);
+      doc.nodes[0]!.state = 'Paused'; // unmarked: never done by the model, shows that it is not compared
+      doc.nodes[1]!.state = 'Down';
+      doc.nodes.push({ name: 'N3', state: 'Up' });
+      markedSave(writer, doc, new Set([doc.nodes[1]]));
+      expect(setKeys()).toEqual([['nodes.1', 'nodes.2', 'storeGeneration']]);
+      expect((readSavedModel(path) as unknown as Doc).nodes.map((n) => n.state)).toEqual(['Up', 'Down', 'Up']);
+    });
+  });
+
+  it('in tests every node is compared, and a node that changed with no mark throws (a write site forgot ClusterModel.touch)', () => {
+    withEnv({ NODE_ENV: 'production', CAUCTL_SIM_STORE_CHECK: '1' }, () => {
+      const writer = new ModelStore(path);
+      const doc = aDoc();
+      writer.append(doc, doc.storeGeneration);
+      doc.nodes[1]!.state = 'Down';
+      markedSave(writer, doc, new Set([doc.nodes[1]]));
+      doc.nodes[0]!.state = 'Paused';
+      expect(() => markedSave(writer, doc, new Set([doc.nodes[1]]))).toThrow(/nodes\[0\] changed with no mark of its write/);
     });
   });
 });

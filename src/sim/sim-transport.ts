@@ -229,7 +229,7 @@ export class SimTransport implements Transport {
       // The operation took effect on the node; its reply never reaches the coordinator.
       loss.used = true;
       node.unreachableUntil = model.now + loss.seconds * 1000;
-      model.dirty = true;
+      model.touch(node);
       return this.fail(node.name, CONNECT_TIMEOUT_SECONDS, `the connection dropped during ${name} (connectionLoss fault, ${loss.seconds} s)`, abort.signal);
     }
     return outcome;
