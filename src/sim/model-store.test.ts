@@ -64,13 +64,13 @@ describe('model store: snapshot plus change log', () => {
     expect(readSavedModel(path)).toEqual(expected);
   });
 
-  it('logs only what changed: one node of many is one element, not the whole list', () => {
+  it('logs only what changed: of one node of many, only its field that changed', () => {
     const writer = new ModelStore(path);
     const doc = aDoc();
     writer.append(doc, doc.storeGeneration);
     doc.nodes[1]!.state = 'Down';
     save(writer, doc);
-    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.1': { name: 'N2', state: 'Down', pending: 3 }, storeGeneration: 2 } }]);
+    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.1.state': 'Down', storeGeneration: 2 } }]);
     // Nothing changed: nothing is written.
     writer.append(doc, doc.storeGeneration);
     expect(logLines()).toHaveLength(1);
@@ -150,7 +150,7 @@ describe('model store: bookkeeping', () => {
     doc.recentOps.push({ op: 'suspend-node' });
     doc.nodes[0]!.state = 'Paused';
     save(writer, doc);
-    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.0': { name: 'N1', state: 'Paused' }, storeGeneration: 2 } }]);
+    expect(logLines().map((l) => JSON.parse(l))).toEqual([{ g: 2, set: { 'nodes.0.state': 'Paused', storeGeneration: 2 } }]);
     expect(readSavedModel(path)).toMatchObject({ opCounts: { 'get-node-status': 1 }, nodes: [{ state: 'Paused' }, { state: 'Up' }] });
     writer.compact(doc);
     expect(readSavedModel(path)).toEqual(doc);
@@ -220,9 +220,20 @@ describe('model store: written elements', () => {
       doc.nodes[1]!.state = 'Down';
       doc.nodes.push({ name: 'N3', state: 'Up' });
       markedSave(writer, doc, new Set([doc.nodes[1]]));
-      expect(setKeys()).toEqual([['nodes.1', 'nodes.2', 'storeGeneration']]);
+      expect(setKeys()).toEqual([['nodes.1.state', 'nodes.2', 'storeGeneration']]);
       expect((readSavedModel(path) as unknown as Doc).nodes.map((n) => n.state)).toEqual(['Up', 'Down', 'Up']);
     });
+  });
+
+  it('logs only the fields of a node that changed, and a removed field by its path', () => {
+    const writer = new ModelStore(path);
+    const doc = aDoc();
+    writer.append(doc, doc.storeGeneration);
+    doc.nodes[1]!.state = 'Down';
+    delete doc.nodes[1]!.pending;
+    markedSave(writer, doc, new Set([doc.nodes[1]]));
+    expect(JSON.parse(logLines()[0]!)).toEqual({ g: 2, set: { storeGeneration: 2, 'nodes.1.state': 'Down' }, del: ['nodes.1.pending'] });
+    expect(readSavedModel(path)).toEqual(doc);
   });
 
   it('in tests every node is compared, and a node that changed with no mark throws (a write site forgot ClusterModel.touch)', () => {

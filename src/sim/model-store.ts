@@ -5,7 +5,8 @@
  *
  * Each log entry is one JSON line `{"g": generation, "len": {...}, "set": {...}, "del": [...]}`: the top-level
  * fields that changed since the previous entry, and for the big arrays (nodes, tasks, roles) only the elements
- * that changed plus the new length. An entry is complete or it is not there: a process killed in the middle of
+ * that changed plus the new length; of a node that changed, only its fields that did (`nodes.3.power`; a
+ * removed field is in `del`). An entry is complete or it is not there: a process killed in the middle of
  * an append leaves a torn line, which readers skip (every append starts with a newline, so the next entry never
  * runs into it). The snapshot is rewritten, and the log emptied, at a command's end (`compact`), and whenever
  * the log grows past a bound. The snapshot carries its generation; entries at or below it are skipped, so a
@@ -22,6 +23,8 @@ import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
 
 /** Arrays whose elements are logged one by one; the other top-level fields are logged whole. */
 const ELEMENT_LOGGED = new Set(['nodes', 'tasks', 'roles']);
+/** Element-logged arrays whose changed elements are logged field by field (a node is 1.5 KB; an operation changes a few of its fields). */
+const FIELD_LOGGED = new Set(['nodes']);
 /**
  * Bookkeeping that no operation reads (how many operations of each kind ran, the last 50 of them): written
  * with the snapshot, at a command's end and at each compaction, never logged. It changes with every operation,
@@ -101,15 +104,55 @@ function applyEntry(doc: Doc, entry: LogEntry): void {
     else doc[key] = new Array<Json>(length).fill(null);
   }
   for (const [path, value] of Object.entries(entry.set ?? {})) {
-    const dot = path.indexOf('.');
-    if (dot < 0) {
-      doc[path] = value;
+    const [key, index, field] = path.split('.');
+    if (index === undefined) {
+      doc[key!] = value;
       continue;
     }
-    const list = doc[path.slice(0, dot)];
-    if (Array.isArray(list)) list[Number(path.slice(dot + 1))] = value;
+    const list = doc[key!];
+    if (!Array.isArray(list)) continue;
+    if (field === undefined) {
+      list[Number(index)] = value;
+      continue;
+    }
+    const element = list[Number(index)];
+    if (typeof element === 'object' && element !== null && !Array.isArray(element)) element[field] = value;
   }
-  for (const key of entry.del ?? []) delete doc[key];
+  for (const path of entry.del ?? []) {
+    const [key, index, field] = path.split('.');
+    if (index === undefined || field === undefined) {
+      delete doc[key!];
+      continue;
+    }
+    const list = doc[key!];
+    const element = Array.isArray(list) ? list[Number(index)] : undefined;
+    if (typeof element === 'object' && element !== null && !Array.isArray(element)) delete element[field];
+  }
+}
+
+/** Logs, into `set` and `del`, the fields of element `path` (`nodes.3`) that differ; whether any did. */
+function diffFields(path: string, before: Json, now: Json, set: Record<string, Json>, del: string[]): boolean {
+  if (typeof before !== 'object' || before === null || Array.isArray(before) || typeof now !== 'object' || now === null || Array.isArray(now)) {
+    if (sameJson(before, now)) return false;
+    set[path] = now;
+    return true;
+  }
+  let changed = false;
+  for (const field of Object.keys(now)) {
+    const value = now[field];
+    if (value === undefined) continue;
+    if (!sameJson(before[field], value)) {
+      set[`${path}.${field}`] = value;
+      changed = true;
+    }
+  }
+  for (const field of Object.keys(before)) {
+    if (before[field] !== undefined && now[field] === undefined) {
+      del.push(`${path}.${field}`);
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /** What of `now` differs from `saved`, as a log entry body; undefined when nothing does. */
@@ -130,10 +173,15 @@ function diff(saved: Doc, now: Doc, written: WrittenElements): Omit<LogEntry, 'g
         changed = true;
       }
       const settled = SETTLED[key];
+      const byField = FIELD_LOGGED.has(key);
       const compare = (i: number): void => {
         const done = i < before.length && settled !== undefined && settled(before[i]!);
         const unmarked = i < before.length && marked !== undefined && !marked.has(value[i]);
         if ((done || unmarked) && !check) return;
+        if (byField && i < before.length && !done && !unmarked) {
+          if (diffFields(`${key}.${i}`, before[i]!, value[i]!, set, del)) changed = true;
+          return;
+        }
         if (i >= before.length || !sameJson(before[i], value[i])) {
           if (done) throw new Error(`model store: ${key}[${i}] changed after it was settled; this is a bug in src/sim (model-store.ts, SETTLED).`);
           if (unmarked) throw new Error(`model store: ${key}[${i}] changed with no mark of its write; this is a bug in src/sim (a write to it lacks ClusterModel.touch).`);
