@@ -7,6 +7,7 @@
  */
 import { OperationFailedError, type ClusterGateway } from '../cluster/gateway.js';
 import { OFFLINE_STEP_SECONDS, type ClusterDisk, type ServiceStartMode } from '../cluster/operations-offline.js';
+import type { ClusterInfo } from '../cluster/operations.js';
 import { RetryingGateway } from '../cluster/retrying-gateway.js';
 import { describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type JournalRecord, type RunJournal } from '../journal/journal.js';
@@ -155,6 +156,28 @@ export function predictOfflineDowntime(timing: OfflineTiming, updatesPerNode: Re
   }
   const parts = { stopCluster: timing.stopClusterSeconds, slowestNode: slowestSeconds, startCluster: timing.startClusterSeconds, disksOnline: timing.diskStateSeconds };
   return { seconds: parts.stopCluster + parts.slowestNode + parts.startCluster + parts.disksOnline, slowestNode: slowest, parts };
+}
+
+/**
+ * The cluster an offline update starts from (get-cluster), read before anything is touched: refused (exit 5)
+ * when it does not answer as a running cluster or a native CAU run is in progress. The command reads it
+ * for its downtime prediction too, so that the prediction counts the cluster's own nodes.
+ */
+export async function readOfflineCluster(gateway: Pick<ClusterGateway, 'call'>, entry: string): Promise<ClusterInfo> {
+  let cluster: ClusterInfo;
+  try {
+    cluster = await gateway.call(entry, 'get-cluster', {});
+  } catch (error) {
+    throw refusedError('OFFLINE_CLUSTER_NOT_RUNNING', `Cluster ${entry} does not answer as a running cluster: ${describeError(error)}`, {
+      hint: 'If an offline update was interrupted, continue it with: cauctl offline-update --resume',
+    });
+  }
+  if (cluster.nativeCauRunInProgress) {
+    throw refusedError('OFFLINE_CAU_RUN_IN_PROGRESS', `A native CAU run is in progress on ${cluster.name}; nothing was touched.`, {
+      hint: 'Let it finish (watch it with Get-CauRun on the cluster), then start the offline update again.',
+    });
+  }
+  return cluster;
 }
 
 /** The offline update's own journal record kinds (the node steps add their `step` records). */
@@ -370,17 +393,7 @@ export class OfflineUpdate {
   private async readPreState(): Promise<OfflinePreState> {
     const g = this.deps.gateway;
     const entry = this.options.entry;
-    let cluster;
-    try {
-      cluster = await g.call(entry, 'get-cluster', {});
-    } catch (error) {
-      throw refusedError('OFFLINE_CLUSTER_NOT_RUNNING', `Cluster ${entry} does not answer as a running cluster: ${describeError(error)}`, {
-        hint: 'If an offline update was interrupted, continue it with: cauctl offline-update --resume',
-      });
-    }
-    if (cluster.nativeCauRunInProgress) {
-      throw refusedError('OFFLINE_CAU_RUN_IN_PROGRESS', `A native CAU run is in progress on ${cluster.name}; nothing was touched.`);
-    }
+    const cluster = await readOfflineCluster(g, entry);
     const nodes = cluster.nodes.map((n) => n.name);
     const services: Record<string, ServiceStartMode> = {};
     const missing: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { BUILTIN_FIXTURE_PATH } from '../../src/sim/index.js';
 import { runCli } from '../wsman-server/cli-run.js';
 import { ntlmAcceptorMissing } from '../wsman-server/ntlm-sidecar.js';
-import { PASSWORD, USER, peersAvailable, startServer, type ServerHarness } from '../wsman-server/test-support.js';
+import { PASSWORD, USER, peersAvailable, shortFixture, startServer, type ServerHarness } from '../wsman-server/test-support.js';
 import { hasBuild } from '../support/cli.js';
 
 const run = peersAvailable('winrm end-to-end run', ntlmAcceptorMissing()) && hasBuild();
@@ -92,5 +92,26 @@ describeIf('cauctl run --transport winrm against the WS-Man test server', () => 
     expect(kinds.has('droppedReceive')).toBe(true);
     expect([...kinds].some((k) => k.startsWith('send'))).toBe(true);
     if (mode === 'persistent') expect(kinds.has('killed')).toBe(true);
+  }, 180_000);
+
+  // A real cluster's offline-update predicted its downtime from the simulator's node list (none on a real
+  // cluster): 160 s, stop and start only. Its prediction now comes from the cluster's own node list.
+  it('offline-update over winrm predicts its downtime from the cluster\'s own nodes, not from a simulator', async () => {
+    await h?.close();
+    h = await startServer({ fixture: shortFixture('OFF2', 2), speed: 2000, auth: ['ntlm'] });
+    const { server } = h;
+    const result = await runCli(
+      ['offline-update', '--transport', 'winrm', '--cluster-name', 'OFF2', '--username', USER, ...server.nodeAddressArgs(), '--force', '--json'],
+      { stateDir: join(dir, 'offline-state'), password: PASSWORD },
+    );
+    if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stderr.slice(-4000)}`);
+    const doc = JSON.parse(result.stdout) as { status: string; nodeResults: Array<{ node: string }>; predictedDowntimeSeconds: number; preState: { onlineDisks: Array<{ virtualDisk: string }> } };
+    expect(doc.status).toBe('Succeeded');
+    expect(doc.nodeResults.map((n) => n.node)).toEqual(['N1', 'N2']);
+    // A real cluster's prediction uses the default timings: stop 60 + the slowest node (install 900, rescan 60,
+    // restart 420, services 90) + start 90 + disks online 10.
+    expect(doc.predictedDowntimeSeconds).toBe(60 + (900 + 60 + 420 + 90) + 90 + 10);
+    // The offline audit (every node down at once is the design): the cluster back, its disks online again.
+    expect(server.sim.auditOffline(doc.preState.onlineDisks.map((d) => d.virtualDisk)).violations).toEqual([]);
   }, 180_000);
 });

@@ -11,13 +11,15 @@ import {
   OfflineUpdate,
   offlineTiming,
   predictOfflineDowntime,
+  readOfflineCluster,
+  replayOfflineJournal,
   type DowntimePrediction,
   type OfflineProfile,
   type OfflineTiming,
   type OfflineResult,
 } from '../../../core/offline-update.js';
 import { ExitCode, refusedError, usageError } from '../../../errors.js';
-import { FileJournal, journalDir, journalPath } from '../../../journal/journal.js';
+import { FileJournal, journalDir, journalPath, type JournalSummary } from '../../../journal/journal.js';
 import { assertWritableDir } from '../../../platform/fs.js';
 import { describeAudit, formatDuration, formatTime } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
@@ -50,6 +52,17 @@ function offlineStepPlan(clusterName: string, nodes: readonly string[], timing: 
     ['watch', 0],
   ];
   return { clusterName, nodes, steps: steps.map(([step, seconds]) => ({ step, seconds })) };
+}
+
+/**
+ * The nodes the downtime prediction and the live view count: the cluster's own list (get-cluster, on a real
+ * cluster as on a model), or, when an interrupted update is continued (its cluster may be stopped), the nodes
+ * its journal recorded before it touched anything. Refused (exit 5) when a new update finds no running cluster.
+ */
+async function nodesToPredict(ctx: ClusterContext, interrupted: JournalSummary | undefined): Promise<readonly string[]> {
+  const pre = interrupted === undefined ? null : replayOfflineJournal(interrupted.records, interrupted.path).preState;
+  if (pre !== null) return pre.nodes.filter((n) => !pre.missingNodes.includes(n));
+  return (await readOfflineCluster(ctx.gateway, ctx.entry)).nodes.map((n) => n.name);
 }
 
 function checkWindow(mode: OfflineMode, nowMs: number, predictedSeconds: number, env: CommandEnv): void {
@@ -111,7 +124,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     // The journal must be writable before anything is touched: the restore depends on it.
     assertWritableDir(journalDir(ctx.stateDir, ctx.entry));
     const timing = offlineTiming(ctx.sim?.timing ?? DEFAULT_TIMING);
-    const nodes = ctx.sim?.nodeNames ?? [];
+    const nodes = await nodesToPredict(ctx, interrupted);
     const prediction = predictOfflineDowntime(timing, Object.fromEntries(nodes.map((n) => [n, 1])));
     if (interrupted === undefined) {
       // The restore of an interrupted update must never wait for a window.
