@@ -44,7 +44,8 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 }
 
 export async function scanCluster(gateway: Gateway, entry: string, options: ScanOptions): Promise<ScanResult & { cluster: ClusterInfo }> {
-  const cluster = await gateway.call(entry, 'get-cluster', {});
+  // Read-only: an MSFT_CAURun that cannot be read is reported (cluster.nativeCauUnreadable), not a failure.
+  const cluster = await gateway.call(entry, 'get-cluster', { reportUnreadableNativeCau: true });
   const limit = options.concurrency ?? 8;
   const online = cluster.nodes.filter((n) => n.state === 'Up' || n.state === 'Paused').map((n) => n.name);
   const entries = new Map<string, ScanEntry[]>();
