@@ -20,6 +20,7 @@
  * interrupted run had in hand is not held against it: it may be down for the run's own restart, and it is
  * counted as a host for the others, since it is resumed before any other drain.
  */
+import { clusterUnavailableRefusal } from './cluster-unavailable.js';
 import type { Gateway } from '../cluster/gateway.js';
 import { OperationFailedError } from '../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity } from '../cluster/operations.js';
@@ -124,7 +125,7 @@ export async function gatherPreflight(gateway: Gateway, entry: string): Promise<
     cluster = await gateway.call(entry, 'get-cluster', { reportUnreadableNativeCau: true });
   } catch (error) {
     if (error instanceof OperationFailedError && error.scriptCode === CONSTRAINED_LANGUAGE) throw refusalError([constrainedRefusal([entry])]);
-    throw error;
+    throw clusterUnavailableRefusal(entry, error) ?? error;
   }
   return { cluster, ...(await readCapacityReports(gateway, cluster)) };
 }
