@@ -180,6 +180,18 @@ describeIf('bad input exits 2 and names the field, touching nothing', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/simulated model HCI01 is a cluster/);
   });
+
+  // The other way round: cluster commands on standalone servers exited 3 "get-cluster ... failed" (a failed
+  // operation) instead of refusing before anything is touched and naming clusterless-run.
+  it.each(['run --what-if', 'run --force', 'snapshot', 'scan'])('%s on standalone servers refuses (exit 5), pointing to clusterless-run', (command) => {
+    const r = box.run([...command.split(' '), '--simulate', BRANCH3, '--json']);
+    expect(r.code).toBe(5);
+    expect(parseJson<{ error: { code: string; message: string; hint: string } }>(r).error).toMatchObject({
+      code: 'CLUSTER_UNAVAILABLE',
+      message: expect.stringMatching(/No failover cluster answers at BRANCH3: .*cluster service is not running on SRV1.*Nothing was touched/),
+      hint: expect.stringMatching(/Start-Cluster.*cauctl clusterless-run --computer-name/),
+    });
+  });
 });
 
 describeWithPwsh('a registered script plug-in in a clusterless run (the same plug-ins as run)', (pwsh) => {
