@@ -84,7 +84,7 @@ async function main() {
     return 0;
   }
   const distDir = join(root, 'dist');
-  if (!existsSync(join(distDir, 'cli', 'app.js'))) {
+  if (!existsSync(join(distDir, 'cauctl.js'))) {
     process.stderr.write('bench: dist/ is missing; run `npm run build` (npm run bench does it for you).\n');
     return 2;
   }

@@ -1,6 +1,7 @@
 // Child-process runner for the CPU figure: runs one `cauctl` command in this fresh process through runCli with
-// fake streams, then prints, as one JSON line, the CPU time (whole process and the command alone), the peak RSS
-// and the command's JSON result. With --count-fs, it also counts the synchronous filesystem calls the command
+// fake streams, from what bin/cauctl.js runs a command with (dist/cauctl.js, the build's bundle), then prints,
+// as one JSON line, the CPU time (whole process and the command alone), the peak RSS and the command's JSON
+// result. With --count-fs, it also counts the synchronous filesystem calls the command
 // makes and the time spent in them (the bench's I/O breakdown; kept out of the timed runs).
 // Usage: node cpu-runner.mjs [--count-fs] <dist dir> <state dir> -- <cauctl args...>
 import fs from 'node:fs';
@@ -42,7 +43,7 @@ function instrumentFs() {
 const fsCounts = countFs ? instrumentFs() : null;
 
 const beforeImport = process.cpuUsage();
-const { runCli } = await import(pathToFileURL(join(distDir, 'cli', 'app.js')).href);
+const { runCli } = await import(pathToFileURL(join(distDir, 'cauctl.js')).href);
 const afterImport = process.cpuUsage();
 
 let stdout = '';

@@ -187,22 +187,29 @@ describe('formatHashtable', () => {
 });
 
 describe('round trips', () => {
-  // Characters that matter to the grammar, mixed into arbitrary unicode so that the interesting cases come up often.
-  const tricky = fc.constantFrom("'", '\u2018', '\u2019', '\u201a', '\u201b', '"', '\u201c', '\u201d', '\u201e', '$', '`', '@', '{', '}', '(', ';', ',', '=', '#', '<#', '\n', '\r', ' ', '\t', '\u2028');
-  const text = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.string({ unit: fc.oneof(tricky, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 }),
-    fc.constantFrom('__proto__', 'constructor', 'QueryString', 'toString'),
-  );
-  // Keys are case-insensitive in PowerShell hashtables, so a record may not hold two keys that differ only in case.
-  const entries = fc.uniqueArray(fc.tuple(text, text), { selector: ([key]) => key.toLowerCase(), maxLength: 6 });
-  const record = entries.map((pairs) => {
-    const result: Record<string, string> = {};
-    for (const [key, value] of pairs) Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
-    return result;
-  });
+  // The arbitraries are built inside the tests, not when the file is collected: building fast-check's binary
+  // string arbitraries costs about a second of CPU, which every other test of this file would pay too (the
+  // mutation run loads this file again for each mutant; docs/testing.md).
+  function arbitraries() {
+    // Characters that matter to the grammar, mixed into arbitrary unicode so that the interesting cases come up often.
+    const tricky = fc.constantFrom("'", '\u2018', '\u2019', '\u201a', '\u201b', '"', '\u201c', '\u201d', '\u201e', '$', '`', '@', '{', '}', '(', ';', ',', '=', '#', '<#', '\n', '\r', ' ', '\t', '\u2028');
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.string({ unit: fc.oneof(tricky, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 }),
+      fc.constantFrom('__proto__', 'constructor', 'QueryString', 'toString'),
+    );
+    // Keys are case-insensitive in PowerShell hashtables, so a record may not hold two keys that differ only in case.
+    const entries = fc.uniqueArray(fc.tuple(text, text), { selector: ([key]) => key.toLowerCase(), maxLength: 6 });
+    const record = entries.map((pairs) => {
+      const result: Record<string, string> = {};
+      for (const [key, value] of pairs) Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      return result;
+    });
+    return { tricky, record };
+  }
 
   it('parseHashtable(formatHashtable(r)) equals r', () => {
+    const { record } = arbitraries();
     fc.assert(
       fc.property(record, (r) => {
         expect(parseHashtable(formatHashtable(r))).toEqual(r);
@@ -212,6 +219,7 @@ describe('round trips', () => {
   });
 
   it('parseHashtableList(formatHashtableList(l)) equals l', () => {
+    const { record } = arbitraries();
     fc.assert(
       fc.property(fc.array(record, { maxLength: 4 }), (list) => {
         expect(parseHashtableList(formatHashtableList(list))).toEqual(list);
@@ -221,6 +229,7 @@ describe('round trips', () => {
   });
 
   it('arbitrary input either parses or fails with a HashtableSyntaxError', () => {
+    const { tricky } = arbitraries();
     const input = fc.string({ unit: fc.oneof(tricky, fc.constantFrom('a', 'b', '1', '@{', '$true', '"', '`u{'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 30 });
     fc.assert(
       fc.property(fc.oneof(input, input.map((s) => `@{${s}}`)), (s) => {

@@ -14,6 +14,8 @@ describe('npm pack', () => {
     expect(result.status).toBe(0);
     const files = (JSON.parse(result.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/cli/main.js');
+    // What main.js runs every command but --version from (the build's bundle, scripts/bundle.mjs).
+    expect(files).toContain('dist/cauctl.js');
     expect(files).toContain('dist/transport/winrm/ntlm/client.js');
     expect(files.filter((path) => TEST_ONLY.some((pattern) => pattern.test(path)))).toEqual([]);
   });

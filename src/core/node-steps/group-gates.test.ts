@@ -26,3 +26,18 @@ describe('restartClusterGate with group mates', () => {
     expect(restartClusterGate(cluster, 'N1', requireAll, mates).ok).toBe(ok);
   });
 });
+
+describe('restartClusterGate: which nodes count as down, and what the verdict says', () => {
+  it.each<[string, ClusterInfo, string[] | undefined, boolean, ReturnType<typeof restartClusterGate>]>([
+    ['every other node Up, RequireAllNodesOnline: open', aCluster({ N1: 'Paused', N2: 'Up', N3: 'Up' }), undefined, true, { ok: true }],
+    ['the node itself down does not hold its own restart', aCluster({ N1: 'Down', N2: 'Up', N3: 'Up' }), undefined, true, { ok: true }],
+    ['a node in state Unknown counts as down', aCluster({ N1: 'Paused', N2: 'Up', N3: 'Up', N4: 'Up' }, { nodes: [...aCluster({ N1: 'Paused', N2: 'Up', N3: 'Up' }).nodes, { name: 'N4', state: 'Unknown', drainStatus: 'NotInitiated', roles: [] }] }), undefined, false, { ok: false, code: 'QuorumAtRisk', message: 'N4 went down and restarting N1 too would risk quorum or storage redundancy' }],
+    ['two down, named both', aCluster({ N1: 'Paused', N2: 'Down', N3: 'Down', N4: 'Up', N5: 'Up', N6: 'Up', N7: 'Up' }), undefined, false, { ok: false, code: 'QuorumAtRisk', message: 'N2, N3 went down and restarting N1 too would risk quorum or storage redundancy' }],
+    ['S2D, a mate down and a node outside the group down: held', aCluster({ N1: 'Paused', N2: 'Down', N3: 'Up', N4: 'Up', N5: 'Down', N6: 'Up', N7: 'Up', N8: 'Up' }), ['N2'], false, { ok: false, code: 'QuorumAtRisk', message: 'N2, N5 went down and restarting N1 too would risk quorum or storage redundancy' }],
+    ['without S2D another node down is allowed while quorum survives', aCluster({ N1: 'Paused', N2: 'Down', N3: 'Up', N4: 'Up', N5: 'Up' }, { s2dEnabled: false }), undefined, false, { ok: true }],
+    ['without S2D but RequireAllNodesOnline: held', aCluster({ N1: 'Paused', N2: 'Down', N3: 'Up', N4: 'Up', N5: 'Up' }, { s2dEnabled: false }), undefined, true, { ok: false, code: 'QuorumAtRisk', message: 'N2 went down and restarting N1 too would risk quorum or storage redundancy' }],
+    ['without S2D, quorum lost: held', aCluster({ N1: 'Paused', N2: 'Down', N3: 'Up' }, { s2dEnabled: false, quorum: { healthy: true, witnessType: 'None', witnessState: 'NotConfigured' } }), undefined, false, { ok: false, code: 'QuorumAtRisk', message: 'N2 went down and restarting N1 too would risk quorum or storage redundancy' }],
+  ])('%s', (_name, cluster, mates, requireAll, verdict) => {
+    expect(restartClusterGate(cluster, 'N1', requireAll, mates)).toEqual(verdict);
+  });
+});

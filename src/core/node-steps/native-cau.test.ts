@@ -31,6 +31,10 @@ describe('decideHold', () => {
     [null, null],
     ['not json', null],
     ['{"version":2,"groupName":"G","previousState":"Online","heldAt":"x"}', null],
+    // Each field checked: a record missing one is not guessed at.
+    ['{"version":1,"previousState":"Online","heldAt":"x"}', null],
+    ['{"version":1,"groupName":"G","heldAt":"x"}', null],
+    ['{"version":1,"groupName":"G","previousState":"Online"}', null],
     [JSON.stringify(record('Online')), record('Online')],
   ])('parseRoleHold(%s)', (value, expected) => {
     expect(parseRoleHold(value)).toEqual(expected);

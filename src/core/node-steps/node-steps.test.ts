@@ -4,19 +4,21 @@
  * is scripted per operation; the clock is a fake one whose sleep advances time at once.
  */
 import { OperationFailedError, OperationTimeoutError, type CallOptions, type Gateway } from '../../cluster/gateway.js';
-import type { NodeStatus, OperationName, OperationParams, OperationResult, StorageHealth } from '../../cluster/operations.js';
+import type { NodeStatus, OperationName, OperationParams, OperationResult, StorageHealth, UndrainedAllowance } from '../../cluster/operations.js';
+import type { CauRoleGroup, NativeCauView } from '../../cluster/operations-native-cau.js';
 import { RetryingGateway } from '../../cluster/retrying-gateway.js';
 import { AppError, ExitCode } from '../../errors.js';
 import { MemoryJournal } from '../../journal/journal.js';
 import type { Clock } from '../../platform/clock.js';
 import { JournalWriter } from '../journal-records.js';
 import { StepFailure, type StepContext } from './context.js';
-import { awaitRestartGate } from './gates.js';
+import { awaitDrainGate, awaitRestartGate } from './gates.js';
 import { installViaTask, type TaskSpec } from './install.js';
-import { restartAndAwaitBoot, resumeRestart } from './restart.js';
-import { resumeNode } from './resume.js';
+import { guardNativeCau, restoreSelfUpdating } from './native-cau.js';
+import { restartAndAwaitBoot, resumeRestart, servicesBeforeRestart } from './restart.js';
+import { resumeNode, resumeWhenBack } from './resume.js';
 import { scanNode } from './scan.js';
-import { awaitHealthyStorage } from './storage.js';
+import { awaitHealthyStorage, type RepairProgress } from './storage.js';
 import { gateAndSuspend } from './suspend.js';
 
 /** One scripted reply: a value, a script failure, or a transport error. */
@@ -34,16 +36,19 @@ class FakeClock implements Clock {
 
 /** Answers each operation from its queue; the last reply of a queue repeats. Records every call. */
 class ScriptedGateway implements Gateway {
-  readonly calls: Array<{ node: string; name: OperationName; params: unknown }> = [];
+  /** Every call, with the fake time after it and the options the step passed (`retry`). */
+  readonly calls: Array<{ node: string; name: OperationName; params: unknown; time: number; options: CallOptions | undefined }> = [];
   constructor(
     private readonly clock: FakeClock,
     private readonly script: Partial<Record<OperationName, Reply[] | ((call: number) => Reply)>>,
+    /** How long each call takes on the fake clock (0: only the steps' own waits move time, to test deadlines exactly). */
+    private readonly callMs = 1000,
   ) {}
 
-  async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, _options?: CallOptions): Promise<OperationResult<N>> {
+  async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
     const count = this.calls.filter((c) => c.name === name).length;
-    this.calls.push({ node, name, params });
-    this.clock.t += 1000;
+    this.clock.t += this.callMs;
+    this.calls.push({ node, name, params, time: this.clock.t, options });
     const entry = this.script[name];
     if (entry === undefined) throw new Error(`unscripted call: ${name}`);
     const reply = typeof entry === 'function' ? entry(count) : entry[Math.min(count, entry.length - 1)]!;
@@ -80,20 +85,35 @@ interface Harness {
   journal: MemoryJournal;
   ctx: StepContext;
   steps: () => string[];
+  /** The journal's records without their sequence number and time. */
+  records: () => Array<Record<string, unknown>>;
+  /** Lock heartbeats the steps sent (one per wait). */
+  beats: () => number;
 }
 
-function harness(script: ConstructorParameters<typeof ScriptedGateway>[1]): Harness {
+function harness(script: ConstructorParameters<typeof ScriptedGateway>[1], callMs?: number): Harness {
   const clock = new FakeClock();
-  const gateway = new ScriptedGateway(clock, script);
+  const gateway = new ScriptedGateway(clock, script, callMs);
   const journal = new MemoryJournal();
+  let beats = 0;
   const ctx: StepContext = {
     gateway: new RetryingGateway(gateway, clock, { deadlineMs: 10 * 60_000 }),
     clock,
     journal: new JournalWriter(journal, () => clock.now()),
     entry: 'C1',
-    heartbeat: async () => undefined,
+    heartbeat: async () => {
+      beats += 1;
+    },
   };
-  return { clock, gateway, journal, ctx, steps: () => journal.records().map((r) => String(r.step)) };
+  return {
+    clock,
+    gateway,
+    journal,
+    ctx,
+    steps: () => journal.records().map((r) => String(r.step)),
+    records: () => journal.records().map(({ seq: _seq, time: _time, ...rest }) => rest),
+    beats: () => beats,
+  };
 }
 
 async function outcome(p: Promise<unknown>): Promise<string> {
@@ -304,6 +324,9 @@ describe('awaitRestartGate: the restart gate (issue 20 §2: no restart while ano
     expect(await failure(awaitRestartGate(offline.ctx, 'N1', mates))).toBe('StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: virtual disk V1 is Warning/Detached.');
     const repairing = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: { ...degradedDisk, jobs: degraded.jobs } }] });
     expect(await failure(awaitRestartGate(repairing.ctx, 'N1', mates))).toMatch(/^StorageNotHealthy reboot: .*storage job Repair is Running with 9 bytes left/);
+    // A repair job that has completed is no repair still running.
+    const repaired = harness({ 'get-cluster': [{ ok: away }], 'get-storage-health': [{ ok: { ...degradedDisk, jobs: [{ ...degraded.jobs[0]!, jobState: 'Completed', bytesProcessed: 10 }] } }] });
+    expect(await failure(awaitRestartGate(repaired.ctx, 'N1', mates))).toBe('ok');
     // Without the mate away, the same degraded disk holds it.
     const noMateAway = harness({ 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Up', N3: 'Up' }) }], 'get-storage-health': [{ ok: degradedDisk }] });
     expect(await failure(awaitRestartGate(noMateAway.ctx, 'N1', mates))).toBe('StorageNotHealthy reboot: Not safe to restart N1: storage is not healthy: virtual disk V1 is Warning/Degraded.');
@@ -374,5 +397,645 @@ describe('resumeNode, awaitHealthyStorage, scanNode: every reply', () => {
     let found = '';
     const result = await outcome(scanNode(h.ctx.gateway, 'N1', [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }]).then((u) => (found = `${u.length} update(s)`)));
     expect(result === 'ok' ? found : result).toBe(expected);
+  });
+});
+
+/** A step's outcome as `CODE phase: message` (a StepFailure), the error's code and message, or 'ok'. */
+async function failureText(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof StepFailure) return `${error.code} ${error.phase}: ${error.message}`;
+    if (error instanceof AppError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+const callsOf = (h: Harness, name?: OperationName) => h.gateway.calls.filter((c) => name === undefined || c.name === name);
+
+describe('awaitDrainGate: the drain gate, read by read', () => {
+  const options = { requireAllNodesOnline: false, storageTimeoutMinutes: 5 };
+
+  it('an open gate: the long storage wait, the cluster, the native CAU guard, then storage read again right before the suspend', async () => {
+    const h = harness(gateScript);
+    expect(await failureText(awaitDrainGate(h.ctx, 'N1', options))).toBe('ok');
+    expect(h.gateway.calls.map((c) => [c.node, c.name, c.params])).toEqual([
+      ['C1', 'wait-storage-healthy', { timeoutSeconds: 60, pollSeconds: 5 }],
+      ['C1', 'get-cluster', {}],
+      ['N1', 'get-native-cau', {}],
+      ['N2', 'get-native-cau', {}],
+      ['N3', 'get-native-cau', {}],
+      ['C1', 'get-cluster-property', { name: 'CauctlRoleHold' }],
+      ['C1', 'get-storage-health', {}],
+    ]);
+    expect(h.beats()).toBe(0);
+  });
+
+  it('the long poll never outlasts the storage deadline', async () => {
+    const h = harness(gateScript);
+    await awaitDrainGate(h.ctx, 'N1', { ...options, storageTimeoutMinutes: 0.5 });
+    expect(callsOf(h, 'wait-storage-healthy')[0]!.params).toEqual({ timeoutSeconds: 30, pollSeconds: 5 });
+  });
+
+  it.each<[string, Record<string, 'Up' | 'Paused' | 'Down'>, string[] | undefined, boolean, string]>([
+    ['a paused group mate (named in any case) does not hold the drain, even with RequireAllNodesOnline', { N1: 'Up', N2: 'Paused', N3: 'Up' }, ['n2'], true, 'ok'],
+    ['a paused node outside the group holds it', { N1: 'Up', N2: 'Paused', N3: 'Up' }, ['N3'], false, 'OtherNodePaused drain: Not safe to drain N1: N2 is paused; draining N1 too would take a second node out of service'],
+    ['no group: a paused node holds it', { N1: 'Up', N2: 'Paused', N3: 'Up' }, [], false, 'OtherNodePaused drain: Not safe to drain N1: N2 is paused; draining N1 too would take a second node out of service'],
+    ['a group mate that is Down is still Down', { N1: 'Up', N2: 'Down', N3: 'Up' }, ['N2'], true, 'NodesOffline drain: Not safe to drain N1: RequireAllNodesOnline is set and N2 (Down) not Up'],
+  ])('%s', async (_name, states, groupMates, requireAllNodesOnline, expected) => {
+    const h = harness({ ...gateScript, 'get-cluster': [{ ok: cluster(states) }] });
+    expect(await failureText(awaitDrainGate(h.ctx, 'N1', { requireAllNodesOnline, storageTimeoutMinutes: 1, ...(groupMates ? { groupMates } : {}) }))).toBe(expected);
+  });
+
+  it('a shut gate is read again every 30 s (with a heartbeat), and opens when the other node is back', async () => {
+    const h = harness({ ...gateScript, 'get-cluster': [{ ok: cluster({ N1: 'Up', N2: 'Paused', N3: 'Up' }) }, { ok: cluster() }] });
+    expect(await failureText(awaitDrainGate(h.ctx, 'N1', options))).toBe('ok');
+    const reads = callsOf(h, 'get-cluster');
+    expect(reads).toHaveLength(2);
+    // Between them: 30 s of waiting, then the storage wait (1 s on the fake gateway) and the read itself.
+    expect(reads[1]!.time - reads[0]!.time).toBe(32_000);
+    expect(h.beats()).toBe(1);
+    // The guard runs only once the gate is open.
+    expect(callsOf(h, 'get-native-cau')).toHaveLength(3);
+  });
+
+  it('storage healthy in the long wait but not when read again right before the suspend: the gate is passed again', async () => {
+    const h = harness({ ...gateScript, 'get-storage-health': [{ ok: degraded }, { ok: healthy }] });
+    expect(await failureText(awaitDrainGate(h.ctx, 'N1', options))).toBe('ok');
+    expect([callsOf(h, 'wait-storage-healthy').length, callsOf(h, 'get-cluster').length, callsOf(h, 'get-storage-health').length, h.beats()]).toEqual([2, 2, 2, 1]);
+  });
+
+  it.each<[string, Partial<Record<OperationName, Reply[]>>]>([
+    ['in the long wait', { 'wait-storage-healthy': [{ ok: { ...degraded, healthy: false, waitedSeconds: 60 } }] }],
+    ['when read again right before the suspend', { 'get-storage-health': [{ ok: degraded }] }],
+  ])('storage never healthy (%s): StorageNotHealthy at the deadline, with the reason', async (_name, over) => {
+    const h = harness({ ...gateScript, ...over });
+    const start = h.clock.now();
+    expect(await failureText(awaitDrainGate(h.ctx, 'N1', { ...options, storageTimeoutMinutes: 1 }))).toBe(
+      'StorageNotHealthy drain: Not safe to drain N1: storage did not become healthy within 1 min: storage job Repair is Running with 9 bytes left',
+    );
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(60_000);
+    expect(h.beats()).toBeGreaterThan(1);
+  });
+
+  it('the capacity gate hears the cluster just read and the node; a shortfall stops before storage is read again', async () => {
+    const h = harness(gateScript);
+    const asked: Array<[string, string[]]> = [];
+    const capacity = async (c: OperationResult<'get-cluster'>, node: string) => {
+      asked.push([node, c.nodes.map((n) => n.name)]);
+      return { ok: false as const, code: 'InsufficientMemory' as const, message: 'VM1 fits nowhere' };
+    };
+    expect(await failureText(awaitDrainGate(h.ctx, 'N1', { ...options, capacity }))).toBe('InsufficientMemory drain: Not safe to drain N1: VM1 fits nowhere');
+    expect(asked).toEqual([['N1', ['N1', 'N2', 'N3']]]);
+    expect(callsOf(h, 'get-storage-health')).toHaveLength(0);
+  });
+});
+
+describe('gateAndSuspend: what is sent, what is journaled, the force switches', () => {
+  const seen = () => ({ paused: [] as boolean[], resumed: [] as boolean[] });
+  const paused = { ok: { state: 'Paused', drainStatus: 'InProgress' } };
+
+  it('the suspend carries the node, the drain switches and a long poll of 30 s; no force switch is sent unless given', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status()] });
+    expect(await gateAndSuspend(h.ctx, 'N1', suspendOptions(seen()))).toStrictEqual({ drained: true });
+    const [sent] = callsOf(h, 'suspend-node');
+    expect([sent!.node, sent!.params, sent!.options]).toStrictEqual(['C1', { name: 'N1', forceDrain: false, timeoutSeconds: 30 }, { retry: false }]);
+    const forced = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status()] });
+    await gateAndSuspend(forced.ctx, 'N1', { ...suspendOptions(seen()), forceDrain: true, allowUndrained: 'ForcePauseDrainAndReboot' });
+    expect(callsOf(forced, 'suspend-node')[0]!.params).toStrictEqual({ name: 'N1', forceDrain: true, timeoutSeconds: 30, allowUndrained: 'ForcePauseDrainAndReboot' });
+  });
+
+  it.each([
+    [0.25, 15],
+    [0, 1],
+  ])('a drain timeout of %s min: the suspend long-polls %s s at most', async (drainTimeoutMinutes, seconds) => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status()], 'resume-node': [{ ok: { state: 'Up' } }] });
+    await outcome(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), drainTimeoutMinutes }));
+    expect(callsOf(h, 'suspend-node')[0]!.params).toMatchObject({ timeoutSeconds: seconds });
+  });
+
+  it('the write-ahead record comes before the callback, and both before the suspend is sent', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status()] });
+    const order: string[] = [];
+    await gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), onSuspendSent: () => order.push(`${h.steps().join(',')} / ${callsOf(h, 'suspend-node').length} sent`) });
+    expect(order).toEqual(['suspend-requested / 0 sent']);
+  });
+
+  it('drained: the drain is read every 5 s until it completes', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status({ drainStatus: 'InProgress' }), status({ drainStatus: 'InProgress' }), status()] });
+    expect(await gateAndSuspend(h.ctx, 'N1', suspendOptions(seen()))).toStrictEqual({ drained: true });
+    const reads = callsOf(h, 'get-node-status');
+    expect(reads.map((r) => [r.node, r.time - reads[0]!.time])).toEqual([['N1', 0], ['N1', 6_000], ['N1', 12_000]]);
+    expect(h.beats()).toBe(2);
+    expect(h.records()).toEqual([
+      { type: 'step', node: 'N1', attempt: 1, step: 'suspend-requested' },
+      { type: 'step', node: 'N1', attempt: 1, step: 'suspended' },
+    ]);
+  });
+
+  it('storage degraded refuses the suspend (CLUSTER_SPACE_DEGRADED): the gate is passed again and the suspend sent again, one record', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [{ fail: 'CLUSTER_SPACE_DEGRADED' }, paused], 'get-node-status': [status()] });
+    expect(await gateAndSuspend(h.ctx, 'N1', suspendOptions(seen()))).toStrictEqual({ drained: true });
+    expect([callsOf(h, 'suspend-node').length, callsOf(h, 'wait-storage-healthy').length]).toEqual([2, 2]);
+    expect(h.steps()).toEqual(['suspend-requested', 'suspended']);
+  });
+
+  it('storage degraded until the drain deadline: SuspendFailed, recorded with the refusal, the node resumed', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [{ fail: 'CLUSTER_SPACE_DEGRADED' }], 'get-node-status': [status()], 'resume-node': [{ ok: { state: 'Up' } }] });
+    const start = h.clock.now();
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), drainTimeoutMinutes: 1 }))).toBe(
+      'SuspendFailed drain: N1 could not be drained: suspend-node on C1 failed: suspend-node failed. It was resumed (NoFailback) and not updated in this attempt.',
+    );
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(60_000);
+    expect(h.records()[1]).toEqual({ type: 'step', node: 'N1', attempt: 1, step: 'drain-failed', drainStatus: 'Failed', reason: 'suspend-node on C1 failed: suspend-node failed' });
+  });
+
+  it('a failed drain: recorded with its DrainStatus and reason, the node resumed without failback, the failure names both', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status({ drainStatus: 'Failed', runningRoles: ['VM1', 'VM2'] })], 'resume-node': [{ ok: { state: 'Up' } }] });
+    const s = seen();
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', suspendOptions(s)))).toBe(
+      'DrainFailed drain: N1 could not be drained: DrainStatus is Failed; still running here: VM1, VM2. It was resumed (NoFailback) and not updated in this attempt.',
+    );
+    expect(h.records()).toEqual([
+      { type: 'step', node: 'N1', attempt: 1, step: 'suspend-requested' },
+      { type: 'step', node: 'N1', attempt: 1, step: 'drain-failed', drainStatus: 'Failed', reason: 'DrainStatus is Failed; still running here: VM1, VM2' },
+      { type: 'step', node: 'N1', attempt: 1, step: 'resume-requested' },
+      { type: 'step', node: 'N1', attempt: 1, step: 'resumed' },
+    ]);
+    expect(callsOf(h, 'resume-node').map((c) => [c.node, c.params])).toEqual([['C1', { name: 'N1', failback: 'NoFailback' }]]);
+    expect(s.resumed).toEqual([true]);
+  });
+
+  it('a drain that does not complete in time names the timeout and the last DrainStatus', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status({ drainStatus: 'InProgress' })], 'resume-node': [{ ok: { state: 'Up' } }] });
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), drainTimeoutMinutes: 2 }))).toBe(
+      'DrainFailed drain: N1 could not be drained: the drain did not complete within SuspendClusterNodeTimeoutMinutes (2 min); DrainStatus is InProgress. It was resumed (NoFailback) and not updated in this attempt.',
+    );
+    expect(h.records()[1]).toMatchObject({ step: 'drain-failed', drainStatus: 'InProgress' });
+  });
+
+  it('a node that stops answering during its drain: DrainFailed at the deadline, DrainStatus Unknown, resumed once it answers', async () => {
+    const drainFailed = () => h.steps().includes('drain-failed');
+    const h: Harness = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': () => (drainFailed() ? status({ drainStatus: 'InProgress' }) : 'lost'), 'resume-node': [{ ok: { state: 'Up' } }] });
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), drainTimeoutMinutes: 2 }))).toBe(
+      'DrainFailed drain: N1 could not be drained: N1 did not answer while its drain was awaited. It was resumed (NoFailback) and not updated in this attempt.',
+    );
+    expect(h.records()[1]).toEqual({ type: 'step', node: 'N1', attempt: 1, step: 'drain-failed', drainStatus: 'Unknown', reason: 'N1 did not answer while its drain was awaited' });
+    // Given up at the drain's deadline (2 min), not at the gateway's own (10 min).
+    const [requested, failed] = h.journal.records();
+    expect(Date.parse(failed!.time) - Date.parse(requested!.time)).toBeLessThan(3 * 60_000);
+    expect(h.steps().slice(2)).toEqual(['resume-requested', 'resumed']);
+  });
+
+  it('a refused password while the drain is awaited ends the step as it is: nothing resumed, no drain-failed record', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': ['refused'], 'resume-node': [{ ok: { state: 'Up' } }] });
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', suspendOptions(seen())))).toBe('TRANSPORT_AUTH_REFUSED (exit 4)');
+    expect(h.steps()).toEqual(['suspend-requested']);
+    expect(callsOf(h, 'resume-node')).toHaveLength(0);
+  });
+
+  it('a lost reply to the suspend (a timeout) is taken as sent: the drain is read, not the suspend repeated', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': ['timeout'], 'get-node-status': [status()] });
+    expect(await gateAndSuspend(h.ctx, 'N1', suspendOptions(seen()))).toStrictEqual({ drained: true });
+    expect(callsOf(h, 'suspend-node')).toHaveLength(1);
+  });
+
+  it('a node that cannot be resumed after its failed drain: ResumeFailed, saying why and that it is still paused', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status({ drainStatus: 'Failed' })], 'resume-node': [{ fail: 'SCRIPT_ERROR' }] });
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', suspendOptions(seen())))).toBe(
+      'ResumeFailed drain: The drain of N1 failed (DrainStatus is Failed) and N1 could not be resumed: resume-node on C1 failed: resume-node failed. It is still paused.',
+    );
+  });
+
+  type Outcome = Awaited<ReturnType<typeof gateAndSuspend>> | string;
+  it.each<[string, UndrainedAllowance, Reply[], Reply[], Outcome, number]>([
+    // name, switch, suspend-node replies, get-node-status replies, outcome, get-node-status reads
+    ['ForcePauseNoDrain: paused with its roles, accepted undrained', 'ForcePauseNoDrain', [paused], [status({ drainStatus: 'NotInitiated', runningRoles: ['VM1'] })], { drained: false, allowedBy: 'ForcePauseNoDrain', runningRoles: ['VM1'] }, 1],
+    ['ForcePauseNoDrain: a node still Up with no drain is sent the suspend again', 'ForcePauseNoDrain', [paused], [status({ clusterNodeState: 'Up', drainStatus: 'NotInitiated' }), status({ drainStatus: 'NotInitiated' })], { drained: false, allowedBy: 'ForcePauseNoDrain', runningRoles: [] }, 2],
+    ['ForcePauseNoDrain: a failed drain of a paused node is accepted too', 'ForcePauseNoDrain', [paused], [status({ drainStatus: 'Failed', runningRoles: ['VM1'] })], { drained: false, allowedBy: 'ForcePauseNoDrain', runningRoles: ['VM1'] }, 1],
+    ['ForcePauseDrainAndReboot: a drain still going is waited for', 'ForcePauseDrainAndReboot', [paused], [status({ drainStatus: 'InProgress', runningRoles: ['VM1'] }), status()], { drained: true }, 2],
+    ['ForcePauseDrainAndReboot: the drain fails, the node stays paused: accepted', 'ForcePauseDrainAndReboot', [paused], [status({ drainStatus: 'Failed', runningRoles: ['VM1'] })], { drained: false, allowedBy: 'ForcePauseDrainAndReboot', runningRoles: ['VM1'] }, 1],
+    ['ForcePauseDrainAndReboot: the drain fails and the node is Up again: abandoned', 'ForcePauseDrainAndReboot', [paused], [status({ clusterNodeState: 'Up', drainStatus: 'Failed', runningRoles: ['VM1'] })], 'DrainFailed', 3],
+    ['ForcePauseDrainAndReboot: the suspend refused with DRAIN_FAILED, the node paused with its drain failed: accepted', 'ForcePauseDrainAndReboot', [{ fail: 'DRAIN_FAILED' }], [status({ drainStatus: 'Failed', runningRoles: ['VM2'] })], { drained: false, allowedBy: 'ForcePauseDrainAndReboot', runningRoles: ['VM2'] }, 1],
+    ['ForcePauseDrainAndReboot: refused with DRAIN_FAILED but the drain not Failed: abandoned', 'ForcePauseDrainAndReboot', [{ fail: 'DRAIN_FAILED' }], [status({ drainStatus: 'InProgress' })], 'DrainFailed', 2],
+    ['ForcePauseDrainAndReboot: refused with DRAIN_FAILED, the node Up: abandoned', 'ForcePauseDrainAndReboot', [{ fail: 'DRAIN_FAILED' }], [status({ clusterNodeState: 'Up', drainStatus: 'Failed' })], 'DrainFailed', 2],
+    ['ForcePauseDrainAndReboot: a refusal other than the drain is not its to accept', 'ForcePauseDrainAndReboot', [{ fail: 'SCRIPT_ERROR' }], [status({ drainStatus: 'Failed' })], 'SuspendFailed', 1],
+    ['ForcePauseDrainAndReboot: a drain that only timed out is abandoned', 'ForcePauseDrainAndReboot', [paused], [status({ drainStatus: 'InProgress', runningRoles: ['VM1'] })], 'DrainFailed', -1],
+  ])('%s', async (_name, allowUndrained, suspend, nodeStatus, expected, reads) => {
+    const h = harness({ ...gateScript, 'suspend-node': suspend, 'get-node-status': nodeStatus, 'resume-node': [{ ok: { state: 'Up' } }] });
+    let result: Outcome;
+    try {
+      result = await gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), allowUndrained });
+    } catch (error) {
+      if (!(error instanceof StepFailure)) throw error;
+      result = error.code;
+    }
+    expect(result).toStrictEqual(expected);
+    if (typeof expected === 'object' && !expected.drained) {
+      expect(h.records()).toEqual([
+        { type: 'step', node: 'N1', attempt: 1, step: 'suspend-requested' },
+        { type: 'step', node: 'N1', attempt: 1, step: 'suspended-undrained', allowedBy: expected.allowedBy, runningRoles: expected.runningRoles },
+      ]);
+    }
+    if (typeof expected === 'string') expect(h.steps()).toEqual(['suspend-requested', 'drain-failed', 'resume-requested', 'resumed']);
+    if (reads >= 0) expect(callsOf(h, 'get-node-status')).toHaveLength(reads);
+  });
+});
+
+describe('restartAndAwaitBoot: records, parameters and waits', () => {
+  const back = status({ lastBootUpTime: 'boot-1' });
+  const accepted = { scheduled: true, bootType: 'SoftReboot', servicesBeforeRestart: ['ClusSvc', 'vmms'] };
+  const options = { attempt: 2, round: 3, source: 'failure' as const, soft: true, rebootTimeoutMinutes: 15, clusterRunning: true, gate: null };
+
+  it('records the boot time before, what was running, and how long the node took; returns the kind of restart', async () => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status(), status(), status(), back] });
+    expect(await restartAndAwaitBoot(h.ctx, 'N1', options)).toStrictEqual({ bootType: 'SoftReboot', bootTime: 'boot-1', rebootSeconds: 7 });
+    expect(h.records()).toEqual([
+      { type: 'step', node: 'N1', attempt: 2, step: 'restart-requested', round: 3, bootBefore: 'boot-0', source: 'failure' },
+      { type: 'step', node: 'N1', attempt: 2, step: 'restart-issued', round: 3, servicesBefore: ['ClusSvc', 'vmms'] },
+      { type: 'step', node: 'N1', attempt: 2, step: 'node-back', round: 3, source: 'failure', bootTime: 'boot-1', rebootSeconds: 7 },
+    ]);
+    const [sent] = callsOf(h, 'restart-node');
+    expect([sent!.node, sent!.params, sent!.options]).toStrictEqual(['N1', { soft: true, delaySeconds: 5 }, { retry: false }]);
+    // The wait asks once per poll (5 s apart), never through the gateway's retries, with a heartbeat each time.
+    expect(callsOf(h, 'get-node-status').slice(2).map((c) => c.options)).toEqual([{ retry: false }, { retry: false }]);
+    expect(h.beats()).toBe(1);
+  });
+
+  it.each([
+    [true, 'SoftReboot'],
+    [false, 'FullReboot'],
+  ])('a lost reply to a restart (soft: %s) is taken for a %s', async (soft, bootType) => {
+    const h = harness({ 'restart-node': ['lost'], 'get-node-status': [status(), status(), back] });
+    expect(await restartAndAwaitBoot(h.ctx, 'N1', { ...options, soft })).toMatchObject({ bootType });
+  });
+
+  it('the cluster stopped (offline update): no drained check, the node is restarted with its roles', async () => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status({ runningRoles: ['VM1'], clusterNodeState: 'Up' }), back] });
+    expect(await failureText(restartAndAwaitBoot(h.ctx, 'N1', { ...options, clusterRunning: false }))).toBe('ok');
+    expect(callsOf(h, 'get-node-status')).toHaveLength(2);
+  });
+
+  it('under a force switch a paused node still running its roles is restarted', async () => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status({ runningRoles: ['VM1'], drainStatus: 'Failed' }), status({ runningRoles: ['VM1'] }), back] });
+    expect(await failureText(restartAndAwaitBoot(h.ctx, 'N1', { ...options, allowUndrained: 'ForcePauseDrainAndReboot' }))).toBe('ok');
+  });
+
+  it('the restart gate is passed first: another node down holds the restart, nothing is sent', async () => {
+    const gate = { requireAllNodesOnline: false, storageTimeoutMinutes: 1, ownResyncDebt: true };
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status(), back], 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Down', N3: 'Up' }) }] });
+    expect(await failureText(restartAndAwaitBoot(h.ctx, 'N1', { ...options, gate }))).toMatch(/^QuorumAtRisk reboot: /);
+    expect(h.steps()).toEqual([]);
+    const open = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': [status(), status(), back], 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Up', N3: 'Up' }) }] });
+    expect(await failureText(restartAndAwaitBoot(open.ctx, 'N1', { ...options, gate }))).toBe('ok');
+    expect(open.gateway.calls[0]!.name).toBe('get-cluster');
+  });
+
+  it.each<[string, Reply[], string]>([
+    ['still on its old boot time', [status()], 'the node has not restarted yet'],
+    ['not answering', ['lost'], 'N1: the connection dropped'],
+  ])('a node %s at the deadline: RebootTimeout with the last reading, polled up to the deadline and not beyond', async (_name, after, last) => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': (n) => (n < 2 ? status() : after[0]!) });
+    expect(await failureText(restartAndAwaitBoot(h.ctx, 'N1', { ...options, rebootTimeoutMinutes: 1, soft: false }))).toBe(
+      `RebootTimeout wait-node: N1 did not come back within RebootTimeoutMinutes (1 min): ${last}`,
+    );
+    // The wait starts when the restart is sent: a poll every 5 s (each read takes 1 s here), the last sleep cut to
+    // the deadline, one read after it.
+    const sent = callsOf(h, 'restart-node')[0]!.time;
+    expect(h.clock.now() - sent).toBe(61_000);
+    expect(callsOf(h, 'get-node-status').filter((c) => c.time > sent)).toHaveLength(11);
+  });
+
+  it('a refused password while waiting for the node ends the wait as it is', async () => {
+    const h = harness({ 'restart-node': [{ ok: accepted }], 'get-node-status': (n) => (n < 2 ? status() : 'refused') });
+    expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe('TRANSPORT_AUTH_REFUSED (exit 4)');
+    expect(callsOf(h, 'get-node-status')).toHaveLength(3);
+  });
+});
+
+describe('installViaTask: what is sent, what is journaled, the deadline', () => {
+  const script = { version: '1.0', scan: 'scan.ps1 text', install: 'install.ps1 text', installTimeoutMinutes: 2 };
+  const base = { attempt: 3, resume: false, requireDrained: true, journaled: true };
+
+  it('the task carries the plug-in, its arguments, the mode, the updates and the taskId; records name the round, task and plug-in', async () => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Completed')], 'get-node-status': [status()] });
+    const t: TaskSpec = { ...task, spec: { plugin: 'Microsoft.HotfixPlugin', arguments: { HotfixRootFolderPath: '\\\\fs\\hotfix' } }, round: 2, pluginIndex: 1, mode: 'Download' };
+    expect(await installViaTask(h.ctx, 'N1', t, base)).toEqual(done('Completed').ok);
+    const [start] = callsOf(h, 'start-update-task');
+    expect([start!.node, start!.params]).toStrictEqual(['N1', { plugin: 'Microsoft.HotfixPlugin', arguments: { HotfixRootFolderPath: '\\\\fs\\hotfix' }, mode: 'Download', updateIds: ['u1'], taskId: 't1' }]);
+    expect(callsOf(h, 'wait-update-task')[0]!.params).toEqual({ taskId: 't1', timeoutSeconds: 60 });
+    expect(h.records()).toEqual([
+      { type: 'step', node: 'N1', attempt: 3, step: 'task-started', round: 2, taskId: 't1', pluginIndex: 1 },
+      { type: 'step', node: 'N1', attempt: 3, step: 'task-finished', round: 2, taskId: 't1', state: 'Completed', results: done('Completed').ok.results },
+    ]);
+  });
+
+  it("a script plug-in's install.ps1 travels with the task, and its manifest's installTimeoutMinutes bounds the wait", async () => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] });
+    const start = h.clock.now();
+    const result = await installViaTask(h.ctx, 'N1', { ...task, spec: { plugin: 'Contoso.Firmware', arguments: {}, script } }, base);
+    expect(result).toMatchObject({ state: 'Failed', message: 'the task ran longer than 2 min' });
+    expect(callsOf(h, 'start-update-task')[0]!.params).toMatchObject({ pluginScript: 'install.ps1 text' });
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(2 * 60_000);
+    expect(h.clock.now() - start).toBeLessThan(3 * 60_000);
+    // Each long poll asks for no more than what is left: the last ones are shorter than 60 s.
+    const polls = callsOf(h, 'wait-update-task').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds);
+    expect(polls[0]).toBe(60);
+    expect(Math.min(...polls)).toBeLessThan(60);
+    expect(h.beats()).toBe(polls.length - 1);
+  });
+
+  it('a built-in plug-in without timeoutMs waits up to four hours', async () => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] });
+    const start = h.clock.now();
+    expect(await installViaTask(h.ctx, 'N1', task, base)).toMatchObject({ state: 'Failed', message: 'the task ran longer than 240 min' });
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(4 * 60 * 60_000);
+  });
+
+  it('each long poll asks for the seconds left, rounded up', async () => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] });
+    await installViaTask(h.ctx, 'N1', task, { ...base, timeoutMs: 1_500 });
+    // 1.5 s left, then 0.5 s (each call takes 1 s on the fake gateway).
+    expect(callsOf(h, 'wait-update-task').map((c) => c.params)).toEqual([
+      { taskId: 't1', timeoutSeconds: 2 },
+      { taskId: 't1', timeoutSeconds: 1 },
+    ]);
+  });
+
+  it.each<[string, Partial<typeof base>, Reply[], string, string[], number]>([
+    // name, options, wait replies, final state, records, status reads
+    ['not journaled (a download ahead of the drain): no records', { journaled: false }, [done('Completed')], 'Completed', [], 1],
+    ['no drained check asked (the cluster is stopped): the node is not read', { requireDrained: false }, [done('Completed')], 'Completed', ['task-started', 'task-finished'], 0],
+    ['resumed: the task is not started again, only waited for', { resume: true }, [done('Completed')], 'Completed', ['task-finished'], 0],
+    ['resumed and the task is not found: it never started, nothing was installed', { resume: true }, [{ ok: { state: 'NotFound', results: [], rebootRequired: false } }], 'Completed', ['task-finished'], 0],
+    ['not resumed and the task is not found: NotFound', {}, [{ ok: { state: 'NotFound', results: [], rebootRequired: false } }], 'NotFound', ['task-started', 'task-finished'], 1],
+  ])('%s', async (_name, over, wait, state, records, reads) => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': wait, 'get-node-status': [status()] });
+    const result = await installViaTask(h.ctx, 'N1', task, { ...base, ...over });
+    expect(result.state).toBe(state);
+    if (state === 'Completed' && over.resume === true && wait[0] !== undefined && (wait[0] as { ok: { state: string } }).ok.state === 'NotFound') expect(result).toEqual({ state: 'Completed', results: [], rebootRequired: false });
+    expect(h.steps()).toEqual(records);
+    expect(callsOf(h, 'start-update-task')).toHaveLength(over.resume === true ? 0 : 1);
+    expect(callsOf(h, 'get-node-status')).toHaveLength(reads);
+  });
+
+  it('under a force switch a paused node still running its roles is installed on', async () => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Completed')], 'get-node-status': [status({ runningRoles: ['VM1'], drainStatus: 'NotInitiated' })] });
+    expect((await installViaTask(h.ctx, 'N1', task, { ...base, allowUndrained: 'ForcePauseNoDrain' })).state).toBe('Completed');
+  });
+});
+
+describe('scanNode and scanNodePlugin: each plug-in in order, each update tagged', () => {
+  it('asks each plug-in with its arguments (a script plug-in with its scan.ps1), and tags what each offers', async () => {
+    const h = harness({ 'scan-updates': (n) => ({ ok: { updates: [{ updateId: `u${n}`, title: `t${n}`, kb: `KB${n}`, rebootRequired: n === 0 }] } }) });
+    const script = { version: '1.0', scan: 'scan.ps1 text', install: 'install.ps1 text', installTimeoutMinutes: 2 };
+    const found = await scanNode(h.ctx.gateway, 'N1', [
+      { plugin: 'Microsoft.WindowsUpdatePlugin', arguments: { IncludeRecommendedUpdates: 'True' } },
+      { plugin: 'Contoso.Firmware', arguments: { Channel: 'stable' }, script },
+    ]);
+    expect(found).toEqual([
+      { updateId: 'u0', title: 't0', kb: 'KB0', rebootRequired: true, plugin: 'Microsoft.WindowsUpdatePlugin' },
+      { updateId: 'u1', title: 't1', kb: 'KB1', rebootRequired: false, plugin: 'Contoso.Firmware' },
+    ]);
+    expect(callsOf(h, 'scan-updates').map((c) => [c.node, c.params])).toStrictEqual([
+      ['N1', { plugin: 'Microsoft.WindowsUpdatePlugin', arguments: { IncludeRecommendedUpdates: 'True' } }],
+      ['N1', { plugin: 'Contoso.Firmware', arguments: { Channel: 'stable' }, pluginScript: 'scan.ps1 text' }],
+    ]);
+  });
+});
+
+describe('resumeNode and resumeWhenBack', () => {
+  it('a node no longer Paused is not resumed again, and both records are written', async () => {
+    const h = harness({ 'get-node-status': [status({ clusterNodeState: 'Up' })], 'resume-node': [{ ok: { state: 'Up' } }] });
+    await resumeNode(h.ctx, 'N1', 4, 'Immediate');
+    expect(callsOf(h, 'resume-node')).toHaveLength(0);
+    expect(h.records()).toEqual([
+      { type: 'step', node: 'N1', attempt: 4, step: 'resume-requested' },
+      { type: 'step', node: 'N1', attempt: 4, step: 'resumed' },
+    ]);
+  });
+
+  it('the resume goes to the cluster, naming the node and the failback', async () => {
+    const h = harness({ 'get-node-status': [status()], 'resume-node': [{ ok: { state: 'Up' } }] });
+    await resumeNode(h.ctx, 'N1', 1, 'Policy');
+    expect(callsOf(h, 'resume-node').map((c) => [c.node, c.params])).toEqual([['C1', { name: 'N1', failback: 'Policy' }]]);
+  });
+
+  it('resumeWhenBack: a refusal that is not a lost connection is not waited out', async () => {
+    const h = harness({ 'get-node-status': [status()], 'resume-node': [{ fail: 'SCRIPT_ERROR' }, { ok: { state: 'Up' } }] });
+    expect(await outcome(resumeWhenBack(h.ctx, 'N1', 1, 'NoFailback', 30))).toBe('OPERATION_FAILED (exit 3)');
+    expect(callsOf(h, 'resume-node')).toHaveLength(1);
+  });
+
+  it('resumeWhenBack: a node away is asked every 5 s (with a heartbeat) until the deadline, not beyond', async () => {
+    const h = harness({ 'get-node-status': ['lost'], 'resume-node': [{ ok: { state: 'Up' } }] });
+    const start = h.clock.now();
+    expect(await outcome(resumeWhenBack(h.ctx, 'N1', 1, 'NoFailback', 30))).toBe('TRANSPORT_UNREACHABLE (exit 4)');
+    // The gateway's own retries last 10 min per call here; the deadline is 30 min: given up within a call of it.
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(h.clock.now() - start).toBeLessThan(35 * 60_000);
+    expect(h.beats()).toBeGreaterThan(0);
+  });
+});
+
+describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator runs them whole in native-cau.test.ts)', () => {
+  const view = (node: string, over: Partial<NativeCauView> = {}): { ok: NativeCauView } => ({ ok: { node, runInProgress: false, orchestratorGuid: null, providerPresent: true, role: null, ...over } });
+  const role = (state: CauRoleGroup['state'], groupName = 'CAUG'): CauRoleGroup => ({ groupName, state, ownerNode: 'N2' });
+  const held = (previousState: CauRoleGroup['state'], groupName = 'CAUG') => JSON.stringify({ version: 1, groupName, previousState, heldAt: '2026-01-01T00:00:00.000Z' });
+  /** Replies per node of the latest call (each node's list repeats its last reply). */
+  function perNode(h: () => Harness, replies: Record<string, Reply[]>): (call: number) => Reply {
+    return () => {
+      const node = h().gateway.calls.at(-1)!.node;
+      const list = replies[node] ?? [];
+      const asked = h().gateway.calls.filter((c) => c.node === node && c.name === 'get-native-cau').length - 1;
+      return list[Math.min(asked, list.length - 1)]!;
+    };
+  }
+  function guarded(views: Record<string, Reply[]>, over: Partial<Record<OperationName, Reply[]>> = {}, states: Record<string, 'Up' | 'Paused' | 'Down'> = { N1: 'Up', N2: 'Paused', N3: 'Down' }) {
+    const h: Harness = harness({ 'get-native-cau': perNode(() => h, views), 'get-cluster-property': [{ ok: { value: null } }], 'set-cluster-property': [{ ok: { applied: true, current: null } }], 'hold-cau-role': [{ ok: role('Offline') }], ...over });
+    return { h, run: () => failureText(guardNativeCau(h.ctx, 'N1', cluster(states))) };
+  }
+  const noRun = { N1: [view('N1')], N2: [view('N2')], N3: [view('N3')] };
+
+  it('asks every Up or Paused node: the node to drain through the retries, the others once; a Down node is not asked', async () => {
+    const { h, run } = guarded({ N1: ['lost', view('N1')], N2: ['lost', view('N2')], N3: [view('N3')] });
+    expect(await run()).toBe('ok');
+    expect(callsOf(h, 'get-native-cau').map((c) => [c.node, c.params, c.options])).toStrictEqual([
+      ['N1', {}, {}],
+      ['N1', {}, {}],
+      ['N2', {}, { retry: false }],
+    ]);
+    // No role anywhere: nothing held, nothing written.
+    expect(callsOf(h, 'set-cluster-property')).toHaveLength(0);
+    expect(callsOf(h, 'hold-cau-role')).toHaveLength(0);
+  });
+
+  it('another node refusing the credentials is not skipped: the gate fails', async () => {
+    const { run } = guarded({ N1: [view('N1')], N2: ['refused'] });
+    expect(await run()).toBe('TRANSPORT_AUTH_REFUSED: N2 refused the credentials');
+  });
+
+  it.each<[string, Record<string, Reply[]>, string]>([
+    ['two nodes of one orchestrator', { N1: [view('N1', { runInProgress: true, orchestratorGuid: 'G1' })], N2: [view('N2', { runInProgress: true, orchestratorGuid: 'G1' })] }, 'C1 (orchestrator G1); MSFT_CAURun is present on N1, N2.'],
+    ['a leftover without orchestrator', { N1: [view('N1')], N2: [view('N2', { runInProgress: true, orchestratorGuid: null })] }, 'C1; MSFT_CAURun is present on N2.'],
+    ['two orchestrators', { N1: [view('N1', { runInProgress: true, orchestratorGuid: 'G1' })], N2: [view('N2', { runInProgress: true, orchestratorGuid: 'G2' })] }, 'C1 (orchestrator G1, G2); MSFT_CAURun is present on N1, N2.'],
+  ])('a native run (%s) stops the gate, naming where, and nothing is held', async (_name, views, where) => {
+    const { h, run } = guarded(views, {}, { N1: 'Up', N2: 'Up', N3: 'Down' });
+    expect(await run()).toBe(
+      `NativeCauRunInProgress drain: Not safe to drain N1: a native CAU Updating Run is in progress on ${where} cauctl never updates the cluster beside another coordinator. Wait for it (Get-CauRun -WaitForCompletion) or stop it (Stop-CauRun), then start cauctl run again; a leftover is cleared with Invoke-CauRun -ForceRecovery -Force.`,
+    );
+    expect(callsOf(h, 'get-cluster-property')).toHaveLength(0);
+  });
+
+  it('an Online role: the record is written first (compare-and-set on nothing), then the group taken Offline', async () => {
+    const { h, run } = guarded({ ...noRun, N2: [view('N2', { role: role('Online') })] });
+    expect(await run()).toBe('ok');
+    const read = callsOf(h, 'get-cluster-property')[0]!;
+    expect(h.gateway.calls.slice(-3).map((c) => [c.node, c.name, c.params])).toStrictEqual([
+      ['C1', 'get-cluster-property', { name: 'CauctlRoleHold' }],
+      ['C1', 'set-cluster-property', { name: 'CauctlRoleHold', value: JSON.stringify({ version: 1, groupName: 'CAUG', previousState: 'Online', heldAt: new Date(read.time).toISOString() }), expected: null }],
+      ['C1', 'hold-cau-role', { groupName: 'CAUG', state: 'Offline' }],
+    ]);
+  });
+
+  it.each<[string, Partial<Record<OperationName, Reply[]>>, CauRoleGroup | null, string, string[]]>([
+    ['a record in place and the group still Offline: kept as it is', { 'get-cluster-property': [{ ok: { value: held('Online') } }] }, role('Offline'), 'ok', []],
+    ['a record in place and the group brought back: taken Offline again, the record kept', { 'get-cluster-property': [{ ok: { value: held('Online') } }] }, role('Online'), 'ok', ['hold-cau-role']],
+    ['a role disabled by its owner: nothing held', {}, role('Offline'), 'ok', []],
+    ['the record written by someone else meanwhile', { 'set-cluster-property': [{ ok: { applied: false, current: held('Online', 'OTHER') } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the record of the self-updating hold (CauctlRoleHold) changed while cauctl wrote it; another coordinator may be at work. Check with cauctl get-run, then start cauctl run again.', ['set-cluster-property']],
+    ['the same record already there (a lost reply to our own write)', { 'set-cluster-property': [{ ok: { applied: false, current: held('Online') } }] }, role('Online'), 'ok', ['set-cluster-property', 'hold-cau-role']],
+    ['an unreadable record', { 'get-cluster-property': [{ ok: { value: 'garbage' } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the cluster property CauctlRoleHold holds a value cauctl cannot read, so the state of the CAU clustered role to restore is unknown. Check the role (cauctl get-role), remove the property (Set-ClusterParameter -Name CauctlRoleHold -Delete), and start cauctl run again.', []],
+    ['the group cannot be taken offline', { 'hold-cau-role': [{ fail: 'SCRIPT_ERROR' }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the CAU clustered role CAUG could not be taken offline, so self-updating could start an Updating Run beside this one: hold-cau-role on C1 failed: hold-cau-role failed. Disable it yourself (cauctl disable-role), or fix the cause and start cauctl run again.', ['set-cluster-property', 'hold-cau-role']],
+    ['the group stays Online after the stop', { 'hold-cau-role': [{ ok: role('Online') }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the CAU clustered role CAUG is Online after Stop-ClusterGroup, not Offline, so self-updating could start an Updating Run beside this one. Disable it yourself (cauctl disable-role), then start cauctl run again.', ['set-cluster-property', 'hold-cau-role']],
+  ])('%s', async (_name, over, found, expected, writes) => {
+    const { h, run } = guarded({ ...noRun, N1: [view('N1', { role: found })] }, over);
+    expect(await run()).toBe(expected);
+    expect(h.gateway.calls.filter((c) => c.name === 'set-cluster-property' || c.name === 'hold-cau-role').map((c) => c.name)).toEqual(writes);
+  });
+
+  function restore(over: Partial<Record<OperationName, Reply[]>>) {
+    const h = harness({ 'get-cluster-property': [{ ok: { value: held('Online') } }], 'get-native-cau': [view('N2', { role: role('Offline') })], 'hold-cau-role': [{ ok: role('Online') }], 'set-cluster-property': [{ ok: { applied: true, current: null } }], ...over });
+    return { h, run: () => restoreSelfUpdating(h.gateway, 'C1') };
+  }
+
+  it('restore: the group back Online, then the record removed (compare-and-set on what was read)', async () => {
+    const { h, run } = restore({});
+    expect(await run()).toBeNull();
+    expect(h.gateway.calls.map((c) => [c.node, c.name, c.params])).toStrictEqual([
+      ['C1', 'get-cluster-property', { name: 'CauctlRoleHold' }],
+      ['C1', 'get-native-cau', {}],
+      ['C1', 'hold-cau-role', { groupName: 'CAUG', state: 'Online' }],
+      ['C1', 'set-cluster-property', { name: 'CauctlRoleHold', value: null, expected: held('Online') }],
+    ]);
+  });
+
+  it.each<[string, Partial<Record<OperationName, Reply[]>>, string | null, OperationName[]]>([
+    ['no record: nothing to do', { 'get-cluster-property': [{ ok: { value: null } }] }, null, ['get-cluster-property']],
+    ['a role that was Offline before: only the record removed', { 'get-cluster-property': [{ ok: { value: held('Offline') } }] }, null, ['get-cluster-property', 'get-native-cau', 'set-cluster-property']],
+    ['the role removed since: only the record removed', { 'get-native-cau': [view('N2')] }, null, ['get-cluster-property', 'get-native-cau', 'set-cluster-property']],
+    ['the role replaced by another group: only the record removed', { 'get-native-cau': [view('N2', { role: role('Online', 'NEW') })] }, null, ['get-cluster-property', 'get-native-cau', 'set-cluster-property']],
+    ['the record cannot be read', { 'get-cluster-property': [{ fail: 'SCRIPT_ERROR' }] }, 'The cluster property CauctlRoleHold could not be read, so a CAU clustered role this run may have held Offline was not checked: get-cluster-property on C1 failed: get-cluster-property failed. Check it with cauctl get-role; the next cauctl run or run --force-recovery restores it.', ['get-cluster-property']],
+    ['an unreadable record: kept', { 'get-cluster-property': [{ ok: { value: 'garbage' } }] }, 'The cluster property CauctlRoleHold holds a value cauctl cannot read, so the CAU clustered role was not restored: check it with cauctl get-role, then remove the property (Set-ClusterParameter -Name CauctlRoleHold -Delete).', ['get-cluster-property']],
+    ['the group does not come back Online: the record kept', { 'hold-cau-role': [{ ok: role('Failed') }] }, 'The CAU clustered role CAUG was held Offline during the run and did not come back Online (it is Failed): self-updating stays off until it does. Bring it online with Start-ClusterGroup -Name CAUG (or cauctl enable-role); the next cauctl run --force-recovery tries again.', ['get-cluster-property', 'get-native-cau', 'hold-cau-role']],
+    ['the role cannot be read', { 'get-native-cau': [{ fail: 'SCRIPT_ERROR' }] }, 'The CAU clustered role held Offline during the run could not be restored: get-native-cau on C1 failed: get-native-cau failed. Self-updating stays off until it is: bring its group online with Start-ClusterGroup (or cauctl enable-role), or run cauctl run --force-recovery to try again.', ['get-cluster-property', 'get-native-cau']],
+  ])('restore: %s', async (_name, over, expected, calls) => {
+    const { h, run } = restore(over);
+    expect(await run()).toBe(expected);
+    expect(h.gateway.calls.map((c) => c.name)).toEqual(calls);
+  });
+});
+
+describe('deadlines to the millisecond: calls that take no time, so only the steps\' own waits move the clock', () => {
+  it('the restart gate: read at 0, 30 and 60 s of a one-minute deadline, then given up', async () => {
+    const h = harness({ 'get-cluster': [{ ok: cluster({ N1: 'Paused', N2: 'Down', N3: 'Up' }) }], 'get-storage-health': [{ ok: healthy }] }, 0);
+    const start = h.clock.now();
+    expect(await outcome(awaitRestartGate(h.ctx, 'N1', { requireAllNodesOnline: false, storageTimeoutMinutes: 1, ownResyncDebt: false }))).toBe('QuorumAtRisk');
+    expect(callsOf(h, 'get-cluster').map((c) => c.time - start)).toEqual([0, 30_000, 60_000]);
+  });
+
+  it('the drain gate: read at 0, 30 and 60 s of a one-minute deadline, then given up', async () => {
+    const h = harness({ ...gateScript, 'get-cluster': [{ ok: cluster({ N1: 'Up', N2: 'Paused', N3: 'Up' }) }] }, 0);
+    const start = h.clock.now();
+    expect(await outcome(awaitDrainGate(h.ctx, 'N1', { requireAllNodesOnline: false, storageTimeoutMinutes: 1 }))).toBe('OtherNodePaused');
+    expect(callsOf(h, 'get-cluster').map((c) => c.time - start)).toEqual([0, 30_000, 60_000]);
+  });
+
+  it('the boot wait: a poll every 5 s, the last one at the deadline', async () => {
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status()] }, 0);
+    const start = h.clock.now();
+    expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', { attempt: 1, round: 1, source: 'round', soft: false, rebootTimeoutMinutes: 0.5, clusterRunning: true, gate: null }))).toBe('RebootTimeout');
+    expect(callsOf(h, 'get-node-status').slice(2).map((c) => c.time - start)).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000]);
+  });
+
+  it('the drain wait: a read every 5 s, the last one at the deadline', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [{ ok: { state: 'Paused', drainStatus: 'InProgress' } }], 'get-node-status': [status({ drainStatus: 'InProgress' })], 'resume-node': [{ ok: { state: 'Up' } }] }, 0);
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions({ paused: [], resumed: [] }), drainTimeoutMinutes: 0.25 }))).toBe('DrainFailed');
+    const sent = callsOf(h, 'suspend-node')[0]!.time;
+    // The reads of the drain; the last read is the resume's own check.
+    expect(callsOf(h, 'get-node-status').slice(0, -1).map((c) => c.time - sent)).toEqual([0, 5_000, 10_000, 15_000]);
+  });
+});
+
+describe('awaitHealthyStorage: the storage wait', () => {
+  const waited = (view: StorageHealth, ok: boolean): { ok: unknown } => ({ ok: { ...view, healthy: ok, waitedSeconds: 60 } });
+  const repairing = (processed: number): StorageHealth => ({ ...healthy, jobs: [{ name: 'Repair', jobState: 'Running', bytesProcessed: processed, bytesTotal: 200, percentComplete: 0 }, { name: 'Old', jobState: 'Completed', bytesProcessed: 5, bytesTotal: 5, percentComplete: 100 }] });
+
+  it('long-polls the cluster within its deadline (retried up to it), telling the repair progress after each poll', async () => {
+    const h = harness({ 'wait-storage-healthy': [waited(repairing(50), false), waited(repairing(150), false), waited(healthy, true)] });
+    const progress: RepairProgress[] = [];
+    expect(await awaitHealthyStorage(h.ctx, 5, (p) => progress.push(p))).toEqual({ healthy: true });
+    expect(progress).toEqual([
+      { percentComplete: 25, bytesLeft: 150 },
+      { percentComplete: 75, bytesLeft: 50 },
+    ]);
+    const calls = callsOf(h, 'wait-storage-healthy');
+    expect(calls.map((c) => [c.node, c.params])).toEqual([
+      ['C1', { timeoutSeconds: 60, pollSeconds: 5 }],
+      ['C1', { timeoutSeconds: 60, pollSeconds: 5 }],
+      ['C1', { timeoutSeconds: 60, pollSeconds: 5 }],
+    ]);
+    expect(calls[0]!.options).toEqual({ retry: { untilMs: calls[0]!.time - 1000 + 5 * 60_000 } });
+    expect(h.beats()).toBe(2);
+  });
+
+  it('a short deadline: each poll asks for the seconds left, rounded up; unhealthy at the deadline is returned, not thrown', async () => {
+    const h = harness({ 'wait-storage-healthy': [waited(repairing(50), false)] });
+    const verdict = await awaitHealthyStorage(h.ctx, 2.5 / 60);
+    expect(verdict).toMatchObject({ healthy: false });
+    expect(callsOf(h, 'wait-storage-healthy').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds)).toEqual([3, 2, 1]);
+  });
+
+  it('no running repair (a disk degraded): no progress to tell', async () => {
+    const degradedDisk: StorageHealth = { ...healthy, virtualDisks: [{ friendlyName: 'V1', healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true }] };
+    const h = harness({ 'wait-storage-healthy': [waited(degradedDisk, false), waited(healthy, true)] });
+    const progress: RepairProgress[] = [];
+    expect(await awaitHealthyStorage(h.ctx, 5, (p) => progress.push(p))).toEqual({ healthy: true });
+    expect(progress).toEqual([]);
+  });
+});
+
+describe('resumeRestart and servicesBeforeRestart: more replies', () => {
+  const options = { attempt: 1, round: 2, source: 'round' as const, soft: false, rebootTimeoutMinutes: 15, clusterRunning: true, gate: null, bootBefore: 'boot-0' };
+  it('the node is asked once per read, never through the retries', async () => {
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status(), 'lost', status({ lastBootUpTime: 'boot-1' })] });
+    await resumeRestart(h.ctx, 'N1', options);
+    expect(callsOf(h, 'get-node-status').map((c) => c.options)).toEqual([{ retry: false }, { retry: false }, { retry: false }]);
+  });
+  it('a refused password at the first check ends it, even if the node answers after', async () => {
+    const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': ['refused', status({ lastBootUpTime: 'boot-1' })] });
+    expect(await outcome(resumeRestart(h.ctx, 'N1', options))).toBe('TRANSPORT_AUTH_REFUSED (exit 4)');
+  });
+
+  const step = (node: string, rest: Record<string, unknown>) => ({ type: 'step', seq: 1, time: 't', node, attempt: 1, ...rest }) as never;
+  const requested = (node: string, bootBefore: string) => step(node, { step: 'restart-requested', round: 1, bootBefore, source: 'round' });
+  const issued = (node: string, servicesBefore: string[]) => step(node, { step: 'restart-issued', round: 1, servicesBefore });
+  it.each([
+    ['a reply with no request before it', [issued('N1', ['x'])], undefined],
+    ['other records after the reply', [requested('N1', 'b0'), issued('N1', ['vmms']), step('N1', { step: 'node-back', round: 1, source: 'round' })], ['vmms']],
+    ['a reply of another node in between', [requested('N1', 'b0'), issued('N2', ['x']), issued('N1', ['vmms'])], ['vmms']],
+    ['a record of another kind in between', [requested('N1', 'b0'), { type: 'node-state', seq: 2, time: 't', node: 'N1', step: 'restart-issued', servicesBefore: ['x'] } as never], undefined],
+  ])('servicesBeforeRestart: %s', (_name, records, expected) => {
+    expect(servicesBeforeRestart(records, 'N1', 'b0')).toEqual(expected);
   });
 });
