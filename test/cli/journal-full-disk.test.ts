@@ -33,7 +33,7 @@ it('a full disk on a journal append mid-node: a safe halt with its own code and 
   expect(result.stderr).not.toMatch(/internal error|this is a bug/);
   expect(result.code).toBe(3);
   expect(result.stderr).toMatch(/could not be written \(ENOSPC\)/);
-  expect(result.stderr).toMatch(/try: .*cauctl run --resume/);
+  expect(result.stderr).toMatch(/try: .*cauctl run (--simulate \S+ )?--resume --force/);
   for (const path of journals('FULL')) {
     const text = readFileSync(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
