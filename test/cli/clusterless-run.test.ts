@@ -51,6 +51,10 @@ describeIf('clusterless-run over three standalone servers, one of which fails', 
     const report = box.run(['get-report', '--simulate', BRANCH3, '--json']);
     expect(report.code).toBe(0);
     expect(JSON.stringify(parseJson(report))).toMatch(/PartiallyFailed/);
+    // A server is never paused: its table has no "Paused for" column (it was always empty).
+    const detailed = box.run(['get-report', '--simulate', BRANCH3, '--detailed']);
+    expect(detailed.stdout).toMatch(/^Node\tStatus\tAttempts\tUpdates\tRestart\tError$/m);
+    expect(detailed.stdout).not.toMatch(/Paused for/);
     const csv = join(box.dir, 'report.csv');
     const exported = box.run(['export-report', '--simulate', BRANCH3, '--format', 'csv', '--path', csv]);
     expect(exported.code).toBe(0);
@@ -173,6 +177,13 @@ describeIf('bad input exits 2 and names the field, touching nothing', () => {
     // No journal: no run started (run's own profile note beside a journal may be there).
     const runs = join(box.stateDir, 'runs');
     expect(existsSync(runs) ? readdirSync(runs, { recursive: true }).filter((f) => String(f).endsWith('.jsonl')) : []).toEqual([]);
+  });
+
+  it('--help says what --reboot-mode does here, without --attempt-soft-reboot (run\'s option, which clusterless-run lacks)', () => {
+    const help = box.run(['clusterless-run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--reboot-mode/);
+    expect(help.stdout).not.toMatch(/attempt-soft-reboot/);
   });
 
   it('a cluster model is refused: clusterless-run rehearses on standalone servers only', () => {
