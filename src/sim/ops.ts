@@ -308,7 +308,7 @@ export const opHandlers: OpHandlers = {
       n.setup.credSspServerEnabled = false;
       applied.push('Disabled the CredSSP server role');
     }
-    if (applied.length > 0) ctx.model.dirty = true;
+    if (applied.length > 0) ctx.model.touch(n);
     return { applied };
   },
 
@@ -365,9 +365,11 @@ export const opHandlers: OpHandlers = {
     const task = newTask(ctx, p, seconds, preInstall ? { preInstall: true } : {});
     if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
       node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
+      m.touch(node);
       task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
     } else if (p.mode !== 'Download' && softwareOnly.length > 0 && node.faults.installFailsLeft > 0) {
       node.faults.installFailsLeft -= 1;
+      m.touch(node);
       task.failWith = node.faults.installErrorCode;
     }
     queueTask(ctx, task);
@@ -457,7 +459,7 @@ export const opHandlers: OpHandlers = {
       target.clusterState = 'Paused';
       target.pausedByRun = true;
       if (p.allowUndrained !== undefined) target.undrainedAllowedBy = p.allowUndrained;
-      m.dirty = true;
+      m.touch(target);
       m.changed();
       if (p.allowUndrained === 'ForcePauseNoDrain') {
         target.drainStatus = 'NotInitiated';
@@ -488,15 +490,19 @@ export const opHandlers: OpHandlers = {
       // On S2D a node that restarted while paused owes a resync, which starts now: the next drain waits for it.
       if (m.state.s2d && target.storageStale) m.audit.resumedWithResync(m.now, target.name);
       // A resume during a drain stops it; what already moved stays where it went.
-      stopDrain(target);
+      stopDrain(m, target);
       target.clusterState = 'Up';
       target.drainStatus = 'NotInitiated';
       target.pausedByRun = false;
       delete target.undrainedAllowedBy;
       if (p.failback === 'Immediate') {
-        for (const role of m.state.roles) if (role.home === target.name) role.owner = target.name;
+        for (const role of m.state.roles) {
+          if (role.home !== target.name) continue;
+          role.owner = target.name;
+          m.touchRole(role);
+        }
       }
-      m.dirty = true;
+      m.touch(target);
       m.changed();
       m.startRepairIfDue(target);
     }
