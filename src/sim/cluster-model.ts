@@ -33,6 +33,13 @@ export interface StorageView {
 export class ClusterModel {
   /** Set when something persistent changed since the last save. */
   dirty = false;
+  /**
+   * What was written since the last save, by identity: the only nodes, roles and feature facts the store
+   * compares with their saved copy (they are most of the model, and an operation writes few of them). Every
+   * write to one goes with its mark (`touch`, `touchRole`, `markFeature`); in tests the store compares them
+   * all and throws on one that changed unmarked (model-store.ts).
+   */
+  readonly written = { nodes: new Set<SimNodeState>(), roles: new Set<SimRoleState>(), feature: new Set<object>() };
 
   constructor(
     readonly state: ModelState,
@@ -40,9 +47,45 @@ export class ClusterModel {
     readonly audit: SimAudit,
   ) {}
 
+  /** Marks `node` written (and the model dirty): the next save compares it with its saved copy. */
+  touch(node: SimNodeState): void {
+    this.written.nodes.add(node);
+    this.dirty = true;
+  }
+
+  /** Marks `role` written (its owner moved) and the model dirty. */
+  touchRole(role: SimRoleState): void {
+    this.written.roles.add(role);
+    this.dirty = true;
+  }
+
+  /** Marks the feature facts (VMs, pool, level) as possibly written: the next save compares them. */
+  markFeature(): void {
+    if (this.state.feature !== undefined) this.written.feature.add(this.state.feature);
+  }
+
+  /** After a save: nothing is written since. */
+  clearWritten(): void {
+    this.written.nodes.clear();
+    this.written.roles.clear();
+    this.written.feature.clear();
+  }
+
+  /** Upper-cased name → index in `nodeIndexOf` (every operation looks its node up by name). */
+  private nodeIndex = new Map<string, number>();
+  private nodeIndexOf: readonly SimNodeState[] | undefined;
+
   node(name: string): SimNodeState | undefined {
     const key = name.toUpperCase();
-    return this.state.nodes.find((n) => n.name.toUpperCase() === key);
+    const nodes = this.state.nodes;
+    if (this.nodeIndexOf !== nodes || this.nodeIndex.size !== nodes.length) {
+      // A reload from disk puts new node objects in a new array; names never change in one.
+      this.nodeIndex = new Map(nodes.map((n, i) => [n.name.toUpperCase(), i]));
+      this.nodeIndexOf = nodes;
+    }
+    const i = this.nodeIndex.get(key);
+    const hit = i === undefined ? undefined : nodes[i];
+    return hit !== undefined && hit.name.toUpperCase() === key ? hit : nodes.find((n) => n.name.toUpperCase() === key);
   }
 
   get now(): number {
@@ -134,6 +177,7 @@ export class ClusterModel {
       case 'restartDown': {
         const node = this.node(event.node);
         if (!node || node.power !== 'on') return;
+        this.touch(node);
         this.goDown(node, true);
         node.downByRestart = true;
         if (node.faults.rebootHangs) {
@@ -148,6 +192,7 @@ export class ClusterModel {
       case 'crash': {
         const node = this.node(event.node);
         if (!node || node.power !== 'on') return;
+        this.touch(node);
         this.goDown(node, false);
         if (event.seconds === undefined) node.power = 'hung';
         else this.schedule({ at: event.at + event.seconds * 1000, kind: 'boot', node: node.name });
@@ -156,6 +201,7 @@ export class ClusterModel {
       case 'boot': {
         const node = this.node(event.node);
         if (!node || node.power !== 'off') return;
+        this.touch(node);
         node.power = 'on';
         node.lastBootMs = event.at;
         node.servicesReadyAt = event.at + this.state.timing.servicesStartSeconds * 1000;
@@ -189,7 +235,10 @@ export class ClusterModel {
         if (!job || job.state !== 'Running') return;
         job.state = 'Completed';
         const node = this.node(job.node);
-        if (node) node.storageStale = false;
+        if (node) {
+          this.touch(node);
+          node.storageStale = false;
+        }
         // Completed jobs are not listed; the history lives in the op log.
         this.state.jobs = this.state.jobs.filter((j) => j.id !== job.id);
         return;
@@ -373,6 +422,8 @@ export class ClusterModel {
     if (!task || task.state !== 'Running') return;
     const node = this.node(task.node);
     if (!node) return;
+    // The task's end writes its node: staged or installed updates, a pending restart, firmware versions.
+    this.touch(node);
     if (task.scriptPlugin === true) {
       finishScriptPluginTask(node, task);
       return;

@@ -63,8 +63,20 @@ function candidateNodes(model: ClusterModel, from: string): SimNodeState[] {
 function placeOn(model: ClusterModel, role: SimRoleState, candidates: readonly SimNodeState[]): SimNodeState | undefined {
   const vm = roleVm(model, role.name);
   const need = vm.running ? vm.memoryMB : 0;
+  // One pass over the roles for every candidate's load (as freeMemoryMB and countRoles count it).
+  const load = new Map<string, { used: number; roles: number }>();
+  for (const r of model.state.roles) {
+    let entry = load.get(r.owner);
+    if (entry === undefined) load.set(r.owner, (entry = { used: 0, roles: 0 }));
+    entry.roles += 1;
+    const rvm = roleVm(model, r.name);
+    if (rvm.running) entry.used += rvm.memoryMB ?? 0;
+  }
   const scored = candidates
-    .map((n) => ({ node: n, free: freeMemoryMB(model, n), roles: countRoles(model, n) }))
+    .map((n) => {
+      const entry = load.get(n.name);
+      return { node: n, free: n.memoryMB === undefined ? undefined : n.memoryMB - (entry?.used ?? 0), roles: entry?.roles ?? 0 };
+    })
     .filter((c) => c.free === undefined || need === undefined || c.free >= need);
   scored.sort((a, b) => (b.free ?? Number.POSITIVE_INFINITY) - (a.free ?? Number.POSITIVE_INFINITY) || a.roles - b.roles);
   return scored[0]?.node;
@@ -84,7 +96,10 @@ export function drainRoles(model: ClusterModel, node: SimNodeState, forced: bool
   const unmoved: Unmoved[] = [];
   const stopped: string[] = [];
   const fault = node.faults.drainFailsLeft > 0;
-  if (fault) node.faults.drainFailsLeft -= 1;
+  if (fault) {
+    node.faults.drainFailsLeft -= 1;
+    model.touch(node);
+  }
   const roles = model.state.roles.filter((r) => r.owner === node.name);
   const candidates = candidateNodes(model, node.name);
   roles.forEach((role, i) => {
@@ -97,6 +112,7 @@ export function drainRoles(model: ClusterModel, node: SimNodeState, forced: bool
     if (reason === undefined && target === undefined) reason = `no node has ${vm.memoryMB ?? '?'} MB of free memory for ${role.name}`;
     if (target !== undefined) {
       role.owner = target.name;
+      model.touchRole(role);
       return;
     }
     if (forced && candidates.length > 0) {
@@ -105,9 +121,11 @@ export function drainRoles(model: ClusterModel, node: SimNodeState, forced: bool
         const vmState = model.state.feature?.vms[role.name];
         if (vmState) vmState.state = 'Off';
         else setVmOff(model, role.name);
+        model.markFeature();
         stopped.push(role.name);
       }
       role.owner = [...candidates].sort((a, b) => countRoles(model, a) - countRoles(model, b))[0]!.name;
+      model.touchRole(role);
       return;
     }
     unmoved.push({ role: role.name, reason: reason! });
@@ -139,7 +157,10 @@ export function failOver(model: ClusterModel, from: string, roles: readonly SimR
   for (const role of roles) {
     const running = roleVm(model, role.name).running;
     const target = placeOn(model, role, candidates);
-    if (target !== undefined) role.owner = target.name;
+    if (target !== undefined) {
+      role.owner = target.name;
+      model.touchRole(role);
+    }
     if (running) moved.push({ role: role.name, to: target?.name });
   }
   return moved;
@@ -150,7 +171,7 @@ export function startDrain(model: ClusterModel, node: SimNodeState, forced: bool
   const seq = (node.drain?.seq ?? 0) + 1;
   node.drain = { seq, forced };
   node.drainStatus = 'InProgress';
-  model.dirty = true;
+  model.touch(node);
   if ((node.faults.drainHangsLeft ?? 0) > 0) {
     // A live migration that never finishes: DrainStatus stays InProgress until a resume stops the drain.
     node.faults.drainHangsLeft! -= 1;
@@ -163,6 +184,7 @@ export function startDrain(model: ClusterModel, node: SimNodeState, forced: bool
 /** The drain's end: roles placed, DrainStatus Completed or Failed; the node stays Paused either way. */
 export function finishDrain(model: ClusterModel, node: SimNodeState, drainSeq: number): void {
   if (node.drain?.seq !== drainSeq || node.drainStatus !== 'InProgress' || node.clusterState !== 'Paused') return;
+  model.touch(node);
   const forced = node.drain.forced;
   delete node.drain;
   const { unmoved, stopped } = drainRoles(model, node, forced);
@@ -175,6 +197,7 @@ export function finishDrain(model: ClusterModel, node: SimNodeState, drainSeq: n
 }
 
 /** Resume-ClusterNode during a drain stops it; the roles already moved stay where they went. */
-export function stopDrain(node: SimNodeState): void {
+export function stopDrain(model: ClusterModel, node: SimNodeState): void {
   delete node.drain;
+  model.touch(node);
 }

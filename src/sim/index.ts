@@ -223,7 +223,8 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     model.advance();
     generation += 1;
     model.state.storeGeneration = generation;
-    store.append(model.state, generation);
+    store.append(model.state, generation, model.written);
+    model.clearWritten();
     model.dirty = false;
   };
   /** This process holds the mutex (during an operation, or idle until the lease ends). */
@@ -239,6 +240,7 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     if (!held || holders > 0) return;
     held = false;
     idleLeases.delete(lockDir);
+    store.settle();
     releaseLock(lockDir);
   };
   /** When leave() last looked for a waiter's marker (real ms). */
@@ -251,7 +253,18 @@ export function openSimulator(options: SimulatorOptions): Simulator {
       return;
     }
     dropIdleLease(lockDir);
-    withLockSync(lockDir, MODEL_LOCK_WAIT_MS, body, () => modelBusy(dir));
+    withLockSync(
+      lockDir,
+      MODEL_LOCK_WAIT_MS,
+      () => {
+        try {
+          body();
+        } finally {
+          store.settle();
+        }
+      },
+      () => modelBusy(dir),
+    );
   };
   const save = (): void => {
     if (!mayWrite) return;
@@ -353,6 +366,7 @@ export function openSimulator(options: SimulatorOptions): Simulator {
       // Another process may have created it in the meantime: then that one is the cluster.
       if (!store.changedOnDisk()) write();
       else refresh();
+      store.settle();
     }, () => modelBusy(dir));
   }
   model.advance();

@@ -5,7 +5,8 @@
  *
  * Each log entry is one JSON line `{"g": generation, "len": {...}, "set": {...}, "del": [...]}`: the top-level
  * fields that changed since the previous entry, and for the big arrays (nodes, tasks, roles) only the elements
- * that changed plus the new length. An entry is complete or it is not there: a process killed in the middle of
+ * that changed plus the new length; of a node that changed, only its fields that did (`nodes.3.power`; a
+ * removed field is in `del`). An entry is complete or it is not there: a process killed in the middle of
  * an append leaves a torn line, which readers skip (every append starts with a newline, so the next entry never
  * runs into it). The snapshot is rewritten, and the log emptied, at a command's end (`compact`), and whenever
  * the log grows past a bound. The snapshot carries its generation; entries at or below it are skipped, so a
@@ -22,6 +23,8 @@ import { readTextIfExists, writeFileAtomic } from '../platform/fs.js';
 
 /** Arrays whose elements are logged one by one; the other top-level fields are logged whole. */
 const ELEMENT_LOGGED = new Set(['nodes', 'tasks', 'roles']);
+/** Element-logged arrays whose changed elements are logged field by field (a node is 1.5 KB; an operation changes a few of its fields). */
+const FIELD_LOGGED = new Set(['nodes']);
 /**
  * Bookkeeping that no operation reads (how many operations of each kind ran, the last 50 of them): written
  * with the snapshot, at a command's end and at each compaction, never logged. It changes with every operation,
@@ -40,7 +43,18 @@ const SETTLED: Record<string, ((element: Json) => boolean) | undefined> = {
   tasks: (task) => typeof task === 'object' && task !== null && !Array.isArray(task) && task.state !== undefined && task.state !== 'Running',
 };
 
-/** Settled elements are compared after all: in tests (NODE_ENV=test, which jest sets and the CLI it starts inherits), or by hand. */
+/**
+ * What was written since the last save, by identity. For an element-logged array given here only the marked
+ * elements (and those past the saved length) are compared, the rest are taken as unchanged; for another key
+ * given here its value is compared only when marked (or new). The model marks each write (ClusterModel.touch
+ * and its kin); in tests an unmarked one that changed throws.
+ */
+export type WrittenElements = Readonly<Record<string, ReadonlySet<unknown>>>;
+
+/**
+ * Settled and unmarked elements are compared after all: in tests (NODE_ENV=test, which jest sets and the CLI it
+ * starts inherits), or by hand.
+ */
 function checking(): boolean {
   return process.env.CAUCTL_SIM_STORE_CHECK === '1' || process.env.NODE_ENV === 'test';
 }
@@ -90,46 +104,109 @@ function applyEntry(doc: Doc, entry: LogEntry): void {
     else doc[key] = new Array<Json>(length).fill(null);
   }
   for (const [path, value] of Object.entries(entry.set ?? {})) {
-    const dot = path.indexOf('.');
-    if (dot < 0) {
-      doc[path] = value;
+    const [key, index, field] = path.split('.');
+    if (index === undefined) {
+      doc[key!] = value;
       continue;
     }
-    const list = doc[path.slice(0, dot)];
-    if (Array.isArray(list)) list[Number(path.slice(dot + 1))] = value;
+    const list = doc[key!];
+    if (!Array.isArray(list)) continue;
+    if (field === undefined) {
+      list[Number(index)] = value;
+      continue;
+    }
+    const element = list[Number(index)];
+    if (typeof element === 'object' && element !== null && !Array.isArray(element)) element[field] = value;
   }
-  for (const key of entry.del ?? []) delete doc[key];
+  for (const path of entry.del ?? []) {
+    const [key, index, field] = path.split('.');
+    if (index === undefined || field === undefined) {
+      delete doc[key!];
+      continue;
+    }
+    const list = doc[key!];
+    const element = Array.isArray(list) ? list[Number(index)] : undefined;
+    if (typeof element === 'object' && element !== null && !Array.isArray(element)) delete element[field];
+  }
+}
+
+/** Logs, into `set` and `del`, the fields of element `path` (`nodes.3`) that differ; whether any did. */
+function diffFields(path: string, before: Json, now: Json, set: Record<string, Json>, del: string[]): boolean {
+  if (typeof before !== 'object' || before === null || Array.isArray(before) || typeof now !== 'object' || now === null || Array.isArray(now)) {
+    if (sameJson(before, now)) return false;
+    set[path] = now;
+    return true;
+  }
+  let changed = false;
+  for (const field of Object.keys(now)) {
+    const value = now[field];
+    if (value === undefined) continue;
+    if (!sameJson(before[field], value)) {
+      set[`${path}.${field}`] = value;
+      changed = true;
+    }
+  }
+  for (const field of Object.keys(before)) {
+    if (before[field] !== undefined && now[field] === undefined) {
+      del.push(`${path}.${field}`);
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /** What of `now` differs from `saved`, as a log entry body; undefined when nothing does. */
-function diff(saved: Doc, now: Doc): Omit<LogEntry, 'g'> | undefined {
+function diff(saved: Doc, now: Doc, written: WrittenElements): Omit<LogEntry, 'g'> | undefined {
   const set: Record<string, Json> = {};
   const len: Record<string, number> = {};
   const del: string[] = [];
   let changed = false;
+  const check = checking();
   for (const key of Object.keys(now)) {
     const value = now[key];
     if (value === undefined || SNAPSHOT_ONLY.has(key)) continue;
     const before = saved[key];
+    const marked = written[key];
     if (ELEMENT_LOGGED.has(key) && Array.isArray(value) && Array.isArray(before)) {
       if (before.length !== value.length) {
         len[key] = value.length;
         changed = true;
       }
       const settled = SETTLED[key];
-      const check = checking();
-      for (let i = 0; i < value.length; i++) {
+      const byField = FIELD_LOGGED.has(key);
+      const compare = (i: number): void => {
         const done = i < before.length && settled !== undefined && settled(before[i]!);
-        if (done && !check) continue;
+        const unmarked = i < before.length && marked !== undefined && !marked.has(value[i]);
+        if ((done || unmarked) && !check) return;
+        if (byField && i < before.length && !done && !unmarked) {
+          if (diffFields(`${key}.${i}`, before[i]!, value[i]!, set, del)) changed = true;
+          return;
+        }
         if (i >= before.length || !sameJson(before[i], value[i])) {
           if (done) throw new Error(`model store: ${key}[${i}] changed after it was settled; this is a bug in src/sim (model-store.ts, SETTLED).`);
+          if (unmarked) throw new Error(`model store: ${key}[${i}] changed with no mark of its write; this is a bug in src/sim (a write to it lacks ClusterModel.touch).`);
           set[`${key}.${i}`] = value[i]!;
           changed = true;
         }
+      };
+      if (marked !== undefined && !check) {
+        // Only the marked elements, and those past the saved length: the others are as saved (checked in tests).
+        for (const element of marked) {
+          const i = value.indexOf(element as Json);
+          if (i >= 0 && i < before.length) compare(i);
+        }
+        for (let i = before.length; i < value.length; i++) compare(i);
+      } else {
+        for (let i = 0; i < value.length; i++) compare(i);
       }
-    } else if (!sameJson(before, value)) {
-      set[key] = value;
-      changed = true;
+    } else {
+      const unmarked = before !== undefined && marked !== undefined && !marked.has(value);
+      if (unmarked && !check) continue;
+      if (!sameJson(before, value)) {
+        if (unmarked) throw new Error(`model store: ${key} changed with no mark of its write; this is a bug in src/sim (a write to it lacks its ClusterModel mark).`);
+        set[key] = value;
+        changed = true;
+      }
     }
   }
   for (const key of Object.keys(saved)) {
@@ -159,6 +236,8 @@ export class ModelStore {
   private saved: Doc | undefined;
   /** The files as this process last saw them. */
   private seen = '';
+  /** This process appended since `seen` was taken (it still holds the mutex; see settle). */
+  private unseenOwnWrite = false;
   private logBytes = 0;
   private snapshotBytes = 0;
 
@@ -171,9 +250,27 @@ export class ModelStore {
     return `${fingerprint(this.snapshotPath)}|${fingerprint(this.logPath)}`;
   }
 
-  /** Whether another process wrote the model since this one last read or wrote it (a stat, no read). */
+  /**
+   * Whether another process wrote the model since this one last read or wrote it (a stat, no read). Asked
+   * while the caller holds the mutex; after an append of its own, nobody else can have written until it lets
+   * go, and it calls `settle` before it does.
+   */
   changedOnDisk(): boolean {
+    if (this.unseenOwnWrite) {
+      this.settle();
+      return false;
+    }
     return this.fingerprints() !== this.seen;
+  }
+
+  /**
+   * Takes the files' fingerprints after this process's own appends: called before it lets go of the mutex
+   * (a stat per append cost more than the append's diff), so that a later write by another process shows.
+   */
+  settle(): void {
+    if (!this.unseenOwnWrite) return;
+    this.seen = this.fingerprints();
+    this.unseenOwnWrite = false;
   }
 
   /**
@@ -218,16 +315,16 @@ export class ModelStore {
 
   /**
    * Saves what changed in `state` since this process last read or wrote the model, as generation
-   * `generation` (which the caller has already put in `state.storeGeneration`). Folds the log into the
-   * snapshot when it has grown past its bound.
+   * `generation` (which the caller has already put in `state.storeGeneration`). For a key of `written`, only
+   * its marked elements are compared. Folds the log into the snapshot when it has grown past its bound.
    */
-  append(state: object, generation: number): void {
+  append(state: object, generation: number, written: WrittenElements = {}): void {
     const now = state as Doc;
     if (this.saved === undefined) {
       this.compact(state);
       return;
     }
-    const body = diff(this.saved, now);
+    const body = diff(this.saved, now, written);
     if (body === undefined) return;
     const line = JSON.stringify({ g: generation, ...body });
     if (this.logBytes + line.length > Math.max(COMPACT_MIN_BYTES, COMPACT_FACTOR * this.snapshotBytes)) {
@@ -237,7 +334,7 @@ export class ModelStore {
     appendFileSync(this.logPath, `\n${line}\n`, { mode: 0o600 });
     applyEntry(this.saved, JSON.parse(line) as LogEntry);
     this.logBytes += line.length + 2;
-    this.seen = this.fingerprints();
+    this.unseenOwnWrite = true;
   }
 
   /** Rewrites the snapshot with the whole of `state` and empties the log (the end of a command). */
@@ -250,6 +347,7 @@ export class ModelStore {
     this.snapshotBytes = text.length;
     this.logBytes = 0;
     this.seen = this.fingerprints();
+    this.unseenOwnWrite = false;
   }
 
   /** Whether the log holds entries not yet folded into the snapshot. */

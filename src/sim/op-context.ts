@@ -23,12 +23,13 @@ export interface OpContext {
   readonly properties: PropertyAccess;
   /** The node the operation runs on (the WinRM endpoint). */
   readonly node: SimNodeState;
-  readonly signal: AbortSignal;
+  /** Spends `ms` of the model's time; the operation's abort (its deadline, the caller) ends it with its reason. */
+  sleep(ms: number): Promise<void>;
 }
 
 /** Spends `seconds` of virtual time on the operation, then applies what happened meanwhile. */
 export async function sleepSeconds(ctx: OpContext, seconds: number): Promise<void> {
-  if (seconds > 0) await ctx.model.clock.sleep(seconds * 1000, ctx.signal);
+  if (seconds > 0) await ctx.sleep(seconds * 1000);
   ctx.model.advance();
 }
 

@@ -28,6 +28,7 @@ function feature(m: ClusterModel): SimFeatureState {
     const vms: Record<string, SimVmState> = {};
     for (const r of m.state.roles) vms[r.name] = { state: 'Running', configurationVersion: vmVersionFor(clusterBuild) };
     m.state.feature = { clusterBuild, poolVersion: poolVersionFor(clusterBuild), storageReplica: false, validation: { warning: [], failed: [] }, vms };
+    m.markFeature();
     m.dirty = true;
   }
   return m.state.feature;
@@ -61,7 +62,7 @@ function levelFeasibility(m: ClusterModel): { feasible: boolean; build: number; 
   return { feasible: true, build: [...builds][0]!, message: 'every node is Up and on the same build' };
 }
 
-export const featureOpHandlers: { [N in FeatureOp]: Handler<N> } = {
+const handlers: { [N in FeatureOp]: Handler<N> } = {
   'prepare-remoting': async (ctx) => {
     const s = ctx.node.setup;
     const applied: string[] = [];
@@ -78,7 +79,7 @@ export const featureOpHandlers: { [N in FeatureOp]: Handler<N> } = {
       s.remoteShutdownFirewallEnabled = true;
       applied.push('Enabled the Remote Shutdown firewall rule group');
     }
-    if (applied.length > 0) ctx.model.dirty = true;
+    if (applied.length > 0) ctx.model.touch(ctx.node);
     await sleepSeconds(ctx, QUICK_SECONDS);
     return { node: ctx.node.name, applied };
   },
@@ -206,7 +207,7 @@ export const featureOpHandlers: { [N in FeatureOp]: Handler<N> } = {
     await sleepSeconds(ctx, m.state.timing.drainSecondsPerRole);
     if (role.owner !== target.name) {
       role.owner = target.name;
-      m.dirty = true;
+      m.touchRole(role);
     }
     return { name: role.name, ownerNode: role.owner, state: 'Online' };
   },
@@ -218,3 +219,22 @@ export const featureOpHandlers: { [N in FeatureOp]: Handler<N> } = {
     return { present: f.storageReplica, groups: f.storageReplica ? ctx.model.state.virtualDisks.map((d) => `rg-${d}`) : [] };
   },
 };
+
+/**
+ * The feature operations as `opHandlers` takes them. Each may write the feature facts (VMs, pool, level),
+ * across its own waits: they are marked written at its start and at its end, so that any save in between or
+ * after compares them (see ClusterModel.written).
+ */
+export const featureOpHandlers = Object.fromEntries(
+  Object.entries(handlers).map(([name, handler]) => [
+    name,
+    async (ctx: OpContext, params: never): Promise<unknown> => {
+      ctx.model.markFeature();
+      try {
+        return await (handler as (c: OpContext, p: never) => Promise<unknown>)(ctx, params);
+      } finally {
+        ctx.model.markFeature();
+      }
+    },
+  ]),
+) as typeof handlers;

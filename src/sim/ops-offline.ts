@@ -47,14 +47,16 @@ function serviceQuorum(m: ClusterModel): boolean {
   return (running + (witness && m.state.quorum.witnessState === 'Online' ? 1 : 0)) * 2 > total;
 }
 
-function leaveCluster(node: SimNodeState): void {
+function leaveCluster(m: ClusterModel, node: SimNodeState): void {
   if (node.clusterState === 'Down') return;
+  m.touch(node);
   node.pausedWhenDown = node.clusterState === 'Paused';
   node.clusterState = 'Down';
 }
 
-function joinCluster(node: SimNodeState): void {
+function joinCluster(m: ClusterModel, node: SimNodeState): void {
   if (node.power !== 'on' || node.setup.clusterServiceState !== 'Running' || node.clusterState !== 'Down') return;
+  m.touch(node);
   node.clusterState = node.pausedWhenDown ? 'Paused' : 'Up';
   node.pausedWhenDown = false;
 }
@@ -70,7 +72,7 @@ export const offlineOpHandlers: { [N in OfflineOp]: Handler<N> } = {
 
   'set-cluster-service': async (ctx, p) => {
     ctx.node.setup.clusterServiceStartMode = p.startMode === 'Automatic' ? 'Auto' : 'Disabled';
-    ctx.model.dirty = true;
+    ctx.model.touch(ctx.node);
     await sleepSeconds(ctx, SERVICE_SECONDS);
     return serviceView(ctx.node);
   },
@@ -106,12 +108,13 @@ export const offlineOpHandlers: { [N in OfflineOp]: Handler<N> } = {
     const node = ctx.node;
     if (node.setup.clusterServiceState !== 'Running') return { stopped: true, alreadyStopped: true };
     await sleepSeconds(ctx, m.state.timing.stopClusterSeconds ?? OFFLINE_STEP_SECONDS.stopCluster);
-    leaveCluster(node);
+    leaveCluster(m, node);
     node.setup.clusterServiceState = 'Stopped';
+    m.touch(node);
     if (m.state.clusterStopped !== true && !serviceQuorum(m)) {
       // Quorum lost: the nodes whose service still runs leave the cluster and wait to form it again.
       m.state.clusterStopped = true;
-      for (const other of m.state.nodes) leaveCluster(other);
+      for (const other of m.state.nodes) leaveCluster(m, other);
     }
     m.dirty = true;
     m.changed();
@@ -129,7 +132,7 @@ export const offlineOpHandlers: { [N in OfflineOp]: Handler<N> } = {
     if (!alreadyRunning) {
       await sleepSeconds(ctx, SERVICE_SECONDS);
       node.setup.clusterServiceState = 'Running';
-      m.dirty = true;
+      m.touch(node);
     }
     const deadline = m.now + p.timeoutSeconds * 1000;
     while (m.state.clusterStopped === true && !serviceQuorum(m)) {
@@ -141,11 +144,11 @@ export const offlineOpHandlers: { [N in OfflineOp]: Handler<N> } = {
       await sleepSeconds(ctx, m.state.timing.startClusterSeconds ?? OFFLINE_STEP_SECONDS.startCluster);
       if (m.state.clusterStopped === true) {
         m.state.clusterStopped = false;
-        for (const other of m.state.nodes) joinCluster(other);
+        for (const other of m.state.nodes) joinCluster(m, other);
         for (const other of m.state.nodes) m.startRepairIfDue(other);
       }
     } else if (node.clusterState === 'Down') {
-      joinCluster(node);
+      joinCluster(m, node);
       m.startRepairIfDue(node);
     }
     m.dirty = true;

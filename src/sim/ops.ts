@@ -14,7 +14,7 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
-import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRun } from './native-cau.js';
+import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRunOrWhy } from './native-cau.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
 import { scanScriptPlugin, scriptPluginTaskSeconds } from './ops-plugin.js';
@@ -210,9 +210,10 @@ const FEATURE_NAMES: Record<string, 'failoverClustering' | 'rsatClusteringPowerS
 };
 
 export const opHandlers: OpHandlers = {
-  'get-cluster': async (ctx) => {
+  'get-cluster': async (ctx, p) => {
     requireCluster(ctx);
     const m = ctx.model;
+    const native = readNativeRunOrWhy(m, ctx.node.name, p.reportUnreadableNativeCau === true);
     return {
       name: m.state.name,
       nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name), site: n.site ?? null })),
@@ -220,8 +221,10 @@ export const opHandlers: OpHandlers = {
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
       // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here;
-      // an unreadable one fails the call (NATIVE_CAU_UNREADABLE), as in get-native-cau.
-      nativeCauRunInProgress: readNativeRun(m, ctx.node.name).orchestratorGuid !== null,
+      // an unreadable one fails the call (NATIVE_CAU_UNREADABLE), as in get-native-cau, unless a read-only caller
+      // asked for it to be reported (nativeCauUnreadable).
+      nativeCauRunInProgress: native.orchestratorGuid !== null,
+      nativeCauUnreadable: native.unreadable,
     };
   },
 
@@ -305,7 +308,7 @@ export const opHandlers: OpHandlers = {
       n.setup.credSspServerEnabled = false;
       applied.push('Disabled the CredSSP server role');
     }
-    if (applied.length > 0) ctx.model.dirty = true;
+    if (applied.length > 0) ctx.model.touch(n);
     return { applied };
   },
 
@@ -362,9 +365,11 @@ export const opHandlers: OpHandlers = {
     const task = newTask(ctx, p, seconds, preInstall ? { preInstall: true } : {});
     if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
       node.faults.downloadFailsLeft = (node.faults.downloadFailsLeft ?? 0) - 1;
+      m.touch(node);
       task.downloadFailWith = node.faults.downloadErrorCode ?? '0x80240022';
     } else if (p.mode !== 'Download' && softwareOnly.length > 0 && node.faults.installFailsLeft > 0) {
       node.faults.installFailsLeft -= 1;
+      m.touch(node);
       task.failWith = node.faults.installErrorCode;
     }
     queueTask(ctx, task);
@@ -454,7 +459,7 @@ export const opHandlers: OpHandlers = {
       target.clusterState = 'Paused';
       target.pausedByRun = true;
       if (p.allowUndrained !== undefined) target.undrainedAllowedBy = p.allowUndrained;
-      m.dirty = true;
+      m.touch(target);
       m.changed();
       if (p.allowUndrained === 'ForcePauseNoDrain') {
         target.drainStatus = 'NotInitiated';
@@ -485,15 +490,19 @@ export const opHandlers: OpHandlers = {
       // On S2D a node that restarted while paused owes a resync, which starts now: the next drain waits for it.
       if (m.state.s2d && target.storageStale) m.audit.resumedWithResync(m.now, target.name);
       // A resume during a drain stops it; what already moved stays where it went.
-      stopDrain(target);
+      stopDrain(m, target);
       target.clusterState = 'Up';
       target.drainStatus = 'NotInitiated';
       target.pausedByRun = false;
       delete target.undrainedAllowedBy;
       if (p.failback === 'Immediate') {
-        for (const role of m.state.roles) if (role.home === target.name) role.owner = target.name;
+        for (const role of m.state.roles) {
+          if (role.home !== target.name) continue;
+          role.owner = target.name;
+          m.touchRole(role);
+        }
       }
-      m.dirty = true;
+      m.touch(target);
       m.changed();
       m.startRepairIfDue(target);
     }

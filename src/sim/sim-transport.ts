@@ -71,8 +71,21 @@ function deadlineTimer(clock: Clock, ms: number, fire: () => void): () => void {
  */
 class OperationAbort {
   private controller: AbortController | undefined;
+  /** Ends the operation's current wait on the virtual clock (an operation waits for one thing at a time). */
+  private cancelWait: ((reason: Error) => void) | undefined;
   /** Why the operation was aborted (the first reason); undefined while it was not. */
   reason: Error | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Waits `ms` of the model's time, ended early by the abort; on the virtual clock with no AbortSignal. */
+  sleep(ms: number): Promise<void> {
+    if (!(this.clock instanceof VirtualClock)) return this.clock.sleep(ms, this.signal);
+    if (this.reason !== undefined) return Promise.reject(this.reason);
+    const { promise, cancel } = this.clock.cancellableSleep(ms);
+    this.cancelWait = cancel;
+    return promise;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {
@@ -86,6 +99,8 @@ class OperationAbort {
     if (this.reason !== undefined) return;
     this.reason = reason;
     this.controller?.abort(reason);
+    this.cancelWait?.(reason);
+    this.cancelWait = undefined;
   }
 }
 
@@ -115,8 +130,8 @@ export class SimTransport implements Transport {
     return undefined;
   }
 
-  private async fail(nodeName: string, seconds: number, why: string, signal: AbortSignal): Promise<never> {
-    await this.model.clock.sleep(seconds * 1000, signal);
+  private async fail(nodeName: string, seconds: number, why: string, abort: OperationAbort): Promise<never> {
+    await abort.sleep(seconds * 1000);
     this.model.advance();
     throw new AppError(TransportErrorCode.unreachable, ExitCode.connection, `${nodeName} is not reachable over WinRM (simulated: ${why}).`, {
       hint: 'In a rehearsal this is a modelled fault; the coordinator should wait and reconnect.',
@@ -139,7 +154,7 @@ export class SimTransport implements Transport {
 
   async run(nodeName: string, invocation: ScriptInvocation, options: RunOptions = {}): Promise<ScriptOutcome> {
     const model = this.model;
-    const controller = new OperationAbort();
+    const controller = new OperationAbort(model.clock);
     const onOuterAbort = (): void => controller.abort(abortReason(options.signal!));
     if (options.signal?.aborted) throw abortReason(options.signal);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -172,9 +187,9 @@ export class SimTransport implements Transport {
     const model = this.model;
     model.advance();
     const node = nodeName.toUpperCase() === model.state.name.toUpperCase() ? this.clusterNameOwner() : model.node(nodeName);
-    if (!node) return this.fail(nodeName, REFUSED_SECONDS, nodeName.toUpperCase() === model.state.name.toUpperCase() ? `no node of cluster ${model.state.name} answers for the cluster name` : `no node named ${nodeName} in cluster ${model.state.name}`, abort.signal);
+    if (!node) return this.fail(nodeName, REFUSED_SECONDS, nodeName.toUpperCase() === model.state.name.toUpperCase() ? `no node of cluster ${model.state.name} answers for the cluster name` : `no node named ${nodeName} in cluster ${model.state.name}`, abort);
     const away = this.unreachable(node);
-    if (away) return this.fail(node.name, away.seconds, away.why, abort.signal);
+    if (away) return this.fail(node.name, away.seconds, away.why, abort);
 
     if (node.setup.languageMode === 'ConstrainedLanguage') {
       model.logOp(node.name, invocation.name, 'constrained language');
@@ -204,9 +219,7 @@ export class SimTransport implements Transport {
       model,
       properties: this.properties,
       node,
-      get signal() {
-        return abort.signal;
-      },
+      sleep: (ms) => abort.sleep(ms),
     };
     let outcome: ScriptOutcome;
     try {
@@ -221,7 +234,7 @@ export class SimTransport implements Transport {
 
     // The node went away while the operation ran (a crash, or its own restart): the reply is lost.
     const awayNow = this.unreachable(node);
-    if (awayNow && name !== 'restart-node') return this.fail(node.name, awayNow.seconds, awayNow.why, abort.signal);
+    if (awayNow && name !== 'restart-node') return this.fail(node.name, awayNow.seconds, awayNow.why, abort);
 
     const phase = phaseOf(name, parsed.data as Record<string, unknown>);
     const loss = phase === undefined ? undefined : node.faults.connectionLoss.find((f) => f.phase === phase && !f.used);
@@ -229,8 +242,8 @@ export class SimTransport implements Transport {
       // The operation took effect on the node; its reply never reaches the coordinator.
       loss.used = true;
       node.unreachableUntil = model.now + loss.seconds * 1000;
-      model.dirty = true;
-      return this.fail(node.name, CONNECT_TIMEOUT_SECONDS, `the connection dropped during ${name} (connectionLoss fault, ${loss.seconds} s)`, abort.signal);
+      model.touch(node);
+      return this.fail(node.name, CONNECT_TIMEOUT_SECONDS, `the connection dropped during ${name} (connectionLoss fault, ${loss.seconds} s)`, abort);
     }
     return outcome;
   }

@@ -55,6 +55,32 @@ describe('persistence', () => {
     expect(JSON.parse(saved()[0]!)).toMatchObject({ nodes: expect.arrayContaining([expect.objectContaining({ name: 'NODE1', power: 'off' })]) });
   });
 
+  it('a save logs the nodes an operation or event marked written; in tests a node written with no mark fails the save', async () => {
+    expect(process.env.NODE_ENV).toBe('test');
+    h = openTestSim();
+    const dir = join(h.dir, 'state', 'sim', 'HCI01');
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
+    const log = readFileSync(join(dir, 'model.log'), 'utf8');
+    expect(log).toMatch(/"nodes\.1\.clusterState":"Paused"/);
+    expect(log).not.toMatch(/"nodes\.[023]/);
+    // A write that forgot ClusterModel.touch: the next save that compares every node (tests do) throws.
+    h.sim.model.state.nodes[2]!.osBuild += 1;
+    await expect(h.run('NODE1', 'restart-node', { soft: false, delaySeconds: 2 })).rejects.toThrow(/nodes\[2\] changed with no mark of its write/);
+  });
+
+  it('in tests a role or the feature facts written with no mark fail the save too', async () => {
+    const first = openTestSim();
+    try {
+      first.sim.model.state.roles[0]!.owner = 'NODE4';
+      await expect(first.run('NODE1', 'restart-node', { soft: false, delaySeconds: 2 })).rejects.toThrow(/roles\[0\] changed with no mark of its write/);
+    } finally {
+      first.cleanup();
+    }
+    h = openTestSim();
+    h.sim.model.state.feature!.clusterBuild += 1;
+    await expect(h.run('NODE1', 'restart-node', { soft: false, delaySeconds: 2 })).rejects.toThrow(/feature changed with no mark of its write/);
+  });
+
   it('refuses a state made from a different fixture, and a corrupt one', async () => {
     h = openTestSim({ name: 'P1', nodes: [{ name: 'NODE1' }] });
     writeFileSync(h.fixturePath!, JSON.stringify({ name: 'P1', nodes: [{ name: 'NODE1' }, { name: 'NODE2' }] }));

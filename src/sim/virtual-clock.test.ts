@@ -116,6 +116,22 @@ describe('VirtualClock at max speed', () => {
     expect(c.pendingSleepers).toBe(0);
   });
 
+  it('ends a cancellable sleep with the reason given to its cancel, without moving time; wakes it in order with the sleeps otherwise', async () => {
+    const c = clock();
+    const cut = c.cancellableSleep(60_000);
+    cut.cancel(new Error('deadline'));
+    await expect(cut.promise).rejects.toThrow('deadline');
+    expect(c.pendingSleepers).toBe(0);
+    const order: string[] = [];
+    const plain = c.sleep(10_000).then(() => order.push(`sleep@${c.now() - T0}`));
+    const kept = c.cancellableSleep(10_000);
+    const woken = kept.promise.then(() => order.push(`cancellable@${c.now() - T0}`));
+    await Promise.all([plain, woken]);
+    kept.cancel(new Error('too late: a no-op'));
+    expect(order).toEqual(['sleep@10000', 'cancellable@10000']);
+    expect(c.pendingSleepers).toBe(0);
+  });
+
   it('lets a cancelled timer pull time nowhere', async () => {
     const c = clock();
     c.timer(3_600_000, () => undefined)();

@@ -110,6 +110,34 @@ export class VirtualClock implements Clock {
     return () => this.remove(sleeper);
   }
 
+  /**
+   * A sleep that `cancel` ends early, rejecting with the reason given: the same as `sleep(ms, signal)` with
+   * the signal aborted by `cancel`, in the same order among the sleepers, but with no AbortController or
+   * listener (the simulator's operations wait thousands of times per run).
+   */
+  cancellableSleep(ms: number): { promise: Promise<void>; cancel: (reason: Error) => void } {
+    if (this.base !== undefined) {
+      const controller = new AbortController();
+      return { promise: this.sleep(ms, controller.signal), cancel: (reason) => controller.abort(reason) };
+    }
+    let sleeper: Sleeper | undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      sleeper = { wakeAt: this.nowMs + Math.max(0, ms), seq: ++this.seq, resolve, reject, signal: undefined, onAbort: undefined };
+      this.sleepers.push(sleeper);
+      this.schedule();
+    });
+    const registered = sleeper!;
+    return {
+      promise,
+      cancel: (reason) => {
+        const i = this.sleepers.indexOf(registered);
+        if (i < 0) return; // already woken
+        this.sleepers.splice(i, 1);
+        registered.reject(reason);
+      },
+    };
+  }
+
   /** Number of registered wake-ups (at `max`); for tests and diagnostics. */
   get pendingSleepers(): number {
     return this.sleepers.length;
