@@ -221,6 +221,32 @@ describe('faults', () => {
     expect(h.sim.audit()).toMatchObject({ maxNodesOutOfService: 0, violations: [] });
   });
 
+  it('storage health judged from the model (the waits) agrees with the view at every step: healthy, away, stale, repairing, stuck, a disk offline', async () => {
+    h = openTestSim(s2d({ faults: [{ kind: 'storageRepairStuck' }] }));
+    const m = h.sim.model;
+    const seen: string[] = [];
+    const agree = (): void => {
+      m.advance();
+      const view = m.storageView();
+      expect(m.storageHealthy()).toBe(m.storageHealthy(view));
+      seen.push(`${m.storageHealthy()}:${view.virtualDisks[0]!.operationalStatus}`);
+    };
+    agree();
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
+    await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 2 });
+    await h.wait(5);
+    agree();
+    await h.wait(400);
+    agree();
+    await h.ok('NODE2', 'resume-node', { name: 'NODE2', failback: 'Policy' });
+    agree();
+    await h.wait(7200);
+    agree();
+    m.state.offlineVirtualDisks = ['Volume01'];
+    agree();
+    expect(seen).toEqual(['true:OK', 'false:Incomplete', 'false:Incomplete', 'false:InService', 'false:Degraded', 'false:Detached']);
+  });
+
   it('nodeCrash without seconds: the node stays down', async () => {
     h = openTestSim(s2d({ faults: [{ kind: 'nodeCrash', atSeconds: 0 }] }));
     await h.wait(86_400);

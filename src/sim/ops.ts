@@ -246,9 +246,9 @@ export const opHandlers: OpHandlers = {
     const started = m.now;
     const deadline = started + p.timeoutSeconds * 1000;
     for (;;) {
-      const view = m.storageView();
-      const healthy = m.storageHealthy(view);
-      if (healthy || m.now >= deadline) return { ...view, healthy, waitedSeconds: (m.now - started) / 1000 };
+      // Each poll judges health from the model; the view is built once, for the answer.
+      const healthy = m.storageHealthy();
+      if (healthy || m.now >= deadline) return { ...m.storageView(), healthy, waitedSeconds: (m.now - started) / 1000 };
       await sleepSeconds(ctx, Math.min(p.pollSeconds, (deadline - m.now) / 1000));
     }
   },
