@@ -47,8 +47,25 @@ const IN_SERVICE = { disk: { healthStatus: 'Warning', operationalStatus: 'InServ
 const HEALTHY = { disk: { healthStatus: 'Healthy', operationalStatus: 'OK', isOnline: true }, pool: { healthStatus: 'Healthy', operationalStatus: 'OK' } } as const;
 
 export class ClusterModel {
-  /** Set when something persistent changed since the last save. */
-  dirty = false;
+  private isDirty = false;
+  /** Told of every write (see onChange). */
+  private readonly changeListeners = new Set<() => void>();
+
+  /** Set when something persistent changed since the last save; every write sets it. */
+  get dirty(): boolean {
+    return this.isDirty;
+  }
+
+  set dirty(value: boolean) {
+    this.isDirty = value;
+    if (value) for (const listener of this.changeListeners) listener();
+  }
+
+  /** Calls `listener` at every write of the model (an operation's or an event's) until the returned function is called. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
   /**
    * What was written since the last save, by identity: the only nodes, roles and feature facts the store
    * compares with their saved copy (they are most of the model, and an operation writes few of them). Every
