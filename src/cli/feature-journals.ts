@@ -5,7 +5,7 @@
  */
 import { FEATURE_JOURNAL_TYPES } from '../core/feature-update.js';
 import { AppError } from '../errors.js';
-import { listJournals, type JournalKind, type JournalSummary } from '../journal/journal.js';
+import { JournalWriteError, listJournals, type JournalKind, type JournalSummary } from '../journal/journal.js';
 import type { ClusterContext } from './context.js';
 import type { GlobalProfile } from './global-options.js';
 import { commandFor } from './commands/run/resume.js';
@@ -43,6 +43,20 @@ export function withFeatureResumeHint(error: unknown, ctx: Pick<ClusterContext, 
   return new AppError(error.code, error.exitCode, error.message, {
     hint: `It is the rolling run of feature update ${feature.runId}: continue it with ${featureResumeCommand(globals, feature.runId)}, or clear the lock with ${commandFor(globals, 'run --force-recovery --force')}`,
     details: error.details,
+    cause: error,
+  });
+}
+
+/**
+ * A journal write that failed (a safe halt, JOURNAL_WRITE_FAILED): its hint names the command that continues
+ * this run (`resumeCommand`: feature-update --resume inside a feature update, clusterless-run --resume for
+ * standalone servers), not always `run --resume`. A halt that kept the lock has its own hint and stays as is.
+ */
+export function withJournalResumeHint(error: unknown, resumeCommand: string): unknown {
+  if (!(error instanceof JournalWriteError)) return error;
+  return new AppError(error.code, error.exitCode, error.message, {
+    hint: `Free space or fix the state directory (CAUCTL_STATE_DIR), then continue with: ${resumeCommand}`,
+    ...(error.details ? { details: error.details } : {}),
     cause: error,
   });
 }

@@ -56,7 +56,14 @@ const pluginArguments = z.record(z.string(), z.string());
 // ---------------------------------------------------------------------------------------------------------
 // Cluster-wide operations (run on any reachable node)
 
-export const getClusterParams = z.object({});
+export const getClusterParams = z.object({
+  /**
+   * Read-only callers (scan, run --what-if, test-setup, snapshot, get-run): an MSFT_CAURun that cannot be read
+   * is reported in `nativeCauUnreadable` instead of failing the call. Left off (the default) by every caller
+   * that changes the cluster: "no run" cannot be told from "cannot see one" (NATIVE_CAU_UNREADABLE).
+   */
+  reportUnreadableNativeCau: z.boolean().optional(),
+});
 export const getClusterResult = z.object({
   name: z.string(),
   nodes: z.array(
@@ -81,6 +88,11 @@ export const getClusterResult = z.object({
   s2dEnabled: z.boolean(),
   /** A native CAU run (MSFT_CAURun object) is in progress on this cluster. */
   nativeCauRunInProgress: z.boolean(),
+  /**
+   * Asked with `reportUnreadableNativeCau` only: why this node's MSFT_CAURun could not be read (the node, what
+   * to check), so whether a native run is in progress is unknown; `nativeCauRunInProgress` is false then.
+   */
+  nativeCauUnreadable: z.string().nullable().optional(),
 });
 export type ClusterInfo = z.infer<typeof getClusterResult>;
 

@@ -20,6 +20,11 @@ describe('parseComputerNames: --computer-name, validated, in the order given', (
   ])('%s → exit 2 naming --computer-name', (_name, raw, message) => {
     expect(() => parseComputerNames(raw)).toThrow(expect.objectContaining({ code: 'USAGE_COMPUTER_NAME', exitCode: 2, message: expect.stringMatching(message) }));
   });
+
+  it('names the option once: "Invalid --computer-name: SRV1 is listed twice.", problems joined after it', () => {
+    expect(() => parseComputerNames(['SRV1,SRV1'])).toThrow(expect.objectContaining({ message: 'Invalid --computer-name: SRV1 is listed twice.' }));
+    expect(() => parseComputerNames(['SRV1,,SRV1'])).toThrow(expect.objectContaining({ message: 'Invalid --computer-name: an empty name between commas; SRV1 is listed twice.' }));
+  });
 });
 
 describe('judgeServers: the run target over standalone servers', () => {

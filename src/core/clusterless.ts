@@ -26,19 +26,19 @@ export function parseComputerNames(raw: readonly string[] | undefined): string[]
   if (raw === undefined || raw.length === 0) throw usageError('USAGE_COMPUTER_NAME', '--computer-name is required: a clusterless run updates the servers it is given, and no others.', { hint });
   const names = raw.flatMap((v) => v.split(',')).map((v) => v.trim());
   const problems: string[] = [];
-  if (names.every((n) => n === '')) problems.push('--computer-name: no server named');
-  else if (names.some((n) => n === '')) problems.push('--computer-name: an empty name between commas');
+  if (names.every((n) => n === '')) problems.push('no server named');
+  else if (names.some((n) => n === '')) problems.push('an empty name between commas');
   const seen = new Map<string, string>();
   for (const name of names.filter((n) => n !== '')) {
     if (name.length > 253 || !name.split('.').every((label) => LABEL.test(label))) {
-      problems.push(`--computer-name: ${JSON.stringify(name)} is not a computer name (letters, digits and hyphens, dot-separated labels)`);
+      problems.push(`${JSON.stringify(name)} is not a computer name (letters, digits and hyphens, dot-separated labels)`);
       continue;
     }
     const key = name.toUpperCase();
-    if (seen.has(key)) problems.push(`--computer-name: ${name} is listed twice${seen.get(key) !== name ? ` (also as ${seen.get(key)})` : ''}`);
+    if (seen.has(key)) problems.push(`${name} is listed twice${seen.get(key) !== name ? ` (also as ${seen.get(key)})` : ''}`);
     else seen.set(key, name);
   }
-  if (names.length > 64) problems.push(`--computer-name: at most 64 servers in one run (got ${names.length})`);
+  if (names.length > 64) problems.push(`at most 64 servers in one run (got ${names.length})`);
   if (problems.length > 0) {
     throw usageError('USAGE_COMPUTER_NAME', `Invalid --computer-name: ${problems.join('; ')}.`, { hint, details: { field: 'computerName', problems } });
   }

@@ -160,16 +160,21 @@ export function predictOfflineDowntime(timing: OfflineTiming, updatesPerNode: Re
 
 /**
  * The cluster an offline update starts from (get-cluster), read before anything is touched: refused (exit 5)
- * when it does not answer as a running cluster or a native CAU run is in progress. The command reads it
+ * when it does not answer as a running cluster, or a native CAU run is in progress or cannot be read. The command reads it
  * for its downtime prediction too, so that the prediction counts the cluster's own nodes.
  */
 export async function readOfflineCluster(gateway: Pick<ClusterGateway, 'call'>, entry: string): Promise<ClusterInfo> {
   let cluster: ClusterInfo;
   try {
-    cluster = await gateway.call(entry, 'get-cluster', {});
+    cluster = await gateway.call(entry, 'get-cluster', { reportUnreadableNativeCau: true });
   } catch (error) {
     throw refusedError('OFFLINE_CLUSTER_NOT_RUNNING', `Cluster ${entry} does not answer as a running cluster: ${describeError(error)}`, {
       hint: 'If an offline update was interrupted, continue it with: cauctl offline-update --resume',
+    });
+  }
+  if (typeof cluster.nativeCauUnreadable === 'string') {
+    throw refusedError('NATIVE_CAU_UNREADABLE', `${cluster.nativeCauUnreadable.replace(/\s*$/, '')} The offline update will not stop ${cluster.name} beside a native CAU run it cannot see; nothing was touched.`, {
+      hint: 'Once that node lets the account read MSFT_CAURun (local Administrators, or access to the CIM namespace root/Microsoft/Windows/ClusterUpdate), start it again.',
     });
   }
   if (cluster.nativeCauRunInProgress) {

@@ -20,6 +20,7 @@
  * interrupted run had in hand is not held against it: it may be down for the run's own restart, and it is
  * counted as a host for the others, since it is resumed before any other drain.
  */
+import { clusterUnavailableRefusal } from './cluster-unavailable.js';
 import type { Gateway } from '../cluster/gateway.js';
 import { OperationFailedError } from '../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity } from '../cluster/operations.js';
@@ -119,10 +120,12 @@ export async function readCapacityReports(gateway: Gateway, cluster: Pick<Cluste
 export async function gatherPreflight(gateway: Gateway, entry: string): Promise<PreflightFacts> {
   let cluster: ClusterInfo;
   try {
-    cluster = await gateway.call(entry, 'get-cluster', {});
+    // An MSFT_CAURun that cannot be read comes back as unknown: judgePreflight refuses it (exit 5), and
+    // --what-if shows that refusal instead of failing.
+    cluster = await gateway.call(entry, 'get-cluster', { reportUnreadableNativeCau: true });
   } catch (error) {
     if (error instanceof OperationFailedError && error.scriptCode === CONSTRAINED_LANGUAGE) throw refusalError([constrainedRefusal([entry])]);
-    throw error;
+    throw clusterUnavailableRefusal(entry, error) ?? error;
   }
   return { cluster, ...(await readCapacityReports(gateway, cluster)) };
 }
@@ -144,6 +147,13 @@ export function judgePreflight(facts: PreflightFacts, options: Omit<PreflightOpt
       code: 'NATIVE_CAU_RUN_IN_PROGRESS',
       message: `A native CAU run is in progress on ${cluster.name}; cauctl will not run beside it.`,
       hint: 'Wait for it (Get-CauRun -WaitForCompletion) or stop it (Stop-CauRun); if it is a leftover, clear it with Invoke-CauRun -ForceRecovery -Force.',
+    });
+  }
+  if (typeof cluster.nativeCauUnreadable === 'string') {
+    refusals.push({
+      code: 'NATIVE_CAU_UNREADABLE',
+      message: `${cluster.nativeCauUnreadable.replace(/\s*$/, '')} cauctl will not update ${cluster.name} beside a native CAU run it cannot see; nothing was touched.`,
+      hint: 'Once that node lets the account read MSFT_CAURun (local Administrators, or access to the CIM namespace root/Microsoft/Windows/ClusterUpdate), run again; scan and run --what-if work meanwhile.',
     });
   }
   if (profile.requireAllNodesOnline) {

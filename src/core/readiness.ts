@@ -68,7 +68,8 @@ export async function gatherSetupFacts(gateway: Gateway, entry: string, roleProb
   let clusterError: string | null = null;
   let clusterErrorCode: string | undefined;
   try {
-    cluster = await gateway.call(entry, 'get-cluster', {});
+    // Read-only: an MSFT_CAURun that cannot be read is reported (cluster.nativeCauUnreadable), not "unreachable".
+    cluster = await gateway.call(entry, 'get-cluster', { reportUnreadableNativeCau: true });
   } catch (error) {
     clusterError = describeError(error);
     if (error instanceof OperationFailedError) clusterErrorCode = error.scriptCode;

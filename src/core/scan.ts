@@ -3,6 +3,7 @@
  * beside the others. Also the same-offer check for feature updates (the mixed-patch-level problem).
  * Depends on the gateway and core types only.
  */
+import { clusterUnavailableRefusal } from './cluster-unavailable.js';
 import type { Gateway } from '../cluster/gateway.js';
 import type { ClusterInfo } from '../cluster/operations.js';
 import { scanNodePlugin } from './node-steps/scan.js';
@@ -44,7 +45,13 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 }
 
 export async function scanCluster(gateway: Gateway, entry: string, options: ScanOptions): Promise<ScanResult & { cluster: ClusterInfo }> {
-  const cluster = await gateway.call(entry, 'get-cluster', {});
+  // Read-only: an MSFT_CAURun that cannot be read is reported (cluster.nativeCauUnreadable), not a failure.
+  let cluster: ClusterInfo;
+  try {
+    cluster = await gateway.call(entry, 'get-cluster', { reportUnreadableNativeCau: true });
+  } catch (error) {
+    throw clusterUnavailableRefusal(entry, error) ?? error;
+  }
   const limit = options.concurrency ?? 8;
   const online = cluster.nodes.filter((n) => n.state === 'Up' || n.state === 'Paused').map((n) => n.name);
   const entries = new Map<string, ScanEntry[]>();

@@ -33,16 +33,21 @@ export function okAndFailed(ok: number, failed: number): string {
   return failed > 0 ? `${ok} ok, ${failed} failed` : `${ok} ok`;
 }
 
+/**
+ * One row per node. "Paused for" only when some node was paused: standalone servers (clusterless-run) are never
+ * paused, and a column that is always empty reads as missing data.
+ */
 export function printNodeResults(out: HumanPrinter, nodes: readonly NodeResultView[]): void {
+  const paused = nodes.some((n) => n.nodeSuspendedDurationSeconds !== null);
   out.table(
-    ['Node', 'Status', 'Attempts', 'Updates', 'Restart', 'Paused for', 'Error'],
+    ['Node', 'Status', 'Attempts', 'Updates', 'Restart', ...(paused ? ['Paused for'] : []), 'Error'],
     nodes.map((n) => [
       n.node,
       out.theme.status(n.status),
       String(n.attempts),
       okAndFailed(n.numberOfSucceededUpdates, n.numberOfFailedUpdates),
       describeRestart(n),
-      n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds),
+      ...(paused ? [n.nodeSuspendedDurationSeconds === null ? '' : formatDuration(n.nodeSuspendedDurationSeconds)] : []),
       n.errorRecord ? `${n.errorRecord.code}: ${n.errorRecord.message}` : '',
     ]),
   );

@@ -59,6 +59,16 @@ describe('native CAU in the model', () => {
     expect(await h.ok('NODE2', 'get-cluster', {})).toMatchObject({ nativeCauRunInProgress: false });
   });
 
+  it('get-cluster asked by a read-only caller (reportUnreadableNativeCau) reports the refused read as unknown, naming the node', async () => {
+    h = openTestSim({ ...cluster(undefined), nodes: [{ name: 'NODE1', nativeCauProvider: 'AccessDenied' }, { name: 'NODE2' }] });
+    const denied = await h.ok('NODE1', 'get-cluster', { reportUnreadableNativeCau: true });
+    expect(denied).toMatchObject({ nativeCauRunInProgress: false, nativeCauUnreadable: expect.stringMatching(/Could not read MSFT_CAURun on NODE1.*Access denied/) });
+    expect(denied).toMatchObject({ nodes: [{ name: 'NODE1' }, { name: 'NODE2' }] });
+    expect(await h.ok('NODE2', 'get-cluster', { reportUnreadableNativeCau: true })).toMatchObject({ nativeCauUnreadable: null });
+    // Not asked: still NATIVE_CAU_UNREADABLE (the commands that change the cluster).
+    expect(await h.run('NODE1', 'get-cluster', { reportUnreadableNativeCau: false })).toMatchObject({ ok: false, error: { code: 'NATIVE_CAU_UNREADABLE' } });
+  });
+
   it('hold-cau-role on a group that does not hold the role fails with CAU_ROLE_NOT_FOUND', async () => {
     h = openTestSim(cluster({}));
     expect(await h.run('NODE1', 'hold-cau-role', { groupName: 'Other', state: 'Online' })).toMatchObject({ ok: false, error: { code: 'CAU_ROLE_NOT_FOUND' } });

@@ -64,6 +64,16 @@ export function readNativeRun(model: ClusterModel, node: string): { orchestrator
   return { orchestratorGuid: nativeRunOn(model, node), providerPresent: true };
 }
 
+/** readNativeRun, or, when `report` is set (get-cluster's reportUnreadableNativeCau), an unreadable provider's why. */
+export function readNativeRunOrWhy(model: ClusterModel, node: string, report: boolean): { orchestratorGuid: string | null; unreadable: string | null } {
+  try {
+    return { orchestratorGuid: readNativeRun(model, node).orchestratorGuid, unreadable: null };
+  } catch (error) {
+    if (!report || !(error instanceof OpFailure) || error.code !== NativeCauErrorCode.unreadable) throw error;
+    return { orchestratorGuid: null, unreadable: error.message };
+  }
+}
+
 /** Whether any native Updating Run holds the cluster now. */
 export function nativeRunInProgress(model: ClusterModel): boolean {
   return model.state.nativeCauRunInProgress || (model.state.nativeCauRun !== undefined && model.state.nativeCauRun !== null);

@@ -14,7 +14,7 @@ import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
-import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRun } from './native-cau.js';
+import { auditSuspendDuringNativeRun, nativeCauOpHandlers, readNativeRunOrWhy } from './native-cau.js';
 import { hotfixRulesFor } from './hotfix-folders.js';
 import { requireNetworkLogon } from './network-logon.js';
 import { scanScriptPlugin, scriptPluginTaskSeconds } from './ops-plugin.js';
@@ -210,9 +210,10 @@ const FEATURE_NAMES: Record<string, 'failoverClustering' | 'rsatClusteringPowerS
 };
 
 export const opHandlers: OpHandlers = {
-  'get-cluster': async (ctx) => {
+  'get-cluster': async (ctx, p) => {
     requireCluster(ctx);
     const m = ctx.model;
+    const native = readNativeRunOrWhy(m, ctx.node.name, p.reportUnreadableNativeCau === true);
     return {
       name: m.state.name,
       nodes: m.state.nodes.map((n) => ({ name: n.name, state: n.clusterState, drainStatus: n.drainStatus, roles: m.rolesOwnedBy(n.name), site: n.site ?? null })),
@@ -220,8 +221,10 @@ export const opHandlers: OpHandlers = {
       functionalLevel: m.state.functionalLevel,
       s2dEnabled: m.state.s2d,
       // get-cluster.ps1 reads this node's MSFT_CAURun only (local CIM): a run held on another node is not seen here;
-      // an unreadable one fails the call (NATIVE_CAU_UNREADABLE), as in get-native-cau.
-      nativeCauRunInProgress: readNativeRun(m, ctx.node.name).orchestratorGuid !== null,
+      // an unreadable one fails the call (NATIVE_CAU_UNREADABLE), as in get-native-cau, unless a read-only caller
+      // asked for it to be reported (nativeCauUnreadable).
+      nativeCauRunInProgress: native.orchestratorGuid !== null,
+      nativeCauUnreadable: native.unreadable,
     };
   },
 

@@ -51,6 +51,10 @@ describeIf('clusterless-run over three standalone servers, one of which fails', 
     const report = box.run(['get-report', '--simulate', BRANCH3, '--json']);
     expect(report.code).toBe(0);
     expect(JSON.stringify(parseJson(report))).toMatch(/PartiallyFailed/);
+    // A server is never paused: its table has no "Paused for" column (it was always empty).
+    const detailed = box.run(['get-report', '--simulate', BRANCH3, '--detailed']);
+    expect(detailed.stdout).toMatch(/^Node\tStatus\tAttempts\tUpdates\tRestart\tError$/m);
+    expect(detailed.stdout).not.toMatch(/Paused for/);
     const csv = join(box.dir, 'report.csv');
     const exported = box.run(['export-report', '--simulate', BRANCH3, '--format', 'csv', '--path', csv]);
     expect(exported.code).toBe(0);
@@ -175,10 +179,29 @@ describeIf('bad input exits 2 and names the field, touching nothing', () => {
     expect(existsSync(runs) ? readdirSync(runs, { recursive: true }).filter((f) => String(f).endsWith('.jsonl')) : []).toEqual([]);
   });
 
+  it('--help says what --reboot-mode does here, without --attempt-soft-reboot (run\'s option, which clusterless-run lacks)', () => {
+    const help = box.run(['clusterless-run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--reboot-mode/);
+    expect(help.stdout).not.toMatch(/attempt-soft-reboot/);
+  });
+
   it('a cluster model is refused: clusterless-run rehearses on standalone servers only', () => {
     const r = box.run(['clusterless-run', '--simulate', '--computer-name', 'NODE1', '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/simulated model HCI01 is a cluster/);
+  });
+
+  // The other way round: cluster commands on standalone servers exited 3 "get-cluster ... failed" (a failed
+  // operation) instead of refusing before anything is touched and naming clusterless-run.
+  it.each(['run --what-if', 'run --force', 'snapshot', 'scan'])('%s on standalone servers refuses (exit 5), pointing to clusterless-run', (command) => {
+    const r = box.run([...command.split(' '), '--simulate', BRANCH3, '--json']);
+    expect(r.code).toBe(5);
+    expect(parseJson<{ error: { code: string; message: string; hint: string } }>(r).error).toMatchObject({
+      code: 'CLUSTER_UNAVAILABLE',
+      message: expect.stringMatching(/No failover cluster answers at BRANCH3: .*cluster service is not running on SRV1.*Nothing was touched/),
+      hint: expect.stringMatching(/Start-Cluster.*cauctl clusterless-run --computer-name/),
+    });
   });
 });
 

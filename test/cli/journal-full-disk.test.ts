@@ -33,7 +33,7 @@ it('a full disk on a journal append mid-node: a safe halt with its own code and 
   expect(result.stderr).not.toMatch(/internal error|this is a bug/);
   expect(result.code).toBe(3);
   expect(result.stderr).toMatch(/could not be written \(ENOSPC\)/);
-  expect(result.stderr).toMatch(/try: .*cauctl run --resume/);
+  expect(result.stderr).toMatch(/try: .*cauctl run (--simulate \S+ )?--resume --force/);
   for (const path of journals('FULL')) {
     const text = readFileSync(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
@@ -42,4 +42,39 @@ it('a full disk on a journal append mid-node: a safe halt with its own code and 
   }
   // Space is back (no injection in the reading commands): everything reads, nothing is left paused.
   expectCleanCluster(readBack(box, fixture));
+}, 120_000);
+
+// The hint names the command that continues this run: inside a feature update its rolling run is continued by
+// feature-update --resume, and standalone servers by clusterless-run --resume (both hints said run --resume).
+it.each([
+  {
+    what: 'a feature update',
+    args: (fixture: string) => ['feature-update', '--simulate', fixture, '--sim-reset', '--sim-speed', '600', '--wu-connected', '--force'],
+    fixture: () =>
+      box.fixture({
+        name: 'FULLFU',
+        functionalLevel: 11,
+        timing: { installSeconds: 600, rebootSeconds: 300, resyncSeconds: 300 },
+        storage: { s2d: true },
+        quorum: { witnessType: 'Cloud', witnessState: 'Online' },
+        nodes: ['NODE1', 'NODE2'].map((node) => ({ name: node, roles: [`${node}-VM1`], osBuild: 20348, featureUpdate: { title: 'Feature update to Windows Server 2025', targetBuild: 26100, kb: 'KB5044284' } })),
+      }),
+    at: '"step":"suspended"',
+    resume: /try: .*cauctl feature-update (--simulate \S+ )?--resume/,
+  },
+  {
+    what: 'a clusterless run',
+    args: (fixture: string) => ['clusterless-run', '--simulate', fixture, '--sim-reset', '--sim-speed', '600', '--computer-name', 'SRV1,SRV2', '--force'],
+    fixture: () => join(ROOT, 'fixtures', 'clusters', 'standalone-3.json'),
+    at: '"step":"task-started"',
+    resume: /try: .*cauctl clusterless-run (--simulate \S+ )?--resume/,
+  },
+])('a full disk inside $what: exit 3, and the hint names the command that continues it', async ({ args, fixture, at, resume }) => {
+  const child = box.start(args(fixture()), { env: { NODE_OPTIONS: `--import ${join(ROOT, 'test', 'support', 'full-disk.mjs')}`, CAUCTL_TEST_DISK_FULL_AT: at } });
+  const result = await collect(child);
+  expect(result.stderr).not.toMatch(/internal error|this is a bug/);
+  expect(result.code).toBe(3);
+  expect(result.stderr).toMatch(/could not be written \(ENOSPC\)/);
+  expect(result.stderr).toMatch(resume);
+  expect(result.stderr).not.toMatch(/try: .*cauctl run --resume/);
 }, 120_000);

@@ -87,6 +87,49 @@ describe('a native CAU run beside cauctl', () => {
     expect(parseJson<{ error: { code: string; message: string } }>(result).error).toMatchObject({ code: 'NativeCauRunInProgress', message: expect.stringMatching(/MSFT_CAURun is present on NODE2.*nothing was touched/) });
   });
 
+  // MSFT_CAURun refuses the account on the node answering for the cluster (NODE1): whether a native run holds the
+  // cluster is unknown. Read-only commands go on and say so; commands that change the cluster refuse (exit 5).
+  describe('MSFT_CAURun that cannot be read (access denied on NODE1)', () => {
+    const denied = (): string => box.fixture(aCluster('NCAU5', [1, 1, 1], { NODE1: { nativeCauProvider: 'AccessDenied' } }));
+    const unknown = /native CAU.*unknown.*Could not read MSFT_CAURun on NODE1.*Access denied/;
+
+    it('scan, run --what-if, test-setup, snapshot and get-run --show-cluster-node-state answer, with a warning naming the node', () => {
+      const fixture = denied();
+      const scan = box.run(['scan', '--simulate', fixture, '--sim-reset']);
+      expect({ code: scan.code, stderr: scan.stderr }).toEqual({ code: 0, stderr: expect.stringMatching(unknown) });
+      expect(scan.stdout).toContain('NODE1');
+      const whatIf = box.run(['run', '--simulate', fixture, '--what-if', '--json']);
+      // --what-if shows the plan and the refusal the run would meet (its documented exit 5 for "would refuse").
+      expect(whatIf.code).toBe(5);
+      expect(parseJson<{ wouldRefuse: boolean }>(whatIf).wouldRefuse).toBe(true);
+      expect(parseJson<{ refusals: Array<{ code: string; message: string }> }>(whatIf).refusals).toEqual([
+        expect.objectContaining({ code: 'NATIVE_CAU_UNREADABLE', message: expect.stringMatching(/NODE1.*Access denied/) }),
+      ]);
+      const setup = box.run(['test-setup', '--simulate', fixture]);
+      expect(setup.stderr).toMatch(unknown);
+      expect(setup.stdout).not.toMatch(/could not be reached/);
+      const snapshot = box.run(['snapshot', '--simulate', fixture]);
+      expect({ code: snapshot.code, stderr: snapshot.stderr }).toEqual({ code: 0, stderr: expect.stringMatching(unknown) });
+      const state = box.run(['get-run', '--simulate', fixture, '--show-cluster-node-state', '--json']);
+      expect(state.code).toBe(0);
+      expect(parseJson(state)).toMatchObject({ nativeCauRunInProgress: null, nativeCauUnreadable: expect.stringMatching(/NODE1.*Access denied/) });
+    });
+
+    it('run and offline-update refuse before touching anything: exit 5 NATIVE_CAU_UNREADABLE, naming the node and what to check', () => {
+      const fixture = denied();
+      const run = box.run(['run', '--simulate', fixture, '--sim-reset', '--force', '--json']);
+      expect(run.code).toBe(5);
+      expect(parseJson<{ error: { code: string; message: string; hint: string } }>(run).error).toMatchObject({
+        code: 'NATIVE_CAU_UNREADABLE',
+        message: expect.stringMatching(/NODE1.*Access denied.*nothing was touched/),
+        hint: expect.stringMatching(/Administrators|root\/Microsoft\/Windows\/ClusterUpdate/),
+      });
+      const offline = box.run(['offline-update', '--simulate', fixture, '--force', '--json']);
+      expect(offline.code).toBe(5);
+      expect(parseJson<{ error: { code: string; message: string } }>(offline).error).toMatchObject({ code: 'NATIVE_CAU_UNREADABLE', message: expect.stringMatching(/NODE1.*Access denied.*nothing was touched/) });
+    });
+  });
+
   it('restores the role on Ctrl-C', async () => {
     const fixture = model('NCAU5', { selfUpdatingRun: { atSeconds: 30000 } });
     box.run(['get-role', '--simulate', fixture, '--sim-reset', '--json']);

@@ -114,6 +114,23 @@ Describe 'get-cluster' {
         $outcome.error.message | Should -Match 'Administrators'
     }
 
+    It 'reports an unreadable MSFT_CAURun as unknown (nativeCauUnreadable) when a read-only caller asks, and still fails other errors' {
+        Mock Get-CimInstance { throw (New-Object System.UnauthorizedAccessException 'Access denied') }
+        $outcome = (Invoke-ViaBootstrap 'get-cluster' @{ reportUnreadableNativeCau = $true }).Outcome
+        $outcome.ok | Should -BeTrue
+        $outcome.data.nativeCauRunInProgress | Should -BeFalse
+        $outcome.data.nativeCauUnreadable | Should -Match 'Could not read MSFT_CAURun on .*Access denied'
+        $outcome.data.nodes.Count | Should -Be 3
+        Mock Get-ClusterQuorum { throw 'quorum unreadable' }
+        (Invoke-ViaBootstrap 'get-cluster' @{ reportUnreadableNativeCau = $true }).Outcome.ok | Should -BeFalse
+    }
+
+    It 'answers nativeCauUnreadable $null when MSFT_CAURun reads fine' {
+        $outcome = (Invoke-ViaBootstrap 'get-cluster' @{ reportUnreadableNativeCau = $true }).Outcome
+        $outcome.ok | Should -BeTrue
+        $outcome.data.nativeCauUnreadable | Should -BeNullOrEmpty
+    }
+
     It 'reports CLUSTER_UNAVAILABLE when the cluster cannot be reached' {
         Mock Get-Cluster { throw 'The cluster service is not running' }
         $result = Invoke-ViaBootstrap 'get-cluster'

@@ -1,7 +1,11 @@
 # get-cluster: the cluster's name, nodes (state, drain status, owned roles, site), quorum, functional level, S2D, and
 # whether a native CAU run holds the cluster. Returns one hashtable; values arrive only as parameters.
+# $reportUnreadableNativeCau (read-only callers: scan, --what-if, test-setup, snapshot, get-run): an MSFT_CAURun
+# that cannot be read is reported in nativeCauUnreadable (why) instead of failing the call.
 [CmdletBinding()]
-param()
+param(
+    [bool]$reportUnreadableNativeCau = $false
+)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -77,7 +81,14 @@ if ($witnessType -ne 'None') {
 # A native CAU run leaves an MSFT_CAURun instance on this node. Without the CAU provider (no CAU feature) there
 # is none; access denied or any other failure is NATIVE_CAU_UNREADABLE (Get-CauctlNativeRun), never "no run", as
 # in the per-node check get-native-cau.
-$nativeRun = ($null -ne (Get-CauctlNativeRun).orchestratorGuid)
+$nativeRun = $false
+$nativeUnreadable = $null
+try {
+    $nativeRun = ($null -ne (Get-CauctlNativeRun).orchestratorGuid)
+} catch {
+    if (-not $reportUnreadableNativeCau -or [string]$_.FullyQualifiedErrorId -notlike 'CAUCTL:NATIVE_CAU_UNREADABLE*') { throw }
+    $nativeUnreadable = $_.Exception.Message
+}
 
 @{
     name                   = [string]$cluster.Name
@@ -86,4 +97,5 @@ $nativeRun = ($null -ne (Get-CauctlNativeRun).orchestratorGuid)
     functionalLevel        = [int](Get-CauctlProperty $cluster 'ClusterFunctionalLevel' 0)
     s2dEnabled             = ([int](Get-CauctlProperty $cluster 'S2DEnabled' 0) -eq 1)
     nativeCauRunInProgress = $nativeRun
+    nativeCauUnreadable    = $nativeUnreadable
 }

@@ -3,10 +3,22 @@ import { Command, Option } from 'commander';
 import type { CommandEnv } from '../../command-env.js';
 import { globalsOf } from '../../command-env.js';
 import { SIGNALS_HELP, examples } from '../../help.js';
-import { REBOOT_MODE_MEANING } from '../../../core/types.js';
+import type { RebootMode } from '../../../core/types.js';
 import { addPluginOptions, registeredPluginContext } from '../scan/index.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * --reboot-mode as clusterless-run reads it (core/types.ts REBOOT_MODE_MEANING is run's): there is no
+ * --attempt-soft-reboot here, and a standalone server has no cluster property, so only SoftReboot is soft.
+ */
+const REBOOT_MODE_MEANING: Readonly<Record<RebootMode, string>> = {
+  FullReboot: 'a full restart (firmware included), as without --reboot-mode',
+  SoftReboot: 'a Kernel Soft Reboot where the server supports it (a server that cannot falls back to a full restart)',
+  OrchestratorDefault: "cauctl's default: a full restart",
+  ClusProp: 'UNCONFIRMED (presumably a cluster property; a standalone server has none): a full restart',
+  PluginCustomReboot: "UNCONFIRMED (presumably the plug-in restarts the server itself); cauctl's plug-ins never restart a server, so cauctl restarts it fully",
+};
 
 export function buildClusterlessRunCommand(env: CommandEnv): Command {
   const command = new Command('clusterless-run').description(

@@ -32,7 +32,7 @@ import type { FeatureResumeMode, FeatureUpdateMode } from '../../../profiles/fea
 import type { CommandEnv } from '../../command-env.js';
 import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
-import { FEATURE_JOURNAL, featureResumeCommand, namesRollingRun, openFeatureUpdates, withFeatureResumeHint } from '../../feature-journals.js';
+import { FEATURE_JOURNAL, featureResumeCommand, namesRollingRun, openFeatureUpdates, withFeatureResumeHint, withJournalResumeHint } from '../../feature-journals.js';
 import { selectJournalToResume } from '../../resume-selection.js';
 import { coordinatorDeps, createProgressSinks } from '../../run-deps.js';
 import { commandFor } from '../run/resume.js';
@@ -211,7 +211,7 @@ export async function runFeatureUpdateCommand(request: FeatureUpdateRequest, glo
       result = resuming ? await resumeFeatureUpdate(profile, deps, resuming.point) : await runFeatureUpdate(profile, deps);
     } catch (error) {
       if (!resuming) forgetIfUntouched(ctx, feature);
-      throw withFeatureResumeHint(error, ctx, globals);
+      throw withJournalResumeHint(withFeatureResumeHint(error, ctx, globals), resumeCommand(ctx, globals, featureId));
     } finally {
       unsubscribe();
     }

@@ -11,6 +11,7 @@ import { RunBoard } from '../../../output/run-board.js';
 import { writeResult, type HumanPrinter, type ResultEnv } from '../../../output/result.js';
 import { hostTimeZone } from '../../../platform/zone.js';
 import type { CommandEnv } from '../../command-env.js';
+import { nativeCauUnknown } from '../../native-cau-unknown.js';
 import { isProcessAlive, openCluster, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 
@@ -52,7 +53,7 @@ export interface NodeRow {
 async function runOrder(runId: string, ctx: ClusterContext): Promise<string[]> {
   const path = journalPath(ctx.stateDir, ctx.entry, runId);
   const started = existsSync(path) ? readJournal(path).find((r) => r.type === 'run-started') : undefined;
-  return Array.isArray(started?.order) ? started.order.map(String) : (await ctx.gateway.call(ctx.entry, 'get-cluster', {})).nodes.map((n) => n.name);
+  return Array.isArray(started?.order) ? started.order.map(String) : (await ctx.gateway.call(ctx.entry, 'get-cluster', { reportUnreadableNativeCau: true })).nodes.map((n) => n.name);
 }
 
 /** `orders` keeps each run's order, read once: --wait-for-completion asks for it on every change. */
@@ -145,12 +146,17 @@ export async function runGetRunCommand(options: GetRunOptions, globals: GlobalPr
   };
   try {
     if (options.showClusterNodeState) {
-      const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', {});
+      // Read-only: an MSFT_CAURun that cannot be read shows as unknown (null in JSON), with why.
+      const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', { reportUnreadableNativeCau: true });
       const lock = await ctx.gateway.call(ctx.entry, 'get-cluster-property', { name: LOCK_PROPERTY });
       const stop = await ctx.gateway.call(ctx.entry, 'get-cluster-property', { name: STOP_PROPERTY });
-      writeResult(output, { schemaVersion: 1, nodes: cluster.nodes, nativeCauRunInProgress: cluster.nativeCauRunInProgress, lockProperty: lock.value, stopRequestProperty: stop.value }, (out) => {
+      const unreadable = typeof cluster.nativeCauUnreadable === 'string' ? cluster.nativeCauUnreadable : null;
+      const native = unreadable === null ? { nativeCauRunInProgress: cluster.nativeCauRunInProgress } : { nativeCauRunInProgress: null, nativeCauUnreadable: unreadable };
+      const unknown = nativeCauUnknown(cluster);
+      if (unknown !== undefined) env.io.stderr.write(`cauctl: warning: ${unknown}\n`);
+      writeResult(output, { schemaVersion: 1, nodes: cluster.nodes, ...native, lockProperty: lock.value, stopRequestProperty: stop.value }, (out) => {
         out.table(['Node', 'State', 'Drain', 'Roles'], cluster.nodes.map((n) => [n.name, n.state, n.drainStatus, String(n.roles.length)]));
-        out.line(`native CAU run in progress: ${cluster.nativeCauRunInProgress ? 'yes' : 'no'}`);
+        out.line(`native CAU run in progress: ${unreadable !== null ? 'unknown (see the warning)' : cluster.nativeCauRunInProgress ? 'yes' : 'no'}`);
         out.line(`${LOCK_PROPERTY}: ${lock.value ?? '(none)'}`);
         out.line(`${STOP_PROPERTY}: ${stop.value ?? '(none)'}`);
       });

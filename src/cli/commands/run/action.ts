@@ -27,10 +27,10 @@ import type { RunMode } from '../../../profiles/run-profile.js';
 import type { CommandEnv } from '../../command-env.js';
 import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
-import { withFeatureResumeHint } from '../../feature-journals.js';
+import { withFeatureResumeHint, withJournalResumeHint } from '../../feature-journals.js';
 import { interruptName } from '../../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../../run-deps.js';
-import { checkResumePlugins, recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
+import { checkResumePlugins, commandFor, recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
 import type { RunNotifyOptions } from './index.js';
 import { buildWhatIf, runWhatIf } from './what-if.js';
 
@@ -168,7 +168,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     });
     const result = await run.execute().catch((error: unknown) => {
       // A stale lock of a feature update's rolling run: the way on is feature-update --resume.
-      throw withFeatureResumeHint(error, ctx, globals);
+      throw withJournalResumeHint(withFeatureResumeHint(error, ctx, globals), commandFor(globals, `${variant?.command ?? 'run'} --resume --force`));
     });
     let simulation: ReturnType<NonNullable<typeof ctx.sim>['audit']> | undefined;
     if (ctx.sim) {

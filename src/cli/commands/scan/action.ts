@@ -8,12 +8,15 @@ import type { ScanProfile } from '../../../profiles/scan-profile.js';
 import type { CommandEnv } from '../../command-env.js';
 import { commandGateway } from '../../command-gateway.js';
 import { openCluster, resultEnvFor } from '../../context.js';
+import { nativeCauUnknown } from '../../native-cau-unknown.js';
 import type { GlobalProfile } from '../../global-options.js';
 
 export async function runScanCommand(profile: ScanProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
     const result = await scanCluster(commandGateway(ctx), ctx.entry, profile);
+    const unknown = nativeCauUnknown(result.cluster);
+    if (unknown !== undefined) env.io.stderr.write(`cauctl: warning: ${unknown}\n`);
     const failed = result.nodes.filter((n) => n.status !== 'Scanned');
     const restart = profile.restart;
     const rebootCell = (u: (typeof result.entries)[number]): string => {

@@ -5,6 +5,7 @@
  * the setup facts test-setup reads, and the CAU role with its schedule. Reads only: every call goes through a
  * ReadOnlyGateway. Depends on the gateway interface, the catalogue's types and core's role parsing.
  */
+import { clusterUnavailableRefusal } from '../../../core/cluster-unavailable.js';
 import type { Gateway } from '../../../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity, NodeSetup, NodeStatus } from '../../../cluster/operations.js';
 import { parseRoleParameters, scheduleParams, ianaZoneOf } from '../../../core/cau-role.js';
@@ -149,7 +150,14 @@ function nodeState(state: ClusterInfo['nodes'][number]['state']): 'Up' | 'Down' 
 export async function snapshotCluster(input: SnapshotInput): Promise<SnapshotResult> {
   const g = input.gateway;
   const gaps: string[] = [];
-  const cluster = await g.call(input.entry, 'get-cluster', {});
+  // Read-only: an MSFT_CAURun that cannot be read is a gap of the snapshot, not a failure of it.
+  let cluster: ClusterInfo;
+  try {
+    cluster = await g.call(input.entry, 'get-cluster', { reportUnreadableNativeCau: true });
+  } catch (error) {
+    throw clusterUnavailableRefusal(input.entry, error) ?? error;
+  }
+  if (typeof cluster.nativeCauUnreadable === 'string') gaps.push(`native CAU state unknown: ${cluster.nativeCauUnreadable}`);
   const { timing, note: timingNote } = input.timingFor((node) => cluster.nodes.find((n) => n.name.toUpperCase() === node.toUpperCase())?.roles.length ?? 0);
   const storage = await attempt(gaps, 'storage health', () => g.call(input.entry, 'get-storage-health', {}));
   const pools = cluster.s2dEnabled ? await attempt(gaps, 'storage pools', () => g.call(input.entry, 'get-storage-pools', {})) : undefined;

@@ -6,6 +6,7 @@ import { writeResult, type HumanPrinter } from '../../../output/result.js';
 import type { CommandEnv } from '../../command-env.js';
 import type { Gateway } from '../../../cluster/gateway.js';
 import { commandGateway } from '../../command-gateway.js';
+import { nativeCauUnknown } from '../../native-cau-unknown.js';
 import { openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { probeCauRole } from '../cau-role/action.js';
@@ -55,16 +56,18 @@ function sitesOf(cluster: SetupFacts['cluster']): SiteView[] {
   return sites.size === 1 && sites.has('(NONE)') ? [] : [...sites.values()];
 }
 
-async function check(ctx: ClusterContext, gateway: Gateway): Promise<{ results: RuleResult[]; sites: SiteView[] }> {
+async function check(ctx: ClusterContext, gateway: Gateway): Promise<{ results: RuleResult[]; sites: SiteView[]; nativeUnknown: string | undefined }> {
   const facts = await gatherSetupFacts(gateway, ctx.entry, () => probeCauRole(gateway, ctx.entry));
-  return { results: evaluateSetup(facts), sites: sitesOf(facts.cluster) };
+  return { results: evaluateSetup(facts), sites: sitesOf(facts.cluster), nativeUnknown: facts.cluster === null ? undefined : nativeCauUnknown(facts.cluster) };
 }
 
 export async function runTestSetupCommand(profile: TestSetupProfile, globals: GlobalProfile, env: CommandEnv): Promise<number> {
   const ctx = await openCluster(globals, env.io);
   try {
     const gateway = commandGateway(ctx);
-    let { results, sites } = await check(ctx, gateway);
+    const first = await check(ctx, gateway);
+    if (first.nativeUnknown !== undefined) env.io.stderr.write(`cauctl: warning: ${first.nativeUnknown}\n`);
+    let { results, sites } = first;
     const applied: Array<{ node: string; applied: string[] }> = [];
     const progress = progressFor(globals, env.io);
     const before = results;
