@@ -1,12 +1,14 @@
 /**
  * ClusterGateway: typed operations on a cluster's nodes. Each call builds an invocation from the catalogue,
  * runs it through the Transport within a deadline (the caller's `timeoutMs`, or the default of the operation's
- * kind: operation-timeouts.ts), and parses the result with the operation's zod schema.
+ * kind: operation-timeouts.ts), and parses the result with the operation's zod schema (compiled on first use:
+ * compiled-schema.ts; a reply that does not match is refused with zod's issues).
  * Depends on the transport interface, never on a concrete transport.
  */
 import { AppError, ExitCode } from '../errors.js';
 import type { RunOptions, Transport } from '../transport/transport.js';
 import { TransportErrorCode } from '../transport/transport.js';
+import { compiledSchema } from './compiled-schema.js';
 import { buildInvocation } from './invocation.js';
 import { OPERATION_KINDS, defaultTimeoutMs } from './operation-timeouts.js';
 import { operations, type OperationName, type OperationParams, type OperationResult } from './operations.js';
@@ -91,7 +93,7 @@ export class ClusterGateway implements Gateway {
       throw error;
     }
     if (!outcome.ok) throw new OperationFailedError(name, node, outcome.error.code, outcome.error.message);
-    const parsed = operations[name].result.safeParse(outcome.data);
+    const parsed = compiledSchema(operations[name].result).safeParse(outcome.data);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new AppError(

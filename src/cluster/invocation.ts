@@ -5,6 +5,7 @@
  */
 import { readAsset } from '../platform/assets.js';
 import type { ScriptInvocation } from '../transport/transport.js';
+import { compiledSchema } from './compiled-schema.js';
 import { needsNetworkCredential } from './operations-credential.js';
 import { operations, type OperationName, type OperationParams } from './operations.js';
 
@@ -28,7 +29,7 @@ export function nodeHelpersText(): string {
 }
 
 export function buildInvocation<N extends OperationName>(name: N, params: OperationParams<N>): ScriptInvocation {
-  const checked = operations[name].params.parse(params) as Record<string, unknown>;
+  const checked = compiledSchema(operations[name].params).parse(params) as Record<string, unknown>;
   const invocation: ScriptInvocation = { name, script: scriptText(name), params: checked, helpers: nodeHelpersText() };
   return needsNetworkCredential(name, checked) ? { ...invocation, networkCredential: true } : invocation;
 }
