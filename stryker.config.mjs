@@ -1,7 +1,8 @@
 // StrykerJS mutation testing (`npm run mutate`, docs/testing.md). Not part of CI: it takes long on 2 cores.
 // scripts/mutate.mjs runs Stryker once per part of an area (its own `mutate` globs, its own tests, report and
-// incremental file), then adds the parts up to one score per area. One test process at a time
-// (`concurrency: 1`) and per-test coverage, so a mutant runs only the tests that reach it.
+// incremental file), then adds the parts up to one score per area. Two test processes (the machine it was sized
+// for has 2 cores; `npm run mutate -- --concurrency <n>` passes another figure) and per-test coverage, so a mutant
+// runs only the tests that reach it.
 import process from 'node:process';
 
 /**
@@ -33,6 +34,9 @@ export const AREAS = {
   ntlm: { all: { mutate: ['src/transport/winrm/ntlm/**/*.ts'], tests: ['src/transport/winrm/ntlm/**/*.test.ts'] } },
   profiles: { all: { mutate: ['src/profiles/**/*.ts'], tests: ['src/profiles/**/*.test.ts'] } },
 };
+
+/** The folder each area scores, as `npm run mutate` names it in its last lines. */
+export const FOLDERS = { core: 'src/core/', ntlm: 'src/transport/winrm/ntlm/', profiles: 'src/profiles/' };
 
 const area = process.env.CAUCTL_MUTATE_AREA ?? 'ntlm';
 if (!(area in AREAS)) throw new Error(`CAUCTL_MUTATE_AREA: unknown area ${area}; known: ${Object.keys(AREAS).join(', ')}`);
@@ -67,7 +71,8 @@ export default {
   // A mutant in code that runs when a module loads (a top-level constant, a zod schema) would need every test of
   // the part in a fresh module registry; those are left out of the score (docs/testing.md says so).
   ignoreStatic: true,
-  concurrency: 1,
+  // scripts/mutate.mjs passes its own --concurrency (2 by default: 2 cores assumed, docs/testing.md).
+  concurrency: 2,
   // A mutant that makes a loop spin is a timeout (counted as killed); keep the wait short of forever, and long
   // enough that a loaded machine does not turn a slow run into a timeout.
   timeoutMS: 10000,

@@ -1,23 +1,32 @@
-// `npm run mutate [-- <area>[/<part>]...] [--files <glob>[,<glob>...]]`: StrykerJS mutation testing, one area at a
-// time (stryker.config.mjs lists them: core, ntlm, profiles; all of them by default), each area in parts (a part's
-// modules with the unit tests about them), each Stryker run under `nice -n 19` with one test process; then one
-// score line per area, and one per file. Reports go to reports/mutation/<area>-<part>.{json,html}; a re-run tests
-// again only the mutants whose code or tests changed (Stryker's incremental mode). `--files` narrows one part to
-// some of its files, for a quick look at one module. Not part of CI (docs/testing.md).
+// `npm run mutate [-- <area>[/<part>]...] [--files <glob>[,<glob>...]] [--concurrency <n>]`: StrykerJS mutation
+// testing, one area at a time (stryker.config.mjs lists them: core, ntlm, profiles; all of them by default), each
+// area in parts (a part's modules with the unit tests about them), each Stryker run under `nice -n 19` with
+// `--concurrency` test processes (2 by default: the machine this was sized for has 2 cores). It prints one score
+// line per file, then one line per folder and the whole command's wall and CPU time. Reports go to
+// reports/mutation/<area>-<part>.{json,html}; a re-run tests again only the mutants whose code or tests changed
+// (Stryker's incremental mode). `--files` narrows one part to some of its files, for a quick look at one module.
+// Not part of CI (docs/testing.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { AREAS } from '../stryker.config.mjs';
+import { AREAS, FOLDERS } from '../stryker.config.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const wanted = [];
 let files;
+/** Test processes per Stryker run: 2 by default (2 cores assumed, docs/testing.md), never more than the cores. */
+let concurrency = Math.min(2, cpus().length);
+let badConcurrency = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--files') files = args[++i];
-  else wanted.push(args[i]);
+  else if (args[i] === '--concurrency') {
+    concurrency = Number(args[++i]);
+    badConcurrency = !Number.isInteger(concurrency) || concurrency < 1;
+  } else wanted.push(args[i]);
 }
 /** The parts to run, by area: every part of an area named alone, or the one part named `area/part`. */
 const runs = new Map();
@@ -31,11 +40,12 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(AREAS)) {
   runs.set(area, [...(runs.get(area) ?? []), ...(part === undefined ? Object.keys(AREAS[area]) : [part])]);
 }
 const partCount = [...runs.values()].reduce((n, parts) => n + parts.length, 0);
-if (unknown.length > 0 || (files !== undefined && partCount !== 1)) {
+if (unknown.length > 0 || (files !== undefined && partCount !== 1) || badConcurrency) {
   const known = Object.entries(AREAS).map(([area, parts]) => `${area} (${Object.keys(parts).join(', ')})`);
   process.stderr.write(
-    `usage: npm run mutate [-- <area>[/<part>]...] [--files <globs>]   areas (parts): ${known.join('; ')}` +
-      `${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}; --files needs exactly one part (area/part)\n`,
+    `usage: npm run mutate [-- <area>[/<part>]...] [--files <globs>] [--concurrency <n>]   areas (parts): ${known.join('; ')}` +
+      `${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}; --files needs exactly one part (area/part); ` +
+      `--concurrency is a whole number of test processes, at least 1\n`,
   );
   process.exit(2);
 }
@@ -57,24 +67,58 @@ const describe = (s) =>
   `${s.Survived} survived, ${s.NoCoverage} without a test)`;
 const minutes = (ms) => `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
 
+/**
+ * CPU time (user + system, ms) of this process and of every process it waited for, their own children included
+ * (Linux: /proc/self/stat's cutime and cstime); undefined where there is no /proc.
+ */
+function cpuMs() {
+  const own = process.cpuUsage();
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): the 14th
+    // and 15th of them are cutime and cstime, in clock ticks (100 per second on Linux).
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    return (own.user + own.system) / 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+const cpuText = (ms) => (ms === undefined ? 'CPU not measured (no /proc)' : `CPU ${minutes(ms)}`);
+const load = () => {
+  try {
+    return `load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Per file: its score line; per area: its folder line (printed last, one plain line per folder). */
 const lines = [];
+const folderLines = [];
 let failed = false;
 const started = Date.now();
+const startLoad = load();
 const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
 for (const [area, parts] of runs) {
   const areaStarted = Date.now();
+  const areaCpu = cpuMs();
   const failures = [];
   for (const part of parts) {
     const env = { ...process.env, CAUCTL_MUTATE_AREA: area, CAUCTL_MUTATE_PART: part, ...(files ? { CAUCTL_MUTATE_FILES: files } : {}) };
     const reportPath = join(root, 'reports', 'mutation', `${area}-${part}.json`);
     rmSync(reportPath, { force: true });
-    const result = spawnSync('nice', ['-n', '19', process.execPath, stryker, 'run', 'stryker.config.mjs'], { cwd: root, env, stdio: 'inherit' });
+    const partStarted = Date.now();
+    const partCpu = cpuMs();
+    const result = spawnSync('nice', ['-n', '19', process.execPath, stryker, 'run', 'stryker.config.mjs', '--concurrency', String(concurrency)], { cwd: root, env, stdio: 'inherit' });
+    const after = cpuMs();
+    lines.push(`${area}/${part}: Stryker ${minutes(Date.now() - partStarted)} wall, ${cpuText(partCpu === undefined || after === undefined ? undefined : after - partCpu)}`);
     if (result.status !== 0 || !existsSync(reportPath)) failures.push(`${area}/${part}: Stryker failed (exit ${result.status ?? result.signal})`);
   }
-  const took = minutes(Date.now() - areaStarted);
+  const areaEnd = cpuMs();
+  const took = `${minutes(Date.now() - areaStarted)} wall, ${cpuText(areaCpu === undefined || areaEnd === undefined ? undefined : areaEnd - areaCpu)}`;
   if (failures.length > 0) {
     failed = true;
-    lines.push(...failures.map((f) => `${f}, area ${area} not scored (${took})`));
+    folderLines.push(...failures.map((f) => `${FOLDERS[area]} not scored: ${f} (${took})`));
     continue;
   }
   // The area's score counts every part's latest report: those run now, and those of an earlier run (said).
@@ -98,9 +142,13 @@ for (const [area, parts] of runs) {
     ...(earlier.length > 0 ? [`with the earlier report of ${earlier.join(', ')}`] : []),
     ...(missing.length > 0 ? [`not measured: ${missing.join(', ')}`] : []),
   ];
-  lines.push(`${area}: mutation score ${describe(tally([...byFile.values()].flat()))}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}, in ${took}`);
   for (const [file, mutants] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${file}: ${describe(tally(mutants))}`);
+  folderLines.push(`${FOLDERS[area]} ${describe(tally([...byFile.values()].flat()))}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}, in ${took}`);
 }
-lines.push(`all: ${minutes(Date.now() - started)}`);
-process.stdout.write(`\n${lines.join('\n')}\n`);
+const end = load();
+folderLines.push(
+  `all: ${minutes(Date.now() - started)} wall, ${cpuText(cpuMs())}, concurrency ${concurrency}` +
+    `${startLoad !== undefined && end !== undefined ? `, ${startLoad} at the start, ${end} at the end` : ''}`,
+);
+process.stdout.write(`\n${[...lines, ...folderLines].join('\n')}\n`);
 process.exit(failed ? 1 : 0);

@@ -24,12 +24,20 @@ import { gateAndSuspend } from './suspend.js';
 /** One scripted reply: a value, a script failure, or a transport error. */
 type Reply = { ok: unknown } | 'lost' | 'timeout' | 'refused' | { fail: string };
 
+/**
+ * A step that loops without end (a bug) would spin here without ever yielding to jest's timers: past this many
+ * sleeps or calls, the fakes throw, and the test fails at once. No step of these tests comes near it.
+ */
+const RUNAWAY = 20_000;
+
 class FakeClock implements Clock {
   t = Date.UTC(2026, 0, 1);
+  sleeps = 0;
   now(): number {
     return this.t;
   }
   async sleep(ms: number): Promise<void> {
+    if (++this.sleeps > RUNAWAY) throw new Error(`runaway: more than ${RUNAWAY} sleeps`);
     this.t += Math.max(ms, 1);
   }
 }
@@ -38,20 +46,23 @@ class FakeClock implements Clock {
 class ScriptedGateway implements Gateway {
   /** Every call, with the fake time after it and the options the step passed (`retry`). */
   readonly calls: Array<{ node: string; name: OperationName; params: unknown; time: number; options: CallOptions | undefined }> = [];
+  private readonly counts = new Map<OperationName, number>();
   constructor(
     private readonly clock: FakeClock,
-    private readonly script: Partial<Record<OperationName, Reply[] | ((call: number) => Reply)>>,
+    private readonly script: Partial<Record<OperationName, Reply[] | ((call: number, params: unknown) => Reply)>>,
     /** How long each call takes on the fake clock (0: only the steps' own waits move time, to test deadlines exactly). */
     private readonly callMs = 1000,
   ) {}
 
   async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
-    const count = this.calls.filter((c) => c.name === name).length;
+    if (this.calls.length >= RUNAWAY) throw new Error(`runaway: more than ${RUNAWAY} calls`);
+    const count = this.counts.get(name) ?? 0;
+    this.counts.set(name, count + 1);
     this.clock.t += this.callMs;
     this.calls.push({ node, name, params, time: this.clock.t, options });
     const entry = this.script[name];
     if (entry === undefined) throw new Error(`unscripted call: ${name}`);
-    const reply = typeof entry === 'function' ? entry(count) : entry[Math.min(count, entry.length - 1)]!;
+    const reply = typeof entry === 'function' ? entry(count, params) : entry[Math.min(count, entry.length - 1)]!;
     if (reply === 'lost') throw new AppError('TRANSPORT_UNREACHABLE', ExitCode.connection, `${node}: the connection dropped`, { transient: true });
     // What the transport gateway throws when a call runs past its deadline (gateway.ts).
     if (reply === 'timeout') throw new OperationTimeoutError(name, node, 120_000, undefined);
@@ -241,7 +252,9 @@ describe('installViaTask: every reply to the task', () => {
 
   it('a node that is not drained is not installed on (invariant 8): nothing started, nothing journaled', async () => {
     const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Completed')], 'get-node-status': [status({ drainStatus: 'Failed', runningRoles: ['VM1'] })] });
-    expect(await outcome(installViaTask(h.ctx, 'N1', task, { attempt: 1, resume: false, requireDrained: true, journaled: true }))).toBe('NodeNotDrained');
+    expect(await failureText(installViaTask(h.ctx, 'N1', task, { attempt: 1, resume: false, requireDrained: true, journaled: true }))).toBe(
+      'NodeNotDrained install: N1 is not drained, so it was not updated: its DrainStatus is Failed, not Completed; it still runs VM1. Its roles would go down with it.',
+    );
     expect(h.gateway.named('start-update-task')).toBe(0);
     expect(h.steps()).toEqual([]);
   });
@@ -269,7 +282,7 @@ describe('restartAndAwaitBoot: every reply to the restart', () => {
 
   it('a node that is not drained is not restarted (invariant 8)', async () => {
     const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status({ runningRoles: ['VM1'] })] });
-    expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe('NodeNotDrained');
+    expect(await failureText(restartAndAwaitBoot(h.ctx, 'N1', options))).toBe('NodeNotDrained reboot: N1 is not drained, so it was not restarted: it still runs VM1. Its roles would go down with it.');
     expect(h.gateway.named('restart-node')).toBe(0);
     expect(h.steps()).toEqual([]);
   });
@@ -595,6 +608,35 @@ describe('gateAndSuspend: what is sent, what is journaled, the force switches', 
     expect(callsOf(h, 'resume-node')).toHaveLength(0);
   });
 
+  it('ForcePauseDrainAndReboot: a drain that timed out is abandoned even if it has failed since', async () => {
+    // InProgress up to the read that finds the deadline passed; Failed from the next read on.
+    let timedOut = false;
+    const read = (): Reply => {
+      if (timedOut) return status({ drainStatus: 'Failed' });
+      timedOut = h.clock.now() >= callsOf(h, 'suspend-node')[0]!.time - 1000 + 60_000;
+      return status({ drainStatus: 'InProgress' });
+    };
+    const h: Harness = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': read, 'resume-node': [{ ok: { state: 'Up' } }] });
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), drainTimeoutMinutes: 1, allowUndrained: 'ForcePauseDrainAndReboot' }))).toMatch(/^DrainFailed drain: N1 could not be drained: the drain did not complete within/);
+  });
+
+  it('the suspend sent again (the first never arrived) and refused: SuspendFailed, recorded, resumed', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': ['lost', { fail: 'SCRIPT_ERROR' }], 'get-node-status': [status({ clusterNodeState: 'Up', drainStatus: 'NotInitiated' })], 'resume-node': [{ ok: { state: 'Up' } }] });
+    expect(await failureText(gateAndSuspend(h.ctx, 'N1', suspendOptions(seen())))).toBe('SuspendFailed drain: N1 could not be drained: suspend-node on C1 failed: suspend-node failed. It was resumed (NoFailback) and not updated in this attempt.');
+    expect(h.records()[1]).toEqual({ type: 'step', node: 'N1', attempt: 1, step: 'drain-failed', drainStatus: 'Failed', reason: 'suspend-node on C1 failed: suspend-node failed' });
+  });
+
+  it('a refused password read after the drain deadline is still a refused password', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': ['refused'], 'resume-node': [{ ok: { state: 'Up' } }] });
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions(seen()), drainTimeoutMinutes: 0 }))).toBe('TRANSPORT_AUTH_REFUSED (exit 4)');
+  });
+
+  it('without an onResumed callback a failed drain is still DrainFailed', async () => {
+    const h = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status({ drainStatus: 'Failed' })], 'resume-node': [{ ok: { state: 'Up' } }] });
+    const { onResumed: _none, ...options } = suspendOptions(seen());
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', options))).toBe('DrainFailed');
+  });
+
   it('a lost reply to the suspend (a timeout) is taken as sent: the drain is read, not the suspend repeated', async () => {
     const h = harness({ ...gateScript, 'suspend-node': ['timeout'], 'get-node-status': [status()] });
     expect(await gateAndSuspend(h.ctx, 'N1', suspendOptions(seen()))).toStrictEqual({ drained: true });
@@ -606,6 +648,8 @@ describe('gateAndSuspend: what is sent, what is journaled, the force switches', 
     expect(await failureText(gateAndSuspend(h.ctx, 'N1', suspendOptions(seen())))).toBe(
       'ResumeFailed drain: The drain of N1 failed (DrainStatus is Failed) and N1 could not be resumed: resume-node on C1 failed: resume-node failed. It is still paused.',
     );
+    const again = harness({ ...gateScript, 'suspend-node': [paused], 'get-node-status': [status({ drainStatus: 'Failed' })], 'resume-node': [{ fail: 'SCRIPT_ERROR' }] });
+    expect(await gateAndSuspend(again.ctx, 'N1', suspendOptions(seen())).catch((e: unknown) => (e as StepFailure).cause)).toBeInstanceOf(OperationFailedError);
   });
 
   type Outcome = Awaited<ReturnType<typeof gateAndSuspend>> | string;
@@ -622,6 +666,7 @@ describe('gateAndSuspend: what is sent, what is journaled, the force switches', 
     ['ForcePauseDrainAndReboot: refused with DRAIN_FAILED, the node Up: abandoned', 'ForcePauseDrainAndReboot', [{ fail: 'DRAIN_FAILED' }], [status({ clusterNodeState: 'Up', drainStatus: 'Failed' })], 'DrainFailed', 2],
     ['ForcePauseDrainAndReboot: a refusal other than the drain is not its to accept', 'ForcePauseDrainAndReboot', [{ fail: 'SCRIPT_ERROR' }], [status({ drainStatus: 'Failed' })], 'SuspendFailed', 1],
     ['ForcePauseDrainAndReboot: a drain that only timed out is abandoned', 'ForcePauseDrainAndReboot', [paused], [status({ drainStatus: 'InProgress', runningRoles: ['VM1'] })], 'DrainFailed', -1],
+    ['ForcePauseDrainAndReboot: a drain Completed with a role still running is no failed drain: abandoned', 'ForcePauseDrainAndReboot', [paused], [status({ runningRoles: ['VM1'] })], 'DrainFailed', 2],
   ])('%s', async (_name, allowUndrained, suspend, nodeStatus, expected, reads) => {
     const h = harness({ ...gateScript, 'suspend-node': suspend, 'get-node-status': nodeStatus, 'resume-node': [{ ok: { state: 'Up' } }] });
     let result: Outcome;
@@ -724,7 +769,10 @@ describe('installViaTask: what is sent, what is journaled, the deadline', () => 
     expect(await installViaTask(h.ctx, 'N1', t, base)).toEqual(done('Completed').ok);
     const [start] = callsOf(h, 'start-update-task');
     expect([start!.node, start!.params]).toStrictEqual(['N1', { plugin: 'Microsoft.HotfixPlugin', arguments: { HotfixRootFolderPath: '\\\\fs\\hotfix' }, mode: 'Download', updateIds: ['u1'], taskId: 't1' }]);
-    expect(callsOf(h, 'wait-update-task')[0]!.params).toEqual({ taskId: 't1', timeoutSeconds: 60 });
+    const [wait] = callsOf(h, 'wait-update-task');
+    expect(wait!.params).toEqual({ taskId: 't1', timeoutSeconds: 60 });
+    // Retried through a lost connection up to the task's own deadline (4 h), not the gateway's.
+    expect(wait!.options).toEqual({ retry: { untilMs: start!.time + 4 * 60 * 60_000 } });
     expect(h.records()).toEqual([
       { type: 'step', node: 'N1', attempt: 3, step: 'task-started', round: 2, taskId: 't1', pluginIndex: 1 },
       { type: 'step', node: 'N1', attempt: 3, step: 'task-finished', round: 2, taskId: 't1', state: 'Completed', results: done('Completed').ok.results },
@@ -768,12 +816,15 @@ describe('installViaTask: what is sent, what is journaled, the deadline', () => 
     ['not journaled (a download ahead of the drain): no records', { journaled: false }, [done('Completed')], 'Completed', [], 1],
     ['no drained check asked (the cluster is stopped): the node is not read', { requireDrained: false }, [done('Completed')], 'Completed', ['task-started', 'task-finished'], 0],
     ['resumed: the task is not started again, only waited for', { resume: true }, [done('Completed')], 'Completed', ['task-finished'], 0],
+    ['resumed and the task failed: its results as they are', { resume: true }, [done('Failed')], 'Failed', ['task-finished'], 0],
     ['resumed and the task is not found: it never started, nothing was installed', { resume: true }, [{ ok: { state: 'NotFound', results: [], rebootRequired: false } }], 'Completed', ['task-finished'], 0],
     ['not resumed and the task is not found: NotFound', {}, [{ ok: { state: 'NotFound', results: [], rebootRequired: false } }], 'NotFound', ['task-started', 'task-finished'], 1],
   ])('%s', async (_name, over, wait, state, records, reads) => {
     const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': wait, 'get-node-status': [status()] });
     const result = await installViaTask(h.ctx, 'N1', task, { ...base, ...over });
     expect(result.state).toBe(state);
+    // What the node said, unless the task was never found on resume.
+    if ((wait[0] as { ok: { state: string } }).ok.state !== 'NotFound') expect(result).toEqual((wait[0] as { ok: unknown }).ok);
     if (state === 'Completed' && over.resume === true && wait[0] !== undefined && (wait[0] as { ok: { state: string } }).ok.state === 'NotFound') expect(result).toEqual({ state: 'Completed', results: [], rebootRequired: false });
     expect(h.steps()).toEqual(records);
     expect(callsOf(h, 'start-update-task')).toHaveLength(over.resume === true ? 0 : 1);
@@ -888,6 +939,13 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
     expect(callsOf(h, 'get-cluster-property')).toHaveLength(0);
   });
 
+  it('a group that cannot be taken offline: the failure keeps the reply as its cause', async () => {
+    const { h } = guarded({ ...noRun, N1: [view('N1', { role: role('Online') })] }, { 'hold-cau-role': [{ fail: 'SCRIPT_ERROR' }] });
+    const failure = await guardNativeCau(h.ctx, 'N1', cluster({ N1: 'Up', N2: 'Paused', N3: 'Down' })).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepFailure);
+    expect((failure as StepFailure).cause).toBeInstanceOf(OperationFailedError);
+  });
+
   it('an Online role: the record is written first (compare-and-set on nothing), then the group taken Offline', async () => {
     const { h, run } = guarded({ ...noRun, N2: [view('N2', { role: role('Online') })] });
     expect(await run()).toBe('ok');
@@ -904,6 +962,7 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
     ['a record in place and the group brought back: taken Offline again, the record kept', { 'get-cluster-property': [{ ok: { value: held('Online') } }] }, role('Online'), 'ok', ['hold-cau-role']],
     ['a role disabled by its owner: nothing held', {}, role('Offline'), 'ok', []],
     ['the record written by someone else meanwhile', { 'set-cluster-property': [{ ok: { applied: false, current: held('Online', 'OTHER') } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the record of the self-updating hold (CauctlRoleHold) changed while cauctl wrote it; another coordinator may be at work. Check with cauctl get-run, then start cauctl run again.', ['set-cluster-property']],
+    ['the record removed by someone else meanwhile', { 'set-cluster-property': [{ ok: { applied: false, current: null } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the record of the self-updating hold (CauctlRoleHold) changed while cauctl wrote it; another coordinator may be at work. Check with cauctl get-run, then start cauctl run again.', ['set-cluster-property']],
     ['the same record already there (a lost reply to our own write)', { 'set-cluster-property': [{ ok: { applied: false, current: held('Online') } }] }, role('Online'), 'ok', ['set-cluster-property', 'hold-cau-role']],
     ['an unreadable record', { 'get-cluster-property': [{ ok: { value: 'garbage' } }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the cluster property CauctlRoleHold holds a value cauctl cannot read, so the state of the CAU clustered role to restore is unknown. Check the role (cauctl get-role), remove the property (Set-ClusterParameter -Name CauctlRoleHold -Delete), and start cauctl run again.', []],
     ['the group cannot be taken offline', { 'hold-cau-role': [{ fail: 'SCRIPT_ERROR' }] }, role('Online'), 'SelfUpdatingNotHeld drain: Not safe to drain N1: the CAU clustered role CAUG could not be taken offline, so self-updating could start an Updating Run beside this one: hold-cau-role on C1 failed: hold-cau-role failed. Disable it yourself (cauctl disable-role), or fix the cause and start cauctl run again.', ['set-cluster-property', 'hold-cau-role']],
@@ -961,11 +1020,62 @@ describe('deadlines to the millisecond: calls that take no time, so only the ste
     expect(callsOf(h, 'get-cluster').map((c) => c.time - start)).toEqual([0, 30_000, 60_000]);
   });
 
-  it('the boot wait: a poll every 5 s, the last one at the deadline', async () => {
+  it('the boot wait: a poll every 5 s, the last wait cut short to end at the deadline', async () => {
     const h = harness({ 'restart-node': [{ ok: { scheduled: true, bootType: 'FullReboot', servicesBeforeRestart: [] } }], 'get-node-status': [status()] }, 0);
     const start = h.clock.now();
-    expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', { attempt: 1, round: 1, source: 'round', soft: false, rebootTimeoutMinutes: 0.5, clusterRunning: true, gate: null }))).toBe('RebootTimeout');
-    expect(callsOf(h, 'get-node-status').slice(2).map((c) => c.time - start)).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000]);
+    expect(await outcome(restartAndAwaitBoot(h.ctx, 'N1', { attempt: 1, round: 1, source: 'round', soft: false, rebootTimeoutMinutes: 0.2, clusterRunning: true, gate: null }))).toBe('RebootTimeout');
+    expect(callsOf(h, 'get-node-status').slice(2).map((c) => c.time - start)).toEqual([0, 5_000, 10_000, 12_000]);
+  });
+
+  it('resumeWhenBack: a try every 5 s, the last wait cut short to end at the deadline, then given up', async () => {
+    const h = harness({ 'get-node-status': ['lost'] }, 0);
+    // The gateway without its retries: each try fails at once.
+    const ctx = { ...h.ctx, gateway: h.gateway };
+    const start = h.clock.now();
+    expect(await outcome(resumeWhenBack(ctx, 'N1', 1, 'NoFailback', 0.2))).toBe('TRANSPORT_UNREACHABLE (exit 4)');
+    expect(callsOf(h, 'get-node-status').map((c) => c.time - start)).toEqual([0, 5_000, 10_000, 12_000]);
+  });
+
+  /** A long poll as the node answers it: after the seconds it was given (nothing changed meanwhile). */
+  const longPoll = (h: () => Harness, reply: Reply) => (_n: number, params: unknown): Reply => {
+    h().clock.t += (params as { timeoutSeconds: number }).timeoutSeconds * 1000;
+    return reply;
+  };
+
+  it('the install wait: long polls up to the deadline exactly, then Failed', async () => {
+    const h: Harness = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': longPoll(() => h, done('Running')), 'get-node-status': [status()] }, 0);
+    const start = h.clock.now();
+    expect(await installViaTask(h.ctx, 'N1', task, { attempt: 1, resume: false, requireDrained: true, journaled: false, timeoutMs: 90_000 })).toMatchObject({ state: 'Failed' });
+    expect(h.clock.now() - start).toBe(90_000);
+    expect(callsOf(h, 'wait-update-task').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds)).toEqual([60, 30]);
+  });
+
+  it('the storage wait: long polls up to the deadline exactly, then the verdict', async () => {
+    const h: Harness = harness({ 'wait-storage-healthy': longPoll(() => h, { ok: { ...degraded, healthy: false, waitedSeconds: 60 } }) }, 0);
+    const start = h.clock.now();
+    expect(await awaitHealthyStorage(h.ctx, 1.5)).toMatchObject({ healthy: false });
+    expect(h.clock.now() - start).toBe(90_000);
+  });
+
+  it('the drain gate: storage long-polled up to the deadline exactly, then StorageNotHealthy', async () => {
+    const h: Harness = harness({ ...gateScript, 'wait-storage-healthy': longPoll(() => h, { ok: { ...degraded, healthy: false, waitedSeconds: 60 } }) }, 0);
+    const start = h.clock.now();
+    expect(await outcome(awaitDrainGate(h.ctx, 'N1', { requireAllNodesOnline: false, storageTimeoutMinutes: 1.5 }))).toBe('StorageNotHealthy');
+    expect(h.clock.now() - start).toBe(90_000);
+  });
+
+  it('a suspend refused for degraded storage is sent again only before the drain deadline', async () => {
+    // Each refusal takes 5 s: refused at 5, 10 and 15 s of a 15 s deadline; the third is the last.
+    const h: Harness = harness({ ...gateScript, 'suspend-node': () => ((h.clock.t += 5_000), { fail: 'CLUSTER_SPACE_DEGRADED' }), 'get-node-status': [status()], 'resume-node': [{ ok: { state: 'Up' } }] }, 0);
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions({ paused: [], resumed: [] }), drainTimeoutMinutes: 0.25 }))).toBe('SuspendFailed');
+    expect(callsOf(h, 'suspend-node')).toHaveLength(3);
+  });
+
+  it('a node silent until the drain deadline: DrainFailed at the deadline exactly, not a transport error', async () => {
+    const h: Harness = harness({ ...gateScript, 'suspend-node': [{ ok: { state: 'Paused', drainStatus: 'InProgress' } }], 'get-node-status': () => (h.steps().includes('drain-failed') ? status({ drainStatus: 'InProgress' }) : 'lost'), 'resume-node': [{ ok: { state: 'Up' } }] }, 0);
+    // The read's retries end at the deadline exactly (their waits are cut to it); the reads after are the resume's.
+    expect(await outcome(gateAndSuspend(h.ctx, 'N1', { ...suspendOptions({ paused: [], resumed: [] }), drainTimeoutMinutes: 0.25 }))).toBe('DrainFailed');
+    expect(h.records()[1]).toMatchObject({ step: 'drain-failed', drainStatus: 'Unknown' });
   });
 
   it('the drain wait: a read every 5 s, the last one at the deadline', async () => {
@@ -1011,7 +1121,7 @@ describe('awaitHealthyStorage: the storage wait', () => {
     const h = harness({ 'wait-storage-healthy': [waited(degradedDisk, false), waited(healthy, true)] });
     const progress: RepairProgress[] = [];
     expect(await awaitHealthyStorage(h.ctx, 5, (p) => progress.push(p))).toEqual({ healthy: true });
-    expect(progress).toEqual([]);
+    expect(progress).toHaveLength(0);
   });
 });
 
@@ -1032,6 +1142,7 @@ describe('resumeRestart and servicesBeforeRestart: more replies', () => {
   const issued = (node: string, servicesBefore: string[]) => step(node, { step: 'restart-issued', round: 1, servicesBefore });
   it.each([
     ['a reply with no request before it', [issued('N1', ['x'])], undefined],
+    ['the reply to a restart with another boot time', [requested('N1', 'a0'), issued('N1', ['x'])], undefined],
     ['other records after the reply', [requested('N1', 'b0'), issued('N1', ['vmms']), step('N1', { step: 'node-back', round: 1, source: 'round' })], ['vmms']],
     ['a reply of another node in between', [requested('N1', 'b0'), issued('N2', ['x']), issued('N1', ['vmms'])], ['vmms']],
     ['a record of another kind in between', [requested('N1', 'b0'), { type: 'node-state', seq: 2, time: 't', node: 'N1', step: 'restart-issued', servicesBefore: ['x'] } as never], undefined],
