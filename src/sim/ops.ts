@@ -306,6 +306,8 @@ export const opHandlers: OpHandlers = {
       clusterServiceStartMode: n.setup.clusterServiceStartMode,
       credSspServerEnabled: n.setup.credSspServerEnabled,
       registeredPlugins: [...n.setup.registeredPlugins],
+      // As restart-node finds it (fixture kernelSoftReboot; absent: Windows Server, no KSR).
+      kernelSoftReboot: n.kernelSoftReboot ?? 'NotInstalled',
     };
   },
 
