@@ -168,6 +168,12 @@ export const setClusterPropertyResult = z.object({ applied: z.boolean(), current
 export const getNodeSetupParams = z.object({});
 export const getNodeSetupResult = z.object({
   node: z.string(),
+  /**
+   * Kernel Soft Reboot here, as restart-node would find it (CAU's SoftBootStatus words): `Enabled` (ksrcmd.exe:
+   * Azure Stack HCI 21H2 and later), `NotInstalled` (Windows Server), `Bypassed` (CauBypassSoftBootOnNode).
+   * Optional: replies recorded before it existed lack it.
+   */
+  kernelSoftReboot: z.enum(['Enabled', 'NotInstalled', 'Bypassed']).optional(),
   osCaption: z.string(),
   osBuild: z.number().int(),
   features: z.object({
@@ -358,6 +364,7 @@ export const restartNodeResult = z.object({
    */
   servicesBeforeRestart: z.array(z.string()),
 });
+export type RestartNodeResult = z.infer<typeof restartNodeResult>;
 
 export const invokeNodeScriptParams = z.object({
   path: z.string().min(1).max(260),

@@ -536,8 +536,16 @@ export class RollingRun {
         ...(work.groupMates.length > 0 ? { groupMates: work.groupMates } : {}),
       });
     }
-    const sent = await this.phase(work, 'reboot', () => requestRestart(this.steps, work.name, this.restartOptions(work, round, source)), (r) => r.bootType);
+    const options = this.restartOptions(work, round, source);
+    const sent = await this.phase(work, 'reboot', () => requestRestart(this.steps, work.name, options), (r) => r.bootType);
     work.bootType = sent.bootType;
+    if (options.soft && sent.bootType === 'FullReboot' && (sent.softBootStatus === 'NotInstalled' || sent.softBootStatus === 'Bypassed')) {
+      // A soft restart was asked for; the node restarts fully. Said, so a longer restart is not a surprise.
+      const why = sent.softBootStatus === 'NotInstalled' ? 'it has no Kernel Soft Reboot (ksrcmd.exe: Azure Stack HCI 21H2 and later)' : 'it opts out (CauBypassSoftBootOnNode)';
+      const message = `${work.name} restarts fully instead of softly: ${why}.`;
+      this.run.warnings.push(message);
+      this.emit({ type: 'warning', code: 'SoftRebootFallback', node: work.name, message });
+    }
     await this.awaitReboot(work, round, source, sent.bootBefore);
   }
 

@@ -30,9 +30,42 @@ export interface StorageView {
   pools: { friendlyName: string; healthStatus: string; operationalStatus: string }[];
 }
 
+interface DiskHealth {
+  healthStatus: string;
+  operationalStatus: string;
+  isOnline: boolean;
+}
+interface PoolHealth {
+  healthStatus: string;
+  operationalStatus: string;
+}
+/** The disks' and the pool's health in each state the model knows (shared: copied into each view). */
+const DETACHED = { disk: { healthStatus: 'Unknown', operationalStatus: 'Detached', isOnline: false }, pool: { healthStatus: 'Unhealthy', operationalStatus: 'Read-only' } } as const;
+const INCOMPLETE = { disk: { healthStatus: 'Warning', operationalStatus: 'Incomplete', isOnline: true }, pool: { healthStatus: 'Warning', operationalStatus: 'Degraded' } } as const;
+const DEGRADED = { disk: { healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true }, pool: { healthStatus: 'Warning', operationalStatus: 'Degraded' } } as const;
+const IN_SERVICE = { disk: { healthStatus: 'Warning', operationalStatus: 'InService', isOnline: true }, pool: { healthStatus: 'Warning', operationalStatus: 'Degraded' } } as const;
+const HEALTHY = { disk: { healthStatus: 'Healthy', operationalStatus: 'OK', isOnline: true }, pool: { healthStatus: 'Healthy', operationalStatus: 'OK' } } as const;
+
 export class ClusterModel {
-  /** Set when something persistent changed since the last save. */
-  dirty = false;
+  private isDirty = false;
+  /** Told of every write (see onChange). */
+  private readonly changeListeners = new Set<() => void>();
+
+  /** Set when something persistent changed since the last save; every write sets it. */
+  get dirty(): boolean {
+    return this.isDirty;
+  }
+
+  set dirty(value: boolean) {
+    this.isDirty = value;
+    if (value) for (const listener of this.changeListeners) listener();
+  }
+
+  /** Calls `listener` at every write of the model (an operation's or an event's) until the returned function is called. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
   /**
    * What was written since the last save, by identity: the only nodes, roles and feature facts the store
    * compares with their saved copy (they are most of the model, and an operation writes few of them). Every
@@ -325,6 +358,32 @@ export class ClusterModel {
     this.dirty = true;
   }
 
+  /**
+   * The health of the virtual disks (those not taken offline) and of the pool, from the nodes, the repair
+   * jobs and the fault domains. Shared constant objects: copy before changing.
+   */
+  private storageHealth(): { disk: DiskHealth; pool: PoolHealth } {
+    const nodes = this.state.nodes;
+    const jobs = this.state.jobs;
+    let away = 0;
+    for (const n of nodes) if (n.power !== 'on' || n.clusterState === 'Down') away += 1;
+    // At chassis or rack awareness the copies sit in different fault domains: two of them away take some
+    // data's every copy (the disks detach), however few servers that is.
+    const domains = away > 1 ? this.faultDomains() : undefined;
+    const acrossDomains =
+      domains !== undefined &&
+      serversAcrossFaultDomains(
+        nodes.filter((n) => n.power !== 'on' || n.clusterState === 'Down').map((n) => n.name),
+        domains,
+      ).length > 0;
+    if (away * 2 > nodes.length || acrossDomains) return DETACHED;
+    const waiting = nodes.some((n) => n.storageStale && !jobs.some((j) => j.node === n.name));
+    if (away > 0 || waiting) return INCOMPLETE;
+    if (jobs.some((j) => j.state === 'Suspended')) return DEGRADED;
+    if (jobs.length > 0) return IN_SERVICE;
+    return HEALTHY;
+  }
+
   storageView(): StorageView {
     if (!this.state.s2d) return { s2dEnabled: false, jobs: [], virtualDisks: [], pools: [] };
     const jobs = this.state.jobs.map((j) => {
@@ -340,44 +399,30 @@ export class ClusterModel {
         percentComplete: Math.floor(fraction * 100),
       };
     });
-    const awayNodes = this.state.nodes.filter((n) => n.power !== 'on' || n.clusterState === 'Down').map((n) => n.name);
-    const away = awayNodes.length;
-    // At chassis or rack awareness the copies sit in different fault domains: two of them away take some
-    // data's every copy (the disks detach), however few servers that is.
-    const domains = this.faultDomains();
-    const acrossDomains = domains !== undefined && serversAcrossFaultDomains(awayNodes, domains).length > 0;
-    const waiting = this.state.nodes.some((n) => n.storageStale && !this.state.jobs.some((j) => j.node === n.name));
-    let disk: { healthStatus: string; operationalStatus: string; isOnline: boolean };
-    let pool: { healthStatus: string; operationalStatus: string };
-    if (away * 2 > this.state.nodes.length || acrossDomains) {
-      disk = { healthStatus: 'Unknown', operationalStatus: 'Detached', isOnline: false };
-      pool = { healthStatus: 'Unhealthy', operationalStatus: 'Read-only' };
-    } else if (away > 0 || waiting) {
-      disk = { healthStatus: 'Warning', operationalStatus: 'Incomplete', isOnline: true };
-      pool = { healthStatus: 'Warning', operationalStatus: 'Degraded' };
-    } else if (this.state.jobs.some((j) => j.state === 'Suspended')) {
-      disk = { healthStatus: 'Warning', operationalStatus: 'Degraded', isOnline: true };
-      pool = { healthStatus: 'Warning', operationalStatus: 'Degraded' };
-    } else if (this.state.jobs.length > 0) {
-      disk = { healthStatus: 'Warning', operationalStatus: 'InService', isOnline: true };
-      pool = { healthStatus: 'Warning', operationalStatus: 'Degraded' };
-    } else {
-      disk = { healthStatus: 'Healthy', operationalStatus: 'OK', isOnline: true };
-      pool = { healthStatus: 'Healthy', operationalStatus: 'OK' };
-    }
+    const { disk, pool } = this.storageHealth();
     const offline = new Set(this.state.offlineVirtualDisks ?? []);
     // A disk resource taken offline detaches its virtual disk (DetachedReason "By Policy").
-    const detached = { healthStatus: 'Unknown', operationalStatus: 'Detached', isOnline: false };
     return {
       s2dEnabled: true,
       jobs,
-      virtualDisks: this.state.virtualDisks.map((friendlyName) => ({ friendlyName, ...(offline.has(friendlyName) ? detached : disk) })),
+      virtualDisks: this.state.virtualDisks.map((friendlyName) => ({ friendlyName, ...(offline.has(friendlyName) ? DETACHED.disk : disk) })),
       pools: [{ friendlyName: this.state.poolName, ...pool }],
     };
   }
 
-  /** The ready-for-next-node test: no job not Completed, every disk and pool Healthy. */
-  storageHealthy(view: StorageView = this.storageView()): boolean {
+  /**
+   * The ready-for-next-node test: no job not Completed, every disk and pool Healthy. Without a view, judged
+   * from the model directly (what storageView would show), with nothing built: the waits poll it.
+   */
+  storageHealthy(view?: StorageView): boolean {
+    if (view === undefined) {
+      if (!this.state.s2d) return true;
+      if (!this.state.jobs.every((j) => j.state === 'Completed')) return false;
+      const offline = this.state.offlineVirtualDisks ?? [];
+      if (this.state.virtualDisks.some((d) => offline.includes(d))) return false;
+      const { disk, pool } = this.storageHealth();
+      return (this.state.virtualDisks.length === 0 || disk.healthStatus === 'Healthy') && pool.healthStatus === 'Healthy';
+    }
     return (
       view.jobs.every((j) => j.jobState === 'Completed') &&
       view.virtualDisks.every((d) => d.healthStatus === 'Healthy') &&

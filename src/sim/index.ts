@@ -364,9 +364,12 @@ export function openSimulator(options: SimulatorOptions): Simulator {
     dropIdleLease(lockDir);
     withLockSync(lockDir, MODEL_LOCK_WAIT_MS, () => {
       // Another process may have created it in the meantime: then that one is the cluster.
-      if (!store.changedOnDisk()) write();
-      else refresh();
-      store.settle();
+      try {
+        if (!store.changedOnDisk()) write();
+        else refresh();
+      } finally {
+        store.settle();
+      }
     }, () => modelBusy(dir));
   }
   model.advance();

@@ -221,6 +221,47 @@ describe('faults', () => {
     expect(h.sim.audit()).toMatchObject({ maxNodesOutOfService: 0, violations: [] });
   });
 
+  it('storage health judged from the model (the waits) agrees with the view at every step: healthy, away, stale, repairing, stuck, a disk offline', async () => {
+    h = openTestSim(s2d({ faults: [{ kind: 'storageRepairStuck' }] }));
+    const m = h.sim.model;
+    const seen: string[] = [];
+    const agree = (): void => {
+      m.advance();
+      const view = m.storageView();
+      expect(m.storageHealthy()).toBe(m.storageHealthy(view));
+      seen.push(`${m.storageHealthy()}:${view.virtualDisks[0]!.operationalStatus}`);
+    };
+    agree();
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
+    await h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 2 });
+    await h.wait(5);
+    agree();
+    await h.wait(400);
+    agree();
+    await h.ok('NODE2', 'resume-node', { name: 'NODE2', failback: 'Policy' });
+    agree();
+    await h.wait(7200);
+    agree();
+    m.state.offlineVirtualDisks = ['Volume01'];
+    agree();
+    expect(seen).toEqual(['true:OK', 'false:Incomplete', 'false:Incomplete', 'false:InService', 'false:Degraded', 'false:Detached']);
+  });
+
+  it('wait-storage-healthy answers at the first poll after the write that heals storage, as polling does, and at the deadline when none does', async () => {
+    h = openTestSim(s2d());
+    const disk = { names: ['Cluster Virtual Disk (Volume01)'], timeoutSeconds: 60 };
+    await h.ok('NODE1', 'set-cluster-disks', { ...disk, state: 'Offline' });
+    const start = h.sim.clock.now();
+    const waiting = h.ok('NODE1', 'wait-storage-healthy', { timeoutSeconds: 600, pollSeconds: 20 });
+    await h.wait(25);
+    // Online after its 10 s: the write lands at 35 s; the polls are at 0, 20, 40... s.
+    await h.ok('NODE2', 'set-cluster-disks', { ...disk, state: 'Online' });
+    expect(h.sim.clock.now() - start).toBe(35_000);
+    expect(await waiting).toMatchObject({ healthy: true, waitedSeconds: 40 });
+    await h.ok('NODE1', 'set-cluster-disks', { ...disk, state: 'Offline' });
+    expect(await h.ok('NODE1', 'wait-storage-healthy', { timeoutSeconds: 50, pollSeconds: 20 })).toMatchObject({ healthy: false, waitedSeconds: 50 });
+  });
+
   it('nodeCrash without seconds: the node stays down', async () => {
     h = openTestSim(s2d({ faults: [{ kind: 'nodeCrash', atSeconds: 0 }] }));
     await h.wait(86_400);

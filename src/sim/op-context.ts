@@ -25,6 +25,8 @@ export interface OpContext {
   readonly node: SimNodeState;
   /** Spends `ms` of the model's time; the operation's abort (its deadline, the caller) ends it with its reason. */
   sleep(ms: number): Promise<void>;
+  /** Ends the current `sleep` now, as if its time were over (at a finite speed: soon after). */
+  wake(): void;
 }
 
 /** Spends `seconds` of virtual time on the operation, then applies what happened meanwhile. */

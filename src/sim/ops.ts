@@ -248,11 +248,31 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     const started = m.now;
     const deadline = started + p.timeoutSeconds * 1000;
-    for (;;) {
-      const view = m.storageView();
-      const healthy = m.storageHealthy(view);
-      if (healthy || m.now >= deadline) return { ...view, healthy, waitedSeconds: (m.now - started) / 1000 };
-      await sleepSeconds(ctx, Math.min(p.pollSeconds, (deadline - m.now) / 1000));
+    const pollMs = p.pollSeconds * 1000;
+    // The script polls every pollSeconds, until the deadline. Health changes only when an event is applied or
+    // an operation writes the model, so a poll in between sees what the one before it saw: the wait sleeps to
+    // the first poll at or after the next event, and a write by another operation wakes it for the first poll
+    // at or after that write. The answers, and the virtual times they come at, are the polling's.
+    const pollAtOrAfter = (at: number): number => Math.min(deadline, started + Math.max(0, Math.ceil((at - started) / pollMs)) * pollMs);
+    let polled = started - 1;
+    let next = started;
+    const stop = m.onChange(() => ctx.wake());
+    try {
+      for (;;) {
+        // Woken early by a write: the first poll at or after it (never a second one at the same instant).
+        if (m.now < next) next = pollAtOrAfter(Math.max(m.now, polled + 1));
+        if (m.now >= next) {
+          // A poll: health judged from the model; the view is built once, for the answer.
+          const healthy = m.storageHealthy();
+          if (healthy || m.now >= deadline) return { ...m.storageView(), healthy, waitedSeconds: (m.now - started) / 1000 };
+          polled = m.now;
+          next = pollAtOrAfter(Math.max(m.now + 1, m.nextEventAt() ?? deadline));
+        }
+        await ctx.sleep(next - m.now);
+        m.advance();
+      }
+    } finally {
+      stop();
     }
   },
 
@@ -286,6 +306,8 @@ export const opHandlers: OpHandlers = {
       clusterServiceStartMode: n.setup.clusterServiceStartMode,
       credSspServerEnabled: n.setup.credSspServerEnabled,
       registeredPlugins: [...n.setup.registeredPlugins],
+      // As restart-node finds it (fixture kernelSoftReboot; absent: Windows Server, no KSR).
+      kernelSoftReboot: n.kernelSoftReboot ?? 'NotInstalled',
     };
   },
 

@@ -71,8 +71,8 @@ function deadlineTimer(clock: Clock, ms: number, fire: () => void): () => void {
  */
 class OperationAbort {
   private controller: AbortController | undefined;
-  /** Ends the operation's current wait on the virtual clock (an operation waits for one thing at a time). */
-  private cancelWait: ((reason: Error) => void) | undefined;
+  /** The operation's current wait on the virtual clock (an operation waits for one thing at a time). */
+  private wait: { cancel: (reason: Error) => void; wake: () => void } | undefined;
   /** Why the operation was aborted (the first reason); undefined while it was not. */
   reason: Error | undefined;
 
@@ -82,9 +82,14 @@ class OperationAbort {
   sleep(ms: number): Promise<void> {
     if (!(this.clock instanceof VirtualClock)) return this.clock.sleep(ms, this.signal);
     if (this.reason !== undefined) return Promise.reject(this.reason);
-    const { promise, cancel } = this.clock.cancellableSleep(ms);
-    this.cancelWait = cancel;
+    const { promise, cancel, wake } = this.clock.cancellableSleep(ms);
+    this.wait = { cancel, wake };
     return promise;
+  }
+
+  /** Ends the current wait now, as if its time were over (the model changed; see wait-storage-healthy). */
+  wake(): void {
+    this.wait?.wake();
   }
 
   get signal(): AbortSignal {
@@ -99,8 +104,8 @@ class OperationAbort {
     if (this.reason !== undefined) return;
     this.reason = reason;
     this.controller?.abort(reason);
-    this.cancelWait?.(reason);
-    this.cancelWait = undefined;
+    this.wait?.cancel(reason);
+    this.wait = undefined;
   }
 }
 
@@ -220,6 +225,7 @@ export class SimTransport implements Transport {
       properties: this.properties,
       node,
       sleep: (ms) => abort.sleep(ms),
+      wake: () => abort.wake(),
     };
     let outcome: ScriptOutcome;
     try {

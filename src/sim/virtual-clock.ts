@@ -33,6 +33,8 @@ interface Sleeper {
  */
 const IDLE_TURNS_BEFORE_JUMP = 3;
 
+/** The reason a cancellable sleep woken early is aborted with at a finite speed (turned into its end). */
+const WOKEN = new Error('woken early');
 /** The reason a cancelled timer's sleep is aborted with (never seen: nothing listens for it). */
 const TIMER_CANCELLED = new Error('the timer was cancelled');
 
@@ -113,12 +115,16 @@ export class VirtualClock implements Clock {
   /**
    * A sleep that `cancel` ends early, rejecting with the reason given: the same as `sleep(ms, signal)` with
    * the signal aborted by `cancel`, in the same order among the sleepers, but with no AbortController or
-   * listener (the simulator's operations wait thousands of times per run).
+   * listener (the simulator's operations wait thousands of times per run). `wake` ends it early as if it
+   * were over (at the current time).
    */
-  cancellableSleep(ms: number): { promise: Promise<void>; cancel: (reason: Error) => void } {
+  cancellableSleep(ms: number): { promise: Promise<void>; cancel: (reason: Error) => void; wake: () => void } {
     if (this.base !== undefined) {
       const controller = new AbortController();
-      return { promise: this.sleep(ms, controller.signal), cancel: (reason) => controller.abort(reason) };
+      const promise = this.sleep(ms, controller.signal).catch((error: unknown) => {
+        if (error !== WOKEN) throw error;
+      });
+      return { promise, cancel: (reason) => controller.abort(reason), wake: () => controller.abort(WOKEN) };
     }
     let sleeper: Sleeper | undefined;
     const promise = new Promise<void>((resolve, reject) => {
@@ -134,6 +140,12 @@ export class VirtualClock implements Clock {
         if (i < 0) return; // already woken
         this.sleepers.splice(i, 1);
         registered.reject(reason);
+      },
+      wake: () => {
+        const i = this.sleepers.indexOf(registered);
+        if (i < 0) return;
+        this.sleepers.splice(i, 1);
+        registered.resolve();
       },
     };
   }

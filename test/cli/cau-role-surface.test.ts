@@ -139,6 +139,11 @@ describe('set-role --update-now', () => {
 describe('scan --attempt-soft-reboot / --reboot-mode', () => {
   const builtIn = (...args: string[]): ReturnType<Sandbox['run']> => box.run(['scan', '--simulate', '--sim-reset', '--sim-speed', 'max', ...args]);
   type Entry = { nodeName: string; kb: string; rebootRequired: boolean; restartKind?: string | null };
+  /** Three nodes with Kernel Soft Reboot (Azure Stack HCI 21H2+: ksrcmd.exe), one rebooting update each. */
+  const withKsr = (...args: string[]): ReturnType<Sandbox['run']> => {
+    const ksr = { kernelSoftReboot: 'Enabled' };
+    return box.run(['scan', '--simulate', box.fixture(aCluster('KSR3', [1, 1, 1], { NODE1: ksr, NODE2: ksr, NODE3: ksr })), '--sim-speed', 'max', ...args]);
+  };
 
   it('left out, the JSON is as before (no restartKind)', () => {
     const entries = parseJson<Entry[]>(builtIn('--json'));
@@ -151,8 +156,8 @@ describe('scan --attempt-soft-reboot / --reboot-mode', () => {
     [['--reboot-mode', 'SoftReboot'], 'SoftReboot'],
     [['--reboot-mode', 'FullReboot'], 'FullReboot'],
     [['--reboot-mode', 'ClusProp'], 'FullReboot'],
-  ])('%j: each update that needs a restart shows %s, the others none', (args, kind) => {
-    const entries = parseJson<Entry[]>(builtIn('--json', ...args));
+  ])('%j on nodes with Kernel Soft Reboot: each update that needs a restart shows %s, the others none', (args, kind) => {
+    const entries = parseJson<Entry[]>(withKsr('--json', ...args));
     for (const e of entries) expect(e.restartKind).toBe(e.rebootRequired ? kind : null);
     expect(entries.some((e) => e.rebootRequired)).toBe(true);
   });
@@ -164,10 +169,26 @@ describe('scan --attempt-soft-reboot / --reboot-mode', () => {
   });
 
   it('the human table says soft or full, and a line gives each node\'s one restart', () => {
-    const result = builtIn('--attempt-soft-reboot');
+    const result = withKsr('--attempt-soft-reboot');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\bsoft\b/);
     expect(result.stderr).toMatch(/Restart a run would bring: NODE1 SoftReboot, /);
+  });
+
+  // A soft restart falls back to a full one where the node has no KSR (Windows Server) or opts out: the
+  // prediction was SoftReboot on every node. It now comes from what each node reports (get-node-setup).
+  it('predicts per node from what the node reports: SoftReboot with KSR, FullReboot without it or when it opts out', () => {
+    const mixed = box.fixture(aCluster('KSRMIX3', [1, 1, 1], { NODE1: { kernelSoftReboot: 'Enabled' }, NODE2: { kernelSoftReboot: 'Bypassed' } }));
+    const json = box.run(['scan', '--simulate', mixed, '--sim-speed', 'max', '--attempt-soft-reboot', '--json']);
+    expect(parseJson<Entry[]>(json).filter((e) => e.rebootRequired).map((e) => [e.nodeName, e.restartKind])).toEqual([
+      ['NODE1', 'SoftReboot'],
+      ['NODE2', 'FullReboot'],
+      ['NODE3', 'FullReboot'],
+    ]);
+    const human = box.run(['scan', '--simulate', mixed, '--sim-speed', 'max', '--attempt-soft-reboot']);
+    expect(human.stderr).toMatch(/Restart a run would bring: NODE1 SoftReboot, NODE2 FullReboot \(CauBypassSoftBootOnNode opts it out\), NODE3 FullReboot \(no Kernel Soft Reboot on this node\)\./);
+    // The built-in model's nodes have no KSR: a run with --attempt-soft-reboot restarts them fully.
+    for (const e of parseJson<Entry[]>(builtIn('--json', '--attempt-soft-reboot'))) expect(e.restartKind).toBe(e.rebootRequired ? 'FullReboot' : null);
   });
 
   it.each([

@@ -235,7 +235,14 @@ describe('run scenarios (simulation)', () => {
     expect(bootTypes(run(fixture).doc)).toEqual(['FullReboot', 'FullReboot']);
     // A node without KSR (Windows Server) or one that opts out restarts fully, and the result says so.
     const mixed = aCluster('KSRMIX', [0, 1], { NODE1: { kernelSoftReboot: 'Bypassed' } });
-    expect(bootTypes(run(mixed, '--attempt-soft-reboot').doc)).toEqual(['FullReboot', 'FullReboot']);
+    const fellBack = run(mixed, '--attempt-soft-reboot').doc;
+    expect(bootTypes(fellBack)).toEqual(['FullReboot', 'FullReboot']);
+    // The fallback is said, with why (it was invisible: the result only showed FullReboot).
+    expect((fellBack as unknown as { warnings: string[] }).warnings).toEqual([
+      'NODE1 restarts fully instead of softly: it opts out (CauBypassSoftBootOnNode).',
+      'NODE2 restarts fully instead of softly: it has no Kernel Soft Reboot (ksrcmd.exe: Azure Stack HCI 21H2 and later).',
+    ]);
+    expect((run(fixture, '--attempt-soft-reboot').doc as unknown as { warnings: string[] }).warnings).toEqual([]);
   });
 
   it('stops at a safe point after StopAfter and warns after WarnAfter', () => {

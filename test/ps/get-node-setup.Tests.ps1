@@ -25,6 +25,15 @@ Describe 'get-node-setup' {
         Mock Get-CauctlUpdateServiceIds { @('9482f4b4-e343-43b6-b170-9a65bc822c77') }
         Mock Invoke-CauctlNetshWinHttpProxy { "`r`nCurrent WinHTTP proxy settings:`r`n`r`n    Direct access (no proxy server).`r`n" }
         Mock Get-CauPlugin { [pscustomobject]@{ Name = 'Microsoft.WindowsUpdatePlugin' }; [pscustomobject]@{ Name = 'Microsoft.HotfixPlugin' } }
+        Mock Test-CauctlKernelSoftReboot { $false }
+    }
+
+    It 'reports Kernel Soft Reboot as restart-node would find it: NotInstalled, Enabled (ksrcmd.exe), Bypassed (CauBypassSoftBootOnNode)' {
+        (Invoke-ViaBootstrap 'get-node-setup').Outcome.data.kernelSoftReboot | Should -Be 'NotInstalled'
+        Mock Test-CauctlKernelSoftReboot { $true }
+        (Invoke-ViaBootstrap 'get-node-setup').Outcome.data.kernelSoftReboot | Should -Be 'Enabled'
+        Mock Get-CauctlRegistryValue { 'True' } -ParameterFilter { $Path -like '*\ClusterAwareUpdating' -and $Name -eq 'CauBypassSoftBootOnNode' }
+        (Invoke-ViaBootstrap 'get-node-setup').Outcome.data.kernelSoftReboot | Should -Be 'Bypassed'
     }
 
     It 'reports every readiness fact from the mocked node' {

@@ -129,6 +129,21 @@ function Get-CauctlNativeRun {
     return @{ orchestratorGuid = $guid; providerPresent = $true }
 }
 
+# Kernel Soft Reboot on this node, in CAU's SoftBootStatus words, for restart-node (which acts on it) and
+# get-node-setup (which reports it, so scan can predict the restart): Bypassed (CauBypassSoftBootOnNode = True),
+# Enabled (ksrcmd.exe is there: Azure Stack HCI 21H2 and later), NotInstalled (Windows Server has no KSR).
+function Test-CauctlKernelSoftReboot {
+    # Wrapped for Pester: this node has KSR's command (Azure Stack HCI 21H2 and later).
+    Test-Path -LiteralPath (Join-Path $env:SystemRoot 'System32\ksrcmd.exe') -PathType Leaf
+}
+
+function Get-CauctlSoftBootStatus {
+    $bypassKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\ClusterAwareUpdating'
+    if ([string](Get-CauctlRegistryValue $bypassKey 'CauBypassSoftBootOnNode') -eq 'True') { return 'Bypassed' }
+    if (Test-CauctlKernelSoftReboot) { return 'Enabled' }
+    return 'NotInstalled'
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # The CAU clustered role
 

@@ -103,4 +103,6 @@ if (Get-Command -Name 'Get-CauPlugin' -ErrorAction SilentlyContinue) { $plugins 
     # What Get-WSManCredSSP reads for the server role.
     credSspServerEnabled          = ((Get-CauctlRegistryValue 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WSMAN\Service' 'auth_credssp') -eq 1)
     registeredPlugins             = $plugins
+    # What a soft restart would be here (restart-node reads the same): Enabled, NotInstalled or Bypassed.
+    kernelSoftReboot              = (Get-CauctlSoftBootStatus)
 }

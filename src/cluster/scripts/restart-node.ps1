@@ -25,11 +25,6 @@ function Invoke-CauctlShutdown([string[]]$ArgumentList) {
     $LASTEXITCODE
 }
 
-function Test-CauctlKernelSoftReboot {
-    # Wrapped for Pester: this node has KSR's command (Azure Stack HCI 21H2 and later).
-    Test-Path -LiteralPath (Join-Path $env:SystemRoot 'System32\ksrcmd.exe') -PathType Leaf
-}
-
 function Get-CauctlRunningServices {
     # Wrapped for Pester.
     @(Get-Service | Where-Object { [string]$_.Status -eq 'Running' } | ForEach-Object { [string]$_.Name })
@@ -38,13 +33,9 @@ function Get-CauctlRunningServices {
 # Recorded before the restart is scheduled, while the node still runs as it did.
 $servicesBeforeRestart = @(Get-CauctlRunningServices | Sort-Object -Unique)
 
-$bypassKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\ClusterAwareUpdating'
+# Kernel Soft Reboot only where the node has it and does not opt out (Get-CauctlSoftBootStatus, node helpers).
 $softBootStatus = 'NotEnabled'
-if ($soft) {
-    if ([string](Get-CauctlRegistryValue $bypassKey 'CauBypassSoftBootOnNode') -eq 'True') { $softBootStatus = 'Bypassed' }
-    elseif (Test-CauctlKernelSoftReboot) { $softBootStatus = 'Enabled' }
-    else { $softBootStatus = 'NotInstalled' }
-}
+if ($soft) { $softBootStatus = Get-CauctlSoftBootStatus }
 
 if ($softBootStatus -eq 'Enabled') {
     # A one-shot SYSTEM task runs ksrcmd.exe /Self after the delay, outside this session (which the restart ends).

@@ -4,7 +4,7 @@
  * the boot time tells whether it happened), then the wait for the node within RebootTimeoutMinutes: boot
  * time changed, auto-start services running, cluster node state back. Depends on the step context only.
  */
-import type { UndrainedAllowance } from '../../cluster/operations.js';
+import type { RestartNodeResult, UndrainedAllowance } from '../../cluster/operations.js';
 import { describeError, isTransient } from '../../errors.js';
 import { StepFailure, StepTimings, type StepContext } from './context.js';
 import { requireDrained } from './drained.js';
@@ -46,14 +46,19 @@ export async function restartAndAwaitBoot(ctx: StepContext, node: string, option
 }
 
 /** Sends the restart (drained check, boot time, write-ahead record); a lost reply is not a failure. */
-export async function requestRestart(ctx: StepContext, node: string, options: RestartOptions): Promise<{ bootType: 'FullReboot' | 'SoftReboot'; bootBefore: string }> {
+export async function requestRestart(
+  ctx: StepContext,
+  node: string,
+  options: RestartOptions,
+): Promise<{ bootType: 'FullReboot' | 'SoftReboot'; bootBefore: string; softBootStatus?: RestartNodeResult['softBootStatus'] }> {
   if (options.clusterRunning) await requireDrained(ctx, node, 'reboot', 'restarted', options.allowUndrained);
   const before = await ctx.gateway.call(node, 'get-node-status', {});
   ctx.journal.step(node, options.attempt, { step: 'restart-requested', round: options.round, bootBefore: before.lastBootUpTime, source: options.source });
   try {
     const result = await ctx.gateway.call(node, 'restart-node', { soft: options.soft, delaySeconds: StepTimings.restartDelaySeconds }, { retry: false });
     ctx.journal.step(node, options.attempt, { step: 'restart-issued', round: options.round, servicesBefore: result.servicesBeforeRestart });
-    return { bootType: result.bootType, bootBefore: before.lastBootUpTime };
+    // softBootStatus says why a soft restart asked for became a full one (no KSR, or the node opts out).
+    return { bootType: result.bootType, bootBefore: before.lastBootUpTime, ...(result.softBootStatus !== undefined ? { softBootStatus: result.softBootStatus } : {}) };
   } catch (error) {
     // Not repeated: the restart may have been accepted before the connection dropped. The wait tells, by the
     // boot time.
