@@ -207,17 +207,33 @@ export function openSimulator(options: SimulatorOptions): Simulator {
   /** Overlapping operations of this process: the mutex is taken at 0 → 1 and let go at 1 → 0. */
   let holders = 0;
 
+  /**
+   * After another process saved, the store's copy is that process's model, which ours may differ from with no
+   * write of ours to mark it (defaults filled in on read; two processes that made the model at one
+   * generation): the next save compares every node, role and feature fact. A rare path, so its cost is small.
+   */
+  const markAll = (): void => {
+    const dirty = model.dirty;
+    for (const node of model.state.nodes) model.touch(node);
+    for (const role of model.state.roles) model.touchRole(role);
+    model.markFeature();
+    model.dirty = dirty;
+  };
   /** Takes the saved model when another process saved since this one last read or wrote it. */
   const refresh = (): void => {
     if (!store.changedOnDisk()) return;
     const saved = readState(store, fixture, hash);
-    if (saved === undefined || (saved.storeGeneration ?? 0) === generation) return;
+    if (saved === undefined || (saved.storeGeneration ?? 0) === generation) {
+      markAll(); // the store's copy is now the other process's, ours may differ from it (two at one generation)
+      return;
+    }
     // Virtual time never goes back: the other process may have run its clock behind ours.
     const virtualNow = Math.max(model.state.virtualNow, saved.virtualNow);
     // Fields the other process removed (remove-role) must go here too, or the next save would revive them.
     for (const key of Object.keys(model.state)) if (!(key in saved)) delete (model.state as unknown as Record<string, unknown>)[key];
     Object.assign(model.state, saved, { virtualNow });
     generation = saved.storeGeneration ?? 0;
+    markAll();
   };
   const write = (): void => {
     model.advance();
