@@ -13,6 +13,7 @@ import {
   existsSync,
   fstatSync,
   fsyncSync,
+  linkSync,
   ftruncateSync,
   lstatSync,
   mkdirSync,
@@ -119,6 +120,35 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
     throw error;
   }
   if (options.durable) fsyncDir(dirname(path));
+}
+
+/**
+ * Creates a file only if no file has that name yet, whole or not at all: the content goes to a temporary file
+ * (fsync'd when `durable`), which is then hard-linked to the name. Two processes racing to create it: exactly
+ * one link succeeds, and the other gets `false` and must read what the winner wrote. Never replaces a file.
+ */
+export function createFileOnce(path: string, content: string, options: { durable?: boolean } = {}): boolean {
+  ensurePrivateDir(dirname(path));
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+    try {
+      writeAll(fd, Buffer.from(content, 'utf8'));
+      if (options.durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  if (options.durable) fsyncDir(dirname(path));
+  return true;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { readTextIfExists, writeFileAtomic } from './fs.js';
+import { createFileOnce, readTextIfExists } from './fs.js';
 
 const OS_MACHINE_ID_FILES = ['/etc/machine-id', '/var/lib/dbus/machine-id'];
 
@@ -24,10 +24,13 @@ export function machineIdFor(stateDir: string): string | undefined {
   const path = join(stateDir, 'machine-id');
   try {
     let local = readTextIfExists(path)?.trim();
-    if (local === undefined || local === '') {
-      local = randomUUID();
-      writeFileAtomic(path, `${local}\n`, { durable: true });
+    if (local === undefined) {
+      // Created once: two first commands at the same moment (a run and a get-run beside it) must not each keep
+      // an id of their own, or the run's lock would later read as another machine's (never cleared as dead).
+      const mine = randomUUID();
+      local = createFileOnce(path, `${mine}\n`, { durable: true }) ? mine : readTextIfExists(path)?.trim();
     }
+    if (local === undefined || local === '') return undefined;
     return createHash('sha256').update(`cauctl-machine:${os}:${local}`).digest('hex').slice(0, 32);
   } catch {
     return undefined;
