@@ -59,3 +59,97 @@ describe('normalizeStartDate', () => {
     expect(normalizeStartDate(text)).toBe(expected);
   });
 });
+
+describe('parseRoleProfile: each run option alone, under its CAU name (set-role)', () => {
+  const two = { cauPluginName: ['Microsoft.WindowsUpdatePlugin,Microsoft.HotfixPlugin'], cauPluginArguments: ["@{},@{ HotfixRootFolderPath='\\\\fs\\hf' }"] };
+  const twoNames = { CauPluginName: ['Microsoft.WindowsUpdatePlugin', 'Microsoft.HotfixPlugin'], CauPluginArguments: [{}, { HotfixRootFolderPath: '\\\\fs\\hf' }] };
+  it.each<[Record<string, unknown>, Record<string, unknown>]>([
+    [{ cauPluginName: ['microsoft.windowsupdateplugin'] }, { CauPluginName: ['Microsoft.WindowsUpdatePlugin'] }],
+    [{ cauPluginArguments: ["@{ 'IncludeRecommendedUpdates'='False' }"] }, { CauPluginArguments: [{ IncludeRecommendedUpdates: 'false' }] }],
+    [{ ...two, runPluginsSerially: true }, { ...twoNames, RunPluginsSerially: true }],
+    [{ ...two, stopOnPluginFailure: true }, { ...twoNames, StopOnPluginFailure: true }],
+    [{ ...two, separateReboots: true }, { ...twoNames, SeparateReboots: true }],
+    [{ maxFailedNodes: '2' }, { MaxFailedNodes: 2 }],
+    [{ maxRetriesPerNode: '0' }, { MaxRetriesPerNode: 0 }],
+    [{ nodeOrder: ['N2, N1', 'N3'] }, { NodeOrder: ['N2', 'N1', 'N3'] }],
+    [{ preUpdateScript: 'C:\\s\\pre.ps1' }, { PreUpdateScript: 'C:\\s\\pre.ps1' }],
+    [{ postUpdateScript: 'C:\\s\\post.ps1' }, { PostUpdateScript: 'C:\\s\\post.ps1' }],
+    [{ configurationName: 'Cau.Endpoint' }, { ConfigurationName: 'Cau.Endpoint' }],
+    [{ requireAllNodesOnline: true }, { RequireAllNodesOnline: true }],
+    [{ warnAfter: '45m' }, { WarnAfter: '00:45:00' }],
+    [{ stopAfter: '1d' }, { StopAfter: '1.00:00:00' }],
+    [{ rebootTimeoutMinutes: '20' }, { RebootTimeoutMinutes: 20 }],
+    [{ enableFirewallRules: true }, { EnableFirewallRules: true }],
+    [{ failbackMode: 'nofailback' }, { FailbackMode: 'NoFailback' }],
+    [{ suspendClusterNodeTimeoutMinutes: '45' }, { SuspendClusterNodeTimeoutMinutes: 45 }],
+    [{ waitForStorageRepairTimeoutMinutes: '90' }, { WaitForStorageRepairTimeoutMinutes: 90 }],
+    [{ forcePauseAndDrain: true }, { ForcePauseAndDrain: true }],
+    [{ attemptSoftReboot: true }, { AttemptSoftReboot: true }],
+    [{ forcePauseNoDrain: true }, { ForcePauseNoDrain: true }],
+    [{ forcePauseDrainAndReboot: true }, { ForcePauseDrainAndReboot: true }],
+    [{ skipUpdateChecks: true }, { SkipUpdateChecks: true }],
+    [{ siteAwareUpdatingOrder: ['Site B,Site A'] }, { SiteAwareUpdatingOrder: ['Site B', 'Site A'] }],
+    [{ rebootMode: 'softreboot' }, { RebootMode: 'SoftReboot' }],
+    [{ suspendRetriesPerNode: '4' }, { SuspendRetriesPerNode: 4 }],
+  ])('%j → %j', (raw, options) => {
+    expect(parseRoleProfile(raw, 'set')).toEqual({ schedule: {}, options });
+  });
+
+  it('switches given as false are not sent', () => {
+    const off = { requireAllNodesOnline: false, separateReboots: false, enableFirewallRules: false, forcePauseAndDrain: false, attemptSoftReboot: false, runPluginsSerially: false, stopOnPluginFailure: false, forcePauseNoDrain: false, forcePauseDrainAndReboot: false, skipUpdateChecks: false };
+    expect(parseRoleProfile(off, 'set')).toEqual({ schedule: {}, options: {} });
+  });
+
+  it('keeps the time zone, --use-default and --update-now', () => {
+    expect(parseRoleProfile({ timeZone: 'Europe/Paris', useDefault: true }, 'set')).toEqual({ schedule: {}, options: {}, timeZone: 'Europe/Paris', useDefault: true });
+    expect(parseRoleProfile({ updateNow: true, force: true, whatIf: true, runOnce: false }, 'set')).toEqual({ schedule: {}, options: {}, updateNow: true });
+    expect(parseRoleProfile({ useDefault: false, updateNow: false }, 'set')).toEqual({ schedule: {}, options: {} });
+  });
+});
+
+describe('parseRoleProfile: refusals, written out', () => {
+  it.each<[string, Record<string, unknown>, 'add' | 'set', string[]]>([
+    ['--update-now with other options', { updateNow: true, maxFailedNodes: '1', siteAwareUpdatingOrder: ['S1'] }, 'set', [
+      "updateNow: --update-now and --max-failed-nodes conflict (it starts a run with the role's settings; change them with set-role first)",
+      "updateNow: --update-now and --site-aware-updating-order conflict (it starts a run with the role's settings; change them with set-role first)",
+    ]],
+    ['set-role options on add-role', { useDefault: true, updateNow: true }, 'add', [
+      "updateNow: --update-now and --use-default conflict (it starts a run with the role's settings; change them with set-role first)",
+      'useDefault: --use-default is a set-role option',
+      'updateNow: --update-now is a set-role option',
+    ]],
+    ['--run-once without a date', { runOnce: true }, 'add', ['startDate: --run-once needs --start-date, the date and time of the one run']],
+    ['a week that is not one', { weeksOfMonth: ['1', ' 6 '] }, 'add', ['weeksOfMonth: "6" is not a week of the month; use 1-4, or 5 (or last) for the last week']],
+    ['a NetBIOS name too long, or starting with a hyphen', { virtualComputerObjectName: 'ABCDEFGHIJKLMNOP', groupName: '-G' }, 'add', [
+      'virtualComputerObjectName: "ABCDEFGHIJKLMNOP" is not a NetBIOS name (1-15 letters, digits, hyphens)',
+      'groupName: "-G" is not a NetBIOS name (1-15 letters, digits, hyphens)',
+    ]],
+    ['a VCO name on set-role', { virtualComputerObjectName: 'VCO1' }, 'set', ['virtualComputerObjectName: --virtual-computer-object-name is fixed when the role is added; remove-role and add-role to change it']],
+    ['a run option the run profile refuses', { maxRetriesPerNode: 'x' }, 'set', [expect.stringMatching(/^maxRetriesPerNode: --max-retries-per-node/) as unknown as string]],
+    ['a script plug-in', { cauPluginName: ['Contoso.Firmware'] }, 'set', [
+      "cauPluginName[0]: Contoso.Firmware is not a built-in plug-in (Microsoft.WindowsUpdatePlugin, Microsoft.HotfixPlugin, Microsoft.RollingUpgradePlugin); the CAU clustered role runs CAU's own plug-ins on the cluster; a script plug-in registered with cauctl register-plugin runs in cauctl scan and cauctl run only",
+    ]],
+  ])('%s', (_name, raw, verb, expected) => {
+    expect(problems(raw, verb)).toEqual(expected);
+  });
+
+  it('names the verb in the heading, also for options of the wrong type', () => {
+    expect(() => parseRoleProfile({ groupName: 'a b' }, 'add')).toThrow(/^invalid add-role options:\n {2}groupName: "a b" is not a NetBIOS name/);
+    expect(() => parseRoleProfile({ runOnce: 'yes' }, 'set')).toThrow(/^invalid set-role options:\n {2}runOnce: /);
+  });
+
+  it('takes the longest and shortest NetBIOS names, and weeks as a list with spaces', () => {
+    expect(parseRoleProfile({ virtualComputerObjectName: 'ABCDEFGHIJKLMNO', groupName: 'G', weeksOfMonth: [' 1 , LAST', '3'] }, 'add')).toEqual({
+      schedule: { weeksOfMonth: [1, 5, 3] },
+      options: {},
+      virtualComputerObjectName: 'ABCDEFGHIJKLMNO',
+      groupName: 'G',
+    });
+  });
+});
+
+describe('normalizeStartDate: the edges', () => {
+  it.each([[' 2024-01-09 ', '2024-01-09T03:00'], ['2024-01-09T03', undefined], ['x2024-01-09', undefined], ['2024-01-09x', undefined], ['2024-01-09T22:15:00x', undefined]])('%j → %s', (text, expected) => {
+    expect(normalizeStartDate(text)).toBe(expected);
+  });
+});
