@@ -245,3 +245,118 @@ describe('round trips', () => {
     );
   });
 });
+
+describe('parseHashtable: line breaks and continuations of every kind', () => {
+  it.each([
+    ['LF between entries with barewords', '@{\n  a = 1\n  b = two\n}', { a: '1', b: 'two' }],
+    ['CR alone between entries', '@{a=1\rb=2}', { a: '1', b: '2' }],
+    ['U+2028 and U+2029 between entries', '@{a=1\u2028b=2\u2029c=3}', { a: '1', b: '2', c: '3' }],
+    ['backtick, LF, then the value', '@{a = `\n1}', { a: '1' }],
+    ['backtick, CR, then the value', '@{a = `\r1}', { a: '1' }],
+    ['backtick, CRLF, then the value', '@{a = `\r\n1}', { a: '1' }],
+    ['a comment running to the end of a line', '@{a=1 # note\nb=2}', { a: '1', b: '2' }],
+    ['a block comment between key and =', "@{a <# c #> = 'x'}", { a: 'x' }],
+    ['a tab before the value', "@{a =\t'x'}", { a: 'x' }],
+    ['a doubled typographic single quote', '@{a=\u2018it\u2019\u2019s\u2019}', { a: 'it\u2019s' }],
+    ['a doubled typographic double quote', '@{a=\u201csay \u201d\u201dhi\u201d\u201d\u201d}', { a: 'say \u201dhi\u201d' }],
+    ['an unknown backtick escape is the character', '@{a="`q`u"}', { a: 'qu' }],
+    ['a `u without braces', '@{a="`u0041"}', { a: 'u0041' }],
+    ['the highest code point', '@{a="`u{10FFFF}"}', { a: '\u{10ffff}' }],
+    ['$ followed by a space in double quotes', '@{a="$ x"}', { a: '$ x' }],
+    ['$null in double quotes', '@{a="[$null]"}', { a: '[]' }],
+    ['a bareword ending at ;', '@{a=x;b=y}', { a: 'x', b: 'y' }],
+    ['key with digits first', '@{1a=1}', { '1a': '1' }],
+  ])('%s', (_name, text, expected) => {
+    expect(parseHashtable(text)).toEqual(expected);
+  });
+});
+
+describe('parseHashtable: each refusal, its whole reason and position', () => {
+  it.each([
+    ['a redirection <', '@{a=<x}', 1, 5, "'<' is a redirection; quote the value instead"],
+    ['a redirection > inside a bareword', '@{a=x>y}', 1, 6, "'>' is a redirection; quote the value instead"],
+    ['a backtick outside quotes', '@{a=`x}', 1, 5, 'backtick escapes work only inside double quotes; quote the value instead'],
+    ['= inside a bareword', '@{a=x=y}', 1, 6, "unexpected '=' in a value; quote values that contain '='"],
+    ['@ before a bareword', '@{a=@x}', 1, 5, "'@' starts an array or splat; quote the value instead"],
+    ['a closing bracket', '@{a=x]}', 1, 6, "unexpected ']' in a value; quote the value instead"],
+    ['a quote inside a bareword', '@{a=x"y"}', 1, 6, "unexpected '\"' in a value; quote the value instead"],
+    ['a lone $', '@{a=$}', 1, 5, "'$' would start a variable; only $true, $false and $null are accepted"],
+    ['$true followed by :', '@{a=$true:x}', 1, 5, "'$true' is a variable; only $true, $false and $null are accepted"],
+    ['$null followed by [', '@{a=$null[0]}', 1, 5, "'$null' is a variable; only $true, $false and $null are accepted"],
+    ['a key in parentheses', '@{(k)=1}', 1, 3, "'(' starts an expression and would run code; quote the value instead"],
+    ['a key in brackets', '@{[k]=1}', 1, 3, "'[' starts a type cast or index; quote the value instead"],
+    ['a key that is a brace', '@{{=1}', 1, 3, "expected a key, found '{'"],
+    ['a value that is ;', '@{a=;}', 1, 5, "missing value for 'a'"],
+    ['the text ends after the key', '@{a', 1, 4, "expected '=' after the key 'a', found the end of the text"],
+    ['a line break after the key', '@{a\n=1}', 1, 4, "expected '=' after the key 'a', found a line break"],
+    ['< that opens no comment', '@{ <a=1}', 1, 4, "expected a key, found '<'"],
+    ['<#> is not a closed comment', '@{<#>a=1}', 1, 3, "unterminated block comment '<#'"],
+    ['a backtick ending the text inside double quotes', '@{a="x`', 1, 5, 'unterminated string: no closing double quote for the one opened here'],
+    ['a here-string with double quotes', '@{a=@"\nx\n"@}', 1, 5, 'here-strings are not supported'],
+    ['a list where a value is', '@{a=x,y}', 1, 6, "a list of values for 'a' is not supported; plug-in arguments are single strings"],
+    ['a duplicate key written the same', "@{a=1; 'a'=2}", 1, 8, "duplicate key 'a'"],
+    ['a duplicate key in another case', '@{a=1; A=2}', 1, 8, "duplicate key 'A' (same as 'a': keys ignore case)"],
+    ['a 7-digit unicode escape', '@{a="`u{0000041}"}', 1, 6, "invalid escape '`u{...}': expected 1 to 6 hex digits up to 10FFFF"],
+    ['an error after CRLF counts one line', '@{\r\n a=$x}', 2, 4, "'$x' is a variable; only $true, $false and $null are accepted"],
+    ['an error after CR counts one line', '@{\r a=$x}', 2, 4, "'$x' is a variable; only $true, $false and $null are accepted"],
+    ['an error after U+2028', '@{\u2028a=$x}', 2, 3, "'$x' is a variable; only $true, $false and $null are accepted"],
+    ['an error after U+2029', '@{\u2029a=$x}', 2, 3, "'$x' is a variable; only $true, $false and $null are accepted"],
+    ['key=value: a piece without =', 'a=1; b', 1, 6, "expected key=value, found 'b'"],
+    ['key=value: a key of one dash', '-=1', 1, 1, "'-' is not a valid key; use letters, digits, '_', '-' or '.'"],
+    ['key=value: a key with a slash', 'a/b=1', 1, 1, "'a/b' is not a valid key; use letters, digits, '_', '-' or '.'"],
+    ['key=value: the same key twice', 'a=1; a=2', 1, 6, "duplicate key 'a'"],
+    ['key=value: a key in another case', ' a=1;\n A=2', 2, 2, "duplicate key 'A' (same as 'a': keys ignore case)"],
+    ['key=value: an unterminated double quote', 'a="x;b=2', 1, 3, 'unterminated string: no closing double quote for the one opened here'],
+  ])('%s', (_name, text, line, column, reason) => {
+    const error = syntaxError(() => parseHashtable(text));
+    expect(error.reason).toBe(reason);
+    expect({ line: error.line, column: error.column }).toEqual({ line, column });
+    expect(error.name).toBe('HashtableSyntaxError');
+    expect(error.details).toEqual({ line, column });
+  });
+
+  it('a refusal says the line only past the first, and keeps its own hint', () => {
+    const first = syntaxError(() => parseHashtable('@{a=$x}'));
+    expect(first.message).toBe("hashtable syntax, column 5: '$x' is a variable; only $true, $false and $null are accepted");
+    expect(first.hint).toBe("write values as single-quoted strings, e.g. @{ QueryString = 'IsInstalled=0' }; nothing in them is evaluated");
+    const duplicate = syntaxError(() => parseHashtable('@{a=1\na=2}'));
+    expect(duplicate.message).toBe("hashtable syntax, line 2, column 1: duplicate key 'a'");
+    expect(duplicate.hint).toBe('each argument may appear once per hashtable');
+  });
+});
+
+describe('parseHashtable: the key=value form, quotes and splitting', () => {
+  it.each([
+    ['a ; inside a double-quoted value', 'a="x;y";b=2', { a: 'x;y', b: '2' }],
+    ['an escaped quote inside double quotes does not end them', 'a="x`";y";b=2', { a: 'x";y', b: '2' }],
+    ['a backtick outside quotes is plain', 'a=x`;b=2', { a: 'x`', b: '2' }],
+    ['a quoted value followed by more text is kept verbatim', "a='x' y", { a: "'x' y" }],
+    ['a value that starts with a quote only', "a='x'y'z'", { a: "'x'y'z'" }],
+    ['spaces after =', "a=   'x'", { a: 'x' }],
+    ['a line of spaces between pairs', 'a=1\n   \nb=2', { a: '1', b: '2' }],
+    ['a single-quoted value with a ; and a line break inside', "a='x;\ny';b=2", { a: 'x;\ny', b: '2' }],
+  ])('%s', (_name, text, expected) => {
+    expect(parseHashtable(text)).toEqual(expected);
+  });
+});
+
+describe('parseHashtableList: the array form and its separators', () => {
+  it.each([
+    ['a line break before the list', ' \n@{a=1},@{b=2}', [{ a: '1' }, { b: '2' }]],
+    ['; between elements of @()', '@(@{a=1}; @{b=2})', [{ a: '1' }, { b: '2' }]],
+    ['a comma then a line break in @()', '@(@{a=1},\n@{b=2})', [{ a: '1' }, { b: '2' }]],
+    ['a comment after the list', '@{a=1},@{b=2} # two', [{ a: '1' }, { b: '2' }]],
+  ])('%s', (_name, text, expected) => {
+    expect(parseHashtableList(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['@( never closed after an element', '@(@{a=1},', 1, "missing ')' for the '@(' opened here"],
+    ['@( ending after an element and a space', '@(@{a=1} ', 1, "missing ')' for the '@(' opened here"],
+    ['junk after the list', '@{a=1}, @{b=2} x', 16, "expected ',' between hashtables, found 'x'"],
+  ])('rejects %s', (_name, text, column, reason) => {
+    const error = syntaxError(() => parseHashtableList(text));
+    expect(error.reason).toBe(reason);
+    expect(error.column).toBe(column);
+  });
+});
