@@ -129,13 +129,14 @@ describe('a native CAU run beside cauctl', () => {
       expect(parseJson<{ error: { code: string; message: string } }>(offline).error).toMatchObject({ code: 'NATIVE_CAU_UNREADABLE', message: expect.stringMatching(/NODE1.*Access denied.*nothing was touched/) });
     });
 
-    it('feature-update, run --suspend-node and post-install refuse the same way (exit 5, not a failed operation)', () => {
+    it('feature-update, run --suspend-node, post-install and set-role --update-now refuse the same way (exit 5, not a failed operation)', () => {
       const fixture = box.fixture(aCluster('NCAU6', [1, 1, 1], { NODE1: { nativeCauProvider: 'AccessDenied' } }, { cauRole: { groupName: 'CAUNCAU6', possibleOwners: ['NODE2', 'NODE3'] } }));
       const commands = [
         ['feature-update', '--wu-connected', '--force'],
         ['run', '--suspend-node', 'NODE2', '--force'],
         ['post-install', '--force'],
         ['post-install', '--what-if'],
+        ['set-role', '--update-now', '--force'],
       ];
       const seen = commands.map((args) => {
         const result = box.run([...args, '--simulate', fixture, '--json']);
@@ -148,11 +149,14 @@ describe('a native CAU run beside cauctl', () => {
       expect(state.nodes.map((n) => `${n.name} ${n.state}`)).toEqual(['NODE1 Up', 'NODE2 Up', 'NODE3 Up']);
     });
 
-    it('run --resume-node goes on with the warning (resuming starts no update)', () => {
+    it('run --resume-node goes on with the warning (resuming starts no update), and set-role reaches its site check', () => {
       const fixture = box.fixture(aCluster('NCAU7', [1, 1, 1], { NODE1: { nativeCauProvider: 'AccessDenied' }, NODE2: { state: 'Paused' } }, { cauRole: { groupName: 'CAUNCAU7', possibleOwners: ['NODE2', 'NODE3'] } }));
       const resumed = box.run(['run', '--simulate', fixture, '--sim-reset', '--force', '--resume-node', 'NODE2', '--json']);
       expect(resumed.code).toBe(0);
       expect(parseJson<{ status: string; warnings: string[] }>(resumed)).toMatchObject({ status: 'Succeeded', warnings: [expect.stringMatching(/native CAU.*unknown.*Could not read MSFT_CAURun on NODE1.*Access denied/)] });
+      // The site check reads the nodes' sites only: it gets to judge the sites given (exit 2 naming the field).
+      const role = box.run(['set-role', '--simulate', fixture, '--force', '--site-aware-updating-order', 'A,B']);
+      expect({ code: role.code, stderr: role.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/siteAwareUpdatingOrder: A is not a site/) });
     });
   });
 
