@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ClusterGateway } from '../cluster/gateway.js';
 import { LOCK_PROPERTY, describeOwner, lockLiveness, parseLock, type HeartbeatObservation, type HeartbeatObservations, type LockOwner } from '../core/cluster-lock.js';
 import { refusedError, usageError } from '../errors.js';
+import { FileJournal, type FileJournalOptions } from '../journal/journal.js';
 import type { Clock } from '../platform/clock.js';
 import { systemClock } from '../platform/clock.js';
 import { encodePathSegment, readTextIfExists, resolveStateDir, securePrivateStateDir, writeFileAtomic } from '../platform/fs.js';
@@ -258,4 +259,12 @@ export async function openCluster(globals: GlobalProfile, io: CliIo, options: { 
     owner: currentOwner(stateDir),
     close: () => gateway.close(),
   };
+}
+
+/**
+ * The journal at `path` for a command that changes the cluster: each record fsync'd on a real cluster; in a
+ * rehearsal, kept as the simulated cluster is, against a killed process (FileJournalOptions.durability).
+ */
+export function openJournal(ctx: Pick<ClusterContext, 'sim'>, path: string, options: Omit<FileJournalOptions, 'durability'> = {}): FileJournal {
+  return new FileJournal(path, { ...options, durability: ctx.sim === undefined ? 'power-cut' : 'process-crash' });
 }

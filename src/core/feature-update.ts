@@ -15,6 +15,7 @@ import { refusedError } from '../errors.js';
 import type { JournalRecord, RunJournal } from '../journal/journal.js';
 import type { RunStatus } from './events.js';
 import { JournalWriter, parseJournalRecords, type RecordOf } from './journal-records.js';
+import { refusingUnreadableNativeCau } from './native-cau-unreadable.js';
 import { evaluateSetup, gatherSetupFacts, type RuleResult } from './readiness.js';
 import { checkFeatureOffers, explainMixedOffers, scanCluster, type FeatureOfferCheck } from './scan.js';
 import { restartNodesRolling, type SingleNodeDeps, type SingleNodeOptions } from './single-node.js';
@@ -186,8 +187,12 @@ function narrative(deps: Pick<FeatureUpdateDeps, 'progress'>): Narrative {
 }
 
 /** The cluster, read from a coordinator that is not one of its nodes (its own upgrade restart would end the run). */
-async function readClusterAsOutsider(deps: FeatureUpdateDeps, say: Narrative): Promise<ClusterInfo> {
-  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
+async function readClusterAsOutsider(deps: FeatureUpdateDeps, say: Narrative, resuming: boolean): Promise<ClusterInfo> {
+  const cluster = await refusingUnreadableNativeCau(
+    () => deps.gateway.call(deps.entry, 'get-cluster', {}),
+    `The feature update will not ${resuming ? 'go on upgrading' : 'upgrade'} ${deps.entry}`,
+    resuming ? 'continue it with: cauctl feature-update --resume' : 'start the feature update again',
+  );
   if (coordinatorIsMember(deps.coordinatorHost, cluster.nodes.map((n) => n.name))) {
     throw refusedError('COORDINATOR_IS_MEMBER', `This host (${deps.coordinatorHost}) is a node of ${cluster.name}; its own upgrade restart would end the run. Nothing was touched.`, {
       hint: 'Run cauctl from a machine outside the cluster (a management host or admin PC).',
@@ -200,7 +205,7 @@ async function readClusterAsOutsider(deps: FeatureUpdateDeps, say: Narrative): P
 /** Everything that must hold before the upgrade touches a node: a coordinator outside the cluster, readiness, Test-Cluster. */
 async function checkBeforeUpgrade(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, say: Narrative): Promise<{ cluster: ClusterInfo; readiness: RuleResult[]; validation: TestClusterSummary; buildsBefore: Record<string, number>; lowest: number }> {
   const g = deps.gateway;
-  const cluster = await readClusterAsOutsider(deps, say);
+  const cluster = await readClusterAsOutsider(deps, say, false);
   const names = cluster.nodes.map((n) => n.name);
   if (profile.prepare) await prepareRemoting(deps, cluster, say);
   const readiness = featureReadiness(evaluateSetup(await gatherSetupFacts(g, deps.entry)));
@@ -467,7 +472,7 @@ export function resumedProfile(now: Omit<FeatureUpdateProfile, 'source'>, point:
  */
 export async function resumeFeatureUpdate(profile: FeatureUpdateProfile, deps: FeatureUpdateDeps, point: FeatureResumePoint): Promise<FeatureUpdateResult> {
   const say = narrative(deps);
-  const cluster = await readClusterAsOutsider(deps, say);
+  const cluster = await readClusterAsOutsider(deps, say, true);
   say.step({
     step: 'resume',
     status: 'Succeeded',

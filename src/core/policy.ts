@@ -101,8 +101,8 @@ export function judgeStorage(storage: StorageHealth): StorageVerdict {
     if (job.jobState === 'Completed') continue;
     const left = Math.max(0, job.bytesTotal - job.bytesProcessed);
     bytesRemaining += left;
-    if (job.jobState === 'Suspended') reasons.push(`storage job ${job.name} is Suspended with ${left} bytes left`);
-    else if (left > 0 || job.jobState !== 'Completed') reasons.push(`storage job ${job.name} is ${job.jobState} with ${left} bytes left`);
+    // Any state but Completed holds the drain: Running with 0 bytes left is not finished yet, Suspended is no progress.
+    reasons.push(`storage job ${job.name} is ${job.jobState} with ${left} bytes left`);
   }
   for (const disk of storage.virtualDisks) {
     if (disk.healthStatus !== 'Healthy') reasons.push(`virtual disk ${disk.friendlyName} is ${disk.healthStatus}/${disk.operationalStatus}`);

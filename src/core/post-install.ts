@@ -10,6 +10,7 @@ import type { TestClusterSummary } from '../cluster/operations-feature.js';
 import type { ClusterInfo, OperationResult } from '../cluster/operations.js';
 import { describeError, refusedError } from '../errors.js';
 import type { RunStatus } from './events.js';
+import { refusingUnreadableNativeCau } from './native-cau-unreadable.js';
 import { describeValidation, probeBuilds, validationCategories, type StepRecord } from './feature-update.js';
 import type { ErrorRecord } from './types.js';
 
@@ -212,7 +213,7 @@ export async function runPostInstall(profile: PostInstallProfile, deps: PostInst
     steps.push(s);
     deps.progress(`${s.step}: ${s.status} — ${s.detail}`);
   };
-  let cluster = await g.call(deps.entry, 'get-cluster', {});
+  let cluster = await refusingUnreadableNativeCau(() => g.call(deps.entry, 'get-cluster', {}), `post-install will not change ${deps.entry}`, 'run post-install again');
   const names = cluster.nodes.map((n) => n.name);
   const { builds, build, levelDue } = await checkFeasible(deps, cluster, names);
   let pools = (await g.call(deps.entry, 'get-storage-pools', {})).pools;

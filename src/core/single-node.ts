@@ -13,6 +13,7 @@ import type { RunJournal } from '../journal/journal.js';
 import type { Clock } from '../platform/clock.js';
 import { ClusterLock, type LockOwner } from './cluster-lock.js';
 import { JournalWriter } from './journal-records.js';
+import { refusingUnreadableNativeCau } from './native-cau-unreadable.js';
 import {
   StepFailure,
   awaitHealthyStorage,
@@ -165,11 +166,12 @@ export async function suspendSingleNode(deps: SingleNodeDeps, name: string, opti
   const already = (node: string): SingleNodeOutcome => ({ node, action: 'suspend', changed: false, detail: `${node} is already paused.`, rebooted: false, warnings: [] });
   const steps = stepsFor(deps);
   // A first look without the lock, so that a plain refusal writes nothing to the cluster.
-  const first = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
+  const read = (): Promise<ClusterInfo> => refusingUnreadableNativeCau(() => deps.gateway.call(deps.entry, 'get-cluster', {}), `cauctl will not drain ${name}`, `run cauctl run --suspend-node ${name} again`);
+  const first = checkClusterGate(await read(), name, options);
   if (first.paused) return already(first.node);
   const { value, warnings } = await underLock(deps, steps, 'suspend', [first.node], async () => {
     // Again under the lock: another coordinator could have paused a node between the first look and now.
-    const checked = checkClusterGate(await deps.gateway.call(deps.entry, 'get-cluster', {}), name, options);
+    const checked = checkClusterGate(await read(), name, options);
     if (checked.paused) return already(checked.node);
     await drainNode(steps, checked.node, options);
     return { node: checked.node, action: 'suspend', changed: true, detail: `${checked.node} is drained and paused for maintenance; resume it with: cauctl run --resume-node ${checked.node}`, rebooted: false, warnings: [] } satisfies SingleNodeOutcome;
@@ -191,7 +193,10 @@ async function requireHealthyStorage(steps: StepContext, node: string, timeoutMi
  */
 export async function resumeSingleNode(deps: SingleNodeDeps, name: string, options: SingleNodeOptions): Promise<SingleNodeOutcome> {
   const steps = stepsFor(deps);
-  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', {});
+  // Resuming starts no update and only gives the node its roles back, so an MSFT_CAURun that cannot be read does
+  // not keep a node paused: said as a warning, as the read-only commands say it.
+  const cluster = await deps.gateway.call(deps.entry, 'get-cluster', { reportUnreadableNativeCau: true });
+  const unknown = typeof cluster.nativeCauUnreadable === 'string' ? [`native CAU state of ${cluster.name} unknown: ${cluster.nativeCauUnreadable.replace(/\s*$/, '')} Resuming ${name} went on (it starts no update); run and the other commands that change the cluster refuse until it can be read.`] : [];
   const node = findNode(cluster, name);
   if (node.state === 'Down' || node.state === 'Unknown') {
     throw refusedError('NODE_NOT_UP', `${node.name} is ${node.state}; start it (and its cluster service) before resuming it.`);
@@ -206,8 +211,8 @@ export async function resumeSingleNode(deps: SingleNodeDeps, name: string, optio
     }
     await requireHealthyStorage(steps, node.name, options.waitForStorageRepairTimeoutMinutes, `${node.name} is ${changed ? 'resumed' : 'Up'}`);
   };
-  let warnings: readonly string[] = [];
-  if (changed) warnings = (await underLock(deps, steps, 'resume', [node.name], act)).warnings;
+  let warnings: readonly string[] = unknown;
+  if (changed) warnings = [...unknown, ...(await underLock(deps, steps, 'resume', [node.name], act)).warnings];
   else {
     try {
       await act();

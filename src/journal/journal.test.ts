@@ -92,6 +92,27 @@ describe('the run journal', () => {
     expect(size).toBeGreaterThan(0);
   });
 
+  it("a rehearsal's journal (durability process-crash) keeps the same records, numbering and failure handling", () => {
+    const path = journalPath(dir, 'SIM', 'rehearsal');
+    const journal = new FileJournal(path, { durability: 'process-crash' });
+    journal.append({ type: 'run-started', runId: 'rehearsal' }, 't1');
+    journal.append({ type: 'step', node: 'N1', step: 'suspended' }, 't2');
+    expect(readJournal(path)).toEqual([
+      { type: 'run-started', runId: 'rehearsal', seq: 1, time: 't1' },
+      { type: 'step', node: 'N1', step: 'suspended', seq: 2, time: 't2' },
+    ]);
+    expect(readJournalMeta(path)?.version).toBe(1);
+    // The journal's folder removed mid-run: the next append makes it again and starts a new file.
+    rmSync(dirname(path), { recursive: true });
+    journal.append({ type: 'step', node: 'N1', step: 'resumed' }, 't3');
+    expect(readJournal(path)).toEqual([{ type: 'step', node: 'N1', step: 'resumed', seq: 3, time: 't3' }]);
+    rmSync(dirname(path), { recursive: true });
+    writeFileSync(dirname(path), 'not a folder');
+    expect(() => journal.append({ type: 'run-completed' }, 't4')).toThrow(JournalWriteError);
+    expect(journal.records()).toHaveLength(3);
+    rmSync(dirname(path));
+  });
+
   it('names a journal by the cluster in capitals and the run, each an encoded path segment', () => {
     expect(journalPath(dir, 'hci01', 'r1')).toBe(join(dir, 'runs', 'HCI01', 'r1.jsonl'));
     expect(journalPath(dir, 'a/b', '..')).toBe(join(dir, 'runs', 'A_2FB', '_2E_2E.jsonl'));

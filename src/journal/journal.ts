@@ -70,6 +70,13 @@ export interface FileJournalOptions {
   readonly onNotice?: (message: string) => void;
   /** The wall clock that dates a new journal's sidecar. @default systemClock */
   readonly wallClock?: Clock;
+  /**
+   * What a record must survive once appended. `power-cut` (the default, every real cluster): each record is
+   * fsync'd before the step it records acts. `process-crash`: written but not fsync'd, for a rehearsal, whose
+   * simulated cluster is itself kept only against a killed process (src/sim/model-store.ts): an fsync of its
+   * journal would protect nothing that a power cut leaves of the cluster it records.
+   */
+  readonly durability?: 'power-cut' | 'process-crash';
 }
 
 export class FileJournal implements RunJournal {
@@ -87,7 +94,7 @@ export class FileJournal implements RunJournal {
     const record: JournalRecord = { ...entry, seq: this.list.length + 1, time };
     try {
       if (!this.prepared) this.prepare();
-      appendLineDurable(this.path, JSON.stringify(record));
+      appendLineDurable(this.path, JSON.stringify(record), { fsync: this.options.durability !== 'process-crash' });
     } catch (error) {
       if (error instanceof JournalWriteError) throw error;
       throw new JournalWriteError(this.path, error);

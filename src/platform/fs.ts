@@ -73,21 +73,23 @@ export function fsyncDir(dir: string): void {
 /**
  * Appends one line and fsyncs it, so the line survives a crash right after this returns. On any failure the
  * file is truncated back to its old length (no torn record is left to count as written) and the error is
- * rethrown.
+ * rethrown. With `fsync: false` the same, without the fsyncs: the line then survives a killed process (the
+ * page cache keeps it) but not a power cut.
  */
-export function appendLineDurable(path: string, line: string): void {
-  ensurePrivateDir(dirname(path));
+export function appendLineDurable(path: string, line: string, options: { fsync?: boolean } = {}): void {
+  const sync = options.fsync ?? true;
   const created = !existsSync(path);
+  if (created) ensurePrivateDir(dirname(path));
   const fd = openSync(path, 'a', PRIVATE_FILE_MODE);
   let before = 0;
   try {
     before = fstatSync(fd).size;
     writeAll(fd, Buffer.from(line.endsWith('\n') ? line : `${line}\n`, 'utf8'));
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } catch (error) {
     try {
       ftruncateSync(fd, before);
-      fsyncSync(fd);
+      if (sync) fsyncSync(fd);
     } catch {
       // The truncation failed too; readers still drop a torn last line, and the next append cuts it first.
     }
@@ -95,7 +97,7 @@ export function appendLineDurable(path: string, line: string): void {
     throw error;
   }
   closeSync(fd);
-  if (created) fsyncDir(dirname(path));
+  if (created && sync) fsyncDir(dirname(path));
 }
 
 /**

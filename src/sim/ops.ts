@@ -10,7 +10,7 @@ import type {
 } from '../cluster/operations.js';
 import { ScriptErrorCode } from '../cluster/operations.js';
 import { isAppError } from '../errors.js';
-import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery } from './wua-query.js';
+import { DEFAULT_WUA_QUERY, evaluateWuaQuery, parseWuaQuery, type WuaQuery } from './wua-query.js';
 import { roleOpHandlers } from './ops-role.js';
 import { offlineOpHandlers } from './ops-offline.js';
 import { featureOpHandlers } from './ops-feature.js';
@@ -114,6 +114,9 @@ function argValue(args: Readonly<Record<string, string>>, name: string): string 
   return Object.entries(args).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
+/** Each criteria text parsed once per process (a run sends the same few texts to every node); a parse is never changed. */
+const parsedQueries = new Map<string, WuaQuery>();
+
 /** Checks plug-in arguments before any time passes, as the plug-in would on load. */
 function checkPluginArguments(plugin: string, args: Readonly<Record<string, string>>): (() => ReturnType<typeof parseWuaQuery>) | undefined {
   if (plugin === 'Microsoft.HotfixPlugin' && !argValue(args, 'HotfixRootFolderPath')) {
@@ -125,7 +128,8 @@ function checkPluginArguments(plugin: string, args: Readonly<Record<string, stri
   if (plugin === 'Microsoft.WindowsUpdatePlugin') {
     const text = argValue(args, 'QueryString') ?? DEFAULT_WUA_QUERY;
     try {
-      const query = parseWuaQuery(text);
+      const query = parsedQueries.get(text) ?? parseWuaQuery(text);
+      parsedQueries.set(text, query);
       return () => query;
     } catch (e) {
       throw new OpFailure(ScriptErrorCode.scriptError, isAppError(e) ? e.message : String(e));

@@ -128,6 +128,36 @@ describe('a native CAU run beside cauctl', () => {
       expect(offline.code).toBe(5);
       expect(parseJson<{ error: { code: string; message: string } }>(offline).error).toMatchObject({ code: 'NATIVE_CAU_UNREADABLE', message: expect.stringMatching(/NODE1.*Access denied.*nothing was touched/) });
     });
+
+    it('feature-update, run --suspend-node, post-install and set-role --update-now refuse the same way (exit 5, not a failed operation)', () => {
+      const fixture = box.fixture(aCluster('NCAU6', [1, 1, 1], { NODE1: { nativeCauProvider: 'AccessDenied' } }, { cauRole: { groupName: 'CAUNCAU6', possibleOwners: ['NODE2', 'NODE3'] } }));
+      const commands = [
+        ['feature-update', '--wu-connected', '--force'],
+        ['run', '--suspend-node', 'NODE2', '--force'],
+        ['post-install', '--force'],
+        ['post-install', '--what-if'],
+        ['set-role', '--update-now', '--force'],
+      ];
+      const seen = commands.map((args) => {
+        const result = box.run([...args, '--simulate', fixture, '--json']);
+        const error = parseJson<{ error?: { code: string; message: string; hint: string } }>(result).error;
+        return { command: args.join(' '), code: result.code, error: error?.code, named: /NODE1.*Access denied.*nothing was touched/.test(error?.message ?? ''), hint: /root\/Microsoft\/Windows\/ClusterUpdate/.test(error?.hint ?? '') };
+      });
+      expect(seen).toEqual(commands.map((args) => ({ command: args.join(' '), code: 5, error: 'NATIVE_CAU_UNREADABLE', named: true, hint: true })));
+      // Nothing was touched: every node is still Up.
+      const state = parseJson<{ nodes: Array<{ name: string; state: string }> }>(box.run(['get-run', '--simulate', fixture, '--show-cluster-node-state', '--json']));
+      expect(state.nodes.map((n) => `${n.name} ${n.state}`)).toEqual(['NODE1 Up', 'NODE2 Up', 'NODE3 Up']);
+    });
+
+    it('run --resume-node goes on with the warning (resuming starts no update), and set-role reaches its site check', () => {
+      const fixture = box.fixture(aCluster('NCAU7', [1, 1, 1], { NODE1: { nativeCauProvider: 'AccessDenied' }, NODE2: { state: 'Paused' } }, { cauRole: { groupName: 'CAUNCAU7', possibleOwners: ['NODE2', 'NODE3'] } }));
+      const resumed = box.run(['run', '--simulate', fixture, '--sim-reset', '--force', '--resume-node', 'NODE2', '--json']);
+      expect(resumed.code).toBe(0);
+      expect(parseJson<{ status: string; warnings: string[] }>(resumed)).toMatchObject({ status: 'Succeeded', warnings: [expect.stringMatching(/native CAU.*unknown.*Could not read MSFT_CAURun on NODE1.*Access denied/)] });
+      // The site check reads the nodes' sites only: it gets to judge the sites given (exit 2 naming the field).
+      const role = box.run(['set-role', '--simulate', fixture, '--force', '--site-aware-updating-order', 'A,B']);
+      expect({ code: role.code, stderr: role.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/siteAwareUpdatingOrder: A is not a site/) });
+    });
   });
 
   it('restores the role on Ctrl-C', async () => {

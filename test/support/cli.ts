@@ -3,7 +3,7 @@
  * exit code, stdout and stderr together. Also builds fixture files from small override-taking builders.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -103,6 +103,16 @@ export function parseJson<T = Record<string, unknown>>(result: ExecResult): T {
   }
 }
 
-export function hasBuild(): boolean {
-  return spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' }).status === 0;
+/**
+ * Whether the built CLI is there for the end-to-end suites: false when nothing is built (no dist/cli/main.js; the
+ * suites that ask are skipped). A build that is there must run: `--help` loads dist/cauctl.js, the bundle every
+ * command but `--version` runs from (`--version` alone never loads it), so a missing or broken bundle throws here,
+ * naming what failed and what to run, instead of each test failing later on an exit code of 1.
+ */
+export function hasBuild(root: string = ROOT): boolean {
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) return false;
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'cauctl.js'), '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) return true;
+  const why = (r.error?.message ?? r.stderr).split('\n').find((line) => /\S/.test(line) && !line.startsWith('node:') && !/^\s*(\^|throw )/.test(line)) ?? `signal ${r.signal}`;
+  throw new Error(`The built CLI does not start: bin/cauctl.js --help exited ${r.status} in ${root}: ${why.trim()}. dist/cauctl.js is the bundle every command but --version loads; run npm run build.`);
 }

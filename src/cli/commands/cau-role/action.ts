@@ -9,6 +9,7 @@ import type { OperationName, OperationParams, OperationResult } from '../../../c
 import type { NativeCauView } from '../../../cluster/operations-native-cau.js';
 import { RoleErrorCode, type CauRoleView, type RoleParameter, type RoleRunOptions } from '../../../cluster/operations-role.js';
 import { describeOwner, readLock } from '../../../core/cluster-lock.js';
+import { refusingUnreadableNativeCau } from '../../../core/native-cau-unreadable.js';
 import { orderBySite } from '../../../core/site-order.js';
 import { describeRoleCmdlet, ianaZoneOf, mergeSchedule, parseRoleParameters, roleFacts, scheduleParams } from '../../../core/cau-role.js';
 import type { CauRoleFacts } from '../../../core/readiness.js';
@@ -149,7 +150,8 @@ async function updateNow(ctx: ClusterContext, env: CommandEnv, view: CauRoleView
       hint: 'Wait for it (cauctl get-run --wait-for-completion), or stop it (cauctl stop-run).',
     });
   }
-  const before = await roleOwnerView(ctx);
+  // Asking for a native run while it cannot be told whether one holds the cluster could start a second coordinator.
+  const before = await refusingUnreadableNativeCau(() => roleOwnerView(ctx), `set-role --update-now will not start a self-updating run on ${ctx.entry}`, 'run cauctl set-role --update-now again');
   if (before.runInProgress) {
     throw refusedError('NATIVE_CAU_RUN_IN_PROGRESS', `A native CAU Updating Run is already in progress on ${before.node} (orchestrator ${before.orchestratorGuid ?? 'unknown'}); nothing was sent.`, {
       hint: 'Watch it with Get-CauRun on the cluster; a leftover of a failed run is cleared with Invoke-CauRun -ForceRecovery.',
@@ -193,7 +195,8 @@ function checkForceSwitches(current: RoleRunOptions, change: RoleRunOptions): vo
 /** The site names of --site-aware-updating-order against the cluster's fault domains, before anything is sent. */
 async function checkSites(ctx: ClusterContext, sites: readonly string[] | undefined): Promise<void> {
   if (sites === undefined) return;
-  const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', {});
+  // Only the nodes' sites are needed: the role's options change no node, so the native CAU state does not matter here.
+  const cluster = await ctx.gateway.call(ctx.entry, 'get-cluster', { reportUnreadableNativeCau: true });
   const checked = orderBySite(cluster.nodes.map((n) => n.name), cluster.nodes, sites);
   if (!checked.ok) throw new ProfileError([...checked.problems], `the role's options do not fit cluster ${cluster.name}`);
 }

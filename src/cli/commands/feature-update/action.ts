@@ -23,14 +23,15 @@ import type { RunProfile, RunResult } from '../../../core/types.js';
 import { ExitCode, refusedError, usageError } from '../../../errors.js';
 import { readLock } from '../../../core/cluster-lock.js';
 import { saveReport } from '../../../journal/history.js';
-import { FileJournal, findRun, journalDir, journalPath, listJournals, markAbandoned, type JournalSummary } from '../../../journal/journal.js';
+import type { FileJournal } from '../../../journal/journal.js';
+import { findRun, journalDir, journalPath, listJournals, markAbandoned, type JournalSummary } from '../../../journal/journal.js';
 import { assertWritableDir } from '../../../platform/fs.js';
 import { fanOut, nullSink } from '../../../core/events.js';
 import { describeAudit } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
 import type { FeatureResumeMode, FeatureUpdateMode } from '../../../profiles/feature-profile.js';
 import type { CommandEnv } from '../../command-env.js';
-import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
+import { isProcessAlive, openJournal, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { FEATURE_JOURNAL, featureResumeCommand, namesRollingRun, openFeatureUpdates, withFeatureResumeHint, withJournalResumeHint } from '../../feature-journals.js';
 import { selectJournalToResume } from '../../resume-selection.js';
@@ -142,7 +143,7 @@ export async function runFeatureUpdateCommand(request: FeatureUpdateRequest, glo
       return ExitCode.refused;
     }
     const featureId = resuming?.point.id ?? randomUUID();
-    const feature = { id: featureId, journal: new FileJournal(resuming?.journal.path ?? journalPath(ctx.stateDir, ctx.entry, `feature-${featureId}`), { wallClock: ctx.wallClock }) };
+    const feature = { id: featureId, journal: openJournal(ctx, resuming?.journal.path ?? journalPath(ctx.stateDir, ctx.entry, `feature-${featureId}`), { wallClock: ctx.wallClock }) };
     const stop = { requested: false };
     // Said above the live view while the rolling run has one up.
     let say = (text: string): void => void env.io.stderr.write(text);
@@ -160,7 +161,7 @@ export async function runFeatureUpdateCommand(request: FeatureUpdateRequest, glo
       const unwritten = start?.previousRunId !== undefined && previous === undefined && (await readLock({ gateway: ctx.gateway, entryNode: ctx.entry })).lock?.runId === start.previousRunId;
       const runId = open?.runId ?? (unwritten ? start!.previousRunId! : randomUUID());
       start?.onRunId(runId);
-      const journal = new FileJournal(open?.path ?? journalPath(ctx.stateDir, ctx.entry, runId), {
+      const journal = openJournal(ctx, open?.path ?? journalPath(ctx.stateDir, ctx.entry, runId), {
         wallClock: ctx.wallClock,
         ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
       });
@@ -200,7 +201,7 @@ export async function runFeatureUpdateCommand(request: FeatureUpdateRequest, glo
         isProcessAlive,
         newRunId: () => randomUUID(),
         // The Storage Replica restarts are journaled beside the runs.
-        journal: new FileJournal(journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`)),
+        journal: openJournal(ctx, journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`)),
         // In simulation this host is never a node of the model.
         coordinatorHost: ctx.sim ? null : hostname(),
         rolling,

@@ -19,7 +19,7 @@ import {
   type OfflineResult,
 } from '../../../core/offline-update.js';
 import { ExitCode, refusedError, usageError } from '../../../errors.js';
-import { FileJournal, journalDir, journalPath, type JournalSummary } from '../../../journal/journal.js';
+import { journalDir, journalPath, type JournalSummary } from '../../../journal/journal.js';
 import { assertWritableDir } from '../../../platform/fs.js';
 import { describeAudit, formatDuration, formatTime } from '../../../output/format.js';
 import { writeResult, type HumanPrinter } from '../../../output/result.js';
@@ -29,7 +29,7 @@ import { RunBoard, type ClusterStepPlan } from '../../../output/run-board.js';
 import { hostTimeZone } from '../../../platform/zone.js';
 import { windowContains, windowSecondsLeft, type OfflineMode } from '../../../profiles/offline-profile.js';
 import type { CommandEnv } from '../../command-env.js';
-import { isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
+import { isProcessAlive, openJournal, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { createProgressSinks, type ProgressSinks } from '../../run-deps.js';
 import { selectOfflineToResume } from './resume.js';
@@ -142,7 +142,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
       }
     }
     const runId = interrupted?.runId ?? randomUUID();
-    const fileJournal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
+    const fileJournal = openJournal(ctx, interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId));
     // The events (live view, lines, --output ndjson) are read from the journal as the procedure writes it.
     const board = RunBoard.forClusterSteps(ctx.theme, offlineStepPlan(ctx.entry, nodes, timing, prediction));
     if (interrupted) board.clusterStepsDone(offlineStepsDone(interrupted.records));

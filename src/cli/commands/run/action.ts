@@ -10,7 +10,7 @@ import { publishClusterSummary, summarizeForCluster } from '../../../core/run-hi
 import type { RunProfile, RunResult } from '../../../core/types.js';
 import { ExitCode, usageError, type AppError } from '../../../errors.js';
 import { HistoryWriteError, saveReport } from '../../../journal/history.js';
-import { FileJournal, journalDir, journalPath } from '../../../journal/journal.js';
+import { journalDir, journalPath } from '../../../journal/journal.js';
 import { fanOut, nullSink, type EventSink } from '../../../core/events.js';
 import { describeAudit } from '../../../output/format.js';
 import { describePlan } from '../../../output/plan-summary.js';
@@ -25,7 +25,7 @@ import { assertWritableDir } from '../../../platform/fs.js';
 import { VERSION } from '../../../version.js';
 import type { RunMode } from '../../../profiles/run-profile.js';
 import type { CommandEnv } from '../../command-env.js';
-import { heartbeatObservations, isProcessAlive, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
+import { heartbeatObservations, isProcessAlive, openJournal, openCluster, progressFor, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 import { withFeatureResumeHint, withJournalResumeHint } from '../../feature-journals.js';
 import { interruptName } from '../../interrupts.js';
@@ -120,7 +120,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       return ExitCode.refused;
     }
     const runId = resume?.runId || randomUUID();
-    const journal = new FileJournal(interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId), {
+    const journal = openJournal(ctx, interrupted?.path ?? journalPath(ctx.stateDir, ctx.entry, runId), {
       wallClock: ctx.wallClock,
       ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
     });

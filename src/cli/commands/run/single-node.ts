@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { resumeSingleNode, suspendSingleNode } from '../../../core/single-node.js';
 import type { RunProfile } from '../../../core/types.js';
 import { AppError, ExitCode } from '../../../errors.js';
-import { FileJournal, journalPath } from '../../../journal/journal.js';
+import { journalPath } from '../../../journal/journal.js';
 import type { RunMode } from '../../../profiles/run-profile.js';
 import type { CommandEnv } from '../../command-env.js';
 import { writeResult } from '../../../output/result.js';
-import { isProcessAlive, resultEnvFor, type ClusterContext } from '../../context.js';
+import { isProcessAlive, openJournal, resultEnvFor, type ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
 
 export async function runSingleNode(profile: RunProfile, mode: RunMode, globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext): Promise<number> {
@@ -22,7 +22,7 @@ export async function runSingleNode(profile: RunProfile, mode: RunMode, globals:
     if (answer !== 'y' && answer !== 'yes') return ExitCode.refused;
   }
   const startTime = new Date(ctx.clock.now()).toISOString();
-  const journal = new FileJournal(journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`));
+  const journal = openJournal(ctx, journalPath(ctx.stateDir, ctx.entry, `maintenance-${randomUUID()}`));
   const deps = { gateway: ctx.gateway, entry: ctx.entry, clock: ctx.clock, wallClock: ctx.wallClock, owner: ctx.owner, isProcessAlive, newRunId: () => randomUUID(), journal };
   const options = {
     requireAllNodesOnline: profile.requireAllNodesOnline,
