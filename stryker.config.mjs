@@ -91,7 +91,8 @@ export default {
     config: {
       // jest's node environment, stopping a mutant's run at its first failed test (jest --bail).
       testEnvironment: './test/support/stryker-bail-environment.cjs',
-      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+      // fast-check: the test process's one copy (test/support/stryker-bail-environment.cjs says why).
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^fast-check$': '<rootDir>/test/support/stryker-fast-check.cjs' },
       transform: {
         '^.+\\.ts$': [TRANSFORM, { tsconfig: COMMONJS, diagnostics: false }],
         [`^.+/node_modules/(${ESM_ONLY_PACKAGES})/.+\\.js$`]: [TRANSFORM, { tsconfig: { ...COMMONJS, allowJs: true }, diagnostics: false }],

@@ -4,8 +4,9 @@
 // `--concurrency` test processes (2 by default: the machine this was sized for has 2 cores). It prints one score
 // line per file, then one line per folder and the whole command's wall and CPU time. Reports go to
 // reports/mutation/<area>-<part>.{json,html}; a re-run tests again only the mutants whose code or tests changed
-// (Stryker's incremental mode). `--files` narrows one part to some of its files, for a quick look at one module.
-// Not part of CI (docs/testing.md).
+// (Stryker's incremental mode); the whole command (no area named) starts fresh: it deletes every part's incremental
+// file first, so that its scores and times are those of one complete run. `--files` narrows one part to some of
+// its files, for a quick look at one module. Not part of CI (docs/testing.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -40,6 +41,8 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(AREAS)) {
   runs.set(area, [...(runs.get(area) ?? []), ...(part === undefined ? Object.keys(AREAS[area]) : [part])]);
 }
 const partCount = [...runs.values()].reduce((n, parts) => n + parts.length, 0);
+/** The whole command: every part of every area, each tested in full (no incremental file kept). */
+const whole = wanted.length === 0 && files === undefined;
 if (unknown.length > 0 || (files !== undefined && partCount !== 1) || badConcurrency) {
   const known = Object.entries(AREAS).map(([area, parts]) => `${area} (${Object.keys(parts).join(', ')})`);
   process.stderr.write(
@@ -99,6 +102,11 @@ let failed = false;
 const started = Date.now();
 const startLoad = load();
 const stryker = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+if (whole) {
+  for (const [area, parts] of runs) {
+    for (const part of parts) rmSync(join(root, 'reports', 'mutation', `${area}-${part}.incremental.json`), { force: true });
+  }
+}
 for (const [area, parts] of runs) {
   const areaStarted = Date.now();
   const areaCpu = cpuMs();
@@ -146,9 +154,14 @@ for (const [area, parts] of runs) {
   folderLines.push(`${FOLDERS[area]} ${describe(tally([...byFile.values()].flat()))}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}, in ${took}`);
 }
 const end = load();
+/** The commit measured, and whether the work tree differed from it. */
+const git = (...gitArgs) => spawnSync('git', gitArgs, { cwd: root, encoding: 'utf8' });
+const head = git('rev-parse', '--short', 'HEAD');
+const commit = head.status === 0 ? `at ${head.stdout.trim()}${git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '' ? ' with uncommitted changes' : ''}, ` : '';
 folderLines.push(
-  `all: ${minutes(Date.now() - started)} wall, ${cpuText(cpuMs())}, concurrency ${concurrency}` +
-    `${startLoad !== undefined && end !== undefined ? `, ${startLoad} at the start, ${end} at the end` : ''}`,
+  `all: ${commit}${minutes(Date.now() - started)} wall, ${cpuText(cpuMs())}, concurrency ${concurrency}` +
+    `${startLoad !== undefined && end !== undefined ? `, ${startLoad} at the start, ${end} at the end` : ''}` +
+    `${whole ? ', every part in full (no incremental file)' : ''}`,
 );
 process.stdout.write(`\n${[...lines, ...folderLines].join('\n')}\n`);
 process.exit(failed ? 1 : 0);
