@@ -120,6 +120,8 @@ for (const [area, parts] of runs) {
     const result = spawnSync('nice', ['-n', '19', process.execPath, stryker, 'run', 'stryker.config.mjs', '--concurrency', String(concurrency)], { cwd: root, env, stdio: 'inherit' });
     const after = cpuMs();
     lines.push(`${area}/${part}: Stryker ${minutes(Date.now() - partStarted)} wall, ${cpuText(partCpu === undefined || after === undefined ? undefined : after - partCpu)}`);
+    // Said at once too, so that a run cut short still shows what it measured (its report is in reports/mutation/).
+    process.stdout.write(`\n${lines.at(-1)}, ${load() ?? ''}\n`);
     if (result.status !== 0 || !existsSync(reportPath)) failures.push(`${area}/${part}: Stryker failed (exit ${result.status ?? result.signal})`);
   }
   const areaEnd = cpuMs();
