@@ -283,6 +283,12 @@ export const getNodeStatusResult = z.object({
    */
   runningRoles: z.array(z.string()),
   rebootPending: z.boolean(),
+  /**
+   * The last soft restart (Kernel Soft Reboot) cauctl scheduled on this node was refused by KSR when it ran, and
+   * the restart task restarted the node fully instead (its mark, cleared when the next soft restart is
+   * scheduled). Optional: replies recorded before it existed lack it (read as false).
+   */
+  softRestartFellBack: z.boolean().optional(),
 });
 export type NodeStatus = z.infer<typeof getNodeStatusResult>;
 

@@ -564,7 +564,14 @@ export class RollingRun {
   }
 
   private async awaitReboot(work: NodeWork, round: number, source: RebootSource, bootBefore: string): Promise<void> {
-    await this.phase(work, 'wait-node', () => awaitBoot(this.steps, work.name, { ...this.restartOptions(work, round, source), bootBefore }));
+    const back = await this.phase(work, 'wait-node', () => awaitBoot(this.steps, work.name, { ...this.restartOptions(work, round, source), bootBefore }));
+    if (work.bootType === 'SoftReboot' && back.softRestartFellBack) {
+      // Scheduled soft, done fully: KSR refused when the restart ran. Reported as the restart the node did.
+      work.bootType = 'FullReboot';
+      const message = `${work.name} restarted fully instead of softly: Kernel Soft Reboot refused when the restart ran (ksrcmd.exe /Self failed), so the restart task restarted it fully. Its System event log just before ${back.bootTime} says why.`;
+      this.run.warnings.push(message);
+      this.emit({ type: 'warning', code: 'SoftRebootFallback', node: work.name, message });
+    }
     work.reboots += 1;
     work.rebootsThisMaintenance += 1;
   }

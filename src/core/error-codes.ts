@@ -54,7 +54,7 @@ export const ErrorCodes = {
   NodeNotReachableRetrying: { scope: 'warning', summary: 'A call to a node failed transiently; cauctl retries until the node is really unreachable.' },
   WarnAfterExceeded: { scope: 'warning', summary: 'The run is still going after WarnAfter.' },
   StageFailed: { scope: 'warning', summary: 'Downloading ahead of the drain failed; the install downloads instead.' },
-  SoftRebootFallback: { scope: 'warning', summary: 'A soft restart (Kernel Soft Reboot) was asked for, but the node has none or opts out (CauBypassSoftBootOnNode): it restarted fully.' },
+  SoftRebootFallback: { scope: 'warning', summary: 'A soft restart (Kernel Soft Reboot) was asked for, but the node has none, opts out (CauBypassSoftBootOnNode) or KSR refused when the restart ran: it restarted fully (nodeRebootResult says FullReboot).' },
   TooManyRounds: { scope: 'warning', summary: 'The node still offers updates after the bound on install rounds.' },
   OfflineWarning: { scope: 'warning', summary: 'offline-update: something to know at its end that did not fail it (a staging that failed, a node left Disabled, storage slow to heal); the message says what.' },
   PreInstallFallback: { scope: 'warning', summary: 'run --pre-install: the canary did not succeed, so nothing was pre-installed and the run went on one node at a time.' },

@@ -211,6 +211,8 @@ export class ClusterModel {
         const node = this.node(event.node);
         if (!node || node.power !== 'on') return;
         this.touch(node);
+        // KSR refused at this moment: the restart task marks it, then restarts the node fully.
+        if (event.softRefused === true) node.softRestartFellBack = true;
         this.goDown(node, true);
         node.downByRestart = true;
         if (node.faults.rebootHangs) {
@@ -218,7 +220,7 @@ export class ClusterModel {
           return;
         }
         const full = node.faults.slowRebootSeconds ?? this.state.timing.rebootSeconds;
-        const seconds = event.soft ? full * SOFT_REBOOT_FACTOR : full;
+        const seconds = event.soft && event.softRefused !== true ? full * SOFT_REBOOT_FACTOR : full;
         this.schedule({ at: event.at + seconds * 1000, kind: 'boot', node: node.name });
         return;
       }

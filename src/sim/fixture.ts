@@ -219,8 +219,11 @@ export const FixtureNode = z.strictObject({
    * node has KSR (Azure Stack HCI 21H2 and later: ksrcmd.exe); `NotInstalled` (default: Windows Server has no
    * KSR, the Azure Stack HCI docs' FAQ); `Bypassed`, the node opts out (CauBypassSoftBootOnNode = True). A soft
    * restart asked of a node without `Enabled` restarts fully and says FullReboot, as restart-node.ps1 does.
+   * `Refused`: the node has KSR (it says Enabled, and a soft restart is scheduled), but ksrcmd.exe refuses when
+   * the restart runs, so the restart task restarts the node fully instead and leaves a mark that it did (read
+   * back by get-node-status as `softRestartFellBack`).
    */
-  kernelSoftReboot: z.enum(['Enabled', 'NotInstalled', 'Bypassed']).optional(),
+  kernelSoftReboot: z.enum(['Enabled', 'NotInstalled', 'Bypassed', 'Refused']).optional(),
   /** A vendor firmware tool a registered script plug-in drives; absent: no such tool on the node. */
   vendorFirmware: FixtureVendorFirmware.optional(),
 });

@@ -85,7 +85,9 @@ export interface SimNodeState {
   /** Fixture `nativeCauProvider` when not Present: the CAU WMI provider is missing or refuses this node's session. */
   nativeCauProvider?: 'Absent' | 'AccessDenied';
   /** Fixture `kernelSoftReboot`; absent: NotInstalled. */
-  kernelSoftReboot?: 'Enabled' | 'Bypassed';
+  kernelSoftReboot?: 'Enabled' | 'Bypassed' | 'Refused';
+  /** The restart task's mark: the last soft restart scheduled here was refused by KSR and restarted fully instead. */
+  softRestartFellBack?: boolean;
   /** The drain in progress: its number (a resume or a new drain makes an older drainEnd stale). */
   drain?: { seq: number; forced: boolean };
   /** Why the last drain failed (the roles left and their reasons), for messages. */
@@ -158,7 +160,8 @@ export interface SimJobState {
 }
 
 export type SimEvent =
-  | { at: number; seq: number; kind: 'restartDown'; node: string; soft: boolean }
+  /** `softRefused`: the soft restart scheduled is refused by KSR when it runs; the node restarts fully. */
+  | { at: number; seq: number; kind: 'restartDown'; node: string; soft: boolean; softRefused?: boolean }
   | { at: number; seq: number; kind: 'boot'; node: string }
   | { at: number; seq: number; kind: 'taskEnd'; taskId: string }
   | { at: number; seq: number; kind: 'crash'; node: string; seconds?: number }
@@ -329,7 +332,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
       storageStale: fx.storage.s2d && isDown,
       ...(n.faultDomain !== undefined ? { faultDomain: { ...n.faultDomain } } : {}),
       ...(n.nativeCauProvider !== undefined && n.nativeCauProvider !== 'Present' ? { nativeCauProvider: n.nativeCauProvider } : {}),
-      ...(n.kernelSoftReboot === 'Enabled' || n.kernelSoftReboot === 'Bypassed' ? { kernelSoftReboot: n.kernelSoftReboot } : {}),
+      ...(n.kernelSoftReboot !== undefined && n.kernelSoftReboot !== 'NotInstalled' ? { kernelSoftReboot: n.kernelSoftReboot } : {}),
       ...(n.vendorFirmware !== undefined
         ? { vendorFirmware: { plugin: n.vendorFirmware.plugin, components: n.vendorFirmware.components.map((c) => ({ id: c.id, name: c.name, installedVersion: c.installedVersion, availableVersion: c.availableVersion, exitCode: c.exitCode, failsLeft: c.fails?.times ?? 0, failExitCode: c.fails?.exitCode ?? 0 })) } }
         : {}),

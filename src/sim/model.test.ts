@@ -97,7 +97,7 @@ describe('a full manual node cycle', () => {
     await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
     expect(await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 })).toMatchObject({ bootType: 'SoftReboot', softBootStatus: 'Enabled' });
     await h.wait(2 + 120); // 40% of 300 s
-    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ clusterNodeState: 'Paused' });
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ clusterNodeState: 'Paused', softRestartFellBack: false });
     await h.ok('NODE2', 'resume-node', { name: 'NODE2', failback: 'NoFailback' });
     const cluster = await h.ok('NODE1', 'get-cluster', {});
     expect((cluster.nodes as { name: string; roles: string[] }[]).find((n) => n.name === 'NODE2')!.roles).toEqual([]);
@@ -350,6 +350,22 @@ describe('storage refusals and the audit', () => {
     expect(await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 })).toMatchObject({ bootType: 'FullReboot', softBootStatus: status });
     await h.wait(2 + 120); // a soft restart would be back by now (40% of 300 s); a full one is not
     await expect(h.run('NODE2', 'get-node-status', {})).rejects.toThrow(/not reachable/);
+  });
+
+  it('a soft restart that KSR refuses when it runs restarts fully, and the node says so once back', async () => {
+    h = openTestSim(s2d({ kernelSoftReboot: 'Refused' }));
+    // Read before the restart, the node has KSR: nothing tells the refusal yet.
+    expect(await h.ok('NODE2', 'get-node-setup', {})).toMatchObject({ kernelSoftReboot: 'Enabled' });
+    await h.ok('NODE2', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 });
+    expect(await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 })).toMatchObject({ bootType: 'SoftReboot', softBootStatus: 'Enabled' });
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ softRestartFellBack: false });
+    await h.wait(2 + 120); // a soft restart would be back by now (40% of 300 s); the full one is not
+    await expect(h.run('NODE2', 'get-node-status', {})).rejects.toThrow(/not reachable/);
+    await h.wait(300);
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ clusterNodeState: 'Paused', softRestartFellBack: true });
+    // The next soft restart scheduled clears the mark.
+    await h.ok('NODE2', 'restart-node', { soft: true, delaySeconds: 2 });
+    expect(await h.ok('NODE2', 'get-node-status', {})).toMatchObject({ softRestartFellBack: false });
   });
 
   it('a restart not asked to be soft says NotEnabled', async () => {

@@ -310,8 +310,9 @@ export const opHandlers: OpHandlers = {
       clusterServiceStartMode: n.setup.clusterServiceStartMode,
       credSspServerEnabled: n.setup.credSspServerEnabled,
       registeredPlugins: [...n.setup.registeredPlugins],
-      // As restart-node finds it (fixture kernelSoftReboot; absent: Windows Server, no KSR).
-      kernelSoftReboot: n.kernelSoftReboot ?? 'NotInstalled',
+      // As restart-node finds it (fixture kernelSoftReboot; absent: Windows Server, no KSR). A node whose KSR
+      // refuses at restart time has it, as far as anything read before the restart can tell.
+      kernelSoftReboot: n.kernelSoftReboot === 'Refused' ? 'Enabled' : (n.kernelSoftReboot ?? 'NotInstalled'),
     };
   },
 
@@ -427,6 +428,8 @@ export const opHandlers: OpHandlers = {
       drainStatus: inCluster ? n.drainStatus : 'NotInitiated',
       runningRoles: inCluster ? runningRolesOf(ctx.model, n.name) : [],
       rebootPending: n.rebootPending || n.pendingOsBuild !== undefined,
+      // The restart task's mark (get-node-status.ps1 reads its file): absent, no soft restart fell back.
+      softRestartFellBack: n.softRestartFellBack === true,
     };
   },
 
@@ -542,10 +545,16 @@ export const opHandlers: OpHandlers = {
     auditUndrained(ctx, 'restarted');
     const servicesBeforeRestart = m.runningServices(ctx.node);
     // Kernel Soft Reboot only where the node has it and does not opt out; otherwise a full restart, said so.
-    const softBootStatus = !p.soft ? 'NotEnabled' : ctx.node.kernelSoftReboot === 'Enabled' ? 'Enabled' : (ctx.node.kernelSoftReboot ?? 'NotInstalled');
+    const ksr = ctx.node.kernelSoftReboot;
+    const softBootStatus = !p.soft ? 'NotEnabled' : ksr === 'Enabled' || ksr === 'Refused' ? 'Enabled' : (ksr ?? 'NotInstalled');
     const soft = softBootStatus === 'Enabled';
+    // Scheduling a soft restart clears the restart task's mark of an earlier one that fell back.
+    if (soft && ctx.node.softRestartFellBack !== undefined) {
+      delete ctx.node.softRestartFellBack;
+      m.touch(ctx.node);
+    }
     const scheduled = (): OperationResult<'restart-node'> => {
-      m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft });
+      m.schedule({ at: m.now + p.delaySeconds * 1000, kind: 'restartDown', node: ctx.node.name, soft, ...(soft && ksr === 'Refused' ? { softRefused: true } : {}) });
       return { scheduled: true, bootType: soft ? 'SoftReboot' : 'FullReboot', softBootStatus, servicesBeforeRestart };
     };
     if (standalone(ctx.node)) return scheduled();

@@ -245,6 +245,21 @@ describe('run scenarios (simulation)', () => {
     expect((run(fixture, '--attempt-soft-reboot').doc as unknown as { warnings: string[] }).warnings).toEqual([]);
   });
 
+  it('reports a soft restart that KSR refused when it ran as the FullReboot the node did, and says so', () => {
+    const bootTypes = (doc: RunDoc): string[] => doc.nodeResults.map((r) => (r as unknown as { nodeRebootResult: { bootType: string } }).nodeRebootResult.bootType);
+    // NODE2 has KSR as far as anything read before the restart tells; KSR refuses when the restart runs.
+    const fixture = aCluster('KSRREF', [0, 1], { NODE1: { kernelSoftReboot: 'Enabled' }, NODE2: { kernelSoftReboot: 'Refused' } });
+    const { code, doc } = run(fixture, '--attempt-soft-reboot');
+    expect(code).toBe(0);
+    expect(bootTypes(doc)).toEqual(['SoftReboot', 'FullReboot']);
+    expect((doc as unknown as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^NODE2 restarted fully instead of softly: Kernel Soft Reboot refused when the restart ran/)]);
+    expectCleanAudit(doc);
+    // The human table shows the same.
+    const table = box.run(['run', '--simulate', box.fixture(fixture), '--sim-reset', '--force', '--attempt-soft-reboot', '--sim-speed', 'max']);
+    expect(table.stdout).toMatch(/^NODE2\tSucceeded\t.*\tFullReboot, /m);
+    expect(table.stdout).toMatch(/^NODE1\tSucceeded\t.*\tSoftReboot, /m);
+  });
+
   it('stops at a safe point after StopAfter and warns after WarnAfter', () => {
     const fixture = aCluster('LIMITS', [0, 1, 2, 3]);
     const { code, doc } = run(fixture, '--warn-after', '30m', '--stop-after', '1h');

@@ -4,7 +4,9 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
     $env:COMPUTERNAME = 'NODE1'
+    $savedProgramData = $env:ProgramData
 }
+AfterAll { $env:ProgramData = $savedProgramData }
 
 Describe 'get-node-status' {
     BeforeEach {
@@ -18,6 +20,21 @@ Describe 'get-node-status' {
         Mock Get-ClusterGroup { }
         Mock Test-CauctlRegistryKey { $false }
         Mock Get-CauctlRegistryValue { $null }
+        # The restart task's mark lives in ProgramData\cauctl: a fresh ProgramData per test.
+        $env:ProgramData = Join-Path $TestDrive ([guid]::NewGuid().ToString())
+        New-Item -ItemType Directory -Path $env:ProgramData | Out-Null
+    }
+
+    It 'says no soft restart fell back when the restart task left no mark' {
+        $result = Invoke-ViaBootstrap 'get-node-status'
+        $result.Outcome.data.softRestartFellBack | Should -BeFalse
+        $result.Json | Should -Match '"softRestartFellBack":false'
+    }
+
+    It 'says the last soft restart fell back to a full one when the restart task left its mark' {
+        New-Item -ItemType Directory -Path (Join-Path $env:ProgramData 'cauctl') | Out-Null
+        New-Item -ItemType File -Path (Join-Path $env:ProgramData 'cauctl/soft-restart-fell-back') | Out-Null
+        (Invoke-ViaBootstrap 'get-node-status').Outcome.data.softRestartFellBack | Should -BeTrue
     }
 
     It 'reports the boot time as ISO 8601 UTC, services not running, node state and no pending reboot' {

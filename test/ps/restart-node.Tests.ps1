@@ -4,8 +4,13 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'helpers/CauctlTestHelpers.ps1')
     $savedSystemRoot = $env:SystemRoot
+    $savedProgramData = $env:ProgramData
+    $SafeSecurity = @{ ownerSid = 'S-1-5-32-544'; isProtected = $true; rules = @(@{ sid = 'S-1-5-18'; allow = $true }, @{ sid = 'S-1-5-32-544'; allow = $true }) }
 }
-AfterAll { $env:SystemRoot = $savedSystemRoot }
+AfterAll {
+    $env:SystemRoot = $savedSystemRoot
+    $env:ProgramData = $savedProgramData
+}
 
 Describe 'restart-node' {
     BeforeEach {
@@ -19,6 +24,12 @@ Describe 'restart-node' {
         Mock New-ScheduledTaskPrincipal { [pscustomobject]@{ UserId = $UserId; LogonType = $LogonType; RunLevel = $RunLevel } }
         Mock New-ScheduledTaskSettingsSet { [pscustomobject]@{} }
         Mock Register-ScheduledTask { [pscustomobject]@{ TaskName = $TaskName; TaskPath = $TaskPath } }
+        # ProgramData redirected to TestDrive; the folder-security wrappers as on a node (Get-Acl has no SIDs here).
+        $env:ProgramData = Join-Path $TestDrive ([guid]::NewGuid().ToString())
+        New-Item -ItemType Directory -Path $env:ProgramData | Out-Null
+        $mark = Join-Path $env:ProgramData 'cauctl/soft-restart-fell-back'
+        Mock New-CauctlProtectedDirectory { New-Item -ItemType Directory -Path $Path | Out-Null }
+        Mock Get-CauctlFolderSecurity { $SafeSecurity }
     }
 
     It 'records the services running before the restart, for the check after it' {
@@ -79,11 +90,39 @@ Describe 'restart-node' {
         $result.Outcome.data.softBootStatus | Should -Be 'Enabled'
         @($result.Outcome.data.servicesBeforeRestart) | Should -Be @('ClusSvc', 'vmms', 'WinRM')
         Should -Invoke Invoke-CauctlShutdown -Times 0 -Exactly
-        Should -Invoke New-ScheduledTaskAction -Times 1 -Exactly -ParameterFilter { $Execute -like '*System32*cmd.exe' -and $Argument -like '*ksrcmd.exe" /Self || "*shutdown.exe" /r /t 0 /d p:2:17 /c *' }
+        # Only should KSR refuse: the task marks it (so the boot is reported as the full one it is), then restarts fully.
+        Should -Invoke New-ScheduledTaskAction -Times 1 -Exactly -ParameterFilter { $Execute -like '*System32*cmd.exe' -and $Argument -like ('*ksrcmd.exe" /Self || (type nul > "' + $mark + '" & "*shutdown.exe" /r /t 0 /d p:2:17 /c "cauctl: restart after installing updates")"') }
         Should -Invoke New-ScheduledTaskTrigger -Times 1 -Exactly -ParameterFilter { $Once -and $At -ge $before.AddSeconds(29) -and $At -le (Get-Date).AddSeconds(31) }
         Should -Invoke New-ScheduledTaskPrincipal -Times 1 -Exactly -ParameterFilter { $UserId -eq 'SYSTEM' }
         Should -Invoke Register-ScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskPath -eq '\cauctl\' -and $TaskName -eq 'soft-restart' -and $Force }
         Save-OperationJson 'restart-node' $result 'soft'
+    }
+
+    It 'clears the mark of an earlier soft restart that fell back, and leaves none itself (only the task writes it)' {
+        Mock Test-CauctlKernelSoftReboot { $true }
+        New-Item -ItemType Directory -Path (Join-Path $env:ProgramData 'cauctl') | Out-Null
+        New-Item -ItemType File -Path $mark | Out-Null
+        (Invoke-ViaBootstrap 'restart-node' @{ soft = $true; delaySeconds = 30 }).Outcome.data.bootType | Should -Be 'SoftReboot'
+        Test-Path -LiteralPath $mark | Should -BeFalse
+        Should -Invoke Get-CauctlFolderSecurity -Times 1 -Exactly
+    }
+
+    It 'refuses to schedule the soft restart when the folder for the mark is not private (another account could plant it)' {
+        Mock Test-CauctlKernelSoftReboot { $true }
+        Mock Get-CauctlFolderSecurity { @{ ownerSid = 'S-1-5-21-1-2-3-1001'; isProtected = $true; rules = @() } }
+        $result = Invoke-ViaBootstrap 'restart-node' @{ soft = $true; delaySeconds = 30 }
+        $result.Outcome.ok | Should -BeFalse
+        $result.Outcome.error.code | Should -Be 'UNSAFE_FOLDER'
+        Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+    }
+
+    It 'leaves the mark alone on a full restart (nothing of KSR is touched)' {
+        Mock Invoke-CauctlShutdown { 0 }
+        New-Item -ItemType Directory -Path (Join-Path $env:ProgramData 'cauctl') | Out-Null
+        New-Item -ItemType File -Path $mark | Out-Null
+        (Invoke-ViaBootstrap 'restart-node' @{ soft = $false; delaySeconds = 5 }).Outcome.data.bootType | Should -Be 'FullReboot'
+        Test-Path -LiteralPath $mark | Should -BeTrue
+        Should -Invoke Get-CauctlFolderSecurity -Times 0 -Exactly
     }
 
     It 'accepts ERROR_SHUTDOWN_IS_SCHEDULED (1190) and fails on other exit codes' {

@@ -137,6 +137,11 @@ function Test-CauctlKernelSoftReboot {
     Test-Path -LiteralPath (Join-Path $env:SystemRoot 'System32\ksrcmd.exe') -PathType Leaf
 }
 
+# The restart task's mark that KSR refused when the soft restart ran, and the node restarted fully instead: written
+# by that task (SYSTEM) in the protected base folder on its fallback path only, cleared when the next soft restart
+# is scheduled, read by get-node-status once the node is back.
+function Get-CauctlSoftRestartMarkPath { Join-Path (Get-CauctlBaseFolder) 'soft-restart-fell-back' }
+
 function Get-CauctlSoftBootStatus {
     $bypassKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\ClusterAwareUpdating'
     if ([string](Get-CauctlRegistryValue $bypassKey 'CauBypassSoftBootOnNode') -eq 'True') { return 'Bypassed' }

@@ -1,6 +1,7 @@
 # get-node-status: this node's boot time (ISO 8601 UTC), build, auto-start services that are not running,
 # its cluster node state and DrainStatus, the clustered roles it owns that are not offline (what a restart
-# would take down), and whether a reboot is pending. Used to tell that a restart finished and that a node is
+# would take down), whether a reboot is pending, and whether the last soft restart fell back to a full one
+# (the restart task's mark, restart-node.ps1). Used to tell that a restart finished and that a node is
 # drained (Paused, DrainStatus Completed, no running role) before an install or restart.
 [CmdletBinding()]
 param()
@@ -11,6 +12,11 @@ $ProgressPreference = 'SilentlyContinue'
 function Test-CauctlRegistryKey([string]$Path) {
     # Wrapped for Pester: on Linux there is no registry provider.
     Test-Path -LiteralPath $Path
+}
+
+function Test-CauctlSoftRestartFellBack {
+    # The restart task's mark (node helpers, Get-CauctlSoftRestartMarkPath): absent, no soft restart fell back.
+    Test-Path -LiteralPath (Get-CauctlSoftRestartMarkPath) -PathType Leaf
 }
 
 # Get-CauctlRegistryValue is the node helpers'.
@@ -64,4 +70,5 @@ $rebootPending = (Test-CauctlRegistryKey 'HKLM:\SOFTWARE\Microsoft\Windows\Curre
     drainStatus                 = $drainStatus
     runningRoles                = $runningRoles
     rebootPending               = [bool]$rebootPending
+    softRestartFellBack         = [bool](Test-CauctlSoftRestartFellBack)
 }

@@ -6,7 +6,8 @@
 # A soft restart is Kernel Soft Reboot (KSR): Azure Stack HCI 21H2 and later have it (ksrcmd.exe /Self, per
 # Microsoft's support article "Error c0000034 when performing Kernel Soft Reboot"); Windows Server does not (the
 # KSR docs' FAQ), and a node opts out with CauBypassSoftBootOnNode = True (cau-surface.md section 10). Where it
-# is missing or refused the node restarts fully with shutdown.exe /r /t <delay>, and says FullReboot.
+# is missing or refused the node restarts fully with shutdown.exe /r /t <delay>, and says FullReboot. Where KSR
+# refuses only when the restart runs, the task leaves a mark that get-node-status reports (softRestartFellBack).
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][bool]$soft,
@@ -39,9 +40,14 @@ if ($soft) { $softBootStatus = Get-CauctlSoftBootStatus }
 
 if ($softBootStatus -eq 'Enabled') {
     # A one-shot SYSTEM task runs ksrcmd.exe /Self after the delay, outside this session (which the restart ends).
-    # Should KSR refuse at that moment, the same task restarts fully, so the node always restarts.
+    # Should KSR refuse at that moment, the same task marks it (so the boot is reported as the full one it is) and
+    # restarts fully, so the node always restarts. The mark lives in the protected base folder (SYSTEM writes it:
+    # never in a folder another account could have planted), and a mark of an earlier restart is cleared first.
+    [void](Confirm-CauctlPrivateFolder (Get-CauctlBaseFolder))
+    $mark = Get-CauctlSoftRestartMarkPath
+    if (Test-Path -LiteralPath $mark) { Remove-Item -LiteralPath $mark -Force }
     $system32 = Join-Path $env:SystemRoot 'System32'
-    $command = '/c ""' + (Join-Path $system32 'ksrcmd.exe') + '" /Self || "' + (Join-Path $system32 'shutdown.exe') + '" /r /t 0 /d p:2:17 /c "cauctl: restart after installing updates""'
+    $command = '/c ""' + (Join-Path $system32 'ksrcmd.exe') + '" /Self || (type nul > "' + $mark + '" & "' + (Join-Path $system32 'shutdown.exe') + '" /r /t 0 /d p:2:17 /c "cauctl: restart after installing updates")"'
     $action = New-ScheduledTaskAction -Execute (Join-Path $system32 'cmd.exe') -Argument $command
     $trigger = New-ScheduledTaskTrigger -Once -At ((Get-Date).AddSeconds($delaySeconds))
     $principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest

@@ -709,6 +709,19 @@ describe('restartAndAwaitBoot: records, parameters and waits', () => {
   });
 
   it.each([
+    ['marks it fallen back (KSR refused when it ran): the FullReboot it did', true, 'FullReboot'],
+    ['leaves no mark: the SoftReboot scheduled', false, 'SoftReboot'],
+  ])('a soft restart whose node, once back, %s', async (_case, fellBack, bootType) => {
+    const h = harness({ 'restart-node': [{ ok: { ...accepted, softBootStatus: 'Enabled' } }], 'get-node-status': [status(), status(), status({ lastBootUpTime: 'boot-1', softRestartFellBack: fellBack })] });
+    expect(await restartAndAwaitBoot(h.ctx, 'N1', options)).toMatchObject({ bootType, bootTime: 'boot-1' });
+  });
+
+  it('a full restart is a FullReboot whatever mark an earlier soft one left', async () => {
+    const h = harness({ 'restart-node': [{ ok: { ...accepted, bootType: 'FullReboot', softBootStatus: 'NotEnabled' } }], 'get-node-status': [status(), status(), status({ lastBootUpTime: 'boot-1', softRestartFellBack: true })] });
+    expect(await restartAndAwaitBoot(h.ctx, 'N1', { ...options, soft: false })).toMatchObject({ bootType: 'FullReboot' });
+  });
+
+  it.each([
     [true, 'SoftReboot'],
     [false, 'FullReboot'],
   ])('a lost reply to a restart (soft: %s) is taken for a %s', async (soft, bootType) => {

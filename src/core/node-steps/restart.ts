@@ -32,6 +32,7 @@ export interface RestartOptions extends BootWaitOptions {
 }
 
 export interface RebootOutcome {
+  /** The restart the node did: a soft one that KSR refused when it ran and the node did fully is a FullReboot. */
   readonly bootType: 'FullReboot' | 'SoftReboot';
   readonly bootTime: string;
   readonly rebootSeconds: number;
@@ -40,9 +41,9 @@ export interface RebootOutcome {
 /** Restarts `node` and waits for it. */
 export async function restartAndAwaitBoot(ctx: StepContext, node: string, options: RestartOptions): Promise<RebootOutcome> {
   if (options.gate !== null) await awaitRestartGate(ctx, node, options.gate);
-  const bootType = await requestRestart(ctx, node, options);
-  const back = await awaitBoot(ctx, node, { ...options, bootBefore: bootType.bootBefore });
-  return { bootType: bootType.bootType, ...back };
+  const sent = await requestRestart(ctx, node, options);
+  const { softRestartFellBack, ...back } = await awaitBoot(ctx, node, { ...options, bootBefore: sent.bootBefore });
+  return { bootType: sent.bootType === 'SoftReboot' && softRestartFellBack ? 'FullReboot' : sent.bootType, ...back };
 }
 
 /** Sends the restart (drained check, boot time, write-ahead record); a lost reply is not a failure. */
@@ -67,8 +68,16 @@ export async function requestRestart(
   }
 }
 
-/** Waits for the node to be back from the restart recorded with `bootBefore`; journals `node-back`. */
-export async function awaitBoot(ctx: StepContext, node: string, options: BootWaitOptions & { readonly bootBefore: string }): Promise<{ bootTime: string; rebootSeconds: number }> {
+/**
+ * Waits for the node to be back from the restart recorded with `bootBefore`; journals `node-back`. Says whether the
+ * node marks its last soft restart as fallen back to a full one (get-node-status's softRestartFellBack): a soft
+ * restart scheduled with KSR that KSR refused when it ran.
+ */
+export async function awaitBoot(
+  ctx: StepContext,
+  node: string,
+  options: BootWaitOptions & { readonly bootBefore: string },
+): Promise<{ bootTime: string; rebootSeconds: number; softRestartFellBack: boolean }> {
   const started = ctx.clock.now();
   const deadline = started + options.rebootTimeoutMinutes * 60_000;
   const servicesBefore = servicesBeforeRestart(ctx.journal.records(), node, options.bootBefore);
@@ -81,7 +90,7 @@ export async function awaitBoot(ctx: StepContext, node: string, options: BootWai
       if (reading.back) {
         const rebootSeconds = Math.round((ctx.clock.now() - started) / 1000);
         ctx.journal.step(node, options.attempt, { step: 'node-back', round: options.round, source: options.source, bootTime: status.lastBootUpTime, rebootSeconds });
-        return { bootTime: status.lastBootUpTime, rebootSeconds };
+        return { bootTime: status.lastBootUpTime, rebootSeconds, softRestartFellBack: status.softRestartFellBack === true };
       }
       last = reading.reason;
     } catch (error) {
@@ -117,7 +126,7 @@ export async function ensureRestartIssued(ctx: StepContext, node: string, option
 }
 
 /** Resume point of a restart: make sure it was sent, then wait for the node. */
-export async function resumeRestart(ctx: StepContext, node: string, options: RestartOptions & { readonly bootBefore: string }): Promise<{ bootTime: string; rebootSeconds: number }> {
+export async function resumeRestart(ctx: StepContext, node: string, options: RestartOptions & { readonly bootBefore: string }): ReturnType<typeof awaitBoot> {
   await ensureRestartIssued(ctx, node, options);
   return awaitBoot(ctx, node, options);
 }
