@@ -73,6 +73,9 @@ export default {
   ignoreStatic: true,
   // scripts/mutate.mjs passes its own --concurrency (2 by default: 2 cores assumed, docs/testing.md).
   concurrency: 2,
+  // A fresh test process every 100 mutant runs: jest keeps part of each run's module registry alive, so a test
+  // process that ran all of a part grew to 1 GB of heap and spent ever more of its CPU collecting it (session 6).
+  maxTestRunnerReuse: 100,
   // A mutant that makes a loop spin is a timeout (counted as killed); keep the wait short of forever, and long
   // enough that a loaded machine does not turn a slow run into a timeout.
   timeoutMS: 10000,
