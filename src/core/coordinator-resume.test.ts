@@ -32,9 +32,9 @@ function crashingTransport(inner: Transport, crashAt: string): Transport {
   };
 }
 
-function run(sim: Simulator, transport: Transport, journal: MemoryJournal, resumeFrom?: readonly JournalRecord[]): Promise<Awaited<ReturnType<RollingRun['execute']>>> {
+function run(sim: Simulator, transport: Transport, journal: MemoryJournal, resumeFrom?: readonly JournalRecord[], runProfile = profile): Promise<Awaited<ReturnType<RollingRun['execute']>>> {
   return new RollingRun(
-    profile,
+    runProfile,
     {
       gateway: new ClusterGateway(transport),
       clock: sim.clock,
@@ -155,6 +155,63 @@ describe('resume of an attempt that had failed', () => {
     // its failed update neither retried nor counted.
     expect(result.nodeResults.find((r) => r.node === 'N1')).toMatchObject({ status: 'Succeeded', attempts: 2 });
     expect(result.status).toBe('Succeeded');
+    expect(sim.audit().violations).toEqual([]);
+  });
+});
+
+describe('resume while a node restarts', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cauctl-resume-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Passes calls on until the first restart-node has been answered; the coordinator dies at its next call. */
+  function dyingAfterRestart(inner: Transport): Transport {
+    let restarted = false;
+    return {
+      name: 'dying-after-restart',
+      async run(node: string, invocation: ScriptInvocation, options) {
+        if (restarted) throw new Error(`the coordinator died before ${invocation.name} reached ${node}`);
+        const outcome = await inner.run(node, invocation, options);
+        if (invocation.name === 'restart-node') restarted = true;
+        return outcome;
+      },
+      close: () => inner.close(),
+    };
+  }
+
+  it.each([
+    ['a full restart', false, true, 'FullReboot'],
+    ['a soft restart', true, true, 'SoftReboot'],
+    ['a soft restart, journal without the kind (an older cauctl): the kind asked for', true, false, 'SoftReboot'],
+  ])('%s: the resumed run reports the restart it waited for, not None', async (_what, soft, keepKind, bootType) => {
+    const fixturePath = join(dir, 'f.json');
+    writeFileSync(fixturePath, JSON.stringify({
+      name: 'REBOOTING',
+      storage: { s2d: false },
+      quorum: { witnessType: 'Cloud', witnessState: 'Online' },
+      nodes: ['N1', 'N2'].map((name, i) => ({ name, roles: [], kernelSoftReboot: 'Enabled', updates: [{ id: `u${i}`, kb: `KB${i}`, title: 'cu', rebootRequired: true }] })),
+    }));
+    const sim = openSimulator({ fixturePath, stateDir: join(dir, 'state'), speed: 'max', reset: true, ephemeral: true });
+    const runProfile = aRunProfile({ attemptSoftReboot: soft });
+    const journal = new MemoryJournal();
+    await run(sim, dyingAfterRestart(sim.transport), journal, undefined, runProfile).catch(() => undefined);
+    const records = journal.records();
+    const cut = records.findIndex((r) => r.type === 'step' && r.step === 'restart-issued');
+    const issued = records[cut]!;
+    expect(issued).toMatchObject({ node: 'N1', bootType });
+    // The journal as the crash left it: up to the restart's record (what the dying run wrote after is not kept).
+    const { bootType: _kind, ...withoutKind } = issued;
+    const survived = [...records.slice(0, cut), keepKind ? issued : withoutKind];
+
+    const result = await run(sim, sim.transport, new MemoryJournal(survived), survived, runProfile);
+    sim.noteRunEnd();
+    expect(result.resumed).toBe(true);
+    expect(result.nodeResults.map((r) => [r.node, r.status, r.nodeRebootResult])).toEqual([
+      ['N1', 'Succeeded', { bootType, reboots: 1 }],
+      ['N2', 'Succeeded', { bootType, reboots: 1 }],
+    ]);
     expect(sim.audit().violations).toEqual([]);
   });
 });

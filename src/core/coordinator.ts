@@ -549,6 +549,11 @@ export class RollingRun {
     await this.awaitReboot(work, round, source, sent.bootBefore);
   }
 
+  /** The restart kind the run asks for, as requestRestart assumes it when the node's reply is lost. */
+  private requestedBootType(): 'FullReboot' | 'SoftReboot' {
+    return this.profile.attemptSoftReboot ? 'SoftReboot' : 'FullReboot';
+  }
+
   private restartOptions(work: NodeWork, round: number, source: RebootSource) {
     return {
       attempt: work.attempts,
@@ -647,7 +652,8 @@ export class RollingRun {
       case 'finish-restart': {
         if (!this.clusterless) this.claim(work);
         const options = { ...this.restartOptions(work, command.round, command.source), bootBefore: command.bootBefore };
-        await ensureRestartIssued(this.steps, work.name, options);
+        const sentAgain = await ensureRestartIssued(this.steps, work.name, options);
+        if (sentAgain !== undefined) work.bootType = sentAgain;
         return this.awaitReboot(work, command.round, command.source, command.bootBefore);
       }
       case 'install-rounds': {
@@ -936,6 +942,8 @@ export class RollingRun {
     if (resumeHere) {
       for (const r of resumeHere.installResults) work.results.set(r.updateId, r);
       work.reboots = resumeHere.reboots;
+      // The last restart's kind as journaled; a journal without it (older, or a reply lost) reports the kind asked for.
+      if (resumeHere.reboots > 0 || resumeHere.at.step === 'await-reboot') work.bootType = resumeHere.bootType ?? this.requestedBootType();
       // The journal does not say how many of those fell in this maintenance window; assume all did when the
       // node was restarted after its suspend, which only relaxes the node's own resync debt.
       work.rebootsThisMaintenance = resumeHere.reboots;

@@ -71,8 +71,8 @@ export const StepEntrySchema = z.discriminatedUnion('step', [
    * waits for those, not for every Automatic service (trigger-start services and vendor agents may stay
    * stopped on a healthy host). Missing after a crash or a lost reply: every Automatic service is awaited.
    */
-  z.object({ ...stepFields, step: z.literal('restart-issued'), round: z.number().int(), servicesBefore: z.array(z.string()) }),
-  z.object({ ...stepFields, step: z.literal('node-back'), round: z.number().int(), source: RebootSource, bootTime: z.string().optional(), rebootSeconds: z.number().optional() }),
+  z.object({ ...stepFields, step: z.literal('restart-issued'), round: z.number().int(), servicesBefore: z.array(z.string()), bootType: z.enum(['FullReboot', 'SoftReboot']).optional() }),
+  z.object({ ...stepFields, step: z.literal('node-back'), round: z.number().int(), source: RebootSource, bootTime: z.string().optional(), rebootSeconds: z.number().optional(), softRestartFellBack: z.literal(true).optional() }),
   /**
    * The attempt failed and its failure path (resume the node, wait for its storage) begins: after a crash the
    * attempt picks up on that path and still ends failed with this error, never as a success.

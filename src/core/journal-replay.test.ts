@@ -86,6 +86,24 @@ describe('replayJournal: where an interrupted run resumes', () => {
     expect(state.halted).toBe(false);
   });
 
+  it.each([
+    ['no restart issued yet', [], undefined],
+    ['a restart issued, the reply lost (no kind journaled)', [step('A', 'restart-requested', { round: 1, bootBefore: 'b0', source: 'round' })], undefined],
+    ['a soft restart issued', [step('A', 'restart-requested', { round: 1, bootBefore: 'b0', source: 'round' }), step('A', 'restart-issued', { round: 1, servicesBefore: [], bootType: 'SoftReboot' })], 'SoftReboot'],
+    ['a soft restart, back softly', [step('A', 'restart-issued', { round: 1, servicesBefore: [], bootType: 'SoftReboot' }), step('A', 'node-back', { round: 1, source: 'round' })], 'SoftReboot'],
+    ['a soft restart that fell back to a full one', [step('A', 'restart-issued', { round: 1, servicesBefore: [], bootType: 'SoftReboot' }), step('A', 'node-back', { round: 1, source: 'round', softRestartFellBack: true })], 'FullReboot'],
+    ['a full restart, then a soft one', [step('A', 'restart-issued', { round: 1, servicesBefore: [], bootType: 'FullReboot' }), step('A', 'node-back', { round: 1, source: 'round' }), step('A', 'restart-issued', { round: 2, servicesBefore: [], bootType: 'SoftReboot' })], 'SoftReboot'],
+    ['an older journal: restart-issued without its kind', [step('A', 'restart-issued', { round: 1, servicesBefore: [] }), step('A', 'node-back', { round: 1, source: 'round' })], undefined],
+  ])('the kind of the last restart: %s -> %s', (_what, steps, bootType) => {
+    const inFlight = replayJournal([started(), attempt('A'), step('A', 'suspended'), ...steps]).inFlight;
+    expect(inFlight?.bootType).toBe(bootType);
+  });
+
+  it('the kind of the last restart carries into the next attempt', () => {
+    const records = [started(), attempt('A'), step('A', 'suspended'), step('A', 'restart-issued', { round: 1, servicesBefore: [], bootType: 'SoftReboot' }), step('A', 'node-back', { round: 1, source: 'round' }), attempt('A', 2)];
+    expect(replayJournal(records).inFlight).toMatchObject({ attempt: 2, reboots: 1, bootType: 'SoftReboot' });
+  });
+
   it('a node never started in this run: its step records are not an attempt', () => {
     expect(replayJournal([started(), step('A', 'suspended')]).inFlight).toBeNull();
   });

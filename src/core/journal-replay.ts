@@ -34,6 +34,12 @@ export interface InFlightNode {
   /** Install results recorded so far for this node, every attempt. */
   readonly installResults: readonly UpdateInstallResult[];
   readonly reboots: number;
+  /**
+   * The kind of the node's last restart, as the node answered it (`restart-issued`), made FullReboot when the
+   * node said after it that a soft restart fell back (`node-back`); absent when no restart of it was issued
+   * (or the journal predates the field).
+   */
+  readonly bootType?: 'FullReboot' | 'SoftReboot';
 }
 
 export interface JournalState {
@@ -61,12 +67,13 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
   const started = list.find((r): r is RecordOf<'run-started'> => r.type === 'run-started');
   if (started === undefined) throw new Error(`journal ${path ?? '(in memory)'} has no run-started record`);
   const completed = new Map<string, NodeResult>();
-  type Mutable = { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number };
+  type Mutable = { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number; bootType?: 'FullReboot' | 'SoftReboot' };
   // Every node in flight, by name; `inFlight` is the one whose attempt started last.
   const flights = new Map<string, Mutable>();
   let inFlight = null as Mutable | null;
   const resultsByNode = new Map<string, UpdateInstallResult[]>();
   const rebootsByNode = new Map<string, number>();
+  const bootTypeByNode = new Map<string, 'FullReboot' | 'SoftReboot'>();
   let halted = false;
   let scan: JournalState['scan'];
 
@@ -92,6 +99,7 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
           suspendedAt: before !== undefined ? before.suspendedAt : null,
           results: resultsByNode.get(r.node) ?? [],
           reboots: rebootsByNode.get(r.node) ?? 0,
+          ...(bootTypeByNode.has(r.node) ? { bootType: bootTypeByNode.get(r.node)! } : {}),
         };
         flights.set(r.node, inFlight);
         resultsByNode.set(r.node, inFlight.results);
@@ -106,6 +114,11 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
         if (r.step === 'node-back') {
           flight.reboots += 1;
           rebootsByNode.set(r.node, flight.reboots);
+        }
+        const bootType = r.step === 'restart-issued' ? r.bootType : r.step === 'node-back' && r.softRestartFellBack === true ? 'FullReboot' : undefined;
+        if (bootType !== undefined) {
+          flight.bootType = bootType;
+          bootTypeByNode.set(r.node, bootType);
         }
         break;
       }
@@ -124,8 +137,8 @@ export function replayJournal(records: readonly JournalRecord[], path?: string):
   };
 }
 
-function frozen(f: { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number }): InFlightNode {
-  return { node: f.node, attempt: f.attempt, at: f.at, suspendedAt: f.suspendedAt, installResults: f.results, reboots: f.reboots };
+function frozen(f: { node: string; attempt: number; at: ResumeStep; suspendedAt: string | null; results: UpdateInstallResult[]; reboots: number; bootType?: 'FullReboot' | 'SoftReboot' }): InFlightNode {
+  return { node: f.node, attempt: f.attempt, at: f.at, suspendedAt: f.suspendedAt, installResults: f.results, reboots: f.reboots, ...(f.bootType !== undefined ? { bootType: f.bootType } : {}) };
 }
 
 /** Where a node's attempt stands after one of its step records (pure). */

@@ -698,7 +698,7 @@ describe('restartAndAwaitBoot: records, parameters and waits', () => {
     expect(await restartAndAwaitBoot(h.ctx, 'N1', options)).toStrictEqual({ bootType: 'SoftReboot', bootTime: 'boot-1', rebootSeconds: 7 });
     expect(h.records()).toEqual([
       { type: 'step', node: 'N1', attempt: 2, step: 'restart-requested', round: 3, bootBefore: 'boot-0', source: 'failure' },
-      { type: 'step', node: 'N1', attempt: 2, step: 'restart-issued', round: 3, servicesBefore: ['ClusSvc', 'vmms'] },
+      { type: 'step', node: 'N1', attempt: 2, step: 'restart-issued', round: 3, servicesBefore: ['ClusSvc', 'vmms'], bootType: 'SoftReboot' },
       { type: 'step', node: 'N1', attempt: 2, step: 'node-back', round: 3, source: 'failure', bootTime: 'boot-1', rebootSeconds: 7 },
     ]);
     const [sent] = callsOf(h, 'restart-node');
@@ -714,6 +714,9 @@ describe('restartAndAwaitBoot: records, parameters and waits', () => {
   ])('a soft restart whose node, once back, %s', async (_case, fellBack, bootType) => {
     const h = harness({ 'restart-node': [{ ok: { ...accepted, softBootStatus: 'Enabled' } }], 'get-node-status': [status(), status(), status({ lastBootUpTime: 'boot-1', softRestartFellBack: fellBack })] });
     expect(await restartAndAwaitBoot(h.ctx, 'N1', options)).toMatchObject({ bootType, bootTime: 'boot-1' });
+    // Journaled too, so that a run resumed after node-back still reports the restart the node did.
+    const back = h.records().find((r) => r.step === 'node-back');
+    expect(back?.softRestartFellBack).toBe(fellBack ? true : undefined);
   });
 
   it('a full restart is a FullReboot whatever mark an earlier soft one left', async () => {

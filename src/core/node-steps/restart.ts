@@ -57,7 +57,8 @@ export async function requestRestart(
   ctx.journal.step(node, options.attempt, { step: 'restart-requested', round: options.round, bootBefore: before.lastBootUpTime, source: options.source });
   try {
     const result = await ctx.gateway.call(node, 'restart-node', { soft: options.soft, delaySeconds: StepTimings.restartDelaySeconds }, { retry: false });
-    ctx.journal.step(node, options.attempt, { step: 'restart-issued', round: options.round, servicesBefore: result.servicesBeforeRestart });
+    // The kind the node will do, journaled so that a resumed run reports the restart it waits for (finish-restart).
+    ctx.journal.step(node, options.attempt, { step: 'restart-issued', round: options.round, servicesBefore: result.servicesBeforeRestart, bootType: result.bootType });
     // softBootStatus says why a soft restart asked for became a full one (no KSR, or the node opts out).
     return { bootType: result.bootType, bootBefore: before.lastBootUpTime, ...(result.softBootStatus !== undefined ? { softBootStatus: result.softBootStatus } : {}) };
   } catch (error) {
@@ -89,8 +90,9 @@ export async function awaitBoot(
       const reading = readBoot(status, options.bootBefore, options.clusterRunning, servicesBefore);
       if (reading.back) {
         const rebootSeconds = Math.round((ctx.clock.now() - started) / 1000);
-        ctx.journal.step(node, options.attempt, { step: 'node-back', round: options.round, source: options.source, bootTime: status.lastBootUpTime, rebootSeconds });
-        return { bootTime: status.lastBootUpTime, rebootSeconds, softRestartFellBack: status.softRestartFellBack === true };
+        const fellBack = status.softRestartFellBack === true;
+        ctx.journal.step(node, options.attempt, { step: 'node-back', round: options.round, source: options.source, bootTime: status.lastBootUpTime, rebootSeconds, ...(fellBack ? { softRestartFellBack: true as const } : {}) });
+        return { bootTime: status.lastBootUpTime, rebootSeconds, softRestartFellBack: fellBack };
       }
       last = reading.reason;
     } catch (error) {
@@ -108,9 +110,10 @@ export async function awaitBoot(
 /**
  * Resuming at a journaled restart: the crash may have come between the record and the call. A node that still
  * answers with the old boot time well after the restart delay never got the call, so it is restarted again
- * (journaled again); a node that is away or has a new boot time is restarting or back.
+ * (journaled again); a node that is away or has a new boot time is restarting or back. Returns the kind of the
+ * restart sent again, or undefined when none was sent.
  */
-export async function ensureRestartIssued(ctx: StepContext, node: string, options: RestartOptions & { readonly bootBefore: string }): Promise<void> {
+export async function ensureRestartIssued(ctx: StepContext, node: string, options: RestartOptions & { readonly bootBefore: string }): Promise<'FullReboot' | 'SoftReboot' | undefined> {
   const stillUp = async (): Promise<boolean> => {
     try {
       return (await ctx.gateway.call(node, 'get-node-status', {}, { retry: false })).lastBootUpTime === options.bootBefore;
@@ -119,10 +122,10 @@ export async function ensureRestartIssued(ctx: StepContext, node: string, option
       throw error;
     }
   };
-  if (!(await stillUp())) return;
+  if (!(await stillUp())) return undefined;
   await ctx.clock.sleep((StepTimings.restartDelaySeconds + StepTimings.restartGraceSeconds) * 1000);
-  if (!(await stillUp())) return;
-  await requestRestart(ctx, node, options);
+  if (!(await stillUp())) return undefined;
+  return (await requestRestart(ctx, node, options)).bootType;
 }
 
 /** Resume point of a restart: make sure it was sent, then wait for the node. */
