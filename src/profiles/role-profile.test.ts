@@ -92,7 +92,7 @@ describe('parseRoleProfile: each run option alone, under its CAU name (set-role)
     [{ rebootMode: 'softreboot' }, { RebootMode: 'SoftReboot' }],
     [{ suspendRetriesPerNode: '4' }, { SuspendRetriesPerNode: 4 }],
   ])('%j → %j', (raw, options) => {
-    expect(parseRoleProfile(raw, 'set')).toEqual({ schedule: {}, options });
+    expect(parseRoleProfile(raw, 'set')).toStrictEqual({ schedule: {}, options });
   });
 
   it('switches given as false are not sent', () => {

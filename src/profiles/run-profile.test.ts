@@ -4,7 +4,7 @@ import { RUN_DEFAULTS, parseRunProfile } from './run-profile.js';
 describe('parseRunProfile', () => {
   it('fills the documented defaults', () => {
     const { profile, mode } = parseRunProfile({});
-    expect(profile).toEqual({
+    expect(profile).toStrictEqual({
       plugins: [{ plugin: 'Microsoft.WindowsUpdatePlugin', arguments: {} }],
       maxRetriesPerNode: 3,
       configurationName: 'Microsoft.PowerShell',
@@ -21,7 +21,7 @@ describe('parseRunProfile', () => {
       attemptSoftReboot: false,
       suspendRetriesPerNode: 1,
     });
-    expect(mode).toEqual({ force: false, whatIf: false, resume: false, forceRecovery: false });
+    expect(mode).toStrictEqual({ force: false, whatIf: false, resume: false, forceRecovery: false });
     expect(profile).not.toHaveProperty('maxFailedNodes');
   });
 
