@@ -9,7 +9,7 @@ import type { EventSink } from '../core/events.js';
 import type { RunPlan } from '../core/plan.js';
 import { HumanSink, NdjsonSink } from '../output/human-sink.js';
 import { LiveView, type Ticker } from '../output/live-view.js';
-import { RunBoard } from '../output/run-board.js';
+import { RunBoard, RunBoardAfterScan } from '../output/run-board.js';
 import { terminalWidth } from '../output/table.js';
 import { hostTimeZone } from '../platform/zone.js';
 import type { CommandEnv } from './command-env.js';
@@ -27,6 +27,11 @@ export interface ProgressSinks {
   say(text: string): void;
   /** The finish predicted now (run clock, ms), from the plan or board given; for the lock (get-run elsewhere). */
   readonly predictedEnd?: () => number | undefined;
+  /**
+   * With `planAfterScan` and no plan given: takes the run's plan once its own scan is done, and predictedEnd
+   * predicts from it from then on.
+   */
+  readonly adoptPlan?: (plan: RunPlan) => void;
 }
 
 /** Real time between a terminal view's redraws; unref'd, so it never keeps the process alive by itself. */
@@ -39,9 +44,10 @@ export const realTicker: Ticker = (ms, fn) => {
 /**
  * The sinks for the chosen output. With a `plan` (a run this process coordinates) or a `board` made for the flow
  * (an offline update), a person at a terminal gets the live view, which predicts the finish from it; otherwise
- * the spinner and its lines, or plain stamped lines.
+ * the spinner and its lines, or plain stamped lines. With `planAfterScan` instead (a run with no plan at its
+ * start), the finish is predicted once the run gives its plan (`adoptPlan`), for watchers elsewhere.
  */
-export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext, live: { plan?: RunPlan; board?: RunBoard } = {}): Promise<ProgressSinks> {
+export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext, live: { plan?: RunPlan; board?: RunBoard; planAfterScan?: boolean } = {}): Promise<ProgressSinks> {
   const humans: HumanSink[] = [];
   const sinks: EventSink[] = [];
   const stderr = env.io.stderr;
@@ -59,7 +65,9 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
     return { sinks: [view], close: () => view.close(), say: (text) => view.say(text), predictedEnd: () => view.board.predictedEndMs(ctx.clock.now()) };
   }
   // Off the live view the run still predicts its finish from its plan, for watchers elsewhere (get-run).
-  const board = live.board ?? (live.plan !== undefined ? new RunBoard(ctx.theme, live.plan) : undefined);
+  const planned = live.board ?? (live.plan !== undefined ? new RunBoard(ctx.theme, live.plan) : undefined);
+  const afterScan = planned === undefined && live.planAfterScan === true ? new RunBoardAfterScan(ctx.theme) : undefined;
+  const board = planned ?? afterScan;
   if (board !== undefined) sinks.push({ emit: (event) => board.apply(event) });
   const predictedEnd = board === undefined ? {} : { predictedEnd: () => board.predictedEndMs(ctx.clock.now()) };
   if (globals.output === 'human') {
@@ -73,6 +81,7 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
   return {
     sinks,
     ...predictedEnd,
+    ...(afterScan !== undefined ? { adoptPlan: (plan: RunPlan) => afterScan.plan(plan) } : {}),
     close: () => humans.forEach((h) => h.close()),
     say: (text) => {
       humans.forEach((h) => h.close());
@@ -81,9 +90,23 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
   };
 }
 
-export function coordinatorDeps(ctx: ClusterContext, run: { sink: EventSink; journal: RunJournal; stop: StopSwitch; runId: string; predictedEnd?: (() => number | undefined) | undefined }): CoordinatorDeps {
+/**
+ * The coordinator's dependencies. `planAfterScan` (a run with no plan at its start): the gateway that keeps the
+ * run's preflight read, and the hook that plans from the run's scan (commands/run/own-scan-plan.ts).
+ */
+export function coordinatorDeps(
+  ctx: ClusterContext,
+  run: {
+    sink: EventSink;
+    journal: RunJournal;
+    stop: StopSwitch;
+    runId: string;
+    predictedEnd?: (() => number | undefined) | undefined;
+    planAfterScan?: Required<Pick<CoordinatorDeps, 'gateway' | 'onScanCompleted'>> | undefined;
+  },
+): CoordinatorDeps {
   return {
-    gateway: ctx.gateway,
+    gateway: run.planAfterScan?.gateway ?? ctx.gateway,
     clock: ctx.clock,
     wallClock: ctx.wallClock,
     sink: run.sink,
@@ -95,5 +118,6 @@ export function coordinatorDeps(ctx: ClusterContext, run: { sink: EventSink; jou
     leaseSeconds: LEASE_SECONDS,
     ...(ctx.sim ? { onHalt: () => ctx.sim!.noteHalt() } : {}),
     ...(run.predictedEnd ? { predictedEnd: run.predictedEnd } : {}),
+    ...(run.planAfterScan ? { onScanCompleted: run.planAfterScan.onScanCompleted } : {}),
   };
 }

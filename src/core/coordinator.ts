@@ -49,6 +49,7 @@ import {
 } from './node-steps/index.js';
 import { budgetExceeded, runStatus, type HaltReason } from './policy.js';
 import { runPreflight } from './preflight.js';
+import type { RunScan } from './plan.js';
 import { clusterlessPreflight, serversToResume } from './clusterless.js';
 import { readGroupCapacity, readGroupStorage } from './group-facts.js';
 import { nextGroup } from './groups.js';
@@ -80,6 +81,11 @@ export interface CoordinatorDeps {
   readonly onHalt?: () => void;
   /** The finish predicted now (run clock, ms), from the plan the caller has; published in the lock for get-run. */
   readonly predictedEnd?: () => number | undefined;
+  /**
+   * Called once with what the run's own scan found, right after it is journaled and before staging: a caller
+   * with no plan at the start predicts the finish from it (no extra operation on any node). Must not throw.
+   */
+  readonly onScanCompleted?: (scan: RunScan) => void;
 }
 
 export interface RollingRunOptions {
@@ -383,6 +389,7 @@ export class RollingRun {
       }
     });
     this.journal.write({ type: 'scan-completed', scan: Object.fromEntries(scanned), scanFailures: Object.fromEntries(scanFailures) });
+    this.deps.onScanCompleted?.({ target: { clusterName: this.run.clusterName, order, maxFailedNodes: this.run.maxFailedNodes }, down: downAtStart, updates: scanned, scanFailures });
     await this.forEachBounded([...scanned.keys()].filter((n) => scanned.get(n)!.length > 0), async (node) => {
       const work = this.newWork(node, scanned.get(node)!);
       try {

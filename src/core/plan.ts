@@ -80,6 +80,20 @@ export function planRun(cluster: Pick<ClusterInfo, 'name' | 'nodes'>, profile: P
   };
 }
 
+/**
+ * What a run's own scan found, as its `scan-completed` journal record says, with the run's target: what a run
+ * that had no plan at its start predicts its finish from (the coordinator's `onScanCompleted`).
+ */
+export interface RunScan {
+  readonly target: RunTarget;
+  /** Nodes down when the run started: not scanned, they end Failed (NodeOffline). */
+  readonly down: ReadonlySet<string>;
+  /** What the scan found applicable on each node it scanned. */
+  readonly updates: ReadonlyMap<string, readonly UpdateInfo[]>;
+  /** Nodes whose scan failed, with the error: they end Failed (ScanFailed). */
+  readonly scanFailures: ReadonlyMap<string, string>;
+}
+
 export interface PlannedPhase {
   readonly phase: NodePhase;
   readonly seconds: number;

@@ -322,3 +322,43 @@ export class RunBoard {
     return this.nodes.filter((n) => n.state === 'done' && n.status === 'Failed').length;
   }
 }
+
+/**
+ * The board of a run that has its plan only once its own scan is done (an unattended run: no what-if before
+ * it). The run's events until then are kept and given to the board made from the plan, so that it stands where a
+ * board given the plan at the start would. Once the run is past its scan without a plan (a resumed run whose
+ * scan was journaled before the interruption), nothing more is kept and nothing is predicted.
+ */
+export class RunBoardAfterScan {
+  private board: RunBoard | undefined;
+  private early: RunEvent[] | undefined = [];
+
+  constructor(private readonly theme: Theme) {}
+
+  apply(event: RunEvent): void {
+    if (this.board !== undefined) {
+      this.board.apply(event);
+      return;
+    }
+    if (this.early === undefined) return;
+    // The plan comes right after the scan, before staging: a later phase means none is coming.
+    if (event.type === 'phase-started' && event.phase !== 'scan') {
+      this.early = undefined;
+      return;
+    }
+    this.early.push(event);
+  }
+
+  /** The run's plan, made from its scan: the board predicts from it from now on. */
+  plan(plan: RunPlan): void {
+    const board = new RunBoard(this.theme, plan);
+    for (const event of this.early ?? []) board.apply(event);
+    this.early = undefined;
+    this.board = board;
+  }
+
+  /** The predicted end (ms), or undefined while there is no plan. */
+  predictedEndMs(nowMs: number): number | undefined {
+    return this.board?.predictedEndMs(nowMs);
+  }
+}

@@ -32,6 +32,7 @@ import { interruptName } from '../../interrupts.js';
 import { LEASE_SECONDS, coordinatorDeps, createProgressSinks, type ProgressSinks } from '../../run-deps.js';
 import { checkResumePlugins, commandFor, recoverAndAbandon, resumeNodeHint, selectRunToResume } from './resume.js';
 import type { RunNotifyOptions } from './index.js';
+import { ownScanPlan } from './own-scan-plan.js';
 import { buildWhatIf, runWhatIf } from './what-if.js';
 
 function printSummary(result: RunResult, out: HumanPrinter): void {
@@ -132,7 +133,10 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         env.io.stderr.write(`cauctl: warning: the run profile could not be saved beside the journal (${(error as NodeJS.ErrnoException).code ?? String(error)}); a debug trace of this run will lack it.\n`);
       }
     }
-    progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan } : {});
+    // Without a plan before it (no terminal, or --resume), a run over a cluster plans from its own scan.
+    progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan } : { planAfterScan: variant === undefined });
+    const say = progress.say;
+    const planAfterScan = progress.adoptPlan !== undefined ? ownScanPlan(ctx, profile, progress.adoptPlan, say) : undefined;
     const sinks: EventSink[] = [...progress.sinks];
     if (notify.webhook) {
       // Real time, not the simulator's clock: the posts and their backoff happen on this host's network.
@@ -142,7 +146,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     const stop = { requested: false };
     const run = new RollingRun(
       profile,
-      coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd }),
+      coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd, planAfterScan }),
       {
         entry: ctx.entry,
         ...(interrupted ? { resumeFrom: { records: interrupted.records, path: interrupted.path } } : {}),
@@ -151,7 +155,6 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
         ...(variant ? { clusterless: variant.clusterless } : {}),
       },
     );
-    const say = progress.say;
     unsubscribe = env.interrupts.onInterrupt((count, signal) => {
       stop.requested = true;
       const name = interruptName(signal);

@@ -5,9 +5,8 @@
  * Durations come from the model's timing block in a rehearsal, from defaults on a real cluster.
  */
 import type { UpdateInfo } from '../../../cluster/operations.js';
-import { DEFAULT_RETRY_POLICY } from '../../../cluster/retrying-gateway.js';
 import { gatherPreflight, judgePreflight, type Refusal } from '../../../core/preflight.js';
-import { DEFAULT_TIMING, followUpRounds, planRun, predictPlan, type RunPlan } from '../../../core/plan.js';
+import { DEFAULT_TIMING, planRun, type RunPlan } from '../../../core/plan.js';
 import { scanNode } from '../../../core/node-steps/scan.js';
 import { capacityInputFrom } from '../../../core/capacity.js';
 import { readGroupStorage } from '../../../core/group-facts.js';
@@ -16,29 +15,10 @@ import type { RunProfile } from '../../../core/types.js';
 import { ExitCode, describeError } from '../../../errors.js';
 import { formatDuration } from '../../../output/format.js';
 import { renderTable } from '../../../output/table.js';
-import type { ClusterFixture } from '../../../sim/index.js';
 import type { CommandEnv } from '../../command-env.js';
 import type { ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
-
-type FixtureUpdate = ClusterFixture['nodes'][number]['updates'][number];
-
-/**
- * The follow-ups a rehearsal model declares for `node`: Windows Update shows a follow-up only once its parent
- * is installed, but the model the user wrote says in advance what will come. A real cluster has no such list.
- */
-function modelFollowUps(fixture: ClusterFixture, node: string): (update: UpdateInfo) => UpdateInfo[] {
-  const byId = new Map<string, FixtureUpdate>();
-  const index = (list: readonly FixtureUpdate[]): void => {
-    for (const u of list) {
-      byId.set(u.id.toLowerCase(), u);
-      index(u.followUps);
-    }
-  };
-  index(fixture.nodes.find((n) => n.name.toUpperCase() === node.toUpperCase())?.updates ?? []);
-  return (update) =>
-    (byId.get(update.updateId.toLowerCase())?.followUps ?? []).map((f) => ({ updateId: f.id, kb: f.kb, title: f.title, rebootRequired: f.rebootRequired }));
-}
+import { planFromScan } from './scan-plan.js';
 
 export interface WhatIf {
   readonly plan: RunPlan;
@@ -57,9 +37,8 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
   // The run's own scan of a node (node-steps), on the nodes the run scans. Through the plain gateway, one try
   // each: the run's wait for a node that does not answer is predicted below, not spent here.
   const updates = new Map<string, UpdateInfo[]>();
-  const skipped = new Map<string, string>();
+  const scanFailures = new Map<string, string>();
   const down = new Set(facts.cluster.nodes.filter((n) => n.state === 'Down' || n.state === 'Unknown').map((n) => n.name));
-  for (const node of down) skipped.set(node, `${node} is not online: will be reported Failed (NodeOffline)`);
   await Promise.all(
     target.order
       .filter((node) => !down.has(node))
@@ -67,31 +46,20 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
         try {
           updates.set(node, await scanNode(ctx.gateway, node, profile.plugins));
         } catch (error) {
-          skipped.set(node, `the scan failed (${describeError(error).replace(/\.$/, '')}): will be reported Failed (ScanFailed)`);
+          scanFailures.set(node, describeError(error));
         }
       }),
   );
   // Judged as the run judges it: before its scan, so every Up node's drain is checked, updates or not.
   const verdict = judgePreflight(facts, { profile });
-  const candidates = target.order.filter((n) => !skipped.has(n) && (updates.get(n)?.length ?? 0) > 0);
-  const fixture = ctx.sim?.fixture;
-  const followUps = fixture
-    ? new Map(candidates.map((node) => [node, followUpRounds(updates.get(node) ?? [], modelFollowUps(fixture, node))] as const))
-    : undefined;
   const storage = await ctx.gateway.call(ctx.entry, 'get-storage-health', {});
-  const plan = predictPlan({
-    target: verdict.target,
-    roles: new Map(facts.cluster.nodes.map((n) => [n.name, n.roles.length])),
-    updates,
-    ...(followUps ? { followUps } : {}),
-    skipped,
-    capacity: new Map(verdict.capacity.map((c) => [c.node, c.verdict])),
-    timing: ctx.sim?.timing ?? DEFAULT_TIMING,
-    timingSource: ctx.sim ? 'model' : 'defaults',
+  const plan = planFromScan({
+    facts,
+    capacity: verdict.capacity,
+    scan: { target: verdict.target, down, updates, scanFailures },
     s2d: storage.s2dEnabled,
-    // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
-    unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
-    ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
+    profile,
+    model: ctx.sim,
   });
   const k = profile.maxConcurrentNodes ?? 1;
   let mode: ModePrediction | undefined;

@@ -1,0 +1,83 @@
+/**
+ * The plan of a run that had none at its start (`run --force` with no terminal: a scheduled task, --json,
+ * --output ndjson; or `--resume`): a what-if there would scan every node a second time, so the run plans from its
+ * own preflight read and its own scan instead, with no extra operation on any node, and from then on predicts
+ * its finish for get-run. The coordinator keeps its preflight read to itself, so the read is kept here as it
+ * passes through the gateway; the scan comes from the coordinator's `onScanCompleted`.
+ * Depends on the gateway interface, core's preflight judgement and scan-plan.ts.
+ */
+import type { CallOptions, Gateway } from '../../../cluster/gateway.js';
+import type { ClusterInfo, NodeCapacity, OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
+import type { CoordinatorDeps } from '../../../core/coordinator.js';
+import type { RunPlan } from '../../../core/plan.js';
+import { judgePreflight, type PreflightFacts } from '../../../core/preflight.js';
+import type { RunProfile } from '../../../core/types.js';
+import { describeError, isTransient } from '../../../errors.js';
+import type { ClusterContext } from '../../context.js';
+import { planFromScan } from './scan-plan.js';
+
+/**
+ * Passes every call through unchanged and keeps the latest answers to the preflight's reads: the cluster
+ * (get-cluster) and each node's capacity (get-node-capacity), or that the node did not answer.
+ */
+export class PreflightRecorder implements Gateway {
+  private cluster: ClusterInfo | undefined;
+  private readonly capacity = new Map<string, NodeCapacity>();
+  private readonly unanswered = new Map<string, string>();
+
+  constructor(private readonly inner: Gateway) {}
+
+  async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
+    try {
+      const result = await this.inner.call(node, name, params, options);
+      this.keep(node, name, result);
+      return result;
+    } catch (error) {
+      if (name === 'get-node-capacity') {
+        this.capacity.delete(node);
+        // As the preflight reads it: a transient failure is a node that does not answer; any other failure
+        // only leaves its capacity unknown.
+        if (isTransient(error)) this.unanswered.set(node, describeError(error));
+      }
+      throw error;
+    }
+  }
+
+  private keep(node: string, name: OperationName, result: unknown): void {
+    if (name === 'get-cluster') this.cluster = result as ClusterInfo;
+    if (name === 'get-node-capacity') {
+      this.capacity.set(node, result as NodeCapacity);
+      this.unanswered.delete(node);
+    }
+  }
+
+  /** What the preflight read; undefined until the cluster was read (never, over standalone servers). */
+  facts(): PreflightFacts | undefined {
+    if (this.cluster === undefined) return undefined;
+    return { cluster: this.cluster, capacity: [...this.capacity.values()], unanswered: new Map(this.unanswered) };
+  }
+}
+
+/** What the coordinator is given to plan after its own scan: the gateway that keeps its reads, and the hook. */
+export type OwnScanPlan = Required<Pick<CoordinatorDeps, 'gateway' | 'onScanCompleted'>>;
+
+/**
+ * Gives `adopt` the run's plan once its scan is done, built as --what-if builds it. A plan that cannot be made
+ * is said with `warn`, and the run goes on without a predicted finish: the prediction never stops a run.
+ */
+export function ownScanPlan(ctx: Pick<ClusterContext, 'gateway' | 'sim'>, profile: RunProfile, adopt: (plan: RunPlan) => void, warn: (message: string) => void): OwnScanPlan {
+  const recorder = new PreflightRecorder(ctx.gateway);
+  return {
+    gateway: recorder,
+    onScanCompleted: (scan) => {
+      const facts = recorder.facts();
+      if (facts === undefined) return;
+      try {
+        const verdict = judgePreflight(facts, { profile });
+        adopt(planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim }));
+      } catch (error) {
+        warn(`cauctl: warning: this run predicts no finish for get-run (${describeError(error).replace(/\.$/, '')}); it goes on.\n`);
+      }
+    },
+  };
+}

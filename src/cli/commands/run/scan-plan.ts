@@ -1,0 +1,69 @@
+/**
+ * A rolling run's plan from the preflight's read and a scan, one copy for the two that make it: `--what-if` (and
+ * the question before a run at a terminal), which scans for it, and an unattended run, which plans once its own
+ * scan is done (own-scan-plan.ts). Pure: the callers read and scan; this only puts predictPlan's inputs together.
+ * Depends on core's plan and preflight types, and on the rehearsal model's fixture type for its follow-ups.
+ */
+import type { UpdateInfo } from '../../../cluster/operations.js';
+import { DEFAULT_RETRY_POLICY } from '../../../cluster/retrying-gateway.js';
+import type { PreflightFacts, PreflightVerdict } from '../../../core/preflight.js';
+import { DEFAULT_TIMING, followUpRounds, predictPlan, type RunPlan, type RunScan } from '../../../core/plan.js';
+import type { RunProfile } from '../../../core/types.js';
+import type { ClusterFixture, Simulator } from '../../../sim/index.js';
+
+type FixtureUpdate = ClusterFixture['nodes'][number]['updates'][number];
+
+/**
+ * The follow-ups a rehearsal model declares for `node`: Windows Update shows a follow-up only once its parent
+ * is installed, but the model the user wrote says in advance what will come. A real cluster has no such list.
+ */
+export function modelFollowUps(fixture: ClusterFixture, node: string): (update: UpdateInfo) => UpdateInfo[] {
+  const byId = new Map<string, FixtureUpdate>();
+  const index = (list: readonly FixtureUpdate[]): void => {
+    for (const u of list) {
+      byId.set(u.id.toLowerCase(), u);
+      index(u.followUps);
+    }
+  };
+  index(fixture.nodes.find((n) => n.name.toUpperCase() === node.toUpperCase())?.updates ?? []);
+  return (update) =>
+    (byId.get(update.updateId.toLowerCase())?.followUps ?? []).map((f) => ({ updateId: f.id, kb: f.kb, title: f.title, rebootRequired: f.rebootRequired }));
+}
+
+export interface ScanPlanInput {
+  /** The preflight's read: each node's roles, and whether some online node did not answer. */
+  readonly facts: Pick<PreflightFacts, 'cluster' | 'unanswered'>;
+  /** The preflight's capacity verdict of each drain. */
+  readonly capacity: PreflightVerdict['capacity'];
+  readonly scan: RunScan;
+  /** Storage Spaces Direct: a node that restarted resyncs before the next one drains. */
+  readonly s2d: boolean;
+  readonly profile: Pick<RunProfile, 'skipUpdateChecks'>;
+  /** A rehearsal model: its timing, and the follow-ups of each node's updates. Undefined on a real cluster. */
+  readonly model: Pick<Simulator, 'timing' | 'fixture'> | undefined;
+}
+
+/** The plan: each node's phases and predicted seconds, in the run's order, from what the scan found. */
+export function planFromScan({ facts, capacity, scan, s2d, profile, model }: ScanPlanInput): RunPlan {
+  const skipped = new Map<string, string>();
+  for (const node of scan.down) skipped.set(node, `${node} is not online: will be reported Failed (NodeOffline)`);
+  for (const [node, error] of scan.scanFailures) skipped.set(node, `the scan failed (${error.replace(/\.$/, '')}): will be reported Failed (ScanFailed)`);
+  const candidates = scan.target.order.filter((n) => !skipped.has(n) && (scan.updates.get(n)?.length ?? 0) > 0);
+  const followUps = model
+    ? new Map(candidates.map((node) => [node, followUpRounds(scan.updates.get(node) ?? [], modelFollowUps(model.fixture, node))] as const))
+    : undefined;
+  return predictPlan({
+    target: scan.target,
+    roles: new Map(facts.cluster.nodes.map((n) => [n.name, n.roles.length])),
+    updates: scan.updates,
+    ...(followUps ? { followUps } : {}),
+    skipped,
+    capacity: new Map(capacity.map((c) => [c.node, c.verdict])),
+    timing: model?.timing ?? DEFAULT_TIMING,
+    timingSource: model ? 'model' : 'defaults',
+    s2d,
+    // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
+    unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
+    ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
+  });
+}
