@@ -1,0 +1,89 @@
+/**
+ * RunBoardAfterScan: a run that gets its plan only after its own scan predicts, from then on, exactly what a board
+ * given the same plan at the start predicts; before it, nothing; and a run past its scan without a plan keeps
+ * nothing.
+ */
+import { EVENT_SCHEMA_VERSION, type NodePhase, type RunEvent, type RunEventBody } from '../core/events.js';
+import type { RunPlan } from '../core/plan.js';
+import { RunBoard, RunBoardAfterScan } from './run-board.js';
+import { createTheme } from './theme.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const at = (seconds: number, body: RunEventBody): RunEvent => ({ ...body, schemaVersion: EVENT_SCHEMA_VERSION, time: new Date(T0 + seconds * 1000).toISOString(), runId: 'r1' }) as RunEvent;
+const phase = (start: number, node: string, p: NodePhase, seconds: number): RunEvent[] => [
+  at(start, { type: 'phase-started', node, phase: p, attempt: 0 }),
+  at(start + seconds, { type: 'phase-completed', node, phase: p, attempt: 0, durationSeconds: seconds }),
+];
+const theme = createTheme(false);
+
+/** Two nodes: a 40 s scan (10 s over its plan), a 300 s stage, then 1000 s each. */
+const plan: RunPlan = {
+  clusterName: 'C2',
+  order: ['NODE1', 'NODE2'],
+  maxFailedNodes: 1,
+  timingSource: 'model',
+  followUpsKnown: true,
+  preflight: [
+    { phase: 'scan', seconds: 30 },
+    { phase: 'stage', seconds: 300 },
+  ],
+  nodes: ['NODE1', 'NODE2'].map((node, i) => ({
+    node,
+    position: i + 1,
+    roles: 1,
+    updates: [{ kb: 'KB1', title: 'CU', rebootRequired: true }],
+    followUps: [],
+    phases: [
+      { phase: 'drain' as const, seconds: 100 },
+      { phase: 'install' as const, seconds: 900 },
+    ],
+    seconds: 1000,
+  })),
+  totalSeconds: 2330,
+};
+
+const beforePlan: RunEvent[] = [
+  at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false }),
+  at(0, { type: 'preflight', check: 'cluster', ok: true, detail: '2 nodes' }),
+  ...phase(0, 'NODE1', 'scan', 40),
+  ...phase(0, 'NODE2', 'scan', 40),
+];
+const afterPlan: RunEvent[] = [...phase(40, 'NODE1', 'stage', 300), ...phase(40, 'NODE2', 'stage', 300), ...phase(340, 'NODE1', 'drain', 100), at(440, { type: 'phase-started', node: 'NODE1', phase: 'install', attempt: 0 })];
+
+describe('RunBoardAfterScan', () => {
+  it('predicts nothing before the plan comes', () => {
+    const board = new RunBoardAfterScan(theme);
+    for (const e of beforePlan) board.apply(e);
+    expect(board.predictedEndMs(T0 + 40_000)).toBeUndefined();
+  });
+
+  it.each([
+    { name: 'right after the scan', events: 0, nowSeconds: 40, endSeconds: 40 + 300 + 2000 },
+    { name: 'during the staging', events: 1, nowSeconds: 100, endSeconds: 40 + 300 + 2000 },
+    { name: 'once staged', events: 4, nowSeconds: 340, endSeconds: 340 + 2000 },
+    { name: 'in an install that runs over its plan', events: 7, nowSeconds: 440 + 1000, endSeconds: 440 + 1000 + 1000 },
+  ])('predicts $name what a board given the plan at the start predicts', ({ events, nowSeconds, endSeconds }) => {
+    const late = new RunBoardAfterScan(theme);
+    const early = new RunBoard(theme, plan);
+    for (const e of beforePlan) {
+      late.apply(e);
+      early.apply(e);
+    }
+    late.plan(plan);
+    for (const e of afterPlan.slice(0, events)) {
+      late.apply(e);
+      early.apply(e);
+    }
+    const nowMs = T0 + nowSeconds * 1000;
+    expect(late.predictedEndMs(nowMs)).toBe(early.predictedEndMs(nowMs));
+    expect(late.predictedEndMs(nowMs)).toBe(T0 + endSeconds * 1000);
+  });
+
+  it('keeps nothing once the run is past its scan without a plan (a resumed run whose scan was journaled)', () => {
+    const board = new RunBoardAfterScan(theme);
+    for (const e of [...beforePlan, ...afterPlan]) board.apply(e);
+    // A plan that came now would have no run-started to count from: it predicts nothing.
+    board.plan(plan);
+    expect(board.predictedEndMs(T0 + 500_000)).toBeUndefined();
+  });
+});
