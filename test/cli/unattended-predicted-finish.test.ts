@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
-import { collect } from '../support/state-checks.js';
+import { collect, whenEvent } from '../support/state-checks.js';
 
 /** Short phases, so that a whole run of three nodes lasts a few real seconds at --sim-speed 300. */
 const TIMING = { scanSeconds: 30, downloadSeconds: 120, drainSecondsPerRole: 15, installSeconds: 300, rebootSeconds: 120, servicesStartSeconds: 30, resyncSeconds: 120 };
@@ -71,6 +71,29 @@ describe('run --force with no terminal', () => {
     const predictedMs = Date.parse(view!.predictedEndTime!);
     expect(view!.runStartTime).toBe(report.startTime);
     expect(Math.abs(predictedMs - endMs)).toBeLessThanOrEqual((endMs - startMs) / 10);
+  }, 60000);
+
+  it('run --resume --force --json predicts from the scan the interrupted run journaled, without its finished nodes', async () => {
+    const fixture = box.fixture(aCluster('ETAR', [1, 2, 1], {}, { timing: TIMING }));
+    const first = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--output', 'ndjson', '--sim-speed', '300']);
+    const killed = collect(first);
+    // Killed once its first node is done and the second drained: the scan is in the journal, one node finished.
+    await whenEvent(first, (e) => e.type === 'phase-started' && e.phase === 'install' && e.node !== 'NODE1');
+    first.kill('SIGKILL');
+    await killed;
+
+    const resumed = box.start(['run', '--simulate', fixture, '--resume', '--force', '--json', '--sim-speed', '300']);
+    const done = collect(resumed);
+    const view = await firstPrediction(fixture, resumed);
+    const result = await done;
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as RunDoc & { resumed: boolean };
+    expect({ status: doc.status, resumed: doc.resumed, violations: doc.simulation.violations }).toEqual({ status: 'Succeeded', resumed: true, violations: [] });
+    expect(view).toMatchObject({ runState: 'RunInProgress', predictedEndTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    // What is ahead is two nodes' windows, not the three of the whole run: the prediction lands near the end.
+    const startMs = Date.parse(doc.startTime);
+    const endMs = Date.parse(doc.endTime);
+    expect(Math.abs(Date.parse(view!.predictedEndTime!) - endMs)).toBeLessThanOrEqual((endMs - startMs) / 10);
   }, 60000);
 
   it('ends normally when its scan finds nothing to install', () => {

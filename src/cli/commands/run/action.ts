@@ -136,8 +136,9 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     // Without a plan before it (no terminal, or --resume), a run over a cluster plans from its own scan.
     progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan } : { planAfterScan: variant === undefined });
     const say = progress.say;
-    const planAfterScan = progress.adoptPlan !== undefined ? ownScanPlan(ctx, profile, progress.adoptPlan, say) : undefined;
-    const sinks: EventSink[] = [...progress.sinks];
+    const planAfterScan = progress.adoptPlan !== undefined ? ownScanPlan(ctx, profile, progress.adoptPlan, say, interrupted) : undefined;
+    // After the progress sinks: a resumed run's plan comes at its run-started, which their board must have seen.
+    const sinks: EventSink[] = [...progress.sinks, ...(planAfterScan ? [planAfterScan.sink] : [])];
     if (notify.webhook) {
       // Real time, not the simulator's clock: the posts and their backoff happen on this host's network.
       webhook = createWebhookSink({ url: notify.webhook, clusterName: ctx.entry, clock: systemClock, userAgent: `cauctl/${VERSION}` });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ClusterGateway, type Gateway } from '../../../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity } from '../../../cluster/operations.js';
 import { RollingRun, type CoordinatorDeps } from '../../../core/coordinator.js';
+import type { JournalState } from '../../../core/journal-replay.js';
 import type { RunEvent } from '../../../core/events.js';
 import type { RunPlan, RunScan } from '../../../core/plan.js';
 import { AppError, ExitCode } from '../../../errors.js';
@@ -18,7 +19,7 @@ import { openSimulator, type Simulator } from '../../../sim/index.js';
 import type { Transport } from '../../../transport/transport.js';
 import { aRunProfile } from '../../../../test/support/profiles.js';
 import type { ClusterContext } from '../../context.js';
-import { PreflightRecorder, ownScanPlan } from './own-scan-plan.js';
+import { PreflightRecorder, journaledScan, ownScanPlan } from './own-scan-plan.js';
 import { buildWhatIf } from './what-if.js';
 
 const profile = aRunProfile();
@@ -168,5 +169,28 @@ describe('ownScanPlan', () => {
     await own.gateway.call('C', 'get-cluster', {});
     own.onScanCompleted({ ...scan, updates: new Map([['N1', [{ updateId: 'u', kb: 'KB1', title: 'cu', rebootRequired: false }]]]) });
     expect(adopted.map((p) => ({ timingSource: p.timingSource, nodes: p.nodes.map((n) => n.phases.map((ph) => ph.phase)) }))).toEqual([{ timingSource: 'defaults', nodes: [['drain', 'install', 'rescan', 'resume']] }]);
+  });
+});
+
+describe('journaledScan', () => {
+  const u = (id: string) => ({ updateId: id, kb: id, title: id, rebootRequired: true });
+  const started = { type: 'run-started', runId: 'r', clusterName: 'C4', order: ['N1', 'N2', 'N3', 'N4'], maxFailedNodes: 1, plugins: [], downAtStart: ['N4'] } as unknown as JournalState['started'];
+  const state = (over: Partial<JournalState>): JournalState => ({ runId: 'r', started, completed: new Map(), inFlight: null, alsoInFlight: [], halted: false, scan: undefined, ...over });
+  const scanned = { scan: { N1: [u('KB1')], N2: [u('KB2')] }, scanFailures: { N3: 'timed out' } };
+
+  it.each([
+    { name: 'no scan journaled: the resumed run scans again', state: state({}), scan: undefined },
+    {
+      name: "the scan, with the run's target",
+      state: state({ scan: scanned }),
+      scan: { target: { clusterName: 'C4', order: ['N1', 'N2', 'N3', 'N4'], maxFailedNodes: 1 }, down: new Set(['N4']), updates: new Map([['N1', [u('KB1')]], ['N2', [u('KB2')]]]), scanFailures: new Map([['N3', 'timed out']]) },
+    },
+    {
+      name: 'the nodes the interrupted run finished are left out',
+      state: state({ scan: scanned, completed: new Map([['N1', {}], ['N3', {}], ['N4', {}]]) as unknown as JournalState['completed'] }),
+      scan: { target: { clusterName: 'C4', order: ['N1', 'N2', 'N3', 'N4'], maxFailedNodes: 1 }, down: new Set(), updates: new Map([['N2', [u('KB2')]]]), scanFailures: new Map() },
+    },
+  ])('$name', ({ state: s, scan }) => {
+    expect(journaledScan(s)).toEqual(scan);
   });
 });

@@ -3,16 +3,20 @@
  * --output ndjson; or `--resume`): a what-if there would scan every node a second time, so the run plans from its
  * own preflight read and its own scan instead, with no extra operation on any node, and from then on predicts
  * its finish for get-run. The coordinator keeps its preflight read to itself, so the read is kept here as it
- * passes through the gateway; the scan comes from the coordinator's `onScanCompleted`.
- * Depends on the gateway interface, core's preflight judgement and scan-plan.ts.
+ * passes through the gateway; the scan comes from the coordinator's `onScanCompleted`, or, for a resumed run
+ * that does not scan again, from the interrupted run's journal.
+ * Depends on the gateway interface, core's preflight judgement and journal replay, and scan-plan.ts.
  */
 import type { CallOptions, Gateway } from '../../../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity, OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
 import type { CoordinatorDeps } from '../../../core/coordinator.js';
-import type { RunPlan } from '../../../core/plan.js';
+import type { EventSink } from '../../../core/events.js';
+import { replayJournal, type JournalState } from '../../../core/journal-replay.js';
+import type { RunPlan, RunScan } from '../../../core/plan.js';
 import { judgePreflight, type PreflightFacts } from '../../../core/preflight.js';
 import type { RunProfile } from '../../../core/types.js';
 import { describeError, isTransient } from '../../../errors.js';
+import type { JournalRecord } from '../../../journal/journal.js';
 import type { ClusterContext } from '../../context.js';
 import { planFromScan } from './scan-plan.js';
 
@@ -58,26 +62,68 @@ export class PreflightRecorder implements Gateway {
   }
 }
 
-/** What the coordinator is given to plan after its own scan: the gateway that keeps its reads, and the hook. */
-export type OwnScanPlan = Required<Pick<CoordinatorDeps, 'gateway' | 'onScanCompleted'>>;
+/**
+ * The scan an interrupted run journaled, as the coordinator's hook gives a scan, without the nodes that run had
+ * finished (nothing of them is ahead). Undefined when the journal has no scan: the resumed run scans again.
+ */
+export function journaledScan(state: JournalState): RunScan | undefined {
+  if (state.scan === undefined) return undefined;
+  const ahead = (node: string): boolean => !state.completed.has(node);
+  const { clusterName, order, maxFailedNodes, downAtStart } = state.started;
+  return {
+    target: { clusterName, order, maxFailedNodes },
+    down: new Set(downAtStart.filter(ahead)),
+    updates: new Map(Object.entries(state.scan.scan).filter(([node]) => ahead(node))),
+    scanFailures: new Map(Object.entries(state.scan.scanFailures).filter(([node]) => ahead(node))),
+  };
+}
 
 /**
- * Gives `adopt` the run's plan once its scan is done, built as --what-if builds it. A plan that cannot be made
+ * What the coordinator is given to plan after its own scan (the gateway that keeps its reads, and the hook), and
+ * the sink that plans a resumed run from its journaled scan.
+ */
+export interface OwnScanPlan extends Required<Pick<CoordinatorDeps, 'gateway' | 'onScanCompleted'>> {
+  /**
+   * With the interrupted run's journal: plans from its scan at the run's run-started (the cluster read by then),
+   * when that scan was journaled. Give it the events after the progress sinks, whose board must have seen them.
+   */
+  readonly sink: EventSink;
+}
+
+/**
+ * Gives `adopt` the run's plan once its scan is known, built as --what-if builds it. A plan that cannot be made
  * is said with `warn`, and the run goes on without a predicted finish: the prediction never stops a run.
  */
-export function ownScanPlan(ctx: Pick<ClusterContext, 'gateway' | 'sim'>, profile: RunProfile, adopt: (plan: RunPlan) => void, warn: (message: string) => void): OwnScanPlan {
+export function ownScanPlan(
+  ctx: Pick<ClusterContext, 'gateway' | 'sim'>,
+  profile: RunProfile,
+  adopt: (plan: RunPlan) => void,
+  warn: (message: string) => void,
+  interrupted?: { readonly records: readonly JournalRecord[]; readonly path?: string | undefined },
+): OwnScanPlan {
   const recorder = new PreflightRecorder(ctx.gateway);
+  const plan = (scanOf: () => RunScan | undefined): void => {
+    const facts = recorder.facts();
+    if (facts === undefined) return;
+    try {
+      const scan = scanOf();
+      if (scan === undefined) return;
+      const verdict = judgePreflight(facts, { profile });
+      adopt(planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim }));
+    } catch (error) {
+      warn(`cauctl: warning: this run predicts no finish for get-run (${describeError(error).replace(/\.$/, '')}); it goes on.\n`);
+    }
+  };
+  let replayed = interrupted === undefined;
   return {
     gateway: recorder,
-    onScanCompleted: (scan) => {
-      const facts = recorder.facts();
-      if (facts === undefined) return;
-      try {
-        const verdict = judgePreflight(facts, { profile });
-        adopt(planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim }));
-      } catch (error) {
-        warn(`cauctl: warning: this run predicts no finish for get-run (${describeError(error).replace(/\.$/, '')}); it goes on.\n`);
-      }
+    onScanCompleted: (scan) => plan(() => scan),
+    sink: {
+      emit: (event) => {
+        if (replayed || event.type !== 'run-started') return;
+        replayed = true;
+        plan(() => journaledScan(replayJournal(interrupted!.records, interrupted!.path)));
+      },
     },
   };
 }
