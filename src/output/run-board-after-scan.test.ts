@@ -79,7 +79,7 @@ describe('RunBoardAfterScan', () => {
     expect(late.predictedEndMs(nowMs)).toBe(T0 + endSeconds * 1000);
   });
 
-  it('keeps nothing once the run is past its scan without a plan (a resumed run whose scan was journaled)', () => {
+  it('keeps nothing once the run is past its scan without a plan (none could be made)', () => {
     const board = new RunBoardAfterScan(theme);
     for (const e of [...beforePlan, ...afterPlan]) board.apply(e);
     // A plan that came now would have no run-started to count from: it predicts nothing.

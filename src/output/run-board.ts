@@ -324,10 +324,10 @@ export class RunBoard {
 }
 
 /**
- * The board of a run that has its plan only once its own scan is done (an unattended run: no what-if before
- * it). The run's events until then are kept and given to the board made from the plan, so that it stands where a
- * board given the plan at the start would. Once the run is past its scan without a plan (a resumed run whose
- * scan was journaled before the interruption), nothing more is kept and nothing is predicted.
+ * The board of a run that has its plan only once its scan is known (an unattended run: no what-if before it). The
+ * run's events until then are kept and given to the board made from the plan, so that it stands where a board
+ * given the plan at the start would. Once the run is past its scan without a plan (none could be made), nothing
+ * more is kept and nothing is predicted.
  */
 export class RunBoardAfterScan {
   private board: RunBoard | undefined;
