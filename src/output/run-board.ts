@@ -97,6 +97,8 @@ export class RunBoard {
   private anchorMs: number | undefined;
   /** The `reboot` half of each node's restart, given with the `wait-node` that completes it. */
   private readonly rebootSeconds = new Map<string, number>();
+  /** Nodes drained in their attempt and not installing yet: a rescan of theirs now comes before the install. */
+  private readonly drainedNotInstalled = new Set<string>();
 
   constructor(
     readonly theme: Theme,
@@ -237,6 +239,8 @@ export class RunBoard {
         }
         // The run is past its scan and staging once a node is drained.
         for (const s of this.steps) if (s.node === null && s.cluster !== true) s.done = true;
+        if (event.phase === 'drain') this.drainedNotInstalled.add(event.node);
+        if (event.phase === 'install') this.drainedNotInstalled.delete(event.node);
         row.state = 'current';
         row.phase = event.phase;
         row.phaseStartMs = ms;
@@ -249,7 +253,10 @@ export class RunBoard {
       case 'phase-completed': {
         const row = this.node(event.node);
         const step = this.nextStep(event.node, event.phase);
-        if (step !== undefined) this.finish(step);
+        // A retried attempt, and every window of a resumed run, rescans between the drain and the install: that
+        // rescan is not the planned one after an install, and takes nothing off what is left.
+        const beforeInstall = event.phase === 'rescan' && this.drainedNotInstalled.has(event.node);
+        if (step !== undefined && !beforeInstall) this.finish(step);
         if (row.phase === event.phase) row.phaseOpen = false;
         this.anchorMs = ms;
         if (row.state === 'waiting') {
@@ -272,6 +279,7 @@ export class RunBoard {
         const row = this.node(event.node);
         Object.assign(row, { state: 'done', status: event.status, attempt: event.attempts, endMs: ms, updatesOk: event.numberOfSucceededUpdates, updatesFailed: event.numberOfFailedUpdates });
         row.phase = undefined;
+        this.drainedNotInstalled.delete(event.node);
         for (const s of this.steps) if (s.node === event.node) s.done = true;
         this.anchorMs = ms;
         if (this.resync?.node === event.node) this.resync = undefined;

@@ -1,4 +1,5 @@
 /**
+ * RunBoard's prediction when a window rescans before its install (a retried attempt, a resumed run), and
  * RunBoardAfterScan: a run that gets its plan only after its own scan predicts, from then on, exactly what a board
  * given the same plan at the start predicts; before it, nothing; and a run past its scan without a plan keeps
  * nothing.
@@ -16,31 +17,29 @@ const phase = (start: number, node: string, p: NodePhase, seconds: number): RunE
 ];
 const theme = createTheme(false);
 
-/** Two nodes: a 40 s scan (10 s over its plan), a 300 s stage, then 1000 s each. */
-const plan: RunPlan = {
-  clusterName: 'C2',
-  order: ['NODE1', 'NODE2'],
-  maxFailedNodes: 1,
-  timingSource: 'model',
-  followUpsKnown: true,
-  preflight: [
-    { phase: 'scan', seconds: 30 },
-    { phase: 'stage', seconds: 300 },
-  ],
-  nodes: ['NODE1', 'NODE2'].map((node, i) => ({
-    node,
-    position: i + 1,
-    roles: 1,
-    updates: [{ kb: 'KB1', title: 'CU', rebootRequired: true }],
-    followUps: [],
-    phases: [
-      { phase: 'drain' as const, seconds: 100 },
-      { phase: 'install' as const, seconds: 900 },
+/** Two nodes with the same phases each, after a 30 s scan and a 300 s stage. */
+function twoNodes(phases: ReadonlyArray<{ readonly phase: NodePhase; readonly seconds: number }>): RunPlan {
+  const seconds = phases.reduce((sum, p) => sum + p.seconds, 0);
+  return {
+    clusterName: 'C2',
+    order: ['NODE1', 'NODE2'],
+    maxFailedNodes: 1,
+    timingSource: 'model',
+    followUpsKnown: true,
+    preflight: [
+      { phase: 'scan', seconds: 30 },
+      { phase: 'stage', seconds: 300 },
     ],
-    seconds: 1000,
-  })),
-  totalSeconds: 2330,
-};
+    nodes: ['NODE1', 'NODE2'].map((node, i) => ({ node, position: i + 1, roles: 1, updates: [{ kb: 'KB1', title: 'CU', rebootRequired: true }], followUps: [], phases, seconds })),
+    totalSeconds: 330 + 2 * seconds,
+  };
+}
+
+/** 1000 s a node; the scan below takes 40 s, 10 s over its plan. */
+const plan = twoNodes([
+  { phase: 'drain', seconds: 100 },
+  { phase: 'install', seconds: 900 },
+]);
 
 const beforePlan: RunEvent[] = [
   at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false }),
@@ -85,5 +84,52 @@ describe('RunBoardAfterScan', () => {
     // A plan that came now would have no run-started to count from: it predicts nothing.
     board.plan(plan);
     expect(board.predictedEndMs(T0 + 500_000)).toBeUndefined();
+  });
+});
+
+describe('RunBoard: a rescan between the drain and the install', () => {
+  /** 1390 s a node: drain, install, restart, the rescan after the install, resume. */
+  const window = twoNodes([
+    { phase: 'drain', seconds: 100 },
+    { phase: 'install', seconds: 900 },
+    { phase: 'reboot', seconds: 300 },
+    { phase: 'wait-node', seconds: 60 },
+    { phase: 'rescan', seconds: 30 },
+    { phase: 'resume', seconds: 0 },
+  ]);
+  const started = at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false });
+  const installing = (s: number): RunEvent => at(s, { type: 'phase-started', node: 'NODE1', phase: 'install', attempt: 0 });
+
+  it.each([
+    {
+      name: 'a resumed run rescans first: nothing of the window is taken off, the rescan only moves the finish out',
+      events: [started, ...phase(0, 'NODE1', 'drain', 100), ...phase(100, 'NODE1', 'rescan', 30), installing(130)],
+      nowSeconds: 130,
+      endSeconds: 130 + (900 + 300 + 60 + 30) + 1390,
+    },
+    {
+      name: 'a retried attempt rescans first: its window is all ahead again',
+      events: [
+        started,
+        ...phase(0, 'NODE1', 'drain', 100),
+        ...phase(100, 'NODE1', 'install', 900),
+        at(1000, { type: 'attempt-failed', node: 'NODE1', phase: 'install', attempt: 1, code: 'InstallFailed', message: 'failed', willRetry: true }),
+        ...phase(1000, 'NODE1', 'drain', 100),
+        ...phase(1100, 'NODE1', 'rescan', 30),
+        installing(1130),
+      ],
+      nowSeconds: 1130,
+      endSeconds: 1130 + (900 + 300 + 60 + 30) + 1390,
+    },
+    {
+      name: 'the rescan after an install without a restart still passes the restart the plan had',
+      events: [started, ...phase(0, 'NODE1', 'drain', 100), ...phase(100, 'NODE1', 'install', 900), ...phase(1000, 'NODE1', 'rescan', 30)],
+      nowSeconds: 1030,
+      endSeconds: 1030 + 1390,
+    },
+  ])('$name', ({ events, nowSeconds, endSeconds }) => {
+    const board = new RunBoard(theme, window);
+    for (const e of events) board.apply(e);
+    expect(board.predictedEndMs(T0 + nowSeconds * 1000)).toBe(T0 + endSeconds * 1000);
   });
 });
