@@ -925,13 +925,14 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
   }
   const noRun = { N1: [view('N1')], N2: [view('N2')], N3: [view('N3')] };
 
-  it('asks every Up or Paused node: the node to drain through the retries, the others once; a Down node is not asked', async () => {
+  it('asks every Up or Paused node at once: the node to drain through the retries, the others once; a Down node is not asked', async () => {
     const { h, run } = guarded({ N1: ['lost', view('N1')], N2: ['lost', view('N2')], N3: [view('N3')] });
     expect(await run()).toBe('ok');
+    // N2 is asked before N1's retry: the reads do not wait for each other.
     expect(callsOf(h, 'get-native-cau').map((c) => [c.node, c.params, c.options])).toStrictEqual([
       ['N1', {}, {}],
-      ['N1', {}, {}],
       ['N2', {}, { retry: false }],
+      ['N1', {}, {}],
     ]);
     // No role anywhere: nothing held, nothing written.
     expect(callsOf(h, 'set-cluster-property')).toHaveLength(0);
@@ -941,6 +942,13 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
   it('another node refusing the credentials is not skipped: the gate fails', async () => {
     const { run } = guarded({ N1: [view('N1')], N2: ['refused'] });
     expect(await run()).toBe('TRANSPORT_AUTH_REFUSED: N2 refused the credentials');
+  });
+
+  it('every node is read before a failure is reported, and the first one in the cluster order is the one reported', async () => {
+    const { h, run } = guarded({ N1: [view('N1')], N2: [{ fail: 'NATIVE_CAU_UNREADABLE' }], N3: ['refused'], N4: [view('N4', { runInProgress: true, orchestratorGuid: 'G1' })] }, {}, { N1: 'Up', N2: 'Up', N3: 'Up', N4: 'Up' });
+    expect(await run()).toBe('OPERATION_FAILED: get-native-cau on N2 failed: get-native-cau failed');
+    expect(callsOf(h, 'get-native-cau').map((c) => c.node)).toStrictEqual(['N1', 'N2', 'N3', 'N4']);
+    expect(callsOf(h, 'get-cluster-property')).toHaveLength(0);
   });
 
   it.each<[string, Record<string, Reply[]>, string]>([
