@@ -250,7 +250,17 @@ export class RollingRun {
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
     this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run, ...(deps.predictedEnd ? { predictedEnd: deps.predictedEnd } : {}) });
-    this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
+    this.steps = {
+      gateway: this.gateway,
+      clock: deps.clock,
+      journal: this.journal,
+      entry: options.entry,
+      heartbeat: () => this.presence.heartbeat(),
+      notice: ({ code, node, message }) => {
+        this.run.warnings.push(message);
+        this.emit({ type: 'warning', code, node, message });
+      },
+    };
   }
 
   /** A clusterless run (standalone servers): see RollingRunOptions.clusterless. */
