@@ -10,6 +10,7 @@ import type { ClusterInfo, UndrainedAllowance, UpdateInfo, UpdateInstallResult }
 import { RetryingGateway, describeRetry } from '../cluster/retrying-gateway.js';
 import { AppError, ExitCode, describeError, isTransient, refusedError } from '../errors.js';
 import { JournalWriteError, type RunJournal } from '../journal/journal.js';
+import { mapBounded } from './bounded.js';
 import type { EventSink, NodePhase, RunEventBody, RunStatus } from './events.js';
 import { EVENT_SCHEMA_VERSION } from './events.js';
 import type { Clock } from '../platform/clock.js';
@@ -255,7 +256,17 @@ export class RollingRun {
     );
     this.journal = new JournalWriter(deps.journal, () => deps.clock.now());
     this.presence = new RunPresence({ lock: this.lock, clock: deps.clock, wallClock: deps.wallClock, leaseSeconds: this.leaseSeconds, run: () => this.run, ...(deps.predictedEnd ? { predictedEnd: deps.predictedEnd } : {}) });
-    this.steps = { gateway: this.gateway, clock: deps.clock, journal: this.journal, entry: options.entry, heartbeat: () => this.presence.heartbeat() };
+    this.steps = {
+      gateway: this.gateway,
+      clock: deps.clock,
+      journal: this.journal,
+      entry: options.entry,
+      heartbeat: () => this.presence.heartbeat(),
+      notice: ({ code, node, message }) => {
+        this.run.warnings.push(message);
+        this.emit({ type: 'warning', code, node, message });
+      },
+    };
   }
 
   /** A clusterless run (standalone servers): see RollingRunOptions.clusterless. */
@@ -344,15 +355,9 @@ export class RollingRun {
   // -------------------------------------------------------------------------------------------------------
   // Scan and stage
 
+  /** `fn` on each item, RunTimings.scanConcurrency at once; after a failure no further item starts (bounded.ts). */
   private async forEachBounded<T>(items: readonly T[], fn: (item: T) => Promise<void>, limit: number = RunTimings.scanConcurrency): Promise<void> {
-    let next = 0;
-    const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        await fn(item);
-      }
-    });
-    await Promise.all(workers);
+    await mapBounded(items, limit, fn);
   }
 
   private taskId(node: string, suffix: string): string {
@@ -1089,7 +1094,7 @@ export class RollingRun {
     const spec = this.profile.plugins.find((p) => p.plugin === PRE_INSTALL_PLUGIN);
     if (spec === undefined) return;
     const targets = others.filter((n) => preInstallable((scan.scanned.get(n) ?? []) as ScannedUpdate[]).length > 0);
-    await this.forEachBounded(targets, (node) => this.preInstall(node, spec, (scan.scanned.get(node) ?? []) as ScannedUpdate[]), this.profile.preInstallConcurrency ?? targets.length);
+    await this.forEachBounded(targets, (node) => this.preInstall(node, spec, (scan.scanned.get(node) ?? []) as ScannedUpdate[]), this.profile.preInstallConcurrency ?? Math.max(1, targets.length));
   }
 
   /** One node's pre-install, while it serves: its first attempt when it fails (retried in its window). */

@@ -3,6 +3,7 @@
  * beside the others. Also the same-offer check for feature updates (the mixed-patch-level problem).
  * Depends on the gateway and core types only.
  */
+import { mapBounded } from './bounded.js';
 import { clusterUnavailableRefusal } from './cluster-unavailable.js';
 import type { Gateway } from '../cluster/gateway.js';
 import type { ClusterInfo } from '../cluster/operations.js';
@@ -28,20 +29,6 @@ export interface ScanResult {
   readonly clusterName: string;
   readonly entries: readonly ScanEntry[];
   readonly nodes: readonly NodeScanStatus[];
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        out[index] = await fn(items[index]!);
-      }
-    }),
-  );
-  return out;
 }
 
 export async function scanCluster(gateway: Gateway, entry: string, options: ScanOptions): Promise<ScanResult & { cluster: ClusterInfo }> {

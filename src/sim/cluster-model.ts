@@ -471,6 +471,14 @@ export class ClusterModel {
     if (!node) return;
     // The task's end writes its node: staged or installed updates, a pending restart, firmware versions.
     this.touch(node);
+    if (task.stoppedAtLimit === true) {
+      // The Task Scheduler stopped the worker at its execution time limit: no final state was written, so
+      // wait-update-task reports the task's last result (SCHED_S_TASK_TERMINATED) and nothing installed.
+      task.state = 'Failed';
+      task.results = [];
+      task.message = 'The update worker ended without a result (last task result 0x00041306).';
+      return;
+    }
     if (task.scriptPlugin === true) {
       finishScriptPluginTask(node, task);
       return;

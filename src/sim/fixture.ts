@@ -95,6 +95,9 @@ export const FixtureFault = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('serviceStaysStopped'), service: z.string().min(1).max(256) }),
   // The first `times` tasks that must download something fail the download with errorCode (nothing installed).
   z.strictObject({ kind: z.literal('downloadFails'), times: z.number().int().min(1), errorCode: hexCode }),
+  // Every install on the node runs this much longer (a Windows Update install that takes hours). A task that
+  // would run past the Task Scheduler's 12-hour limit is stopped there, as on Windows.
+  z.strictObject({ kind: z.literal('slowInstall'), seconds: z.number().positive() }),
 ]);
 export type FixtureFault = z.infer<typeof FixtureFault>;
 

@@ -50,6 +50,8 @@ export interface SimNodeFaults {
   /** Fault downloadFails; absent in older saved state. */
   downloadFailsLeft?: number;
   downloadErrorCode?: string;
+  /** Fault slowInstall: seconds added to every install; absent: none. */
+  slowInstallSeconds?: number;
 }
 
 export interface SimNodeState {
@@ -132,6 +134,8 @@ export interface SimTaskState {
   state: 'Running' | 'Completed' | 'Failed';
   /** installFails: this task ends Failed with this code. */
   failWith?: string;
+  /** It would have run past the Task Scheduler's execution time limit, which stops it at endsAt. */
+  stoppedAtLimit?: true;
   /** Fault downloadFails: the download fails with this code; nothing is installed. */
   downloadFailWith?: string;
   /** A registered script plug-in's task (ops-plugin.ts ends it); absent: a built-in's. */
@@ -270,6 +274,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
     const drainFails = n.faults.find((f) => f.kind === 'drainFails');
     const drainHangs = n.faults.find((f) => f.kind === 'drainHangs');
     const slow = n.faults.find((f) => f.kind === 'slowReboot');
+    const slowInstall = n.faults.find((f) => f.kind === 'slowInstall');
     for (const f of n.faults) {
       if (f.kind === 'nodeCrash') {
         events.push({
@@ -319,6 +324,7 @@ export function createModelState(fx: ClusterFixture, fixtureHash: string, nowMs:
         drainHangsLeft: drainHangs === undefined ? 0 : (drainHangs.times ?? Number.MAX_SAFE_INTEGER),
         rebootHangs: n.faults.some((f) => f.kind === 'rebootHangs'),
         ...(slow ? { slowRebootSeconds: slow.seconds } : {}),
+        ...(slowInstall ? { slowInstallSeconds: slowInstall.seconds } : {}),
         connectionLoss: n.faults.flatMap((f) =>
           f.kind === 'connectionLoss' ? [{ phase: f.phase, seconds: f.seconds, used: false }] : [],
         ),

@@ -135,6 +135,44 @@ describe('faults', () => {
     expect(await installAll('NODE2', 'a3')).toMatchObject({ state: 'Completed', results: [{ resultCode: 'Succeeded' }] });
   });
 
+  it('slowInstall: every install runs that much longer', async () => {
+    h = openTestSim(s2d({ faults: [{ kind: 'slowInstall', seconds: 3600 }] }));
+    await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 600 });
+    const ids = ((await h.ok('NODE2', 'scan-updates', WU)).updates as { updateId: string }[]).map((u) => u.updateId);
+    await h.ok('NODE2', 'start-update-task', { ...WU, mode: 'Install', updateIds: ids, taskId: 't1' });
+    // The timing's install (200 s) and download (100 s), and the fault's hour.
+    expect(await h.ok('NODE2', 'wait-update-task', { taskId: 't1', timeoutSeconds: 3600 })).toMatchObject({ state: 'Running' });
+    expect(await h.ok('NODE2', 'wait-update-task', { taskId: 't1', timeoutSeconds: 300 })).toMatchObject({ state: 'Completed' });
+    expect(h.sim.audit().violations).toEqual([]);
+  });
+
+  it.each([
+    ['resumed', () => h.ok('NODE1', 'resume-node', { name: 'NODE2', failback: 'NoFailback' })],
+    ['restarted', () => h.ok('NODE2', 'restart-node', { soft: false, delaySeconds: 5 })],
+  ] as const)('a node %s while its update task installs is a violation', async (action, act) => {
+    h = openTestSim(s2d({ faults: [{ kind: 'slowInstall', seconds: 3600 }] }));
+    await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 600 });
+    const ids = ((await h.ok('NODE2', 'scan-updates', WU)).updates as { updateId: string }[]).map((u) => u.updateId);
+    await h.ok('NODE2', 'start-update-task', { ...WU, mode: 'Install', updateIds: ids, taskId: 't1' });
+    await h.wait(60);
+    await act();
+    expect(h.sim.audit().violations).toEqual([expect.stringMatching(new RegExp(`: NODE2 was ${action} while its update task t1 was still installing \\(started 6\\d s before\\)\\.$`))]);
+  });
+
+  it("an update task that would run past the Task Scheduler's 12 hours is stopped there: Failed, nothing installed", async () => {
+    h = openTestSim(s2d({ faults: [{ kind: 'slowInstall', seconds: 13 * 3600 }] }));
+    await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 600 });
+    const ids = ((await h.ok('NODE2', 'scan-updates', WU)).updates as { updateId: string }[]).map((u) => u.updateId);
+    await h.ok('NODE2', 'start-update-task', { ...WU, mode: 'Install', updateIds: ids, taskId: 't1' });
+    const t0 = elapsed(h);
+    let status: Record<string, unknown>;
+    do status = await h.ok('NODE2', 'wait-update-task', { taskId: 't1', timeoutSeconds: 3600 });
+    while (status.state === 'Running');
+    expect(elapsed(h) - t0).toBe(12 * 3600);
+    expect(status).toStrictEqual({ state: 'Failed', results: [], rebootRequired: false, message: 'The update worker ended without a result (last task result 0x00041306).' });
+    expect(await h.ok('NODE2', 'scan-updates', WU)).toMatchObject({ updates: ids.map((updateId) => ({ updateId })) });
+  });
+
   it('drainFails: the first `times` drains fail and leave the node Paused, DrainStatus Failed, with the unmoved role', async () => {
     h = openTestSim(s2d({ faults: [{ kind: 'drainFails', times: 1 }] }));
     expect(await h.ok('NODE1', 'suspend-node', { name: 'NODE2', forceDrain: false, timeoutSeconds: 60 })).toEqual({ state: 'Paused', drainStatus: 'Failed' });

@@ -189,8 +189,26 @@ function newTask(ctx: OpContext, p: OperationParams<'start-update-task'>, second
   };
 }
 
-/** Starts the task: it ends (finishTask) when its time has passed. */
+/** The Task Scheduler's execution time limit of cauctl's update tasks (Start-CauctlTask in cauctl-helpers.ps1). */
+const TASK_EXECUTION_LIMIT_SECONDS = 12 * 3600;
+
+/**
+ * An update task on `node` still installing when the run resumes or restarts it: on Windows the install goes on
+ * in its SYSTEM task, on a node that serves again (a driver or firmware install can reset a device under load)
+ * or that restarts in the middle of it. A pre-install runs on a serving node by design: only a restart counts.
+ */
+function auditInstallUnderWay(m: OpContext['model'], node: SimNodeState, action: 'resumed' | 'restarted'): void {
+  const task = m.state.tasks.find((t) => t.node === node.name && t.state === 'Running' && t.mode === 'Install' && (action === 'restarted' || t.preInstall !== true));
+  if (task === undefined) return;
+  m.audit.violation(m.now, `${node.name} was ${action} while its update task ${task.taskId} was still installing (started ${Math.round((m.now - task.startedAt) / 1000)} s before).`);
+}
+
+/** Starts the task: it ends (finishTask) when its time has passed, or at the Task Scheduler's limit. */
 function queueTask(ctx: OpContext, task: SimTaskState): void {
+  if (task.endsAt - task.startedAt > TASK_EXECUTION_LIMIT_SECONDS * 1000) {
+    task.endsAt = task.startedAt + TASK_EXECUTION_LIMIT_SECONDS * 1000;
+    task.stoppedAtLimit = true;
+  }
   ctx.model.state.tasks.push(task);
   ctx.model.schedule({ at: task.endsAt, kind: 'taskEnd', taskId: task.taskId });
   ctx.model.advance();
@@ -387,7 +405,7 @@ export const opHandlers: OpHandlers = {
     else if (p.mode === 'Download') seconds = t.downloadSeconds;
     else {
       const install = p.updateIds.some(isFeature) ? Math.max(node.featureUpdate!.installSeconds, t.installSeconds) : t.installSeconds;
-      seconds = install + (needsDownload ? t.downloadSeconds : 0);
+      seconds = install + (needsDownload ? t.downloadSeconds : 0) + (node.faults.slowInstallSeconds ?? 0);
     }
     const task = newTask(ctx, p, seconds, preInstall ? { preInstall: true } : {});
     if (needsDownload && p.updateIds.length > 0 && (node.faults.downloadFailsLeft ?? 0) > 0) {
@@ -516,6 +534,7 @@ export const opHandlers: OpHandlers = {
       throw new OpFailure(ScriptErrorCode.scriptError, `The cluster node ${target.name} is Down and cannot be resumed.`);
     }
     if (target.clusterState === 'Paused') {
+      auditInstallUnderWay(m, target, 'resumed');
       // On S2D a node that restarted while paused owes a resync, which starts now: the next drain waits for it.
       if (m.state.s2d && target.storageStale) m.audit.resumedWithResync(m.now, target.name);
       // A resume during a drain stops it; what already moved stays where it went.
@@ -543,6 +562,7 @@ export const opHandlers: OpHandlers = {
     const m = ctx.model;
     m.audit.touched(m.now, ctx.node.name, 'restarted');
     auditUndrained(ctx, 'restarted');
+    auditInstallUnderWay(m, ctx.node, 'restarted');
     const servicesBeforeRestart = m.runningServices(ctx.node);
     // Kernel Soft Reboot only where the node has it and does not opt out; otherwise a full restart, said so.
     const ksr = ctx.node.kernelSoftReboot;

@@ -21,6 +21,8 @@ export interface StepContext {
   readonly entry: string;
   /** Keeps the cluster lock alive during a long wait; a no-op where the flow holds no lock. */
   readonly heartbeat: () => Promise<void>;
+  /** Tells the person running the flow something that does not stop the step (a warning); absent: not told. */
+  readonly notice?: (warning: { readonly code: ErrorCode; readonly node: string; readonly message: string }) => void;
 }
 
 /** Timings of the node steps, named in one place. */

@@ -52,7 +52,7 @@ export async function installViaTask(ctx: StepContext, node: string, task: TaskS
       ...(task.spec.script !== undefined ? { pluginScript: task.spec.script.install } : {}),
     });
   }
-  let status = await awaitTask(ctx, node, task.taskId, timeoutMs);
+  let status = await awaitTask(ctx, node, task, timeoutMs);
   if (status.state === 'NotFound' && options.resume) {
     // The task never started before the crash: nothing was installed by it.
     status = { state: 'Completed', results: [], rebootRequired: false };
@@ -61,15 +61,38 @@ export async function installViaTask(ctx: StepContext, node: string, task: TaskS
   return status;
 }
 
-async function awaitTask(ctx: StepContext, node: string, taskId: string, timeoutMs: number): Promise<UpdateTaskStatus> {
-  const deadline = ctx.clock.now() + timeoutMs;
+/**
+ * How long past its start cauctl still waits for an install that ran over its limit: the Task Scheduler stops
+ * cauctl's tasks at 12 hours (ExecutionTimeLimit in cauctl-helpers.ps1), after which the task reads as ended.
+ */
+const INSTALL_WAIT_CEILING_MS = 12 * 60 * 60_000 + 15 * 60_000;
+
+async function awaitTask(ctx: StepContext, node: string, task: TaskSpec, timeoutMs: number): Promise<UpdateTaskStatus> {
+  const started = ctx.clock.now();
+  const limit = started + timeoutMs;
+  // A download may be left running (the install downloads again); an install is never left behind: the node
+  // would serve, restart or install again with it under way. Past its limit the step waits on, said once.
+  const deadline = task.mode === 'Download' ? limit : Math.max(limit, started + INSTALL_WAIT_CEILING_MS);
+  let overdueSaid = false;
   for (;;) {
     const timeoutSeconds = Math.min(StepTimings.longPollSeconds, Math.max(0, Math.ceil(remainingMs(ctx, deadline) / 1000)));
-    const status = await ctx.gateway.call(node, 'wait-update-task', { taskId, timeoutSeconds }, { retry: { untilMs: deadline } });
+    const status = await ctx.gateway.call(node, 'wait-update-task', { taskId: task.taskId, timeoutSeconds }, { retry: { untilMs: deadline } });
     if (status.state !== 'Running') return status;
     if (ctx.clock.now() >= deadline) {
-      return { ...status, state: 'Failed', message: `the task ran longer than ${Math.round(timeoutMs / 60_000)} min` };
+      return { ...status, state: 'Failed', message: `the task ran longer than ${Math.round((deadline - started) / 60_000)} min` };
+    }
+    if (ctx.clock.now() >= limit && !overdueSaid) {
+      overdueSaid = true;
+      ctx.notice?.({ code: 'InstallOverdue', node, message: overdueMessage(node, task, Math.round(timeoutMs / 60_000)) });
     }
     await ctx.heartbeat();
   }
+}
+
+function overdueMessage(node: string, task: TaskSpec, limitMinutes: number): string {
+  const stop = `Stop-ScheduledTask -TaskPath '\\cauctl\\' -TaskName 'cauctl-${task.taskId}'`;
+  const holding = task.mode === 'PreInstall'
+    ? `the run waits for it before ${node}'s maintenance window, so that no second install starts beside it`
+    : `${node} stays drained and paused until it ends, so that nothing it installs runs under load or is cut by a restart`;
+  return `The ${task.mode === 'PreInstall' ? 'pre-install' : 'install'} on ${node} has run past its limit of ${limitMinutes} min and is still running: ${holding}. The Task Scheduler ends it at 12 hours; to end it sooner, stop it on ${node} (${stop}) and the run reads it as failed.`;
 }

@@ -17,7 +17,11 @@ import type { Gateway } from '../../cluster/gateway.js';
 import type { ClusterInfo } from '../../cluster/operations.js';
 import type { CauRoleGroup, ClusterGroupState, NativeCauView } from '../../cluster/operations-native-cau.js';
 import { describeError, isTransient } from '../../errors.js';
+import { mapBounded } from '../bounded.js';
 import { StepFailure, type StepContext } from './context.js';
+
+/** Nodes asked for their MSFT_CAURun at once, before a drain. */
+const NATIVE_CAU_READS_AT_ONCE = 16;
 
 /** The cluster private property holding the hold's record (JSON), present exactly while a hold is owed. */
 export const ROLE_HOLD_PROPERTY = 'CauctlRoleHold';
@@ -80,21 +84,23 @@ async function readHold(gateway: Gateway, entry: string): Promise<{ raw: string 
  * anything of `node` is touched.
  */
 export async function guardNativeCau(ctx: StepContext, node: string, cluster: ClusterInfo): Promise<void> {
-  const views: NativeCauView[] = [];
-  for (const member of cluster.nodes) {
-    if (member.state !== 'Up' && member.state !== 'Paused') continue;
-    if (member.name === node) {
-      views.push(await ctx.gateway.call(member.name, 'get-native-cau', {}));
-      continue;
-    }
-    // Another node that WinRM cannot reach right now is not waited for (the run does not touch it, and a
-    // node out of reach would otherwise hold every drain); one try, and on to the next.
+  const asked = cluster.nodes.filter((member) => member.state === 'Up' || member.state === 'Paused');
+  // All at once (bounded): each read starts a PowerShell process on its node, and one after the other a
+  // 64-node cluster waited for 63 of them in a row before every drain.
+  const replies = await mapBounded(asked, NATIVE_CAU_READS_AT_ONCE, async (member): Promise<{ view?: NativeCauView; error?: unknown }> => {
     try {
-      views.push(await ctx.gateway.call(member.name, 'get-native-cau', {}, { retry: false }));
+      if (member.name === node) return { view: await ctx.gateway.call(member.name, 'get-native-cau', {}) };
+      // Another node that WinRM cannot reach right now is not waited for (the run does not touch it, and a
+      // node out of reach would otherwise hold every drain); one try, and it is left out.
+      return { view: await ctx.gateway.call(member.name, 'get-native-cau', {}, { retry: false }) };
     } catch (error) {
-      if (!isTransient(error)) throw error;
+      return member.name !== node && isTransient(error) ? {} : { error };
     }
-  }
+  });
+  // Every read has ended; the first failure in the cluster's order fails the step (as one at a time did).
+  const failed = replies.find((reply) => reply.error !== undefined);
+  if (failed !== undefined) throw failed.error;
+  const views = replies.flatMap((reply) => (reply.view === undefined ? [] : [reply.view]));
   const runs = nativeRunsIn(views);
   if (runs.nodes.length > 0) {
     const who = runs.orchestrators.length > 0 ? ` (orchestrator ${runs.orchestrators.join(', ')})` : '';

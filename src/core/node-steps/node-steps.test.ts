@@ -240,7 +240,6 @@ describe('installViaTask: every reply to the task', () => {
     ['the task fails', [{ ok: { taskId: 't1', alreadyStarted: false } }], [done('Failed')], 'Failed', ['task-started', 'task-finished']],
     ['lost reply while waiting: asked again, never a failed install', [{ ok: { taskId: 't1', alreadyStarted: false } }], ['lost', 'lost', done('Completed')], 'Completed', ['task-started', 'task-finished']],
     ['lost reply to the start: sent again (its taskId makes that harmless)', ['lost', { ok: { taskId: 't1', alreadyStarted: true } }], [done('Completed')], 'Completed', ['task-started', 'task-finished']],
-    ['timeout: the task runs past its deadline', [{ ok: { taskId: 't1', alreadyStarted: false } }], [done('Running')], 'Failed', ['task-started', 'task-finished']],
     ['refused password', ['refused'], [done('Completed')], 'TRANSPORT_AUTH_REFUSED (exit 4)', ['task-started']],
   ])('%s', async (_name, start, wait, expected, records) => {
     const h = harness({ 'start-update-task': start, 'wait-update-task': wait, 'get-node-status': [status()] });
@@ -795,31 +794,75 @@ describe('installViaTask: what is sent, what is journaled, the deadline', () => 
     ]);
   });
 
-  it("a script plug-in's install.ps1 travels with the task, and its manifest's installTimeoutMinutes bounds the wait", async () => {
+  it("a script plug-in's install.ps1 travels with the task; past its manifest's installTimeoutMinutes the run says so and waits on", async () => {
+    const notices: Array<{ code: string; node: string; message: string; at: number }> = [];
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': (call) => (call < 150 ? done('Running') : done('Completed')), 'get-node-status': [status()] });
+    const start = h.clock.now();
+    const ctx = { ...h.ctx, notice: (w: { code: string; node: string; message: string }) => notices.push({ ...w, at: h.clock.now() - start }) };
+    const result = await installViaTask(ctx, 'N1', { ...task, spec: { plugin: 'Contoso.Firmware', arguments: {}, script } }, base);
+    expect(result.state).toBe('Completed');
+    expect(callsOf(h, 'start-update-task')[0]!.params).toMatchObject({ pluginScript: 'install.ps1 text' });
+    expect(notices.map((n) => [n.code, n.node])).toStrictEqual([['InstallOverdue', 'N1']]);
+    expect(notices[0]!.at).toBeGreaterThanOrEqual(2 * 60_000);
+    expect(notices[0]!.at).toBeLessThan(3 * 60_000);
+    expect(notices[0]!.message).toBe(
+      "The install on N1 has run past its limit of 2 min and is still running: N1 stays drained and paused until it ends, so that nothing it installs runs under load or is cut by a restart. The Task Scheduler ends it at 12 hours; to end it sooner, stop it on N1 (Stop-ScheduledTask -TaskPath '\\cauctl\\' -TaskName 'cauctl-t1') and the run reads it as failed.",
+    );
+  });
+
+  it('a download past its limit is left running and counted as failed (the install downloads again); each long poll asks for no more than what is left', async () => {
+    const notices: unknown[] = [];
     const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] });
     const start = h.clock.now();
-    const result = await installViaTask(h.ctx, 'N1', { ...task, spec: { plugin: 'Contoso.Firmware', arguments: {}, script } }, base);
+    const result = await installViaTask({ ...h.ctx, notice: (w) => notices.push(w) }, 'N1', { ...task, mode: 'Download' }, { ...base, requireDrained: false, timeoutMs: 2 * 60_000 });
     expect(result).toMatchObject({ state: 'Failed', message: 'the task ran longer than 2 min' });
-    expect(callsOf(h, 'start-update-task')[0]!.params).toMatchObject({ pluginScript: 'install.ps1 text' });
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(2 * 60_000);
     expect(h.clock.now() - start).toBeLessThan(3 * 60_000);
-    // Each long poll asks for no more than what is left: the last ones are shorter than 60 s.
     const polls = callsOf(h, 'wait-update-task').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds);
     expect(polls[0]).toBe(60);
     expect(Math.min(...polls)).toBeLessThan(60);
     expect(h.beats()).toBe(polls.length - 1);
+    expect(notices).toStrictEqual([]);
   });
 
-  it('a built-in plug-in without timeoutMs waits up to four hours', async () => {
-    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] });
+  it.each<['Install' | 'PreInstall', string]>([
+    ['Install', 'The install on N1 has run past its limit of 30 min and is still running: N1 stays drained and paused until it ends'],
+    ['PreInstall', "The pre-install on N1 has run past its limit of 30 min and is still running: the run waits for it before N1's maintenance window, so that no second install starts beside it"],
+  ])('an %s is never left behind: waited for past its limit (said once), its own result taken', async (mode, said) => {
+    const notices: Array<{ code: string; message: string }> = [];
+    // Each call is a minute-long poll; the task ends after 5 hours.
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': (call) => (call < 300 ? done('Running') : done('Completed')), 'get-node-status': [status()] }, 60_000);
+    const result = await installViaTask({ ...h.ctx, notice: (w) => notices.push(w) }, 'N1', { ...task, mode }, { ...base, requireDrained: mode === 'Install', timeoutMs: 30 * 60_000 });
+    expect(result.state).toBe('Completed');
+    expect(notices.map((n) => n.code)).toStrictEqual(['InstallOverdue']);
+    expect(notices[0]!.message.startsWith(said)).toBe(true);
+    expect(h.records().map((r) => r.step)).toStrictEqual(['task-started', 'task-finished']);
+  });
+
+  it("an install still running at the Task Scheduler's 12 hours (and a quarter) is counted as failed", async () => {
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] }, 60_000);
     const start = h.clock.now();
-    expect(await installViaTask(h.ctx, 'N1', task, base)).toMatchObject({ state: 'Failed', message: 'the task ran longer than 240 min' });
-    expect(h.clock.now() - start).toBeGreaterThanOrEqual(4 * 60 * 60_000);
+    const result = await installViaTask(h.ctx, 'N1', task, { ...base, timeoutMs: 30 * 60_000 });
+    expect(result).toMatchObject({ state: 'Failed', message: 'the task ran longer than 735 min' });
+    // (the drained check and the start take a minute each on this fake gateway, before the wait)
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(735 * 60_000);
+    expect(h.clock.now() - start).toBeLessThanOrEqual(738 * 60_000);
   });
 
-  it('each long poll asks for the seconds left, rounded up', async () => {
+  it("a built-in plug-in's install without timeoutMs is overdue after four hours", async () => {
+    const notices: Array<{ message: string; at: number }> = [];
+    const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': (call) => (call < 300 ? done('Running') : done('Completed')), 'get-node-status': [status()] }, 60_000);
+    const start = h.clock.now();
+    expect((await installViaTask({ ...h.ctx, notice: (w) => notices.push({ message: w.message, at: h.clock.now() - start }) }, 'N1', task, base)).state).toBe('Completed');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.message).toContain('past its limit of 240 min');
+    expect(notices[0]!.at).toBeGreaterThanOrEqual(4 * 60 * 60_000);
+    expect(notices[0]!.at).toBeLessThan(4 * 60 * 60_000 + 5 * 60_000);
+  });
+
+  it("each long poll asks for the seconds left, rounded up (a download's limit is its deadline)", async () => {
     const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': [done('Running')], 'get-node-status': [status()] });
-    await installViaTask(h.ctx, 'N1', task, { ...base, timeoutMs: 1_500 });
+    await installViaTask(h.ctx, 'N1', { ...task, mode: 'Download' }, { ...base, requireDrained: false, timeoutMs: 1_500 });
     // 1.5 s left, then 0.5 s (each call takes 1 s on the fake gateway).
     expect(callsOf(h, 'wait-update-task').map((c) => c.params)).toEqual([
       { taskId: 't1', timeoutSeconds: 2 },
@@ -925,13 +968,14 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
   }
   const noRun = { N1: [view('N1')], N2: [view('N2')], N3: [view('N3')] };
 
-  it('asks every Up or Paused node: the node to drain through the retries, the others once; a Down node is not asked', async () => {
+  it('asks every Up or Paused node at once: the node to drain through the retries, the others once; a Down node is not asked', async () => {
     const { h, run } = guarded({ N1: ['lost', view('N1')], N2: ['lost', view('N2')], N3: [view('N3')] });
     expect(await run()).toBe('ok');
+    // N2 is asked before N1's retry: the reads do not wait for each other.
     expect(callsOf(h, 'get-native-cau').map((c) => [c.node, c.params, c.options])).toStrictEqual([
       ['N1', {}, {}],
-      ['N1', {}, {}],
       ['N2', {}, { retry: false }],
+      ['N1', {}, {}],
     ]);
     // No role anywhere: nothing held, nothing written.
     expect(callsOf(h, 'set-cluster-property')).toHaveLength(0);
@@ -941,6 +985,13 @@ describe('guardNativeCau and restoreSelfUpdating: every reply (the simulator run
   it('another node refusing the credentials is not skipped: the gate fails', async () => {
     const { run } = guarded({ N1: [view('N1')], N2: ['refused'] });
     expect(await run()).toBe('TRANSPORT_AUTH_REFUSED: N2 refused the credentials');
+  });
+
+  it('every node is read before a failure is reported, and the first one in the cluster order is the one reported', async () => {
+    const { h, run } = guarded({ N1: [view('N1')], N2: [{ fail: 'NATIVE_CAU_UNREADABLE' }], N3: ['refused'], N4: [view('N4', { runInProgress: true, orchestratorGuid: 'G1' })] }, {}, { N1: 'Up', N2: 'Up', N3: 'Up', N4: 'Up' });
+    expect(await run()).toBe('OPERATION_FAILED: get-native-cau on N2 failed: get-native-cau failed');
+    expect(callsOf(h, 'get-native-cau').map((c) => c.node)).toStrictEqual(['N1', 'N2', 'N3', 'N4']);
+    expect(callsOf(h, 'get-cluster-property')).toHaveLength(0);
   });
 
   it.each<[string, Record<string, Reply[]>, string]>([
@@ -1058,12 +1109,19 @@ describe('deadlines to the millisecond: calls that take no time, so only the ste
     return reply;
   };
 
-  it('the install wait: long polls up to the deadline exactly, then Failed', async () => {
+  it('the download wait: long polls up to the deadline exactly, then Failed', async () => {
+    const h: Harness = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': longPoll(() => h, done('Running')), 'get-node-status': [status()] }, 0);
+    const start = h.clock.now();
+    expect(await installViaTask(h.ctx, 'N1', { ...task, mode: 'Download' }, { attempt: 1, resume: false, requireDrained: false, journaled: false, timeoutMs: 90_000 })).toMatchObject({ state: 'Failed' });
+    expect(h.clock.now() - start).toBe(90_000);
+    expect(callsOf(h, 'wait-update-task').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds)).toEqual([60, 30]);
+  });
+
+  it("the install wait: long polls up to the Task Scheduler's limit and a quarter hour exactly, then Failed", async () => {
     const h: Harness = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': longPoll(() => h, done('Running')), 'get-node-status': [status()] }, 0);
     const start = h.clock.now();
     expect(await installViaTask(h.ctx, 'N1', task, { attempt: 1, resume: false, requireDrained: true, journaled: false, timeoutMs: 90_000 })).toMatchObject({ state: 'Failed' });
-    expect(h.clock.now() - start).toBe(90_000);
-    expect(callsOf(h, 'wait-update-task').map((c) => (c.params as { timeoutSeconds: number }).timeoutSeconds)).toEqual([60, 30]);
+    expect(h.clock.now() - start).toBe((12 * 60 + 15) * 60_000);
   });
 
   it('the storage wait: long polls up to the deadline exactly, then the verdict', async () => {

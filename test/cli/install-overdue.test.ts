@@ -1,0 +1,69 @@
+/**
+ * An install that runs past its time limit is never left behind (the simulator as unkind as Windows: the
+ * SYSTEM task goes on installing whatever the coordinator does, and the Task Scheduler stops it at 12 hours).
+ * Before this, the run counted it failed at 4 hours and resumed the node while it still installed, then drained
+ * it again and started a second install beside the first: the audit now flags both.
+ */
+import { readFileSync } from 'node:fs';
+import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+
+interface RunDoc {
+  status: string;
+  warnings: string[];
+  journalPath: string;
+  nodeResults: Array<{ node: string; status: string; attempts: number; errorRecord: { code: string } | null; phases: Array<{ phase: string; attempt: number; start: string; end: string; ok: boolean }> }>;
+  simulation: { violations: string[]; maxNodesOutOfService: number };
+}
+
+let box: Sandbox;
+beforeEach(() => {
+  box = sandbox();
+});
+afterEach(() => box.cleanup());
+
+function run(slowSeconds: number, ...args: string[]): { code: number | null; doc: RunDoc } {
+  const fixture = box.fixture(aCluster('SLOW', [1, 1, 1], { NODE1: { faults: [{ kind: 'slowInstall', seconds: slowSeconds }] } }));
+  const result = box.run(['run', '--simulate', fixture, '--sim-reset', '--sim-speed', 'max', '--force', '--json', '--node-order', 'NODE1', ...args]);
+  return { code: result.code, doc: parseJson<RunDoc>(result) };
+}
+
+/** NODE1's journaled steps, in order. */
+function steps(doc: RunDoc): string[] {
+  return readFileSync(doc.journalPath, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { type: string; node?: string; step?: string })
+    .filter((r) => r.type === 'step' && r.node === 'NODE1')
+    .map((r) => r.step!);
+}
+
+const hours = (phase: { start: string; end: string }): number => (Date.parse(phase.end) - Date.parse(phase.start)) / 3_600_000;
+
+describe('an install past its time limit', () => {
+  it('is waited for, the node kept drained and paused, and the run says so once (InstallOverdue)', () => {
+    const { code, doc } = run(5 * 3600);
+    expect(code).toBe(0);
+    expect(doc.simulation.violations).toEqual([]);
+    expect(doc.nodeResults.find((r) => r.node === 'NODE1')).toMatchObject({ status: 'Succeeded', attempts: 1 });
+    const install = doc.nodeResults.find((r) => r.node === 'NODE1')!.phases.find((p) => p.phase === 'install')!;
+    expect(hours(install)).toBeGreaterThan(5);
+    const overdue = doc.warnings.filter((w) => w.includes('has run past its limit'));
+    expect(overdue).toHaveLength(1);
+    expect(overdue[0]).toMatch(/^The install on NODE1 has run past its limit of 240 min and is still running: NODE1 stays drained and paused until it ends.*\(Stop-ScheduledTask -TaskPath '\\cauctl\\' -TaskName 'cauctl-[0-9a-f]{8}-NODE1-a1-r1-p0'/);
+    // The task's end is waited for before the restart: nothing between its start and its finish.
+    const s = steps(doc);
+    expect(s.slice(s.indexOf('task-started'), s.indexOf('task-finished') + 1)).toEqual(['task-started', 'task-finished']);
+  });
+
+  it("still running at the Task Scheduler's 12 hours: it ends there, counted failed, and only then is the node resumed", () => {
+    const { code, doc } = run(14 * 3600, '--max-retries-per-node', '0');
+    expect(code).toBe(6);
+    expect(doc.simulation.violations).toEqual([]);
+    const node1 = doc.nodeResults.find((r) => r.node === 'NODE1')!;
+    expect(node1).toMatchObject({ status: 'Failed', attempts: 1, errorRecord: { code: 'InstallFailed' } });
+    const install = node1.phases.find((p) => p.phase === 'install')!;
+    expect(hours(install)).toBeGreaterThanOrEqual(12);
+    expect(hours(install)).toBeLessThan(12.25);
+    expect(doc.nodeResults.filter((r) => r.node !== 'NODE1').map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+  });
+});
