@@ -140,6 +140,18 @@ describe('PreflightRecorder', () => {
     await recorder.call('N2', 'get-node-capacity', {});
     expect(recorder.facts()).toEqual({ cluster: cluster(['N2']), capacity: [capacityOf('N2')], unanswered: new Map() });
   });
+
+  it('once told to stop keeping, passes calls straight through and keeps its facts as they were', async () => {
+    const first = cluster(['N1']);
+    const answers: Record<string, unknown> = { 'get-cluster': first, 'get-node-capacity': capacityOf('N1') };
+    const recorder = new PreflightRecorder({ call: (_node, name) => Promise.resolve(answers[name] as never) });
+    await recorder.call('C', 'get-cluster', {});
+    await recorder.call('N1', 'get-node-capacity', {});
+    recorder.stopKeeping();
+    answers['get-cluster'] = cluster(['N1', 'N2']);
+    expect(await recorder.call('C', 'get-cluster', {})).toEqual(cluster(['N1', 'N2']));
+    expect(recorder.facts()).toEqual({ cluster: first, capacity: [capacityOf('N1')], unanswered: new Map() });
+  });
 });
 
 describe('ownScanPlan', () => {
@@ -169,6 +181,18 @@ describe('ownScanPlan', () => {
     await own.gateway.call('C', 'get-cluster', {});
     own.onScanCompleted({ ...scan, updates: new Map([['N1', [{ updateId: 'u', kb: 'KB1', title: 'cu', rebootRequired: false }]]]) });
     expect(adopted.map((p) => ({ timingSource: p.timingSource, nodes: p.nodes.map((n) => n.phases.map((ph) => ph.phase)) }))).toEqual([{ timingSource: 'defaults', nodes: [['drain', 'install', 'rescan', 'resume']] }]);
+  });
+
+  it('keeps no read after the plan is made: later calls go straight to the gateway', async () => {
+    const calls: string[] = [];
+    // A new object at each read: a recorder still keeping would replace the one it has.
+    const own = ownScanPlan({ gateway: { call: (_node: string, name: string) => (calls.push(name), Promise.resolve(cluster(['N1']))) } as unknown as ClusterGateway, sim: undefined }, profile, () => undefined, () => undefined);
+    await own.gateway.call('C', 'get-cluster', {});
+    own.onScanCompleted(scan);
+    const recorder = own.gateway as PreflightRecorder;
+    const before = recorder.facts();
+    await own.gateway.call('C', 'get-cluster', {});
+    expect({ calls, same: recorder.facts()?.cluster === before?.cluster }).toEqual({ calls: ['get-cluster', 'get-cluster'], same: true });
   });
 });
 

@@ -22,16 +22,28 @@ import { planFromScan } from './scan-plan.js';
 
 /**
  * Passes every call through unchanged and keeps the latest answers to the preflight's reads: the cluster
- * (get-cluster) and each node's capacity (get-node-capacity), or that the node did not answer.
+ * (get-cluster) and each node's capacity (get-node-capacity), or that the node did not answer. Once the plan is
+ * made nothing more is kept (`stopKeeping`): the calls then go straight to the inner gateway, with no extra
+ * await or catch on each of the run's thousands of operations.
  */
 export class PreflightRecorder implements Gateway {
   private cluster: ClusterInfo | undefined;
   private readonly capacity = new Map<string, NodeCapacity>();
   private readonly unanswered = new Map<string, string>();
+  private keeping = true;
 
   constructor(private readonly inner: Gateway) {}
 
-  async call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
+  /** From now on, calls pass straight through and `facts()` stays what it was. */
+  stopKeeping(): void {
+    this.keeping = false;
+  }
+
+  call<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
+    return this.keeping ? this.keptCall(node, name, params, options) : this.inner.call(node, name, params, options);
+  }
+
+  private async keptCall<N extends OperationName>(node: string, name: N, params: OperationParams<N>, options?: CallOptions): Promise<OperationResult<N>> {
     try {
       const result = await this.inner.call(node, name, params, options);
       this.keep(node, name, result);
@@ -108,6 +120,8 @@ export function ownScanPlan(
     try {
       const scan = scanOf();
       if (scan === undefined) return;
+      // Planned once: the recorder's reads are not needed again.
+      recorder.stopKeeping();
       const verdict = judgePreflight(facts, { profile });
       adopt(planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim }));
     } catch (error) {
