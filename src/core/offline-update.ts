@@ -53,6 +53,11 @@ export interface OfflineDeps {
   readonly stop: { requested: boolean };
   /** Progress lines for the operator (stderr); never parsed. */
   readonly progress?: (line: string) => void;
+  /**
+   * Told a warning as it happens (an install past its limit, still waited for); it is in the result's
+   * `warnings` as well.
+   */
+  readonly notice?: (warning: { readonly code: ErrorCode; readonly node: string; readonly message: string }) => void;
 }
 
 export interface OfflineOptions {
@@ -253,7 +258,14 @@ export class OfflineUpdate {
     this.writer = new JournalWriter(deps.journal, () => deps.clock.now());
     const gateway = new RetryingGateway(deps.gateway, deps.clock);
     const base = { gateway, clock: deps.clock, journal: this.writer, entry: options.entry };
-    this.taskSteps = { ...base, heartbeat: async () => this.checkStop() };
+    this.taskSteps = {
+      ...base,
+      heartbeat: async () => this.checkStop(),
+      notice: (warning) => {
+        this.warnings.push(warning.message);
+        deps.notice?.(warning);
+      },
+    };
     this.bootSteps = { ...base, heartbeat: async () => undefined };
     const replay = options.resumeFrom ? replayOfflineJournal(options.resumeFrom, options.resumePath) : undefined;
     this.begun = new Set(replay?.begun ?? []);
@@ -488,7 +500,7 @@ export class OfflineUpdate {
           for (const task of p.tasks.filter((t) => !t.finished)) {
             // A task journaled before a crash is only waited for; a new one is started (journaled first).
             const spec = this.profile.plugins[task.pluginIndex]!;
-            const status = await installViaTask(this.taskSteps, node, { spec, mode: 'Install', updateIds: task.updateIds ?? [], taskId: task.taskId, round: task.round, pluginIndex: task.pluginIndex }, { attempt: 1, resume: task.updateIds === undefined, requireDrained: false, journaled: true });
+            const status = await installViaTask(this.taskSteps, node, { spec, mode: 'Install', updateIds: task.updateIds ?? [], taskId: task.taskId, round: task.round, pluginIndex: task.pluginIndex }, { attempt: 1, resume: task.updateIds === undefined, requireDrained: false, journaled: true, clusterStopped: true });
             task.finished = true;
             p.results.push(...status.results);
             for (const r of status.results) attempted.add(r.updateId.toLowerCase());

@@ -37,6 +37,8 @@ export class OfflineEventJournal implements RunJournal {
   private started = false;
   /** Nodes with updates to stage and install. */
   private scanned = new Set<string>();
+  /** Warnings already said as they happened: the end does not say them again. */
+  private readonly said = new Set<string>();
 
   constructor(
     private readonly inner: RunJournal,
@@ -69,7 +71,16 @@ export class OfflineEventJournal implements RunJournal {
     if (pre?.success && pre.data.type === 'offline-prestate') this.start(pre.data.preState, nowMs);
   }
 
-  /** The end: each node's result, the warnings, and `run-completed`, at the result's end time. */
+  /**
+   * A warning as it happens (the update's `notice`: an install past its limit), said at `nowMs` with its own
+   * code and node; `finish` leaves it out of the warnings it says at the end.
+   */
+  warning(warning: { readonly code: string; readonly node: string; readonly message: string }, nowMs: number): void {
+    this.said.add(warning.message);
+    this.emit(nowMs, { type: 'warning', code: warning.code, node: warning.node, message: warning.message });
+  }
+
+  /** The end: each node's result, the warnings not said yet, and `run-completed`, at the result's end time. */
   finish(result: OfflineResult): void {
     const ms = Date.parse(result.endTime);
     if (!this.started) return;
@@ -78,7 +89,7 @@ export class OfflineEventJournal implements RunJournal {
     for (const r of result.nodeResults) {
       this.emit(ms, { type: 'node-completed', node: r.node, status: r.status, attempts: r.attempts, numberOfSucceededUpdates: r.numberOfSucceededUpdates, numberOfFailedUpdates: r.numberOfFailedUpdates });
     }
-    for (const w of result.warnings) this.emit(ms, { type: 'warning', code: 'OfflineWarning', message: w });
+    for (const w of result.warnings) if (!this.said.has(w)) this.emit(ms, { type: 'warning', code: 'OfflineWarning', message: w });
     this.emit(ms, { type: 'run-completed', status: result.status, errorCode: result.errorRecord?.code ?? null });
   }
 

@@ -67,3 +67,24 @@ describe('an install past its time limit', () => {
     expect(doc.nodeResults.filter((r) => r.node !== 'NODE1').map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
   });
 });
+
+describe('an install past its time limit in an offline update (the whole cluster stopped)', () => {
+  it('is said as it happens, once, with what stays stopped, and the update still succeeds', () => {
+    const fixture = box.fixture(aCluster('SLOW', [1, 1, 1], { NODE2: { faults: [{ kind: 'slowInstall', seconds: 5 * 3600 }] } }));
+    const result = box.run(['offline-update', '--simulate', fixture, '--sim-reset', '--force', '--output', 'ndjson']);
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { type: string; time: string; code?: string; node?: string; message?: string; phase?: string; status?: string });
+    const warnings = events.filter((e) => e.type === 'warning');
+    expect(warnings.map((w) => [w.code, w.node])).toEqual([['InstallOverdue', 'NODE2']]);
+    expect(warnings[0]!.message).toMatch(/^The install on NODE2 has run past its limit of 240 min and is still running: the cluster stays stopped and NODE2 is not restarted until it ends/);
+    // Said while the install runs: four hours after NODE2's install began, long before the update ends.
+    const install = events.find((e) => e.type === 'phase-started' && e.node === 'NODE2' && e.phase === 'install')!;
+    const end = events.find((e) => e.type === 'run-completed')!;
+    expect((Date.parse(warnings[0]!.time) - Date.parse(install.time)) / 3_600_000).toBeCloseTo(4, 1);
+    expect(end.status).toBe('Succeeded');
+    expect(Date.parse(end.time) - Date.parse(warnings[0]!.time)).toBeGreaterThan(3_600_000);
+  });
+});

@@ -33,6 +33,17 @@ export interface TaskOptions {
   readonly journaled: boolean;
   /** @default StepTimings.taskTimeoutMs */
   readonly timeoutMs?: number;
+  /** The whole cluster is stopped while the task runs (offline-update): said if an install runs past its limit. */
+  readonly clusterStopped?: boolean;
+}
+
+/** What the flow keeps as it is while an install runs on `node`, as an overdue install's warning says it. */
+function whatWaits(node: string, task: TaskSpec, options: TaskOptions): string {
+  if (task.mode === 'PreInstall') return `the run waits for it before ${node}'s maintenance window, so that no second install starts beside it`;
+  if (options.clusterStopped === true) return `the cluster stays stopped and ${node} is not restarted until it ends, so that nothing it installs is cut by a restart`;
+  if (!options.requireDrained) return `${node} is not restarted until it ends, so that nothing it installs is cut by a restart`;
+  const kept = options.allowUndrained !== undefined ? 'paused' : 'drained and paused';
+  return `${node} stays ${kept} until it ends, so that nothing it installs runs under load or is cut by a restart`;
 }
 
 /** Starts (or, on resume, rejoins) the task and waits for its end; a task past its deadline reads as Failed. */
@@ -52,7 +63,7 @@ export async function installViaTask(ctx: StepContext, node: string, task: TaskS
       ...(task.spec.script !== undefined ? { pluginScript: task.spec.script.install } : {}),
     });
   }
-  let status = await awaitTask(ctx, node, task, timeoutMs);
+  let status = await awaitTask(ctx, node, task, timeoutMs, whatWaits(node, task, options));
   if (status.state === 'NotFound' && options.resume) {
     // The task never started before the crash: nothing was installed by it.
     status = { state: 'Completed', results: [], rebootRequired: false };
@@ -67,7 +78,7 @@ export async function installViaTask(ctx: StepContext, node: string, task: TaskS
  */
 const INSTALL_WAIT_CEILING_MS = 12 * 60 * 60_000 + 15 * 60_000;
 
-async function awaitTask(ctx: StepContext, node: string, task: TaskSpec, timeoutMs: number): Promise<UpdateTaskStatus> {
+async function awaitTask(ctx: StepContext, node: string, task: TaskSpec, timeoutMs: number, waiting: string): Promise<UpdateTaskStatus> {
   const started = ctx.clock.now();
   const limit = started + timeoutMs;
   // A download may be left running (the install downloads again); an install is never left behind: the node
@@ -83,16 +94,13 @@ async function awaitTask(ctx: StepContext, node: string, task: TaskSpec, timeout
     }
     if (ctx.clock.now() >= limit && !overdueSaid) {
       overdueSaid = true;
-      ctx.notice?.({ code: 'InstallOverdue', node, message: overdueMessage(node, task, Math.round(timeoutMs / 60_000)) });
+      ctx.notice?.({ code: 'InstallOverdue', node, message: overdueMessage(node, task, Math.round(timeoutMs / 60_000), waiting) });
     }
     await ctx.heartbeat();
   }
 }
 
-function overdueMessage(node: string, task: TaskSpec, limitMinutes: number): string {
+function overdueMessage(node: string, task: TaskSpec, limitMinutes: number, waiting: string): string {
   const stop = `Stop-ScheduledTask -TaskPath '\\cauctl\\' -TaskName 'cauctl-${task.taskId}'`;
-  const holding = task.mode === 'PreInstall'
-    ? `the run waits for it before ${node}'s maintenance window, so that no second install starts beside it`
-    : `${node} stays drained and paused until it ends, so that nothing it installs runs under load or is cut by a restart`;
-  return `The ${task.mode === 'PreInstall' ? 'pre-install' : 'install'} on ${node} has run past its limit of ${limitMinutes} min and is still running: ${holding}. The Task Scheduler ends it at 12 hours; to end it sooner, stop it on ${node} (${stop}) and the run reads it as failed.`;
+  return `The ${task.mode === 'PreInstall' ? 'pre-install' : 'install'} on ${node} has run past its limit of ${limitMinutes} min and is still running: ${waiting}. The Task Scheduler ends it at 12 hours; to end it sooner, stop it on ${node} (${stop}) and the run reads it as failed.`;
 }

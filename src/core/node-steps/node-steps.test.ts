@@ -13,7 +13,7 @@ import type { Clock } from '../../platform/clock.js';
 import { JournalWriter } from '../journal-records.js';
 import { StepFailure, type StepContext } from './context.js';
 import { awaitDrainGate, awaitRestartGate } from './gates.js';
-import { installViaTask, type TaskSpec } from './install.js';
+import { installViaTask, type TaskOptions, type TaskSpec } from './install.js';
 import { guardNativeCau, restoreSelfUpdating } from './native-cau.js';
 import { restartAndAwaitBoot, resumeRestart, servicesBeforeRestart } from './restart.js';
 import { resumeNode, resumeWhenBack } from './resume.js';
@@ -825,14 +825,18 @@ describe('installViaTask: what is sent, what is journaled, the deadline', () => 
     expect(notices).toStrictEqual([]);
   });
 
-  it.each<['Install' | 'PreInstall', string]>([
-    ['Install', 'The install on N1 has run past its limit of 30 min and is still running: N1 stays drained and paused until it ends'],
-    ['PreInstall', "The pre-install on N1 has run past its limit of 30 min and is still running: the run waits for it before N1's maintenance window, so that no second install starts beside it"],
-  ])('an %s is never left behind: waited for past its limit (said once), its own result taken', async (mode, said) => {
+  const paused = 'ForcePauseNoDrain' as const;
+  it.each<[string, 'Install' | 'PreInstall', Partial<TaskOptions>, string]>([
+    ['a drained node', 'Install', { requireDrained: true }, 'The install on N1 has run past its limit of 30 min and is still running: N1 stays drained and paused until it ends'],
+    ['a node paused undrained by a force switch', 'Install', { requireDrained: true, allowUndrained: paused }, 'The install on N1 has run past its limit of 30 min and is still running: N1 stays paused until it ends'],
+    ['a stopped cluster (offline-update)', 'Install', { requireDrained: false, clusterStopped: true }, 'The install on N1 has run past its limit of 30 min and is still running: the cluster stays stopped and N1 is not restarted until it ends'],
+    ['a standalone server', 'Install', { requireDrained: false }, 'The install on N1 has run past its limit of 30 min and is still running: N1 is not restarted until it ends'],
+    ['a serving node', 'PreInstall', { requireDrained: false }, "The pre-install on N1 has run past its limit of 30 min and is still running: the run waits for it before N1's maintenance window, so that no second install starts beside it"],
+  ])('an install on %s (%s) is never left behind: waited for past its limit (said once), its own result taken', async (_what, mode, options, said) => {
     const notices: Array<{ code: string; message: string }> = [];
     // Each call is a minute-long poll; the task ends after 5 hours.
     const h = harness({ 'start-update-task': [{ ok: { taskId: 't1', alreadyStarted: false } }], 'wait-update-task': (call) => (call < 300 ? done('Running') : done('Completed')), 'get-node-status': [status()] }, 60_000);
-    const result = await installViaTask({ ...h.ctx, notice: (w) => notices.push(w) }, 'N1', { ...task, mode }, { ...base, requireDrained: mode === 'Install', timeoutMs: 30 * 60_000 });
+    const result = await installViaTask({ ...h.ctx, notice: (w) => notices.push(w) }, 'N1', { ...task, mode }, { ...base, ...options, timeoutMs: 30 * 60_000 });
     expect(result.state).toBe('Completed');
     expect(notices.map((n) => n.code)).toStrictEqual(['InstallOverdue']);
     expect(notices[0]!.message.startsWith(said)).toBe(true);

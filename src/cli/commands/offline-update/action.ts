@@ -153,7 +153,7 @@ export async function runOfflineUpdateCommand(profile: OfflineProfile, mode: Off
     const stop = { requested: false };
     const procedure = new OfflineUpdate(
       profile,
-      { gateway: ctx.gateway, clock: ctx.clock, journal, stop },
+      { gateway: ctx.gateway, clock: ctx.clock, journal, stop, notice: (warning) => journal.warning(warning, ctx.clock.now()) },
       { entry: ctx.entry, runId, ...(interrupted ? { resumeFrom: interrupted.records, resumePath: interrupted.path } : {}) },
     );
     const say = progress.say;
