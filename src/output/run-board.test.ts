@@ -133,3 +133,40 @@ describe('RunBoard: a rescan between the drain and the install', () => {
     expect(board.predictedEndMs(T0 + nowSeconds * 1000)).toBe(T0 + endSeconds * 1000);
   });
 });
+
+describe('RunBoard: a restart', () => {
+  /**
+   * The plan gives the node's reboot to the `reboot` phase and the services' start to `wait-node`; the run's
+   * `reboot` phase is only the restart call, and its node is away during `wait-node`.
+   */
+  const window = twoNodes([
+    { phase: 'drain', seconds: 100 },
+    { phase: 'install', seconds: 900 },
+    { phase: 'reboot', seconds: 300 },
+    { phase: 'wait-node', seconds: 60 },
+    { phase: 'rescan', seconds: 30 },
+    { phase: 'resume', seconds: 0 },
+  ]);
+  const started = at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false });
+  /** Drained and installed on plan, then the restart call takes 2 s. */
+  const restarted = [started, ...phase(0, 'NODE1', 'drain', 100), ...phase(100, 'NODE1', 'install', 900), ...phase(1000, 'NODE1', 'reboot', 2)];
+  const waiting = at(1002, { type: 'phase-started', node: 'NODE1', phase: 'wait-node', attempt: 0 });
+  /** What is left once installed: the restart, the rescan, and the other node's window. */
+  const onPlan = 1000 + 2 + (300 + 60 + 30) + 1390;
+
+  it.each([
+    { name: 'right after the restart call', nowSeconds: 1002, endSeconds: onPlan },
+    { name: 'while the node is away, within its planned reboot', nowSeconds: 1002 + 200, endSeconds: onPlan },
+    { name: 'once the node is away longer than its reboot and services start', nowSeconds: 1002 + 400, endSeconds: onPlan + 40 },
+  ])('keeps the planned reboot ahead until the node is back: $name', ({ nowSeconds, endSeconds }) => {
+    const board = new RunBoard(theme, window);
+    for (const e of [...restarted, waiting]) board.apply(e);
+    expect(board.predictedEndMs(T0 + nowSeconds * 1000)).toBe(T0 + endSeconds * 1000);
+  });
+
+  it('takes the reboot and the wait off together when the node is back', () => {
+    const board = new RunBoard(theme, window);
+    for (const e of [...restarted, ...phase(1002, 'NODE1', 'wait-node', 360)]) board.apply(e);
+    expect(board.predictedEndMs(T0 + 1362_000)).toBe(T0 + (1362 + 30 + 1390) * 1000);
+  });
+});

@@ -201,9 +201,17 @@ export class RunBoard {
       // The phases of an offline update's nodes are inside its cluster-wide `update` step.
       if (step === undefined && this.steps.some((s) => s.cluster === true)) continue;
       const spent = (nowMs - n.phaseStartMs) / 1000;
-      overrun = Math.max(overrun, spent - (step?.seconds ?? 0));
+      overrun = Math.max(overrun, spent - this.plannedSeconds(step));
     }
     return this.anchorMs + (this.remainingSeconds() + Math.max(0, overrun)) * 1000;
+  }
+
+  /** The seconds the plan gives the phase under way at `step`: a wait for the node also has its restart's reboot. */
+  private plannedSeconds(step: Step | undefined): number {
+    if (step === undefined) return 0;
+    const before = this.steps[this.steps.indexOf(step) - 1];
+    const reboot = step.phase === 'wait-node' && before !== undefined && before.node === step.node && before.phase === 'reboot' && !before.done ? before.seconds : 0;
+    return step.seconds + reboot;
   }
 
   /** The first planned step not done of `node` (null: the whole run's) in `phase`. */
@@ -256,7 +264,10 @@ export class RunBoard {
         // A retried attempt, and every window of a resumed run, rescans between the drain and the install: that
         // rescan is not the planned one after an install, and takes nothing off what is left.
         const beforeInstall = event.phase === 'rescan' && this.drainedNotInstalled.has(event.node);
-        if (step !== undefined && !beforeInstall) this.finish(step);
+        // The run's `reboot` phase is only the restart call: the node is away during `wait-node`, which the plan
+        // gives its services' start only. The planned reboot stays ahead until the node is back (the wait-node
+        // that follows finishes both), or each restart would take it off at once and put it back as overrun.
+        if (step !== undefined && !beforeInstall && event.phase !== 'reboot') this.finish(step);
         if (row.phase === event.phase) row.phaseOpen = false;
         this.anchorMs = ms;
         if (row.state === 'waiting') {
