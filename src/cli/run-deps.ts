@@ -9,7 +9,7 @@ import type { EventSink } from '../core/events.js';
 import type { RunPlan } from '../core/plan.js';
 import { HumanSink, NdjsonSink } from '../output/human-sink.js';
 import { LiveView, type Ticker } from '../output/live-view.js';
-import { RunBoard, RunBoardAfterScan } from '../output/run-board.js';
+import { RunBoard, RunBoardAfterScan, type BoardMode } from '../output/run-board.js';
 import { terminalWidth } from '../output/table.js';
 import { hostTimeZone } from '../platform/zone.js';
 import type { CommandEnv } from './command-env.js';
@@ -28,10 +28,10 @@ export interface ProgressSinks {
   /** The finish predicted now (run clock, ms), from the plan or board given; for the lock (get-run elsewhere). */
   readonly predictedEnd?: () => number | undefined;
   /**
-   * With `planAfterScan` and no plan given: takes the run's plan once its own scan is done, and predictedEnd
-   * predicts from it from then on.
+   * With `planAfterScan` and no plan given: takes the run's plan (and its mode, for a run that takes several
+   * nodes out of service at once) once its own scan is done, and predictedEnd predicts from it from then on.
    */
-  readonly adoptPlan?: (plan: RunPlan) => void;
+  readonly adoptPlan?: (plan: RunPlan, mode?: BoardMode) => void;
 }
 
 /** Real time between a terminal view's redraws; unref'd, so it never keeps the process alive by itself. */
@@ -42,21 +42,27 @@ export const realTicker: Ticker = (ms, fn) => {
 };
 
 /**
- * The sinks for the chosen output. With a `plan` (a run this process coordinates) or a `board` made for the flow
- * (an offline update), a person at a terminal gets the live view, which predicts the finish from it; otherwise
- * the spinner and its lines, or plain stamped lines. With `planAfterScan` instead (a run with no plan at its
- * start), the finish is predicted once the run gives its plan (`adoptPlan`), for watchers elsewhere.
+ * The sinks for the chosen output. With a `plan` (a run this process coordinates; with its `mode` when it takes
+ * several nodes out of service at once) or a `board` made for the flow (an offline update), a person at a terminal
+ * gets the live view, which predicts the finish from it; otherwise the spinner and its lines, or plain stamped
+ * lines. With `planAfterScan` instead (a run with no plan at its start), the finish is predicted once the run
+ * gives its plan (`adoptPlan`), for watchers elsewhere.
  */
-export async function createProgressSinks(globals: GlobalProfile, env: CommandEnv, ctx: ClusterContext, live: { plan?: RunPlan; board?: RunBoard; planAfterScan?: boolean } = {}): Promise<ProgressSinks> {
+export async function createProgressSinks(
+  globals: GlobalProfile,
+  env: CommandEnv,
+  ctx: ClusterContext,
+  live: { plan?: RunPlan; mode?: BoardMode; board?: RunBoard; planAfterScan?: boolean } = {},
+): Promise<ProgressSinks> {
   const humans: HumanSink[] = [];
   const sinks: EventSink[] = [];
   const stderr = env.io.stderr;
-  if (globals.output === 'human' && stderr.isTTY && (live.plan !== undefined || live.board !== undefined)) {
+  const planned = live.board ?? (live.plan !== undefined ? new RunBoard(ctx.theme, live.plan, live.mode) : undefined);
+  if (globals.output === 'human' && stderr.isTTY && planned !== undefined) {
     const view = new LiveView({
       stream: stderr,
       theme: ctx.theme,
-      ...(live.plan !== undefined ? { plan: live.plan } : {}),
-      ...(live.board !== undefined ? { board: live.board } : {}),
+      board: planned,
       now: () => ctx.clock.now(),
       ticker: realTicker,
       zone: hostTimeZone(),
@@ -65,7 +71,6 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
     return { sinks: [view], close: () => view.close(), say: (text) => view.say(text), predictedEnd: () => view.board.predictedEndMs(ctx.clock.now()) };
   }
   // Off the live view the run still predicts its finish from its plan, for watchers elsewhere (get-run).
-  const planned = live.board ?? (live.plan !== undefined ? new RunBoard(ctx.theme, live.plan) : undefined);
   const afterScan = planned === undefined && live.planAfterScan === true ? new RunBoardAfterScan(ctx.theme) : undefined;
   const board = planned ?? afterScan;
   if (board !== undefined) sinks.push({ emit: (event) => board.apply(event) });
@@ -81,7 +86,7 @@ export async function createProgressSinks(globals: GlobalProfile, env: CommandEn
   return {
     sinks,
     ...predictedEnd,
-    ...(afterScan !== undefined ? { adoptPlan: (plan: RunPlan) => afterScan.plan(plan) } : {}),
+    ...(afterScan !== undefined ? { adoptPlan: (plan: RunPlan, mode?: BoardMode) => afterScan.plan(plan, mode) } : {}),
     close: () => humans.forEach((h) => h.close()),
     say: (text) => {
       humans.forEach((h) => h.close());

@@ -36,6 +36,8 @@ export interface ModePrediction {
   readonly canary: string | null;
   /** Seconds of the pre-install of the other nodes, in parallel batches of `preInstallConcurrency`. */
   readonly preInstallSeconds: number;
+  /** How many nodes pre-install at once; absent: every node at once. */
+  readonly preInstallConcurrency?: number;
   readonly groups: readonly PlannedGroup[];
   /** Each node's predicted window in this mode (without the install the pre-install did). */
   readonly windows: Readonly<Record<string, number>>;
@@ -80,6 +82,7 @@ export function predictMode(input: ModeInput): ModePrediction {
     maxConcurrentNodes: input.maxConcurrentNodes,
     canary,
     preInstallSeconds,
+    ...(input.preInstallConcurrency !== undefined ? { preInstallConcurrency: input.preInstallConcurrency } : {}),
     groups,
     windows,
     serialSeconds: plan.totalSeconds,

@@ -4,10 +4,13 @@
  * and the predicted finish. Fed by the run's events (`run`) or by the run's published state (`get-run`).
  * The prediction starts from the plan (core/plan.ts) and moves as phases end: each finished phase takes its
  * planned seconds off what is left, a retry puts the node's phases back, and a phase that overruns its plan
- * pushes the finish out. Pure: times come in with the events and as `nowMs`. Depends on core's plan and
- * event types and on output/ only.
+ * pushes the finish out. A run in a mode (`--max-concurrent-nodes`, `--pre-install`: core/mode-plan.ts) is predicted
+ * as it runs: the canary's window, the pre-install of the others side by side, then each group of nodes out of
+ * service together as long as its longest window. Pure: times come in with the events and as `nowMs`. Depends on
+ * core's plan and event types and on output/ only.
  */
 import type { NodePhase, RunEvent, RunStatus } from '../core/events.js';
+import type { ModePrediction } from '../core/mode-plan.js';
 import type { RunPlan } from '../core/plan.js';
 import { describeEvent, phaseWord } from './human-sink.js';
 import type { Theme } from './theme.js';
@@ -66,7 +69,22 @@ interface Step {
   readonly seconds: number;
   readonly cluster?: boolean;
   done: boolean;
+  /** The node's first install, done by its pre-install (--pre-install) rather than in its window, while it is. */
+  byPreInstall?: boolean;
 }
+
+/**
+ * How a run in a mode takes its nodes out of service (mode-plan.ts's prediction): the canary alone first, then the
+ * pre-install of the others (`preInstallConcurrency` at a time, all when absent), then the groups in order.
+ */
+export interface BoardMode {
+  readonly canary: ModePrediction['canary'];
+  readonly groups: ReadonlyArray<{ readonly nodes: readonly string[] }>;
+  readonly preInstallConcurrency?: number;
+}
+
+/** Phases a node of a group goes through before the group's first drains meet (the coordinator's barrier). */
+const BEFORE_BARRIER: ReadonlySet<string> = new Set(['pre-script', 'drain']);
 
 /** An offline update's plan: its cluster-wide steps in order, with their planned seconds. */
 export interface ClusterStepPlan {
@@ -99,18 +117,35 @@ export class RunBoard {
   private readonly rebootSeconds = new Map<string, number>();
   /** Nodes drained in their attempt and not installing yet: a rescan of theirs now comes before the install. */
   private readonly drainedNotInstalled = new Set<string>();
+  /** The run's mode; undefined for a serial run, predicted as the sum of what is left. */
+  private readonly mode: BoardMode | undefined;
+  /** Nodes whose window is under way: out of service, or about to be, until their result. */
+  private readonly inWindow = new Set<string>();
+  /**
+   * The group out of service now: the nodes whose windows began since none was under way. It is forming until
+   * one of them is past the drains (the coordinator starts every member before any installs or restarts).
+   */
+  private group: { readonly nodes: string[]; formed: boolean } | undefined;
+  /** Set when a group did not come out as planned: the nodes still waiting go in groups of this size instead. */
+  private regroupSize: number | undefined;
 
   constructor(
     readonly theme: Theme,
     plan?: RunPlan,
+    mode?: BoardMode,
   ) {
     if (plan === undefined) return;
     this.clusterName = plan.clusterName;
     this.maxFailedNodes = plan.maxFailedNodes;
+    this.mode = mode;
     for (const p of plan.preflight) this.steps.push({ node: null, phase: p.phase, seconds: p.seconds, done: false });
     for (const n of plan.nodes) {
       this.nodes.push({ node: n.node, state: 'waiting', attempt: 0, plannedSeconds: n.seconds });
-      for (const p of n.phases) this.steps.push({ node: n.node, phase: p.phase, seconds: p.seconds, done: false });
+      // Under --pre-install every node after the canary installs while it serves: its first install becomes its
+      // pre-install, and its window holds the rest (mode-plan.ts's windows).
+      const firstInstall = mode?.canary != null && n.node !== mode.canary ? n.phases.find((p) => p.phase === 'install') : undefined;
+      if (firstInstall !== undefined) this.steps.push({ node: n.node, phase: 'pre-install', seconds: firstInstall.seconds, done: false });
+      for (const p of n.phases) this.steps.push({ node: n.node, phase: p.phase, seconds: p.seconds, done: p === firstInstall, ...(p === firstInstall ? { byPreInstall: true } : {}) });
     }
   }
 
@@ -190,6 +225,7 @@ export class RunBoard {
     if (this.endMs !== undefined) return this.endMs;
     if (!this.planned) return this.publishedEndMs;
     if (this.anchorMs === undefined) return undefined;
+    if (this.mode !== undefined) return this.anchorMs + this.modeRemainingSeconds(this.anchorMs, nowMs) * 1000;
     let overrun = 0;
     if (this.clusterStep !== undefined) {
       const step = this.steps.find((s) => s.cluster === true && !s.done && s.phase === this.clusterStep!.step);
@@ -204,6 +240,118 @@ export class RunBoard {
       overrun = Math.max(overrun, spent - this.plannedSeconds(step));
     }
     return this.anchorMs + (this.remainingSeconds() + Math.max(0, overrun)) * 1000;
+  }
+
+  /**
+   * What is left at `anchorMs` in a mode, stage by stage as the run goes: the preflight, the group out of service
+   * now (as long as its longest window), the pre-install still to do, and the groups still waiting. Stages done
+   * count nothing, so the order in which they are added does not matter.
+   */
+  private modeRemainingSeconds(anchorMs: number, nowMs: number): number {
+    const preflight = this.steps.reduce((sum, s) => sum + (s.node === null && !s.done ? s.seconds : 0), 0);
+    const current = this.currentGroup();
+    const currentSeconds = Math.max(0, ...current.map((node) => this.windowLeftSeconds(node, anchorMs, nowMs)));
+    const waiting = this.nodes.map((n) => n.node).filter((node) => !current.includes(node) && !this.inWindow.has(node) && this.windowLeftSeconds(node, anchorMs, nowMs) > 0);
+    const waitingSeconds = this.waitingGroups(waiting).reduce((sum, g) => sum + Math.max(...g.map((node) => this.windowLeftSeconds(node, anchorMs, nowMs))), 0);
+    return preflight + currentSeconds + this.preInstallLeftSeconds(anchorMs, nowMs) + waitingSeconds;
+  }
+
+  /** The group out of service now; while it forms, with the waiting nodes the plan puts in it (they start next). */
+  private currentGroup(): string[] {
+    if (this.group === undefined) return [];
+    const out = this.group.nodes.filter((node) => this.inWindow.has(node));
+    if (this.group.formed) return out;
+    const mates = this.plannedGroupOf(this.group.nodes[0]!).filter((node) => !this.group!.nodes.includes(node) && this.node(node).state !== 'done');
+    return [...out, ...mates];
+  }
+
+  /** The planned group of `node` (the canary's is itself alone); a node in none goes alone. */
+  private plannedGroupOf(node: string): readonly string[] {
+    if (node === this.mode?.canary) return [node];
+    return this.mode?.groups.find((g) => g.nodes.includes(node))?.nodes ?? [node];
+  }
+
+  /**
+   * The waiting nodes in the groups they will go in: the planned ones (the canary first, alone), or, once a group
+   * came out otherwise, groups of that group's size in the run's order. The board cannot judge the groups again
+   * (the coordinator does, on the capacity, quorum and storage of the moment, which the board does not see), so it
+   * takes the last group the coordinator formed as the best guess of what the cluster allows now.
+   */
+  private waitingGroups(waiting: readonly string[]): string[][] {
+    if (this.regroupSize !== undefined) {
+      const size = this.regroupSize;
+      return Array.from({ length: Math.ceil(waiting.length / size) }, (_, i) => waiting.slice(i * size, (i + 1) * size));
+    }
+    const planned = [...(this.mode?.canary != null ? [[this.mode.canary]] : []), ...(this.mode?.groups ?? []).map((g) => [...g.nodes])];
+    const groups = planned.map((g) => g.filter((node) => waiting.includes(node))).filter((g) => g.length > 0);
+    // A node the plan put in no group (none is expected) goes alone.
+    for (const node of waiting) if (!groups.some((g) => g.includes(node))) groups.push([node]);
+    return groups;
+  }
+
+  /**
+   * The seconds left at `anchorMs` of `node`'s window: its planned steps not done, its phase under way counted from
+   * the anchor (a phase of a group member often began before another member's phase ended and moved the anchor),
+   * and no sooner than now when it runs over its plan.
+   */
+  private windowLeftSeconds(node: string, anchorMs: number, nowMs: number): number {
+    const left = this.steps.reduce((sum, s) => sum + (s.node === node && s.phase !== 'pre-install' && !s.done ? s.seconds : 0), 0);
+    const row = this.node(node);
+    if (!this.inWindow.has(node) || row.phaseOpen !== true || row.phaseStartMs === undefined || row.phase === 'pre-install') return left;
+    return left + this.openPhaseExtraSeconds(this.nextStep(node, row.phase as NodePhase), row.phaseStartMs, anchorMs, nowMs);
+  }
+
+  /**
+   * What a phase under way since `startMs` adds to its planned seconds, counted from `anchorMs`: less the part of
+   * it already spent at the anchor, more its overrun. Never below the part of it still ahead.
+   */
+  private openPhaseExtraSeconds(step: Step | undefined, startMs: number, anchorMs: number, nowMs: number): number {
+    const planned = this.plannedSeconds(step);
+    const spent = (nowMs - startMs) / 1000;
+    const spentAtAnchor = Math.max(0, (anchorMs - startMs) / 1000);
+    return Math.max(planned, spent) - planned - spentAtAnchor;
+  }
+
+  /** The pre-install still to do: the ones under way, then the ones not started, `preInstallConcurrency` at a time. */
+  private preInstallLeftSeconds(anchorMs: number, nowMs: number): number {
+    const left = this.steps.filter((s) => s.phase === 'pre-install' && !s.done);
+    if (left.length === 0) return 0;
+    const open = left.filter((s) => this.node(s.node!).phase === 'pre-install' && this.node(s.node!).phaseOpen === true);
+    const queued = left.filter((s) => !open.includes(s));
+    const underWay = Math.max(0, ...open.map((s) => s.seconds + this.openPhaseExtraSeconds(s, this.node(s.node!).phaseStartMs ?? anchorMs, anchorMs, nowMs)));
+    const batches = Math.ceil(queued.length / Math.max(1, this.mode?.preInstallConcurrency ?? left.length));
+    return underWay + batches * Math.max(0, ...queued.map((s) => s.seconds));
+  }
+
+  /** A node starts its window: it joins the group out of service now, or begins the next one. */
+  private enterWindow(node: string): void {
+    if (this.inWindow.size === 0 || this.group === undefined) this.group = { nodes: [], formed: false };
+    this.inWindow.add(node);
+    if (!this.group.nodes.includes(node)) this.group.nodes.push(node);
+  }
+
+  /**
+   * The group is past its drains: every member has started. Whether it came out as planned decides how the
+   * waiting nodes are grouped (waitingGroups).
+   */
+  private groupFormed(): void {
+    const group = this.group!;
+    group.formed = true;
+    const planned = this.plannedGroupOf(group.nodes[0]!).filter((node) => group.nodes.includes(node) || this.node(node).state !== 'done');
+    const asPlanned = planned.length === group.nodes.length && planned.every((node) => group.nodes.includes(node));
+    this.regroupSize = asPlanned ? undefined : group.nodes.length;
+  }
+
+  /** Under --pre-install: `node` installs in its window after all (its pre-install failed, or none was made). */
+  private installInWindow(node: string | undefined): void {
+    for (const s of this.steps) {
+      if (node !== undefined && s.node !== node) continue;
+      if (s.phase === 'pre-install') s.done = true;
+      if (s.byPreInstall === true) {
+        s.byPreInstall = false;
+        s.done = false;
+      }
+    }
   }
 
   /** The seconds the plan gives the phase under way at `step`: a wait for the node also has its restart's reboot. */
@@ -247,7 +395,10 @@ export class RunBoard {
         }
         // The run is past its scan and staging once a node is drained.
         for (const s of this.steps) if (s.node === null && s.cluster !== true) s.done = true;
-        if (event.phase === 'drain') this.drainedNotInstalled.add(event.node);
+        // A pre-installed node's window has no first install: its rescan is the one after the restart.
+        if (event.phase === 'drain' && !this.steps.some((s) => s.node === event.node && s.byPreInstall === true)) this.drainedNotInstalled.add(event.node);
+        if (event.phase !== 'pre-install' && !this.inWindow.has(event.node)) this.enterWindow(event.node);
+        if (!BEFORE_BARRIER.has(event.phase) && this.group?.formed === false && this.group.nodes.includes(event.node)) this.groupFormed();
         if (event.phase === 'install') this.drainedNotInstalled.delete(event.node);
         row.state = 'current';
         row.phase = event.phase;
@@ -278,10 +429,12 @@ export class RunBoard {
         break;
       }
       case 'attempt-failed': {
+        // A failed pre-install is the node's first attempt: its window installs instead.
+        if (event.phase === 'pre-install') this.installInWindow(event.node);
         if (event.willRetry) {
           this.retries += 1;
-          // The node starts over: its phases are ahead again.
-          for (const s of this.steps) if (s.node === event.node) s.done = false;
+          // The node starts over: its phases are ahead again (a pre-install is never done again).
+          for (const s of this.steps) if (s.node === event.node && s.phase !== 'pre-install' && s.byPreInstall !== true) s.done = false;
           this.anchorMs = ms;
         }
         break;
@@ -291,6 +444,7 @@ export class RunBoard {
         Object.assign(row, { state: 'done', status: event.status, attempt: event.attempts, endMs: ms, updatesOk: event.numberOfSucceededUpdates, updatesFailed: event.numberOfFailedUpdates });
         row.phase = undefined;
         this.drainedNotInstalled.delete(event.node);
+        this.inWindow.delete(event.node);
         for (const s of this.steps) if (s.node === event.node) s.done = true;
         this.anchorMs = ms;
         if (this.resync?.node === event.node) this.resync = undefined;
@@ -314,8 +468,11 @@ export class RunBoard {
       case 'storage-progress':
         this.resync = { node: event.node, percentComplete: event.percentComplete, bytesLeft: event.bytesLeft };
         break;
-      case 'preflight':
       case 'warning':
+        // The canary did not succeed: nothing is pre-installed, every node installs in its window.
+        if (event.code === 'PreInstallFallback') this.installInWindow(undefined);
+        break;
+      case 'preflight':
       case 'run-halted':
         break;
     }
@@ -368,9 +525,9 @@ export class RunBoardAfterScan {
     this.early.push(event);
   }
 
-  /** The run's plan, made from its scan: the board predicts from it from now on. */
-  plan(plan: RunPlan): void {
-    const board = new RunBoard(this.theme, plan);
+  /** The run's plan (and mode), made from its scan: the board predicts from it from now on. */
+  plan(plan: RunPlan, mode?: BoardMode): void {
+    const board = new RunBoard(this.theme, plan, mode);
     for (const event of this.early ?? []) board.apply(event);
     this.early = undefined;
     this.board = board;

@@ -134,7 +134,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
       }
     }
     // Without a plan before it (no terminal, or --resume), a run over a cluster plans from its own scan.
-    progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan } : { planAfterScan: variant === undefined });
+    progress = await createProgressSinks(globals, env, ctx, planned ? { plan: planned.plan, ...(planned.mode !== undefined ? { mode: planned.mode } : {}) } : { planAfterScan: variant === undefined });
     const say = progress.say;
     const planAfterScan = progress.adoptPlan !== undefined ? ownScanPlan(ctx, profile, progress.adoptPlan, say, interrupted) : undefined;
     // After the progress sinks: a resumed run's plan comes at its run-started, which their board must have seen.

@@ -4,7 +4,8 @@
  * own preflight read and its own scan instead, with no extra operation on any node, and from then on predicts
  * its finish for get-run. The coordinator keeps its preflight read to itself, so the read is kept here as it
  * passes through the gateway; the scan comes from the coordinator's `onScanCompleted`, or, for a resumed run
- * that does not scan again, from the interrupted run's journal.
+ * that does not scan again, from the interrupted run's journal. A run that takes several nodes out of service at
+ * once gets its mode's prediction too, as --what-if makes it.
  * Depends on the gateway interface, core's preflight judgement and journal replay, and scan-plan.ts.
  */
 import type { CallOptions, Gateway } from '../../../cluster/gateway.js';
@@ -12,13 +13,14 @@ import type { ClusterInfo, NodeCapacity, OperationName, OperationParams, Operati
 import type { CoordinatorDeps } from '../../../core/coordinator.js';
 import type { EventSink } from '../../../core/events.js';
 import { replayJournal, type JournalState } from '../../../core/journal-replay.js';
+import type { ModePrediction } from '../../../core/mode-plan.js';
 import type { RunPlan, RunScan } from '../../../core/plan.js';
 import { judgePreflight, type PreflightFacts } from '../../../core/preflight.js';
 import type { RunProfile } from '../../../core/types.js';
 import { describeError, isTransient } from '../../../errors.js';
 import type { JournalRecord } from '../../../journal/journal.js';
 import type { ClusterContext } from '../../context.js';
-import { planFromScan } from './scan-plan.js';
+import { modeFromScan, planFromScan } from './scan-plan.js';
 
 /**
  * Passes every call through unchanged and keeps the latest answers to the preflight's reads: the cluster
@@ -103,13 +105,13 @@ export interface OwnScanPlan extends Required<Pick<CoordinatorDeps, 'gateway' | 
 }
 
 /**
- * Gives `adopt` the run's plan once its scan is known, built as --what-if builds it. A plan that cannot be made
- * is said with `warn`, and the run goes on without a predicted finish: the prediction never stops a run.
+ * Gives `adopt` the run's plan (and mode) once its scan is known, built as --what-if builds it. A plan that cannot
+ * be made is said with `warn`, and the run goes on without a predicted finish: the prediction never stops a run.
  */
 export function ownScanPlan(
   ctx: Pick<ClusterContext, 'gateway' | 'sim'>,
   profile: RunProfile,
-  adopt: (plan: RunPlan) => void,
+  adopt: (plan: RunPlan, mode?: ModePrediction) => void,
   warn: (message: string) => void,
   interrupted?: { readonly records: readonly JournalRecord[]; readonly path?: string | undefined },
 ): OwnScanPlan {
@@ -123,7 +125,20 @@ export function ownScanPlan(
       // Planned once: the recorder's reads are not needed again.
       recorder.stopKeeping();
       const verdict = judgePreflight(facts, { profile });
-      adopt(planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim }));
+      const plan = planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim });
+      const mode = modeFromScan({
+        plan,
+        facts,
+        maxFailedNodes: scan.target.maxFailedNodes,
+        // The run has not read its storage yet, and reading it here would be an operation of the prediction's
+        // own: on S2D the fault domains are taken as unknown, so the groups are predicted one node each, and
+        // the board takes the size of the first group the run forms instead (RunBoard's waitingGroups).
+        storage: facts.cluster.s2dEnabled ? { s2d: true, healthy: true, faultDomains: null } : { s2d: false },
+        // A resumed run has no canary and pre-installs nothing (the coordinator's visitAll).
+        profile: interrupted === undefined ? profile : { ...profile, preInstall: false },
+        model: ctx.sim,
+      });
+      adopt(plan, mode);
     } catch (error) {
       warn(`cauctl: warning: this run predicts no finish for get-run (${describeError(error).replace(/\.$/, '')}); it goes on.\n`);
     }

@@ -1,11 +1,15 @@
 /**
  * A rolling run's plan from the preflight's read and a scan, one copy for the two that make it: `--what-if` (and
  * the question before a run at a terminal), which scans for it, and an unattended run, which plans once its own
- * scan is done (own-scan-plan.ts). Pure: the callers read and scan; this only puts predictPlan's inputs together.
- * Depends on core's plan and preflight types, and on the rehearsal model's fixture type for its follow-ups.
+ * scan is done (own-scan-plan.ts); and, for `--pre-install` and `--max-concurrent-nodes`, the mode's prediction
+ * over that plan. Pure: the callers read and scan; this only puts predictPlan's and predictMode's inputs together.
+ * Depends on core's plan, mode, groups and preflight types, and on the rehearsal model's fixture type.
  */
 import type { UpdateInfo } from '../../../cluster/operations.js';
 import { DEFAULT_RETRY_POLICY } from '../../../cluster/retrying-gateway.js';
+import { capacityInputFrom } from '../../../core/capacity.js';
+import type { GroupStorage } from '../../../core/groups.js';
+import { planGroups, predictMode, type ModePrediction } from '../../../core/mode-plan.js';
 import type { PreflightFacts, PreflightVerdict } from '../../../core/preflight.js';
 import { DEFAULT_TIMING, followUpRounds, predictPlan, type RunPlan, type RunScan } from '../../../core/plan.js';
 import type { RunProfile } from '../../../core/types.js';
@@ -65,5 +69,43 @@ export function planFromScan({ facts, capacity, scan, s2d, profile, model }: Sca
     // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
     unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
     ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
+  });
+}
+
+export interface ScanModeInput {
+  readonly plan: RunPlan;
+  /** The preflight's read: the cluster and each node's memory and VMs. */
+  readonly facts: Pick<PreflightFacts, 'cluster' | 'capacity'>;
+  /** The failure budget (the run's target). */
+  readonly maxFailedNodes: number;
+  /** Storage as the groups are judged on it (readGroupStorage). */
+  readonly storage: GroupStorage;
+  readonly profile: Pick<RunProfile, 'preInstall' | 'preInstallConcurrency' | 'maxConcurrentNodes' | 'undrainedSwitch' | 'requireAllNodesOnline'>;
+  readonly model: Pick<Simulator, 'timing'> | undefined;
+}
+
+/**
+ * The mode's prediction over the plan (the canary, the pre-install, the groups the cluster of now allows); undefined
+ * for a run one node at a time, which the plan alone predicts.
+ */
+export function modeFromScan({ plan, facts, maxFailedNodes, storage, profile, model }: ScanModeInput): ModePrediction | undefined {
+  const k = profile.maxConcurrentNodes ?? 1;
+  if (profile.preInstall !== true && k <= 1) return undefined;
+  const { nodes: capacityNodes, vms } = capacityInputFrom(facts.cluster, facts.capacity);
+  return predictMode({
+    plan,
+    timing: model?.timing ?? DEFAULT_TIMING,
+    preInstall: profile.preInstall === true,
+    ...(profile.preInstallConcurrency !== undefined ? { preInstallConcurrency: profile.preInstallConcurrency } : {}),
+    maxConcurrentNodes: k,
+    groupsOf: (nodes) =>
+      planGroups(nodes, {
+        maxConcurrentNodes: k,
+        cluster: facts.cluster,
+        ...(profile.undrainedSwitch === 'ForcePauseNoDrain' ? {} : { capacity: { nodes: capacityNodes, vms } }),
+        requireAllNodesOnline: profile.requireAllNodesOnline,
+        failuresLeft: maxFailedNodes,
+        storage,
+      }),
   });
 }

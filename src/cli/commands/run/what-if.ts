@@ -6,11 +6,10 @@
  */
 import type { UpdateInfo } from '../../../cluster/operations.js';
 import { gatherPreflight, judgePreflight, type Refusal } from '../../../core/preflight.js';
-import { DEFAULT_TIMING, planRun, type RunPlan } from '../../../core/plan.js';
+import { planRun, type RunPlan } from '../../../core/plan.js';
 import { scanNode } from '../../../core/node-steps/scan.js';
-import { capacityInputFrom } from '../../../core/capacity.js';
 import { readGroupStorage } from '../../../core/group-facts.js';
-import { planGroups, predictMode, type ModePrediction } from '../../../core/mode-plan.js';
+import type { ModePrediction } from '../../../core/mode-plan.js';
 import type { RunProfile } from '../../../core/types.js';
 import { ExitCode, describeError } from '../../../errors.js';
 import { formatDuration } from '../../../output/format.js';
@@ -18,7 +17,7 @@ import { renderTable } from '../../../output/table.js';
 import type { CommandEnv } from '../../command-env.js';
 import type { ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
-import { planFromScan } from './scan-plan.js';
+import { modeFromScan, planFromScan } from './scan-plan.js';
 
 export interface WhatIf {
   readonly plan: RunPlan;
@@ -61,28 +60,10 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
     profile,
     model: ctx.sim,
   });
-  const k = profile.maxConcurrentNodes ?? 1;
-  let mode: ModePrediction | undefined;
-  if (profile.preInstall === true || k > 1) {
-    const groupStorage = await readGroupStorage(ctx.gateway, ctx.entry, facts.cluster);
-    const { nodes: capacityNodes, vms } = capacityInputFrom(facts.cluster, facts.capacity);
-    mode = predictMode({
-      plan,
-      timing: ctx.sim?.timing ?? DEFAULT_TIMING,
-      preInstall: profile.preInstall === true,
-      ...(profile.preInstallConcurrency !== undefined ? { preInstallConcurrency: profile.preInstallConcurrency } : {}),
-      maxConcurrentNodes: k,
-      groupsOf: (nodes) =>
-        planGroups(nodes, {
-          maxConcurrentNodes: k,
-          cluster: facts.cluster,
-          ...(profile.undrainedSwitch === 'ForcePauseNoDrain' ? {} : { capacity: { nodes: capacityNodes, vms } }),
-          requireAllNodesOnline: profile.requireAllNodesOnline,
-          failuresLeft: verdict.target.maxFailedNodes,
-          storage: groupStorage,
-        }),
-    });
-  }
+  const serial = profile.preInstall !== true && (profile.maxConcurrentNodes ?? 1) <= 1;
+  const mode = serial
+    ? undefined
+    : modeFromScan({ plan, facts, maxFailedNodes: verdict.target.maxFailedNodes, storage: await readGroupStorage(ctx.gateway, ctx.entry, facts.cluster), profile, model: ctx.sim });
   return { plan, ...(mode !== undefined ? { mode } : {}), refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
 }
 
