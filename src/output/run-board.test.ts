@@ -6,7 +6,7 @@
  */
 import { EVENT_SCHEMA_VERSION, type NodePhase, type RunEvent, type RunEventBody } from '../core/events.js';
 import type { RunPlan } from '../core/plan.js';
-import { RunBoard, RunBoardAfterScan } from './run-board.js';
+import { RunBoard, RunBoardAfterScan, type BoardMode } from './run-board.js';
 import { createTheme } from './theme.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -168,5 +168,154 @@ describe('RunBoard: a restart', () => {
     const board = new RunBoard(theme, window);
     for (const e of [...restarted, ...phase(1002, 'NODE1', 'wait-node', 360)]) board.apply(e);
     expect(board.predictedEndMs(T0 + 1362_000)).toBe(T0 + (1362 + 30 + 1390) * 1000);
+  });
+});
+
+describe('RunBoard in a mode: several nodes out of service at once', () => {
+  /** 1390 s a window: drain, install, restart, rescan, resume. */
+  const WINDOW = [
+    { phase: 'drain', seconds: 100 },
+    { phase: 'install', seconds: 900 },
+    { phase: 'reboot', seconds: 300 },
+    { phase: 'wait-node', seconds: 60 },
+    { phase: 'rescan', seconds: 30 },
+    { phase: 'resume', seconds: 0 },
+  ] as const;
+  const NODES = ['N1', 'N2', 'N3', 'N4'];
+  /** Four nodes of that window, after a 30 s scan and a 300 s stage: 330 + 4 x 1390 one at a time. */
+  const four: RunPlan = {
+    ...twoNodes(WINDOW),
+    clusterName: 'C4',
+    order: NODES,
+    nodes: NODES.map((node, i) => ({ node, position: i + 1, roles: 1, updates: [{ kb: 'KB1', title: 'CU', rebootRequired: true }], followUps: [], phases: WINDOW, seconds: 1390 })),
+    totalSeconds: 330 + 4 * 1390,
+  };
+  const pairs: BoardMode = { canary: null, groups: [{ nodes: ['N1', 'N2'] }, { nodes: ['N3', 'N4'] }] };
+  /** --pre-install: N1 is the canary; the others pre-install all at once, then go two, then one. */
+  const canary: BoardMode = { canary: 'N1', groups: [{ nodes: ['N2', 'N3'] }, { nodes: ['N4'] }] };
+  /** A window without its install (pre-installed): 490 s. */
+  const short = 1390 - 900;
+  const started = at(0, { type: 'run-started', clusterName: 'C4', nodes: NODES, plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false });
+  const prelude = [started, ...phase(0, 'N1', 'scan', 30), ...phase(30, 'N1', 'stage', 300)];
+  const begin = (s: number, node: string, p: NodePhase): RunEvent => at(s, { type: 'phase-started', node, phase: p, attempt: 0 });
+  const done = (s: number, node: string): RunEvent => at(s, { type: 'node-completed', node, status: 'Succeeded', attempts: 1, numberOfSucceededUpdates: 1, numberOfFailedUpdates: 0 });
+  /** A whole window on plan from `s`, the node's result included. */
+  const windowOf = (s: number, node: string, p: ReadonlyArray<{ readonly phase: NodePhase; readonly seconds: number }> = WINDOW): RunEvent[] => {
+    let t = s;
+    const events = p.flatMap((w) => {
+      const e = phase(t, node, w.phase, w.seconds);
+      t += w.seconds;
+      return e;
+    });
+    return [...events, done(t, node)];
+  };
+
+  it.each([
+    { name: 'at the start, each group counts as its longest window', mode: pairs, events: [started], nowSeconds: 0, endSeconds: 330 + 2 * 1390 },
+    { name: 'one at a time in groups of one, as a serial run', mode: { canary: null, groups: NODES.map((n) => ({ nodes: [n] })) }, events: [started], nowSeconds: 0, endSeconds: 330 + 4 * 1390 },
+    {
+      name: 'a group forming: its planned mate not started yet counts in it, not after it',
+      mode: pairs,
+      events: [...prelude, begin(330, 'N1', 'drain')],
+      nowSeconds: 330,
+      endSeconds: 330 + 2 * 1390,
+    },
+    {
+      name: 'a member whose drain ran long: the group ends with it, the other member counted from the anchor',
+      mode: pairs,
+      events: [...prelude, begin(330, 'N1', 'drain'), begin(330, 'N2', 'drain'), ...phase(330, 'N1', 'drain', 100).slice(1), begin(430, 'N1', 'install'), ...phase(330, 'N2', 'drain', 150).slice(1), begin(480, 'N2', 'install')],
+      nowSeconds: 480,
+      endSeconds: 480 + 1290 + 1390,
+    },
+    {
+      name: 'a member done early: the group lasts as long as the member still out',
+      mode: pairs,
+      events: [...prelude, ...windowOf(330, 'N1'), begin(330, 'N2', 'drain'), ...phase(330, 'N2', 'drain', 100).slice(1), ...phase(430, 'N2', 'install', 1500)],
+      nowSeconds: 1930,
+      endSeconds: 1930 + 390 + 1390,
+    },
+    {
+      name: 'a member over its plan moves the group end out, from now',
+      mode: pairs,
+      events: [...prelude, begin(330, 'N1', 'drain'), begin(330, 'N2', 'drain'), ...phase(330, 'N1', 'drain', 100).slice(1), ...phase(330, 'N2', 'drain', 100).slice(1), begin(430, 'N1', 'install'), begin(430, 'N2', 'install')],
+      nowSeconds: 430 + 1000,
+      endSeconds: 430 + 1000 + (300 + 60 + 30) + 1390,
+    },
+    {
+      name: 'a retry in a group puts that member’s window back, not the whole group twice',
+      mode: pairs,
+      events: [
+        ...prelude,
+        begin(330, 'N1', 'drain'),
+        begin(330, 'N2', 'drain'),
+        ...phase(330, 'N1', 'drain', 100).slice(1),
+        ...phase(330, 'N2', 'drain', 100).slice(1),
+        ...phase(430, 'N1', 'install', 900),
+        begin(430, 'N2', 'install'),
+        at(1330, { type: 'attempt-failed', node: 'N1', phase: 'install', attempt: 1, code: 'InstallFailed', message: 'failed', willRetry: true }),
+      ],
+      nowSeconds: 1330,
+      endSeconds: 1330 + 1390 + 1390,
+    },
+    {
+      name: 'a group smaller than planned: the nodes still waiting go in groups of its size',
+      mode: pairs,
+      events: [...prelude, ...phase(330, 'N1', 'drain', 100), begin(430, 'N1', 'install')],
+      nowSeconds: 430,
+      endSeconds: 430 + 1290 + 3 * 1390,
+    },
+    {
+      name: 'a group larger than planned: the node that joined it counts in it, not after it',
+      mode: pairs,
+      events: [...prelude, begin(330, 'N1', 'drain'), begin(330, 'N2', 'drain'), begin(330, 'N3', 'drain'), ...phase(330, 'N1', 'drain', 100).slice(1), begin(430, 'N1', 'install')],
+      nowSeconds: 430,
+      endSeconds: 430 + 1290 + 1390,
+    },
+    { name: 'pre-install: the canary, the pre-install of all others at once, then the shorter windows', mode: canary, events: [started], nowSeconds: 0, endSeconds: 330 + 1390 + 900 + 2 * short },
+    {
+      name: 'pre-install one node at a time: in three turns',
+      mode: { ...canary, preInstallConcurrency: 1 },
+      events: [started],
+      nowSeconds: 0,
+      endSeconds: 330 + 1390 + 3 * 900 + 2 * short,
+    },
+    {
+      name: 'pre-install under way: the longest of them, then the windows',
+      mode: canary,
+      events: [...prelude, ...windowOf(330, 'N1'), begin(1720, 'N2', 'pre-install'), begin(1720, 'N3', 'pre-install'), begin(1720, 'N4', 'pre-install'), ...phase(1720, 'N2', 'pre-install', 800).slice(1)],
+      nowSeconds: 2520,
+      endSeconds: 2520 + 100 + 2 * short,
+    },
+    {
+      name: 'a pre-installed window takes its restart, rescan and resume off as they end',
+      mode: canary,
+      events: [...prelude, ...windowOf(330, 'N1'), ...['N2', 'N3', 'N4'].flatMap((n) => phase(1720, n, 'pre-install', 900)), ...windowOf(2620, 'N2', WINDOW.filter((w) => w.phase !== 'install')), ...windowOf(2620, 'N3', WINDOW.filter((w) => w.phase !== 'install'))],
+      nowSeconds: 2620 + short,
+      endSeconds: 2620 + 2 * short,
+    },
+    {
+      name: 'a failed pre-install: that node installs in its window',
+      mode: canary,
+      events: [
+        ...prelude,
+        ...windowOf(330, 'N1'),
+        ...['N2', 'N4'].flatMap((n) => phase(1720, n, 'pre-install', 900)),
+        begin(1720, 'N3', 'pre-install'),
+        at(2620, { type: 'attempt-failed', node: 'N3', phase: 'pre-install', attempt: 1, code: 'InstallFailed', message: 'failed', willRetry: true }),
+      ],
+      nowSeconds: 2620,
+      endSeconds: 2620 + 1390 + short,
+    },
+    {
+      name: 'a canary that did not succeed: nothing is pre-installed, every window installs',
+      mode: canary,
+      events: [...prelude, ...windowOf(330, 'N1'), at(1720, { type: 'warning', code: 'PreInstallFallback', message: 'the canary N1 ended Failed' })],
+      nowSeconds: 1720,
+      endSeconds: 1720 + 2 * 1390,
+    },
+  ])('$name', ({ mode, events, nowSeconds, endSeconds }) => {
+    const board = new RunBoard(theme, four, mode);
+    for (const e of events) board.apply(e);
+    expect(board.predictedEndMs(T0 + nowSeconds * 1000)).toBe(T0 + endSeconds * 1000);
   });
 });
