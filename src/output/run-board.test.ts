@@ -35,6 +35,17 @@ function twoNodes(phases: ReadonlyArray<{ readonly phase: NodePhase; readonly se
   };
 }
 
+/** 1390 s a window: drain, install, restart (the restart call, then the wait for the node), the rescan after the install, resume. */
+const WINDOW: ReadonlyArray<{ readonly phase: NodePhase; readonly seconds: number }> = [
+  { phase: 'drain', seconds: 100 },
+  { phase: 'install', seconds: 900 },
+  { phase: 'reboot', seconds: 300 },
+  { phase: 'wait-node', seconds: 60 },
+  { phase: 'rescan', seconds: 30 },
+  { phase: 'resume', seconds: 0 },
+];
+const startedTwo = at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false });
+
 /** 1000 s a node; the scan below takes 40 s, 10 s over its plan. */
 const plan = twoNodes([
   { phase: 'drain', seconds: 100 },
@@ -88,16 +99,8 @@ describe('RunBoardAfterScan', () => {
 });
 
 describe('RunBoard: a rescan between the drain and the install', () => {
-  /** 1390 s a node: drain, install, restart, the rescan after the install, resume. */
-  const window = twoNodes([
-    { phase: 'drain', seconds: 100 },
-    { phase: 'install', seconds: 900 },
-    { phase: 'reboot', seconds: 300 },
-    { phase: 'wait-node', seconds: 60 },
-    { phase: 'rescan', seconds: 30 },
-    { phase: 'resume', seconds: 0 },
-  ]);
-  const started = at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false });
+  const window = twoNodes(WINDOW);
+  const started = startedTwo;
   const installing = (s: number): RunEvent => at(s, { type: 'phase-started', node: 'NODE1', phase: 'install', attempt: 0 });
 
   it.each([
@@ -135,19 +138,10 @@ describe('RunBoard: a rescan between the drain and the install', () => {
 });
 
 describe('RunBoard: a restart', () => {
-  /**
-   * The plan gives the node's reboot to the `reboot` phase and the services' start to `wait-node`; the run's
-   * `reboot` phase is only the restart call, and its node is away during `wait-node`.
-   */
-  const window = twoNodes([
-    { phase: 'drain', seconds: 100 },
-    { phase: 'install', seconds: 900 },
-    { phase: 'reboot', seconds: 300 },
-    { phase: 'wait-node', seconds: 60 },
-    { phase: 'rescan', seconds: 30 },
-    { phase: 'resume', seconds: 0 },
-  ]);
-  const started = at(0, { type: 'run-started', clusterName: 'C2', nodes: ['NODE1', 'NODE2'], plugins: ['Microsoft.WindowsUpdatePlugin'], resumed: false });
+  // The plan gives the node's reboot to the `reboot` phase and the services' start to `wait-node`; the run's
+  // `reboot` phase is only the restart call, and its node is away during `wait-node`.
+  const window = twoNodes(WINDOW);
+  const started = startedTwo;
   /** Drained and installed on plan, then the restart call takes 2 s. */
   const restarted = [started, ...phase(0, 'NODE1', 'drain', 100), ...phase(100, 'NODE1', 'install', 900), ...phase(1000, 'NODE1', 'reboot', 2)];
   const waiting = at(1002, { type: 'phase-started', node: 'NODE1', phase: 'wait-node', attempt: 0 });
@@ -172,15 +166,6 @@ describe('RunBoard: a restart', () => {
 });
 
 describe('RunBoard in a mode: several nodes out of service at once', () => {
-  /** 1390 s a window: drain, install, restart, rescan, resume. */
-  const WINDOW = [
-    { phase: 'drain', seconds: 100 },
-    { phase: 'install', seconds: 900 },
-    { phase: 'reboot', seconds: 300 },
-    { phase: 'wait-node', seconds: 60 },
-    { phase: 'rescan', seconds: 30 },
-    { phase: 'resume', seconds: 0 },
-  ] as const;
   const NODES = ['N1', 'N2', 'N3', 'N4'];
   /** Four nodes of that window, after a 30 s scan and a 300 s stage: 330 + 4 x 1390 one at a time. */
   const four: RunPlan = {
@@ -200,7 +185,7 @@ describe('RunBoard in a mode: several nodes out of service at once', () => {
   const begin = (s: number, node: string, p: NodePhase): RunEvent => at(s, { type: 'phase-started', node, phase: p, attempt: 0 });
   const done = (s: number, node: string): RunEvent => at(s, { type: 'node-completed', node, status: 'Succeeded', attempts: 1, numberOfSucceededUpdates: 1, numberOfFailedUpdates: 0 });
   /** A whole window on plan from `s`, the node's result included. */
-  const windowOf = (s: number, node: string, p: ReadonlyArray<{ readonly phase: NodePhase; readonly seconds: number }> = WINDOW): RunEvent[] => {
+  const windowOf = (s: number, node: string, p = WINDOW): RunEvent[] => {
     let t = s;
     const events = p.flatMap((w) => {
       const e = phase(t, node, w.phase, w.seconds);
