@@ -183,6 +183,21 @@ describe('ownScanPlan', () => {
     expect(adopted.map((p) => ({ timingSource: p.timingSource, nodes: p.nodes.map((n) => n.phases.map((ph) => ph.phase)) }))).toEqual([{ timingSource: 'defaults', nodes: [['drain', 'install', 'rescan', 'resume']] }]);
   });
 
+  const NODES4 = ['N1', 'N2', 'N3', 'N4'];
+  it.each([
+    { name: 'a run one node at a time: no mode, the plan alone predicts it', options: {}, mode: undefined },
+    { name: '--pre-install: the canary first, then the others', options: { preInstall: true }, mode: { preInstall: true, canary: 'N1', groups: [{ nodes: ['N2'] }, { nodes: ['N3'] }, { nodes: ['N4'] }] } },
+    { name: '--max-concurrent-nodes: the groups the cluster read allows', options: { maxConcurrentNodes: 2 }, mode: { preInstall: false, canary: null, groups: [{ nodes: ['N1', 'N2'] }, { nodes: ['N3', 'N4'] }] } },
+  ])('gives the mode with the plan: $name', async ({ options, mode }) => {
+    const adopted: Array<{ mode: unknown }> = [];
+    // ForcePauseNoDrain moves nothing: the groups are judged without the nodes' memory, which this table lacks.
+    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(NODES4) }) as ClusterGateway, sim: undefined }, aRunProfile({ undrainedSwitch: 'ForcePauseNoDrain', ...options }), (_plan, m) => adopted.push({ mode: m }), () => undefined);
+    await own.gateway.call('C', 'get-cluster', {});
+    const cu = [{ updateId: 'u', kb: 'KB1', title: 'cu', rebootRequired: true }];
+    own.onScanCompleted({ target: { clusterName: 'C', order: NODES4, maxFailedNodes: 2 }, down: new Set(), updates: new Map(NODES4.map((n) => [n, cu])), scanFailures: new Map() });
+    expect(adopted).toEqual([{ mode: mode === undefined ? undefined : expect.objectContaining({ ...mode, groups: mode.groups.map((g) => expect.objectContaining(g)) }) }]);
+  });
+
   it('keeps no read after the plan is made: later calls go straight to the gateway', async () => {
     const calls: string[] = [];
     // A new object at each read: a recorder still keeping would replace the one it has.
