@@ -292,6 +292,13 @@ describe('RunBoard in a mode: several nodes out of service at once', () => {
       endSeconds: 2620 + 1390 + short,
     },
     {
+      name: 'nodes not pre-installed (nothing of theirs could be): their windows install',
+      mode: canary,
+      events: [...prelude, ...windowOf(330, 'N1'), ...phase(1720, 'N2', 'pre-install', 900), ...phase(2620, 'N2', 'drain', 100), begin(2620, 'N3', 'drain')],
+      nowSeconds: 2720,
+      endSeconds: 2720 + (1390 - 100) + 1390,
+    },
+    {
       name: 'a canary that did not succeed: nothing is pre-installed, every window installs',
       mode: canary,
       events: [...prelude, ...windowOf(330, 'N1'), at(1720, { type: 'warning', code: 'PreInstallFallback', message: 'the canary N1 ended Failed' })],

@@ -325,6 +325,9 @@ export class RunBoard {
 
   /** A node starts its window: it joins the group out of service now, or begins the next one. */
   private enterWindow(node: string): void {
+    // The pre-install is over once a window after the canary's begins (the run waits for all of it): a node not
+    // pre-installed by then (only the Windows Update plug-in's software updates are) installs in its window.
+    if (node !== this.mode?.canary) for (const s of this.steps) if (s.phase === 'pre-install' && !s.done) this.installInWindow(s.node!);
     if (this.inWindow.size === 0 || this.group === undefined) this.group = { nodes: [], formed: false };
     this.inWindow.add(node);
     if (!this.group.nodes.includes(node)) this.group.nodes.push(node);
@@ -395,9 +398,9 @@ export class RunBoard {
         }
         // The run is past its scan and staging once a node is drained.
         for (const s of this.steps) if (s.node === null && s.cluster !== true) s.done = true;
+        if (event.phase !== 'pre-install' && !this.inWindow.has(event.node)) this.enterWindow(event.node);
         // A pre-installed node's window has no first install: its rescan is the one after the restart.
         if (event.phase === 'drain' && !this.steps.some((s) => s.node === event.node && s.byPreInstall === true)) this.drainedNotInstalled.add(event.node);
-        if (event.phase !== 'pre-install' && !this.inWindow.has(event.node)) this.enterWindow(event.node);
         if (!BEFORE_BARRIER.has(event.phase) && this.group?.formed === false && this.group.nodes.includes(event.node)) this.groupFormed();
         if (event.phase === 'install') this.drainedNotInstalled.delete(event.node);
         row.state = 'current';
