@@ -61,6 +61,10 @@ describe('an install past its time limit', () => {
     expect(doc.simulation.violations).toEqual([]);
     const node1 = doc.nodeResults.find((r) => r.node === 'NODE1')!;
     expect(node1).toMatchObject({ status: 'Failed', attempts: 1, errorRecord: { code: 'InstallFailed' } });
+    // The Task Scheduler's stop is said, not only a generic code per update.
+    expect((node1.errorRecord as { message: string }).message).toMatch(
+      /^1 update\(s\) failed on NODE1: KB\d+ \(0x80004005\); the update task cauctl-[0-9a-f]{8}-NODE1-a1-r1-p0 ended Failed: The update worker ended without a result \(last task result 0x00041306\)\.$/,
+    );
     const install = node1.phases.find((p) => p.phase === 'install')!;
     expect(hours(install)).toBeGreaterThanOrEqual(12);
     expect(hours(install)).toBeLessThan(12.25);
