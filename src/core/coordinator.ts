@@ -756,7 +756,9 @@ export class RollingRun {
         else if (needsReboot) rebootRequired = true;
         if (pluginFailures.length > 0 && this.profile.stopOnPluginFailure) break;
       }
-    }, () => `${pending.length} update(s)`);
+      // A phase whose installs failed still ends (the restart that follows may be needed): its note says so.
+      return failed.length;
+    }, (failedCount) => `${pending.length} update(s)${failedCount > 0 ? `, ${failedCount} failed` : ''}`);
     if (failed.length > 0) {
       // The phase ran to its end, but the installs failed: the timeline shows it as a failed phase.
       const index = work.phases.map((p) => p.phase).lastIndexOf('install');
