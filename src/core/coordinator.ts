@@ -719,7 +719,8 @@ export class RollingRun {
       resumeTask = undefined;
       if (round_.rebootRequired) await this.restart(work, round, round_.failed.length > 0 ? 'failure' : 'round');
       if (round_.failed.length > 0) {
-        throw new StepFailure('InstallFailed', 'install', work.name, `${round_.failed.length} update(s) failed on ${work.name}: ${round_.failed.map((f) => `${f.kb || f.title} (${f.errorCode})`).join(', ')}`);
+        const why = round_.taskFailures.length > 0 ? `; ${round_.taskFailures.join('; ')}` : '';
+        throw new StepFailure('InstallFailed', 'install', work.name, `${round_.failed.length} update(s) failed on ${work.name}: ${round_.failed.map((f) => `${f.kb || f.title} (${f.errorCode})`).join(', ')}${why}`);
       }
       // SkipUpdateChecks: no rescan for follow-ups; what the scan found is installed once (run.ts --help).
       if (this.profile.skipUpdateChecks === true) return;
@@ -729,9 +730,11 @@ export class RollingRun {
   }
 
   /** One install round: each plug-in's task in turn (a separate restart between them when asked for). */
-  private async installRound(work: NodeWork, round: number, pending: readonly UpdateInfo[], resumeTask: { taskId: string; pluginIndex: number } | undefined): Promise<{ failed: UpdateInstallResult[]; rebootRequired: boolean }> {
+  private async installRound(work: NodeWork, round: number, pending: readonly UpdateInfo[], resumeTask: { taskId: string; pluginIndex: number } | undefined): Promise<{ failed: UpdateInstallResult[]; rebootRequired: boolean; taskFailures: string[] }> {
     let failed: UpdateInstallResult[] = [];
     let rebootRequired = false;
+    /** Why a task failed with no result of its own per update (stopped, timed out, its worker gone). */
+    const taskFailures: string[] = [];
     await this.phase(work, 'install', async () => {
       const groups = groupByPlugin(pending, this.profile.plugins);
       for (const [index, { spec, updates: forPlugin }] of groups.entries()) {
@@ -743,6 +746,7 @@ export class RollingRun {
         for (const r of status.results) work.results.set(r.updateId, r);
         const pluginFailures = status.results.filter(isFailedResult);
         if (status.state === 'Failed' && pluginFailures.length === 0) {
+          taskFailures.push(`the update task cauctl-${taskId} ended Failed${status.message ? `: ${status.message}` : ''}`);
           pluginFailures.push(...forPlugin.map((u) => ({ updateId: u.updateId, kb: u.kb, title: u.title, resultCode: 'Failed', errorCode: '0x80004005', rebootRequired: false })));
           for (const r of pluginFailures) work.results.set(r.updateId, r);
         }
@@ -752,13 +756,15 @@ export class RollingRun {
         else if (needsReboot) rebootRequired = true;
         if (pluginFailures.length > 0 && this.profile.stopOnPluginFailure) break;
       }
-    }, () => `${pending.length} update(s)`);
+      // A phase whose installs failed still ends (the restart that follows may be needed): its note says so.
+      return failed.length;
+    }, (failedCount) => `${pending.length} update(s)${failedCount > 0 ? `, ${failedCount} failed` : ''}`);
     if (failed.length > 0) {
       // The phase ran to its end, but the installs failed: the timeline shows it as a failed phase.
       const index = work.phases.map((p) => p.phase).lastIndexOf('install');
       if (index >= 0) work.phases[index] = { ...work.phases[index]!, ok: false, detail: `${failed.length} of ${pending.length} update(s) failed: ${failed.map((f) => `${f.kb || f.title} ${f.errorCode}`).join(', ')}` };
     }
-    return { failed, rebootRequired };
+    return { failed, rebootRequired, taskFailures };
   }
 
   private nodeResult(work: NodeWork, status: RunStatus, error: ErrorRecord | null): NodeResult {

@@ -54,7 +54,7 @@ export const ErrorCodes = {
   NodeNotReachableRetrying: { scope: 'warning', summary: 'A call to a node failed transiently; cauctl retries until the node is really unreachable.' },
   WarnAfterExceeded: { scope: 'warning', summary: 'The run is still going after WarnAfter.' },
   StageFailed: { scope: 'warning', summary: 'Downloading ahead of the drain failed; the install downloads instead.' },
-  InstallOverdue: { scope: 'warning', summary: 'An install ran past its time limit: the run waits for it to end (the Task Scheduler ends it at 12 hours), the node kept out of service.' },
+  InstallOverdue: { scope: 'warning', summary: 'An install ran past its time limit: the run waits for it to end (the Task Scheduler ends it at 12 hours), the node kept out of service (a rolling run), the cluster kept stopped (offline-update), or the server not restarted (standalone servers). Said once, as it happens.' },
   SoftRebootFallback: { scope: 'warning', summary: 'A soft restart (Kernel Soft Reboot) was asked for, but the node has none, opts out (CauBypassSoftBootOnNode) or KSR refused when the restart ran: it restarted fully (nodeRebootResult says FullReboot).' },
   TooManyRounds: { scope: 'warning', summary: 'The node still offers updates after the bound on install rounds.' },
   OfflineWarning: { scope: 'warning', summary: 'offline-update: something to know at its end that did not fail it (a staging that failed, a node left Disabled, storage slow to heal); the message says what.' },

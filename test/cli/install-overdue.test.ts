@@ -11,7 +11,7 @@ interface RunDoc {
   status: string;
   warnings: string[];
   journalPath: string;
-  nodeResults: Array<{ node: string; status: string; attempts: number; errorRecord: { code: string } | null; phases: Array<{ phase: string; attempt: number; start: string; end: string; ok: boolean }> }>;
+  nodeResults: Array<{ node: string; status: string; attempts: number; errorRecord: { code: string; message: string } | null; phases: Array<{ phase: string; attempt: number; start: string; end: string; ok: boolean }> }>;
   simulation: { violations: string[]; maxNodesOutOfService: number };
 }
 
@@ -61,10 +61,27 @@ describe('an install past its time limit', () => {
     expect(doc.simulation.violations).toEqual([]);
     const node1 = doc.nodeResults.find((r) => r.node === 'NODE1')!;
     expect(node1).toMatchObject({ status: 'Failed', attempts: 1, errorRecord: { code: 'InstallFailed' } });
+    // The Task Scheduler's stop is said, not only a generic code per update.
+    expect(node1.errorRecord!.message).toMatch(
+      /^1 update\(s\) failed on NODE1: KB\d+ \(0x80004005\); the update task cauctl-[0-9a-f]{8}-NODE1-a1-r1-p0 ended Failed: The update worker ended without a result \(last task result 0x00041306\)\.$/,
+    );
     const install = node1.phases.find((p) => p.phase === 'install')!;
     expect(hours(install)).toBeGreaterThanOrEqual(12);
     expect(hours(install)).toBeLessThan(12.25);
     expect(doc.nodeResults.filter((r) => r.node !== 'NODE1').map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+  });
+});
+
+describe('an install that failed with no result per update', () => {
+  it('ends its install phase with a note that says it failed', () => {
+    const fixture = box.fixture(aCluster('SLOW', [1, 1, 1], { NODE1: { faults: [{ kind: 'slowInstall', seconds: 14 * 3600 }] } }));
+    const result = box.run(['run', '--simulate', fixture, '--sim-reset', '--sim-speed', 'max', '--force', '--output', 'ndjson', '--node-order', 'NODE1', '--max-retries-per-node', '0']);
+    const installs = result.stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { type: string; node?: string; phase?: string; detail?: string })
+      .filter((e) => e.type === 'phase-completed' && e.node === 'NODE1' && e.phase === 'install');
+    expect(installs.map((e) => e.detail)).toEqual(['1 update(s), 1 failed']);
   });
 });
 
