@@ -1,3 +1,4 @@
+import type { ModePrediction } from '../core/mode-plan.js';
 import type { RunPlan } from '../core/plan.js';
 import { describePlan } from './plan-summary.js';
 import { createTheme } from './theme.js';
@@ -40,5 +41,26 @@ describe('describePlan: what the confirmation prompt says the run will do', () =
 
   it('fits the terminal', () => {
     for (const line of text.split('\n')) expect(visibleWidth(line)).toBeLessThanOrEqual(80);
+  });
+
+  it('in a mode, says how the nodes are taken and predicts the mode, beside one node at a time', () => {
+    const mode: ModePrediction = {
+      preInstall: true,
+      maxConcurrentNodes: 2,
+      canary: 'NODE4',
+      preInstallSeconds: 900,
+      groups: [{ nodes: ['NODE2', 'NODE1'], limit: 'k', reason: '' }],
+      windows: {},
+      serialSeconds: 5030,
+      predictedSeconds: 3600,
+    };
+    const words = describePlan(plan, { theme: createTheme(false), width: 80, nowMs: Date.parse('2026-01-01T00:00:00Z'), zone: 'Europe/Paris', mode }).replace(/\s+/g, ' ');
+    expect(words).toContain('Rolling run of HCI01: 3 nodes, NODE4 first (the canary), then the others pre-install while they serve; up to 2 at once where capacity, quorum and storage allow (1 group: NODE2 + NODE1), in this order:');
+    expect(words).toContain("Predicted duration 1h 00m 00s (one node at a time: 1h 23m 50s; durations from the model's timing): finish ~02:00:00 +01:00.");
+  });
+
+  it('with the serial mode given, says it as before', () => {
+    const serial: ModePrediction = { preInstall: false, maxConcurrentNodes: 1, canary: null, preInstallSeconds: 0, groups: [], windows: {}, serialSeconds: 5030, predictedSeconds: 5030 };
+    expect(describePlan(plan, { theme: createTheme(false), width: 80, nowMs: Date.parse('2026-01-01T00:00:00Z'), zone: 'Europe/Paris', mode: serial })).toBe(describePlan(plan, { theme: createTheme(false), width: 80, nowMs: Date.parse('2026-01-01T00:00:00Z'), zone: 'Europe/Paris' }));
   });
 });

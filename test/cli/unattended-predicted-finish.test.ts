@@ -62,9 +62,8 @@ function tenthsOff(view: RunView, doc: Pick<RunDoc, 'startTime' | 'endTime'>): n
 }
 
 /**
- * The run's predictions that land further than `tenths` from its end. Every restart dips the prediction for a
- * moment (the board takes the planned reboot off when the restart is issued, and puts it back as the wait for the
- * node runs over), so the bound over a whole run is wider than the one on the first prediction.
+ * The run's predictions that land further than `tenths` from its end. A prediction moves as phases take longer or
+ * shorter than planned, so the bound over a whole run is wider than the one on the first prediction.
  */
 function further(predicted: readonly RunView[], doc: Pick<RunDoc, 'startTime' | 'endTime'>, tenths: number): Array<{ at: string; tenthsOff: number }> {
   return predicted.map((v) => ({ at: `${v.currentNode} ${v.currentPhase}`, tenthsOff: tenthsOff(v, doc) })).filter((p) => p.tenthsOff > tenths);

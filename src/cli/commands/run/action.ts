@@ -107,7 +107,7 @@ export async function runRunCommand(profile: RunProfile, mode: RunMode, globals:
     // No plan over standalone servers: the plan reads the cluster.
     const planned = !resume && !variant && (!mode.force || (globals.output === 'human' && env.io.stderr.isTTY)) ? await buildWhatIf(ctx, profile) : undefined;
     if (!mode.force && planned) {
-      env.io.stderr.write(describePlan(planned.plan, { theme: ctx.theme, width: terminalWidth(env.io.stderr.columns, env.io.env), nowMs: ctx.clock.now(), zone: hostTimeZone(), refusals: planned.refusals }));
+      env.io.stderr.write(describePlan(planned.plan, { theme: ctx.theme, width: terminalWidth(env.io.stderr.columns, env.io.env), nowMs: ctx.clock.now(), zone: hostTimeZone(), refusals: planned.refusals, ...(planned.mode !== undefined ? { mode: planned.mode } : {}) }));
     }
     const question = variant
       ? resume
