@@ -69,7 +69,7 @@ describe('on the simulator', () => {
     const events: RunEvent[] = [];
     const adopted: Array<{ plan: RunPlan; eventsBefore: number }> = [];
     const warnings: string[] = [];
-    const own = ownScanPlan({ gateway: new ClusterGateway(logging(sim.transport, ops)), sim }, profile, (plan) => adopted.push({ plan, eventsBefore: events.length }), (m) => warnings.push(m));
+    const own = ownScanPlan({ gateway: new ClusterGateway(logging(sim.transport, ops)), sim, entry: sim.clusterName }, profile, (plan) => adopted.push({ plan, eventsBefore: events.length }), (m) => warnings.push(m));
     const result = await new RollingRun(profile, deps(sim, own.gateway, events, { onScanCompleted: own.onScanCompleted }), { entry: sim.clusterName, forceRecovery: false }).execute();
 
     expect(result.status).toBe('Succeeded');
@@ -160,7 +160,7 @@ describe('ownScanPlan', () => {
   it('plans nothing and says nothing when the run read no cluster (standalone servers)', () => {
     const adopted: RunPlan[] = [];
     const warnings: string[] = [];
-    ownScanPlan({ gateway: tableGateway({}) as ClusterGateway, sim: undefined }, profile, (p) => adopted.push(p), (m) => warnings.push(m)).onScanCompleted(scan);
+    ownScanPlan({ gateway: tableGateway({}) as ClusterGateway, sim: undefined, entry: 'C' }, profile, (p) => adopted.push(p), (m) => warnings.push(m)).onScanCompleted(scan);
     expect({ adopted, warnings }).toEqual({ adopted: [], warnings: [] });
   });
 
@@ -168,7 +168,7 @@ describe('ownScanPlan', () => {
     const adopted: RunPlan[] = [];
     const warnings: string[] = [];
     // A node order that does not fit the cluster read: the judgement of the read throws PROFILE_INVALID.
-    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(['N1']) }) as ClusterGateway, sim: undefined }, aRunProfile({ nodeOrder: ['N9'] }), (p) => adopted.push(p), (m) => warnings.push(m));
+    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(['N1']) }) as ClusterGateway, sim: undefined, entry: 'C' }, aRunProfile({ nodeOrder: ['N9'] }), (p) => adopted.push(p), (m) => warnings.push(m));
     await own.gateway.call('C', 'get-cluster', {});
     expect(() => own.onScanCompleted(scan)).not.toThrow();
     expect(adopted).toEqual([]);
@@ -177,7 +177,7 @@ describe('ownScanPlan', () => {
 
   it("plans from the recorded read and the run's scan, on default timings for a real cluster", async () => {
     const adopted: RunPlan[] = [];
-    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(['N1']) }) as ClusterGateway, sim: undefined }, profile, (p) => adopted.push(p), () => undefined);
+    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(['N1']) }) as ClusterGateway, sim: undefined, entry: 'C' }, profile, (p) => adopted.push(p), () => undefined);
     await own.gateway.call('C', 'get-cluster', {});
     own.onScanCompleted({ ...scan, updates: new Map([['N1', [{ updateId: 'u', kb: 'KB1', title: 'cu', rebootRequired: false }]]]) });
     expect(adopted.map((p) => ({ timingSource: p.timingSource, nodes: p.nodes.map((n) => n.phases.map((ph) => ph.phase)) }))).toEqual([{ timingSource: 'defaults', nodes: [['drain', 'install', 'rescan', 'resume']] }]);
@@ -191,17 +191,36 @@ describe('ownScanPlan', () => {
   ])('gives the mode with the plan: $name', async ({ options, mode }) => {
     const adopted: Array<{ mode: unknown }> = [];
     // ForcePauseNoDrain moves nothing: the groups are judged without the nodes' memory, which this table lacks.
-    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(NODES4) }) as ClusterGateway, sim: undefined }, aRunProfile({ undrainedSwitch: 'ForcePauseNoDrain', ...options }), (_plan, m) => adopted.push({ mode: m }), () => undefined);
+    const own = ownScanPlan({ gateway: tableGateway({ 'get-cluster': cluster(NODES4) }) as ClusterGateway, sim: undefined, entry: 'C' }, aRunProfile({ undrainedSwitch: 'ForcePauseNoDrain', ...options }), (_plan, m) => adopted.push({ mode: m }), () => undefined);
     await own.gateway.call('C', 'get-cluster', {});
     const cu = [{ updateId: 'u', kb: 'KB1', title: 'cu', rebootRequired: true }];
     own.onScanCompleted({ target: { clusterName: 'C', order: NODES4, maxFailedNodes: 2 }, down: new Set(), updates: new Map(NODES4.map((n) => [n, cu])), scanFailures: new Map() });
     expect(adopted).toEqual([{ mode: mode === undefined ? undefined : expect.objectContaining({ ...mode, groups: mode.groups.map((g) => expect.objectContaining(g)) }) }]);
   });
 
+  it.each([
+    { name: 'two racks, the virtual disks rack-aware: groups of a rack', domains: { nodes: NODES4.map((n, i) => ({ name: n, chassis: null, rack: i < 2 ? 'R1' : 'R2' })), virtualDisks: [{ friendlyName: 'VD1', faultDomainAwareness: 'StorageRack' }] }, groups: [['N1', 'N2'], ['N3', 'N4']] },
+    { name: 'the read fails: domains unknown, one node at a time', domains: new Error('get-fault-domains failed'), groups: [['N1'], ['N2'], ['N3'], ['N4']] },
+  ])('on S2D with --max-concurrent-nodes, reads the fault domains once and plans on them: $name', async ({ domains, groups }) => {
+    const adopted: Array<{ groups: string[][] }> = [];
+    const calls: string[] = [];
+    const table = tableGateway({ 'get-cluster': { ...cluster(NODES4), s2dEnabled: true }, 'get-fault-domains': domains });
+    const gateway = { call: (node: string, name: string, params: never) => (calls.push(name), table.call(node, name as never, params)) } as unknown as ClusterGateway;
+    const warnings: string[] = [];
+    const own = ownScanPlan({ gateway, sim: undefined, entry: 'C' }, aRunProfile({ undrainedSwitch: 'ForcePauseNoDrain', maxConcurrentNodes: 2 }), (_plan, m) => adopted.push({ groups: (m?.groups ?? []).map((g) => [...g.nodes]) }), (w) => warnings.push(w));
+    await own.gateway.call('C', 'get-cluster', {});
+    const cu = [{ updateId: 'u', kb: 'KB1', title: 'cu', rebootRequired: true }];
+    own.onScanCompleted({ target: { clusterName: 'C', order: NODES4, maxFailedNodes: 2 }, down: new Set(), updates: new Map(NODES4.map((n) => [n, cu])), scanFailures: new Map() });
+    // The plan waits for the read.
+    expect(adopted).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect({ adopted, calls, warnings }).toEqual({ adopted: [{ groups }], calls: ['get-cluster', 'get-fault-domains'], warnings: [] });
+  });
+
   it('keeps no read after the plan is made: later calls go straight to the gateway', async () => {
     const calls: string[] = [];
     // A new object at each read: a recorder still keeping would replace the one it has.
-    const own = ownScanPlan({ gateway: { call: (_node: string, name: string) => (calls.push(name), Promise.resolve(cluster(['N1']))) } as unknown as ClusterGateway, sim: undefined }, profile, () => undefined, () => undefined);
+    const own = ownScanPlan({ gateway: { call: (_node: string, name: string) => (calls.push(name), Promise.resolve(cluster(['N1']))) } as unknown as ClusterGateway, sim: undefined, entry: 'C' }, profile, () => undefined, () => undefined);
     await own.gateway.call('C', 'get-cluster', {});
     own.onScanCompleted(scan);
     const recorder = own.gateway as PreflightRecorder;

@@ -1,7 +1,8 @@
 /**
  * The plan of a run that had none at its start (`run --force` with no terminal: a scheduled task, --json,
  * --output ndjson; or `--resume`): a what-if there would scan every node a second time, so the run plans from its
- * own preflight read and its own scan instead, with no extra operation on any node, and from then on predicts
+ * own preflight read and its own scan instead, with no extra operation on any node (but one read of the fault
+ * domains of an S2D cluster run with --max-concurrent-nodes), and from then on predicts
  * its finish for get-run. The coordinator keeps its preflight read to itself, so the read is kept here as it
  * passes through the gateway; the scan comes from the coordinator's `onScanCompleted`, or, for a resumed run
  * that does not scan again, from the interrupted run's journal. A run that takes several nodes out of service at
@@ -10,6 +11,7 @@
  */
 import type { CallOptions, Gateway } from '../../../cluster/gateway.js';
 import type { ClusterInfo, NodeCapacity, OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
+type FaultDomains = OperationResult<'get-fault-domains'>;
 import type { CoordinatorDeps } from '../../../core/coordinator.js';
 import type { EventSink } from '../../../core/events.js';
 import { replayJournal, type JournalState } from '../../../core/journal-replay.js';
@@ -109,7 +111,7 @@ export interface OwnScanPlan extends Required<Pick<CoordinatorDeps, 'gateway' | 
  * be made is said with `warn`, and the run goes on without a predicted finish: the prediction never stops a run.
  */
 export function ownScanPlan(
-  ctx: Pick<ClusterContext, 'gateway' | 'sim'>,
+  ctx: Pick<ClusterContext, 'gateway' | 'sim' | 'entry'>,
   profile: RunProfile,
   adopt: (plan: RunPlan, mode?: ModePrediction) => void,
   warn: (message: string) => void,
@@ -126,23 +128,35 @@ export function ownScanPlan(
       recorder.stopKeeping();
       const verdict = judgePreflight(facts, { profile });
       const plan = planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim });
-      const mode = modeFromScan({
-        plan,
-        facts,
-        maxFailedNodes: scan.target.maxFailedNodes,
-        // The run has not read its storage yet, and reading it here would be an operation of the prediction's
-        // own: on S2D the fault domains are taken as unknown, so the groups are predicted one node each, and
-        // the board takes the size of the first group the run forms instead (RunBoard's waitingGroups).
-        storage: facts.cluster.s2dEnabled ? { s2d: true, healthy: true, faultDomains: null } : { s2d: false },
-        // A resumed run has no canary and pre-installs nothing (the coordinator's visitAll).
-        profile: interrupted === undefined ? profile : { ...profile, preInstall: false },
-        model: ctx.sim,
-      });
-      adopt(plan, mode);
+      const modeOn = (faultDomains: FaultDomains | null): ModePrediction | undefined =>
+        modeFromScan({
+          plan,
+          facts,
+          maxFailedNodes: scan.target.maxFailedNodes,
+          // Storage taken as Healthy (the run waits until it is before each group); fault domains unknown: groups
+          // of one node, and the board takes the size of the first group the run forms instead (waitingGroups).
+          storage: facts.cluster.s2dEnabled ? { s2d: true, healthy: true, faultDomains } : { s2d: false },
+          // A resumed run has no canary and pre-installs nothing (the coordinator's visitAll).
+          profile: interrupted === undefined ? profile : { ...profile, preInstall: false },
+          model: ctx.sim,
+        });
+      if (!facts.cluster.s2dEnabled || (profile.maxConcurrentNodes ?? 1) <= 1) {
+        adopt(plan, modeOn(null));
+        return;
+      }
+      // On S2D, which nodes may go together depends on their fault domains, which the run reads only at its
+      // first group: the prediction reads them once itself (one read-only call to the cluster), and predicts
+      // on unknown domains if that read fails. The board keeps the run's events until the plan comes.
+      ctx.gateway
+        .call(ctx.entry, 'get-fault-domains', {})
+        .catch(() => null)
+        .then((domains) => adopt(plan, modeOn(domains)))
+        .catch((error: unknown) => warnNoFinish(error));
     } catch (error) {
-      warn(`cauctl: warning: this run predicts no finish for get-run (${describeError(error).replace(/\.$/, '')}); it goes on.\n`);
+      warnNoFinish(error);
     }
   };
+  const warnNoFinish = (error: unknown): void => warn(`cauctl: warning: this run predicts no finish for get-run (${describeError(error).replace(/\.$/, '')}); it goes on.\n`);
   let replayed = interrupted === undefined;
   return {
     gateway: recorder,
