@@ -59,6 +59,24 @@ describe('describePlan: what the confirmation prompt says the run will do', () =
     expect(words).toContain("Predicted duration 1h 00m 00s (one node at a time: 1h 23m 50s; durations from the model's timing): finish ~02:00:00 +01:00.");
   });
 
+  it('says why a group holds fewer nodes than asked for', () => {
+    const mode: ModePrediction = {
+      preInstall: false,
+      maxConcurrentNodes: 2,
+      canary: null,
+      preInstallSeconds: 0,
+      groups: [
+        { nodes: ['NODE4', 'NODE2'], limit: 'k', reason: '2 nodes at once (--max-concurrent-nodes 2)' },
+        { nodes: ['NODE1'], limit: 'failure-budget', reason: '1 of 2: with NODE3 too, 2 nodes could fail at once and MaxFailedNodes leaves room for 1' },
+      ],
+      windows: {},
+      serialSeconds: 5030,
+      predictedSeconds: 3600,
+    };
+    const words = describePlan(plan, { theme: createTheme(false), width: 80, nowMs: Date.parse('2026-01-01T00:00:00Z'), zone: 'Europe/Paris', mode }).replace(/\s+/g, ' ');
+    expect(words).toContain('(2 groups: NODE4 + NODE2, NODE1; group 2 holds 1 of 2: with NODE3 too, 2 nodes could fail at once and MaxFailedNodes leaves room for 1), in this order:');
+  });
+
   it('with the serial mode given, says it as before', () => {
     const serial: ModePrediction = { preInstall: false, maxConcurrentNodes: 1, canary: null, preInstallSeconds: 0, groups: [], windows: {}, serialSeconds: 5030, predictedSeconds: 5030 };
     expect(describePlan(plan, { theme: createTheme(false), width: 80, nowMs: Date.parse('2026-01-01T00:00:00Z'), zone: 'Europe/Paris', mode: serial })).toBe(describePlan(plan, { theme: createTheme(false), width: 80, nowMs: Date.parse('2026-01-01T00:00:00Z'), zone: 'Europe/Paris' }));

@@ -22,12 +22,18 @@ export interface PlanSummaryOptions {
   readonly mode?: ModePrediction;
 }
 
+/** Why the first group that holds fewer than k nodes does (groups.ts's reason), when one does for a reason. */
+function fewerWhy(mode: ModePrediction): string {
+  const first = mode.groups.find((g) => g.nodes.length < mode.maxConcurrentNodes && g.limit !== 'k' && g.limit !== 'order');
+  return first === undefined ? '' : `; group ${mode.groups.indexOf(first) + 1} holds ${first.reason}`;
+}
+
 /** How the run takes its nodes, in words: one at a time, or the mode's canary and groups. */
 function howTaken(mode: ModePrediction | undefined): string {
   if (mode === undefined || (!mode.preInstall && mode.maxConcurrentNodes <= 1)) return 'one at a time';
   const parts = [
     ...(mode.canary !== null ? [`${mode.canary} first (the canary), then the others pre-install while they serve`] : []),
-    ...(mode.maxConcurrentNodes > 1 ? [`up to ${mode.maxConcurrentNodes} at once where capacity, quorum and storage allow (${plural(mode.groups.length, 'group')}: ${mode.groups.map((g) => g.nodes.join(' + ')).join(', ')})`] : []),
+    ...(mode.maxConcurrentNodes > 1 ? [`up to ${mode.maxConcurrentNodes} at once where capacity, quorum and storage allow (${plural(mode.groups.length, 'group')}: ${mode.groups.map((g) => g.nodes.join(' + ')).join(', ')}${fewerWhy(mode)})`] : []),
   ];
   return parts.join('; ');
 }
