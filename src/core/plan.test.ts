@@ -108,6 +108,13 @@ describe('predictPlan', () => {
     expect(plan.followUpsKnown).toBe(true);
   });
 
+  it("a feature update (an OS upgrade) installs in the model's time for its node, or three times a cumulative update's", () => {
+    const feature = (kb: string): UpdateInfo => ({ ...update(kb), featureUpdate: 'Windows Server 2025' });
+    const plan = predictPlan(base({ updates: new Map([['A', [feature('FU')]], ['B', [feature('FU')]], ['C', [update('KB1')]]]), featureInstallSeconds: new Map([['B', 5000]]) }));
+    const install = (n: number): number | undefined => plan.nodes[n]!.phases.find((p) => p.phase === 'install')?.seconds;
+    expect([install(0), install(1), install(2)]).toEqual([3 * timing.installSeconds, 5000, timing.installSeconds]);
+  });
+
   it('the scan lasts as long as the run waits for a node that does not answer', () => {
     const plan = predictPlan(base({ updates: new Map([['A', [update('KB1')]]]), skipped: new Map([['D', 'the scan failed']]), unansweredWaitSeconds: 900 }));
     expect(plan.preflight).toEqual([{ phase: 'scan', seconds: 900 }, { phase: 'stage', seconds: 300 }]);

@@ -24,6 +24,13 @@ export interface PhaseTiming {
   readonly resyncSeconds: number;
 }
 
+/**
+ * A feature update (an in-place OS upgrade, RollingUpgradePlugin) installs for this many times a cumulative
+ * update's `installSeconds` when nothing better is known: an estimate, as the defaults below are; a rehearsal
+ * model gives each node's own (`nodes[].featureUpdate.installSeconds`).
+ */
+export const FEATURE_INSTALL_FACTOR = 3;
+
 /** Used for real clusters, where nothing better is known yet. */
 export const DEFAULT_TIMING: PhaseTiming = {
   scanSeconds: 60,
@@ -150,6 +157,8 @@ export interface PredictInput {
   readonly unansweredWaitSeconds?: number;
   /** SkipUpdateChecks: one install round per node, no rescan after it, follow-ups left for the next run. */
   readonly skipUpdateChecks?: boolean;
+  /** Per node, the seconds its feature update installs in; absent: FEATURE_INSTALL_FACTOR × installSeconds. */
+  readonly featureInstallSeconds?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -177,14 +186,15 @@ const brief = (u: UpdateInfo): Pick<UpdateInfo, 'kb' | 'title' | 'rebootRequired
  * when the run staged), a restart and the wait for the node when an update of the round needs one, and a
  * rescan; then resume, and with Storage Spaces Direct the resync of a node that restarted.
  */
-function nodePhases(roles: number, rounds: ReadonlyArray<readonly UpdateInfo[]>, t: PhaseTiming, s2d: boolean, rescan = true): PlannedPhase[] {
+function nodePhases(roles: number, rounds: ReadonlyArray<readonly UpdateInfo[]>, t: PhaseTiming, s2d: boolean, rescan: boolean, featureInstallSeconds: number): PlannedPhase[] {
   const phases: PlannedPhase[] = [{ phase: 'drain', seconds: roles * t.drainSecondsPerRole }];
   let restarted = false;
   rounds.forEach((round, index) => {
     const followUp = index > 0;
     phases.push({
       phase: 'install',
-      seconds: t.installSeconds + (followUp ? t.downloadSeconds : 0),
+      // An OS upgrade in the round takes the round as long as it takes.
+      seconds: (round.some((u) => u.featureUpdate !== undefined) ? featureInstallSeconds : t.installSeconds) + (followUp ? t.downloadSeconds : 0),
       ...(followUp ? { detail: `follow-up: ${round.map((u) => u.kb || u.title).join(', ')}` } : {}),
     });
     if (round.some((u) => u.rebootRequired)) {
@@ -216,7 +226,7 @@ export function predictPlan(input: PredictInput): RunPlan {
     if (updates.length === 0) return { ...base, updates: [], followUps: [], phases: [], seconds: 0, note: 'no applicable updates: not drained' };
     const skipChecks = input.skipUpdateChecks === true;
     const followUps = skipChecks ? [] : (input.followUps?.get(node) ?? []).filter((round) => round.length > 0);
-    const phases = nodePhases(roles, [updates, ...followUps], t, input.s2d, !skipChecks);
+    const phases = nodePhases(roles, [updates, ...followUps], t, input.s2d, !skipChecks, input.featureInstallSeconds?.get(node) ?? FEATURE_INSTALL_FACTOR * t.installSeconds);
     return {
       ...base,
       updates: updates.map(brief),

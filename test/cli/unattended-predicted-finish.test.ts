@@ -122,6 +122,23 @@ describe('run --force with no terminal', () => {
     expect(further(lastInstall, doc, 1)).toEqual([]);
   }, 60000);
 
+  it('feature-update --force --json predicts its rolling run from its own scan, with the OS upgrade as long as it takes', async () => {
+    const feature = { title: 'Feature update to Windows Server 2025', targetBuild: 26100, kb: 'KB5044284' };
+    const nodes = { NODE1: { featureUpdate: feature }, NODE2: { featureUpdate: feature }, NODE3: { featureUpdate: { ...feature, installSeconds: 1200 } } };
+    const fixture = box.fixture(aCluster('ETAF', [1, 2, 1], nodes, { timing: TIMING }));
+    const run = box.start(['feature-update', '--simulate', fixture, '--sim-reset', '--force', '--json', '--path-to-setup-media', 'D:\\WS2025', '--sim-speed', '300']);
+    const done = collect(run);
+    const { predicted } = await watchPredictions(fixture, run);
+    const result = await done;
+    expect(result.code).toBe(0);
+    const report = (parseJson<RunDoc>(box.run(['get-report', '--simulate', fixture, '--last', '--detailed', '--json'])) as unknown as { reports: RunDoc[] }).reports[0]!;
+    expect(report.status).toBe('Succeeded');
+    expect(predicted[0]).toMatchObject({ runState: 'RunInProgress', predictedEndTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    // A plan that gave the upgrade a cumulative update's install time was half the run short at first.
+    expect(tenthsOff(predicted[0]!, report)).toBeLessThanOrEqual(1);
+    expect(further(predicted, report, 1.5)).toEqual([]);
+  }, 60000);
+
   it('ends normally when its scan finds nothing to install', () => {
     const fixture = box.fixture(aCluster('ETA0', [1, 1], { NODE1: { updates: [] }, NODE2: { updates: [] } }, { timing: TIMING }));
     const result = box.run(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '300']);

@@ -36,6 +36,7 @@ import type { GlobalProfile } from '../../global-options.js';
 import { FEATURE_JOURNAL, featureResumeCommand, namesRollingRun, openFeatureUpdates, withFeatureResumeHint, withJournalResumeHint } from '../../feature-journals.js';
 import { selectJournalToResume } from '../../resume-selection.js';
 import { coordinatorDeps, createProgressSinks } from '../../run-deps.js';
+import { ownScanPlan } from '../run/own-scan-plan.js';
 import { commandFor } from '../run/resume.js';
 import { buildWhatIf } from '../run/what-if.js';
 
@@ -166,14 +167,17 @@ export async function runFeatureUpdateCommand(request: FeatureUpdateRequest, glo
         ...(globals.verbose ? { onNotice: (message: string) => env.io.stderr.write(`${message}\n`) } : {}),
       });
       // On a terminal, the live view of the rolling run, as `run` shows it, with the finish predicted from its plan.
+      // Off one (--force in a scheduled task, --json), the run plans from its own scan, as `run --force` does, so
+      // that get-run predicts its finish.
       const plan = globals.output === 'human' && env.io.stderr.isTTY ? await planFor(ctx, runProfile) : undefined;
-      const progress = await createProgressSinks(globals, env, ctx, plan ? { plan } : {});
+      const progress = await createProgressSinks(globals, env, ctx, plan ? { plan } : { planAfterScan: true });
       closers.push(progress);
       say = progress.say;
-      const sinks = progress.sinks;
+      const planAfterScan = progress.adoptPlan !== undefined ? ownScanPlan(ctx, runProfile, progress.adoptPlan, (text) => say(text), open ? { records: open.records, path: open.path } : undefined) : undefined;
+      const sinks = [...progress.sinks, ...(planAfterScan ? [planAfterScan.sink] : [])];
       const run = new RollingRun(
         runProfile,
-        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd }),
+        coordinatorDeps(ctx, { sink: sinks.length > 0 ? fanOut(...sinks) : nullSink, journal, stop, runId, predictedEnd: progress.predictedEnd, planAfterScan }),
         {
           entry: ctx.entry,
           ...(open ? { resumeFrom: { records: open.records, path: open.path } } : {}),

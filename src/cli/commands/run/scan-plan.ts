@@ -69,6 +69,8 @@ export function planFromScan({ facts, capacity, scan, s2d, profile, model }: Sca
     // The run's scan keeps trying a node that does not answer until the gateway's reconnect deadline.
     unansweredWaitSeconds: facts.unanswered.size > 0 ? DEFAULT_RETRY_POLICY.deadlineMs / 1000 : 0,
     ...(profile.skipUpdateChecks === true ? { skipUpdateChecks: true } : {}),
+    // The model says how long each node's OS upgrade takes (its own default is the plan's estimate too).
+    ...(model ? { featureInstallSeconds: new Map(model.fixture.nodes.flatMap((n) => (n.featureUpdate?.installSeconds !== undefined ? [[n.name, n.featureUpdate.installSeconds] as const] : []))) } : {}),
   });
 }
 
