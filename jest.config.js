@@ -42,6 +42,9 @@ const SLOW_TESTS = [
   'test/cli/sim-shared-store.test.ts',
   'test/cli/offline-update.test.ts',
   'test/cli/resume-selection.test.ts',
+  // Runs at --sim-speed 300 watched through get-run polled in real time (session 8: 40 s and 20 s).
+  'test/cli/unattended-predicted-finish.test.ts',
+  'test/cli/concurrent-predicted-finish.test.ts',
   // The WS-Man test server with its NTLM acceptor, a python3-gssapi (gss-ntlmssp) peer process.
   'test/wsman-server/wsman-server.test.ts',
   'test/wsman-server/lifecycle.test.ts',
