@@ -49,7 +49,7 @@ class ScriptedGateway implements Gateway {
   private readonly counts = new Map<OperationName, number>();
   constructor(
     private readonly clock: FakeClock,
-    private readonly script: Partial<Record<OperationName, Reply[] | ((call: number, params: unknown) => Reply)>>,
+    private readonly script: Partial<Record<OperationName, Reply[] | ((call: number, params: unknown, options: CallOptions | undefined) => Reply)>>,
     /** How long each call takes on the fake clock (0: only the steps' own waits move time, to test deadlines exactly). */
     private readonly callMs = 1000,
   ) {}
@@ -62,7 +62,7 @@ class ScriptedGateway implements Gateway {
     this.calls.push({ node, name, params, time: this.clock.t, options });
     const entry = this.script[name];
     if (entry === undefined) throw new Error(`unscripted call: ${name}`);
-    const reply = typeof entry === 'function' ? entry(count, params) : entry[Math.min(count, entry.length - 1)]!;
+    const reply = typeof entry === 'function' ? entry(count, params, options) : entry[Math.min(count, entry.length - 1)]!;
     if (reply === 'lost') throw new AppError('TRANSPORT_UNREACHABLE', ExitCode.connection, `${node}: the connection dropped`, { transient: true });
     // What the transport gateway throws when a call runs past its deadline (gateway.ts).
     if (reply === 'timeout') throw new OperationTimeoutError(name, node, 120_000, undefined);
@@ -950,6 +950,17 @@ describe('resumeNode and resumeWhenBack', () => {
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(30 * 60_000);
     expect(h.clock.now() - start).toBeLessThan(35 * 60_000);
     expect(h.beats()).toBeGreaterThan(0);
+  });
+
+  it('resumeWhenBack: a node back just as the wait gives up is looked at once more, with no retry, and resumed', async () => {
+    // Away through every try of the wait, whose last one begins before the deadline and ends past it; back (and
+    // Paused, as Windows brings back a node that went down paused) for a single look made after that.
+    const h = harness({ 'get-node-status': (_call, _params, options) => (options?.retry === false ? status() : 'lost'), 'resume-node': [{ ok: { state: 'Up' } }] });
+    const start = h.clock.now();
+    await resumeWhenBack(h.ctx, 'N1', 1, 'NoFailback', 30);
+    expect(callsOf(h, 'resume-node')).toHaveLength(1);
+    expect(callsOf(h, 'get-node-status').at(-1)!.time - start).toBeGreaterThan(30 * 60_000);
+    expect(h.steps().at(-1)).toBe('resumed');
   });
 });
 
