@@ -5,8 +5,8 @@
  * predicted a k=3 run about twice too long. The run is watched through get-run, polled until it ends, never on a
  * clock.
  */
-import type { ChildProcess } from 'node:child_process';
-import { parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { sandbox, type Sandbox } from '../support/cli.js';
+import { watchPredictions, type RunView } from '../support/predictions.js';
 import { collect } from '../support/state-checks.js';
 
 /** Short phases, so that a run of six nodes lasts a few real seconds at --sim-speed 300. */
@@ -32,13 +32,6 @@ const RACKS6 = {
   nodes: SAN6.nodes.map((n, i) => ({ ...n, faultDomain: { rack: `RACK${Math.floor(i / 2) + 1}`, chassis: `CHASSIS${i + 1}` } })),
 };
 
-interface RunView {
-  runState: string;
-  currentNode: string | null;
-  currentPhase: string | null;
-  predictedEndTime: string | null;
-}
-
 interface RunDoc {
   status: string;
   startTime: string;
@@ -51,20 +44,6 @@ beforeEach(() => {
   box = sandbox();
 });
 afterEach(() => box.cleanup());
-
-/** get-run --json, polled until the run ends: the views of the run in progress that carry a predicted finish. */
-async function watchPredictions(fixture: string, run: ChildProcess): Promise<RunView[]> {
-  let ended = false;
-  run.on('close', () => (ended = true));
-  const predicted: RunView[] = [];
-  while (!ended) {
-    const view = parseJson<RunView>(box.run(['get-run', '--simulate', fixture, '--json']));
-    if (view.runState === 'RunInProgress' && view.predictedEndTime !== null) predicted.push(view);
-    // Lets the child's close event in between two polls.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return predicted;
-}
 
 /** How far each prediction lands from the run's actual end, in percent of the whole run (startTime to endTime). */
 function percentsOff(predicted: readonly RunView[], doc: Pick<RunDoc, 'startTime' | 'endTime'>): Array<{ at: string; percentOff: number }> {
@@ -83,7 +62,7 @@ describe('run --force --json with several nodes out of service at once', () => {
     const fixture = box.fixture(model);
     const run = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', '--json', '--sim-speed', '300', ...mode]);
     const done = collect(run);
-    const predicted = await watchPredictions(fixture, run);
+    const { predicted } = await watchPredictions(box, fixture, run);
     const result = await done;
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout) as RunDoc;

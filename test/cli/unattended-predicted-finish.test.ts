@@ -4,20 +4,12 @@
  * lock, while the run lives. The run is watched through get-run only (its --json document comes at the end), so
  * the test polls get-run until the run publishes a prediction or ends, never on a clock.
  */
-import type { ChildProcess } from 'node:child_process';
 import { aCluster, parseJson, sandbox, type Sandbox } from '../support/cli.js';
+import { watchPredictions, type RunView } from '../support/predictions.js';
 import { collect, whenEvent } from '../support/state-checks.js';
 
 /** Short phases, so that a whole run of three nodes lasts a few real seconds at --sim-speed 300. */
 const TIMING = { scanSeconds: 30, downloadSeconds: 120, drainSecondsPerRole: 15, installSeconds: 300, rebootSeconds: 120, servicesStartSeconds: 30, resyncSeconds: 120 };
-
-interface RunView {
-  runState: string;
-  runStartTime: string | null;
-  currentNode: string | null;
-  currentPhase: string | null;
-  predictedEndTime: string | null;
-}
 
 interface RunDoc {
   status: string;
@@ -32,27 +24,6 @@ beforeEach(() => {
   box = sandbox();
 });
 afterEach(() => box.cleanup());
-
-/**
- * get-run --json, polled until the run ends: the views of the run in progress that carry a predicted finish, in
- * order, and get-run's human output taken right after the first of them.
- */
-async function watchPredictions(fixture: string, run: ChildProcess): Promise<{ predicted: RunView[]; human: string | undefined }> {
-  let ended = false;
-  run.on('close', () => (ended = true));
-  const predicted: RunView[] = [];
-  let human: string | undefined;
-  while (!ended) {
-    const view = parseJson<RunView>(box.run(['get-run', '--simulate', fixture, '--json']));
-    if (view.runState === 'RunInProgress' && view.predictedEndTime !== null) {
-      predicted.push(view);
-      human ??= box.run(['get-run', '--simulate', fixture]).stdout;
-    }
-    // Lets the child's close event in between two polls.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return { predicted, human };
-}
 
 /** How far a prediction lands from the run's actual end, in tenths of the whole run (startTime to endTime). */
 function tenthsOff(view: RunView, doc: Pick<RunDoc, 'startTime' | 'endTime'>): number {
@@ -77,7 +48,7 @@ describe('run --force with no terminal', () => {
     const fixture = box.fixture(aCluster('ETA3', [1, 2, 1], {}, { timing: TIMING }));
     const run = box.start(['run', '--simulate', fixture, '--sim-reset', '--force', ...output, '--sim-speed', '300']);
     const done = collect(run);
-    const { predicted, human } = await watchPredictions(fixture, run);
+    const { predicted, human } = await watchPredictions(box, fixture, run, { human: true });
     const result = await done;
     expect(result.code).toBe(0);
     expect(predicted[0]).toMatchObject({ runState: 'RunInProgress', predictedEndTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
@@ -106,7 +77,7 @@ describe('run --force with no terminal', () => {
 
     const resumed = box.start(['run', '--simulate', fixture, '--resume', '--force', '--json', '--sim-speed', '300']);
     const done = collect(resumed);
-    const { predicted } = await watchPredictions(fixture, resumed);
+    const { predicted } = await watchPredictions(box, fixture, resumed);
     const result = await done;
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout) as RunDoc & { resumed: boolean };
@@ -128,7 +99,7 @@ describe('run --force with no terminal', () => {
     const fixture = box.fixture(aCluster('ETAF', [1, 2, 1], nodes, { timing: TIMING }));
     const run = box.start(['feature-update', '--simulate', fixture, '--sim-reset', '--force', '--json', '--path-to-setup-media', 'D:\\WS2025', '--sim-speed', '300']);
     const done = collect(run);
-    const { predicted } = await watchPredictions(fixture, run);
+    const { predicted } = await watchPredictions(box, fixture, run);
     const result = await done;
     expect(result.code).toBe(0);
     const report = (parseJson<RunDoc>(box.run(['get-report', '--simulate', fixture, '--last', '--detailed', '--json'])) as unknown as { reports: RunDoc[] }).reports[0]!;

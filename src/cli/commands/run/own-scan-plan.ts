@@ -10,8 +10,7 @@
  * Depends on the gateway interface, core's preflight judgement and journal replay, and scan-plan.ts.
  */
 import type { CallOptions, Gateway } from '../../../cluster/gateway.js';
-import type { ClusterInfo, NodeCapacity, OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
-type FaultDomains = OperationResult<'get-fault-domains'>;
+import type { ClusterInfo, FaultDomainsInfo, NodeCapacity, OperationName, OperationParams, OperationResult } from '../../../cluster/operations.js';
 import type { CoordinatorDeps } from '../../../core/coordinator.js';
 import type { EventSink } from '../../../core/events.js';
 import { replayJournal, type JournalState } from '../../../core/journal-replay.js';
@@ -128,7 +127,7 @@ export function ownScanPlan(
       recorder.stopKeeping();
       const verdict = judgePreflight(facts, { profile });
       const plan = planFromScan({ facts, capacity: verdict.capacity, scan, s2d: facts.cluster.s2dEnabled, profile, model: ctx.sim });
-      const modeOn = (faultDomains: FaultDomains | null): ModePrediction | undefined =>
+      const modeOn = (faultDomains: FaultDomainsInfo | null): ModePrediction | undefined =>
         modeFromScan({
           plan,
           facts,

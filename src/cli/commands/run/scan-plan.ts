@@ -86,13 +86,18 @@ export interface ScanModeInput {
   readonly model: Pick<Simulator, 'timing'> | undefined;
 }
 
+/** A run with neither --pre-install nor --max-concurrent-nodes above 1: the plan alone predicts it. */
+export function oneAtATime(profile: Pick<RunProfile, 'preInstall' | 'maxConcurrentNodes'>): boolean {
+  return profile.preInstall !== true && (profile.maxConcurrentNodes ?? 1) <= 1;
+}
+
 /**
  * The mode's prediction over the plan (the canary, the pre-install, the groups the cluster of now allows); undefined
  * for a run one node at a time, which the plan alone predicts.
  */
 export function modeFromScan({ plan, facts, maxFailedNodes, storage, profile, model }: ScanModeInput): ModePrediction | undefined {
+  if (oneAtATime(profile)) return undefined;
   const k = profile.maxConcurrentNodes ?? 1;
-  if (profile.preInstall !== true && k <= 1) return undefined;
   const { nodes: capacityNodes, vms } = capacityInputFrom(facts.cluster, facts.capacity);
   return predictMode({
     plan,

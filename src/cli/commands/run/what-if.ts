@@ -17,7 +17,7 @@ import { renderTable } from '../../../output/table.js';
 import type { CommandEnv } from '../../command-env.js';
 import type { ClusterContext } from '../../context.js';
 import type { GlobalProfile } from '../../global-options.js';
-import { modeFromScan, planFromScan } from './scan-plan.js';
+import { modeFromScan, oneAtATime, planFromScan } from './scan-plan.js';
 
 export interface WhatIf {
   readonly plan: RunPlan;
@@ -60,8 +60,8 @@ export async function buildWhatIf(ctx: ClusterContext, profile: RunProfile): Pro
     profile,
     model: ctx.sim,
   });
-  const serial = profile.preInstall !== true && (profile.maxConcurrentNodes ?? 1) <= 1;
-  const mode = serial
+  // The storage read is for a mode's groups only.
+  const mode = oneAtATime(profile)
     ? undefined
     : modeFromScan({ plan, facts, maxFailedNodes: verdict.target.maxFailedNodes, storage: await readGroupStorage(ctx.gateway, ctx.entry, facts.cluster), profile, model: ctx.sim });
   return { plan, ...(mode !== undefined ? { mode } : {}), refusals: verdict.refusals, unanswered: [...facts.unanswered.keys()] };
